@@ -1,0 +1,68 @@
+/**
+ * Builds the HTTP application from its collaborators. No listening here: start-up (main.ts) and the
+ * tests (app.inject) both call buildApp.
+ */
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Deps } from './deps.js';
+import { registerErrorHandling } from './http/errors.js';
+import { registerSecurity } from './http/security.js';
+import { auditRoutes } from './routes/audit.js';
+import { clinicRoutes } from './routes/clinic.js';
+import { devMailboxRoutes } from './routes/dev-mailbox.js';
+import { healthRoutes } from './routes/health.js';
+import { patientAuthRoutes } from './routes/patient-auth.js';
+import { patientRoutes } from './routes/patients.js';
+import { staffAuthRoutes } from './routes/staff-auth.js';
+import { staffRoutes } from './routes/staff.js';
+import { webRoutes } from './routes/web.js';
+
+/** Options that differ between production and tests. */
+export interface AppOptions {
+  /** false silences request logs (tests); otherwise a pino level. */
+  logLevel?: string | false;
+}
+
+/** The Fastify app, ready to `listen` or `inject`. */
+export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      opts.logLevel === false
+        ? false
+        : {
+            level: opts.logLevel ?? deps.config.logLevel,
+            // Only method and path: query strings can carry search terms about patients.
+            serializers: { req: (req) => ({ method: req.method, path: req.url.split('?')[0], id: req.id }), res: (res) => ({ statusCode: res.statusCode }) },
+          },
+    genReqId: () => randomUUID(),
+    trustProxy: process.env.TRUST_PROXY === '1',
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('staff', null);
+  app.decorateRequest('patient', null);
+  registerErrorHandling(app);
+  await registerSecurity(app, deps);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Secure Messaging API', version: '1', description: 'Staff endpoints use the session cookie; widget endpoints use a bearer token. State-changing requests must carry our Origin.' },
+      servers: [{ url: deps.config.publicUrl.origin }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  for (const routes of [healthRoutes, staffAuthRoutes, staffRoutes, clinicRoutes, patientRoutes, patientAuthRoutes, auditRoutes, devMailboxRoutes, webRoutes]) {
+    await app.register(routes, { deps });
+  }
+  return app;
+}

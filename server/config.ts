@@ -1,0 +1,93 @@
+/**
+ * Configuration from environment variables, validated once at start. A bad value stops the server
+ * with a message that names the variable, rather than failing later in some request.
+ */
+import path from 'node:path';
+
+/** Everything the server reads from its environment. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** PostgreSQL connection string; SQLite in `dataDir` when absent. */
+  databaseUrl: string | null;
+  /** The origin patients' browsers reach us on; used for links, CSRF checks and cookie flags. */
+  publicUrl: URL;
+  /** SMTP connection string; the development mailbox when absent. */
+  smtpUrl: string | null;
+  mailFrom: string;
+  /** 32-byte key that wraps each clinic's data key; generated into `dataDir` when absent. */
+  masterKey: Buffer | null;
+  /** Port of the demo clinic website (a second origin); 0 turns the demo site off. */
+  demoPort: number;
+  logLevel: string;
+}
+
+/** Thrown for a bad environment variable; the message names it. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+  return n;
+}
+
+function url(name: string, raw: string, protocols: string[]): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${redact(raw)}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => p + '//').join(' or ')}, got "${parsed.protocol}//"`);
+  }
+  return parsed;
+}
+
+/** Hides a password in a connection string before it reaches an error message. */
+function redact(raw: string): string {
+  return raw.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+function masterKey(raw: string | undefined): Buffer | null {
+  if (raw === undefined || raw === '') return null;
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(raw) && key.toString('base64') !== raw)) {
+    throw new ConfigError('MASTER_KEY must be 32 bytes as 64 hex characters or base64 (generate one: openssl rand -hex 32)');
+  }
+  return key;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and checks the configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const p = port(env, 'PORT', 3000);
+  const publicUrl = url('PUBLIC_URL', env.PUBLIC_URL || `http://localhost:${p}`, ['http:', 'https:']);
+  if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
+    throw new ConfigError(`PUBLIC_URL must be an origin with no path, e.g. https://messages.example.ca, got "${env.PUBLIC_URL}"`);
+  }
+  const databaseUrl = env.DATABASE_URL ? url('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']).href : null;
+  const smtpUrl = env.SMTP_URL ? url('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']).href : null;
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const mailFrom = env.MAIL_FROM || `Secure Messaging <no-reply@${publicUrl.hostname}>`;
+  if (!/<?[^@\s<>]+@[^@\s<>]+>?$/.test(mailFrom)) throw new ConfigError(`MAIL_FROM must contain an e-mail address, got "${mailFrom}"`);
+  return {
+    port: p,
+    host: env.HOST || 'localhost',
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    databaseUrl,
+    publicUrl,
+    smtpUrl,
+    mailFrom,
+    masterKey: masterKey(env.MASTER_KEY),
+    demoPort: port(env, 'DEMO_PORT', p === 0 ? 0 : p + 1),
+    logLevel,
+  };
+}

@@ -1,0 +1,21 @@
+/** Applies the migrations in order; each schema change is one file in ./migrations. */
+import { Migrator, type Migration } from 'kysely';
+import type { Db } from './connect.js';
+import * as m0001 from './migrations/0001_initial.js';
+
+type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
+
+/** Listed by hand so the bundle-free server needs no directory scan; names sort in order. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '0001_initial': m0001,
+};
+
+/** Brings the schema up to date; throws with the failing migration's name. */
+export async function migrateToLatest({ db, dialect }: Db): Promise<void> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, m] of Object.entries(MIGRATIONS)) migrations[name] = { up: (k) => m.up(k, dialect) };
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+}

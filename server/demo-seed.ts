@@ -1,0 +1,58 @@
+/**
+ * The demo clinic, created on the first start of an empty database so an evaluator has something to
+ * sign in to. Its staff get fresh random passwords at every start, printed to the console.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Deps } from './deps.js';
+import { allowedOrigins, clinicCipher, createClinic } from './domain/clinics.js';
+import { enrolPatient } from './domain/patients.js';
+import { createStaff, updateStaff } from './domain/staff.js';
+
+export const DEMO_SLUG = 'demo';
+export const DEMO_PATIENT = { name: 'Alex Tremblay', email: 'alex.tremblay@example.com', dateOfBirth: '1984-03-09' };
+const DEMO_STAFF = [
+  { name: 'Dana Admin', email: 'admin@demo.clinic', role: 'admin' },
+  { name: 'Dr. Priya Shah', email: 'physician@demo.clinic', role: 'physician' },
+  { name: 'Sam Reception', email: 'staff@demo.clinic', role: 'staff' },
+] as const;
+
+/** A sign-in to print. */
+export interface DemoLogin {
+  role: string;
+  email: string;
+  password: string;
+}
+
+function randomPassword(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/**
+ * Creates the demo clinic if the database has no clinic yet, makes sure the demo site's origin may
+ * embed it, and gives its staff new passwords. Returns null when the demo clinic does not exist
+ * (a real clinic's database is never touched).
+ */
+export async function prepareDemo(deps: Deps, demoOrigin: string): Promise<DemoLogin[] | null> {
+  const { db, keyring } = deps;
+  let clinic = await db.selectFrom('clinics').selectAll().where('slug', '=', DEMO_SLUG).executeTakeFirst();
+  if (!clinic) {
+    const anyClinic = await db.selectFrom('clinics').select('id').executeTakeFirst();
+    if (anyClinic) return null;
+    clinic = await createClinic(db, keyring, { slug: DEMO_SLUG, name: 'Maple Grove Family Health', allowedOrigins: [demoOrigin] });
+    for (const s of DEMO_STAFF) await createStaff(db, clinic.id, { ...s, password: randomPassword() + randomPassword() });
+    await enrolPatient(db, clinicCipher(keyring, clinic), { ...DEMO_PATIENT, lang: 'en' });
+  }
+  const origins = allowedOrigins(clinic);
+  if (!origins.includes(demoOrigin)) {
+    await db.updateTable('clinics').set({ allowed_origins: JSON.stringify([...origins, demoOrigin]) }).where('id', '=', clinic.id).execute();
+  }
+  const logins: DemoLogin[] = [];
+  for (const s of DEMO_STAFF) {
+    const row = await db.selectFrom('staff').select('id').where('email', '=', s.email).where('clinic_id', '=', clinic.id).executeTakeFirst();
+    if (!row) continue;
+    const password = randomPassword();
+    await updateStaff(db, clinic.id, row.id, { password, disabled: false });
+    logins.push({ role: s.role, email: s.email, password });
+  }
+  return logins;
+}

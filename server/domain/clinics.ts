@@ -1,0 +1,102 @@
+/** Clinics: the tenants. Every other record hangs off one. */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ClinicRow, Database } from '../db/schema.js';
+import type { Clinic, ClinicSettings, PublicClinic } from '../../shared/api.js';
+import { AppError, notFound } from './errors.js';
+import type { ClinicCipher, Keyring } from './crypto.js';
+
+/** Shown to every patient before their first message; the clinic can reword it in settings. */
+export const DEFAULT_CONSENT = {
+  en: 'Secure messaging is for non-urgent questions to your clinic. It is not for emergencies: call 911 or go to the nearest emergency department. Messages are read during clinic hours and become part of your health record. By continuing you consent to communicating with the clinic electronically; you can withdraw at any time by telling the clinic.',
+  fr: "La messagerie sécurisée sert aux questions non urgentes adressées à votre clinique. Elle ne doit pas être utilisée en cas d'urgence : composez le 911 ou rendez-vous à l'urgence la plus proche. Les messages sont lus pendant les heures d'ouverture et font partie de votre dossier médical. En continuant, vous consentez à communiquer électroniquement avec la clinique; vous pouvez retirer ce consentement en tout temps en avisant la clinique.",
+};
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/** What a new clinic needs. */
+export interface NewClinic {
+  slug: string;
+  name: string;
+  allowedOrigins?: string[];
+  brandColor?: string;
+}
+
+/** Creates a clinic with its own wrapped data key. */
+export async function createClinic(db: Kysely<Database>, keyring: Keyring, input: NewClinic): Promise<ClinicRow> {
+  if (!SLUG.test(input.slug)) throw new AppError(400, 'invalid_slug', 'A clinic slug is 1 to 64 lower-case letters, digits and inner hyphens');
+  if (!input.name.trim()) throw new AppError(400, 'invalid_name', 'A clinic needs a name');
+  const existing = await db.selectFrom('clinics').select('id').where('slug', '=', input.slug).executeTakeFirst();
+  if (existing) throw new AppError(409, 'slug_taken', `A clinic with the slug "${input.slug}" already exists`);
+  const id = randomUUID();
+  const row: ClinicRow = {
+    id,
+    slug: input.slug,
+    name: input.name.trim(),
+    wrapped_key: keyring.newWrappedKey(id),
+    allowed_origins: JSON.stringify(input.allowedOrigins ?? []),
+    brand_color: input.brandColor ?? '#00587c',
+    consent_text_en: DEFAULT_CONSENT.en,
+    consent_text_fr: DEFAULT_CONSENT.fr,
+    created_at: new Date().toISOString(),
+  };
+  await db.insertInto('clinics').values(row).execute();
+  return row;
+}
+
+/** The clinic by id, or 404. */
+export async function getClinic(db: Kysely<Database>, id: string): Promise<ClinicRow> {
+  const row = await db.selectFrom('clinics').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Clinic');
+  return row;
+}
+
+/** The clinic by its public slug, or 404. */
+export async function getClinicBySlug(db: Kysely<Database>, slug: string): Promise<ClinicRow> {
+  const row = await db.selectFrom('clinics').selectAll().where('slug', '=', slug).executeTakeFirst();
+  if (!row) throw notFound('Clinic');
+  return row;
+}
+
+/** Replaces the clinic's editable settings. */
+export async function updateClinicSettings(db: Kysely<Database>, clinicId: string, s: ClinicSettings): Promise<ClinicRow> {
+  await db
+    .updateTable('clinics')
+    .set({
+      name: s.name.trim(),
+      allowed_origins: JSON.stringify(s.allowedOrigins.map((o) => new URL(o).origin)),
+      brand_color: s.brandColor,
+      consent_text_en: s.consentText.en.trim(),
+      consent_text_fr: s.consentText.fr.trim(),
+    })
+    .where('id', '=', clinicId)
+    .execute();
+  return getClinic(db, clinicId);
+}
+
+/** The origins allowed to embed this clinic's widgets. */
+export function allowedOrigins(row: ClinicRow): string[] {
+  return JSON.parse(row.allowed_origins) as string[];
+}
+
+/** The clinic as staff see it in settings. */
+export function toClinic(row: ClinicRow): Clinic {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    allowedOrigins: allowedOrigins(row),
+    brandColor: row.brand_color,
+    consentText: { en: row.consent_text_en, fr: row.consent_text_fr },
+  };
+}
+
+/** What anyone may know about the clinic. */
+export function toPublicClinic(row: ClinicRow): PublicClinic {
+  return { slug: row.slug, name: row.name, brandColor: row.brand_color, consentText: { en: row.consent_text_en, fr: row.consent_text_fr } };
+}
+
+/** The clinic's cipher for health information. */
+export function clinicCipher(keyring: Keyring, row: ClinicRow): ClinicCipher {
+  return keyring.forClinic(row.id, row.wrapped_key);
+}

@@ -1,0 +1,87 @@
+/**
+ * Patient sign-in inside the widget: a 6-digit code e-mailed to the enrolled address, checked with
+ * the date of birth. Codes are stored hashed, expire after 10 minutes and allow 5 attempts. The
+ * answer to "send me a code" is the same whether or not the address is enrolled.
+ */
+import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ClinicRow, Database } from '../db/schema.js';
+import type { Lang } from '../../shared/lang.js';
+import { translate } from '../../shared/i18n.js';
+import { clinicCipher } from './clinics.js';
+import type { Keyring } from './crypto.js';
+import { AppError } from './errors.js';
+import type { Mailer } from './mail.js';
+import { findPatientByEmail, getPatient } from './patients.js';
+import { MINUTE, isoIn } from './time.js';
+
+export const CODE_TTL_MS = 10 * MINUTE;
+export const MAX_ATTEMPTS = 5;
+
+function codeHash(keyring: Keyring, challengeId: string, code: string): string {
+  return createHmac('sha256', keyring.derive('sign-in-code')).update(`${challengeId}|${code}`).digest('base64url');
+}
+
+/** Starts a sign-in: e-mails a code if the address is enrolled, and returns the challenge either way. */
+export async function requestCode(
+  deps: { db: Kysely<Database>; keyring: Keyring; mailer: Mailer },
+  clinic: ClinicRow,
+  email: string,
+  lang: Lang,
+): Promise<{ challengeId: string; expiresAt: string }> {
+  const { db, keyring, mailer } = deps;
+  const patient = await findPatientByEmail(db, clinicCipher(keyring, clinic), email);
+  const id = randomUUID();
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  const expiresAt = isoIn(CODE_TTL_MS);
+  if (patient) {
+    // A new code replaces any earlier one still open for this patient.
+    await db.updateTable('login_challenges').set({ used_at: new Date().toISOString() }).where('patient_id', '=', patient.id).where('used_at', 'is', null).execute();
+  }
+  await db
+    .insertInto('login_challenges')
+    .values({ id, clinic_id: clinic.id, patient_id: patient?.id ?? null, code_hash: codeHash(keyring, id, code), attempts: 0, expires_at: expiresAt, used_at: null, created_at: new Date().toISOString() })
+    .execute();
+  if (patient) {
+    // The language the patient is reading the widget in right now.
+    const mailLang = lang;
+    await mailer.send({
+      clinicId: clinic.id,
+      to: patient.email,
+      subject: translate(mailLang, 'mail.code.subject', { clinic: clinic.name }),
+      text: translate(mailLang, 'mail.code.body', { clinic: clinic.name, code }),
+    });
+  }
+  return { challengeId: id, expiresAt };
+}
+
+/** Finishes a sign-in; returns the patient's id, or throws a specific 4xx. */
+export async function verifyCode(
+  deps: { db: Kysely<Database>; keyring: Keyring },
+  challengeId: string,
+  code: string,
+  dateOfBirth: string,
+): Promise<{ clinic: ClinicRow; patientId: string }> {
+  const { db, keyring } = deps;
+  const invalid = new AppError(401, 'invalid_code', 'That code and date of birth do not match');
+  const challenge = await db.selectFrom('login_challenges').selectAll().where('id', '=', challengeId).executeTakeFirst();
+  if (!challenge || challenge.used_at) throw invalid;
+  if (Date.now() >= Date.parse(challenge.expires_at)) throw new AppError(410, 'code_expired', 'This code has expired; request a new one');
+  // Count the attempt before checking it, atomically, so parallel guesses cannot exceed the limit.
+  const counted = await db
+    .updateTable('login_challenges')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', challengeId)
+    .where('attempts', '<', MAX_ATTEMPTS)
+    .executeTakeFirst();
+  if (Number(counted.numUpdatedRows) === 0) throw new AppError(429, 'code_locked', 'Too many attempts; request a new code');
+  const expected = Buffer.from(challenge.code_hash);
+  const given = Buffer.from(codeHash(keyring, challengeId, code));
+  const codeOk = expected.length === given.length && timingSafeEqual(expected, given);
+  if (!codeOk || !challenge.patient_id) throw invalid;
+  const clinic = await db.selectFrom('clinics').selectAll().where('id', '=', challenge.clinic_id).executeTakeFirstOrThrow();
+  const patient = await getPatient(db, clinicCipher(keyring, clinic), challenge.patient_id);
+  if (patient.dateOfBirth !== dateOfBirth) throw invalid;
+  await db.updateTable('login_challenges').set({ used_at: new Date().toISOString() }).where('id', '=', challengeId).execute();
+  return { clinic, patientId: patient.id };
+}

@@ -1,0 +1,129 @@
+/**
+ * Patients, enrolled by their clinic. Identifying details are health information: they are stored
+ * encrypted as one JSON blob, with a keyed hash of the e-mail for sign-in look-ups.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, PatientRow } from '../db/schema.js';
+import type { Patient, PatientDetails, PatientPatch } from '../../shared/api.js';
+import { normalizeLang } from '../../shared/lang.js';
+import type { ClinicCipher } from './crypto.js';
+import { AppError, notFound } from './errors.js';
+import { normalizeEmail } from './staff.js';
+
+const PURPOSE = 'patient.details';
+
+interface StoredDetails {
+  name: string;
+  dateOfBirth: string;
+  email: string;
+  phone: string | null;
+  healthNumber: string | null;
+}
+
+function checkDateOfBirth(iso: string): void {
+  const d = new Date(`${iso}T00:00:00Z`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso) throw new AppError(400, 'invalid_date_of_birth', 'Date of birth is not a real date');
+  if (d.getTime() > Date.now()) throw new AppError(400, 'invalid_date_of_birth', 'Date of birth cannot be in the future');
+  if (d.getUTCFullYear() < 1880) throw new AppError(400, 'invalid_date_of_birth', 'Date of birth is too far in the past');
+}
+
+function decode(cipher: ClinicCipher, row: PatientRow): Patient {
+  const d = JSON.parse(cipher.decrypt(row.details_enc, PURPOSE)) as StoredDetails;
+  return { id: row.id, ...d, lang: normalizeLang(row.lang), consentedAt: row.consented_at, createdAt: row.created_at };
+}
+
+function seal(cipher: ClinicCipher, d: StoredDetails): { details_enc: string; email_index: string } {
+  return { details_enc: cipher.encrypt(JSON.stringify(d), PURPOSE), email_index: cipher.blindIndex(normalizeEmail(d.email), 'patient.email') };
+}
+
+async function assertEmailFree(db: Kysely<Database>, cipher: ClinicCipher, email: string, exceptId?: string): Promise<void> {
+  let q = db.selectFrom('patients').select('id').where('clinic_id', '=', cipher.clinicId).where('email_index', '=', cipher.blindIndex(normalizeEmail(email), 'patient.email'));
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  if (await q.executeTakeFirst()) throw new AppError(409, 'email_taken', 'Another patient of this clinic already uses this e-mail address');
+}
+
+/** Enrols a patient in the cipher's clinic. */
+export async function enrolPatient(db: Kysely<Database>, cipher: ClinicCipher, input: PatientDetails): Promise<Patient> {
+  checkDateOfBirth(input.dateOfBirth);
+  await assertEmailFree(db, cipher, input.email);
+  const now = new Date().toISOString();
+  const details: StoredDetails = {
+    name: input.name.trim(),
+    dateOfBirth: input.dateOfBirth,
+    email: normalizeEmail(input.email),
+    phone: input.phone ?? null,
+    healthNumber: input.healthNumber?.toUpperCase() ?? null,
+  };
+  const row: PatientRow = {
+    id: randomUUID(),
+    clinic_id: cipher.clinicId,
+    ...seal(cipher, details),
+    lang: input.lang ?? 'en',
+    consented_at: null,
+    consent_text: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('patients').values(row).execute();
+  return decode(cipher, row);
+}
+
+/** One patient of the clinic, or 404 (also for another clinic's patient). */
+export async function getPatient(db: Kysely<Database>, cipher: ClinicCipher, id: string): Promise<Patient> {
+  const row = await db.selectFrom('patients').selectAll().where('clinic_id', '=', cipher.clinicId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Patient');
+  return decode(cipher, row);
+}
+
+/**
+ * The clinic's patients whose name, e-mail or health number contains `q`, by name. Details are
+ * encrypted, so matching happens after decryption; a clinic's roster is thousands, not millions.
+ */
+export async function searchPatients(db: Kysely<Database>, cipher: ClinicCipher, q = '', limit = 50): Promise<Patient[]> {
+  const rows = await db.selectFrom('patients').selectAll().where('clinic_id', '=', cipher.clinicId).execute();
+  const needle = q.trim().toLocaleLowerCase();
+  return rows
+    .map((r) => decode(cipher, r))
+    .filter((p) => !needle || [p.name, p.email, p.healthNumber ?? ''].some((f) => f.toLocaleLowerCase().includes(needle)))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .slice(0, limit);
+}
+
+/** Changes some of a patient's details. */
+export async function updatePatient(db: Kysely<Database>, cipher: ClinicCipher, id: string, patch: PatientPatch): Promise<Patient> {
+  const current = await getPatient(db, cipher, id);
+  if (patch.dateOfBirth) checkDateOfBirth(patch.dateOfBirth);
+  if (patch.email) await assertEmailFree(db, cipher, patch.email, id);
+  const next: StoredDetails = {
+    name: patch.name?.trim() ?? current.name,
+    dateOfBirth: patch.dateOfBirth ?? current.dateOfBirth,
+    email: patch.email ? normalizeEmail(patch.email) : current.email,
+    phone: patch.phone !== undefined ? patch.phone : current.phone,
+    healthNumber: patch.healthNumber !== undefined ? (patch.healthNumber?.toUpperCase() ?? null) : current.healthNumber,
+  };
+  await db
+    .updateTable('patients')
+    .set({ ...seal(cipher, next), lang: patch.lang ?? current.lang, updated_at: new Date().toISOString() })
+    .where('clinic_id', '=', cipher.clinicId)
+    .where('id', '=', id)
+    .execute();
+  return getPatient(db, cipher, id);
+}
+
+/** The patient with this e-mail in the cipher's clinic, if any. */
+export async function findPatientByEmail(db: Kysely<Database>, cipher: ClinicCipher, email: string): Promise<Patient | null> {
+  const row = await db
+    .selectFrom('patients')
+    .selectAll()
+    .where('clinic_id', '=', cipher.clinicId)
+    .where('email_index', '=', cipher.blindIndex(normalizeEmail(email), 'patient.email'))
+    .executeTakeFirst();
+  return row ? decode(cipher, row) : null;
+}
+
+/** Records that the patient accepted the consent text shown to them. */
+export async function recordConsent(db: Kysely<Database>, clinicId: string, patientId: string, consentText: string): Promise<void> {
+  const now = new Date().toISOString();
+  await db.updateTable('patients').set({ consented_at: now, consent_text: consentText, updated_at: now }).where('clinic_id', '=', clinicId).where('id', '=', patientId).execute();
+}

@@ -1,0 +1,20 @@
+/** Who is calling, as established from their session (never from the request body). */
+import type { StaffRole } from '../../shared/roles.js';
+
+/** A signed-in staff member. */
+export interface StaffPrincipal {
+  kind: 'staff';
+  clinicId: string;
+  staffId: string;
+  role: StaffRole;
+}
+
+/** A signed-in patient. */
+export interface PatientPrincipal {
+  kind: 'patient';
+  clinicId: string;
+  patientId: string;
+}
+
+/** Either kind of caller. */
+export type Principal = StaffPrincipal | PatientPrincipal;

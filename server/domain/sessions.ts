@@ -1,0 +1,65 @@
+/**
+ * Server-side sessions for staff (cookie) and patients (bearer token held by the widget frame).
+ * Only a hash of each token is stored. A session ends after 30 idle minutes, 12 hours in all,
+ * at sign-out, or when its staff member is disabled.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, SessionsTable } from '../db/schema.js';
+import { HOUR, MINUTE, isoIn } from './time.js';
+
+export const IDLE_TIMEOUT_MS = 30 * MINUTE;
+export const ABSOLUTE_LIFETIME_MS = 12 * HOUR;
+/** Touching last_seen_at on every request would turn every read into a write; once a minute is enough. */
+const TOUCH_INTERVAL_MS = MINUTE;
+
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** A new session and the token to hand to the client (shown once, never stored). */
+export async function createSession(
+  db: Kysely<Database>,
+  s: { kind: SessionsTable['kind']; clinicId: string; subjectId: string },
+): Promise<{ token: string; expiresAt: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const now = new Date();
+  const expiresAt = isoIn(ABSOLUTE_LIFETIME_MS, now);
+  await db
+    .insertInto('sessions')
+    .values({
+      token_hash: tokenHash(token),
+      kind: s.kind,
+      clinic_id: s.clinicId,
+      subject_id: s.subjectId,
+      created_at: now.toISOString(),
+      last_seen_at: now.toISOString(),
+      expires_at: expiresAt,
+      revoked_at: null,
+    })
+    .execute();
+  return { token, expiresAt };
+}
+
+/** The live session of that kind for a token, or null if unknown, revoked, idle too long or past its lifetime. */
+export async function resolveSession(db: Kysely<Database>, token: string, kind: SessionsTable['kind']): Promise<{ clinicId: string; subjectId: string } | null> {
+  const hash = tokenHash(token);
+  const row = await db.selectFrom('sessions').selectAll().where('token_hash', '=', hash).where('kind', '=', kind).executeTakeFirst();
+  if (!row || row.revoked_at) return null;
+  const now = Date.now();
+  if (now >= Date.parse(row.expires_at) || now - Date.parse(row.last_seen_at) >= IDLE_TIMEOUT_MS) return null;
+  if (now - Date.parse(row.last_seen_at) >= TOUCH_INTERVAL_MS) {
+    await db.updateTable('sessions').set({ last_seen_at: new Date(now).toISOString() }).where('token_hash', '=', hash).execute();
+  }
+  return { clinicId: row.clinic_id, subjectId: row.subject_id };
+}
+
+/** Ends one session (sign-out). */
+export async function revokeSession(db: Kysely<Database>, token: string): Promise<void> {
+  await db.updateTable('sessions').set({ revoked_at: new Date().toISOString() }).where('token_hash', '=', tokenHash(token)).where('revoked_at', 'is', null).execute();
+}
+
+/** Ends every session of one staff member or patient. */
+export async function revokeSubjectSessions(db: Kysely<Database>, kind: SessionsTable['kind'], subjectId: string): Promise<void> {
+  await db.updateTable('sessions').set({ revoked_at: new Date().toISOString() }).where('kind', '=', kind).where('subject_id', '=', subjectId).where('revoked_at', 'is', null).execute();
+}

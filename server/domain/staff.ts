@@ -1,0 +1,90 @@
+/** Staff accounts: sign-in, creation, roles, disabling. */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, StaffRow } from '../db/schema.js';
+import type { NewStaff, StaffMember, StaffPatch } from '../../shared/api.js';
+import { AppError, notFound } from './errors.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { revokeSubjectSessions } from './sessions.js';
+
+/** E-mail addresses compare case-insensitively and without surrounding spaces. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** The staff member as the API shows them (never the hash). */
+export function toStaffMember(row: StaffRow): StaffMember {
+  return { id: row.id, name: row.name, email: row.email, role: row.role, disabled: row.disabled_at !== null, createdAt: row.created_at };
+}
+
+/** Adds a staff member to a clinic. */
+export async function createStaff(db: Kysely<Database>, clinicId: string, input: NewStaff): Promise<StaffRow> {
+  const email = normalizeEmail(input.email);
+  const taken = await db.selectFrom('staff').select('id').where('email', '=', email).executeTakeFirst();
+  if (taken) throw new AppError(409, 'email_taken', 'A staff account with this e-mail address already exists');
+  const row: StaffRow = {
+    id: randomUUID(),
+    clinic_id: clinicId,
+    name: input.name.trim(),
+    email,
+    role: input.role,
+    password_hash: await hashPassword(input.password),
+    disabled_at: null,
+    created_at: new Date().toISOString(),
+  };
+  await db.insertInto('staff').values(row).execute();
+  return row;
+}
+
+/** The active staff member with these credentials; a 401 that does not say which part was wrong. */
+export async function authenticateStaff(db: Kysely<Database>, email: string, password: string): Promise<StaffRow> {
+  const row = await db.selectFrom('staff').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
+  const ok = await verifyPassword(row?.password_hash ?? null, password);
+  if (!row || !ok || row.disabled_at) throw new AppError(401, 'invalid_credentials', 'E-mail or password is incorrect');
+  return row;
+}
+
+/** One staff member of the clinic, or 404. */
+export async function getStaff(db: Kysely<Database>, clinicId: string, id: string): Promise<StaffRow> {
+  const row = await db.selectFrom('staff').selectAll().where('clinic_id', '=', clinicId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Staff member');
+  return row;
+}
+
+/** Everyone on the clinic's staff, by name. */
+export async function listStaff(db: Kysely<Database>, clinicId: string): Promise<StaffRow[]> {
+  return db.selectFrom('staff').selectAll().where('clinic_id', '=', clinicId).orderBy('name').execute();
+}
+
+/**
+ * Changes a staff member. Disabling ends their sessions at once; a password change ends them too.
+ * The clinic always keeps one active admin, so nobody locks the clinic out of its own settings.
+ */
+export async function updateStaff(db: Kysely<Database>, clinicId: string, id: string, patch: StaffPatch): Promise<StaffRow> {
+  const row = await getStaff(db, clinicId, id);
+  const losesAdmin = row.role === 'admin' && !row.disabled_at && ((patch.role && patch.role !== 'admin') || patch.disabled === true);
+  if (losesAdmin) {
+    const admins = await db.selectFrom('staff').select('id').where('clinic_id', '=', clinicId).where('role', '=', 'admin').where('disabled_at', 'is', null).execute();
+    if (admins.length <= 1) throw new AppError(409, 'last_admin', 'The clinic must keep at least one active administrator');
+  }
+  await db
+    .updateTable('staff')
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+      ...(patch.role !== undefined ? { role: patch.role } : {}),
+      ...(patch.disabled !== undefined ? { disabled_at: patch.disabled ? (row.disabled_at ?? new Date().toISOString()) : null } : {}),
+      ...(patch.password !== undefined ? { password_hash: await hashPassword(patch.password) } : {}),
+    })
+    .where('id', '=', id)
+    .where('clinic_id', '=', clinicId)
+    .execute();
+  if (patch.disabled === true || patch.password !== undefined) await revokeSubjectSessions(db, 'staff', id);
+  return getStaff(db, clinicId, id);
+}
+
+/** Sets a new password by e-mail (operators' CLI); ends the account's sessions. */
+export async function resetPassword(db: Kysely<Database>, email: string, password: string): Promise<StaffRow> {
+  const row = await db.selectFrom('staff').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
+  if (!row) throw notFound('Staff member');
+  return updateStaff(db, row.clinic_id, row.id, { password });
+}

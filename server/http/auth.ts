@@ -1,0 +1,93 @@
+/**
+ * Establishing who is calling. Staff carry an HttpOnly session cookie; patients, inside a frame on a
+ * clinic's site where third-party cookies are often blocked, carry a bearer token the frame holds.
+ */
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { StaffRole } from '../../shared/roles.js';
+import type { Deps } from '../deps.js';
+import { AppError } from '../domain/errors.js';
+import type { PatientPrincipal, StaffPrincipal } from '../domain/principal.js';
+import { resolveSession } from '../domain/sessions.js';
+import { ABSOLUTE_LIFETIME_MS } from '../domain/sessions.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    staff: StaffPrincipal | null;
+    patient: PatientPrincipal | null;
+  }
+}
+
+/** `__Host-` pins the cookie to our exact origin, but browsers accept it only over https. */
+export function staffCookieName(deps: Deps): string {
+  return deps.config.publicUrl.protocol === 'https:' ? '__Host-sm_session' : 'sm_session';
+}
+
+/** Sets the staff session cookie. */
+export function setStaffCookie(deps: Deps, reply: FastifyReply, token: string): void {
+  reply.setCookie(staffCookieName(deps), token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: deps.config.publicUrl.protocol === 'https:',
+    maxAge: ABSOLUTE_LIFETIME_MS / 1000,
+  });
+}
+
+/** Clears the staff session cookie. */
+export function clearStaffCookie(deps: Deps, reply: FastifyReply): void {
+  reply.clearCookie(staffCookieName(deps), { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.publicUrl.protocol === 'https:' });
+}
+
+/** The staff session token on the request, if any. */
+export function staffToken(deps: Deps, request: FastifyRequest): string | null {
+  return request.cookies[staffCookieName(deps)] ?? null;
+}
+
+/** The patient bearer token on the request, if any. */
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(header) : null;
+  return match ? match[1]! : null;
+}
+
+const unauthenticated = () => new AppError(401, 'unauthenticated', 'Sign in to continue; your session may have ended');
+
+/** Requires a live staff session (optionally of certain roles) and sets `request.staff`. */
+export function requireStaff(deps: Deps, roles?: StaffRole[]): preHandlerAsyncHookHandler {
+  return async (request) => {
+    const token = staffToken(deps, request);
+    const session = token ? await resolveSession(deps.db, token, 'staff') : null;
+    if (!session) throw unauthenticated();
+    const staff = await deps.db
+      .selectFrom('staff')
+      .select(['id', 'role', 'disabled_at'])
+      .where('id', '=', session.subjectId)
+      .where('clinic_id', '=', session.clinicId)
+      .executeTakeFirst();
+    if (!staff || staff.disabled_at) throw unauthenticated();
+    if (roles && !roles.includes(staff.role)) throw new AppError(403, 'forbidden', `This needs the ${roles.join(' or ')} role`);
+    request.staff = { kind: 'staff', clinicId: session.clinicId, staffId: staff.id, role: staff.role };
+  };
+}
+
+/** Requires a live patient session and sets `request.patient`. */
+export function requirePatient(deps: Deps): preHandlerAsyncHookHandler {
+  return async (request) => {
+    const token = bearerToken(request);
+    const session = token ? await resolveSession(deps.db, token, 'patient') : null;
+    if (!session) throw unauthenticated();
+    request.patient = { kind: 'patient', clinicId: session.clinicId, patientId: session.subjectId };
+  };
+}
+
+/** The staff principal set by requireStaff. */
+export function staffOf(request: FastifyRequest): StaffPrincipal {
+  if (!request.staff) throw unauthenticated();
+  return request.staff;
+}
+
+/** The patient principal set by requirePatient. */
+export function patientOf(request: FastifyRequest): PatientPrincipal {
+  if (!request.patient) throw unauthenticated();
+  return request.patient;
+}

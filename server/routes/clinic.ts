@@ -1,0 +1,28 @@
+/** The clinic's settings (admins) and its public face (anyone, for the widget frames). */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { Clinic, ClinicSettings, ErrorBody, PublicClinic } from '../../shared/api.js';
+import type { Deps } from '../deps.js';
+import { getClinic, getClinicBySlug, toClinic, toPublicClinic, updateClinicSettings } from '../domain/clinics.js';
+import { requireStaff, staffOf } from '../http/auth.js';
+
+export const clinicRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  app.get('/api/clinic', { preHandler: requireStaff(deps), schema: { tags: ['clinic'], summary: 'Settings of the signed-in clinic', response: { 200: Clinic, 401: ErrorBody } } }, async (request) => {
+    return toClinic(await getClinic(deps.db, staffOf(request).clinicId));
+  });
+
+  app.put(
+    '/api/clinic',
+    { preHandler: requireStaff(deps, ['admin']), schema: { tags: ['clinic'], summary: 'Replace the clinic settings', body: ClinicSettings, response: { 200: Clinic, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    async (request) => toClinic(await updateClinicSettings(deps.db, staffOf(request).clinicId, request.body)),
+  );
+
+  app.get(
+    '/api/public/clinics/:slug',
+    { schema: { tags: ['widget'], summary: "A clinic's public configuration", params: Type.Object({ slug: Type.String({ maxLength: 64 }) }), response: { 200: PublicClinic, 404: ErrorBody } } },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-cache');
+      return toPublicClinic(await getClinicBySlug(deps.db, request.params.slug));
+    },
+  );
+};

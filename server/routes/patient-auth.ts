@@ -1,0 +1,73 @@
+/** Patient sign-in and consent, called from inside the widget frame. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { CodeChallenge, CodeRequest, CodeVerify, ConsentAccept, ErrorBody, PatientSelf, PatientSession } from '../../shared/api.js';
+import { normalizeLang, type Lang } from '../../shared/lang.js';
+import type { Deps } from '../deps.js';
+import { recordAudit } from '../domain/audit.js';
+import { clinicCipher, getClinic, getClinicBySlug } from '../domain/clinics.js';
+import { getPatient, recordConsent } from '../domain/patients.js';
+import { requestCode, verifyCode } from '../domain/patient-sign-in.js';
+import type { PatientPrincipal } from '../domain/principal.js';
+import { createSession, revokeSession } from '../domain/sessions.js';
+import { bearerToken, patientOf, requirePatient } from '../http/auth.js';
+
+export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  const self = async (who: PatientPrincipal, lang: Lang) => {
+    const clinic = await getClinic(deps.db, who.clinicId);
+    const patient = await getPatient(deps.db, clinicCipher(deps.keyring, clinic), who.patientId);
+    return { name: patient.name, consentRequired: patient.consentedAt === null, consentText: lang === 'fr' ? clinic.consent_text_fr : clinic.consent_text_en };
+  };
+  const langOf = (q: unknown) => normalizeLang((q as { lang?: string } | undefined)?.lang);
+
+  app.post(
+    '/api/patient/auth/code',
+    {
+      schema: { tags: ['widget'], summary: 'E-mail a sign-in code (same answer whether or not the address is enrolled)', body: CodeRequest, response: { 202: CodeChallenge, 400: ErrorBody, 404: ErrorBody, 429: ErrorBody } },
+      config: { rateLimit: { max: 5, timeWindow: '15 minutes', hook: 'preHandler', keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: string })?.email ?? '').toLowerCase()}` } },
+    },
+    async (request, reply) => {
+      const clinic = await getClinicBySlug(deps.db, request.body.clinic);
+      return reply.status(202).send(await requestCode(deps, clinic, request.body.email, request.body.lang ?? 'en'));
+    },
+  );
+
+  app.post(
+    '/api/patient/auth/verify',
+    {
+      schema: { tags: ['widget'], summary: 'Check the code and date of birth; returns a bearer token', body: CodeVerify, response: { 200: PatientSession, 400: ErrorBody, 401: ErrorBody, 410: ErrorBody, 429: ErrorBody } },
+      config: { rateLimit: { max: 20, timeWindow: '15 minutes' } },
+    },
+    async (request) => {
+      const { clinic, patientId } = await verifyCode(deps, request.body.challengeId, request.body.code, request.body.dateOfBirth);
+      const who: PatientPrincipal = { kind: 'patient', clinicId: clinic.id, patientId };
+      const session = await createSession(deps.db, { kind: 'patient', clinicId: clinic.id, subjectId: patientId });
+      await recordAudit(deps.db, who, request.id, { action: 'patient.sign-in', target: 'session' });
+      return { token: session.token, expiresAt: session.expiresAt, patient: await self(who, langOf(request.query)) };
+    },
+  );
+
+  app.get('/api/patient/me', { preHandler: requirePatient(deps), schema: { tags: ['widget'], summary: 'The signed-in patient', response: { 200: PatientSelf, 401: ErrorBody } } }, async (request) => {
+    const who = patientOf(request);
+    await recordAudit(deps.db, who, request.id, { action: 'patient.read-self', target: 'patient-details' });
+    return self(who, langOf(request.query));
+  });
+
+  app.post(
+    '/api/patient/consent',
+    { preHandler: requirePatient(deps), schema: { tags: ['widget'], summary: 'Record consent to electronic communication', body: ConsentAccept, response: { 200: PatientSelf, 400: ErrorBody, 401: ErrorBody } } },
+    async (request) => {
+      const who = patientOf(request);
+      const lang = langOf(request.query);
+      const clinic = await getClinic(deps.db, who.clinicId);
+      await recordConsent(deps.db, who.clinicId, who.patientId, lang === 'fr' ? clinic.consent_text_fr : clinic.consent_text_en);
+      await recordAudit(deps.db, who, request.id, { action: 'patient.consent', target: `consent:${lang}` });
+      return self(who, lang);
+    },
+  );
+
+  app.post('/api/patient/logout', { schema: { tags: ['widget'], summary: 'End the patient session', response: { 204: { type: 'null' } } } }, async (request, reply) => {
+    const token = bearerToken(request);
+    if (token) await revokeSession(deps.db, token);
+    return reply.status(204).send(null);
+  });
+};

@@ -1,0 +1,27 @@
+/** Staff management, for the clinic's administrators. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ErrorBody, IdParams, NewStaff, StaffMember, StaffPatch } from '../../shared/api.js';
+import type { Deps } from '../deps.js';
+import { createStaff, listStaff, toStaffMember, updateStaff } from '../domain/staff.js';
+import { requireStaff, staffOf } from '../http/auth.js';
+
+export const staffRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  const adminOnly = requireStaff(deps, ['admin']);
+  const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+  app.get('/api/staff', { preHandler: adminOnly, schema: { tags: ['staff'], summary: "The clinic's staff", response: { 200: Type.Array(StaffMember), ...errors } } }, async (request) => {
+    return (await listStaff(deps.db, staffOf(request).clinicId)).map(toStaffMember);
+  });
+
+  app.post('/api/staff', { preHandler: adminOnly, schema: { tags: ['staff'], summary: 'Add a staff member', body: NewStaff, response: { 201: StaffMember, ...errors } } }, async (request, reply) => {
+    const row = await createStaff(deps.db, staffOf(request).clinicId, request.body);
+    return reply.status(201).send(toStaffMember(row));
+  });
+
+  app.patch(
+    '/api/staff/:id',
+    { preHandler: adminOnly, schema: { tags: ['staff'], summary: 'Rename, change role, disable or reset the password', params: IdParams, body: StaffPatch, response: { 200: StaffMember, ...errors } } },
+    async (request) => toStaffMember(await updateStaff(deps.db, staffOf(request).clinicId, request.params.id, request.body)),
+  );
+};

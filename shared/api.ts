@@ -1,0 +1,187 @@
+/**
+ * The API's request and response shapes, one source for the server (validation, OpenAPI) and the
+ * browser (types only: `import type`). Field names are the wire names.
+ */
+import { Type, type Static } from 'typebox';
+import { MIN_PASSWORD_LENGTH } from './roles.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 64 });
+const Timestamp = Type.String({ format: 'date-time' });
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
+/** An origin as a browser sends it in the Origin header: scheme, host and optional port. */
+export const OriginPattern = '^https?://[a-zA-Z0-9.-]+(:[0-9]{1,5})?$';
+const Origin = Type.String({ pattern: OriginPattern, maxLength: 255 });
+const ColorHex = Type.String({ pattern: '^#[0-9a-fA-F]{6}$' });
+const NonBlank = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
+
+/** Every error body: a stable machine code and a human sentence. */
+export const ErrorBody = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  requestId: Type.Optional(Type.String()),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  database: Type.Union([Type.Literal('reachable'), Type.Literal('unreachable')]),
+  dialect: Type.String(),
+});
+
+export const Lang = Type.Union([Type.Literal('en'), Type.Literal('fr')]);
+export const Role = Type.Union([Type.Literal('admin'), Type.Literal('physician'), Type.Literal('staff')]);
+
+export const Password = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 256 });
+
+// --- staff sign-in and accounts -----------------------------------------------------------
+
+export const StaffLogin = Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+export type StaffLogin = Static<typeof StaffLogin>;
+
+export const StaffMember = Type.Object({
+  id: Id,
+  name: Type.String(),
+  email: Type.String(),
+  role: Role,
+  disabled: Type.Boolean(),
+  createdAt: Timestamp,
+});
+export type StaffMember = Static<typeof StaffMember>;
+
+export const Me = Type.Object({
+  staff: StaffMember,
+  clinic: Type.Object({ id: Id, slug: Type.String(), name: Type.String() }),
+  devMailbox: Type.Boolean({ description: 'true when e-mail is kept in the development mailbox' }),
+});
+export type Me = Static<typeof Me>;
+
+export const NewStaff = Type.Object({ name: NonBlank(120), email: Email, role: Role, password: Password }, { additionalProperties: false });
+export type NewStaff = Static<typeof NewStaff>;
+
+export const StaffPatch = Type.Object(
+  { name: Type.Optional(NonBlank(120)), role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), password: Type.Optional(Password) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type StaffPatch = Static<typeof StaffPatch>;
+
+// --- clinic settings ------------------------------------------------------------------------
+
+export const ConsentText = Type.Object({ en: NonBlank(4000), fr: NonBlank(4000) }, { additionalProperties: false });
+
+export const ClinicSettings = Type.Object(
+  {
+    name: NonBlank(120),
+    allowedOrigins: Type.Array(Origin, { maxItems: 20, uniqueItems: true }),
+    brandColor: ColorHex,
+    consentText: ConsentText,
+  },
+  { additionalProperties: false },
+);
+export type ClinicSettings = Static<typeof ClinicSettings>;
+
+export const Clinic = Type.Intersect([Type.Object({ id: Id, slug: Type.String() }), ClinicSettings]);
+export type Clinic = Static<typeof Clinic>;
+
+/** What any visitor may read about a clinic: nothing private. */
+export const PublicClinic = Type.Object({
+  slug: Type.String(),
+  name: Type.String(),
+  brandColor: ColorHex,
+  consentText: ConsentText,
+});
+export type PublicClinic = Static<typeof PublicClinic>;
+
+// --- patients -------------------------------------------------------------------------------
+
+const Phone = Type.String({ pattern: '^[+0-9 ()-]{7,20}$' });
+/** Ontario health card: 10 digits, optional two-letter version code. */
+const HealthNumber = Type.String({ pattern: '^[0-9]{10}([A-Za-z]{2})?$' });
+
+export const PatientDetails = Type.Object(
+  {
+    name: NonBlank(120),
+    dateOfBirth: IsoDate,
+    email: Email,
+    phone: Type.Optional(Type.Union([Phone, Type.Null()])),
+    healthNumber: Type.Optional(Type.Union([HealthNumber, Type.Null()])),
+    lang: Type.Optional(Lang),
+  },
+  { additionalProperties: false },
+);
+export type PatientDetails = Static<typeof PatientDetails>;
+
+export const PatientPatch = Type.Partial(PatientDetails, { additionalProperties: false, minProperties: 1 });
+export type PatientPatch = Static<typeof PatientPatch>;
+
+export const Patient = Type.Object({
+  id: Id,
+  name: Type.String(),
+  dateOfBirth: Type.String(),
+  email: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  healthNumber: Type.Union([Type.String(), Type.Null()]),
+  lang: Lang,
+  consentedAt: Type.Union([Timestamp, Type.Null()]),
+  createdAt: Timestamp,
+});
+export type Patient = Static<typeof Patient>;
+
+export const PatientQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 120 })) }, { additionalProperties: false });
+
+// --- patient sign-in (inside the widget frame) ----------------------------------------------
+
+export const CodeRequest = Type.Object({ clinic: Type.String({ minLength: 1, maxLength: 64 }), email: Email, lang: Type.Optional(Lang) }, { additionalProperties: false });
+export type CodeRequest = Static<typeof CodeRequest>;
+
+export const CodeChallenge = Type.Object({ challengeId: Id, expiresAt: Timestamp });
+export type CodeChallenge = Static<typeof CodeChallenge>;
+
+export const CodeVerify = Type.Object(
+  { challengeId: Id, code: Type.String({ pattern: '^[0-9]{6}$' }), dateOfBirth: IsoDate, sharedDevice: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type CodeVerify = Static<typeof CodeVerify>;
+
+export const PatientSelf = Type.Object({ name: Type.String(), consentRequired: Type.Boolean(), consentText: Type.String() });
+export type PatientSelf = Static<typeof PatientSelf>;
+
+export const PatientSession = Type.Object({ token: Type.String(), expiresAt: Timestamp, patient: PatientSelf });
+export type PatientSession = Static<typeof PatientSession>;
+
+export const ConsentAccept = Type.Object({ accept: Type.Literal(true) }, { additionalProperties: false });
+
+// --- audit and dev mailbox ------------------------------------------------------------------
+
+export const AuditEntry = Type.Object({
+  id: Id,
+  at: Timestamp,
+  actorType: Type.String(),
+  actorId: Type.Union([Type.String(), Type.Null()]),
+  actorName: Type.Union([Type.String(), Type.Null()]),
+  role: Type.Union([Type.String(), Type.Null()]),
+  patientId: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(),
+  target: Type.Union([Type.String(), Type.Null()]),
+  outcome: Type.String(),
+  requestId: Type.Union([Type.String(), Type.Null()]),
+});
+export type AuditEntry = Static<typeof AuditEntry>;
+
+export const AuditQuery = Type.Object(
+  {
+    patientId: Type.Optional(Id),
+    actorId: Type.Optional(Id),
+    action: Type.Optional(Type.String({ maxLength: 64 })),
+    from: Type.Optional(Timestamp),
+    to: Type.Optional(Timestamp),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuery>;
+
+export const MailItem = Type.Object({ id: Id, to: Type.String(), subject: Type.String(), text: Type.String(), createdAt: Timestamp });
+export type MailItem = Static<typeof MailItem>;
+
+export const IdParams = Type.Object({ id: Id });
