@@ -13,7 +13,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.status(error.status).send({ code: error.code, message: error.message, requestId });
     }
     if ('validation' in error && error.validation) {
-      return reply.status(400).send({ code: 'invalid_request', message: humanize(error.message), requestId });
+      return reply.status(400).send({ code: 'invalid_request', message: describeValidation(error.validationContext ?? 'body', error.validation), requestId });
     }
     const status = error.statusCode ?? 500;
     if (status === 429) {
@@ -31,7 +31,26 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 }
 
-/** Ajv's "body/email must match format" reads better as "email: must match format". */
-function humanize(message: string): string {
-  return message.replace(/^(body|querystring|params|headers)\/?/, (_, where: string) => (where === 'body' ? '' : `${where} `)).replace(/^\s*/, '') || message;
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+/** One plain sentence naming the field, e.g. `email must be a valid email` or `extra is not a known field`. */
+function describeValidation(context: string, issues: ValidationIssue[]): string {
+  const issue = issues[0]!;
+  const params = issue.params as Record<string, unknown>;
+  const at = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const field = (name: unknown) => [at, name].filter(Boolean).join('.') || context;
+  switch (issue.keyword) {
+    case 'required':
+      return `${field(params.missingProperty)} is required`;
+    case 'additionalProperties':
+      return `${field(params.additionalProperty)} is not a known field`;
+    case 'format':
+      return `${field(null)} must be a valid ${String(params.format)}`;
+    case 'pattern':
+      return `${field(null)} is not in the expected format`;
+    case 'minProperties':
+      return `${field(null)} must change at least one field`;
+    default:
+      return `${field(null)} ${issue.message ?? 'is not valid'}`;
+  }
 }

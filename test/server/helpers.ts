@@ -1,0 +1,127 @@
+/**
+ * Builds a real app (real database, real SMTP on loopback) for one test, on SQLite or PostgreSQL,
+ * and tears it down after. PostgreSQL runs get a schema of their own, dropped at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import pg from 'pg';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
+import { connect } from '../../server/db/connect.js';
+import { migrateToLatest } from '../../server/db/migrate.js';
+import type { Deps } from '../../server/deps.js';
+import { Keyring } from '../../server/domain/crypto.js';
+import { smtpMailer } from '../../server/domain/mail.js';
+import { createClinic, clinicCipher } from '../../server/domain/clinics.js';
+import { createStaff } from '../../server/domain/staff.js';
+import { enrolPatient } from '../../server/domain/patients.js';
+import type { ClinicRow } from '../../server/db/schema.js';
+import type { StaffRole } from '../../shared/roles.js';
+import { startSmtpSink, codeFrom, type SmtpSink } from '../support/smtp.js';
+
+export const ORIGIN = 'http://localhost:3000';
+export const PASSWORD = 'correct horse battery staple';
+
+/** The databases this run covers; PostgreSQL only when TEST_DATABASE_URL is set (CI sets it). */
+export const DIALECTS: Array<{ name: 'sqlite' | 'postgres'; skip: string | false }> = [
+  { name: 'sqlite', skip: false },
+  { name: 'postgres', skip: process.env.TEST_DATABASE_URL ? false : 'TEST_DATABASE_URL is not set, so the PostgreSQL runs are skipped (CI sets it)' },
+];
+
+/** A built app and what a test needs around it. */
+export interface TestApp {
+  app: FastifyInstance;
+  deps: Deps;
+  smtp: SmtpSink;
+  /** The SQLite file (null on PostgreSQL). */
+  sqliteFile: string | null;
+  /** The PostgreSQL schema (null on SQLite). */
+  pgSchema: string | null;
+}
+
+/** A folder with stand-ins for the built pages, so server tests do not need `npm run build`. */
+function fakeWebRoot(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-web-'));
+  fs.mkdirSync(path.join(dir, 'widget'));
+  fs.mkdirSync(path.join(dir, 'admin'));
+  fs.writeFileSync(path.join(dir, 'widget', 'frame.html'), '<!doctype html><title>frame</title>');
+  fs.writeFileSync(path.join(dir, 'admin', 'index.html'), '<!doctype html><title>admin</title>');
+  fs.writeFileSync(path.join(dir, 'widget.js'), '/* loader */');
+  return dir;
+}
+
+/** Builds the app on the given database; closed when the test ends. */
+export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-data-'));
+  const smtp = await startSmtpSink();
+  const pgSchema = dialect === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : null;
+  if (pgSchema) {
+    const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await client.connect();
+    await client.query(`create schema ${pgSchema}`);
+    await client.end();
+  }
+  const config = loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: dataDir, SMTP_URL: smtp.url, ...(pgSchema ? { DATABASE_URL: process.env.TEST_DATABASE_URL! } : {}), ...env });
+  const database = connect({ databaseUrl: config.databaseUrl, dataDir, ...(pgSchema ? { pgSchema } : {}) });
+  await migrateToLatest(database);
+  const deps: Deps = { ...database, config, keyring: new Keyring(randomBytes(32)), mailer: smtpMailer(smtp.url, config.mailFrom), webRoot: fakeWebRoot() };
+  const app = await buildApp(deps, { logLevel: false });
+  t.after(async () => {
+    await app.close();
+    deps.mailer.close();
+    await deps.db.destroy();
+    await smtp.close();
+    if (pgSchema) {
+      const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await client.connect();
+      await client.query(`drop schema ${pgSchema} cascade`);
+      await client.end();
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  return { app, deps, smtp, sqliteFile: pgSchema ? null : path.join(dataDir, 'secure-messaging.sqlite'), pgSchema };
+}
+
+/** A clinic with one staff member per role; each role's e-mail is `<role>@<slug>.test`. */
+export async function seedClinic(deps: Deps, slug: string, origins: string[] = ['https://clinic.example']): Promise<ClinicRow> {
+  const clinic = await createClinic(deps.db, deps.keyring, { slug, name: `Clinic ${slug}`, allowedOrigins: origins });
+  for (const role of ['admin', 'physician', 'staff'] as StaffRole[]) {
+    await createStaff(deps.db, clinic.id, { name: `${role} of ${slug}`, email: `${role}@${slug}.test`, role, password: PASSWORD });
+  }
+  return clinic;
+}
+
+/** Enrols a patient directly in the domain. */
+export async function seedPatient(deps: Deps, clinic: ClinicRow, over: Partial<{ name: string; email: string; dateOfBirth: string }> = {}) {
+  return enrolPatient(deps.db, clinicCipher(deps.keyring, clinic), { name: 'Jamie Patient', email: `jamie@${clinic.slug}.example`, dateOfBirth: '1990-05-17', ...over });
+}
+
+/** Signs a staff member in and returns the Cookie header value. */
+export async function staffCookie(app: FastifyInstance, email: string, password = PASSWORD): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/staff/login', headers: { origin: ORIGIN }, payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies[0]!;
+  return `${cookie.name}=${cookie.value}`;
+}
+
+/** Signs a patient in through the e-mailed code; returns the bearer token. */
+export async function patientToken(t: TestApp, clinicSlug: string, email: string, dateOfBirth: string): Promise<string> {
+  const start = await t.app.inject({ method: 'POST', url: '/api/patient/auth/code', headers: { origin: ORIGIN }, payload: { clinic: clinicSlug, email } });
+  if (start.statusCode !== 202) throw new Error(`code request failed: ${start.body}`);
+  const code = codeFrom(await t.smtp.take(email));
+  const verify = await t.app.inject({ method: 'POST', url: '/api/patient/auth/verify', headers: { origin: ORIGIN }, payload: { challengeId: start.json().challengeId, code, dateOfBirth } });
+  if (verify.statusCode !== 200) throw new Error(`verify failed: ${verify.body}`);
+  return verify.json().token as string;
+}
+
+/** Shorthand for a JSON request with our Origin. */
+export function call(app: FastifyInstance, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, opts: { cookie?: string; token?: string; body?: unknown } = {}): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = { origin: ORIGIN };
+  if (opts.cookie) headers.cookie = opts.cookie;
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  return app.inject({ method, url, headers, ...(opts.body !== undefined ? { payload: opts.body as object } : {}) });
+}

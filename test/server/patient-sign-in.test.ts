@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { codeFrom } from '../support/smtp.js';
+import { DIALECTS, build, call, patientToken, seedClinic, seedPatient } from './helpers.js';
+
+for (const d of DIALECTS) {
+  describe(`patient sign-in in the widget (${d.name})`, { skip: d.skip }, () => {
+    it('signs in with the e-mailed code and date of birth, then records consent once', async (t) => {
+      const ctx = await build(t, d.name);
+      const clinic = await seedClinic(ctx.deps, 'north');
+      const p = await seedPatient(ctx.deps, clinic);
+      const start = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: p.email, lang: 'fr' } });
+      assert.equal(start.statusCode, 202);
+      const mail = await ctx.smtp.take(p.email);
+      assert.match(mail.subject, /code de connexion/, 'the e-mail is in the language of the widget');
+      assert.equal(mail.text.includes(p.name), false, 'no health information (not even the name) in the e-mail');
+      assert.equal(mail.text.includes(p.dateOfBirth), false);
+
+      const verify = await call(ctx.app, 'POST', '/api/patient/auth/verify?lang=en', { body: { challengeId: start.json().challengeId, code: codeFrom(mail), dateOfBirth: p.dateOfBirth } });
+      assert.equal(verify.statusCode, 200, verify.body);
+      const { token, patient } = verify.json();
+      assert.equal(patient.consentRequired, true);
+      assert.match(patient.consentText, /not for emergencies/i);
+
+      const consent = await call(ctx.app, 'POST', '/api/patient/consent', { token, body: { accept: true } });
+      assert.equal(consent.json().consentRequired, false);
+      const row = await ctx.deps.db.selectFrom('patients').select(['consented_at', 'consent_text']).where('id', '=', p.id).executeTakeFirstOrThrow();
+      assert.ok(row.consented_at);
+      assert.match(row.consent_text!, /911/);
+      assert.equal((await call(ctx.app, 'GET', '/api/patient/me', { token })).json().name, p.name);
+
+      const actions = (await ctx.deps.db.selectFrom('audit_log').select('action').where('patient_id', '=', p.id).orderBy('at').execute()).map((r) => r.action);
+      assert.deepEqual(actions, ['patient.sign-in', 'patient.consent', 'patient.read-self']);
+    });
+
+    it('answers an unknown address exactly like a known one, and sends nothing', async (t) => {
+      const ctx = await build(t, d.name);
+      await seedClinic(ctx.deps, 'north');
+      const res = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: 'stranger@example.com' } });
+      assert.equal(res.statusCode, 202);
+      assert.deepEqual(Object.keys(res.json()).sort(), ['challengeId', 'expiresAt']);
+      await assert.rejects(ctx.smtp.take('stranger@example.com', 500));
+      const guess = await call(ctx.app, 'POST', '/api/patient/auth/verify', { body: { challengeId: res.json().challengeId, code: '123456', dateOfBirth: '1990-01-01' } });
+      assert.equal(guess.statusCode, 401);
+    });
+
+    it('refuses a wrong date of birth with the right code', async (t) => {
+      const ctx = await build(t, d.name);
+      const p = await seedPatient(ctx.deps, await seedClinic(ctx.deps, 'north'));
+      const start = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: p.email } });
+      const code = codeFrom(await ctx.smtp.take(p.email));
+      const res = await call(ctx.app, 'POST', '/api/patient/auth/verify', { body: { challengeId: start.json().challengeId, code, dateOfBirth: '1990-05-18' } });
+      assert.equal(res.statusCode, 401);
+      assert.equal(res.json().code, 'invalid_code');
+    });
+
+    it('locks a code after 5 wrong attempts, even for the right code', async (t) => {
+      const ctx = await build(t, d.name);
+      const p = await seedPatient(ctx.deps, await seedClinic(ctx.deps, 'north'));
+      const start = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: p.email } });
+      const code = codeFrom(await ctx.smtp.take(p.email));
+      const wrong = code === '000000' ? '111111' : '000000';
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await call(ctx.app, 'POST', '/api/patient/auth/verify', { body: { challengeId: start.json().challengeId, code: wrong, dateOfBirth: p.dateOfBirth } })).statusCode);
+      assert.deepEqual(statuses, [401, 401, 401, 401, 401]);
+      const right = await call(ctx.app, 'POST', '/api/patient/auth/verify', { body: { challengeId: start.json().challengeId, code, dateOfBirth: p.dateOfBirth } });
+      assert.equal(right.statusCode, 429);
+      assert.equal(right.json().code, 'code_locked');
+    });
+
+    it('refuses an expired code and a code used twice', async (t) => {
+      const ctx = await build(t, d.name);
+      const p = await seedPatient(ctx.deps, await seedClinic(ctx.deps, 'north'));
+      const first = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: p.email } });
+      const code = codeFrom(await ctx.smtp.take(p.email));
+      await ctx.deps.db.updateTable('login_challenges').set({ expires_at: new Date(Date.now() - 1).toISOString() }).where('id', '=', first.json().challengeId).execute();
+      const expired = await call(ctx.app, 'POST', '/api/patient/auth/verify', { body: { challengeId: first.json().challengeId, code, dateOfBirth: p.dateOfBirth } });
+      assert.equal(expired.statusCode, 410);
+
+      const second = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: p.email } });
+      const code2 = codeFrom(await ctx.smtp.take(p.email));
+      const body = { challengeId: second.json().challengeId, code: code2, dateOfBirth: p.dateOfBirth };
+      assert.equal((await call(ctx.app, 'POST', '/api/patient/auth/verify', { body })).statusCode, 200);
+      assert.equal((await call(ctx.app, 'POST', '/api/patient/auth/verify', { body })).statusCode, 401);
+    });
+
+    it('stores codes only as hashes', async (t) => {
+      const ctx = await build(t, d.name);
+      const p = await seedPatient(ctx.deps, await seedClinic(ctx.deps, 'north'));
+      await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: p.email } });
+      const code = codeFrom(await ctx.smtp.take(p.email));
+      const rows = await ctx.deps.db.selectFrom('login_challenges').selectAll().execute();
+      assert.ok(rows.every((r) => !JSON.stringify(r).includes(code)));
+    });
+
+    it('rate-limits code requests', async (t) => {
+      const ctx = await build(t, d.name);
+      await seedClinic(ctx.deps, 'north');
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: 'someone@example.com' } })).statusCode);
+      assert.deepEqual(statuses, [202, 202, 202, 202, 202, 429]);
+    });
+
+    it('ends the patient session at sign-out', async (t) => {
+      const ctx = await build(t, d.name);
+      const p = await seedPatient(ctx.deps, await seedClinic(ctx.deps, 'north'));
+      const token = await patientToken(ctx, 'north', p.email, p.dateOfBirth);
+      assert.equal((await call(ctx.app, 'GET', '/api/patient/me', { token })).statusCode, 200);
+      assert.equal((await call(ctx.app, 'POST', '/api/patient/logout', { token })).statusCode, 204);
+      assert.equal((await call(ctx.app, 'GET', '/api/patient/me', { token })).statusCode, 401);
+    });
+
+    it('gives 404 for an unknown clinic', async (t) => {
+      const ctx = await build(t, d.name);
+      const res = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'nowhere', email: 'a@example.com' } });
+      assert.equal(res.statusCode, 404);
+    });
+  });
+}

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DIALECTS, build, call, seedClinic, staffCookie } from './helpers.js';
+
+for (const d of DIALECTS) {
+  describe(`health, headers and pages (${d.name})`, { skip: d.skip }, () => {
+    it('answers /health with the database state', async (t) => {
+      const { app } = await build(t, d.name);
+      const res = await app.inject('/health');
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(res.json(), { status: 'ok', database: 'reachable', dialect: d.name });
+    });
+
+    it('sends the security headers on API responses and pages', async (t) => {
+      const { app } = await build(t, d.name);
+      for (const url of ['/health', '/api/staff/me', '/admin/patients']) {
+        const res = await app.inject(url);
+        const csp = String(res.headers['content-security-policy']);
+        assert.match(csp, /script-src 'self'(;|$)/, url);
+        assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/, url);
+        assert.match(csp, /object-src 'none'/);
+        assert.match(csp, /base-uri 'none'/);
+        assert.equal(res.headers['x-content-type-options'], 'nosniff');
+        assert.equal(res.headers['referrer-policy'], 'no-referrer');
+        assert.equal(res.headers['strict-transport-security'], undefined, 'no HSTS over http');
+      }
+    });
+
+    it('publishes an OpenAPI 3 document of the API', async (t) => {
+      const { app } = await build(t, d.name);
+      const doc = (await app.inject('/api/openapi.json')).json();
+      assert.match(doc.openapi, /^3\./);
+      for (const path of ['/api/staff/login', '/api/patients', '/api/patients/{id}', '/api/patient/auth/code', '/api/audit', '/health']) assert.ok(doc.paths[path], path);
+      assert.equal((await app.inject('/api/docs')).statusCode < 400, true);
+    });
+
+    it('lets only the clinic’s allowed sites embed its frame pages', async (t) => {
+      const { app, deps } = await build(t, d.name);
+      await seedClinic(deps, 'north', ['https://north.example', 'http://localhost:8080']);
+      const res = await app.inject('/frame/messages?clinic=north&lang=en');
+      assert.equal(res.statusCode, 200);
+      const csp = String(res.headers['content-security-policy']);
+      assert.match(csp, /frame-ancestors 'self' https:\/\/north\.example http:\/\/localhost:8080(;|$)/);
+      assert.equal(res.headers['x-frame-options'], undefined);
+      assert.match(String(res.headers['content-type']), /text\/html/);
+      assert.equal((await app.inject('/frame/messages?clinic=south')).statusCode, 404);
+      assert.equal((await app.inject('/frame/inbox?clinic=north')).statusCode, 400);
+
+      // Other pages may only be framed by ourselves.
+      const admin = await app.inject('/admin/');
+      assert.match(String(admin.headers['content-security-policy']), /frame-ancestors 'self'(;|$)/);
+    });
+
+    it('follows the clinic settings for frame-ancestors as soon as they change', async (t) => {
+      const { app, deps } = await build(t, d.name);
+      await seedClinic(deps, 'north', ['https://old.example']);
+      const cookie = await staffCookie(app, 'admin@north.test');
+      const current = (await call(app, 'GET', '/api/clinic', { cookie })).json();
+      const put = await call(app, 'PUT', '/api/clinic', { cookie, body: { name: current.name, brandColor: '#123456', consentText: current.consentText, allowedOrigins: ['https://new.example'] } });
+      assert.equal(put.statusCode, 200, put.body);
+      const csp = String((await app.inject('/frame/booking?clinic=north')).headers['content-security-policy']);
+      assert.match(csp, /frame-ancestors 'self' https:\/\/new\.example(;|$)/);
+      assert.doesNotMatch(csp, /old\.example/);
+      const bad = await call(app, 'PUT', '/api/clinic', { cookie, body: { name: current.name, brandColor: '#123456', consentText: current.consentText, allowedOrigins: ['javascript:alert(1)'] } });
+      assert.equal(bad.statusCode, 400);
+      assert.equal(bad.json().message, 'allowedOrigins.0 is not in the expected format');
+    });
+
+    it('serves the loader so any site can load it', async (t) => {
+      const { app } = await build(t, d.name);
+      const res = await app.inject('/widget.js');
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin');
+      assert.match(String(res.headers['content-type']), /javascript/);
+    });
+
+    it("shows a clinic's public configuration to anyone, and nothing private", async (t) => {
+      const { app, deps } = await build(t, d.name);
+      await seedClinic(deps, 'north');
+      const res = await app.inject('/api/public/clinics/north');
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(Object.keys(res.json()).sort(), ['brandColor', 'consentText', 'name', 'slug']);
+    });
+  });
+}

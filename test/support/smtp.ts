@@ -1,0 +1,66 @@
+/** A real SMTP server on loopback that keeps what it receives, for reading sign-in codes in tests. */
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+
+/** One received e-mail. */
+export interface ReceivedMail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** The running sink. */
+export interface SmtpSink {
+  url: string;
+  messages: ReceivedMail[];
+  /** Removes and returns the oldest unread mail to `to`, waiting for one to arrive. */
+  take(to: string, timeoutMs?: number): Promise<ReceivedMail>;
+  close(): Promise<void>;
+}
+
+/** Starts the sink on a free loopback port. */
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const messages: ReceivedMail[] = [];
+  const waiters: Array<() => void> = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          for (const rcpt of session.envelope.rcptTo) messages.push({ to: rcpt.address, subject: mail.subject ?? '', text: mail.text ?? '' });
+          waiters.splice(0).forEach((w) => w());
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    async take(to, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const i = messages.findIndex((m) => m.to === to);
+        if (i >= 0) return messages.splice(i, 1)[0]!;
+        if (Date.now() > deadline) throw new Error(`No e-mail to ${to} within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 100);
+        });
+      }
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The 6-digit code in a sign-in e-mail. */
+export function codeFrom(mail: ReceivedMail): string {
+  const m = /\b(\d{6})\b/.exec(mail.text);
+  if (!m) throw new Error('No 6-digit code in the e-mail');
+  return m[1]!;
+}
