@@ -22,7 +22,7 @@ const en = {
   'common.none': 'None',
 
   'frame.notForEmergencies': 'Not for emergencies: call 911 or go to the nearest emergency department.',
-  'frame.signIn.title': 'Sign in to message {clinic}',
+  'frame.signIn.title': 'Patient sign-in – {clinic}',
   'frame.signIn.intro': 'We will e-mail you a one-time code. This service is for patients of {clinic} only.',
   'frame.signIn.email': 'E-mail address',
   'frame.signIn.sendCode': 'E-mail me a code',
@@ -154,7 +154,7 @@ const fr: Record<MessageKey, string> = {
   'common.none': 'Aucun',
 
   'frame.notForEmergencies': "Ne pas utiliser en cas d'urgence : composez le 911 ou rendez-vous à l'urgence la plus proche.",
-  'frame.signIn.title': 'Connectez-vous pour écrire à {clinic}',
+  'frame.signIn.title': 'Connexion patient – {clinic}',
   'frame.signIn.intro': 'Nous vous enverrons un code à usage unique par courriel. Ce service est réservé aux patients de {clinic}.',
   'frame.signIn.email': 'Adresse courriel',
   'frame.signIn.sendCode': 'Recevoir un code par courriel',

@@ -1,0 +1,43 @@
+/** What every admin page has: the API client, the language, the signed-in staff member, and error handling. */
+import { LitElement } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { Me } from '../shared/api.js';
+import { ApiError } from '../shared/fetch-json.js';
+import { translate, type MessageKey } from '../shared/i18n.js';
+import type { Lang } from '../shared/lang.js';
+import type { AdminApi } from './admin-api.js';
+import { adminStyles } from './styles.js';
+
+/** Base class of the admin's pages (not an element itself). */
+export class AdminPage extends LitElement {
+  static styles = [adminStyles];
+
+  @property({ attribute: false }) api!: AdminApi;
+  @property({ attribute: false }) me!: Me;
+  @property() lang: Lang = 'en';
+
+  @state() protected busy = false;
+  @state() protected error: string | null = null;
+  @state() protected status: string | null = null;
+
+  protected t(key: MessageKey, vars?: Record<string, string | number>): string {
+    return translate(this.lang, key, vars);
+  }
+
+  /** Runs an action with a busy flag; shows the server's own sentence if it fails. */
+  protected async run(action: () => Promise<void>, success?: string): Promise<boolean> {
+    this.busy = true;
+    this.error = null;
+    this.status = null;
+    try {
+      await action();
+      if (success) this.status = success;
+      return true;
+    } catch (err) {
+      this.error = err instanceof ApiError && err.status !== 0 && err.status < 500 ? err.message : this.t('common.error');
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+}

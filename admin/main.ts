@@ -1,0 +1,2 @@
+/** Entry of the admin SPA. */
+import './sm-admin-app.js';

@@ -1,0 +1,58 @@
+/** @summary Clinic settings: name, sites allowed to embed, brand colour, consent text. Admins edit; others read. */
+import { html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
+import type { Clinic } from '../../shared/api.js';
+import { defineOnce } from '../../shared/define-once.js';
+import { AdminPage } from '../admin-page.js';
+
+export class SmSettingsPage extends AdminPage {
+  @state() private clinic: Clinic | null = null;
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    void this.run(async () => {
+      this.clinic = await this.api.clinic();
+    });
+  }
+
+  private save(e: SubmitEvent) {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    const text = (n: string) => String(f.get(n) ?? '').trim();
+    return this.run(async () => {
+      this.clinic = await this.api.saveClinic({
+        name: text('name'),
+        allowedOrigins: text('origins').split(/\s+/).filter(Boolean),
+        brandColor: text('brandColor'),
+        consentText: { en: text('consentEn'), fr: text('consentFr') },
+      });
+    }, this.t('common.saved'));
+  }
+
+  render() {
+    const c = this.clinic;
+    if (!c) return html`<h1>${this.t('admin.settings.title')}</h1>${this.error ? html`<p class="error" role="alert">${this.error}</p>` : html`<p role="status">${this.t('common.loading')}</p>`}`;
+    const readOnly = this.me.staff.role !== 'admin';
+    return html`<h1>${this.t('admin.settings.title')}</h1>
+      <form class="grid panel" @submit=${this.save}>
+        <fieldset class="plain" ?disabled=${readOnly}>
+          <label>${this.t('admin.settings.name')} <input name="name" required maxlength="120" .value=${c.name} /></label>
+          <label>${this.t('admin.settings.origins')} <textarea name="origins" .value=${c.allowedOrigins.join('\n')}></textarea></label>
+          <label>${this.t('admin.settings.brandColor')} <input name="brandColor" type="color" .value=${c.brandColor} /></label>
+          <label>${this.t('admin.settings.consentEn')} <textarea name="consentEn" required lang="en" .value=${c.consentText.en}></textarea></label>
+          <label>${this.t('admin.settings.consentFr')} <textarea name="consentFr" required lang="fr" .value=${c.consentText.fr}></textarea></label>
+        </fieldset>
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        ${this.status ? html`<p class="ok" role="status">${this.status}</p>` : nothing}
+        ${readOnly ? nothing : html`<button ?disabled=${this.busy}>${this.t('common.save')}</button>`}
+      </form>`;
+  }
+}
+
+defineOnce('sm-settings-page', SmSettingsPage);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sm-settings-page': SmSettingsPage;
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * @summary The admin SPA: sign-in, then a shell with navigation, a language switch and the routed page.
+ * Routes are /admin/<page>; each page gets the API client, the language and the staff member as properties.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { state, query } from 'lit/decorators.js';
+import { Router, type Commands, type Route } from '@vaadin/router';
+import type { Me } from '../shared/api.js';
+import { defineOnce } from '../shared/define-once.js';
+import { translate, type MessageKey } from '../shared/i18n.js';
+import { normalizeLang, type Lang } from '../shared/lang.js';
+import { AdminApi } from './admin-api.js';
+import type { AdminPage } from './admin-page.js';
+import { adminStyles } from './styles.js';
+import './pages/sm-login-page.js';
+import './pages/sm-patients-page.js';
+import './pages/sm-settings-page.js';
+import './pages/sm-staff-page.js';
+import './pages/sm-audit-page.js';
+import './pages/sm-mailbox-page.js';
+import './pages/sm-embed-page.js';
+import './pages/sm-not-found-page.js';
+
+interface NavItem {
+  path: string;
+  tag: string;
+  label: MessageKey;
+  /** Shown only when true for the signed-in staff member. */
+  visible: (me: Me) => boolean;
+}
+
+const NAV: NavItem[] = [
+  { path: '/admin/patients', tag: 'sm-patients-page', label: 'admin.nav.patients', visible: () => true },
+  { path: '/admin/settings', tag: 'sm-settings-page', label: 'admin.nav.settings', visible: () => true },
+  { path: '/admin/staff', tag: 'sm-staff-page', label: 'admin.nav.staff', visible: (me) => me.staff.role === 'admin' },
+  { path: '/admin/audit', tag: 'sm-audit-page', label: 'admin.nav.audit', visible: (me) => me.staff.role === 'admin' },
+  { path: '/admin/embed', tag: 'sm-embed-page', label: 'admin.nav.embed', visible: () => true },
+  { path: '/admin/mailbox', tag: 'sm-mailbox-page', label: 'admin.nav.mailbox', visible: (me) => me.devMailbox },
+];
+
+const LANG_KEY = 'sm-admin-lang';
+
+function storedLang(): Lang {
+  try {
+    return normalizeLang(localStorage.getItem(LANG_KEY) ?? navigator.language);
+  } catch {
+    return normalizeLang(navigator.language);
+  }
+}
+
+export class SmAdminApp extends LitElement {
+  static styles = [
+    adminStyles,
+    css`
+      .skip {
+        position: absolute;
+        left: -999px;
+      }
+      .skip:focus {
+        left: 1rem;
+        top: 1rem;
+        background: #fff;
+        padding: 0.5rem;
+        z-index: 1;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 1rem;
+        align-items: center;
+        justify-content: space-between;
+        padding: 0.75rem 1.5rem;
+        background: #0b3d55;
+        color: #fff;
+      }
+      header .brand {
+        font-weight: 700;
+        font-size: 1.1rem;
+      }
+      header label {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        font-weight: normal;
+      }
+      header button {
+        border-color: #fff;
+      }
+      nav ul {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem;
+        list-style: none;
+        margin: 0;
+        padding: 0.5rem 1.5rem;
+        background: #e1e8ef;
+      }
+      nav a {
+        display: inline-block;
+        padding: 0.4rem 0.75rem;
+        color: #0b3d55;
+        border-radius: 4px;
+      }
+      nav a[aria-current='page'] {
+        background: #0b3d55;
+        color: #fff;
+      }
+      main {
+        padding: 1.5rem;
+        max-width: 72rem;
+      }
+    `,
+  ];
+
+  @state() private me: Me | null = null;
+  @state() private checked = false;
+  @state() private uiLang: Lang = storedLang();
+  @state() private path = location.pathname;
+  @state() private endedNotice = false;
+  @query('#outlet') private outlet?: HTMLElement;
+  private readonly api = new AdminApi();
+  private router: Router | null = null;
+  private readonly onLocation = () => (this.path = location.pathname);
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    document.documentElement.lang = this.uiLang;
+    this.api.onSessionEnded = () => this.signedOut(true);
+    window.addEventListener('vaadin-router-location-changed', this.onLocation);
+    void this.api
+      .me()
+      .then((me) => (this.me = me))
+      .catch(() => (this.me = null))
+      .finally(() => (this.checked = true));
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('vaadin-router-location-changed', this.onLocation);
+    this.router?.unsubscribe();
+  }
+
+  protected updated(): void {
+    if (this.me && this.outlet && !this.router) this.startRouter(this.me);
+  }
+
+  private startRouter(me: Me) {
+    // Properties down: each page element is created here and handed what it needs.
+    // (The router's union typings lose the `commands` parameter, hence the cast.)
+    const page = (path: string, tag: string): Route =>
+      ({
+        path,
+        action: (_ctx: unknown, commands: Commands) => {
+          const el = commands.component(tag) as AdminPage;
+          el.api = this.api;
+          el.me = me;
+          el.lang = this.uiLang;
+          return el;
+        },
+      }) as unknown as Route;
+    this.router = new Router(this.outlet);
+    void this.router.setRoutes([
+      { path: '/admin/', redirect: '/admin/patients' },
+      ...NAV.filter((n) => n.visible(me)).map((n) => page(n.path, n.tag)),
+      page('(.*)', 'sm-not-found-page'),
+    ]);
+  }
+
+  private signedOut(ended: boolean) {
+    this.router?.unsubscribe();
+    this.router = null;
+    this.me = null;
+    this.endedNotice = ended;
+  }
+
+  private async signOut() {
+    await this.api.logout().catch(() => undefined);
+    this.signedOut(false);
+  }
+
+  private setLang(lang: Lang) {
+    this.uiLang = lang;
+    document.documentElement.lang = lang;
+    try {
+      localStorage.setItem(LANG_KEY, lang);
+    } catch {
+      // storage blocked: the choice lasts for this page only
+    }
+    const current = this.outlet?.firstElementChild as AdminPage | null;
+    if (current) current.lang = lang;
+  }
+
+  private t(key: MessageKey) {
+    return translate(this.uiLang, key);
+  }
+
+  render() {
+    if (!this.checked) return html`<p role="status">${this.t('common.loading')}</p>`;
+    if (!this.me) {
+      return html`<sm-login-page
+        .api=${this.api}
+        .lang=${this.uiLang}
+        .status=${this.endedNotice ? this.t('admin.sessionExpired') : null}
+        @sm-staff-signed-in=${(e: CustomEvent<{ me: Me }>) => ((this.me = e.detail.me), (this.endedNotice = false))}
+      ></sm-login-page>`;
+    }
+    const me = this.me;
+    return html`<a class="skip" href="#main" @click=${(e: Event) => (e.preventDefault(), this.renderRoot.querySelector<HTMLElement>('#main')?.focus())}>${this.t('admin.skipToContent')}</a>
+      <header>
+        <span class="brand">${me.clinic.name} · ${this.t('admin.title')}</span>
+        <label>${this.t('admin.language')}
+          <select @change=${(e: Event) => this.setLang((e.target as HTMLSelectElement).value as Lang)}>
+            <option value="en" ?selected=${this.uiLang === 'en'}>English</option>
+            <option value="fr" lang="fr" ?selected=${this.uiLang === 'fr'}>Français</option>
+          </select>
+        </label>
+        <span>${me.staff.name} <button class="secondary" @click=${this.signOut}>${this.t('admin.signOut')}</button></span>
+      </header>
+      <nav aria-label=${this.t('admin.nav.label')}>
+        <ul>
+          ${NAV.filter((n) => n.visible(me)).map(
+            (n) => html`<li><a href=${n.path} aria-current=${this.path === n.path ? 'page' : nothing}>${this.t(n.label)}</a></li>`,
+          )}
+        </ul>
+      </nav>
+      <main id="main" tabindex="-1"><div id="outlet"></div></main>`;
+  }
+}
+
+defineOnce('sm-admin-app', SmAdminApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sm-admin-app': SmAdminApp;
+  }
+}

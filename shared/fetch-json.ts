@@ -1,0 +1,33 @@
+/** A small JSON-over-fetch helper for both front ends; errors carry the API's code and message. */
+
+/** An error answer from the API (or the network). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Sends JSON, returns parsed JSON (undefined for 204); throws ApiError for any non-2xx answer. */
+export async function fetchJson<T>(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: init.method ?? 'GET',
+      credentials: 'same-origin',
+      headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', 'The server could not be reached');
+  }
+  if (res.status === 204) return undefined as T;
+  const body = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
+  if (!res.ok) throw new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText);
+  return body as T;
+}

@@ -1,0 +1,95 @@
+/** Shared look of the frame's elements; every colour comes from a --sm-* property with an accessible default. */
+import { css } from 'lit';
+
+export const frameStyles = css`
+  :host {
+    display: block;
+    color: var(--sm-text, #1f2933);
+    font: inherit;
+  }
+  .card {
+    background: var(--sm-surface, #ffffff);
+    border: 1px solid var(--sm-border, #c5ced6);
+    border-radius: var(--sm-radius, 8px);
+    padding: 1rem 1.25rem;
+  }
+  h2 {
+    font-size: 1.2em;
+    margin: 0 0 0.5rem;
+  }
+  p {
+    margin: 0.5rem 0;
+    line-height: 1.45;
+  }
+  .muted {
+    color: var(--sm-muted, #52606d);
+  }
+  .notice {
+    border-left: 4px solid var(--sm-danger, #b3261e);
+    padding: 0.25rem 0.75rem;
+    margin: 0 0 0.75rem;
+  }
+  form {
+    display: grid;
+    gap: 0.75rem;
+  }
+  label {
+    display: grid;
+    gap: 0.25rem;
+    font-weight: 600;
+  }
+  label.check {
+    display: flex;
+    gap: 0.5rem;
+    align-items: flex-start;
+    font-weight: normal;
+  }
+  input[type='email'],
+  input[type='text'],
+  input[type='date'] {
+    font: inherit;
+    padding: 0.5rem 0.6rem;
+    border: 1px solid var(--sm-border-strong, #616e7c);
+    border-radius: calc(var(--sm-radius, 8px) / 2);
+    background: #fff;
+    color: #1f2933;
+  }
+  button {
+    font: inherit;
+    font-weight: 600;
+    padding: 0.55rem 1rem;
+    border-radius: calc(var(--sm-radius, 8px) / 2);
+    border: 2px solid var(--sm-accent, #00587c);
+    background: var(--sm-accent, #00587c);
+    color: var(--sm-accent-contrast, #ffffff);
+    cursor: pointer;
+    justify-self: start;
+  }
+  button.link {
+    background: transparent;
+    color: var(--sm-accent, #00587c);
+    border-color: transparent;
+    text-decoration: underline;
+    padding-inline: 0;
+  }
+  button[disabled] {
+    opacity: 0.6;
+    cursor: progress;
+  }
+  :focus-visible {
+    outline: 3px solid var(--sm-focus, #f9a825);
+    outline-offset: 2px;
+  }
+  .error {
+    color: var(--sm-danger, #b3261e);
+    font-weight: 600;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+`;
