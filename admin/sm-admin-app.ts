@@ -205,7 +205,8 @@ export class SmAdminApp extends LitElement {
       ></sm-login-page>`;
     }
     const me = this.me;
-    return html`<a class="skip" href="#main" @click=${(e: Event) => (e.preventDefault(), this.renderRoot.querySelector<HTMLElement>('#main')?.focus())}>${this.t('admin.skipToContent')}</a>
+    // A button, not an in-page link: a #fragment cannot reach into the shadow root.
+    return html`<button class="skip secondary" @click=${() => this.renderRoot.querySelector<HTMLElement>('#main')?.focus()}>${this.t('admin.skipToContent')}</button>
       <header>
         <span class="brand">${me.clinic.name} · ${this.t('admin.title')}</span>
         <label>${this.t('admin.language')}

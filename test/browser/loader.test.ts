@@ -1,0 +1,96 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../widget/loader.js';
+import type { SmMessages } from '../../widget/sm-messages.js';
+
+/** Runs code inside the frame's own window, so its postMessage comes from the frame. */
+function inFrame(el: HTMLElement, code: string): unknown {
+  const frame = el.shadowRoot!.querySelector('iframe')!;
+  return (frame.contentWindow as unknown as { eval(code: string): unknown }).eval(code);
+}
+
+async function loaded(el: HTMLElement): Promise<HTMLIFrameElement> {
+  const frame = el.shadowRoot!.querySelector('iframe')!;
+  if (frame.contentDocument?.readyState !== 'complete' || frame.contentWindow?.location.href === 'about:blank') await oneEvent(frame, 'load');
+  return frame;
+}
+
+describe('embed loader', () => {
+  it('defines the three elements, and loading the script again is harmless', async () => {
+    expect(customElements.get('sm-messages')).to.exist;
+    expect(customElements.get('sm-questionnaire')).to.exist;
+    expect(customElements.get('sm-booking')).to.exist;
+    const first = customElements.get('sm-messages');
+    // A second copy of the script (a new URL runs the module again), as when a site includes it twice.
+    await import(`../../widget/sm-messages.ts?again=${Date.now()}`);
+    expect(customElements.get('sm-messages')).to.equal(first);
+  });
+
+  it('renders a titled frame from our origin for the clinic, in the element’s language', async () => {
+    const el = await fixture<SmMessages>(html`<sm-messages clinic="north" lang="fr"></sm-messages>`);
+    const frame = el.shadowRoot!.querySelector('iframe')!;
+    const src = new URL(frame.src);
+    expect(src.origin).to.equal(location.origin);
+    expect(src.pathname).to.equal('/frame/messages');
+    expect(src.searchParams.get('clinic')).to.equal('north');
+    expect(src.searchParams.get('lang')).to.equal('fr');
+    expect(src.searchParams.get('host')).to.equal(location.origin);
+    expect(frame.title).to.equal('Messages sécurisés avec votre clinique');
+    expect(frame.getAttribute('part')).to.equal('frame');
+    await expect(el).to.be.accessible();
+  });
+
+  it('follows the page language when the element has none', async () => {
+    const wrapper = await fixture(html`<div lang="fr-CA"><sm-booking clinic="north"></sm-booking></div>`);
+    const frame = wrapper.querySelector('sm-booking')!.shadowRoot!.querySelector('iframe')!;
+    expect(new URL(frame.src).searchParams.get('lang')).to.equal('fr');
+  });
+
+  it('puts no health information in the host page: only an iframe in its shadow root', async () => {
+    const el = await fixture<SmMessages>(html`<sm-messages clinic="north"></sm-messages>`);
+    expect([...el.shadowRoot!.children].map((c) => c.tagName)).to.deep.equal(['STYLE', 'IFRAME']);
+    expect(el.textContent).to.equal('');
+  });
+
+  it('resizes the frame to the height the frame reports', async () => {
+    const el = await fixture<SmMessages>(html`<sm-messages clinic="north"></sm-messages>`);
+    const frame = await loaded(el);
+    inFrame(el, `parent.postMessage({ type: 'sm:resize', height: 345.2 }, location.origin)`);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(frame.style.height).to.equal('346px');
+  });
+
+  it('ignores messages that do not come from its own frame', async () => {
+    const el = await fixture<SmMessages>(html`<sm-messages clinic="north"></sm-messages>`);
+    const frame = await loaded(el);
+    window.postMessage({ type: 'sm:resize', height: 999 }, location.origin);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(frame.style.height).to.equal('');
+  });
+
+  it('re-fires the frame’s sm-* events on the element, bubbling and composed, with no details', async () => {
+    const el = await fixture<SmMessages>(html`<sm-messages clinic="north"></sm-messages>`);
+    await loaded(el);
+    const seen: string[] = [];
+    el.addEventListener('not-ours', () => seen.push('not-ours'));
+    setTimeout(() => {
+      inFrame(el, `parent.postMessage({ type: 'sm:event', name: 'not-ours' }, location.origin)`);
+      inFrame(el, `parent.postMessage({ type: 'sm:event', name: 'sm-signed-in' }, location.origin)`);
+    });
+    const event = (await oneEvent(document.body, 'sm-signed-in')) as CustomEvent;
+    expect(event.composed).to.equal(true);
+    expect(event.detail).to.equal(null);
+    expect(seen).to.deep.equal([]);
+  });
+
+  it('sends the host’s --sm-* properties and font into the frame when it is ready, to our origin only', async () => {
+    const el = await fixture<SmMessages>(html`<sm-messages clinic="north" style="--sm-accent: rgb(1, 2, 3); font-family: Georgia"></sm-messages>`);
+    await loaded(el);
+    inFrame(el, `window.addEventListener('message', (e) => { window.__theme = { data: e.data, origin: e.origin }; }); parent.postMessage({ type: 'sm:ready' }, location.origin)`);
+    await new Promise((r) => setTimeout(r, 100));
+    const got = inFrame(el, 'window.__theme') as { data: { type: string; vars: Record<string, string>; fontFamily: string }; origin: string };
+    expect(got.data.type).to.equal('sm:theme');
+    expect(got.data.vars['--sm-accent']).to.equal('rgb(1, 2, 3)');
+    expect(got.data.fontFamily).to.equal('Georgia');
+    expect(got.origin).to.equal(location.origin);
+  });
+});

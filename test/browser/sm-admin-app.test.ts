@@ -1,0 +1,133 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { http, HttpResponse } from 'msw';
+import { Router } from '@vaadin/router';
+import '../../admin/sm-admin-app.js';
+import type { SmAdminApp } from '../../admin/sm-admin-app.js';
+import type { Me, Patient } from '../../shared/api.js';
+import { startWorker, worker } from './msw.js';
+
+const me = (role: 'admin' | 'staff', devMailbox = true): Me => ({
+  staff: { id: 's1', name: 'Dana', email: 'dana@north.test', role, disabled: false, createdAt: '2026-01-01T00:00:00.000Z' },
+  clinic: { id: 'c1', slug: 'north', name: 'North Clinic' },
+  devMailbox,
+});
+
+const patient: Patient = {
+  id: 'p1', name: 'Jamie Patient', dateOfBirth: '1990-05-17', email: 'jamie@example.com', phone: null, healthNumber: null, lang: 'en', consentedAt: null, createdAt: '2026-01-01T00:00:00.000Z',
+};
+
+const shadow = (el: Element) => el.shadowRoot!;
+const login = (app: SmAdminApp) => shadow(app).querySelector('sm-login-page')!;
+const navTexts = (app: SmAdminApp) => [...shadow(app).querySelectorAll('nav a')].map((a) => a.textContent!.trim());
+const currentPage = (app: SmAdminApp) => shadow(app).querySelector('#outlet')?.firstElementChild as HTMLElement & { updateComplete: Promise<unknown> };
+
+async function signIn(app: SmAdminApp, email: string, password: string) {
+  await waitUntil(() => login(app)?.shadowRoot?.querySelector('form'));
+  const page = login(app);
+  shadow(page).querySelector<HTMLInputElement>('input[name=email]')!.value = email;
+  shadow(page).querySelector<HTMLInputElement>('input[name=password]')!.value = password;
+  shadow(page).querySelector('form')!.requestSubmit();
+}
+
+describe('<sm-admin-app>', () => {
+  before(startWorker);
+  afterEach(() => {
+    worker.resetHandlers();
+    localStorage.clear();
+    history.replaceState(null, '', '/');
+  });
+
+  it('signs a staff member in and shows the navigation their role allows', async () => {
+    worker.use(
+      http.get('/api/staff/me', () => HttpResponse.json({ code: 'unauthenticated', message: '' }, { status: 401 })),
+      http.post('/api/staff/login', async ({ request }) => {
+        const body = (await request.json()) as { password: string };
+        return body.password === 'right password'
+          ? HttpResponse.json(me('staff', false))
+          : HttpResponse.json({ code: 'invalid_credentials', message: 'E-mail or password is incorrect' }, { status: 401 });
+      }),
+      http.get('/api/patients', () => HttpResponse.json([])),
+    );
+    const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
+    await signIn(app, 'dana@north.test', 'wrong');
+    await waitUntil(() => shadow(login(app)).querySelector('[role=alert]'));
+    expect(shadow(login(app)).querySelector('[role=alert]')!.textContent).to.equal('E-mail or password is incorrect.');
+    await expect(login(app)).to.be.accessible();
+
+    await signIn(app, 'dana@north.test', 'right password');
+    await waitUntil(() => shadow(app).querySelector('nav'));
+    expect(navTexts(app)).to.deep.equal(['Patients', 'Clinic settings', 'Embed']);
+  });
+
+  it('shows admins every page, and switches the whole admin to French', async () => {
+    worker.use(http.get('/api/staff/me', () => HttpResponse.json(me('admin'))), http.get('/api/patients', () => HttpResponse.json([patient])));
+    history.replaceState(null, '', '/admin/patients');
+    const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
+    await waitUntil(() => shadow(app).querySelector('nav'));
+    expect(navTexts(app)).to.deep.equal(['Patients', 'Clinic settings', 'Staff', 'Audit log', 'Embed', 'Dev mailbox']);
+    await waitUntil(() => currentPage(app)?.shadowRoot?.querySelector('table'));
+    await expect(app).to.be.accessible();
+
+    const select = shadow(app).querySelector<HTMLSelectElement>('header select')!;
+    select.value = 'fr';
+    select.dispatchEvent(new Event('change'));
+    await app.updateComplete;
+    await currentPage(app)!.updateComplete;
+    expect(navTexts(app)).to.include('Paramètres de la clinique');
+    expect(document.documentElement.lang).to.equal('fr');
+    expect(shadow(currentPage(app)!).querySelector('h1')!.textContent).to.equal('Patients');
+    expect(shadow(currentPage(app)!).querySelector('button')!.textContent).to.equal('Rechercher');
+    await expect(app).to.be.accessible();
+  });
+
+  it('enrols a patient and keeps the form as typed when the server refuses it', async () => {
+    const posted: unknown[] = [];
+    worker.use(
+      http.get('/api/staff/me', () => HttpResponse.json(me('staff'))),
+      http.get('/api/patients', () => HttpResponse.json([])),
+      http.post('/api/patients', async ({ request }) => {
+        posted.push(await request.json());
+        return HttpResponse.json({ code: 'email_taken', message: 'Another patient of this clinic already uses this e-mail address' }, { status: 409 });
+      }),
+    );
+    history.replaceState(null, '', '/admin/patients');
+    const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
+    await waitUntil(() => currentPage(app)?.shadowRoot?.querySelector('form'));
+    const page = currentPage(app)!;
+    [...shadow(page).querySelectorAll('button')].find((b) => b.textContent === 'Enrol a patient')!.click();
+    await page.updateComplete;
+    const form = shadow(page).querySelector<HTMLFormElement>('form.grid')!;
+    const set = (name: string, value: string) => (form.querySelector<HTMLInputElement>(`[name=${name}]`)!.value = value);
+    set('name', 'Alex New');
+    set('dateOfBirth', '1985-01-02');
+    set('email', 'alex@example.com');
+    set('healthNumber', '1234-567-890');
+    await expect(page).to.be.accessible();
+    form.requestSubmit();
+    await waitUntil(() => shadow(page).querySelector('[role=alert]'));
+    expect(posted).to.deep.equal([{ name: 'Alex New', dateOfBirth: '1985-01-02', email: 'alex@example.com', phone: null, healthNumber: '1234567890', lang: 'en' }]);
+    expect(shadow(page).querySelector('[role=alert]')!.textContent).to.equal('Another patient of this clinic already uses this e-mail address');
+    expect(form.querySelector<HTMLInputElement>('[name=name]')!.value).to.equal('Alex New');
+  });
+
+  it('returns to sign-in with a notice when the session ends', async () => {
+    let calls = 0;
+    worker.use(
+      http.get('/api/staff/me', () => (calls++ === 0 ? HttpResponse.json(me('admin')) : HttpResponse.json({}, { status: 401 }))),
+      http.get('/api/patients', () => HttpResponse.json({ code: 'unauthenticated', message: '' }, { status: 401 })),
+    );
+    history.replaceState(null, '', '/admin/patients');
+    const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
+    await waitUntil(() => login(app)?.shadowRoot?.querySelector('[role=status]'), 'sign-in page with notice', { timeout: 3000 });
+    expect(shadow(login(app)).querySelector('[role=status]')!.textContent).to.equal('Your session has ended. Please sign in again.');
+  });
+
+  it('shows a not-found page for an unknown address', async () => {
+    worker.use(http.get('/api/staff/me', () => HttpResponse.json(me('admin'))));
+    history.replaceState(null, '', '/admin/nowhere');
+    const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
+    await waitUntil(() => currentPage(app)?.shadowRoot?.querySelector('h1'));
+    expect(shadow(currentPage(app)!).querySelector('h1')!.textContent).to.equal('Page not found.');
+    expect(Router).to.exist;
+  });
+});
