@@ -24,12 +24,12 @@ export class SmConsent extends LitElement {
   }
 
   render() {
-    return html`<section class="card" aria-labelledby="consent-title">
+    return html`<div class="card">
       <h2 id="consent-title">${translate(this.lang, 'frame.consent.title')}</h2>
       <p class="notice" role="note">${translate(this.lang, 'frame.notForEmergencies')}</p>
       <p>${this.text}</p>
       <button ?disabled=${this.busy || this.accepted} @click=${this.accept}>${translate(this.lang, 'frame.consent.accept')}</button>
-    </section>`;
+    </div>`;
   }
 }
 

@@ -21,7 +21,7 @@ export class SmFrameApp extends LitElement {
   static styles = [
     frameStyles,
     css`
-      header {
+      .bar {
         display: flex;
         flex-wrap: wrap;
         gap: 0.5rem;
@@ -109,15 +109,15 @@ export class SmFrameApp extends LitElement {
       case 'consent':
         return html`<sm-consent .lang=${this.lang} .text=${this.patient!.consentText} .busy=${this.busy} @sm-consent-accepted=${this.onConsent}></sm-consent>`;
       case 'signed-in':
-        return html`<section class="card" aria-labelledby="view-title">
-          <header>
-            <h2 id="view-title">${this.t(`frame.view.${this.view}`)}</h2>
+        return html`<div class="card">
+          <div class="bar">
+            <h2>${this.t(`frame.view.${this.view}`)}</h2>
             <span class="muted">${this.t('frame.signedIn', { name: this.patient!.name })}
               <button class="link" @click=${this.signOut}>${this.t('frame.signOut')}</button></span>
-          </header>
+          </div>
           <p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
           <p>${this.t('frame.placeholder')}</p>
-        </section>`;
+        </div>`;
     }
   }
 }

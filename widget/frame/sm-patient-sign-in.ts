@@ -78,7 +78,8 @@ export class SmPatientSignIn extends LitElement {
 
   render() {
     const error = this.error ? html`<p class="error" role="alert">${this.error}</p>` : null;
-    return html`<section class="card" aria-labelledby="title">
+    // Not a landmark: the iframe already has a title, and three frames would repeat the same region name.
+    return html`<div class="card">
       <h2 id="title">${this.t('frame.signIn.title', { clinic: this.clinicName })}</h2>
       ${this.challengeId === null
         ? html`<p class="muted">${this.t('frame.signIn.intro', { clinic: this.clinicName })}</p>
@@ -102,7 +103,7 @@ export class SmPatientSignIn extends LitElement {
               <button ?disabled=${this.busy}>${this.t('frame.signIn.verify')}</button>
               <button type="button" class="link" @click=${this.restart}>${this.t('frame.signIn.restart')}</button>
             </form>`}
-    </section>`;
+    </div>`;
   }
 }
 

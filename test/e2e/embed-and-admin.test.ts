@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { codeFrom } from '../support/smtp.js';
+import { DEMO_PATIENT } from '../../server/demo-seed.js';
+import { axeViolations, freePort, newPage, startHarness, type Harness } from './harness.js';
+
+describe('end to end: the demo clinic site, the widget and the admin', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h?.close());
+
+  it('lets a patient sign in inside <sm-messages> on the clinic’s own site (another origin)', async () => {
+    const page = await newPage(h.browser);
+    assert.ok(h.product.demoUrl);
+    assert.notEqual(new URL(h.product.demoUrl).origin, new URL(h.product.publicUrl).origin);
+    await page.goto(h.product.demoUrl);
+    await page.evaluate(() => {
+      const w = window as unknown as { events: string[] };
+      w.events = [];
+      document.addEventListener('sm-signed-in', () => w.events.push('sm-signed-in'));
+    });
+    const frame = page.frameLocator('sm-messages iframe');
+    await frame.getByLabel('E-mail address').fill(DEMO_PATIENT.email);
+    await frame.getByRole('button', { name: 'E-mail me a code' }).click();
+    const mail = await h.smtp.take(DEMO_PATIENT.email);
+    assert.equal(mail.text.includes(DEMO_PATIENT.name), false);
+    await frame.getByLabel('6-digit code').fill(codeFrom(mail));
+    await frame.getByLabel('Date of birth').fill(DEMO_PATIENT.dateOfBirth);
+    await frame.getByRole('button', { name: 'Sign in' }).click();
+    await frame.getByRole('heading', { name: 'Before you start' }).waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    await frame.getByRole('button', { name: 'I understand and agree' }).click();
+    await frame.getByText(`Signed in as ${DEMO_PATIENT.name}`).waitFor();
+
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { events: string[] }).events), ['sm-signed-in']);
+    const hostHtml = await page.evaluate(() => document.documentElement.outerHTML);
+    assert.equal(hostHtml.includes(DEMO_PATIENT.name), false, 'the patient’s name never enters the host page');
+
+    const frameBox = await page.locator('sm-messages iframe').boundingBox();
+    const contentHeight = await frame.locator('body').evaluate((b) => b.getBoundingClientRect().height);
+    assert.ok(frameBox && Math.abs(frameBox.height - contentHeight) <= 1, `frame ${frameBox?.height}px fits its content ${contentHeight}px`);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.context().close();
+  });
+
+  it('shows the widget in French on the French page', async () => {
+    const page = await newPage(h.browser, { locale: 'fr-CA' });
+    await page.goto(`${h.product.demoUrl}/fr/`);
+    const frame = page.frameLocator('sm-messages iframe');
+    await frame.getByLabel('Adresse courriel').waitFor();
+    assert.equal(await page.locator('sm-messages iframe').getAttribute('title'), 'Messages sécurisés avec votre clinique');
+    assert.deepEqual(await axeViolations(page), []);
+    await page.context().close();
+  });
+
+  it('refuses to show the frame on a site that is not on the clinic’s list', async () => {
+    const port = await freePort();
+    const rogue = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><html lang="en"><title>rogue</title><script src="${h.product.publicUrl}/widget.js"></script><sm-messages clinic="demo"></sm-messages>`);
+    });
+    await new Promise<void>((resolve) => rogue.listen(port, '127.0.0.1', resolve));
+    const page = await newPage(h.browser);
+    const blocked = page.waitForEvent('console', (m) => /frame-ancestors/.test(m.text()));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await blocked;
+    const child = page.frames().find((f) => f !== page.mainFrame());
+    assert.ok(child);
+    assert.equal(await child.locator('input').count(), 0, 'no sign-in form was rendered');
+    await page.context().close();
+    await new Promise((resolve) => rogue.close(resolve));
+  });
+
+  it('lets an admin sign in, enrol a patient and find them, with every screen accessible in both languages', async () => {
+    const admin = h.product.demoLogins!.find((l) => l.role === 'admin')!;
+    const page = await newPage(h.browser);
+    await page.goto(`${h.product.publicUrl}/admin/`);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.getByLabel('E-mail').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Patients' }).waitFor();
+
+    await page.getByRole('button', { name: 'Enrol a patient' }).click();
+    await page.getByLabel('Full name').fill('Noor Haddad');
+    await page.getByLabel('Date of birth').fill('1979-08-21');
+    await page.getByLabel('E-mail', { exact: true }).fill('noor.haddad@example.com');
+    await page.getByLabel('Health number (optional)').fill('9876543210');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Noor Haddad is enrolled.' }).waitFor();
+    await page.getByRole('cell', { name: 'Noor Haddad', exact: true }).waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+
+    for (const [link, heading] of [
+      ['Clinic settings', 'Clinic settings'],
+      ['Staff', 'Staff'],
+      ['Audit log', 'Audit log'],
+      ['Embed', 'Embed the widgets'],
+    ]) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      assert.deepEqual(await axeViolations(page), [], link);
+    }
+    assert.equal(await page.getByRole('link', { name: 'Dev mailbox' }).count(), 0, 'no dev mailbox when SMTP is configured');
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('cell', { name: /patient\.enrol/ }).first().waitFor();
+
+    await page.getByLabel('Language').selectOption('fr');
+    await page.getByRole('link', { name: 'Patients' }).click();
+    await page.getByRole('button', { name: 'Rechercher' }).waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.getByRole('heading', { name: 'Connexion du personnel' }).waitFor();
+    await page.context().close();
+  });
+
+  it('serves the health check, the API description and the loader within its size budget', async () => {
+    const health = await fetch(`${h.product.publicUrl}/health`);
+    assert.equal(health.status, 200);
+    const doc = (await (await fetch(`${h.product.publicUrl}/api/openapi.json`)).json()) as { openapi: string };
+    assert.match(doc.openapi, /^3\./);
+    const loader = await fetch(`${h.product.publicUrl}/widget.js`, { headers: { 'accept-encoding': 'identity' } });
+    const { gzipSync } = await import('node:zlib');
+    assert.ok(gzipSync(Buffer.from(await loader.arrayBuffer())).length < 4096, 'widget.js stays under 4 KB gzipped');
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Starts the real product (built front end, SQLite in a temp folder, a loopback SMTP server) and a
+ * Chromium driven by playwright-core, for end-to-end tests.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+import { loadConfig } from '../../server/config.js';
+import { DEFAULT_WEB_ROOT } from '../../server/bootstrap.js';
+import { startProduct, type RunningProduct } from '../../server/product.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp.js';
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Everything an end-to-end test drives. */
+export interface Harness {
+  product: RunningProduct;
+  smtp: SmtpSink;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Starts product, SMTP sink and browser. Needs `npm run build` first. */
+export async function startHarness(): Promise<Harness> {
+  if (!fs.existsSync(path.join(DEFAULT_WEB_ROOT, 'widget.js'))) throw new Error('The front end is not built: run `npm run build` before the end-to-end tests');
+  const smtp = await startSmtpSink();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-e2e-'));
+  const port = await freePort();
+  const config = loadConfig({ PORT: String(port), DEMO_PORT: String(await freePort()), DATA_DIR: dataDir, SMTP_URL: smtp.url, LOG_LEVEL: 'warn' });
+  const product = await startProduct(config, { logLevel: false });
+  const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  return {
+    product,
+    smtp,
+    browser,
+    async close() {
+      await browser.close();
+      await product.close();
+      await smtp.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A page in a fresh context (axe needs a context page), failing loudly on page errors. */
+export async function newPage(browser: Browser, opts: { locale?: string } = {}): Promise<Page> {
+  const context = await browser.newContext({ locale: opts.locale ?? 'en-CA' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  return page;
+}
+
+/** axe's violations on the page, frames included, as short strings for a readable assertion. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
