@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Deps } from './deps.js';
 import { registerErrorHandling } from './http/errors.js';
+import { registerInputGuard } from './http/input-guard.js';
 import { registerSecurity } from './http/security.js';
 import { auditRoutes } from './routes/audit.js';
 import { clinicRoutes } from './routes/clinic.js';
@@ -26,6 +27,8 @@ import { webRoutes } from './routes/web.js';
 export interface AppOptions {
   /** false silences request logs (tests); otherwise a pino level. */
   logLevel?: string | false;
+  /** Where logs go (default stdout); tests capture them to check they carry no health information. */
+  logStream?: { write(line: string): void };
 }
 
 /** The Fastify app, ready to `listen` or `inject`. */
@@ -38,6 +41,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
             level: opts.logLevel ?? deps.config.logLevel,
             // Only method and path: query strings can carry search terms about patients.
             serializers: { req: (req) => ({ method: req.method, path: req.url.split('?')[0], id: req.id }), res: (res) => ({ statusCode: res.statusCode }) },
+            ...(opts.logStream ? { stream: opts.logStream } : {}),
           },
     genReqId: () => randomUUID(),
     trustProxy: process.env.TRUST_PROXY === '1',
@@ -48,6 +52,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   app.decorateRequest('staff', null);
   app.decorateRequest('patient', null);
   registerErrorHandling(app);
+  registerInputGuard(app);
   await registerSecurity(app, deps);
   await app.register(cookie);
   await app.register(rateLimit, { global: false });

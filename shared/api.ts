@@ -5,7 +5,7 @@
 import { Type, type Static } from 'typebox';
 import { MIN_PASSWORD_LENGTH } from './roles.js';
 
-const Id = Type.String({ minLength: 1, maxLength: 64 });
+const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const Timestamp = Type.String({ format: 'date-time' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });

@@ -54,8 +54,8 @@ function fakeWebRoot(): string {
   return dir;
 }
 
-/** Builds the app on the given database; closed when the test ends. */
-export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env: Record<string, string> = {}): Promise<TestApp> {
+/** Builds the app on the given database; closed when the test ends. Pass `logs` to collect every log line. */
+export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env: Record<string, string> = {}, logs?: string[]): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-data-'));
   const smtp = await startSmtpSink();
   const pgSchema = dialect === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : null;
@@ -69,7 +69,7 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
   const database = connect({ databaseUrl: config.databaseUrl, dataDir, ...(pgSchema ? { pgSchema } : {}) });
   await migrateToLatest(database);
   const deps: Deps = { ...database, config, keyring: new Keyring(randomBytes(32)), mailer: smtpMailer(smtp.url, config.mailFrom), webRoot: fakeWebRoot() };
-  const app = await buildApp(deps, { logLevel: false });
+  const app = await buildApp(deps, logs ? { logLevel: 'trace', logStream: { write: (line) => void logs.push(line) } } : { logLevel: false });
   t.after(async () => {
     await app.close();
     deps.mailer.close();
