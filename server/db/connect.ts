@@ -16,6 +16,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The PostgreSQL schema in use when not the default (tests). */
+  pgSchema?: string;
 }
 
 /** Options for opening a database. */
@@ -35,7 +37,7 @@ export function connect(opts: ConnectOptions): Db {
       max: 10,
       ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
     });
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) };
   }
   let file = ':memory:';
   if (opts.dataDir !== ':memory:') {

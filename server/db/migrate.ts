@@ -11,10 +11,11 @@ const MIGRATIONS: Record<string, DialectMigration> = {
 };
 
 /** Brings the schema up to date; throws with the failing migration's name. */
-export async function migrateToLatest({ db, dialect }: Db): Promise<void> {
+export async function migrateToLatest({ db, dialect, pgSchema }: Db): Promise<void> {
   const migrations: Record<string, Migration> = {};
   for (const [name, m] of Object.entries(MIGRATIONS)) migrations[name] = { up: (k) => m.up(k, dialect) };
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // In a non-default schema the bookkeeping tables live there too, or Kysely finds another schema's.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -16,9 +16,9 @@ async function loaded(el: HTMLElement): Promise<HTMLIFrameElement> {
 
 describe('embed loader', () => {
   it('defines the three elements, and loading the script again is harmless', async () => {
-    expect(customElements.get('sm-messages')).to.exist;
-    expect(customElements.get('sm-questionnaire')).to.exist;
-    expect(customElements.get('sm-booking')).to.exist;
+    expect(customElements.get('sm-messages')).to.be.a('function');
+    expect(customElements.get('sm-questionnaire')).to.be.a('function');
+    expect(customElements.get('sm-booking')).to.be.a('function');
     const first = customElements.get('sm-messages');
     // A second copy of the script (a new URL runs the module again), as when a site includes it twice.
     await import(`../../widget/sm-messages.ts?again=${Date.now()}`);

@@ -104,7 +104,7 @@ describe('<sm-patient-sign-in>', () => {
     input(el, 'input[name=dob]').value = '1990-05-17';
     await submit(el);
     expect(el.shadowRoot!.querySelector('[role=alert]')!.textContent).to.equal('Too many attempts. Request a new code.');
-    expect(input(el, '#email')).to.exist;
+    expect(input(el, '#email')).to.be.instanceOf(HTMLInputElement);
   });
 
   it('tells the patient when they are offline', async () => {

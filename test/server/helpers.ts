@@ -67,11 +67,11 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
   }
   const config = loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: dataDir, SMTP_URL: smtp.url, ...(pgSchema ? { DATABASE_URL: process.env.TEST_DATABASE_URL! } : {}), ...env });
   const database = connect({ databaseUrl: config.databaseUrl, dataDir, ...(pgSchema ? { pgSchema } : {}) });
-  await migrateToLatest(database);
   const deps: Deps = { ...database, config, keyring: new Keyring(randomBytes(32)), mailer: smtpMailer(smtp.url, config.mailFrom), webRoot: fakeWebRoot() };
-  const app = await buildApp(deps, logs ? { logLevel: 'trace', logStream: { write: (line) => void logs.push(line) } } : { logLevel: false });
+  let app: FastifyInstance | null = null;
+  // Registered before anything can fail, so a failing test never leaves servers or pools open.
   t.after(async () => {
-    await app.close();
+    await app?.close();
     deps.mailer.close();
     await deps.db.destroy();
     await smtp.close();
@@ -83,6 +83,8 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
+  await migrateToLatest(database);
+  app = await buildApp(deps, logs ? { logLevel: 'trace', logStream: { write: (line) => void logs.push(line) } } : { logLevel: false });
   return { app, deps, smtp, sqliteFile: pgSchema ? null : path.join(dataDir, 'secure-messaging.sqlite'), pgSchema };
 }
 
