@@ -6,6 +6,7 @@ import type { Deps } from '../deps.js';
 import { recordAudit } from '../domain/audit.js';
 import { clinicCipher, getClinic } from '../domain/clinics.js';
 import { enrolPatient, getPatient, searchPatients, updatePatient } from '../domain/patients.js';
+import { AppError } from '../domain/errors.js';
 import { requireStaff, staffOf } from '../http/auth.js';
 import type { FastifyRequest } from 'fastify';
 
@@ -28,15 +29,26 @@ export const patientRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     return reply.status(201).send(patient);
   });
 
+  /** Audits an access to one patient; a miss (unknown, or another clinic's) is recorded as denied. */
+  const audited = async <T>(request: FastifyRequest, action: string, id: string, target: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await work();
+      await audit(request, { action, patientId: id, target });
+      return result;
+    } catch (err) {
+      if (err instanceof AppError && err.status === 404) await audit(request, { action, target: `patient:${id}`, outcome: 'denied' });
+      throw err;
+    }
+  };
+
   app.get('/api/patients/:id', { schema: { tags: ['patients'], summary: 'One patient', params: IdParams, response: { 200: Patient, ...errors } } }, async (request) => {
-    const patient = await getPatient(deps.db, await cipherOf(request), request.params.id);
-    await audit(request, { action: 'patient.read', patientId: patient.id, target: 'patient-details' });
-    return patient;
+    const { id } = request.params;
+    return audited(request, 'patient.read', id, 'patient-details', async () => getPatient(deps.db, await cipherOf(request), id));
   });
 
   app.patch('/api/patients/:id', { schema: { tags: ['patients'], summary: "Change a patient's details", params: IdParams, body: PatientPatch, response: { 200: Patient, ...errors } } }, async (request) => {
-    const patient = await updatePatient(deps.db, await cipherOf(request), request.params.id, request.body);
-    await audit(request, { action: 'patient.update', patientId: patient.id, target: `patient-details:${Object.keys(request.body).sort().join(',')}` });
-    return patient;
+    const { id } = request.params;
+    const fields = Object.keys(request.body).sort().join(',');
+    return audited(request, 'patient.update', id, `patient-details:${fields}`, async () => updatePatient(deps.db, await cipherOf(request), id, request.body));
   });
 };

@@ -79,9 +79,18 @@ describe('end to end: the demo clinic site, the widget and the admin', () => {
     const page = await newPage(h.browser);
     await page.goto(`${h.product.publicUrl}/admin/`);
     assert.deepEqual(await axeViolations(page), []);
-    await page.getByLabel('E-mail').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Keyboard only: Tab into the form, type, Enter.
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(admin.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(admin.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Patients' }).waitFor();
+    await page.getByRole('link', { name: 'Clinic settings' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Clinic settings' }).waitFor();
+    await page.getByRole('link', { name: 'Patients' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Patients' }).waitFor();
 
     await page.getByRole('button', { name: 'Enrol a patient' }).click();

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import pg from 'pg';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../server/app.js';
@@ -41,7 +41,40 @@ export interface TestApp {
   sqliteFile: string | null;
   /** The PostgreSQL schema (null on SQLite). */
   pgSchema: string | null;
+  /** The PostgreSQL database URL (null on SQLite). */
+  databaseUrl: string | null;
 }
+
+let processDatabase: Promise<{ name: string; url: string }> | null = null;
+
+/**
+ * A PostgreSQL database of this test process's own, dropped when the process's tests end. Tests get
+ * a schema each inside it. (Schemas of several processes in one database would race: Kysely's
+ * introspection reads every schema while another process drops its own.)
+ */
+function testDatabaseUrl(): Promise<string> {
+  processDatabase ??= (async () => {
+    const name = `sm_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = `/${name}`;
+    return { name, url: url.href };
+  })();
+  return processDatabase.then((d) => d.url);
+}
+
+// Registered at module level, so it runs once, after every test of the file (the process).
+after(async () => {
+  if (!processDatabase) return;
+  const { name } = await processDatabase;
+  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await client.connect();
+  await client.query(`drop database if exists ${name} with (force)`);
+  await client.end();
+});
 
 /** A folder with stand-ins for the built pages, so server tests do not need `npm run build`. */
 function fakeWebRoot(): string {
@@ -59,13 +92,14 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-data-'));
   const smtp = await startSmtpSink();
   const pgSchema = dialect === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : null;
+  const databaseUrl = pgSchema ? await testDatabaseUrl() : null;
   if (pgSchema) {
-    const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    const client = new pg.Client({ connectionString: databaseUrl! });
     await client.connect();
     await client.query(`create schema ${pgSchema}`);
     await client.end();
   }
-  const config = loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: dataDir, SMTP_URL: smtp.url, ...(pgSchema ? { DATABASE_URL: process.env.TEST_DATABASE_URL! } : {}), ...env });
+  const config = loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: dataDir, SMTP_URL: smtp.url, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
   const database = connect({ databaseUrl: config.databaseUrl, dataDir, ...(pgSchema ? { pgSchema } : {}) });
   const deps: Deps = { ...database, config, keyring: new Keyring(randomBytes(32)), mailer: smtpMailer(smtp.url, config.mailFrom), webRoot: fakeWebRoot() };
   let app: FastifyInstance | null = null;
@@ -76,7 +110,7 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
     await deps.db.destroy();
     await smtp.close();
     if (pgSchema) {
-      const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      const client = new pg.Client({ connectionString: databaseUrl! });
       await client.connect();
       await client.query(`drop schema ${pgSchema} cascade`);
       await client.end();
@@ -85,7 +119,7 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
   });
   await migrateToLatest(database);
   app = await buildApp(deps, logs ? { logLevel: 'trace', logStream: { write: (line) => void logs.push(line) } } : { logLevel: false });
-  return { app, deps, smtp, sqliteFile: pgSchema ? null : path.join(dataDir, 'secure-messaging.sqlite'), pgSchema };
+  return { app, deps, smtp, sqliteFile: pgSchema ? null : path.join(dataDir, 'secure-messaging.sqlite'), pgSchema, databaseUrl };
 }
 
 /** A clinic with one staff member per role; each role's e-mail is `<role>@<slug>.test`. */

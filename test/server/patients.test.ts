@@ -84,7 +84,7 @@ for (const d of DIALECTS) {
         assert.equal(bytes.includes(marker), false);
         assert.equal(bytes.includes(marker.toLowerCase()), false);
       } else {
-        const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+        const client = new pg.Client({ connectionString: ctx.databaseUrl! });
         await client.connect();
         const { rows } = await client.query(`select row_to_json(p)::text as row from ${ctx.pgSchema}.patients p`);
         await client.end();
@@ -106,6 +106,13 @@ for (const d of DIALECTS) {
       assert.equal(foreign.statusCode, 404);
       assert.deepEqual([foreign.json().code, foreign.json().message], [missing.json().code, missing.json().message]);
       assert.equal((await call(app, 'PATCH', `/api/patients/${theirs.id}`, { cookie, body: { name: 'Hijack' } })).statusCode, 404);
+      const denied = await deps.db.selectFrom('audit_log').select(['action', 'outcome', 'target', 'clinic_id', 'patient_id']).where('outcome', '=', 'denied').orderBy('at').execute();
+      assert.deepEqual(
+        denied.map((r) => [r.action, r.target, r.patient_id]).sort(),
+        [['patient.read', `patient:${theirs.id}`, null], ['patient.read', 'patient:does-not-exist', null], ['patient.update', `patient:${theirs.id}`, null]].sort(),
+        'the attempts are audited in the caller’s clinic, without linking them to the other clinic’s patient',
+      );
+      assert.ok(denied.every((r) => r.clinic_id !== south.id));
       assert.deepEqual((await call(app, 'GET', '/api/patients', { cookie })).json(), []);
       const staffList = (await call(app, 'GET', '/api/staff', { cookie })).json() as Array<{ email: string }>;
       assert.ok(staffList.every((s) => s.email.endsWith('@north.test')));
