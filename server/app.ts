@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -18,6 +19,8 @@ import { clinicRoutes } from './routes/clinic.js';
 import { devMailboxRoutes } from './routes/dev-mailbox.js';
 import { healthRoutes } from './routes/health.js';
 import { patientAuthRoutes } from './routes/patient-auth.js';
+import { patientMessagingRoutes } from './routes/messaging-patient.js';
+import { staffMessagingRoutes } from './routes/messaging-staff.js';
 import { patientRoutes } from './routes/patients.js';
 import { staffAuthRoutes } from './routes/staff-auth.js';
 import { staffRoutes } from './routes/staff.js';
@@ -46,6 +49,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     genReqId: () => randomUUID(),
     trustProxy: process.env.TRUST_PROXY === '1',
     bodyLimit: 1024 * 1024,
+    // Server-Sent Event streams stay open; closing the server must not wait for them.
+    forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -56,6 +61,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await registerSecurity(app, deps);
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
+  // Attachments: one file per request; each route applies its clinic's size cap.
+  await app.register(multipart, { limits: { files: 1, fields: 5, fileSize: 25 * 1024 * 1024 } });
 
   await app.register(swagger, {
     openapi: {
@@ -66,7 +73,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [healthRoutes, staffAuthRoutes, staffRoutes, clinicRoutes, patientRoutes, patientAuthRoutes, auditRoutes, devMailboxRoutes, webRoutes]) {
+  for (const routes of [healthRoutes, staffAuthRoutes, staffRoutes, clinicRoutes, patientRoutes, patientAuthRoutes, patientMessagingRoutes, staffMessagingRoutes, auditRoutes, devMailboxRoutes, webRoutes]) {
     await app.register(routes, { deps });
   }
   return app;

@@ -5,6 +5,7 @@ import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Deps } from './deps.js';
 import { Keyring, loadOrCreateMasterKey } from './domain/crypto.js';
+import { EventHub } from './domain/events.js';
 import { devMailer, smtpMailer } from './domain/mail.js';
 
 /** Where `npm run build` puts the front end. */
@@ -20,5 +21,5 @@ export async function createDeps(config: Config, webRoot = DEFAULT_WEB_ROOT): Pr
   if (master.source === 'file') notes.push(`Using the master key in ${master.file} (set MASTER_KEY to keep it elsewhere).`);
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : devMailer(database.db);
   if (!config.smtpUrl) notes.push('DEVELOPMENT MODE: no SMTP_URL, so e-mail is kept in the dev mailbox (admin → Dev mailbox), not sent.');
-  return { deps: { ...database, config, keyring: new Keyring(master.key), mailer, webRoot }, notes };
+  return { deps: { ...database, config, keyring: new Keyring(master.key), mailer, events: new EventHub(), webRoot }, notes };
 }

@@ -132,6 +132,8 @@ const en = {
 
   'mail.code.subject': 'Your sign-in code for {clinic}',
   'mail.code.body': 'Your one-time sign-in code is {code}. It expires in 10 minutes.\n\nIf you did not ask for it, you can ignore this e-mail.\n\n{clinic}',
+  'mail.newMessage.subject': 'You have a new secure message from {clinic}',
+  'mail.newMessage.body': 'You have a new secure message from {clinic}. For your privacy it is not included in this e-mail.\n\nRead it by signing in to secure messaging on the clinic’s website:\n{link}\n\n{clinic}',
 };
 
 /** A key of the string catalog. */
@@ -264,6 +266,8 @@ const fr: Record<MessageKey, string> = {
 
   'mail.code.subject': 'Votre code de connexion pour {clinic}',
   'mail.code.body': "Votre code de connexion à usage unique est {code}. Il expire dans 10 minutes.\n\nSi vous ne l'avez pas demandé, vous pouvez ignorer ce courriel.\n\n{clinic}",
+  'mail.newMessage.subject': 'Vous avez un nouveau message sécurisé de {clinic}',
+  'mail.newMessage.body': "Vous avez un nouveau message sécurisé de {clinic}. Pour protéger votre vie privée, il n'est pas inclus dans ce courriel.\n\nLisez-le en vous connectant à la messagerie sécurisée sur le site Web de la clinique :\n{link}\n\n{clinic}",
 };
 
 const catalogs: Record<Lang, Record<MessageKey, string>> = { en, fr };

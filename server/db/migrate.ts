@@ -2,12 +2,14 @@
 import { Migrator, type Migration } from 'kysely';
 import type { Db } from './connect.js';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0002 from './migrations/0002_messaging.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
 /** Listed by hand so the bundle-free server needs no directory scan; names sort in order. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': m0001,
+  '0002_messaging': m0002,
 };
 
 /** Brings the schema up to date; throws with the failing migration's name. */

@@ -92,6 +92,71 @@ export interface DevMailTable {
   created_at: string;
 }
 
+export interface MessagingSettingsTable {
+  clinic_id: string;
+  /** JSON of shared/messaging.ts MessagingSettings (not health information). */
+  settings: string;
+  updated_at: string;
+}
+
+export interface ThreadsTable {
+  id: string;
+  clinic_id: string;
+  patient_id: string;
+  subject_enc: string;
+  category: string;
+  status: 'open' | 'waiting' | 'closed';
+  /** 1 or 0 (SQLite has no boolean). */
+  patient_may_reply: number;
+  started_by: 'patient' | 'staff';
+  assigned_to: string | null;
+  /** Set when a patient message waits for the clinic's answer; drives the response-time promise. */
+  awaiting_reply_since: string | null;
+  patient_unread: number;
+  staff_unread: number;
+  last_message_at: string;
+  created_at: string;
+}
+
+export interface MessagesTable {
+  /** Client-generated (UUID), so a retried send finds the original. */
+  id: string;
+  clinic_id: string;
+  thread_id: string;
+  /** 'system' is the clinic's automatic reply (author_id is empty). */
+  author_type: 'patient' | 'staff' | 'system';
+  author_id: string;
+  /** Notes are internal: never shown to the patient. */
+  kind: 'message' | 'note';
+  body_enc: string;
+  /** Keyed hash of the content, to tell a retry from a different message reusing an id. */
+  content_hash: string;
+  created_at: string;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  clinic_id: string;
+  patient_id: string;
+  uploaded_by_type: 'patient' | 'staff';
+  uploaded_by: string;
+  /** Null until a message claims it. */
+  message_id: string | null;
+  file_name_enc: string;
+  mime: string;
+  size: number;
+  data_enc: string;
+  created_at: string;
+}
+
+export interface CannedRepliesTable {
+  id: string;
+  clinic_id: string;
+  title: string;
+  body: string;
+  created_at: string;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   clinics: ClinicsTable;
@@ -101,7 +166,15 @@ export interface Database {
   login_challenges: LoginChallengesTable;
   audit_log: AuditLogTable;
   dev_mail: DevMailTable;
+  messaging_settings: MessagingSettingsTable;
+  threads: ThreadsTable;
+  messages: MessagesTable;
+  attachments: AttachmentsTable;
+  canned_replies: CannedRepliesTable;
 }
+
+export type ThreadRow = Selectable<ThreadsTable>;
+export type MessageRow = Selectable<MessagesTable>;
 
 export type ClinicRow = Selectable<ClinicsTable>;
 export type StaffRow = Selectable<StaffTable>;

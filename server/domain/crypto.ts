@@ -51,6 +51,16 @@ export class ClinicCipher {
     return open(this.#key, sealed, `${this.clinicId}|${purpose}`).toString('utf8');
   }
 
+  /** Encrypts binary data (attachments) for the named purpose; returns text for storage. */
+  encryptBytes(data: Buffer, purpose: string): string {
+    return seal(this.#key, data, `${this.clinicId}|${purpose}`);
+  }
+
+  /** Decrypts what `encryptBytes` sealed. */
+  decryptBytes(sealed: string, purpose: string): Buffer {
+    return open(this.#key, sealed, `${this.clinicId}|${purpose}`);
+  }
+
   /** A keyed hash for exact-match look-ups (e.g. e-mail at sign-in) without storing the value. */
   blindIndex(value: string, purpose: string): string {
     return createHmac('sha256', this.#indexKey).update(`${purpose}|${value}`).digest('base64url');

@@ -18,6 +18,7 @@ for (const d of DIALECTS) {
       for (const [path, methods] of Object.entries(doc.paths)) {
         for (const method of Object.keys(methods)) {
           if (path.endsWith('/logout')) continue; // would end the session the rest of the loop uses
+          if (path.endsWith('/events')) continue; // Server-Sent Event streams never end; covered in messaging tests
           const urls = [path.replace('{id}', p.id).replace('{slug}', 'north'), path.replace('{id}', 'no-such-id%00').replace('{slug}', '..%2f..')];
           for (const url of urls) {
             const bodies = method === 'get' ? [undefined] : GARBAGE;

@@ -1,0 +1,94 @@
+/**
+ * Attachments: PDF, JPEG or PNG, recognised by their content (magic bytes), never by name. Stored
+ * encrypted; downloaded under a name the server makes, so a patient's file name never reaches a
+ * header or a log.
+ */
+import { randomUUID } from 'node:crypto';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Kysely } from 'kysely';
+import type { AttachmentInfo } from '../../shared/messaging.js';
+import type { Database } from '../db/schema.js';
+import type { ClinicCipher } from './crypto.js';
+import { AppError, notFound } from './errors.js';
+import type { Principal } from './principal.js';
+
+const ALLOWED: Record<string, string> = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' };
+
+/** Stores one uploaded file for a patient's conversation; unclaimed until a message names it. */
+export async function storeAttachment(
+  db: Kysely<Database>,
+  cipher: ClinicCipher,
+  uploader: Principal,
+  patientId: string,
+  file: { fileName: string; data: Buffer },
+  maxMb: number,
+): Promise<AttachmentInfo> {
+  if (file.data.length === 0) throw new AppError(400, 'empty_file', 'The file is empty');
+  if (file.data.length > maxMb * 1024 * 1024) throw new AppError(413, 'file_too_large', `Files may be at most ${maxMb} MB`);
+  const type = await fileTypeFromBuffer(file.data);
+  const mime = type?.mime;
+  if (!mime || !ALLOWED[mime]) throw new AppError(415, 'unsupported_file', 'Only PDF, JPEG and PNG files can be attached');
+  const id = randomUUID();
+  const fileName = file.fileName.replace(/[\u0000-\u001f]/g, '').slice(0, 200) || `file.${ALLOWED[mime]}`;
+  await db
+    .insertInto('attachments')
+    .values({
+      id,
+      clinic_id: cipher.clinicId,
+      patient_id: patientId,
+      uploaded_by_type: uploader.kind,
+      uploaded_by: uploader.kind === 'staff' ? uploader.staffId : uploader.patientId,
+      message_id: null,
+      file_name_enc: cipher.encrypt(fileName, 'attachment.name'),
+      mime,
+      size: file.data.length,
+      data_enc: cipher.encryptBytes(file.data, 'attachment.data'),
+      created_at: new Date().toISOString(),
+    })
+    .execute();
+  return { id, fileName, mime, size: file.data.length };
+}
+
+/** Checks that the uploader may attach these files to a message about this patient. */
+export async function assertClaimable(db: Kysely<Database>, clinicId: string, patientId: string, uploader: Principal, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const rows = await db.selectFrom('attachments').select(['id', 'message_id', 'uploaded_by', 'patient_id']).where('clinic_id', '=', clinicId).where('id', 'in', ids).execute();
+  const uploaderId = uploader.kind === 'staff' ? uploader.staffId : uploader.patientId;
+  for (const id of ids) {
+    const row = rows.find((r) => r.id === id);
+    if (!row || row.patient_id !== patientId || (uploader.kind === 'patient' && row.uploaded_by !== uploaderId)) throw notFound(`Attachment ${id}`);
+    if (row.message_id) throw new AppError(409, 'attachment_used', `Attachment ${id} is already part of a message`);
+  }
+}
+
+/** Attachment metadata for messages, keyed by message id. */
+export async function attachmentsFor(db: Kysely<Database>, cipher: ClinicCipher, messageIds: string[]): Promise<Map<string, AttachmentInfo[]>> {
+  const map = new Map<string, AttachmentInfo[]>();
+  if (messageIds.length === 0) return map;
+  const rows = await db.selectFrom('attachments').select(['id', 'message_id', 'file_name_enc', 'mime', 'size']).where('clinic_id', '=', cipher.clinicId).where('message_id', 'in', messageIds).orderBy('created_at').execute();
+  for (const r of rows) {
+    const list = map.get(r.message_id!) ?? [];
+    list.push({ id: r.id, fileName: cipher.decrypt(r.file_name_enc, 'attachment.name'), mime: r.mime, size: r.size });
+    map.set(r.message_id!, list);
+  }
+  return map;
+}
+
+/** The file, if the principal may see it: staff of the clinic; the patient only for messages (not notes) in their own threads, or their own uploads. */
+export async function readAttachment(db: Kysely<Database>, cipher: ClinicCipher, who: Principal, id: string): Promise<{ patientId: string; mime: string; data: Buffer; downloadName: string }> {
+  const row = await db
+    .selectFrom('attachments as a')
+    .leftJoin('messages as m', 'm.id', 'a.message_id')
+    .select(['a.id', 'a.patient_id', 'a.mime', 'a.data_enc', 'a.uploaded_by', 'a.created_at', 'm.kind'])
+    .where('a.clinic_id', '=', cipher.clinicId)
+    .where('a.id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound('Attachment');
+  if (who.kind === 'patient') {
+    const mine = row.patient_id === who.patientId;
+    const visible = row.kind === 'message' || (row.kind === null && row.uploaded_by === who.patientId);
+    if (!mine || !visible) throw notFound('Attachment');
+  }
+  const ext = ALLOWED[row.mime] ?? 'bin';
+  return { patientId: row.patient_id, mime: row.mime, data: cipher.decryptBytes(row.data_enc, 'attachment.data'), downloadName: `attachment-${row.created_at.slice(0, 10)}-${row.id.slice(0, 8)}.${ext}` };
+}

@@ -1,0 +1,86 @@
+/** The clinic's messaging rules: stored as one validated JSON document per clinic, with defaults. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { MessagingRules, MessagingSettings } from '../../shared/messaging.js';
+import { AppError } from './errors.js';
+import { isOpen, isValidTimeZone, nextOpening } from './hours.js';
+
+const WEEKDAYS_9_TO_5 = { start: '09:00', end: '17:00' };
+
+/** What a new clinic starts with: the Centre for Effective Practice's suggestions, roughly. */
+export const DEFAULT_MESSAGING: MessagingSettings = {
+  mode: 'two-way',
+  categories: [
+    { id: 'prescription', en: 'Prescription renewal', fr: "Renouvellement d'ordonnance" },
+    { id: 'results', en: 'Test results', fr: "Résultats d'examens" },
+    { id: 'appointment', en: 'Appointment', fr: 'Rendez-vous' },
+    { id: 'forms', en: 'Forms', fr: 'Formulaires' },
+    { id: 'other', en: 'Other', fr: 'Autre' },
+  ],
+  subjectRequired: true,
+  maxChars: 1500,
+  maxWords: 250,
+  attachmentMaxMb: 10,
+  weeklyThreadQuota: 3,
+  responseBusinessDays: 2,
+  timeZone: 'America/Toronto',
+  hours: { mon: [WEEKDAYS_9_TO_5], tue: [WEEKDAYS_9_TO_5], wed: [WEEKDAYS_9_TO_5], thu: [WEEKDAYS_9_TO_5], fri: [WEEKDAYS_9_TO_5], sat: [], sun: [] },
+  closures: [],
+  answeringBlocks: { mon: [{ start: '12:30', end: '13:30' }], tue: [], wed: [{ start: '12:30', end: '13:30' }], thu: [], fri: [{ start: '12:30', end: '13:30' }], sat: [], sun: [] },
+  acceptNewOutsideHours: true,
+  autoReply: {
+    en: 'Thank you. Your message arrived outside our messaging hours; we will read it when we are next open.',
+    fr: 'Merci. Votre message est arrivé en dehors de nos heures de messagerie; nous le lirons à notre prochaine ouverture.',
+  },
+  emergencyNotice: {
+    en: 'Not for emergencies: call 911 or go to the nearest emergency department.',
+    fr: "Ne pas utiliser en cas d'urgence : composez le 911 ou rendez-vous à l'urgence la plus proche.",
+  },
+  staffDigestEmail: false,
+};
+
+/** The clinic's settings (defaults until an admin saves them). */
+export async function getMessagingSettings(db: Kysely<Database>, clinicId: string): Promise<MessagingSettings> {
+  const row = await db.selectFrom('messaging_settings').select('settings').where('clinic_id', '=', clinicId).executeTakeFirst();
+  return row ? { ...DEFAULT_MESSAGING, ...(JSON.parse(row.settings) as MessagingSettings) } : DEFAULT_MESSAGING;
+}
+
+/** Checks what the schema cannot (time zone, ranges, unique categories) and saves. */
+export async function saveMessagingSettings(db: Kysely<Database>, clinicId: string, s: MessagingSettings): Promise<MessagingSettings> {
+  if (!isValidTimeZone(s.timeZone)) throw new AppError(400, 'invalid_time_zone', `timeZone "${s.timeZone}" is not a known time zone (e.g. America/Toronto)`);
+  for (const [name, schedule] of [['hours', s.hours], ['answeringBlocks', s.answeringBlocks]] as const) {
+    for (const [day, ranges] of Object.entries(schedule)) {
+      for (const r of ranges) if (r.start >= r.end) throw new AppError(400, 'invalid_range', `${name}.${day}: ${r.start}–${r.end} ends before it starts`);
+    }
+  }
+  const ids = s.categories.map((c) => c.id);
+  if (new Set(ids).size !== ids.length) throw new AppError(400, 'duplicate_category', 'Each category needs its own id');
+  const now = new Date().toISOString();
+  const json = JSON.stringify(s);
+  const updated = await db.updateTable('messaging_settings').set({ settings: json, updated_at: now }).where('clinic_id', '=', clinicId).executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) await db.insertInto('messaging_settings').values({ clinic_id: clinicId, settings: json, updated_at: now }).execute();
+  return s;
+}
+
+/** The public part of the settings, with whether the clinic is reading messages right now. */
+export function toRules(s: MessagingSettings, now = new Date()): MessagingRules {
+  const openNow = isOpen(s, now);
+  const next = openNow ? null : nextOpening(s, now);
+  return {
+    mode: s.mode,
+    categories: s.categories,
+    subjectRequired: s.subjectRequired,
+    maxChars: s.maxChars,
+    maxWords: s.maxWords,
+    attachmentMaxMb: s.attachmentMaxMb,
+    weeklyThreadQuota: s.weeklyThreadQuota,
+    responseBusinessDays: s.responseBusinessDays,
+    timeZone: s.timeZone,
+    hours: s.hours,
+    acceptNewOutsideHours: s.acceptNewOutsideHours,
+    emergencyNotice: s.emergencyNotice,
+    autoReply: s.autoReply,
+    openNow,
+    nextOpening: next ? next.toISOString() : null,
+  };
+}

@@ -1,0 +1,289 @@
+/**
+ * Conversations between a patient and their clinic, under the clinic's rules (mode, hours, quota,
+ * length). Subjects and bodies are encrypted; internal notes never leave the staff side. Sending is
+ * idempotent by the client's message id: a retry returns the original, a different message reusing
+ * the id is a 409.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, MessageRow, ThreadRow } from '../db/schema.js';
+import type { InboxFilter, InboxThread, Message, MessagingSettings, NewPatientThread, NewReply, NewStaffThread, ThreadDetail, ThreadPatch, ThreadSummary, StaffThreadDetail } from '../../shared/messaging.js';
+import { checkLength } from '../../shared/message-rules.js';
+import type { Lang } from '../../shared/lang.js';
+import { assertClaimable, attachmentsFor } from './attachments.js';
+import type { ClinicCipher } from './crypto.js';
+import { AppError, notFound } from './errors.js';
+import { dueAt, isOpen, nextOpening } from './hours.js';
+import { getPatient } from './patients.js';
+import type { PatientPrincipal, Principal, StaffPrincipal } from './principal.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** What thread operations need. */
+export interface MessagingContext {
+  db: Kysely<Database>;
+  cipher: ClinicCipher;
+  settings: MessagingSettings;
+  clinicName: string;
+}
+
+/** What a send produced: the thread, and whether this call created the message (false for a retry). */
+export interface SendResult {
+  threadId: string;
+  messageId: string;
+  created: boolean;
+}
+
+function checkBody(settings: MessagingSettings, body: string): void {
+  if (!body.trim()) throw new AppError(422, 'empty_message', 'The message is empty');
+  const c = checkLength(body, settings);
+  if (c.overChars) throw new AppError(422, 'too_long', `The message is ${c.chars} characters long; this clinic accepts at most ${settings.maxChars}`);
+  if (c.overWords) throw new AppError(422, 'too_many_words', `The message is ${c.words} words long; this clinic accepts at most ${settings.maxWords}`);
+}
+
+function contentHash(cipher: ClinicCipher, target: string, body: string, attachmentIds: string[] = []): string {
+  return cipher.blindIndex(JSON.stringify([target, body, [...attachmentIds].sort()]), 'message.content');
+}
+
+/** A retry of a message already stored: the original, or a 409 if the id now carries something else. */
+async function replay(db: Kysely<Database>, clinicId: string, id: string, hash: string): Promise<SendResult | null> {
+  const existing = await db.selectFrom('messages').select(['thread_id', 'content_hash', 'clinic_id']).where('id', '=', id).executeTakeFirst();
+  if (!existing) return null;
+  if (existing.clinic_id !== clinicId || existing.content_hash !== hash) throw new AppError(409, 'id_conflict', 'A different message was already sent with this id');
+  return { threadId: existing.thread_id, messageId: id, created: false };
+}
+
+async function insertMessage(
+  tx: Transaction<Database>,
+  cipher: ClinicCipher,
+  m: { id: string; threadId: string; author: MessageRow['author_type']; authorId: string; kind: MessageRow['kind']; body: string; hash: string; at: string; attachmentIds?: string[] },
+): Promise<void> {
+  await tx
+    .insertInto('messages')
+    .values({ id: m.id, clinic_id: cipher.clinicId, thread_id: m.threadId, author_type: m.author, author_id: m.authorId, kind: m.kind, body_enc: cipher.encrypt(m.body, 'message.body'), content_hash: m.hash, created_at: m.at })
+    .execute();
+  if (m.attachmentIds?.length) await tx.updateTable('attachments').set({ message_id: m.id }).where('clinic_id', '=', cipher.clinicId).where('id', 'in', m.attachmentIds).execute();
+}
+
+/** A patient starts a conversation (two-way mode only, within hours if the clinic says so, within quota). */
+export async function startPatientThread(ctx: MessagingContext, who: PatientPrincipal, input: NewPatientThread, lang: Lang): Promise<SendResult> {
+  const { db, cipher, settings } = ctx;
+  const subject = input.subject?.trim() ?? '';
+  const hash = contentHash(cipher, `new:${subject}:${input.category}`, input.body, input.attachmentIds);
+  const again = await replay(db, cipher.clinicId, input.id, hash);
+  if (again) return again;
+
+  if (settings.mode !== 'two-way') throw new AppError(403, 'new_threads_closed', 'This clinic does not accept new conversations from patients; you can reply to messages it sends you');
+  const now = new Date();
+  const open = isOpen(settings, now);
+  if (!open && !settings.acceptNewOutsideHours) {
+    const next = nextOpening(settings, now);
+    throw new AppError(409, 'outside_hours', `The clinic accepts new messages during its messaging hours${next ? `; next opening ${next.toISOString()}` : ''}`);
+  }
+  if (!settings.categories.some((c) => c.id === input.category)) throw new AppError(400, 'unknown_category', `Category "${input.category}" is not one of this clinic's categories`);
+  if (settings.subjectRequired && !subject) throw new AppError(422, 'subject_required', 'This clinic asks for a subject');
+  checkBody(settings, input.body);
+  if (settings.weeklyThreadQuota !== null) {
+    const since = new Date(now.getTime() - 7 * DAY).toISOString();
+    const recent = await db.selectFrom('threads').select((eb) => eb.fn.countAll<number>().as('n')).where('clinic_id', '=', cipher.clinicId).where('patient_id', '=', who.patientId).where('started_by', '=', 'patient').where('created_at', '>=', since).executeTakeFirstOrThrow();
+    if (Number(recent.n) >= settings.weeklyThreadQuota) {
+      throw new AppError(429, 'weekly_quota', `You can start ${settings.weeklyThreadQuota} new conversations a week with this clinic; you can still reply to existing ones`);
+    }
+  }
+  await assertClaimable(db, cipher.clinicId, who.patientId, who, input.attachmentIds ?? []);
+  const threadId = randomUUID();
+  const at = now.toISOString();
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('threads')
+      .values({
+        id: threadId, clinic_id: cipher.clinicId, patient_id: who.patientId, subject_enc: cipher.encrypt(subject, 'thread.subject'), category: input.category, status: 'open',
+        patient_may_reply: 1, started_by: 'patient', assigned_to: null, awaiting_reply_since: at, patient_unread: open ? 0 : 1, staff_unread: 1, last_message_at: at, created_at: at,
+      })
+      .execute();
+    await insertMessage(tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
+    if (!open) {
+      // The clinic's automatic answer outside hours, a moment after the patient's message so it sorts after it.
+      const later = new Date(now.getTime() + 1).toISOString();
+      await insertMessage(tx, cipher, { id: randomUUID(), threadId, author: 'system', authorId: '', kind: 'message', body: settings.autoReply[lang], hash: '', at: later });
+    }
+  });
+  return { threadId, messageId: input.id, created: true };
+}
+
+async function threadOf(db: Kysely<Database>, clinicId: string, id: string): Promise<ThreadRow> {
+  const row = await db.selectFrom('threads').selectAll().where('clinic_id', '=', clinicId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Conversation');
+  return row;
+}
+
+/** A patient replies in one of their threads. */
+export async function patientReply(ctx: MessagingContext, who: PatientPrincipal, threadId: string, input: NewReply): Promise<SendResult> {
+  const { db, cipher, settings } = ctx;
+  if (input.note) throw new AppError(400, 'invalid_request', 'note is for staff only');
+  const hash = contentHash(cipher, `reply:${threadId}`, input.body, input.attachmentIds);
+  const again = await replay(db, cipher.clinicId, input.id, hash);
+  if (again) return again;
+  const thread = await threadOf(db, cipher.clinicId, threadId);
+  if (thread.patient_id !== who.patientId) throw notFound('Conversation');
+  if (thread.status === 'closed') throw new AppError(409, 'thread_closed', 'This conversation is closed; start a new one if you need to');
+  if (settings.mode === 'one-way' || !thread.patient_may_reply) throw new AppError(403, 'replies_not_allowed', 'The clinic does not take replies to this message');
+  checkBody(settings, input.body);
+  await assertClaimable(db, cipher.clinicId, who.patientId, who, input.attachmentIds ?? []);
+  const at = new Date().toISOString();
+  await db.transaction().execute(async (tx) => {
+    await insertMessage(tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
+    await tx
+      .updateTable('threads')
+      .set((eb) => ({ status: 'open', staff_unread: eb('staff_unread', '+', 1), last_message_at: at, awaiting_reply_since: eb.fn.coalesce('awaiting_reply_since', eb.val(at)) }))
+      .where('id', '=', threadId)
+      .execute();
+  });
+  return { threadId, messageId: input.id, created: true };
+}
+
+/** Staff answer (or add an internal note). A reply to the patient clears the response-time clock. */
+export async function staffReply(ctx: MessagingContext, who: StaffPrincipal, threadId: string, input: NewReply): Promise<SendResult & { patientId: string }> {
+  const { db, cipher } = ctx;
+  const kind = input.note ? 'note' : 'message';
+  const hash = contentHash(cipher, `${kind}:${threadId}`, input.body, input.attachmentIds);
+  const thread = await threadOf(db, cipher.clinicId, threadId);
+  const again = await replay(db, cipher.clinicId, input.id, hash);
+  if (again) return { ...again, patientId: thread.patient_id };
+  if (thread.status === 'closed' && kind === 'message') throw new AppError(409, 'thread_closed', 'This conversation is closed; reopen it to reply');
+  if (!input.body.trim()) throw new AppError(422, 'empty_message', 'The message is empty');
+  await assertClaimable(db, cipher.clinicId, thread.patient_id, who, input.attachmentIds ?? []);
+  const at = new Date().toISOString();
+  await db.transaction().execute(async (tx) => {
+    await insertMessage(tx, cipher, { id: input.id, threadId, author: 'staff', authorId: who.staffId, kind, body: input.body, hash, at, attachmentIds: input.attachmentIds });
+    if (kind === 'message') {
+      await tx
+        .updateTable('threads')
+        .set((eb) => ({ status: thread.patient_may_reply ? 'waiting' : 'open', patient_unread: eb('patient_unread', '+', 1), last_message_at: at, awaiting_reply_since: null, staff_unread: 0 }))
+        .where('id', '=', threadId)
+        .execute();
+    }
+  });
+  return { threadId, messageId: input.id, created: true, patientId: thread.patient_id };
+}
+
+/** The clinic starts a conversation (a message or documents), choosing whether the patient may reply. */
+export async function startStaffThread(ctx: MessagingContext, who: StaffPrincipal, input: NewStaffThread): Promise<SendResult> {
+  const { db, cipher, settings } = ctx;
+  const hash = contentHash(cipher, `staff-new:${input.patientId}:${input.subject}:${input.category}`, input.body, input.attachmentIds);
+  const again = await replay(db, cipher.clinicId, input.id, hash);
+  if (again) return again;
+  await getPatient(db, cipher, input.patientId);
+  if (!settings.categories.some((c) => c.id === input.category)) throw new AppError(400, 'unknown_category', `Category "${input.category}" is not one of this clinic's categories`);
+  await assertClaimable(db, cipher.clinicId, input.patientId, who, input.attachmentIds ?? []);
+  const threadId = randomUUID();
+  const at = new Date().toISOString();
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('threads')
+      .values({
+        id: threadId, clinic_id: cipher.clinicId, patient_id: input.patientId, subject_enc: cipher.encrypt(input.subject.trim(), 'thread.subject'), category: input.category,
+        status: input.patientMayReply ? 'waiting' : 'open', patient_may_reply: input.patientMayReply ? 1 : 0, started_by: 'staff', assigned_to: who.staffId,
+        awaiting_reply_since: null, patient_unread: 1, staff_unread: 0, last_message_at: at, created_at: at,
+      })
+      .execute();
+    await insertMessage(tx, cipher, { id: input.id, threadId, author: 'staff', authorId: who.staffId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
+  });
+  return { threadId, messageId: input.id, created: true };
+}
+
+function summary(cipher: ClinicCipher, t: ThreadRow, unread: number): ThreadSummary {
+  return {
+    id: t.id, subject: cipher.decrypt(t.subject_enc, 'thread.subject'), category: t.category, status: t.status, patientMayReply: t.patient_may_reply === 1,
+    startedBy: t.started_by, unread, lastMessageAt: t.last_message_at, createdAt: t.created_at,
+  };
+}
+
+/** A patient's threads, unread first, then newest. */
+export async function listPatientThreads(ctx: MessagingContext, who: PatientPrincipal): Promise<ThreadSummary[]> {
+  const rows = await ctx.db.selectFrom('threads').selectAll().where('clinic_id', '=', ctx.cipher.clinicId).where('patient_id', '=', who.patientId).orderBy('last_message_at', 'desc').execute();
+  const list = rows.map((t) => summary(ctx.cipher, t, t.patient_unread));
+  return [...list.filter((t) => t.unread > 0), ...list.filter((t) => t.unread === 0)];
+}
+
+async function messagesOf(ctx: MessagingContext, thread: ThreadRow, includeNotes: boolean, patientName: string): Promise<Message[]> {
+  let q = ctx.db.selectFrom('messages as m').leftJoin('staff as s', 's.id', 'm.author_id').select(['m.id', 'm.thread_id', 'm.author_type', 'm.kind', 'm.body_enc', 'm.created_at', 's.name as staff_name']).where('m.clinic_id', '=', ctx.cipher.clinicId).where('m.thread_id', '=', thread.id);
+  if (!includeNotes) q = q.where('m.kind', '=', 'message');
+  const rows = await q.orderBy('m.created_at').orderBy('m.id').execute();
+  const files = await attachmentsFor(ctx.db, ctx.cipher, rows.map((r) => r.id));
+  return rows.map((r) => ({
+    id: r.id, threadId: r.thread_id, author: r.author_type, kind: r.kind, body: ctx.cipher.decrypt(r.body_enc, 'message.body'),
+    authorName: r.author_type === 'patient' ? patientName : r.author_type === 'system' ? ctx.clinicName : (r.staff_name ?? ctx.clinicName),
+    attachments: files.get(r.id) ?? [], createdAt: r.created_at,
+  }));
+}
+
+/** One of the patient's threads with its messages (never notes); marks it read for the patient. */
+export async function readPatientThread(ctx: MessagingContext, who: PatientPrincipal, id: string): Promise<ThreadDetail> {
+  const thread = await threadOf(ctx.db, ctx.cipher.clinicId, id);
+  if (thread.patient_id !== who.patientId) throw notFound('Conversation');
+  const patient = await getPatient(ctx.db, ctx.cipher, who.patientId);
+  const messages = await messagesOf(ctx, thread, false, patient.name);
+  if (thread.patient_unread > 0) await ctx.db.updateTable('threads').set({ patient_unread: 0 }).where('id', '=', id).execute();
+  return { thread: summary(ctx.cipher, { ...thread, patient_unread: 0 }, 0), messages };
+}
+
+function inboxThread(ctx: MessagingContext, t: ThreadRow, patientName: string): InboxThread {
+  return {
+    ...summary(ctx.cipher, t, t.staff_unread), patientId: t.patient_id, patientName, assignedTo: t.assigned_to, awaitingReplySince: t.awaiting_reply_since,
+    dueAt: t.awaiting_reply_since && t.status !== 'closed' ? dueAt(ctx.settings, new Date(t.awaiting_reply_since), ctx.settings.responseBusinessDays).toISOString() : null,
+  };
+}
+
+/** The clinic's inbox, newest first, with filters; patient names are decrypted once per patient. */
+export async function listInbox(ctx: MessagingContext, who: StaffPrincipal, f: InboxFilter): Promise<InboxThread[]> {
+  let q = ctx.db.selectFrom('threads').selectAll().where('clinic_id', '=', ctx.cipher.clinicId);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.unread) q = q.where('staff_unread', '>', 0);
+  if (f.mine) q = q.where('assigned_to', '=', who.staffId);
+  if (f.category) q = q.where('category', '=', f.category);
+  const rows = await q.orderBy('last_message_at', 'desc').execute();
+  const names = new Map<string, string>();
+  const patientRows = await ctx.db.selectFrom('patients').select(['id', 'details_enc']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', 'in', [...new Set(rows.map((r) => r.patient_id)), '']).execute();
+  for (const p of patientRows) names.set(p.id, (JSON.parse(ctx.cipher.decrypt(p.details_enc, 'patient.details')) as { name: string }).name);
+  const needle = f.patient?.trim().toLocaleLowerCase();
+  const now = Date.now();
+  return rows
+    .map((t) => inboxThread(ctx, t, names.get(t.patient_id) ?? ''))
+    .filter((t) => !needle || t.patientName.toLocaleLowerCase().includes(needle))
+    .filter((t) => !f.overdue || (t.dueAt !== null && Date.parse(t.dueAt) < now))
+    .slice(0, f.limit ?? 200);
+}
+
+/** A thread for staff, notes included; marks it read for the clinic. */
+export async function readStaffThread(ctx: MessagingContext, id: string): Promise<StaffThreadDetail> {
+  const thread = await threadOf(ctx.db, ctx.cipher.clinicId, id);
+  const patient = await getPatient(ctx.db, ctx.cipher, thread.patient_id);
+  const messages = await messagesOf(ctx, thread, true, patient.name);
+  if (thread.staff_unread > 0) await ctx.db.updateTable('threads').set({ staff_unread: 0 }).where('id', '=', id).execute();
+  return { thread: inboxThread(ctx, { ...thread, staff_unread: 0 }, patient.name), messages };
+}
+
+/** Close, reopen or (re)assign a thread. */
+export async function updateThread(ctx: MessagingContext, id: string, patch: ThreadPatch): Promise<ThreadRow> {
+  const thread = await threadOf(ctx.db, ctx.cipher.clinicId, id);
+  if (patch.assignedTo) {
+    const staff = await ctx.db.selectFrom('staff').select(['id', 'disabled_at']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', '=', patch.assignedTo).executeTakeFirst();
+    if (!staff || staff.disabled_at) throw new AppError(400, 'unknown_staff', 'assignedTo is not an active staff member of this clinic');
+  }
+  await ctx.db
+    .updateTable('threads')
+    .set({
+      ...(patch.status === 'closed' ? { status: 'closed' as const } : {}),
+      ...(patch.status === 'open' && thread.status === 'closed' ? { status: 'open' as const } : {}),
+      ...(patch.assignedTo !== undefined ? { assigned_to: patch.assignedTo } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+  return threadOf(ctx.db, ctx.cipher.clinicId, id);
+}
+
+/** Who may see a thread event: the patient only sees their own, and no notes. */
+export function visibleTo(who: Principal, e: { patientId: string; kind: string }): boolean {
+  return who.kind === 'staff' || (e.patientId === who.patientId && e.kind !== 'note');
+}

@@ -1,0 +1,122 @@
+/** Messaging for the signed-in patient, called from the <sm-messages> frame. */
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { ErrorBody, IdParams } from '../../shared/api.js';
+import { normalizeLang } from '../../shared/lang.js';
+import { AttachmentInfo, MessagingRules, NewPatientThread, NewReply, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
+import type { Deps } from '../deps.js';
+import { readAttachment, storeAttachment } from '../domain/attachments.js';
+import { recordAudit } from '../domain/audit.js';
+import { getClinicBySlug } from '../domain/clinics.js';
+import { AppError } from '../domain/errors.js';
+import { getMessagingSettings, toRules } from '../domain/messaging-settings.js';
+import { listPatientThreads, patientReply, readPatientThread, startPatientThread, visibleTo } from '../domain/threads.js';
+import { patientOf, requirePatient } from '../http/auth.js';
+import { streamEvents } from '../http/sse.js';
+import { messagingContext } from './messaging-context.js';
+
+const Sent = Type.Object({ threadId: Type.String(), messageId: Type.String() });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 429: ErrorBody };
+
+/** Reads one uploaded file from a multipart request, with the clinic's size cap. */
+export async function uploadedFile(request: FastifyRequest, maxMb: number): Promise<{ fileName: string; data: Buffer }> {
+  if (!request.isMultipart()) throw new AppError(415, 'multipart_required', 'Send the file as multipart/form-data in a field named "file"');
+  const part = await request.file({ limits: { fileSize: maxMb * 1024 * 1024, files: 1 } });
+  if (!part) throw new AppError(400, 'file_missing', 'No file in the request');
+  const data = await part.toBuffer().catch((err: { code?: string }) => {
+    if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError(413, 'file_too_large', `Files may be at most ${maxMb} MB`);
+    throw err;
+  });
+  return { fileName: part.filename, data };
+}
+
+/** Sends a decrypted file as a download with a name we made. */
+export function sendFile(reply: FastifyReply, file: { mime: string; data: Buffer; downloadName: string }) {
+  return reply
+    .header('content-type', file.mime)
+    .header('content-disposition', `attachment; filename="${file.downloadName}"`)
+    .header('cache-control', 'no-store')
+    .send(file.data);
+}
+
+export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  app.get(
+    '/api/public/clinics/:slug/messaging',
+    { schema: { tags: ['widget'], summary: "The clinic's messaging rules and whether it is reading messages now", params: Type.Object({ slug: Type.String({ maxLength: 64 }) }), response: { 200: MessagingRules, 404: ErrorBody } } },
+    async (request, reply) => {
+      const clinic = await getClinicBySlug(deps.db, request.params.slug);
+      reply.header('cache-control', 'no-cache');
+      return toRules(await getMessagingSettings(deps.db, clinic.id));
+    },
+  );
+
+  await app.register(async (plain) => {
+    const scoped = plain.withTypeProvider<TypeBoxTypeProvider>();
+    scoped.addHook('preHandler', requirePatient(deps));
+
+    scoped.get('/api/patient/threads', { schema: { tags: ['widget'], summary: "The patient's conversations, unread first", response: { 200: Type.Array(ThreadSummary), ...errors } } }, async (request) => {
+      const who = patientOf(request);
+      const threads = await listPatientThreads(await messagingContext(deps, who.clinicId), who);
+      await recordAudit(deps.db, who, request.id, { action: 'thread.list', target: `threads:${threads.length}` });
+      return threads;
+    });
+
+    scoped.post(
+      '/api/patient/threads',
+      { schema: { tags: ['widget'], summary: 'Start a conversation (idempotent by message id)', querystring: Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) }), body: NewPatientThread, response: { 200: Sent, 201: Sent, ...errors } } },
+      async (request, reply) => {
+        const who = patientOf(request);
+        const ctx = await messagingContext(deps, who.clinicId);
+        const sent = await startPatientThread(ctx, who, request.body, normalizeLang(request.query.lang));
+        if (sent.created) {
+          await recordAudit(deps.db, who, request.id, { action: 'thread.start', target: `thread:${sent.threadId}` });
+          deps.events.publish(who.clinicId, { type: 'message', threadId: sent.threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
+        }
+        return reply.status(sent.created ? 201 : 200).send({ threadId: sent.threadId, messageId: sent.messageId });
+      },
+    );
+
+    scoped.get('/api/patient/threads/:id', { schema: { tags: ['widget'], summary: 'One conversation (marks it read)', params: IdParams, response: { 200: ThreadDetail, ...errors } } }, async (request) => {
+      const who = patientOf(request);
+      const detail = await readPatientThread(await messagingContext(deps, who.clinicId), who, request.params.id);
+      await recordAudit(deps.db, who, request.id, { action: 'thread.read', target: `thread:${request.params.id}` });
+      return detail;
+    });
+
+    scoped.post(
+      '/api/patient/threads/:id/messages',
+      { schema: { tags: ['widget'], summary: 'Reply (idempotent by message id)', params: IdParams, body: NewReply, response: { 200: Sent, 201: Sent, ...errors } } },
+      async (request, reply) => {
+        const who = patientOf(request);
+        const sent = await patientReply(await messagingContext(deps, who.clinicId), who, request.params.id, request.body);
+        if (sent.created) {
+          await recordAudit(deps.db, who, request.id, { action: 'message.send', target: `thread:${sent.threadId}` });
+          deps.events.publish(who.clinicId, { type: 'message', threadId: sent.threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
+        }
+        return reply.status(sent.created ? 201 : 200).send({ threadId: sent.threadId, messageId: sent.messageId });
+      },
+    );
+
+    scoped.post('/api/patient/attachments', { schema: { tags: ['widget'], summary: 'Upload a PDF, JPEG or PNG (multipart field "file")', response: { 201: AttachmentInfo, ...errors } } }, async (request, reply) => {
+      const who = patientOf(request);
+      const ctx = await messagingContext(deps, who.clinicId);
+      const info = await storeAttachment(deps.db, ctx.cipher, who, who.patientId, await uploadedFile(request, ctx.settings.attachmentMaxMb), ctx.settings.attachmentMaxMb);
+      await recordAudit(deps.db, who, request.id, { action: 'attachment.upload', target: `attachment:${info.id}` });
+      return reply.status(201).send(info);
+    });
+
+    scoped.get('/api/patient/attachments/:id', { schema: { tags: ['widget'], summary: 'Download an attachment', params: IdParams, response: { 404: ErrorBody, 401: ErrorBody } } }, async (request, reply) => {
+      const who = patientOf(request);
+      const ctx = await messagingContext(deps, who.clinicId);
+      const file = await readAttachment(deps.db, ctx.cipher, who, request.params.id);
+      await recordAudit(deps.db, who, request.id, { action: 'attachment.read', target: `attachment:${request.params.id}` });
+      return sendFile(reply, file);
+    });
+
+    scoped.get('/api/patient/events', { schema: { tags: ['widget'], summary: 'Server-Sent Events: new messages in the patient’s conversations' } }, async (request, reply) => {
+      const who = patientOf(request);
+      streamEvents(request, reply, deps.events, who.clinicId, (e) => visibleTo(who, e) && e.author !== 'patient');
+    });
+  });
+};

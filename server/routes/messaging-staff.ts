@@ -1,0 +1,136 @@
+/** Messaging for the clinic's staff: settings, inbox, threads, replies, notes, attachments, live events. */
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { randomUUID } from 'node:crypto';
+import { ErrorBody, IdParams } from '../../shared/api.js';
+import { translate } from '../../shared/i18n.js';
+import { AttachmentInfo, CannedReply, InboxFilter, InboxThread, MessagingSettings, NewCannedReply, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../../shared/messaging.js';
+import type { Deps } from '../deps.js';
+import { readAttachment, storeAttachment } from '../domain/attachments.js';
+import { recordAudit } from '../domain/audit.js';
+import { notFound } from '../domain/errors.js';
+import { getMessagingSettings, saveMessagingSettings } from '../domain/messaging-settings.js';
+import { getPatient } from '../domain/patients.js';
+import { listInbox, readStaffThread, staffReply, startStaffThread, updateThread } from '../domain/threads.js';
+import { requireStaff, staffOf } from '../http/auth.js';
+import { streamEvents } from '../http/sse.js';
+import { messagingContext } from './messaging-context.js';
+import { sendFile, uploadedFile } from './messaging-patient.js';
+
+const Sent = Type.Object({ threadId: Type.String(), messageId: Type.String() });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody };
+
+export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  /** Tells the patient, without any health information, that a message is waiting. */
+  const notifyPatient = async (request: FastifyRequest, clinicId: string, patientId: string) => {
+    const ctx = await messagingContext(deps, clinicId);
+    const patient = await getPatient(deps.db, ctx.cipher, patientId);
+    const vars = { clinic: ctx.clinicName, link: ctx.publicOrigin };
+    await deps.mailer
+      .send({ clinicId, to: patient.email, subject: translate(patient.lang, 'mail.newMessage.subject', vars), text: translate(patient.lang, 'mail.newMessage.body', vars) })
+      .catch((err: Error) => request.log.warn({ err: { type: err.name } }, 'new-message e-mail not sent'));
+  };
+
+  app.get('/api/messaging/settings', { preHandler: requireStaff(deps), schema: { tags: ['messaging'], summary: "The clinic's messaging rules", response: { 200: MessagingSettings, 401: ErrorBody } } }, async (request) =>
+    getMessagingSettings(deps.db, staffOf(request).clinicId),
+  );
+
+  app.put(
+    '/api/messaging/settings',
+    { preHandler: requireStaff(deps, ['admin']), schema: { tags: ['messaging'], summary: 'Replace the messaging rules (applies to the widget at once)', body: MessagingSettings, response: { 200: MessagingSettings, ...errors } } },
+    async (request) => saveMessagingSettings(deps.db, staffOf(request).clinicId, request.body),
+  );
+
+  await app.register(async (plain) => {
+    const scoped = plain.withTypeProvider<TypeBoxTypeProvider>();
+    scoped.addHook('preHandler', requireStaff(deps));
+
+    scoped.get('/api/inbox', { schema: { tags: ['messaging'], summary: 'Threads, newest first, with filters', querystring: InboxFilter, response: { 200: Type.Array(InboxThread), ...errors } } }, async (request) => {
+      const who = staffOf(request);
+      const threads = await listInbox(await messagingContext(deps, who.clinicId), who, request.query);
+      await recordAudit(deps.db, who, request.id, threads.map((t) => ({ action: 'thread.list', patientId: t.patientId, target: `thread:${t.id}` })));
+      return threads;
+    });
+
+    scoped.post('/api/threads', { schema: { tags: ['messaging'], summary: 'Start a conversation with a patient', body: NewStaffThread, response: { 200: Sent, 201: Sent, ...errors } } }, async (request, reply) => {
+      const who = staffOf(request);
+      const sent = await startStaffThread(await messagingContext(deps, who.clinicId), who, request.body);
+      if (sent.created) {
+        await recordAudit(deps.db, who, request.id, { action: 'thread.start', patientId: request.body.patientId, target: `thread:${sent.threadId}` });
+        deps.events.publish(who.clinicId, { type: 'message', threadId: sent.threadId, patientId: request.body.patientId, author: 'staff', kind: 'message' });
+        await notifyPatient(request, who.clinicId, request.body.patientId);
+      }
+      return reply.status(sent.created ? 201 : 200).send({ threadId: sent.threadId, messageId: sent.messageId });
+    });
+
+    scoped.get('/api/threads/:id', { schema: { tags: ['messaging'], summary: 'A conversation with its internal notes (marks it read)', params: IdParams, response: { 200: StaffThreadDetail, ...errors } } }, async (request) => {
+      const who = staffOf(request);
+      const detail = await readStaffThread(await messagingContext(deps, who.clinicId), request.params.id);
+      await recordAudit(deps.db, who, request.id, { action: 'thread.read', patientId: detail.thread.patientId, target: `thread:${request.params.id}` });
+      return detail;
+    });
+
+    scoped.patch('/api/threads/:id', { schema: { tags: ['messaging'], summary: 'Close, reopen or assign', params: IdParams, body: ThreadPatch, response: { 200: Type.Object({ status: Type.String(), assignedTo: Type.Union([Type.String(), Type.Null()]) }), ...errors } } }, async (request) => {
+      const who = staffOf(request);
+      const row = await updateThread(await messagingContext(deps, who.clinicId), request.params.id, request.body);
+      await recordAudit(deps.db, who, request.id, { action: 'thread.update', patientId: row.patient_id, target: `thread:${row.id}:${Object.keys(request.body).join(',')}` });
+      deps.events.publish(who.clinicId, { type: 'thread', threadId: row.id, patientId: row.patient_id, author: 'staff', kind: 'status' });
+      return { status: row.status, assignedTo: row.assigned_to };
+    });
+
+    scoped.post('/api/threads/:id/messages', { schema: { tags: ['messaging'], summary: 'Reply to the patient, or add an internal note (note: true)', params: IdParams, body: NewReply, response: { 200: Sent, 201: Sent, ...errors } } }, async (request, reply) => {
+      const who = staffOf(request);
+      const sent = await staffReply(await messagingContext(deps, who.clinicId), who, request.params.id, request.body);
+      if (sent.created) {
+        const kind = request.body.note ? 'note' : 'message';
+        await recordAudit(deps.db, who, request.id, { action: kind === 'note' ? 'note.add' : 'message.send', patientId: sent.patientId, target: `thread:${sent.threadId}` });
+        deps.events.publish(who.clinicId, { type: 'message', threadId: sent.threadId, patientId: sent.patientId, author: 'staff', kind });
+        if (kind === 'message') await notifyPatient(request, who.clinicId, sent.patientId);
+      }
+      return reply.status(sent.created ? 201 : 200).send({ threadId: sent.threadId, messageId: sent.messageId });
+    });
+
+    scoped.post(
+      '/api/attachments',
+      { schema: { tags: ['messaging'], summary: "Upload a PDF, JPEG or PNG for a patient's conversation (multipart field \"file\")", querystring: Type.Object({ patientId: IdParams.properties.id }), response: { 201: AttachmentInfo, ...errors } } },
+      async (request, reply) => {
+        const who = staffOf(request);
+        const ctx = await messagingContext(deps, who.clinicId);
+        await getPatient(deps.db, ctx.cipher, request.query.patientId);
+        const info = await storeAttachment(deps.db, ctx.cipher, who, request.query.patientId, await uploadedFile(request, ctx.settings.attachmentMaxMb), ctx.settings.attachmentMaxMb);
+        await recordAudit(deps.db, who, request.id, { action: 'attachment.upload', patientId: request.query.patientId, target: `attachment:${info.id}` });
+        return reply.status(201).send(info);
+      },
+    );
+
+    scoped.get('/api/attachments/:id', { schema: { tags: ['messaging'], summary: 'Download an attachment', params: IdParams, response: { 404: ErrorBody, 401: ErrorBody } } }, async (request, reply) => {
+      const who = staffOf(request);
+      const ctx = await messagingContext(deps, who.clinicId);
+      const file = await readAttachment(deps.db, ctx.cipher, who, request.params.id);
+      await recordAudit(deps.db, who, request.id, { action: 'attachment.read', patientId: file.patientId, target: `attachment:${request.params.id}` });
+      return sendFile(reply, file);
+    });
+
+    scoped.get('/api/staff/events', { schema: { tags: ['messaging'], summary: "Server-Sent Events: new messages in the clinic's conversations" } }, async (request, reply) => {
+      const who = staffOf(request);
+      streamEvents(request, reply, deps.events, who.clinicId, (e) => e.author !== 'staff' || e.kind === 'note' || e.kind === 'status');
+    });
+
+    scoped.get('/api/canned-replies', { schema: { tags: ['messaging'], summary: "The clinic's reply templates", response: { 200: Type.Array(CannedReply), ...errors } } }, async (request) =>
+      deps.db.selectFrom('canned_replies').select(['id', 'title', 'body']).where('clinic_id', '=', staffOf(request).clinicId).orderBy('title').execute(),
+    );
+
+    scoped.post('/api/canned-replies', { schema: { tags: ['messaging'], summary: 'Add a reply template', body: NewCannedReply, response: { 201: CannedReply, ...errors } } }, async (request, reply) => {
+      const row = { id: randomUUID(), clinic_id: staffOf(request).clinicId, title: request.body.title.trim(), body: request.body.body, created_at: new Date().toISOString() };
+      await deps.db.insertInto('canned_replies').values(row).execute();
+      return reply.status(201).send({ id: row.id, title: row.title, body: row.body });
+    });
+
+    scoped.delete('/api/canned-replies/:id', { schema: { tags: ['messaging'], summary: 'Remove a reply template', params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
+      const done = await deps.db.deleteFrom('canned_replies').where('clinic_id', '=', staffOf(request).clinicId).where('id', '=', request.params.id).executeTakeFirst();
+      if (Number(done.numDeletedRows) === 0) throw notFound('Reply template');
+      return reply.status(204).send(null);
+    });
+  });
+};

@@ -1,0 +1,179 @@
+/**
+ * Messaging: the clinic's rules and the shapes of threads and messages on the wire. The server
+ * validates with these schemas; the browser uses their types.
+ */
+import { Type, type Static } from 'typebox';
+
+const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+/** Client-generated ids (the outbox retries with the same one): a UUID. */
+export const ClientId = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+const Timestamp = Type.String({ format: 'date-time' });
+const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, clinic time' });
+const Text = (max: number) => Type.String({ maxLength: max });
+
+export const MessagingMode = Type.Union([Type.Literal('two-way'), Type.Literal('reply-only'), Type.Literal('one-way')]);
+export type MessagingMode = Static<typeof MessagingMode>;
+
+/** A span of time on a weekday. */
+export const TimeRange = Type.Object({ start: Time, end: Time }, { additionalProperties: false });
+
+/** Monday..Sunday, each a list of ranges (empty: closed). */
+export const WeeklySchedule = Type.Object(
+  {
+    mon: Type.Array(TimeRange, { maxItems: 6 }),
+    tue: Type.Array(TimeRange, { maxItems: 6 }),
+    wed: Type.Array(TimeRange, { maxItems: 6 }),
+    thu: Type.Array(TimeRange, { maxItems: 6 }),
+    fri: Type.Array(TimeRange, { maxItems: 6 }),
+    sat: Type.Array(TimeRange, { maxItems: 6 }),
+    sun: Type.Array(TimeRange, { maxItems: 6 }),
+  },
+  { additionalProperties: false },
+);
+export type WeeklySchedule = Static<typeof WeeklySchedule>;
+
+const Bilingual = (max: number) => Type.Object({ en: Text(max), fr: Text(max) }, { additionalProperties: false });
+
+export const Category = Type.Object({ id: Type.String({ pattern: '^[a-z0-9-]{1,40}$' }), en: Type.String({ minLength: 1, maxLength: 80 }), fr: Type.String({ minLength: 1, maxLength: 80 }) }, { additionalProperties: false });
+export type Category = Static<typeof Category>;
+
+/** Everything the clinic decides about messaging (admin → Messaging). */
+export const MessagingSettings = Type.Object(
+  {
+    mode: MessagingMode,
+    categories: Type.Array(Category, { minItems: 1, maxItems: 20 }),
+    subjectRequired: Type.Boolean(),
+    maxChars: Type.Union([Type.Integer({ minimum: 50, maximum: 20000 }), Type.Null()]),
+    maxWords: Type.Union([Type.Integer({ minimum: 10, maximum: 5000 }), Type.Null()]),
+    attachmentMaxMb: Type.Integer({ minimum: 1, maximum: 25 }),
+    weeklyThreadQuota: Type.Union([Type.Integer({ minimum: 1, maximum: 50 }), Type.Null()]),
+    responseBusinessDays: Type.Integer({ minimum: 1, maximum: 10 }),
+    timeZone: Type.String({ minLength: 3, maxLength: 64 }),
+    hours: WeeklySchedule,
+    closures: Type.Array(Type.String({ format: 'date' }), { maxItems: 100 }),
+    answeringBlocks: WeeklySchedule,
+    acceptNewOutsideHours: Type.Boolean(),
+    autoReply: Bilingual(1000),
+    emergencyNotice: Bilingual(500),
+    staffDigestEmail: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type MessagingSettings = Static<typeof MessagingSettings>;
+
+/** What the widget needs to show the clinic's expectations and enforce its rules (no secrets). */
+export const MessagingRules = Type.Object({
+  mode: MessagingMode,
+  categories: Type.Array(Category),
+  subjectRequired: Type.Boolean(),
+  maxChars: Type.Union([Type.Integer(), Type.Null()]),
+  maxWords: Type.Union([Type.Integer(), Type.Null()]),
+  attachmentMaxMb: Type.Integer(),
+  weeklyThreadQuota: Type.Union([Type.Integer(), Type.Null()]),
+  responseBusinessDays: Type.Integer(),
+  timeZone: Type.String(),
+  hours: WeeklySchedule,
+  acceptNewOutsideHours: Type.Boolean(),
+  emergencyNotice: Bilingual(500),
+  autoReply: Bilingual(1000),
+  openNow: Type.Boolean(),
+  /** When messages will next be read, if closed now. */
+  nextOpening: Type.Union([Timestamp, Type.Null()]),
+});
+export type MessagingRules = Static<typeof MessagingRules>;
+
+export const ThreadStatus = Type.Union([Type.Literal('open'), Type.Literal('waiting'), Type.Literal('closed')]);
+export type ThreadStatus = Static<typeof ThreadStatus>;
+
+export const AttachmentInfo = Type.Object({ id: Id, fileName: Type.String(), mime: Type.String(), size: Type.Integer() });
+export type AttachmentInfo = Static<typeof AttachmentInfo>;
+
+export const Message = Type.Object({
+  id: Type.String(),
+  threadId: Id,
+  author: Type.Union([Type.Literal('patient'), Type.Literal('staff'), Type.Literal('system')]),
+  authorName: Type.String(),
+  kind: Type.Union([Type.Literal('message'), Type.Literal('note')]),
+  body: Type.String(),
+  attachments: Type.Array(AttachmentInfo),
+  createdAt: Timestamp,
+});
+export type Message = Static<typeof Message>;
+
+export const ThreadSummary = Type.Object({
+  id: Id,
+  subject: Type.String(),
+  category: Type.String(),
+  status: ThreadStatus,
+  patientMayReply: Type.Boolean(),
+  startedBy: Type.Union([Type.Literal('patient'), Type.Literal('staff')]),
+  unread: Type.Integer(),
+  lastMessageAt: Timestamp,
+  createdAt: Timestamp,
+});
+export type ThreadSummary = Static<typeof ThreadSummary>;
+
+/** The staff view of a thread in the inbox. */
+export const InboxThread = Type.Intersect([
+  ThreadSummary,
+  Type.Object({
+    patientId: Id,
+    patientName: Type.String(),
+    assignedTo: Type.Union([Id, Type.Null()]),
+    awaitingReplySince: Type.Union([Timestamp, Type.Null()]),
+    /** When the promised response time runs out, if a patient message awaits a reply. */
+    dueAt: Type.Union([Timestamp, Type.Null()]),
+  }),
+]);
+export type InboxThread = Static<typeof InboxThread>;
+
+export const ThreadDetail = Type.Object({ thread: ThreadSummary, messages: Type.Array(Message) });
+export type ThreadDetail = Static<typeof ThreadDetail>;
+
+export const StaffThreadDetail = Type.Object({ thread: InboxThread, messages: Type.Array(Message) });
+export type StaffThreadDetail = Static<typeof StaffThreadDetail>;
+
+const Body = Type.String({ minLength: 1, maxLength: 100000 });
+const AttachmentIds = Type.Array(Id, { maxItems: 10, uniqueItems: true });
+
+/** A patient's new thread; `id` is the first message's client id (retries send the same). */
+export const NewPatientThread = Type.Object(
+  { id: ClientId, subject: Type.Optional(Text(200)), category: Type.String({ maxLength: 40 }), body: Body, attachmentIds: Type.Optional(AttachmentIds) },
+  { additionalProperties: false },
+);
+export type NewPatientThread = Static<typeof NewPatientThread>;
+
+/** A reply (or, for staff, an internal note). */
+export const NewReply = Type.Object({ id: ClientId, body: Body, attachmentIds: Type.Optional(AttachmentIds), note: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+export type NewReply = Static<typeof NewReply>;
+
+/** A thread the clinic starts with a patient. */
+export const NewStaffThread = Type.Object(
+  { id: ClientId, patientId: Id, subject: Type.String({ minLength: 1, maxLength: 200 }), category: Type.String({ maxLength: 40 }), body: Body, attachmentIds: Type.Optional(AttachmentIds), patientMayReply: Type.Boolean() },
+  { additionalProperties: false },
+);
+export type NewStaffThread = Static<typeof NewStaffThread>;
+
+export const ThreadPatch = Type.Object(
+  { status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])), assignedTo: Type.Optional(Type.Union([Id, Type.Null()])) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ThreadPatch = Static<typeof ThreadPatch>;
+
+export const InboxFilter = Type.Object(
+  {
+    status: Type.Optional(ThreadStatus),
+    unread: Type.Optional(Type.Boolean()),
+    mine: Type.Optional(Type.Boolean()),
+    overdue: Type.Optional(Type.Boolean()),
+    category: Type.Optional(Type.String({ maxLength: 40 })),
+    patient: Type.Optional(Type.String({ maxLength: 120 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type InboxFilter = Static<typeof InboxFilter>;
+
+export const CannedReply = Type.Object({ id: Id, title: Type.String({ minLength: 1, maxLength: 120 }), body: Type.String({ minLength: 1, maxLength: 5000 }) });
+export type CannedReply = Static<typeof CannedReply>;
+export const NewCannedReply = Type.Object({ title: Type.String({ minLength: 1, maxLength: 120 }), body: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false });
