@@ -1,6 +1,7 @@
 /** The staff API client: session cookie, JSON, and one place that notices a session has ended. */
 import type { AuditEntry, AuditQuery, Clinic, ClinicSettings, MailItem, Me, NewStaff, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
 import { ApiError, fetchJson } from '../shared/fetch-json.js';
+import type { AttachmentInfo, CannedReply, InboxFilter, InboxThread, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
 type Init = Parameters<typeof fetchJson>[1];
 
@@ -54,6 +55,9 @@ export class AdminApi {
   patients(q: string): Promise<Patient[]> {
     return this.#call(`/api/patients?${new URLSearchParams({ q })}`);
   }
+  patient(id: string): Promise<Patient> {
+    return this.#call(`/api/patients/${encodeURIComponent(id)}`);
+  }
   enrol(input: PatientDetails): Promise<Patient> {
     return this.#call('/api/patients', { method: 'POST', body: input });
   }
@@ -64,6 +68,46 @@ export class AdminApi {
   audit(q: AuditQuery): Promise<AuditEntry[]> {
     const params = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
     return this.#call(`/api/audit?${params}`);
+  }
+
+  messagingSettings(): Promise<MessagingSettings> {
+    return this.#call('/api/messaging/settings');
+  }
+  saveMessagingSettings(s: MessagingSettings): Promise<MessagingSettings> {
+    return this.#call('/api/messaging/settings', { method: 'PUT', body: s });
+  }
+  inbox(f: InboxFilter): Promise<InboxThread[]> {
+    const params = new URLSearchParams(Object.entries(f).filter(([, v]) => v !== undefined && v !== '' && v !== false).map(([k, v]) => [k, String(v)]));
+    return this.#call(`/api/inbox?${params}`);
+  }
+  thread(id: string): Promise<StaffThreadDetail> {
+    return this.#call(`/api/threads/${encodeURIComponent(id)}`);
+  }
+  updateThread(id: string, patch: ThreadPatch): Promise<unknown> {
+    return this.#call(`/api/threads/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch });
+  }
+  reply(id: string, input: NewReply): Promise<{ threadId: string }> {
+    return this.#call(`/api/threads/${encodeURIComponent(id)}/messages`, { method: 'POST', body: input });
+  }
+  startThread(input: NewStaffThread): Promise<{ threadId: string }> {
+    return this.#call('/api/threads', { method: 'POST', body: input });
+  }
+  cannedReplies(): Promise<CannedReply[]> {
+    return this.#call('/api/canned-replies');
+  }
+  addCannedReply(title: string, body: string): Promise<CannedReply> {
+    return this.#call('/api/canned-replies', { method: 'POST', body: { title, body } });
+  }
+  colleagues(): Promise<Array<{ id: string; name: string; role: string }>> {
+    return this.#call('/api/messaging/staff');
+  }
+  async upload(patientId: string, file: File): Promise<AttachmentInfo> {
+    const form = new FormData();
+    form.append('file', file);
+    const res = await fetch(`/api/attachments?patientId=${encodeURIComponent(patientId)}`, { method: 'POST', body: form, credentials: 'same-origin' });
+    const body = (await res.json().catch(() => null)) as (AttachmentInfo & { code?: string; message?: string }) | null;
+    if (!res.ok) throw new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText);
+    return body!;
   }
 
   mailbox(): Promise<MailItem[]> {

@@ -15,6 +15,8 @@ export class AdminPage extends LitElement {
   @property({ attribute: false }) api!: AdminApi;
   @property({ attribute: false }) me!: Me;
   @property() lang: Lang = 'en';
+  /** Parameters of the route that shows this page (e.g. a thread id). */
+  @property({ attribute: false }) routeParams: Record<string, string> = {};
 
   @state() protected busy = false;
   @state() protected error: string | null = null;

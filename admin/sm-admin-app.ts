@@ -13,6 +13,9 @@ import { AdminApi } from './admin-api.js';
 import type { AdminPage } from './admin-page.js';
 import { adminStyles } from './styles.js';
 import './pages/sm-login-page.js';
+import './pages/sm-inbox-page.js';
+import './pages/sm-thread-page.js';
+import './pages/sm-messaging-settings-page.js';
 import './pages/sm-patients-page.js';
 import './pages/sm-settings-page.js';
 import './pages/sm-staff-page.js';
@@ -30,10 +33,12 @@ interface NavItem {
 }
 
 const NAV: NavItem[] = [
+  { path: '/admin/inbox', tag: 'sm-inbox-page', label: 'admin.nav.inbox', visible: () => true },
   { path: '/admin/patients', tag: 'sm-patients-page', label: 'admin.nav.patients', visible: () => true },
   { path: '/admin/settings', tag: 'sm-settings-page', label: 'admin.nav.settings', visible: () => true },
   { path: '/admin/staff', tag: 'sm-staff-page', label: 'admin.nav.staff', visible: (me) => me.staff.role === 'admin' },
   { path: '/admin/audit', tag: 'sm-audit-page', label: 'admin.nav.audit', visible: (me) => me.staff.role === 'admin' },
+  { path: '/admin/messaging', tag: 'sm-messaging-settings-page', label: 'admin.nav.messaging', visible: () => true },
   { path: '/admin/embed', tag: 'sm-embed-page', label: 'admin.nav.embed', visible: () => true },
   { path: '/admin/mailbox', tag: 'sm-mailbox-page', label: 'admin.nav.mailbox', visible: (me) => me.devMailbox },
 ];
@@ -150,8 +155,9 @@ export class SmAdminApp extends LitElement {
     const page = (path: string, tag: string): Route =>
       ({
         path,
-        action: (_ctx: unknown, commands: Commands) => {
+        action: (ctx: { params: Record<string, string> }, commands: Commands) => {
           const el = commands.component(tag) as AdminPage;
+          el.routeParams = { ...ctx.params };
           el.api = this.api;
           el.me = me;
           el.lang = this.uiLang;
@@ -160,7 +166,8 @@ export class SmAdminApp extends LitElement {
       }) as unknown as Route;
     this.router = new Router(this.outlet);
     void this.router.setRoutes([
-      { path: '/admin/', redirect: '/admin/patients' },
+      { path: '/admin/', redirect: '/admin/inbox' },
+      page('/admin/inbox/:id', 'sm-thread-page'),
       ...NAV.filter((n) => n.visible(me)).map((n) => page(n.path, n.tag)),
       page('(.*)', 'sm-not-found-page'),
     ]);
@@ -220,7 +227,7 @@ export class SmAdminApp extends LitElement {
       <nav aria-label=${this.t('admin.nav.label')}>
         <ul>
           ${NAV.filter((n) => n.visible(me)).map(
-            (n) => html`<li><a href=${n.path} aria-current=${this.path === n.path ? 'page' : nothing}>${this.t(n.label)}</a></li>`,
+            (n) => html`<li><a href=${n.path} aria-current=${this.path === n.path || this.path.startsWith(`${n.path}/`) ? 'page' : nothing}>${this.t(n.label)}</a></li>`,
           )}
         </ul>
       </nav>

@@ -55,7 +55,6 @@ export const MessagingSettings = Type.Object(
     acceptNewOutsideHours: Type.Boolean(),
     autoReply: Bilingual(1000),
     emergencyNotice: Bilingual(500),
-    staffDigestEmail: Type.Boolean(),
   },
   { additionalProperties: false },
 );

@@ -117,6 +117,10 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
       streamEvents(request, reply, deps.events, who.clinicId, (e) => e.author !== 'staff' || e.kind === 'note' || e.kind === 'status');
     });
 
+    scoped.get('/api/messaging/staff', { schema: { tags: ['messaging'], summary: 'Active colleagues a thread can be assigned to', response: { 200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String() })), ...errors } } }, async (request) =>
+      deps.db.selectFrom('staff').select(['id', 'name', 'role']).where('clinic_id', '=', staffOf(request).clinicId).where('disabled_at', 'is', null).orderBy('name').execute(),
+    );
+
     scoped.get('/api/canned-replies', { schema: { tags: ['messaging'], summary: "The clinic's reply templates", response: { 200: Type.Array(CannedReply), ...errors } } }, async (request) =>
       deps.db.selectFrom('canned_replies').select(['id', 'title', 'body']).where('clinic_id', '=', staffOf(request).clinicId).orderBy('title').execute(),
     );

@@ -46,6 +46,8 @@ describe('<sm-admin-app>', () => {
           : HttpResponse.json({ code: 'invalid_credentials', message: 'E-mail or password is incorrect' }, { status: 401 });
       }),
       http.get('/api/patients', () => HttpResponse.json([])),
+      http.get('/api/inbox', () => HttpResponse.json([])),
+      http.get('/api/messaging/settings', () => HttpResponse.json({ categories: [], answeringBlocks: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } })),
     );
     const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
     await signIn(app, 'dana@north.test', 'wrong');
@@ -55,7 +57,7 @@ describe('<sm-admin-app>', () => {
 
     await signIn(app, 'dana@north.test', 'right password');
     await waitUntil(() => shadow(app).querySelector('nav'));
-    expect(navTexts(app)).to.deep.equal(['Patients', 'Clinic settings', 'Embed']);
+    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Clinic settings', 'Messaging', 'Embed']);
   });
 
   it('shows admins every page, and switches the whole admin to French', async () => {
@@ -63,7 +65,7 @@ describe('<sm-admin-app>', () => {
     history.replaceState(null, '', '/admin/patients');
     const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
     await waitUntil(() => shadow(app).querySelector('nav'));
-    expect(navTexts(app)).to.deep.equal(['Patients', 'Clinic settings', 'Staff', 'Audit log', 'Embed', 'Dev mailbox']);
+    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Clinic settings', 'Staff', 'Audit log', 'Messaging', 'Embed', 'Dev mailbox']);
     await waitUntil(() => currentPage(app)?.shadowRoot?.querySelector('table'));
     await expect(app).to.be.accessible();
 

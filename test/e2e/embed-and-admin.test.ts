@@ -85,7 +85,7 @@ describe('end to end: the demo clinic site, the widget and the admin', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type(admin.password);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Patients' }).waitFor();
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
     await page.getByRole('link', { name: 'Clinic settings' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Clinic settings' }).waitFor();
@@ -108,6 +108,8 @@ describe('end to end: the demo clinic site, the widget and the admin', () => {
       ['Staff', 'Staff'],
       ['Audit log', 'Audit log'],
       ['Embed', 'Embed the widgets'],
+      ['Messaging', 'Messaging rules'],
+      ['Inbox', 'Inbox'],
     ]) {
       await page.getByRole('link', { name: link, exact: true }).click();
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();

@@ -8,7 +8,7 @@ import type { MessagingSettings } from '../../shared/messaging.js';
 import { DIALECTS, ORIGIN, build, call, patientToken, seedClinic, seedPatient, staffCookie, type TestApp } from './helpers.js';
 
 const ALWAYS_OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '23:59' }]])) as MessagingSettings['hours'];
-const NEVER_OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, []])) as MessagingSettings['hours'];
+const NEVER_OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [] as Array<{ start: string; end: string }>])) as MessagingSettings['hours'];
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 
 /** A clinic, its staff, one signed-in patient, and messaging rules to taste. */

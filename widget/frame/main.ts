@@ -16,7 +16,7 @@ const app = new SmFrameApp();
 app.view = view;
 app.lang = lang;
 app.api = new PatientApi(params.get('clinic') ?? '', lang);
-for (const name of ['sm-signed-in', 'sm-signed-out']) app.addEventListener(name, () => bridge.emit(name));
+for (const name of ['sm-signed-in', 'sm-signed-out', 'sm-message-sent']) app.addEventListener(name, () => bridge.emit(name));
 document.body.append(app);
 bridge.acceptTheme(document.documentElement);
 bridge.reportSize(document.body);

@@ -3,7 +3,8 @@
  * (partitioned per embedding site by the browser), or only in memory on a shared computer.
  */
 import type { CodeChallenge, PatientSelf, PatientSession, PublicClinic } from '../../shared/api.js';
-import { fetchJson } from '../../shared/fetch-json.js';
+import type { AttachmentInfo, MessagingRules, NewPatientThread, NewReply, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
+import { ApiError, fetchJson } from '../../shared/fetch-json.js';
 import type { Lang } from '../../shared/lang.js';
 
 function sessionStore(): Storage | null {
@@ -67,6 +68,78 @@ export class PatientApi {
     const headers = this.#auth();
     this.forget();
     await fetchJson('/api/patient/logout', { method: 'POST', headers }).catch(() => undefined);
+  }
+
+  messagingRules(): Promise<MessagingRules> {
+    return fetchJson(`/api/public/clinics/${encodeURIComponent(this.clinic)}/messaging`);
+  }
+
+  threads(): Promise<ThreadSummary[]> {
+    return fetchJson('/api/patient/threads', { headers: this.#auth() });
+  }
+
+  thread(id: string): Promise<ThreadDetail> {
+    return fetchJson(`/api/patient/threads/${encodeURIComponent(id)}`, { headers: this.#auth() });
+  }
+
+  startThread(input: NewPatientThread): Promise<{ threadId: string; messageId: string }> {
+    return fetchJson(`/api/patient/threads?lang=${this.lang}`, { method: 'POST', body: input, headers: this.#auth() });
+  }
+
+  reply(threadId: string, input: NewReply): Promise<{ threadId: string; messageId: string }> {
+    return fetchJson(`/api/patient/threads/${encodeURIComponent(threadId)}/messages`, { method: 'POST', body: input, headers: this.#auth() });
+  }
+
+  async upload(file: File): Promise<AttachmentInfo> {
+    const form = new FormData();
+    form.append('file', file);
+    const res = await fetch('/api/patient/attachments', { method: 'POST', body: form, headers: this.#auth() }).catch(() => {
+      throw new ApiError(0, 'network', 'The server could not be reached');
+    });
+    const body = (await res.json().catch(() => null)) as (AttachmentInfo & { code?: string; message?: string }) | null;
+    if (!res.ok) throw new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText);
+    return body!;
+  }
+
+  /** The file as a blob (the download needs the bearer token, so no plain link). */
+  async download(id: string): Promise<Blob> {
+    const res = await fetch(`/api/patient/attachments/${encodeURIComponent(id)}`, { headers: this.#auth() });
+    if (!res.ok) throw new ApiError(res.status, 'download_failed', res.statusText);
+    return res.blob();
+  }
+
+  /**
+   * Listens to the patient's live events (Server-Sent Events over fetch, since EventSource cannot
+   * send the token). Reconnects with backoff; returns a function that stops listening.
+   */
+  listen(onEvent: (e: { threadId: string }) => void): () => void {
+    const controller = new AbortController();
+    const run = async (delay: number): Promise<void> => {
+      if (controller.signal.aborted || !this.#token) return;
+      try {
+        const res = await fetch('/api/patient/events', { headers: this.#auth(), signal: controller.signal });
+        if (res.status === 401 || !res.body) return;
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          const events = buffer.split('\n\n');
+          buffer = events.pop() ?? '';
+          for (const block of events) {
+            const data = block.split('\n').find((l) => l.startsWith('data: '));
+            if (data) onEvent(JSON.parse(data.slice(6)) as { threadId: string });
+          }
+        }
+        delay = 1000;
+      } catch {
+        if (controller.signal.aborted) return;
+      }
+      setTimeout(() => void run(Math.min(delay * 2, 30000)), delay);
+    };
+    void run(1000);
+    return () => controller.abort();
   }
 
   /** Drops the token locally (e.g. after the server said the session ended). */

@@ -14,6 +14,7 @@ import type { PatientApi } from './patient-api.js';
 import { frameStyles } from './styles.js';
 import './sm-patient-sign-in.js';
 import './sm-consent.js';
+import './sm-messages-view.js';
 
 type Phase = 'loading' | 'signed-out' | 'consent' | 'signed-in' | 'unknown-clinic' | 'error';
 
@@ -115,8 +116,10 @@ export class SmFrameApp extends LitElement {
             <span class="muted">${this.t('frame.signedIn', { name: this.patient!.name })}
               <button class="link" @click=${this.signOut}>${this.t('frame.signOut')}</button></span>
           </div>
-          <p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
-          <p>${this.t('frame.placeholder')}</p>
+          ${this.view === 'messages'
+            ? html`<sm-messages-view .api=${this.api} .lang=${this.lang} @sm-message-sent=${() => this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true }))}></sm-messages-view>`
+            : html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
+                <p>${this.t('frame.placeholder')}</p>`}
         </div>`;
     }
   }

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { codeFrom } from '../support/smtp.js';
+import { DEMO_PATIENT, DEMO_SLUG } from '../../server/demo-seed.js';
+import { DEFAULT_MESSAGING, saveMessagingSettings } from '../../server/domain/messaging-settings.js';
+import { axeViolations, newPage, startHarness, type Harness } from './harness.js';
+
+const ALWAYS_OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '23:59' }]])) as typeof DEFAULT_MESSAGING.hours;
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+async function patientSignsIn(h: Harness, page: Page) {
+  await page.goto(h.product.demoUrl!);
+  const frame = page.frameLocator('sm-messages iframe');
+  await frame.getByLabel('E-mail address').fill(DEMO_PATIENT.email);
+  await frame.getByRole('button', { name: 'E-mail me a code' }).click();
+  await frame.getByLabel('6-digit code').fill(codeFrom(await h.smtp.take(DEMO_PATIENT.email)));
+  await frame.getByLabel('Date of birth').fill(DEMO_PATIENT.dateOfBirth);
+  await frame.getByRole('button', { name: 'Sign in' }).click();
+  const consent = frame.getByRole('button', { name: 'I understand and agree' });
+  await Promise.race([consent.click(), frame.getByRole('button', { name: 'New message' }).waitFor()]).catch(() => undefined);
+  await frame.getByRole('button', { name: 'New message' }).waitFor();
+  return frame;
+}
+
+describe('end to end: secure messaging between a patient on the clinic site and the clinic', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+    const clinic = await h.product.deps.db.selectFrom('clinics').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirstOrThrow();
+    await saveMessagingSettings(h.product.deps.db, clinic.id, { ...DEFAULT_MESSAGING, hours: ALWAYS_OPEN, maxChars: 200, maxWords: null });
+  });
+  after(() => h?.close());
+
+  it('patient writes within the limits, staff reply with a PDF, the patient sees it live and downloads it', async () => {
+    const patient = await newPage(h.browser);
+    const frame = await patientSignsIn(h, patient);
+    await frame.getByRole('button', { name: 'New message' }).click();
+    await frame.getByText('The clinic answers within 2 business days.').waitFor();
+    await frame.getByText('Not for emergencies: call 911').first().waitFor();
+    assert.deepEqual(await axeViolations(patient), []);
+
+    await frame.getByLabel('Subject').fill('Prescription renewal');
+    const tooLong = `Please renew my blood pressure prescription. ${'x'.repeat(200)}`;
+    await frame.getByLabel('Your message').fill(tooLong);
+    await frame.getByText(/of 200 characters/).waitFor();
+    await frame.getByRole('button', { name: 'Send' }).click();
+    await frame.getByRole('alert').filter({ hasText: 'over the clinic’s limit' }).waitFor();
+    assert.equal(await frame.getByLabel('Your message').inputValue(), tooLong, 'the text is kept');
+
+    await frame.getByLabel('Your message').fill('Please renew my blood pressure prescription.');
+    await frame.getByRole('button', { name: 'Send' }).click();
+    await frame.getByRole('status').filter({ hasText: 'Message sent.' }).waitFor();
+    await frame.getByRole('heading', { name: 'Prescription renewal' }).waitFor();
+    assert.deepEqual(await axeViolations(patient), []);
+
+    const admin = h.product.demoLogins!.find((l) => l.role === 'physician')!;
+    const staff = await newPage(h.browser);
+    await staff.goto(`${h.product.publicUrl}/admin/`);
+    await staff.getByLabel('E-mail').fill(admin.email);
+    await staff.getByLabel('Password').fill(admin.password);
+    await staff.getByRole('button', { name: 'Sign in' }).click();
+    await staff.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await staff.getByRole('cell', { name: DEMO_PATIENT.name }).waitFor();
+    await staff.getByText(/left$/).first().waitFor();
+    assert.deepEqual(await axeViolations(staff), []);
+    await staff.getByRole('link', { name: /Prescription renewal/ }).click();
+    await staff.getByText('Please renew my blood pressure prescription.').waitFor();
+    await staff.getByLabel('Reply to the patient').fill('Renewed. A requisition for your blood test is attached.');
+    await staff.getByLabel('Attach files (PDF, JPEG, PNG)').setInputFiles({ name: 'requisition.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await staff.getByRole('button', { name: 'Send' }).click();
+    await staff.getByRole('status').filter({ hasText: 'Message sent.' }).waitFor();
+    assert.deepEqual(await axeViolations(staff), []);
+
+    // No reload on the patient's side: the reply arrives over the live connection.
+    await frame.getByText('Renewed. A requisition for your blood test is attached.').waitFor();
+    const downloadStarted = patient.waitForEvent('download');
+    await frame.getByRole('button', { name: 'Download requisition.pdf' }).click();
+    const download = await downloadStarted;
+    const chunks: Buffer[] = [];
+    for await (const chunk of (await download.createReadStream())!) chunks.push(chunk as Buffer);
+    assert.deepEqual(Buffer.concat(chunks), PDF);
+
+    const mail = await h.smtp.take(DEMO_PATIENT.email);
+    assert.match(mail.subject, /new secure message/);
+    assert.equal(mail.text.includes('Renewed'), false);
+
+    await staff.getByLabel('Language').selectOption('fr');
+    await staff.getByRole('link', { name: 'Boîte de réception' }).click();
+    await staff.getByRole('heading', { name: 'Boîte de réception' }).waitFor();
+    assert.deepEqual(await axeViolations(staff), []);
+    await patient.context().close();
+    await staff.context().close();
+  });
+
+  it('shows the expectations in French too', async () => {
+    const page = await newPage(h.browser, { locale: 'fr-CA' });
+    await page.goto(`${h.product.demoUrl}/fr/`);
+    const frame = page.frameLocator('sm-messages iframe');
+    await frame.getByLabel('Adresse courriel').fill(DEMO_PATIENT.email);
+    await frame.getByRole('button', { name: 'Recevoir un code par courriel' }).click();
+    await frame.getByLabel('Code à 6 chiffres').fill(codeFrom(await h.smtp.take(DEMO_PATIENT.email)));
+    await frame.getByLabel('Date de naissance').fill(DEMO_PATIENT.dateOfBirth);
+    await frame.getByRole('button', { name: 'Se connecter' }).click();
+    await frame.getByRole('button', { name: 'Nouveau message' }).click();
+    await frame.getByText('La clinique répond dans un délai de 2 jours ouvrables.').waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    await page.context().close();
+  });
+});

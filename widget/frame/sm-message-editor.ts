@@ -1,0 +1,113 @@
+/**
+ * @summary A message box with the clinic's live length counter, attachments and the emergency check.
+ * The text is only cleared when the parent says the message was sent; an error never loses it.
+ * @fires sm-editor-submit - detail `{ body, files }`: the patient wants to send (within limits, emergency acknowledged).
+ */
+import { LitElement, html, css, nothing } from 'lit';
+import { property, state, query } from 'lit/decorators.js';
+import { defineOnce } from '../../shared/define-once.js';
+import { translate, type MessageKey } from '../../shared/i18n.js';
+import type { Lang } from '../../shared/lang.js';
+import { checkLength, looksLikeEmergency, type LengthLimits } from '../../shared/message-rules.js';
+import { frameStyles } from './styles.js';
+
+export class SmMessageEditor extends LitElement {
+  static styles = [
+    frameStyles,
+    css`
+      textarea {
+        font: inherit;
+        min-height: 7rem;
+        padding: 0.5rem;
+        border: 1px solid var(--sm-border-strong, #616e7c);
+        border-radius: calc(var(--sm-radius, 8px) / 2);
+      }
+      .counter[data-over] {
+        color: var(--sm-danger, #b3261e);
+        font-weight: 600;
+      }
+    `,
+  ];
+
+  @property() lang: Lang = 'en';
+  @property() label = '';
+  @property({ attribute: false }) limits: LengthLimits = { maxChars: null, maxWords: null };
+  @property({ type: Number }) attachmentMb = 10;
+  @property({ type: Boolean }) busy = false;
+  /** The emergency notice text, shown again if the message looks urgent. */
+  @property() emergencyNotice = '';
+
+  @state() private text = '';
+  @state() private emergencyShown = false;
+  @state() private overLimitTried = false;
+  @query('input[type=file]') private fileInput?: HTMLInputElement;
+  @query('textarea') private textarea?: HTMLTextAreaElement;
+
+  private t(key: MessageKey, vars?: Record<string, string | number>) {
+    return translate(this.lang, key, vars);
+  }
+
+  /** The text as typed (the parent reads it when the send succeeded or to save a draft). */
+  get value(): string {
+    return this.text;
+  }
+
+  /** Empties the box after a successful send. */
+  clear(): void {
+    this.text = '';
+    this.emergencyShown = false;
+    this.overLimitTried = false;
+    if (this.fileInput) this.fileInput.value = '';
+  }
+
+  private submit(e: Event, acknowledgedEmergency = false) {
+    e.preventDefault();
+    const check = checkLength(this.text, this.limits);
+    if (!check.ok || !this.text.trim()) {
+      this.overLimitTried = !check.ok;
+      this.textarea?.focus();
+      return;
+    }
+    if (!acknowledgedEmergency && looksLikeEmergency(this.text)) {
+      this.emergencyShown = true;
+      return;
+    }
+    this.emergencyShown = false;
+    const files = [...(this.fileInput?.files ?? [])];
+    this.dispatchEvent(new CustomEvent('sm-editor-submit', { detail: { body: this.text, files }, bubbles: true, composed: true }));
+  }
+
+  render() {
+    const check = checkLength(this.text, this.limits);
+    return html`<form @submit=${this.submit}>
+      <label>${this.label}
+        <textarea name="body" required .value=${this.text} aria-describedby="counter" @input=${(e: Event) => (this.text = (e.target as HTMLTextAreaElement).value)}></textarea>
+      </label>
+      <p id="counter" class="counter muted" ?data-over=${!check.ok} aria-live="polite">
+        ${this.limits.maxChars !== null ? this.t('msg.counter', { chars: check.chars, max: this.limits.maxChars }) : nothing}
+        ${this.limits.maxWords !== null ? html` · ${this.t('msg.counterWords', { words: check.words, max: this.limits.maxWords })}` : nothing}
+      </p>
+      ${!check.ok && this.overLimitTried ? html`<p class="error" role="alert">${this.t('msg.overLimit')}</p>` : nothing}
+      <label>${this.t('msg.attach', { mb: this.attachmentMb })}
+        <input type="file" multiple accept="application/pdf,image/jpeg,image/png" />
+      </label>
+      ${this.emergencyShown
+        ? html`<div class="notice" role="alert">
+            <p><strong>${this.t('msg.emergency.title')}</strong> ${this.emergencyNotice}</p>
+            <button type="button" @click=${(e: Event) => this.submit(e, true)}>${this.t('msg.emergency.confirm')}</button>
+          </div>`
+        : html`<button ?disabled=${this.busy}>${this.t(this.busy ? 'msg.sending' : 'msg.send')}</button>`}
+    </form>`;
+  }
+}
+
+defineOnce('sm-message-editor', SmMessageEditor);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sm-message-editor': SmMessageEditor;
+  }
+  interface HTMLElementEventMap {
+    'sm-editor-submit': CustomEvent<{ body: string; files: File[] }>;
+  }
+}
