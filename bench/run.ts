@@ -7,7 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import SQLite from 'better-sqlite3';
+import { chromium } from 'playwright-core';
+import { createSession } from '../server/domain/sessions.js';
+import { DEFAULT_MESSAGING, saveMessagingSettings } from '../server/domain/messaging-settings.js';
+import { startPatientThread, startStaffThread, staffReply } from '../server/domain/threads.js';
+import { messagingContext } from '../server/routes/messaging-context.js';
+import { freePort } from '../test/e2e/harness.js';
 import { loadConfig } from '../server/config.js';
 import { DEFAULT_WEB_ROOT } from '../server/bootstrap.js';
 import { startProduct } from '../server/product.js';
@@ -55,8 +64,10 @@ function sizes(): void {
 
 async function api(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-bench-'));
-  const config = loadConfig({ PORT: '0', DEMO_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  const product = await startProduct({ ...config, port: 38123, publicUrl: new URL('http://localhost:38123') }, { logLevel: false });
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const config = loadConfig({ PORT: String(port), DEMO_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const product = await startProduct(config, { logLevel: false });
   try {
     const { db, keyring } = product.deps;
     const clinic = await createClinic(db, keyring, { slug: 'bench', name: 'Bench Clinic' });
@@ -64,9 +75,9 @@ async function api(): Promise<void> {
     const cipher = clinicCipher(keyring, clinic);
     const patients = [];
     for (let i = 0; i < 500; i++) patients.push(await enrolPatient(db, cipher, { name: `Patient ${i}`, email: `p${i}@example.com`, dateOfBirth: '1980-01-01' }));
-    const login = await fetch('http://localhost:38123/api/staff/login', {
+    const login = await fetch(`${base}/api/staff/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: 'http://localhost:38123' },
+      headers: { 'content-type': 'application/json', origin: base },
       body: JSON.stringify({ email: 'bench@bench.test', password: 'bench password 123' }),
     });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
@@ -78,14 +89,85 @@ async function api(): Promise<void> {
       ['GET /api/patients/:id (decrypt + audit insert)', `/api/patients/${patients[250]!.id}`],
       ['GET /api/patients?q=Patient 49 (decrypt 500, filter, audit 11)', `/api/patients?q=${encodeURIComponent('Patient 49')}`],
     ] as const) {
-      const r = await autocannon({ url: `http://localhost:38123${url}`, connections, duration, headers: { cookie } });
+      const r = await autocannon({ url: `${base}${url}`, connections, duration, headers: { cookie } });
       const ok = r['2xx'];
       console.log(`  ${label.padEnd(64)} p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${Math.round(r.requests.average)} req/s  (${ok} × 2xx, ${r.non2xx} other)`);
     }
+    await messaging(product.deps, clinic.id, base, patients[0]!.id, cookie);
   } finally {
     await product.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+const BODY = 'Could you renew my prescription for lisinopril 10 mg? I have two pills left. Thank you. '.repeat(4);
+
+/** Messages through the real API (validation, encryption, audit) against a bare Fastify + SQLite insert. */
+async function messaging(deps: Awaited<ReturnType<typeof startProduct>>['deps'], clinicId: string, base: string, patientId: string, cookie: string): Promise<void> {
+  const always = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '23:59' }]])) as typeof DEFAULT_MESSAGING.hours;
+  await saveMessagingSettings(deps.db, clinicId, { ...DEFAULT_MESSAGING, hours: always, maxChars: null, maxWords: null, weeklyThreadQuota: null });
+  const ctx = await messagingContext(deps, clinicId);
+  const who = { kind: 'patient' as const, clinicId, patientId };
+  const { threadId } = await startPatientThread(ctx, who, { id: randomUUID(), subject: 'Bench', category: 'other', body: BODY }, 'en');
+  const { token } = await createSession(deps.db, { kind: 'patient', clinicId, subjectId: patientId });
+  const duration = 5;
+  const connections = 10;
+  const send = await autocannon({
+    url: `${base}/api/patient/threads/${threadId}/messages`, method: 'POST', connections, duration,
+    headers: { authorization: `Bearer ${token}`, origin: base, 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ id: randomUUID(), body: BODY }) }) }],
+  });
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-bare-'));
+  const db = new SQLite(path.join(dir, 'bare.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('create table messages (id text primary key, thread_id text, body text, created_at text)');
+  const insert = db.prepare('insert into messages values (?, ?, ?, ?)');
+  const bare = Fastify();
+  bare.post('/m', async (req) => {
+    const b = req.body as { id: string; body: string };
+    insert.run(b.id, 't', b.body, new Date().toISOString());
+    return { ok: true };
+  });
+  const barePort = await freePort();
+  await bare.listen({ port: barePort, host: '127.0.0.1' });
+  const baseline = await autocannon({
+    url: `http://127.0.0.1:${barePort}/m`, method: 'POST', connections, duration, headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ id: randomUUID(), body: BODY }) }) }],
+  });
+  await bare.close();
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  console.log(`\nSending messages (${BODY.length}-character body, ${connections} connections, ${duration} s, SQLite synchronous=FULL):`);
+  console.log(`  real API (auth, schema, limits, idempotency, AES-GCM, audit row)   ${Math.round(send.requests.average)} msg/s  p50 ${send.latency.p50} ms  p99 ${send.latency.p99} ms  (${send['2xx']} × 2xx, ${send.non2xx} other)`);
+  console.log(`  bare Fastify + one SQLite insert of the same body                   ${Math.round(baseline.requests.average)} msg/s  p50 ${baseline.latency.p50} ms  p99 ${baseline.latency.p99} ms`);
+  console.log(`  ratio real / bare                                                   ${(send.requests.average / baseline.requests.average).toFixed(2)}`);
+
+  // Rendering: one thread of 1,000 messages, and the inbox over 10,000 threads.
+  const staff = await deps.db.selectFrom('staff').select(['id']).where('clinic_id', '=', clinicId).executeTakeFirstOrThrow();
+  const staffWho = { kind: 'staff' as const, clinicId, staffId: staff.id, role: 'admin' as const };
+  const long = await startStaffThread(ctx, staffWho, { id: randomUUID(), patientId, subject: 'Long', category: 'other', body: BODY, patientMayReply: true });
+  for (let i = 1; i < 1000; i++) await staffReply(ctx, staffWho, long.threadId, { id: randomUUID(), body: `${i}: ${BODY}` });
+  const existing = Number((await deps.db.selectFrom('threads').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  for (let i = existing; i < 10_000; i++) await startStaffThread(ctx, staffWho, { id: randomUUID(), patientId, subject: `Thread ${i}`, category: 'other', body: BODY, patientMayReply: true });
+
+  const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'] });
+  const context = await browser.newContext();
+  await context.addCookies([{ name: cookie.split('=')[0]!, value: cookie.split('=')[1]!, url: base }]);
+  const page = await context.newPage();
+  const timed = async (url: string, ready: () => Promise<unknown>) => {
+    const t0 = Date.now();
+    await page.goto(url);
+    await ready();
+    return Date.now() - t0;
+  };
+  const threadMs = await timed(`${base}/admin/inbox/${long.threadId}`, () => page.locator('sm-thread-page li').nth(999).waitFor({ timeout: 60_000 }));
+  const inboxMs = await timed(`${base}/admin/inbox`, () => page.locator('sm-inbox-page tbody tr').nth(199).waitFor({ timeout: 60_000 }));
+  await browser.close();
+  console.log('\nRendering in headless Chromium (navigation to last item visible, including the API call):');
+  console.log(`  admin thread page, 1,000 messages                                   ${threadMs} ms`);
+  console.log(`  admin inbox, 10,000 threads in the clinic (first page: 200 rows)    ${inboxMs} ms`);
 }
 
 sizes();
