@@ -98,6 +98,9 @@ export class AdminApi {
   addCannedReply(title: string, body: string): Promise<CannedReply> {
     return this.#call('/api/canned-replies', { method: 'POST', body: { title, body } });
   }
+  deleteCannedReply(id: string): Promise<void> {
+    return this.#call(`/api/canned-replies/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
   colleagues(): Promise<Array<{ id: string; name: string; role: string }>> {
     return this.#call('/api/messaging/staff');
   }

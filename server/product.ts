@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { buildDemoSite, demoOrigin } from './demo-site.js';
 import { prepareDemo, type DemoLogin } from './demo-seed.js';
 import type { Deps } from './deps.js';
+import { sendStaffDigests } from './domain/digest.js';
 
 /** A running product. */
 export interface RunningProduct {
@@ -40,6 +41,11 @@ export async function startProduct(config: Config, opts: { webRoot?: string; log
       demoUrl = null;
     }
   }
+  const DIGEST_EVERY_MS = 60 * 60 * 1000;
+  const digest = setInterval(() => {
+    sendStaffDigests(deps).catch((err: Error) => app.log.error({ err: { type: err.name } }, 'staff digest failed'));
+  }, DIGEST_EVERY_MS);
+  digest.unref();
   return {
     app,
     deps,
@@ -48,6 +54,7 @@ export async function startProduct(config: Config, opts: { webRoot?: string; log
     demoLogins,
     notes,
     async close() {
+      clearInterval(digest);
       await demo?.close();
       await app.close();
       deps.mailer.close();

@@ -55,6 +55,8 @@ export const MessagingSettings = Type.Object(
     acceptNewOutsideHours: Type.Boolean(),
     autoReply: Bilingual(1000),
     emergencyNotice: Bilingual(500),
+    /** Hourly e-mail to the clinic's staff with the number of conversations waiting (no content). */
+    staffDigestEmail: Type.Boolean(),
   },
   { additionalProperties: false },
 );

@@ -5,7 +5,7 @@
 import { html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import { defineOnce } from '../../shared/define-once.js';
-import type { Category, MessagingSettings, WeeklySchedule } from '../../shared/messaging.js';
+import type { CannedReply, Category, MessagingSettings, WeeklySchedule } from '../../shared/messaging.js';
 import { AdminPage } from '../admin-page.js';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -31,12 +31,46 @@ function parseRanges(text: string, bad: (line: string) => string) {
 
 export class SmMessagingSettingsPage extends AdminPage {
   @state() private settings: MessagingSettings | null = null;
+  @state() private canned: CannedReply[] = [];
 
   connectedCallback(): void {
     super.connectedCallback();
     void this.run(async () => {
-      this.settings = await this.api.messagingSettings();
+      [this.settings, this.canned] = await Promise.all([this.api.messagingSettings(), this.api.cannedReplies()]);
     });
+  }
+
+  private addCanned(e: SubmitEvent) {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const f = new FormData(form);
+    return this.run(async () => {
+      this.canned = [...this.canned, await this.api.addCannedReply(String(f.get('title')).trim(), String(f.get('body')))];
+      form.reset();
+    }, this.t('common.saved'));
+  }
+
+  private removeCanned(id: string) {
+    return this.run(async () => {
+      await this.api.deleteCannedReply(id);
+      this.canned = this.canned.filter((c) => c.id !== id);
+    });
+  }
+
+  private cannedSection() {
+    return html`<section class="panel" aria-labelledby="canned-title">
+      <h2 id="canned-title">${this.t('admin.canned.title')}</h2>
+      ${this.canned.length === 0
+        ? html`<p class="muted">${this.t('admin.canned.empty')}</p>`
+        : html`<ul>
+            ${this.canned.map((c) => html`<li><strong>${c.title}</strong>: ${c.body} <button class="secondary" @click=${() => this.removeCanned(c.id)}>${this.t('admin.canned.remove', { name: c.title })}</button></li>`)}
+          </ul>`}
+      <form class="grid" @submit=${this.addCanned}>
+        <label>${this.t('admin.canned.name')} <input name="title" required maxlength="120" /></label>
+        <label>${this.t('admin.canned.body')} <textarea name="body" required maxlength="5000"></textarea></label>
+        <button ?disabled=${this.busy}>${this.t('admin.canned.add')}</button>
+      </form>
+    </section>`;
   }
 
   /** Reads the form; throws FormatError naming a line that cannot be read. */
@@ -70,6 +104,7 @@ export class SmMessagingSettingsPage extends AdminPage {
       acceptNewOutsideHours: f.get('acceptNewOutsideHours') === 'on',
       autoReply: { en: text('autoReplyEn'), fr: text('autoReplyFr') },
       emergencyNotice: { en: text('emergencyEn'), fr: text('emergencyFr') },
+      staffDigestEmail: f.get('staffDigestEmail') === 'on',
     };
   }
 
@@ -122,11 +157,13 @@ export class SmMessagingSettingsPage extends AdminPage {
           <label>${this.t('admin.messaging.autoReplyFr')} <textarea name="autoReplyFr" lang="fr" .value=${s.autoReply.fr}></textarea></label>
           <label>${this.t('admin.messaging.emergencyEn')} <textarea name="emergencyEn" lang="en" .value=${s.emergencyNotice.en}></textarea></label>
           <label>${this.t('admin.messaging.emergencyFr')} <textarea name="emergencyFr" lang="fr" .value=${s.emergencyNotice.fr}></textarea></label>
+          <label><span><input type="checkbox" name="staffDigestEmail" ?checked=${s.staffDigestEmail} /> ${this.t('admin.messaging.digest')}</span></label>
         </fieldset>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         ${this.status ? html`<p class="ok" role="status">${this.status}</p>` : nothing}
         ${readOnly ? nothing : html`<button ?disabled=${this.busy}>${this.t('common.save')}</button>`}
-      </form>`;
+      </form>
+      ${this.cannedSection()}`;
   }
 }
 

@@ -36,6 +36,7 @@ export const DEFAULT_MESSAGING: MessagingSettings = {
     en: 'Not for emergencies: call 911 or go to the nearest emergency department.',
     fr: "Ne pas utiliser en cas d'urgence : composez le 911 ou rendez-vous à l'urgence la plus proche.",
   },
+  staffDigestEmail: false,
 };
 
 /** The clinic's settings (defaults until an admin saves them). */

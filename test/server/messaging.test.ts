@@ -291,3 +291,21 @@ for (const d of DIALECTS) {
     });
   });
 }
+
+for (const d of DIALECTS) {
+  describe(`staff digest (${d.name})`, { skip: d.skip }, () => {
+    it('e-mails each active staff member a count of waiting conversations, only when the clinic asks, never content', async (t) => {
+      const ctx = await setup(t, d.name);
+      await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread({ body: 'Private details here' }) });
+      const { sendStaffDigests } = await import('../../server/domain/digest.js');
+      assert.equal(await sendStaffDigests(ctx.deps), 0, 'off by default');
+      await call(ctx.app, 'PUT', '/api/messaging/settings', { cookie: ctx.admin, body: { ...DEFAULT_MESSAGING, hours: ALWAYS_OPEN, staffDigestEmail: true } });
+      assert.equal(await sendStaffDigests(ctx.deps), 3);
+      const mail = await ctx.smtp.take('physician@north.test');
+      assert.match(mail.subject, /1 patient conversations waiting/);
+      assert.match(mail.text, /\/admin\/inbox/);
+      assert.equal(mail.text.includes('Private details'), false);
+      assert.equal(mail.text.includes(ctx.patient.name), false);
+    });
+  });
+}

@@ -204,7 +204,10 @@ export class SmMessagesView extends LitElement {
 
   private list() {
     const r = this.rules!;
-    return html`${r.mode === 'two-way'
+    const closedToNew = !r.openNow && !r.acceptNewOutsideHours;
+    return html`${r.mode === 'two-way' && closedToNew
+        ? html`<p class="notice">${this.t('msg.expect.closedNoNew', { when: r.nextOpening ? this.when(r.nextOpening) : '—' })}</p>`
+        : r.mode === 'two-way'
         ? html`<button @click=${() => ((this.screen = { name: 'compose' }), (this.status = null), (this.error = null))}>${this.t('msg.newThread')}</button>`
         : html`<p class="muted">${this.t(r.mode === 'one-way' ? 'msg.oneWay' : 'msg.replyOnly')}</p>`}
       <h3>${this.t('msg.threads')}</h3>
