@@ -1,6 +1,6 @@
 /** The staff API client: session cookie, JSON, and one place that notices a session has ended. */
 import type { AuditEntry, AuditQuery, Clinic, ClinicSettings, MailItem, Me, NewStaff, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
-import { ApiError, fetchJson } from '../shared/fetch-json.js';
+import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
 import type { AttachmentInfo, CannedReply, InboxFilter, InboxThread, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
 type Init = Parameters<typeof fetchJson>[1];
@@ -104,13 +104,8 @@ export class AdminApi {
   colleagues(): Promise<Array<{ id: string; name: string; role: string }>> {
     return this.#call('/api/messaging/staff');
   }
-  async upload(patientId: string, file: File): Promise<AttachmentInfo> {
-    const form = new FormData();
-    form.append('file', file);
-    const res = await fetch(`/api/attachments?patientId=${encodeURIComponent(patientId)}`, { method: 'POST', body: form, credentials: 'same-origin' });
-    const body = (await res.json().catch(() => null)) as (AttachmentInfo & { code?: string; message?: string }) | null;
-    if (!res.ok) throw new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText);
-    return body!;
+  upload(patientId: string, file: File): Promise<AttachmentInfo> {
+    return uploadFile(`/api/attachments?patientId=${encodeURIComponent(patientId)}`, file);
   }
 
   mailbox(): Promise<MailItem[]> {

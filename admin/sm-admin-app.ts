@@ -110,6 +110,13 @@ export class SmAdminApp extends LitElement {
         background: #0b3d55;
         color: #fff;
       }
+      .badge {
+        background: #b3261e;
+        color: #fff;
+        border-radius: 1rem;
+        padding: 0 0.5rem;
+        font-size: 0.85em;
+      }
       main {
         padding: 1.5rem;
         max-width: 72rem;
@@ -122,10 +129,16 @@ export class SmAdminApp extends LitElement {
   @state() private uiLang: Lang = storedLang();
   @state() private path = location.pathname;
   @state() private endedNotice = false;
+  /** Patient messages that arrived while the inbox was not on screen. */
+  @state() private newMessages = 0;
+  private events: EventSource | null = null;
   @query('#outlet') private outlet?: HTMLElement;
   private readonly api = new AdminApi();
   private router: Router | null = null;
-  private readonly onLocation = () => (this.path = location.pathname);
+  private readonly onLocation = () => {
+    this.path = location.pathname;
+    if (this.path.startsWith('/admin/inbox')) this.newMessages = 0;
+  };
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -143,10 +156,21 @@ export class SmAdminApp extends LitElement {
     super.disconnectedCallback();
     window.removeEventListener('vaadin-router-location-changed', this.onLocation);
     this.router?.unsubscribe();
+    this.events?.close();
   }
 
   protected updated(): void {
     if (this.me && this.outlet && !this.router) this.startRouter(this.me);
+    if (this.me && !this.events) this.listen();
+  }
+
+  /** Live notice of patient messages wherever the staff member is in the admin. */
+  private listen() {
+    this.events = new EventSource('/api/staff/events');
+    this.events.addEventListener('message', (e) => {
+      const data = JSON.parse((e as MessageEvent<string>).data) as { author: string };
+      if (data.author === 'patient' && !location.pathname.startsWith('/admin/inbox')) this.newMessages++;
+    });
   }
 
   private startRouter(me: Me) {
@@ -174,6 +198,9 @@ export class SmAdminApp extends LitElement {
   }
 
   private signedOut(ended: boolean) {
+    this.events?.close();
+    this.events = null;
+    this.newMessages = 0;
     this.router?.unsubscribe();
     this.router = null;
     this.me = null;
@@ -197,8 +224,8 @@ export class SmAdminApp extends LitElement {
     if (current) current.lang = lang;
   }
 
-  private t(key: MessageKey) {
-    return translate(this.uiLang, key);
+  private t(key: MessageKey, vars?: Record<string, string | number>) {
+    return translate(this.uiLang, key, vars);
   }
 
   render() {
@@ -227,7 +254,11 @@ export class SmAdminApp extends LitElement {
       <nav aria-label=${this.t('admin.nav.label')}>
         <ul>
           ${NAV.filter((n) => n.visible(me)).map(
-            (n) => html`<li><a href=${n.path} aria-current=${this.path === n.path || this.path.startsWith(`${n.path}/`) ? 'page' : nothing}>${this.t(n.label)}</a></li>`,
+            (n) => html`<li>
+              <a href=${n.path} aria-current=${this.path === n.path || this.path.startsWith(`${n.path}/`) ? 'page' : nothing}
+                >${this.t(n.label)}${n.path === '/admin/inbox' && this.newMessages ? html` <span class="badge">${this.t('admin.nav.newMessages', { count: this.newMessages })}</span>` : nothing}</a
+              >
+            </li>`,
           )}
         </ul>
       </nav>

@@ -31,3 +31,18 @@ export async function fetchJson<T>(url: string, init: { method?: string; body?: 
   if (!res.ok) throw new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText);
   return body as T;
 }
+
+/** Uploads one file as multipart/form-data (field "file"); returns the parsed JSON answer. */
+export async function uploadFile<T>(url: string, file: File, headers: Record<string, string> = {}): Promise<T> {
+  const form = new FormData();
+  form.append('file', file);
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', body: form, credentials: 'same-origin', headers });
+  } catch {
+    throw new ApiError(0, 'network', 'The server could not be reached');
+  }
+  const body = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
+  if (!res.ok) throw new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText);
+  return body as T;
+}

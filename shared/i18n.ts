@@ -85,6 +85,7 @@ const en = {
 
   'admin.nav.inbox': 'Inbox',
   'admin.nav.messaging': 'Messaging',
+  'admin.nav.newMessages': '{count} new',
   'admin.inbox.title': 'Inbox',
   'admin.inbox.status': 'Status',
   'admin.inbox.any': 'Any',
@@ -322,6 +323,7 @@ const fr: Record<MessageKey, string> = {
 
   'admin.nav.inbox': 'Boîte de réception',
   'admin.nav.messaging': 'Messagerie',
+  'admin.nav.newMessages': '{count} nouveau(x)',
   'admin.inbox.title': 'Boîte de réception',
   'admin.inbox.status': 'Statut',
   'admin.inbox.any': 'Tous',

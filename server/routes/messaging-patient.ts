@@ -1,6 +1,5 @@
 /** Messaging for the signed-in patient, called from the <sm-messages> frame. */
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams } from '../../shared/api.js';
 import { normalizeLang } from '../../shared/lang.js';
@@ -9,36 +8,15 @@ import type { Deps } from '../deps.js';
 import { readAttachment, storeAttachment } from '../domain/attachments.js';
 import { recordAudit } from '../domain/audit.js';
 import { getClinicBySlug } from '../domain/clinics.js';
-import { AppError } from '../domain/errors.js';
 import { getMessagingSettings, toRules } from '../domain/messaging-settings.js';
 import { listPatientThreads, patientReply, readPatientThread, startPatientThread, visibleTo } from '../domain/threads.js';
 import { patientOf, requirePatient } from '../http/auth.js';
+import { sendFile, uploadedFile } from '../http/files.js';
 import { streamEvents } from '../http/sse.js';
 import { messagingContext } from './messaging-context.js';
 
 const Sent = Type.Object({ threadId: Type.String(), messageId: Type.String() });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 429: ErrorBody };
-
-/** Reads one uploaded file from a multipart request, with the clinic's size cap. */
-export async function uploadedFile(request: FastifyRequest, maxMb: number): Promise<{ fileName: string; data: Buffer }> {
-  if (!request.isMultipart()) throw new AppError(415, 'multipart_required', 'Send the file as multipart/form-data in a field named "file"');
-  const part = await request.file({ limits: { fileSize: maxMb * 1024 * 1024, files: 1 } });
-  if (!part) throw new AppError(400, 'file_missing', 'No file in the request');
-  const data = await part.toBuffer().catch((err: { code?: string }) => {
-    if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError(413, 'file_too_large', `Files may be at most ${maxMb} MB`);
-    throw err;
-  });
-  return { fileName: part.filename, data };
-}
-
-/** Sends a decrypted file as a download with a name we made. */
-export function sendFile(reply: FastifyReply, file: { mime: string; data: Buffer; downloadName: string }) {
-  return reply
-    .header('content-type', file.mime)
-    .header('content-disposition', `attachment; filename="${file.downloadName}"`)
-    .header('cache-control', 'no-store')
-    .send(file.data);
-}
 
 export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.get(

@@ -14,9 +14,9 @@ import { getMessagingSettings, saveMessagingSettings } from '../domain/messaging
 import { getPatient } from '../domain/patients.js';
 import { listInbox, readStaffThread, staffReply, startStaffThread, updateThread } from '../domain/threads.js';
 import { requireStaff, staffOf } from '../http/auth.js';
+import { sendFile, uploadedFile } from '../http/files.js';
 import { streamEvents } from '../http/sse.js';
 import { messagingContext } from './messaging-context.js';
-import { sendFile, uploadedFile } from './messaging-patient.js';
 
 const Sent = Type.Object({ threadId: Type.String(), messageId: Type.String() });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody };

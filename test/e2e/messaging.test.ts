@@ -81,6 +81,13 @@ describe('end to end: secure messaging between a patient on the clinic site and 
     for await (const chunk of (await download.createReadStream())!) chunks.push(chunk as Buffer);
     assert.deepEqual(Buffer.concat(chunks), PDF);
 
+    // Staff elsewhere in the admin are told live that a patient wrote.
+    await staff.getByRole('link', { name: 'Patients' }).click();
+    await staff.getByRole('heading', { name: 'Patients' }).waitFor();
+    await frame.getByLabel('Your reply').fill('Thank you!');
+    await frame.getByRole('button', { name: 'Send' }).click();
+    await staff.getByRole('link', { name: /Inbox 1 new/ }).waitFor();
+
     const mail = await h.smtp.take(DEMO_PATIENT.email);
     assert.match(mail.subject, /new secure message/);
     assert.equal(mail.text.includes('Renewed'), false);

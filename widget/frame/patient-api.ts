@@ -4,7 +4,7 @@
  */
 import type { CodeChallenge, PatientSelf, PatientSession, PublicClinic } from '../../shared/api.js';
 import type { AttachmentInfo, MessagingRules, NewPatientThread, NewReply, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
-import { ApiError, fetchJson } from '../../shared/fetch-json.js';
+import { ApiError, fetchJson, uploadFile } from '../../shared/fetch-json.js';
 import type { Lang } from '../../shared/lang.js';
 
 function sessionStore(): Storage | null {
@@ -90,15 +90,8 @@ export class PatientApi {
     return fetchJson(`/api/patient/threads/${encodeURIComponent(threadId)}/messages`, { method: 'POST', body: input, headers: this.#auth() });
   }
 
-  async upload(file: File): Promise<AttachmentInfo> {
-    const form = new FormData();
-    form.append('file', file);
-    const res = await fetch('/api/patient/attachments', { method: 'POST', body: form, headers: this.#auth() }).catch(() => {
-      throw new ApiError(0, 'network', 'The server could not be reached');
-    });
-    const body = (await res.json().catch(() => null)) as (AttachmentInfo & { code?: string; message?: string }) | null;
-    if (!res.ok) throw new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText);
-    return body!;
+  upload(file: File): Promise<AttachmentInfo> {
+    return uploadFile('/api/patient/attachments', file, this.#auth());
   }
 
   /** The file as a blob (the download needs the bearer token, so no plain link). */

@@ -1,0 +1,24 @@
+/** Files over HTTP: one upload per multipart request, and downloads that never use the uploader's name. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../domain/errors.js';
+
+/** Reads one uploaded file from a multipart request, with the clinic's size cap. */
+export async function uploadedFile(request: FastifyRequest, maxMb: number): Promise<{ fileName: string; data: Buffer }> {
+  if (!request.isMultipart()) throw new AppError(415, 'multipart_required', 'Send the file as multipart/form-data in a field named "file"');
+  const part = await request.file({ limits: { fileSize: maxMb * 1024 * 1024, files: 1 } });
+  if (!part) throw new AppError(400, 'file_missing', 'No file in the request');
+  const data = await part.toBuffer().catch((err: { code?: string }) => {
+    if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError(413, 'file_too_large', `Files may be at most ${maxMb} MB`);
+    throw err;
+  });
+  return { fileName: part.filename, data };
+}
+
+/** Sends a decrypted file as a download with a name we made. */
+export function sendFile(reply: FastifyReply, file: { mime: string; data: Buffer; downloadName: string }) {
+  return reply
+    .header('content-type', file.mime)
+    .header('content-disposition', `attachment; filename="${file.downloadName}"`)
+    .header('cache-control', 'no-store')
+    .send(file.data);
+}
