@@ -25,6 +25,7 @@ import { patientRoutes } from './routes/patients.js';
 import { staffAuthRoutes } from './routes/staff-auth.js';
 import { staffRoutes } from './routes/staff.js';
 import { webRoutes } from './routes/web.js';
+import { portalRoutes } from './routes/portal.js';
 
 /** Options that differ between production and tests. */
 export interface AppOptions {
@@ -73,7 +74,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [healthRoutes, staffAuthRoutes, staffRoutes, clinicRoutes, patientRoutes, patientAuthRoutes, patientMessagingRoutes, staffMessagingRoutes, auditRoutes, devMailboxRoutes, webRoutes]) {
+  for (const routes of [healthRoutes, staffAuthRoutes, staffRoutes, clinicRoutes, patientRoutes, patientAuthRoutes, patientMessagingRoutes, staffMessagingRoutes, auditRoutes, devMailboxRoutes, portalRoutes, webRoutes]) {
     await app.register(routes, { deps });
   }
   return app;

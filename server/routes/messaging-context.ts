@@ -14,7 +14,7 @@ export async function messagingContext(deps: Deps, clinicId: string): Promise<Me
     settings: await getMessagingSettings(deps.db, clinicId),
     clinicName: clinic.name,
     slug: clinic.slug,
-    // Where a patient reads their messages: the clinic's own site, where the widget is embedded.
-    publicOrigin: origins[0] ?? deps.config.publicUrl.origin,
+    // Where a patient reads their messages: the clinic's own site, else our patient portal.
+    publicOrigin: origins[0] ?? `${deps.config.publicUrl.origin}/p/${clinic.slug}`,
   };
 }

@@ -138,3 +138,22 @@ describe('end to end: the demo clinic site, the widget and the admin', () => {
     assert.ok(gzipSync(Buffer.from(await loader.arrayBuffer())).length < 4096, 'widget.js stays under 4 KB gzipped');
   });
 });
+
+describe('end to end: the installable patient portal', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h?.close());
+
+  it('shows the widgets on our own origin with a manifest and icons, accessibly', async () => {
+    const page = await newPage(h.browser);
+    await page.goto(`${h.product.publicUrl}/p/demo?lang=en`);
+    await page.frameLocator('sm-messages iframe').getByLabel('E-mail address').waitFor();
+    const manifestHref = await page.locator('link[rel=manifest]').getAttribute('href');
+    const manifest = (await (await fetch(`${h.product.publicUrl}${manifestHref}`)).json()) as { icons: Array<{ src: string }> };
+    for (const icon of manifest.icons) assert.equal((await fetch(`${h.product.publicUrl}${icon.src}`)).status, 200, icon.src);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.context().close();
+  });
+});

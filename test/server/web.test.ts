@@ -83,3 +83,29 @@ for (const d of DIALECTS) {
     });
   });
 }
+
+for (const d of DIALECTS) {
+  describe(`patient portal (${d.name})`, { skip: d.skip }, () => {
+    it('serves an installable portal page per clinic, in the patient’s language, escaping the clinic name', async (t) => {
+      const { app, deps } = await build(t, d.name);
+      await seedClinic(deps, 'north');
+      await deps.db.updateTable('clinics').set({ name: 'North <Family> & "Co"' }).execute();
+      const page = await app.inject({ url: '/p/north', headers: { 'accept-language': 'fr-CA,fr;q=0.9' } });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /<html lang="fr">/);
+      assert.match(page.body, /<sm-messages clinic="north" lang="fr"><\/sm-messages>/);
+      assert.match(page.body, /North &#60;Family&#62; &#38; &#34;Co&#34; – portail patient/);
+      assert.doesNotMatch(page.body, /<Family>/);
+      assert.match(page.body, /<link rel="manifest" href="\/p\/north\/manifest.webmanifest">/);
+      assert.match((await app.inject('/p/north?lang=en')).body, /<html lang="en">/);
+      const manifest = await app.inject('/p/north/manifest.webmanifest');
+      assert.match(String(manifest.headers['content-type']), /^application\/manifest\+json/);
+      const m = manifest.json();
+      assert.equal(m.start_url, '/p/north');
+      assert.equal(m.display, 'standalone');
+      assert.deepEqual(m.icons.map((i: { sizes: string }) => i.sizes), ['192x192', '512x512', 'any']);
+      assert.equal((await app.inject('/p/south')).statusCode, 404);
+      assert.equal((await app.inject('/p/../etc')).statusCode, 404);
+    });
+  });
+}
