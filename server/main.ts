@@ -32,5 +32,10 @@ try {
     console.error(`Configuration error: ${err.message}`);
     process.exit(2);
   }
+  const code = (err as { code?: string; port?: number }).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    console.error(`Cannot listen on port ${(err as { port?: number }).port}: ${code === 'EADDRINUSE' ? 'it is already in use' : 'permission denied'}. Set PORT (and DEMO_PORT) to free ports.`);
+    process.exit(2);
+  }
   throw err;
 }

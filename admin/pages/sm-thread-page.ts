@@ -35,6 +35,9 @@ export class SmThreadPage extends AdminPage {
       .body {
         white-space: pre-wrap;
       }
+      aside {
+        overflow-wrap: anywhere;
+      }
       .layout {
         display: grid;
         grid-template-columns: minmax(0, 3fr) minmax(14rem, 1fr);
