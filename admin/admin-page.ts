@@ -15,6 +15,8 @@ export class AdminPage extends LitElement {
   @property({ attribute: false }) api!: AdminApi;
   @property({ attribute: false }) me!: Me;
   @property() lang: Lang = 'en';
+  /** Live thread events (`sm-thread-event`, detail `{ threadId, author, kind }`) from the shell's one SSE stream. */
+  @property({ attribute: false }) live: EventTarget | null = null;
   /** Parameters of the route that shows this page (e.g. a thread id). */
   @property({ attribute: false }) routeParams: Record<string, string> = {};
 

@@ -132,6 +132,8 @@ export class SmAdminApp extends LitElement {
   /** Patient messages that arrived while the inbox was not on screen. */
   @state() private newMessages = 0;
   private events: EventSource | null = null;
+  /** Where the one SSE stream's events are passed on to pages (one stream per tab, not one per page). */
+  private readonly live = new EventTarget();
   @query('#outlet') private outlet?: HTMLElement;
   private readonly api = new AdminApi();
   private router: Router | null = null;
@@ -168,7 +170,8 @@ export class SmAdminApp extends LitElement {
   private listen() {
     this.events = new EventSource('/api/staff/events');
     this.events.addEventListener('message', (e) => {
-      const data = JSON.parse((e as MessageEvent<string>).data) as { author: string };
+      const data = JSON.parse((e as MessageEvent<string>).data) as { threadId: string; author: string; kind: string };
+      this.live.dispatchEvent(new CustomEvent('sm-thread-event', { detail: data }));
       if (data.author === 'patient' && !location.pathname.startsWith('/admin/inbox')) this.newMessages++;
     });
   }
@@ -185,6 +188,7 @@ export class SmAdminApp extends LitElement {
           el.api = this.api;
           el.me = me;
           el.lang = this.uiLang;
+          el.live = this.live;
           return el;
         },
       }) as unknown as Route;

@@ -5,8 +5,10 @@
 import { Type, type Static } from 'typebox';
 import { MIN_PASSWORD_LENGTH } from './roles.js';
 
-const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
-const Timestamp = Type.String({ format: 'date-time' });
+/** A record id: UUIDs and similar, nothing that needs escaping. */
+export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+/** An ISO-8601 instant. */
+export const Timestamp = Type.String({ format: 'date-time' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 /** An origin as a browser sends it in the Origin header: scheme, host and optional port. */

@@ -3,11 +3,12 @@
  * validates with these schemas; the browser uses their types.
  */
 import { Type, type Static } from 'typebox';
+import { Id, Timestamp } from './api.js';
 
-const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+/** Monday first, as the weekly schedules are keyed. */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 /** Client-generated ids (the outbox retries with the same one): a UUID. */
 export const ClientId = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
-const Timestamp = Type.String({ format: 'date-time' });
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, clinic time' });
 const Text = (max: number) => Type.String({ maxLength: max });
 

@@ -7,10 +7,8 @@ import { state } from 'lit/decorators.js';
 import { Router } from '@vaadin/router';
 import type { Patient } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
-import type { InboxFilter, InboxThread, MessagingSettings } from '../../shared/messaging.js';
+import { WEEKDAYS, type InboxFilter, type InboxThread, type MessagingSettings } from '../../shared/messaging.js';
 import { AdminPage } from '../admin-page.js';
-
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 /** "3 h 20 min" / "2 d 4 h" for a duration in ms. */
 export function humanDuration(ms: number): string {
@@ -24,25 +22,24 @@ export class SmInboxPage extends AdminPage {
   @state() private threads: InboxThread[] | null = null;
   @state() private settings: MessagingSettings | null = null;
   @state() private filter: InboxFilter = {};
-  @state() private live = false;
+  @state() private arrived = false;
   @state() private composing = false;
   @state() private candidates: Patient[] = [];
-  private events: EventSource | null = null;
+  private readonly onLive = () => {
+    this.arrived = true;
+    void this.load();
+  };
 
   connectedCallback(): void {
     super.connectedCallback();
     void this.load();
     void this.api.messagingSettings().then((s) => (this.settings = s));
-    this.events = new EventSource('/api/staff/events');
-    this.events.addEventListener('message', () => {
-      this.live = true;
-      void this.load();
-    });
+    this.live?.addEventListener('sm-thread-event', this.onLive);
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.events?.close();
+    this.live?.removeEventListener('sm-thread-event', this.onLive);
   }
 
   private load() {
@@ -62,7 +59,7 @@ export class SmInboxPage extends AdminPage {
       mine: f.get('mine') === 'on' || undefined,
       overdue: f.get('overdue') === 'on' || undefined,
     };
-    this.live = false;
+    this.arrived = false;
     void this.load();
   }
 
@@ -94,7 +91,7 @@ export class SmInboxPage extends AdminPage {
 
   private answeringToday() {
     if (!this.settings) return nothing;
-    const blocks = this.settings.answeringBlocks[DAYS[new Date().getDay()]!];
+    const blocks = this.settings.answeringBlocks[WEEKDAYS[(new Date().getDay() + 6) % 7]!];
     return html`<p class="notice">${blocks.length ? this.t('admin.inbox.answering', { blocks: blocks.map((b) => `${b.start}–${b.end}`).join(', ') }) : this.t('admin.inbox.noAnswering')}</p>`;
   }
 
@@ -122,7 +119,7 @@ export class SmInboxPage extends AdminPage {
     const categories = this.settings?.categories ?? [];
     return html`<h1>${this.t('admin.inbox.title')}</h1>
       ${this.answeringToday()}
-      ${this.live ? html`<p class="ok" role="status">${this.t('admin.inbox.live')}</p>` : nothing}
+      ${this.arrived ? html`<p class="ok" role="status">${this.t('admin.inbox.live')}</p>` : nothing}
       <div class="panel">
         <form class="inline" @submit=${this.applyFilter}>
           <label>${this.t('admin.inbox.status')}

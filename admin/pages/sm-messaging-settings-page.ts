@@ -5,15 +5,13 @@
 import { html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import { defineOnce } from '../../shared/define-once.js';
-import type { CannedReply, Category, MessagingSettings, WeeklySchedule } from '../../shared/messaging.js';
+import { WEEKDAYS, type CannedReply, type Category, type MessagingSettings, type WeeklySchedule } from '../../shared/messaging.js';
 import { AdminPage } from '../admin-page.js';
-
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 /** Thrown for a line of a text field that cannot be read; the message names it. */
 class FormatError extends Error {}
 
-function scheduleText(s: WeeklySchedule, day: (typeof DAYS)[number]): string {
+function scheduleText(s: WeeklySchedule, day: (typeof WEEKDAYS)[number]): string {
   return s[day].map((r) => `${r.start}-${r.end}`).join(', ');
 }
 
@@ -78,7 +76,7 @@ export class SmMessagingSettingsPage extends AdminPage {
     const text = (n: string) => String(f.get(n) ?? '').trim();
     const optionalInt = (n: string) => (text(n) ? Number(text(n)) : null);
     const bad = (line: string) => this.t('admin.messaging.badLine', { line });
-    const schedule = (prefix: string) => Object.fromEntries(DAYS.map((d) => [d, parseRanges(text(`${prefix}-${d}`), bad)])) as WeeklySchedule;
+    const schedule = (prefix: string) => Object.fromEntries(WEEKDAYS.map((d) => [d, parseRanges(text(`${prefix}-${d}`), bad)])) as WeeklySchedule;
     const categories: Category[] = text('categories')
       .split('\n')
       .map((l) => l.trim())
@@ -127,7 +125,7 @@ export class SmMessagingSettingsPage extends AdminPage {
   private scheduleFields(prefix: string, legend: string, s: WeeklySchedule) {
     return html`<fieldset>
       <legend>${legend}</legend>
-      ${DAYS.map((d) => html`<label>${this.t(`msg.day.${d}`)} <input name="${prefix}-${d}" .value=${scheduleText(s, d)} /></label>`)}
+      ${WEEKDAYS.map((d) => html`<label>${this.t(`msg.day.${d}`)} <input name="${prefix}-${d}" .value=${scheduleText(s, d)} /></label>`)}
     </fieldset>`;
   }
 

@@ -51,7 +51,9 @@ export class SmThreadPage extends AdminPage {
   @state() private colleagues: Array<{ id: string; name: string }> = [];
   @state() private canned: CannedReply[] = [];
   @query('textarea[name=body]') private bodyInput?: HTMLTextAreaElement;
-  private events: EventSource | null = null;
+  private readonly onLive = (e: Event) => {
+    if ((e as CustomEvent<{ threadId: string }>).detail.threadId === this.threadId) void this.load();
+  };
   private pendingId: string | null = null;
 
   private get threadId() {
@@ -63,15 +65,12 @@ export class SmThreadPage extends AdminPage {
     void this.load();
     void this.api.colleagues().then((c) => (this.colleagues = c));
     void this.api.cannedReplies().then((c) => (this.canned = c));
-    this.events = new EventSource('/api/staff/events');
-    this.events.addEventListener('message', (e) => {
-      if ((JSON.parse((e as MessageEvent<string>).data) as { threadId: string }).threadId === this.threadId) void this.load();
-    });
+    this.live?.addEventListener('sm-thread-event', this.onLive);
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.events?.close();
+    this.live?.removeEventListener('sm-thread-event', this.onLive);
   }
 
   private load() {

@@ -3,9 +3,7 @@
  * response is due (in business days). All in the clinic's time zone, with luxon doing the calendar.
  */
 import { DateTime } from 'luxon';
-import type { WeeklySchedule } from '../../shared/messaging.js';
-
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+import { WEEKDAYS, type WeeklySchedule } from '../../shared/messaging.js';
 
 /** A weekly schedule plus dated closures, in a time zone. */
 export interface ClinicCalendar {
@@ -16,7 +14,7 @@ export interface ClinicCalendar {
 
 function rangesOn(cal: ClinicCalendar, day: DateTime) {
   if (cal.closures.includes(day.toISODate()!)) return [];
-  return cal.hours[DAYS[day.weekday - 1]!];
+  return cal.hours[WEEKDAYS[day.weekday - 1]!];
 }
 
 function at(day: DateTime, hhmm: string): DateTime {

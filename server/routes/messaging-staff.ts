@@ -23,8 +23,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 
 export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   /** Tells the patient, without any health information, that a message is waiting. */
-  const notifyPatient = async (request: FastifyRequest, clinicId: string, patientId: string) => {
-    const ctx = await messagingContext(deps, clinicId);
+  const notifyPatient = async (request: FastifyRequest, ctx: Awaited<ReturnType<typeof messagingContext>>, clinicId: string, patientId: string) => {
     const patient = await getPatient(deps.db, ctx.cipher, patientId);
     const vars = { clinic: ctx.clinicName, link: ctx.publicOrigin };
     await deps.mailer
@@ -55,11 +54,12 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
 
     scoped.post('/api/threads', { schema: { tags: ['messaging'], summary: 'Start a conversation with a patient', body: NewStaffThread, response: { 200: Sent, 201: Sent, ...errors } } }, async (request, reply) => {
       const who = staffOf(request);
-      const sent = await startStaffThread(await messagingContext(deps, who.clinicId), who, request.body);
+      const ctx = await messagingContext(deps, who.clinicId);
+      const sent = await startStaffThread(ctx, who, request.body);
       if (sent.created) {
         await recordAudit(deps.db, who, request.id, { action: 'thread.start', patientId: request.body.patientId, target: `thread:${sent.threadId}` });
         deps.events.publish(who.clinicId, { type: 'message', threadId: sent.threadId, patientId: request.body.patientId, author: 'staff', kind: 'message' });
-        await notifyPatient(request, who.clinicId, request.body.patientId);
+        await notifyPatient(request, ctx, who.clinicId, request.body.patientId);
       }
       return reply.status(sent.created ? 201 : 200).send({ threadId: sent.threadId, messageId: sent.messageId });
     });
@@ -81,12 +81,13 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
 
     scoped.post('/api/threads/:id/messages', { schema: { tags: ['messaging'], summary: 'Reply to the patient, or add an internal note (note: true)', params: IdParams, body: NewReply, response: { 200: Sent, 201: Sent, ...errors } } }, async (request, reply) => {
       const who = staffOf(request);
-      const sent = await staffReply(await messagingContext(deps, who.clinicId), who, request.params.id, request.body);
+      const ctx = await messagingContext(deps, who.clinicId);
+      const sent = await staffReply(ctx, who, request.params.id, request.body);
       if (sent.created) {
         const kind = request.body.note ? 'note' : 'message';
         await recordAudit(deps.db, who, request.id, { action: kind === 'note' ? 'note.add' : 'message.send', patientId: sent.patientId, target: `thread:${sent.threadId}` });
         deps.events.publish(who.clinicId, { type: 'message', threadId: sent.threadId, patientId: sent.patientId, author: 'staff', kind });
-        if (kind === 'message') await notifyPatient(request, who.clinicId, sent.patientId);
+        if (kind === 'message') await notifyPatient(request, ctx, who.clinicId, sent.patientId);
       }
       return reply.status(sent.created ? 201 : 200).send({ threadId: sent.threadId, messageId: sent.messageId });
     });

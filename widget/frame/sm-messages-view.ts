@@ -9,15 +9,13 @@ import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import { translate, type MessageKey } from '../../shared/i18n.js';
 import type { Lang } from '../../shared/lang.js';
-import type { MessagingRules, ThreadDetail, ThreadSummary, WeeklySchedule } from '../../shared/messaging.js';
+import { WEEKDAYS, type MessagingRules, type ThreadDetail, type ThreadSummary, type WeeklySchedule } from '../../shared/messaging.js';
 import type { PatientApi } from './patient-api.js';
 import type { SmMessageEditor } from './sm-message-editor.js';
 import { frameStyles } from './styles.js';
 import './sm-message-editor.js';
 
 type Screen = { name: 'list' } | { name: 'compose' } | { name: 'thread'; id: string };
-
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 export class SmMessagesView extends LitElement {
   static styles = [
@@ -165,7 +163,7 @@ export class SmMessagesView extends LitElement {
   }
 
   private hoursText(hours: WeeklySchedule): string {
-    return DAYS.filter((d) => hours[d].length)
+    return WEEKDAYS.filter((d) => hours[d].length)
       .map((d) => `${this.t(`msg.day.${d}`)} ${hours[d].map((r) => `${r.start}–${r.end}`).join(', ')}`)
       .join('; ');
   }
