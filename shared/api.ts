@@ -148,6 +148,13 @@ export type CodeVerify = Static<typeof CodeVerify>;
 export const PatientSelf = Type.Object({ name: Type.String(), consentRequired: Type.Boolean(), consentText: Type.String() });
 export type PatientSelf = Static<typeof PatientSelf>;
 
+/**
+ * The key pair for what this signed-in device keeps offline (base64 SPKI / PKCS#8, RSA-OAEP SHA-256).
+ * `keyId` changes with every session, so a device can tell its stored data belongs to an ended one.
+ */
+export const DeviceKeys = Type.Object({ keyId: Type.String(), publicKey: Type.String(), privateKey: Type.String() });
+export type DeviceKeys = Static<typeof DeviceKeys>;
+
 export const PatientSession = Type.Object({ token: Type.String(), expiresAt: Timestamp, patient: PatientSelf });
 export type PatientSession = Static<typeof PatientSession>;
 

@@ -3,6 +3,7 @@ import { Migrator, type Migration } from 'kysely';
 import type { Db } from './connect.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_messaging.js';
+import * as m0003 from './migrations/0003_device_keys.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
@@ -10,6 +11,7 @@ type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': m0001,
   '0002_messaging': m0002,
+  '0003_device_keys': m0003,
 };
 
 /** Brings the schema up to date; throws with the failing migration's name. */

@@ -157,6 +157,23 @@ export interface CannedRepliesTable {
   created_at: string;
 }
 
+/**
+ * The key pair that encrypts what one signed-in device keeps offline (outbox, drafts). The device
+ * holds only the public half; the private half is released to that session alone and deleted when
+ * the session ends, which leaves whatever stayed on the device unreadable.
+ */
+export interface DeviceKeysTable {
+  /** The session's token hash (sessions.token_hash). */
+  session_id: string;
+  clinic_id: string;
+  key_id: string;
+  /** SPKI, base64. */
+  public_key: string;
+  /** PKCS#8, base64, encrypted with the clinic's data key. */
+  private_key_enc: string;
+  created_at: string;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   clinics: ClinicsTable;
@@ -171,6 +188,7 @@ export interface Database {
   messages: MessagesTable;
   attachments: AttachmentsTable;
   canned_replies: CannedRepliesTable;
+  device_keys: DeviceKeysTable;
 }
 
 export type ThreadRow = Selectable<ThreadsTable>;

@@ -17,6 +17,9 @@ function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
+/** The stored id of the session a token opens (its hash), for data bound to one session. */
+export const sessionIdOf = tokenHash;
+
 /** A new session and the token to hand to the client (shown once, never stored). */
 export async function createSession(
   db: Kysely<Database>,
@@ -56,10 +59,33 @@ export async function resolveSession(db: Kysely<Database>, token: string, kind: 
 
 /** Ends one session (sign-out). */
 export async function revokeSession(db: Kysely<Database>, token: string): Promise<void> {
+  await db.deleteFrom('device_keys').where('session_id', '=', tokenHash(token)).execute();
   await db.updateTable('sessions').set({ revoked_at: new Date().toISOString() }).where('token_hash', '=', tokenHash(token)).where('revoked_at', 'is', null).execute();
 }
 
 /** Ends every session of one staff member or patient. */
 export async function revokeSubjectSessions(db: Kysely<Database>, kind: SessionsTable['kind'], subjectId: string): Promise<void> {
+  await db
+    .deleteFrom('device_keys')
+    .where('session_id', 'in', (q) => q.selectFrom('sessions').select('token_hash').where('kind', '=', kind).where('subject_id', '=', subjectId))
+    .execute();
   await db.updateTable('sessions').set({ revoked_at: new Date().toISOString() }).where('kind', '=', kind).where('subject_id', '=', subjectId).where('revoked_at', 'is', null).execute();
+}
+
+/**
+ * Deletes the device keys of sessions that have ended (revoked, idle too long or past their
+ * lifetime), so data a device kept from such a session can never be decrypted again.
+ */
+export async function forgetEndedSessionKeys(db: Kysely<Database>, now = new Date()): Promise<number> {
+  const idleSince = new Date(now.getTime() - IDLE_TIMEOUT_MS).toISOString();
+  const result = await db
+    .deleteFrom('device_keys')
+    .where('session_id', 'in', (q) =>
+      q
+        .selectFrom('sessions')
+        .select('token_hash')
+        .where((eb) => eb.or([eb('revoked_at', 'is not', null), eb('expires_at', '<=', now.toISOString()), eb('last_seen_at', '<=', idleSince)])),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
