@@ -1,10 +1,58 @@
 /**
  * Two builds into dist/:
- * - default: the widget frame page and the admin SPA (multi-page, hashed assets in dist/assets);
+ * - default: the widget frame page and the admin SPA (multi-page, hashed assets in dist/assets),
+ *   then the service worker dist/sw.js that precaches them (Workbox);
  * - `--mode loader`: the embed loader as one small classic script, dist/widget.js, for clinic sites.
  */
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { generateSW } from 'workbox-build';
+import { CACHE_PAGES, CACHE_PUBLIC_CONFIG } from './shared/offline/cache-names.js';
+
+/**
+ * The service worker. The admin shell and every hashed asset are precached, so a new deployment is
+ * a new worker that waits until the person accepts the reload (never old and new code mixed).
+ * Frame pages carry a per-clinic CSP, so each is cached by its own URL, network first; the clinic's
+ * public rules are served stale-while-revalidate. Nothing an API returns about a person is cached.
+ */
+function serviceWorker(): Plugin {
+  return {
+    name: 'sm-service-worker',
+    apply: 'build',
+    async closeBundle() {
+      const dist = resolve(import.meta.dirname, 'dist');
+      const { count, size, warnings } = await generateSW({
+        swDest: resolve(dist, 'sw.js'),
+        globDirectory: dist,
+        globPatterns: ['assets/**/*.{js,css}', 'favicon.svg', 'icons/*.{svg,png}', 'portal.css'],
+        templatedURLs: { '/admin/': ['admin/index.html'] },
+        navigateFallback: '/admin/',
+        navigateFallbackAllowlist: [/^\/admin\//],
+        runtimeCaching: [
+          {
+            urlPattern: ({ request, url }) => request.mode === 'navigate' && /^\/(frame|p)\//.test(url.pathname),
+            handler: 'NetworkFirst',
+            options: { cacheName: CACHE_PAGES, networkTimeoutSeconds: 6, expiration: { maxEntries: 60 } },
+          },
+          {
+            urlPattern: ({ url }) => url.pathname.startsWith('/api/public/clinics/') || url.pathname === '/widget.js' || url.pathname.endsWith('/manifest.webmanifest'),
+            handler: 'StaleWhileRevalidate',
+            options: { cacheName: CACHE_PUBLIC_CONFIG, expiration: { maxEntries: 60 } },
+          },
+        ],
+        importScripts: ['/sw-sync.js'],
+        skipWaiting: false,
+        clientsClaim: true,
+        cleanupOutdatedCaches: true,
+        inlineWorkboxRuntime: true,
+        sourcemap: false,
+        mode: 'production',
+      });
+      for (const w of warnings) this.warn(w);
+      this.info(`service worker: ${count} files precached, ${(size / 1024).toFixed(1)} KB`);
+    },
+  };
+}
 
 export default defineConfig(({ mode }) => {
   if (mode === 'loader') {
@@ -21,6 +69,7 @@ export default defineConfig(({ mode }) => {
   }
   return {
     publicDir: 'public',
+    plugins: [serviceWorker()],
     build: {
       target: 'es2022',
       // No inline module-preload polyfill: the CSP allows no inline script.

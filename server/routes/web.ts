@@ -39,6 +39,8 @@ export const webRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, 
     allowedPath: (p) => !p.endsWith('.html') && !p.startsWith('/demo/'),
     setHeaders: (reply, file) => {
       if (file.includes(`${path.sep}assets${path.sep}`)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+      // The service worker decides which version of the app runs: always ask for the newest.
+      if (file.endsWith(`${path.sep}sw.js`) || file.endsWith('sw-sync.js')) reply.header('cache-control', 'no-cache');
       if (file.endsWith('widget.js')) {
         // Loaded by clinic sites: cross-origin use allowed, short cache so fixes reach every site quickly.
         reply.header('cross-origin-resource-policy', 'cross-origin');

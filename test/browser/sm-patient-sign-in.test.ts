@@ -19,7 +19,7 @@ describe('<sm-patient-sign-in>', () => {
   before(startWorker);
   afterEach(() => {
     worker.resetHandlers();
-    sessionStorage.clear();
+    localStorage.clear();
   });
 
   async function mount(lang: 'en' | 'fr' = 'en') {
@@ -54,7 +54,7 @@ describe('<sm-patient-sign-in>', () => {
     const event = (await signedIn) as CustomEvent;
     expect(event.detail.patient.name).to.equal('Jamie');
     expect(verifyBody).to.deep.equal({ challengeId: 'ch-1', code: '123456', dateOfBirth: '1990-05-17', sharedDevice: false });
-    expect(sessionStorage.getItem('sm:session:north')).to.equal('tok_abcdefghijklmnopqrstuvwxyz');
+    expect(localStorage.getItem('sm:session:north')).to.equal('tok_abcdefghijklmnopqrstuvwxyz');
   });
 
   it('keeps nothing in storage on a shared computer', async () => {
@@ -71,7 +71,7 @@ describe('<sm-patient-sign-in>', () => {
     const signedIn = oneEvent(el, 'sm-signed-in');
     await submit(el);
     await signedIn;
-    expect(sessionStorage.length).to.equal(0);
+    expect(localStorage.length).to.equal(0);
   });
 
   it('says clearly when the code or date of birth is wrong, in French too', async () => {

@@ -6,12 +6,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { loadConfig } from '../../server/config.js';
 import { DEFAULT_WEB_ROOT } from '../../server/bootstrap.js';
 import { startProduct, type RunningProduct } from '../../server/product.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp.js';
+import { DEMO_PATIENT } from '../../server/demo-seed.js';
+import { codeFrom, startSmtpSink, type SmtpSink } from '../support/smtp.js';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
@@ -58,13 +59,30 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** A page in a fresh context (axe needs a context page), failing loudly on page errors. */
-export async function newPage(browser: Browser, opts: { locale?: string } = {}): Promise<Page> {
-  const context = await browser.newContext({ locale: opts.locale ?? 'en-CA' });
+export async function newPage(browser: Browser, opts: { locale?: string; serviceWorkers?: 'allow' | 'block' } = {}): Promise<Page> {
+  const context = await browser.newContext({ locale: opts.locale ?? 'en-CA', serviceWorkers: opts.serviceWorkers ?? 'allow' });
+  // tsx names arrow functions through a `__name` helper; code passed to evaluate() needs it in the page too.
+  await context.addInitScript('globalThis.__name = (f) => f;');
   const page = await context.newPage();
   page.on('pageerror', (err) => {
-    throw err;
+    throw new Error(`page error: ${err.stack ?? err.message}`);
   });
   return page;
+}
+
+/** Signs the demo patient in inside <sm-messages> on the demo clinic site (or another page); returns the frame. */
+export async function patientSignsIn(h: Harness, page: Page, url = h.product.demoUrl!): Promise<FrameLocator> {
+  await page.goto(url);
+  const frame = page.frameLocator('sm-messages iframe');
+  await frame.getByLabel('E-mail address').fill(DEMO_PATIENT.email);
+  await frame.getByRole('button', { name: 'E-mail me a code' }).click();
+  await frame.getByLabel('6-digit code').fill(codeFrom(await h.smtp.take(DEMO_PATIENT.email)));
+  await frame.getByLabel('Date of birth').fill(DEMO_PATIENT.dateOfBirth);
+  await frame.getByRole('button', { name: 'Sign in' }).click();
+  const consent = frame.getByRole('button', { name: 'I understand and agree' });
+  await Promise.race([consent.click(), frame.getByRole('button', { name: 'New message' }).waitFor()]).catch(() => undefined);
+  await frame.getByRole('button', { name: 'New message' }).waitFor();
+  return frame;
 }
 
 /** axe's violations on the page, frames included, as short strings for a readable assertion. */

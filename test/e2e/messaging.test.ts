@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
 import { codeFrom } from '../support/smtp.js';
+import type { Harness } from './harness.js';
 import { DEMO_PATIENT, DEMO_SLUG } from '../../server/demo-seed.js';
 import { DEFAULT_MESSAGING, saveMessagingSettings } from '../../server/domain/messaging-settings.js';
-import { axeViolations, newPage, startHarness, type Harness } from './harness.js';
+import { axeViolations, newPage, patientSignsIn, startHarness } from './harness.js';
 
 const ALWAYS_OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '23:59' }]])) as typeof DEFAULT_MESSAGING.hours;
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
-
-async function patientSignsIn(h: Harness, page: Page) {
-  await page.goto(h.product.demoUrl!);
-  const frame = page.frameLocator('sm-messages iframe');
-  await frame.getByLabel('E-mail address').fill(DEMO_PATIENT.email);
-  await frame.getByRole('button', { name: 'E-mail me a code' }).click();
-  await frame.getByLabel('6-digit code').fill(codeFrom(await h.smtp.take(DEMO_PATIENT.email)));
-  await frame.getByLabel('Date of birth').fill(DEMO_PATIENT.dateOfBirth);
-  await frame.getByRole('button', { name: 'Sign in' }).click();
-  const consent = frame.getByRole('button', { name: 'I understand and agree' });
-  await Promise.race([consent.click(), frame.getByRole('button', { name: 'New message' }).waitFor()]).catch(() => undefined);
-  await frame.getByRole('button', { name: 'New message' }).waitFor();
-  return frame;
-}
 
 describe('end to end: secure messaging between a patient on the clinic site and the clinic', () => {
   let h: Harness;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { constants, privateDecrypt, publicEncrypt } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { forgetEndedSessionKeys } from '../../server/domain/sessions.js';
 import { DIALECTS, build, call, patientToken, seedClinic, seedPatient, staffCookie } from './helpers.js';
@@ -21,8 +21,8 @@ for (const d of DIALECTS) {
       const again = (await call(ctx.app, 'POST', '/api/patient/device-key', { token })).json();
       assert.deepEqual(again, keys, 'the same pair for the life of the session');
 
-      const sealed = publicEncrypt({ key: Buffer.from(keys.publicKey, 'base64'), format: 'der', type: 'spki', ...OAEP }, Buffer.from('queued message'));
-      const opened = privateDecrypt({ key: Buffer.from(keys.privateKey, 'base64'), format: 'der', type: 'pkcs8', ...OAEP }, sealed);
+      const sealed = publicEncrypt({ key: createPublicKey({ key: Buffer.from(keys.publicKey, 'base64'), format: 'der', type: 'spki' }), ...OAEP }, Buffer.from('queued message'));
+      const opened = privateDecrypt({ key: createPrivateKey({ key: Buffer.from(keys.privateKey, 'base64'), format: 'der', type: 'pkcs8' }), ...OAEP }, sealed);
       assert.equal(opened.toString(), 'queued message');
 
       const row = await ctx.deps.db.selectFrom('device_keys').selectAll().executeTakeFirstOrThrow();

@@ -1,15 +1,16 @@
 /**
- * The patient's API client inside the frame. The session token lives in this frame's sessionStorage
- * (partitioned per embedding site by the browser), or only in memory on a shared computer.
+ * The patient's API client inside the frame. The session token lives in this frame's localStorage
+ * (partitioned per embedding site by the browser), so queued messages survive a browser restart
+ * while the session lasts; on a shared computer it is kept in memory only.
  */
-import type { CodeChallenge, PatientSelf, PatientSession, PublicClinic } from '../../shared/api.js';
+import type { CodeChallenge, DeviceKeys, PatientSelf, PatientSession, PublicClinic } from '../../shared/api.js';
 import type { AttachmentInfo, MessagingRules, NewPatientThread, NewReply, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
 import { ApiError, fetchJson, uploadFile } from '../../shared/fetch-json.js';
 import type { Lang } from '../../shared/lang.js';
 
 function sessionStore(): Storage | null {
   try {
-    const s = window.sessionStorage;
+    const s = window.localStorage;
     s.getItem('probe');
     return s;
   } catch {
@@ -33,6 +34,16 @@ export class PatientApi {
 
   get signedIn(): boolean {
     return this.#token !== null;
+  }
+
+  /** Whether this session outlives the page (false on a shared computer or when storage is blocked). */
+  get persistent(): boolean {
+    return this.#token !== null && this.#store?.getItem(this.#key) === this.#token;
+  }
+
+  /** This session's device key pair (see shared/offline/device-vault.ts). */
+  deviceKeys(): Promise<DeviceKeys> {
+    return fetchJson('/api/patient/device-key', { method: 'POST', headers: this.#auth() });
   }
 
   #auth(): Record<string, string> {

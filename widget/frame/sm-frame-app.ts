@@ -1,16 +1,21 @@
 /**
- * @summary Everything inside a widget frame: sign-in, consent, then the widget's view.
+ * @summary Everything inside a widget frame: sign-in, consent, then the widget's view, with the
+ * connection and version banners. While someone is signed in it holds their on-device session
+ * (outbox + drafts), and wipes it at sign-out or when the server says the session ended.
  * @fires sm-signed-in - bridged to the host page by name.
  * @fires sm-signed-out - bridged to the host page by name.
  */
-import { LitElement, html, css } from 'lit';
+import { LitElement, html, css, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { PatientSelf, PublicClinic } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import { translate, type MessageKey } from '../../shared/i18n.js';
 import type { Lang } from '../../shared/lang.js';
+import { DeviceVault } from '../../shared/offline/device-vault.js';
+import '../../shared/offline/sm-app-status.js';
 import type { PatientApi } from './patient-api.js';
+import { patientDeviceName, startPatientDevice, type PatientDevice } from './patient-device.js';
 import { frameStyles } from './styles.js';
 import './sm-patient-sign-in.js';
 import './sm-consent.js';
@@ -41,6 +46,15 @@ export class SmFrameApp extends LitElement {
   @state() private clinic: PublicClinic | null = null;
   @state() private patient: PatientSelf | null = null;
   @state() private busy = false;
+  /** Set when a new deployment waits: calling it switches to it. */
+  @property({ attribute: false }) applyUpdate: (() => void) | null = null;
+  @state() private device: PatientDevice | null = null;
+  @state() private storageProblem = false;
+  @state() private outdated = false;
+  @state() private notice: MessageKey | null = null;
+  private readonly onOnline = () => {
+    if (this.phase === 'error' || (this.phase === 'signed-in' && !this.patient)) void this.load();
+  };
 
   private t(key: MessageKey, vars?: Record<string, string>) {
     return translate(this.lang, key, vars);
@@ -48,7 +62,18 @@ export class SmFrameApp extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
+    addEventListener('online', this.onOnline);
     void this.load();
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener('online', this.onOnline);
+  }
+
+  /** The device session, when this frame is the outbox's flusher (the service worker's wake-up). */
+  get deviceSession(): PatientDevice | null {
+    return this.device;
   }
 
   private async load() {
@@ -59,20 +84,53 @@ export class SmFrameApp extends LitElement {
       return;
     }
     if (!this.api.signedIn) {
+      // Whatever an earlier session left on this device is unreadable now; delete it too.
+      void DeviceVault.destroy(patientDeviceName(this.api.clinic));
       this.phase = 'signed-out';
       return;
     }
     try {
       this.enter(await this.api.me());
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) this.api.forget();
-      this.phase = err instanceof ApiError && err.status === 401 ? 'signed-out' : 'error';
+      if (err instanceof ApiError && err.status === 401) return this.sessionEnded();
+      if (err instanceof ApiError && err.status === 0) {
+        // Offline with a session: the outbox still takes messages; the rest shows once back online.
+        await this.startDevice();
+        this.phase = 'signed-in';
+        return;
+      }
+      this.phase = 'error';
     }
   }
 
   private enter(patient: PatientSelf) {
     this.patient = patient;
+    this.notice = null;
     this.phase = patient.consentRequired ? 'consent' : 'signed-in';
+    if (!patient.consentRequired) void this.startDevice();
+  }
+
+  private async startDevice() {
+    if (this.device) return;
+    const device = await startPatientDevice(this.api);
+    device.addEventListener('session-ended', () => void this.sessionEnded());
+    device.addEventListener('storage-failed', () => (this.storageProblem = true));
+    device.addEventListener('versionchange', () => (this.outdated = true));
+    this.storageProblem = device.vault.storageProblem !== null;
+    this.device = device;
+  }
+
+  /** The server no longer knows the session: delete what the device kept, then ask to sign in. */
+  private async sessionEnded() {
+    const had = this.device !== null;
+    await this.device?.end();
+    this.device = null;
+    this.api.forget();
+    await DeviceVault.destroy(patientDeviceName(this.api.clinic));
+    this.patient = null;
+    this.notice = had ? 'outbox.sessionEnded' : null;
+    this.phase = 'signed-out';
+    this.dispatchEvent(new CustomEvent('sm-signed-out', { bubbles: true, composed: true }));
   }
 
   private onSignedIn(e: CustomEvent<{ patient: PatientSelf }>) {
@@ -91,13 +149,32 @@ export class SmFrameApp extends LitElement {
   }
 
   private async signOut() {
+    await this.device?.end();
+    this.device = null;
     await this.api.signOut();
     this.patient = null;
     this.phase = 'signed-out';
     this.dispatchEvent(new CustomEvent('sm-signed-out', { bubbles: true, composed: true }));
   }
 
+  private reload() {
+    if (this.applyUpdate && !this.outdated) this.applyUpdate();
+    else location.reload();
+  }
+
   render() {
+    return html`<sm-app-status
+        .lang=${this.lang}
+        .updateReady=${this.applyUpdate !== null}
+        .storageProblem=${this.storageProblem}
+        .outdated=${this.outdated}
+        @sm-reload-requested=${this.reload}
+      ></sm-app-status>
+      ${this.notice ? html`<p class="notice" role="status">${this.t(this.notice)}</p>` : nothing}
+      ${this.body()}`;
+  }
+
+  private body() {
     switch (this.phase) {
       case 'loading':
         return html`<p class="muted" role="status">${this.t('common.loading')}</p>`;
@@ -113,11 +190,11 @@ export class SmFrameApp extends LitElement {
         return html`<div class="card">
           <div class="bar">
             <h2>${this.t(`frame.view.${this.view}`)}</h2>
-            <span class="muted">${this.t('frame.signedIn', { name: this.patient!.name })}
+            <span class="muted">${this.patient ? this.t('frame.signedIn', { name: this.patient.name }) : nothing}
               <button class="link" @click=${this.signOut}>${this.t('frame.signOut')}</button></span>
           </div>
           ${this.view === 'messages'
-            ? html`<sm-messages-view .api=${this.api} .lang=${this.lang} @sm-message-sent=${() => this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true }))}></sm-messages-view>`
+            ? html`<sm-messages-view .api=${this.api} .device=${this.device} .lang=${this.lang} @sm-message-sent=${() => this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true }))}></sm-messages-view>`
             : html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
                 <p>${this.t('frame.placeholder')}</p>`}
         </div>`;

@@ -2,6 +2,7 @@
  * @summary A message box with the clinic's live length counter, attachments and the emergency check.
  * The text is only cleared when the parent says the message was sent; an error never loses it.
  * @fires sm-editor-submit - detail `{ body, files }`: the patient wants to send (within limits, emergency acknowledged).
+ * @fires sm-editor-input - detail `{ value }`: the text changed (the parent autosaves a draft).
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
@@ -37,7 +38,8 @@ export class SmMessageEditor extends LitElement {
   /** The emergency notice text, shown again if the message looks urgent. */
   @property() emergencyNotice = '';
 
-  @state() private text = '';
+  /** The text in the box: set it to restore a draft; it changes as the patient types. */
+  @property({ attribute: false }) value = '';
   @state() private emergencyShown = false;
   @state() private overLimitTried = false;
   @query('input[type=file]') private fileInput?: HTMLInputElement;
@@ -47,41 +49,46 @@ export class SmMessageEditor extends LitElement {
     return translate(this.lang, key, vars);
   }
 
-  /** The text as typed (the parent reads it when the send succeeded or to save a draft). */
-  get value(): string {
-    return this.text;
-  }
-
   /** Empties the box after a successful send. */
   clear(): void {
-    this.text = '';
+    this.value = '';
     this.emergencyShown = false;
     this.overLimitTried = false;
     if (this.fileInput) this.fileInput.value = '';
   }
 
+  private onInput(e: Event) {
+    this.value = (e.target as HTMLTextAreaElement).value;
+    this.dispatchEvent(new CustomEvent('sm-editor-input', { detail: { value: this.value }, bubbles: true, composed: true }));
+  }
+
+  /** Whether files are chosen (they can only be sent online). */
+  get hasFiles(): boolean {
+    return (this.fileInput?.files?.length ?? 0) > 0;
+  }
+
   private submit(e: Event, acknowledgedEmergency = false) {
     e.preventDefault();
-    const check = checkLength(this.text, this.limits);
-    if (!check.ok || !this.text.trim()) {
+    const check = checkLength(this.value, this.limits);
+    if (!check.ok || !this.value.trim()) {
       this.overLimitTried = !check.ok;
       this.textarea?.focus();
       return;
     }
-    if (!acknowledgedEmergency && looksLikeEmergency(this.text)) {
+    if (!acknowledgedEmergency && looksLikeEmergency(this.value)) {
       this.emergencyShown = true;
       return;
     }
     this.emergencyShown = false;
     const files = [...(this.fileInput?.files ?? [])];
-    this.dispatchEvent(new CustomEvent('sm-editor-submit', { detail: { body: this.text, files }, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent('sm-editor-submit', { detail: { body: this.value, files }, bubbles: true, composed: true }));
   }
 
   render() {
-    const check = checkLength(this.text, this.limits);
+    const check = checkLength(this.value, this.limits);
     return html`<form @submit=${this.submit}>
       <label>${this.label}
-        <textarea name="body" required .value=${this.text} aria-describedby="counter" @input=${(e: Event) => (this.text = (e.target as HTMLTextAreaElement).value)}></textarea>
+        <textarea name="body" required .value=${this.value} aria-describedby="counter" @input=${this.onInput}></textarea>
       </label>
       <p id="counter" class="counter muted" ?data-over=${!check.ok} aria-live="polite">
         ${this.limits.maxChars !== null ? this.t('msg.counter', { chars: check.chars, max: this.limits.maxChars }) : nothing}
@@ -109,5 +116,6 @@ declare global {
   }
   interface HTMLElementEventMap {
     'sm-editor-submit': CustomEvent<{ body: string; files: File[] }>;
+    'sm-editor-input': CustomEvent<{ value: string }>;
   }
 }

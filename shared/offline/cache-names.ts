@@ -1,0 +1,4 @@
+/** Runtime cache names, shared by the service worker's build config and the pages that warm them. */
+export const CACHE_PAGES = 'sm-pages';
+export const CACHE_PUBLIC_CONFIG = 'sm-public-config';
+export const SERVICE_WORKER_URL = '/sw.js';

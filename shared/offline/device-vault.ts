@@ -1,0 +1,155 @@
+/**
+ * The device's vault for one signed-in person: sealed records plus the session's keys. The public key
+ * is remembered on the device so writing works offline; the private key comes from the server on
+ * each load and lives in memory only. A new session (different key id) wipes what an ended one left.
+ */
+import type { DeviceKeys } from '../api.js';
+import { deleteDeviceDb, memoryRecords, openIndexedDbRecords, type DeviceRecords } from './device-records.js';
+import { importPrivateKey, importPublicKey, open, seal, type SealedBox } from './sealed-box.js';
+
+export interface VaultOptions {
+  /** The IndexedDB database name, one per person-kind and clinic. */
+  name: string;
+  /** False on a shared computer: keep nothing beyond this page. */
+  persist: boolean;
+  /** Asks the server for this session's keys; rejects when offline or signed out. */
+  fetchKeys: () => Promise<DeviceKeys>;
+}
+
+/** Events: `storage-failed` (fell back to memory), `versionchange` (another tab upgraded the schema). */
+export class DeviceVault extends EventTarget {
+  #records: DeviceRecords;
+  #publicKey: CryptoKey | null = null;
+  #privateKey: CryptoKey | null = null;
+  /** Why storage is not available on this device, if it is not. */
+  storageProblem: string | null = null;
+  outdated = false;
+
+  private constructor(
+    records: DeviceRecords,
+    readonly options: VaultOptions,
+  ) {
+    super();
+    this.#records = records;
+  }
+
+  /** Opens the device records, in memory if the browser will not store them. */
+  static async open(options: VaultOptions): Promise<DeviceVault> {
+    if (!options.persist) return new DeviceVault(memoryRecords(), options);
+    let onVersionChange = () => {};
+    try {
+      const vault = new DeviceVault(await openIndexedDbRecords(options.name, () => onVersionChange()), options);
+      onVersionChange = () => vault.#onVersionChange();
+      return vault;
+    } catch (err) {
+      const vault = new DeviceVault(memoryRecords(), options);
+      vault.storageProblem = (err as Error).name || 'unavailable';
+      return vault;
+    }
+  }
+
+  /** Deletes a person's device records without opening them (e.g. after the session ended elsewhere). */
+  static destroy(name: string): Promise<void> {
+    return deleteDeviceDb(name);
+  }
+
+  get records(): DeviceRecords {
+    return this.#records;
+  }
+  get persistent(): boolean {
+    return this.#records.persistent;
+  }
+  get canWrite(): boolean {
+    return this.#publicKey !== null;
+  }
+  get canRead(): boolean {
+    return this.#privateKey !== null;
+  }
+
+  /**
+   * Gets the session's keys from the server. Offline, falls back to the remembered public key so new
+   * items can still be sealed. Returns whether the private key (reading) is available.
+   */
+  async unlock(): Promise<boolean> {
+    let keys: DeviceKeys;
+    try {
+      keys = await this.options.fetchKeys();
+    } catch (err) {
+      const remembered = await this.#records.getMeta('publicKey').catch(() => undefined);
+      if (remembered && !this.#publicKey) this.#publicKey = await importPublicKey(remembered);
+      throw err;
+    }
+    if ((await this.#records.getMeta('keyId').catch(() => undefined)) !== keys.keyId) {
+      // Left by an ended session: unreadable anyway, so delete it and start clean.
+      await this.#reset();
+      await this.#guard(() => this.#records.putMeta('keyId', keys.keyId));
+      await this.#guard(() => this.#records.putMeta('publicKey', keys.publicKey));
+    }
+    this.#publicKey = await importPublicKey(keys.publicKey);
+    this.#privateKey = await importPrivateKey(keys.privateKey);
+    return true;
+  }
+
+  async seal(value: unknown): Promise<SealedBox> {
+    if (!this.#publicKey) throw new Error('vault locked');
+    return seal(this.#publicKey, value);
+  }
+
+  async open<T>(box: SealedBox): Promise<T> {
+    if (!this.#privateKey) throw new Error('vault locked');
+    return open<T>(this.#privateKey, box);
+  }
+
+  /**
+   * Runs a storage operation; if the browser refuses (quota, blocked, closed by an upgrade), carries on
+   * in memory and reports it, so the person keeps working online-only.
+   */
+  async #guard<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (!this.#records.persistent) throw err;
+      this.storageProblem = (err as Error).name || 'failed';
+      this.#records = memoryRecords();
+      this.dispatchEvent(new Event('storage-failed'));
+      return op();
+    }
+  }
+
+  /** Storage operations for the outbox and drafts, each falling back to memory if storage fails. */
+  readonly store: Omit<DeviceRecords, 'persistent'> = {
+    addOutbox: (row) => this.#guard(() => this.#records.addOutbox(row)),
+    outbox: () => this.#guard(() => this.#records.outbox()),
+    updateOutbox: (seq, changes) => this.#guard(() => this.#records.updateOutbox(seq, changes)),
+    deleteOutbox: (seq) => this.#guard(() => this.#records.deleteOutbox(seq)),
+    getDraft: (key) => this.#guard(() => this.#records.getDraft(key)),
+    putDraft: (row) => this.#guard(() => this.#records.putDraft(row)),
+    deleteDraft: (key) => this.#guard(() => this.#records.deleteDraft(key)),
+    getMeta: (key) => this.#guard(() => this.#records.getMeta(key)),
+    putMeta: (key, value) => this.#guard(() => this.#records.putMeta(key, value)),
+    wipe: () => this.wipe(),
+  };
+
+  /** Forgets the keys and deletes every record (sign-out, session ended). */
+  async wipe(): Promise<void> {
+    this.#publicKey = null;
+    this.#privateKey = null;
+    await this.#records.wipe().catch(() => undefined);
+    if (this.options.persist) await deleteDeviceDb(this.options.name);
+  }
+
+  async #reset(): Promise<void> {
+    await this.#records.wipe().catch(() => undefined);
+    if (this.#records.persistent) {
+      this.#records = await openIndexedDbRecords(this.options.name, () => this.#onVersionChange()).catch((err: Error) => {
+        this.storageProblem = err.name || 'unavailable';
+        return memoryRecords();
+      });
+    }
+  }
+
+  #onVersionChange(): void {
+    this.outdated = true;
+    this.dispatchEvent(new Event('versionchange'));
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Offline end to end (Chromium, playwright-core): the service worker, the on-device outbox with its
+ * exactly-once delivery, refusals, encryption on the device and wiping it, and the update prompt.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Frame, FrameLocator, Page } from 'playwright-core';
+import { DEMO_PATIENT, DEMO_SLUG } from '../../server/demo-seed.js';
+import { clinicCipher, getClinicBySlug } from '../../server/domain/clinics.js';
+import { DEFAULT_MESSAGING, saveMessagingSettings } from '../../server/domain/messaging-settings.js';
+import { newPage, patientSignsIn, startHarness, type Harness } from './harness.js';
+
+const ALWAYS_OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '23:59' }]])) as typeof DEFAULT_MESSAGING.hours;
+
+/** The frame as a Frame (for evaluate), found by its URL. */
+async function messagesFrame(page: Page): Promise<Frame> {
+  for (let i = 0; i < 100; i++) {
+    const f = page.frames().find((fr) => fr.url().includes('/frame/messages'));
+    if (f) return f;
+    await page.waitForTimeout(50);
+  }
+  throw new Error('no messages frame');
+}
+
+/** Waits until the service worker runs the frame and has cached the frame page itself. */
+async function untilCachedForOffline(page: Page): Promise<void> {
+  const frame = await messagesFrame(page);
+  await frame.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    for (let i = 0; i < 200; i++) {
+      if (await caches.match(location.href)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('frame page never cached');
+  });
+}
+
+/** Every value stored in the frame's IndexedDB databases, serialised with buffers decoded as text. */
+function rawDeviceData(frame: Frame): Promise<{ names: string[]; text: string }> {
+  return frame.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name!).filter(Boolean);
+    const parts: string[] = [];
+    const dump = (v: unknown): unknown => {
+      if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return new TextDecoder('latin1').decode(v as ArrayBuffer);
+      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, dump(x)]));
+      return v;
+    };
+    for (const name of names) {
+      const db = await new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      for (const store of db.objectStoreNames) {
+        const rows = await new Promise<unknown[]>((res) => {
+          const r = db.transaction(store).objectStore(store).getAll();
+          r.onsuccess = () => res(r.result);
+        });
+        parts.push(JSON.stringify(rows.map(dump)));
+      }
+      db.close();
+    }
+    return { names, text: parts.join('\n') };
+  });
+}
+
+async function writeReply(frame: FrameLocator, text: string) {
+  await frame.getByLabel('Your reply').fill(text);
+  await frame.getByRole('button', { name: 'Send' }).click();
+  await frame.getByRole('status').filter({ hasText: 'Saved on this device' }).waitFor({ timeout: 5000 }).catch(async (err: Error) => {
+    throw new Error(`${err.message}\nThe frame shows: ${await frame.locator('sm-frame-app').innerText()}`);
+  });
+}
+
+describe('end to end: offline', { timeout: 90_000 }, () => {
+  let h: Harness;
+  let threadCount = 0;
+
+  before(async () => {
+    h = await startHarness();
+    const clinic = await getClinicBySlug(h.product.deps.db, DEMO_SLUG);
+    await saveMessagingSettings(h.product.deps.db, clinic.id, { ...DEFAULT_MESSAGING, hours: ALWAYS_OPEN, weeklyThreadQuota: null });
+  });
+  after(() => h?.close());
+
+  /** The clinic's patient portal: the frames are first-party there, so the browser lets them store. */
+  const portal = () => `${h.product.publicUrl}/p/${DEMO_SLUG}`;
+
+  /** Starts a conversation online and opens it; returns its id. */
+  async function openNewThread(frame: FrameLocator): Promise<string> {
+    const subject = `Offline test ${++threadCount}`;
+    await frame.getByRole('button', { name: 'New message' }).click();
+    await frame.getByLabel('Subject').fill(subject);
+    await frame.getByLabel('Your message').fill('Started online.');
+    await frame.getByRole('button', { name: 'Send' }).click();
+    await frame.getByRole('heading', { name: subject }).waitFor();
+    const clinic = await getClinicBySlug(h.product.deps.db, DEMO_SLUG);
+    const threads = await h.product.deps.db.selectFrom('threads').select(['id', 'subject_enc']).where('clinic_id', '=', clinic.id).execute();
+    const cipher = clinicCipher(h.product.deps.keyring, clinic);
+    return threads.find((t) => cipher.decrypt(t.subject_enc, 'thread.subject') === subject)!.id;
+  }
+
+  async function patientBodies(threadId: string): Promise<string[]> {
+    const clinic = await getClinicBySlug(h.product.deps.db, DEMO_SLUG);
+    const cipher = clinicCipher(h.product.deps.keyring, clinic);
+    const rows = await h.product.deps.db.selectFrom('messages').select(['body_enc', 'author_type']).where('thread_id', '=', threadId).orderBy('created_at').orderBy('id').execute();
+    return rows.filter((r) => r.author_type === 'patient').map((r) => cipher.decrypt(r.body_enc, 'message.body'));
+  }
+
+  it('queues three messages offline, survives a reload of the frame with no network, then delivers each exactly once, in order', async () => {
+    const page = await newPage(h.browser);
+    const frame = await patientSignsIn(h, page, portal());
+    const threadId = await openNewThread(frame);
+    await untilCachedForOffline(page);
+
+    await page.context().setOffline(true);
+    await frame.getByText('You are offline.').waitFor();
+    for (const n of ['one', 'two', 'three']) await writeReply(frame, `Offline message ${n}`);
+    await frame.getByText('Offline message three').waitFor();
+
+    const raw = await rawDeviceData(await messagesFrame(page));
+    assert.ok(raw.names.includes(`sm-patient-${DEMO_SLUG}`), 'the outbox is in IndexedDB');
+    assert.equal(raw.text.includes('Offline message'), false, 'queued text is encrypted on the device');
+
+    // The frame reloads with no network: served by the service worker, the queue is still there.
+    const reloaded = await messagesFrame(page);
+    await reloaded.evaluate(() => location.reload());
+    await frame.getByText('You are offline.').waitFor();
+    await frame.getByText('The text of this message shows again once you are back online.').first().waitFor();
+    assert.equal(await frame.getByRole('list', { name: 'Waiting to send' }).getByRole('listitem').count(), 3);
+    assert.deepEqual(await patientBodies(threadId), ['Started online.'], 'nothing reached the server yet');
+
+    await page.context().setOffline(false);
+    await frame.getByRole('button', { name: 'New message' }).waitFor();
+    for (let i = 0; i < 100 && (await patientBodies(threadId)).length < 4; i++) await page.waitForTimeout(100);
+    await frame.getByText('Waiting to send', { exact: true }).first().waitFor({ state: 'detached' });
+    assert.deepEqual(await patientBodies(threadId), ['Started online.', 'Offline message one', 'Offline message two', 'Offline message three']);
+    await page.context().close();
+  });
+
+  it('delivers exactly once when the connection drops in the middle of sending', async () => {
+    const page = await newPage(h.browser, { serviceWorkers: 'block' });
+    const frame = await patientSignsIn(h, page, portal());
+    const threadId = await openNewThread(frame);
+    await page.context().setOffline(true);
+    for (const n of ['A', 'B', 'C']) await writeReply(frame, `Flaky ${n}`);
+
+    // The first delivery reaches the server, but its answer is lost on the way back.
+    let dropped = 0;
+    await page.context().route('**/api/patient/threads/*/messages', async (route) => {
+      if (route.request().method() === 'POST' && dropped === 0) {
+        dropped++;
+        await route.fetch();
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    await page.context().setOffline(false);
+    for (let i = 0; i < 200 && (await frame.getByText('Waiting to send', { exact: true }).count()) > 0; i++) await page.waitForTimeout(100);
+    assert.equal(dropped, 1, 'the connection really dropped once');
+    assert.deepEqual(await patientBodies(threadId), ['Started online.', 'Flaky A', 'Flaky B', 'Flaky C']);
+    await page.context().close();
+  });
+
+  it('keeps a message the server refuses visible with the reason and the text; sign-out leaves nothing readable', async () => {
+    const page = await newPage(h.browser, { serviceWorkers: 'block' });
+    const frame = await patientSignsIn(h, page, portal());
+    const threadId = await openNewThread(frame);
+    await page.context().setOffline(true);
+    await writeReply(frame, 'Written after the clinic closed this');
+    await frame.getByLabel('Your reply').fill('An unsent draft about my rash');
+    await page.waitForTimeout(600); // the draft autosaves after a pause in typing
+
+    const staff = h.product.demoLogins!.find((l) => l.role === 'physician')!;
+    const login = await fetch(`${h.product.publicUrl}/api/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: h.product.publicUrl }, body: JSON.stringify({ email: staff.email, password: staff.password }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const close = await fetch(`${h.product.publicUrl}/api/threads/${threadId}`, { method: 'PATCH', headers: { 'content-type': 'application/json', origin: h.product.publicUrl, cookie }, body: JSON.stringify({ status: 'closed' }) });
+    assert.equal(close.status, 200);
+
+    await page.context().setOffline(false);
+    await frame.getByText(/Not sent: This conversation is closed/).waitFor();
+    await frame.getByText('Written after the clinic closed this').waitFor();
+    assert.deepEqual(await patientBodies(threadId), ['Started online.']);
+
+    const f = await messagesFrame(page);
+    const before = await rawDeviceData(f);
+    assert.ok(before.text.length > 0, 'the refused message and the draft are on the device');
+    for (const secret of ['Written after', 'rash', DEMO_PATIENT.name, DEMO_PATIENT.email]) assert.equal(before.text.includes(secret), false, `no plaintext "${secret}" on the device`);
+
+    const keysBefore = (await h.product.deps.db.selectFrom('device_keys').select('key_id').execute()).length;
+    await frame.getByRole('button', { name: 'Sign out' }).click();
+    await frame.getByLabel('E-mail address').waitFor();
+    const afterSignOut = await rawDeviceData(f);
+    assert.equal(afterSignOut.names.includes(`sm-patient-${DEMO_SLUG}`), false, 'the device database is deleted');
+    for (const secret of ['Written after', 'rash']) assert.equal(afterSignOut.text.includes(secret), false);
+    const keysAfter = (await h.product.deps.db.selectFrom('device_keys').select('key_id').execute()).length;
+    assert.equal(keysAfter, keysBefore - 1, "the session's private key is gone from the server too");
+    await page.context().close();
+  });
+
+  it('keeps a draft while typing and puts it back', async () => {
+    const page = await newPage(h.browser, { serviceWorkers: 'block' });
+    const frame = await patientSignsIn(h, page, portal());
+    await frame.getByRole('button', { name: 'New message' }).click();
+    await frame.getByLabel('Your message').fill(`Draft ${randomUUID()}`);
+    const typed = await frame.getByLabel('Your message').inputValue();
+    await page.waitForTimeout(600);
+    await page.reload();
+    await frame.getByRole('button', { name: 'New message' }).click();
+    for (let i = 0; i < 50 && (await frame.getByLabel('Your message').inputValue()) !== typed; i++) await page.waitForTimeout(100);
+    assert.equal(await frame.getByLabel('Your message').inputValue(), typed);
+    await page.context().close();
+  });
+});
