@@ -1,5 +1,5 @@
 /** The staff API client: session cookie, JSON, and one place that notices a session has ended. */
-import type { AuditEntry, AuditQuery, Clinic, ClinicSettings, MailItem, Me, NewStaff, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
+import type { AuditEntry, AuditQuery, Clinic, DeviceKeys, ClinicSettings, MailItem, Me, NewStaff, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
 import type { AttachmentInfo, CannedReply, InboxFilter, InboxThread, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
@@ -33,6 +33,11 @@ export class AdminApi {
       if (err instanceof ApiError && err.status === 401) return null;
       throw err;
     }
+  }
+
+  /** This session's device key pair, for the on-device outbox. */
+  deviceKeys(): Promise<DeviceKeys> {
+    return this.#call('/api/staff/device-key', { method: 'POST' });
   }
 
   clinic(): Promise<Clinic> {

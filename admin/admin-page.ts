@@ -6,6 +6,7 @@ import { ApiError } from '../shared/fetch-json.js';
 import { translate, type MessageKey } from '../shared/i18n.js';
 import type { Lang } from '../shared/lang.js';
 import type { AdminApi } from './admin-api.js';
+import type { StaffDevice } from './staff-device.js';
 import { adminStyles } from './styles.js';
 
 /** Base class of the admin's pages (not an element itself). */
@@ -17,6 +18,8 @@ export class AdminPage extends LitElement {
   @property() lang: Lang = 'en';
   /** Live thread events (`sm-thread-event`, detail `{ threadId, author, kind }`) from the shell's one SSE stream. */
   @property({ attribute: false }) live: EventTarget | null = null;
+  /** The on-device outbox (replies written offline); null until the shell has opened it. */
+  @property({ attribute: false }) device: StaffDevice | null = null;
   /** Parameters of the route that shows this page (e.g. a thread id). */
   @property({ attribute: false }) routeParams: Record<string, string> = {};
 
@@ -38,7 +41,7 @@ export class AdminPage extends LitElement {
       if (success) this.status = success;
       return true;
     } catch (err) {
-      this.error = err instanceof ApiError && err.status !== 0 && err.status < 500 ? err.message : this.t('common.error');
+      this.error = err instanceof ApiError && err.status === 0 ? this.t('common.offline') : err instanceof ApiError && err.status < 500 ? err.message : this.t('common.error');
       return false;
     } finally {
       this.busy = false;

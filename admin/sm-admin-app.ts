@@ -9,8 +9,11 @@ import type { Me } from '../shared/api.js';
 import { defineOnce } from '../shared/define-once.js';
 import { translate, type MessageKey } from '../shared/i18n.js';
 import { normalizeLang, type Lang } from '../shared/lang.js';
+import { DeviceVault } from '../shared/offline/device-vault.js';
+import '../shared/offline/sm-app-status.js';
 import { AdminApi } from './admin-api.js';
 import type { AdminPage } from './admin-page.js';
+import { STAFF_DEVICE_NAME, startStaffDevice, type StaffDevice } from './staff-device.js';
 import { adminStyles } from './styles.js';
 import './pages/sm-login-page.js';
 import './pages/sm-inbox-page.js';
@@ -44,6 +47,25 @@ const NAV: NavItem[] = [
 ];
 
 const LANG_KEY = 'sm-admin-lang';
+/** Who was signed in (staff name and clinic, no patient data), so the shell can open offline. */
+const ME_KEY = 'sm-admin-me';
+
+function remember(me: Me | null): void {
+  try {
+    if (me) localStorage.setItem(ME_KEY, JSON.stringify(me));
+    else localStorage.removeItem(ME_KEY);
+  } catch {
+    // storage blocked: the admin then needs the network to open
+  }
+}
+
+function remembered(): Me | null {
+  try {
+    return JSON.parse(localStorage.getItem(ME_KEY) ?? 'null') as Me | null;
+  } catch {
+    return null;
+  }
+}
 
 function storedLang(): Lang {
   try {
@@ -131,6 +153,11 @@ export class SmAdminApp extends LitElement {
   @state() private endedNotice = false;
   /** Patient messages that arrived while the inbox was not on screen. */
   @state() private newMessages = 0;
+  /** Set when a new deployment waits: calling it switches to it. */
+  @state() applyUpdate: (() => void) | null = null;
+  @state() private device: StaffDevice | null = null;
+  @state() private storageProblem = false;
+  @state() private outdated = false;
   private events: EventSource | null = null;
   /** Where the one SSE stream's events are passed on to pages (one stream per tab, not one per page). */
   private readonly live = new EventTarget();
@@ -145,13 +172,34 @@ export class SmAdminApp extends LitElement {
   connectedCallback(): void {
     super.connectedCallback();
     document.documentElement.lang = this.uiLang;
-    this.api.onSessionEnded = () => this.signedOut(true);
+    this.api.onSessionEnded = () => void this.signedOut(true);
     window.addEventListener('vaadin-router-location-changed', this.onLocation);
     void this.api
       .me()
-      .then((me) => (this.me = me))
-      .catch(() => (this.me = null))
+      .then((me) => {
+        if (!me) void DeviceVault.destroy(STAFF_DEVICE_NAME); // an ended session's leftovers
+        remember(me);
+        this.me = me;
+      })
+      // Offline: open the shell for whoever was signed in; pages say they are offline.
+      .catch(() => (this.me = remembered()))
       .finally(() => (this.checked = true));
+  }
+
+  /** The device session, for the service worker's "send your outbox now". */
+  get deviceSession(): StaffDevice | null {
+    return this.device;
+  }
+
+  private async startDevice() {
+    const device = await startStaffDevice(this.api);
+    device.addEventListener('session-ended', () => void this.signedOut(true));
+    device.addEventListener('storage-failed', () => (this.storageProblem = true));
+    device.addEventListener('versionchange', () => (this.outdated = true));
+    this.storageProblem = device.vault.storageProblem !== null;
+    this.device = device;
+    const current = this.outlet?.firstElementChild as AdminPage | null;
+    if (current) current.device = device;
   }
 
   disconnectedCallback(): void {
@@ -164,7 +212,12 @@ export class SmAdminApp extends LitElement {
   protected updated(): void {
     if (this.me && this.outlet && !this.router) this.startRouter(this.me);
     if (this.me && !this.events) this.listen();
+    if (this.me && !this.device && !this.deviceStarting) {
+      this.deviceStarting = true;
+      void this.startDevice().finally(() => (this.deviceStarting = false));
+    }
   }
+  private deviceStarting = false;
 
   /** Live notice of patient messages wherever the staff member is in the admin. */
   private listen() {
@@ -189,6 +242,7 @@ export class SmAdminApp extends LitElement {
           el.me = me;
           el.lang = this.uiLang;
           el.live = this.live;
+          el.device = this.device;
           return el;
         },
       }) as unknown as Route;
@@ -201,7 +255,12 @@ export class SmAdminApp extends LitElement {
     ]);
   }
 
-  private signedOut(ended: boolean) {
+  /** Signed out or session ended: nothing this person kept on the device stays. */
+  private async signedOut(ended: boolean) {
+    remember(null);
+    await this.device?.end();
+    this.device = null;
+    await DeviceVault.destroy(STAFF_DEVICE_NAME);
     this.events?.close();
     this.events = null;
     this.newMessages = 0;
@@ -213,7 +272,12 @@ export class SmAdminApp extends LitElement {
 
   private async signOut() {
     await this.api.logout().catch(() => undefined);
-    this.signedOut(false);
+    await this.signedOut(false);
+  }
+
+  private reload() {
+    if (this.applyUpdate && !this.outdated) this.applyUpdate();
+    else location.reload();
   }
 
   private setLang(lang: Lang) {
@@ -239,7 +303,7 @@ export class SmAdminApp extends LitElement {
         .api=${this.api}
         .lang=${this.uiLang}
         .status=${this.endedNotice ? this.t('admin.sessionExpired') : null}
-        @sm-staff-signed-in=${(e: CustomEvent<{ me: Me }>) => ((this.me = e.detail.me), (this.endedNotice = false))}
+        @sm-staff-signed-in=${(e: CustomEvent<{ me: Me }>) => (remember(e.detail.me), (this.me = e.detail.me), (this.endedNotice = false))}
       ></sm-login-page>`;
     }
     const me = this.me;
@@ -266,7 +330,10 @@ export class SmAdminApp extends LitElement {
           )}
         </ul>
       </nav>
-      <main id="main" tabindex="-1"><div id="outlet"></div></main>`;
+      <main id="main" tabindex="-1">
+        <sm-app-status .lang=${this.uiLang} .updateReady=${this.applyUpdate !== null} .storageProblem=${this.storageProblem} .outdated=${this.outdated} @sm-reload-requested=${this.reload}></sm-app-status>
+        <div id="outlet"></div>
+      </main>`;
   }
 }
 

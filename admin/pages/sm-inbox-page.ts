@@ -33,7 +33,7 @@ export class SmInboxPage extends AdminPage {
   connectedCallback(): void {
     super.connectedCallback();
     void this.load();
-    void this.api.messagingSettings().then((s) => (this.settings = s));
+    void this.api.messagingSettings().then((s) => (this.settings = s), () => undefined);
     this.live?.addEventListener('sm-thread-event', this.onLive);
   }
 

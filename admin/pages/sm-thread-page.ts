@@ -1,13 +1,17 @@
 /**
  * @summary One conversation for staff: messages and internal notes, the patient card, reply or note
  * with attachments and templates, assignment, close/reopen. New patient messages appear live.
+ * A reply written without a connection waits in the device's outbox and shows as waiting here.
  */
 import { css, html, nothing } from 'lit';
 import { state, query } from 'lit/decorators.js';
 import type { Patient } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import type { CannedReply, StaffThreadDetail } from '../../shared/messaging.js';
+import { ApiError } from '../../shared/fetch-json.js';
+import type { OutboxItem } from '../../shared/offline/outbox.js';
 import { AdminPage } from '../admin-page.js';
+import type { StaffDevice, StaffOutboxPayload } from '../staff-device.js';
 
 export class SmThreadPage extends AdminPage {
   static styles = [
@@ -38,6 +42,13 @@ export class SmThreadPage extends AdminPage {
       aside {
         overflow-wrap: anywhere;
       }
+      li.pending {
+        border-style: dashed;
+        background: #f4f6f8;
+      }
+      li.pending[data-status='refused'] {
+        border: 2px solid #b3261e;
+      }
       .layout {
         display: grid;
         grid-template-columns: minmax(0, 3fr) minmax(14rem, 1fr);
@@ -55,6 +66,9 @@ export class SmThreadPage extends AdminPage {
     if ((e as CustomEvent<{ threadId: string }>).detail.threadId === this.threadId) void this.load();
   };
   private pendingId: string | null = null;
+  @state() private pending: Array<OutboxItem<StaffOutboxPayload>> = [];
+  private readonly onDeviceChange = () => void this.loadPending();
+  private readonly onDelivered = () => void this.load();
 
   private get threadId() {
     return this.routeParams.id ?? '';
@@ -63,14 +77,31 @@ export class SmThreadPage extends AdminPage {
   connectedCallback(): void {
     super.connectedCallback();
     void this.load();
-    void this.api.colleagues().then((c) => (this.colleagues = c));
-    void this.api.cannedReplies().then((c) => (this.canned = c));
+    void this.api.colleagues().then((c) => (this.colleagues = c), () => undefined);
+    void this.api.cannedReplies().then((c) => (this.canned = c), () => undefined);
     this.live?.addEventListener('sm-thread-event', this.onLive);
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
     this.live?.removeEventListener('sm-thread-event', this.onLive);
+    this.watch(null, this.device);
+  }
+
+  protected willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('device')) this.watch(this.device, changed.get('device') as StaffDevice | null | undefined);
+  }
+
+  private watch(next: StaffDevice | null, previous: StaffDevice | null | undefined) {
+    previous?.removeEventListener('change', this.onDeviceChange);
+    previous?.removeEventListener('delivered', this.onDelivered);
+    next?.addEventListener('change', this.onDeviceChange);
+    next?.addEventListener('delivered', this.onDelivered);
+    if (next) void this.loadPending();
+  }
+
+  private async loadPending() {
+    this.pending = this.device ? (await this.device.outbox.items()).filter((i) => i.target === this.threadId) : [];
   }
 
   private load() {
@@ -84,18 +115,40 @@ export class SmThreadPage extends AdminPage {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const f = new FormData(form);
+    const files = (f.getAll('files') as File[]).filter((x) => x.size > 0);
+    const payload: StaffOutboxPayload = { body: String(f.get('body')), note: f.get('note') === 'on', attachmentIds: [] };
+    this.pendingId ??= crypto.randomUUID();
     const ok = await this.run(async () => {
-      const attachmentIds = [];
-      for (const file of (f.getAll('files') as File[]).filter((x) => x.size > 0)) attachmentIds.push((await this.api.upload(this.detail!.thread.patientId, file)).id);
-      this.pendingId ??= crypto.randomUUID();
-      await this.api.reply(this.threadId, { id: this.pendingId, body: String(f.get('body')), attachmentIds, note: f.get('note') === 'on' });
+      try {
+        if (!navigator.onLine && this.device && !files.length) throw new ApiError(0, 'network', 'offline');
+        for (const file of files) payload.attachmentIds.push((await this.api.upload(this.detail!.thread.patientId, file)).id);
+        await this.api.reply(this.threadId, { id: this.pendingId!, ...payload });
+        this.status = this.t('msg.sent');
+      } catch (err) {
+        const notNow = err instanceof ApiError && (err.status === 0 || err.status >= 500);
+        if (!notNow || !this.device || payload.attachmentIds.length !== files.length) throw err;
+        // No connection: the reply waits on this device (sealed) and is sent exactly once later.
+        await this.device.outbox.add('reply', this.threadId, payload, this.pendingId!);
+        this.status = this.t('outbox.queued');
+      }
       this.pendingId = null;
-    }, this.t('msg.sent'));
+    });
     if (ok) {
+      const status = this.status;
       form.reset();
-      await this.load();
-      this.status = this.t('msg.sent');
+      if (status === this.t('msg.sent')) await this.load();
+      this.status = status;
     }
+  }
+
+  private pendingItems() {
+    return this.pending.map(
+      (i) => html`<li class="pending" data-status=${i.status}>
+        <p class=${i.status === 'refused' ? 'error' : 'muted'}>${i.status === 'refused' ? this.t('outbox.refused', { reason: i.reason ?? '' }) : this.t('outbox.waiting')}</p>
+        <p class="body">${i.payload ? i.payload.body : this.t('outbox.locked')}</p>
+        ${i.status === 'refused' ? html`<button class="secondary" @click=${() => this.device?.outbox.discard(i.seq)}>${this.t('outbox.discard')}</button>` : nothing}
+      </li>`,
+    );
   }
 
   private change(patch: { status?: 'open' | 'closed'; assignedTo?: string | null }) {
@@ -128,6 +181,7 @@ export class SmThreadPage extends AdminPage {
                 ${m.attachments.map((a) => html`<p><a href="/api/attachments/${a.id}" download>${this.t('msg.download', { name: a.fileName })}</a></p>`)}
               </li>`,
             )}
+            ${this.pendingItems()}
           </ol>
           ${this.status ? html`<p class="ok" role="status">${this.status}</p>` : nothing}
           ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}

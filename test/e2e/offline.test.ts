@@ -3,6 +3,8 @@
  * exactly-once delivery, refusals, encryption on the device and wiping it, and the update prompt.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, FrameLocator, Page } from 'playwright-core';
@@ -78,7 +80,7 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
   let threadCount = 0;
 
   before(async () => {
-    h = await startHarness();
+    h = await startHarness({ copyWebRoot: true });
     const clinic = await getClinicBySlug(h.product.deps.db, DEMO_SLUG);
     await saveMessagingSettings(h.product.deps.db, clinic.id, { ...DEFAULT_MESSAGING, hours: ALWAYS_OPEN, weeklyThreadQuota: null });
   });
@@ -210,6 +212,109 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
     await frame.getByRole('button', { name: 'New message' }).click();
     for (let i = 0; i < 50 && (await frame.getByLabel('Your message').inputValue()) !== typed; i++) await page.waitForTimeout(100);
     assert.equal(await frame.getByLabel('Your message').inputValue(), typed);
+    await page.context().close();
+  });
+
+  /** A physician signed in to the admin, and a conversation they started with the demo patient. */
+  async function staffWithThread(page: Page): Promise<string> {
+    const physician = h.product.demoLogins!.find((l) => l.role === 'physician')!;
+    await page.goto(`${h.product.publicUrl}/admin/`);
+    await page.getByLabel('E-mail').fill(physician.email);
+    await page.getByLabel('Password').fill(physician.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    const clinic = await getClinicBySlug(h.product.deps.db, DEMO_SLUG);
+    const patient = await h.product.deps.db.selectFrom('patients').select('id').where('clinic_id', '=', clinic.id).executeTakeFirstOrThrow();
+    const started = await page.evaluate(async (patientId) => {
+      const res = await fetch('/api/threads', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: crypto.randomUUID(), patientId, subject: 'Your results', category: 'results', body: 'Your results are in.', patientMayReply: true }) });
+      return (await res.json()) as { threadId: string };
+    }, patient.id);
+    return started.threadId;
+  }
+
+  async function untilAdminPrecached(page: Page) {
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      for (let i = 0; i < 200; i++) {
+        if (await caches.match('/admin/', { ignoreSearch: true })) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('admin shell never precached');
+    });
+  }
+
+  it('opens the admin and the patient portal offline after one visit; a reply written offline is delivered once', async () => {
+    const page = await newPage(h.browser);
+    const threadId = await staffWithThread(page);
+    await untilAdminPrecached(page);
+    await page.goto(`${h.product.publicUrl}/admin/inbox/${threadId}`);
+    await page.getByText('Your results are in.').waitFor();
+
+    await page.context().setOffline(true);
+    await page.getByLabel('Reply to the patient').fill('Please book a follow-up.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved on this device' }).waitFor();
+    await page.getByText('Waiting to send').waitFor();
+
+    await page.reload();
+    await page.getByText('You are offline. What you write').waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Inbox' }).waitFor();
+
+    await page.context().setOffline(false);
+    const bodies = async () => {
+      const clinic = await getClinicBySlug(h.product.deps.db, DEMO_SLUG);
+      const cipher = clinicCipher(h.product.deps.keyring, clinic);
+      const rows = await h.product.deps.db.selectFrom('messages').select('body_enc').where('thread_id', '=', threadId).orderBy('created_at').execute();
+      return rows.map((r) => cipher.decrypt(r.body_enc, 'message.body'));
+    };
+    for (let i = 0; i < 100 && (await bodies()).length < 2; i++) await page.waitForTimeout(100);
+    await page.waitForTimeout(500);
+    assert.deepEqual(await bodies(), ['Your results are in.', 'Please book a follow-up.']);
+
+    // The patient portal, visited once, opens with no network too.
+    const patient = await newPage(h.browser);
+    await patient.goto(portal());
+    await untilCachedForOffline(patient);
+    await patient.context().setOffline(true);
+    await patient.reload();
+    await patient.frameLocator('sm-messages iframe').getByLabel('E-mail address').waitFor();
+    await patient.context().close();
+    await page.context().close();
+  });
+
+  it('tells the person when a new version is deployed and switches on their say-so', async () => {
+    const page = await newPage(h.browser);
+    await staffWithThread(page);
+    await untilAdminPrecached(page);
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+
+    // A deployment: the worker's bytes change (here, by a marker; a real build changes its precache list).
+    fs.appendFileSync(path.join(h.webRoot, 'sw.js'), '\n// deployment 2\n');
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
+    await page.getByText('A new version of this page is available.').waitFor();
+    const reloaded = page.waitForEvent('load');
+    await page.getByRole('button', { name: 'Reload now' }).click();
+    await reloaded;
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    const state = await page.evaluate(async () => {
+      const r = await navigator.serviceWorker.getRegistration();
+      return { waiting: Boolean(r?.waiting), active: Boolean(r?.active) };
+    });
+    assert.deepEqual(state, { waiting: false, active: true }, 'the new version now runs');
+    assert.equal(await page.getByText('A new version of this page is available.').count(), 0);
+    await page.context().close();
+  });
+
+  it('on a clinic site whose frames the browser forbids to store anything, says so and still sends online', async () => {
+    // Playwright's contexts block third-party storage, as private windows and strict browsers do.
+    const page = await newPage(h.browser);
+    const frame = await patientSignsIn(h, page);
+    await frame.getByText('This browser does not let us keep anything on this device').waitFor();
+    await frame.getByRole('button', { name: 'New message' }).click();
+    await frame.getByLabel('Subject').fill('Storage blocked');
+    await frame.getByLabel('Your message').fill('Sent without any storage.');
+    await frame.getByRole('button', { name: 'Send' }).click();
+    await frame.getByRole('status').filter({ hasText: 'Message sent.' }).waitFor();
     await page.context().close();
   });
 });

@@ -36,6 +36,11 @@ export class PatientApi {
     return this.#token !== null;
   }
 
+  /** The browser refuses this frame any storage (private window, third-party storage blocked). */
+  get storageBlocked(): boolean {
+    return this.#store === null;
+  }
+
   /** Whether this session outlives the page (false on a shared computer or when storage is blocked). */
   get persistent(): boolean {
     return this.#token !== null && this.#store?.getItem(this.#key) === this.#token;

@@ -116,7 +116,7 @@ export class SmFrameApp extends LitElement {
     device.addEventListener('session-ended', () => void this.sessionEnded());
     device.addEventListener('storage-failed', () => (this.storageProblem = true));
     device.addEventListener('versionchange', () => (this.outdated = true));
-    this.storageProblem = device.vault.storageProblem !== null;
+    this.storageProblem = device.vault.storageProblem !== null || this.api.storageBlocked;
     this.device = device;
   }
 
