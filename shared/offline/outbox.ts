@@ -65,6 +65,7 @@ export class Outbox<P> extends EventTarget {
     this.flushSoon(0);
   }
 
+  /** Stops sending by itself (timers, `online`); an explicit flush() still sends. */
   stop(): void {
     this.#stopped = true;
     globalThis.removeEventListener?.('online', this.#onOnline);
@@ -119,7 +120,6 @@ export class Outbox<P> extends EventTarget {
   async #flushRound(): Promise<void> {
     if (!this.vault.canRead) return; // locked (offline since load): the next unlock or `online` retries
     for (const row of await this.vault.store.outbox()) {
-      if (this.#stopped) return;
       if (row.status !== 'waiting') continue;
       try {
         await this.deliver({ clientId: row.clientId, kind: row.kind, target: row.target, payload: await this.vault.open<P>(row.sealed) });
