@@ -26,6 +26,8 @@ function serviceWorker(): Plugin {
         globDirectory: dist,
         globPatterns: ['assets/**/*.{js,css}', 'favicon.svg', 'icons/*.{svg,png}', 'portal.css'],
         templatedURLs: { '/admin/': ['admin/index.html'] },
+        // Hashed names change with their content: no revision query needed.
+        dontCacheBustURLsMatching: /^assets\//,
         navigateFallback: '/admin/',
         navigateFallbackAllowlist: [/^\/admin\//],
         runtimeCaching: [

@@ -16,11 +16,12 @@ import { createSession } from '../server/domain/sessions.js';
 import { DEFAULT_MESSAGING, saveMessagingSettings } from '../server/domain/messaging-settings.js';
 import { startPatientThread, startStaffThread, staffReply } from '../server/domain/threads.js';
 import { messagingContext } from '../server/routes/messaging-context.js';
-import { freePort } from '../test/e2e/harness.js';
+import { freePort, newPage, patientSignsIn, startHarness } from '../test/e2e/harness.js';
+import { DEMO_SLUG } from '../server/demo-seed.js';
 import { loadConfig } from '../server/config.js';
 import { DEFAULT_WEB_ROOT } from '../server/bootstrap.js';
 import { startProduct } from '../server/product.js';
-import { clinicCipher, createClinic } from '../server/domain/clinics.js';
+import { clinicCipher, createClinic, getClinicBySlug } from '../server/domain/clinics.js';
 import { createStaff } from '../server/domain/staff.js';
 import { enrolPatient } from '../server/domain/patients.js';
 
@@ -170,5 +171,54 @@ async function messaging(deps: Awaited<ReturnType<typeof startProduct>>['deps'],
   console.log(`  admin inbox, 10,000 threads in the clinic (first page: 200 rows)    ${inboxMs} ms`);
 }
 
+/** What the service worker downloads and keeps at install (dist/sw.js's precache list). */
+function precache(): void {
+  const sw = fs.readFileSync(path.join(DEFAULT_WEB_ROOT, 'sw.js'), 'utf8');
+  const urls = [...sw.matchAll(/\{url:"([^"]+)"/g)].map((m) => m[1]!);
+  const files = urls.map((u) => path.join(DEFAULT_WEB_ROOT, u === '/admin/' ? 'admin/index.html' : u));
+  const raw = files.reduce((n, f) => n + fs.statSync(f).size, 0);
+  const gzip = files.reduce((n, f) => n + gzipSync(fs.readFileSync(f), { level: 9 }).length, 0);
+  console.log(`\nService worker precache: ${urls.length} files, ${kb(raw)} raw (${kb(gzip)} gzipped over the wire); sw.js itself ${kb(Buffer.byteLength(sw))}`);
+}
+
+/**
+ * The patient portal in Chromium: 100 replies queued in the frame's outbox while offline, then the
+ * connection returns; time until the server holds all 100, each exactly once.
+ */
+async function outboxFlush(): Promise<void> {
+  const h = await startHarness();
+  try {
+    const clinic = await getClinicBySlug(h.product.deps.db, DEMO_SLUG);
+    await saveMessagingSettings(h.product.deps.db, clinic.id, { ...DEFAULT_MESSAGING, hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '23:59' }]])) as typeof DEFAULT_MESSAGING.hours });
+    const ctx = await messagingContext(h.product.deps, clinic.id);
+    const staff = await h.product.deps.db.selectFrom('staff').select('id').where('clinic_id', '=', clinic.id).executeTakeFirstOrThrow();
+    const patient = await h.product.deps.db.selectFrom('patients').select('id').where('clinic_id', '=', clinic.id).executeTakeFirstOrThrow();
+    const { threadId } = await startStaffThread(ctx, { kind: 'staff', clinicId: clinic.id, staffId: staff.id, role: 'admin' }, { id: randomUUID(), patientId: patient.id, subject: 'Bench', category: 'other', body: 'Hello', patientMayReply: true });
+
+    const page = await newPage(h.browser);
+    await patientSignsIn(h, page, `${h.product.publicUrl}/p/${DEMO_SLUG}`);
+    const frame = page.frames().find((f) => f.url().includes('/frame/messages'))!;
+    await frame.waitForFunction(() => Boolean((document.querySelector('sm-frame-app') as unknown as { deviceSession: unknown }).deviceSession));
+    await page.context().setOffline(true);
+    await frame.evaluate(async ({ threadId, body }) => {
+      const outbox = (document.querySelector('sm-frame-app') as unknown as { deviceSession: { outbox: { add(k: string, t: string, p: unknown): Promise<string> } } }).deviceSession.outbox;
+      for (let i = 0; i < 100; i++) await outbox.add('reply', threadId, { body: `${i} ${body}`, attachmentIds: [], label: 'Bench' });
+    }, { threadId, body: BODY });
+    const count = async () => Number((await h.product.deps.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('thread_id', '=', threadId).where('author_type', '=', 'patient').executeTakeFirstOrThrow()).n);
+    const t0 = Date.now();
+    await page.context().setOffline(false);
+    while ((await count()) < 100 && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 20));
+    const ms = Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 1000));
+    const delivered = await count();
+    console.log(`\nOutbox: 100 replies (${BODY.length} characters) queued offline in the portal frame, connection restored:`);
+    console.log(`  all delivered in ${ms} ms (${Math.round(100_000 / ms)} msg/s); server holds ${delivered} (exactly once: ${delivered === 100 ? 'yes' : 'NO'})`);
+  } finally {
+    await h.close();
+  }
+}
+
 sizes();
+precache();
+await outboxFlush();
 await api();

@@ -67,8 +67,14 @@ export class SmThreadPage extends AdminPage {
   };
   private pendingId: string | null = null;
   @state() private pending: Array<OutboxItem<StaffOutboxPayload>> = [];
-  private readonly onDeviceChange = () => void this.loadPending();
-  private readonly onDelivered = () => void this.load();
+  // A flush of many replies fires many events: redraw once they settle.
+  private readonly onDeviceChange = () => this.later('pending', () => this.loadPending());
+  private readonly onDelivered = () => this.later('load', async () => void (await this.load()), 300);
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private later(name: string, task: () => Promise<void>, ms = 50) {
+    clearTimeout(this.timers.get(name));
+    this.timers.set(name, setTimeout(() => void task(), ms));
+  }
 
   private get threadId() {
     return this.routeParams.id ?? '';

@@ -4,7 +4,11 @@
  * each load and lives in memory only. A new session (different key id) wipes what an ended one left.
  */
 import type { DeviceKeys } from '../api.js';
-import { deleteDeviceDb, memoryRecords, openIndexedDbRecords, type DeviceRecords } from './device-records.js';
+import { memoryRecords, type DeviceRecords } from './device-records.js';
+
+// Dexie is loaded with the first signed-in session, not with the page.
+const openIndexedDbRecords = async (name: string, onVersionChange: () => void) => (await import('./indexeddb-records.js')).openIndexedDbRecords(name, onVersionChange);
+const deleteDeviceDb = async (name: string) => (await import('./indexeddb-records.js')).deleteDeviceDb(name);
 import { importPrivateKey, importPublicKey, open, seal, type SealedBox } from './sealed-box.js';
 
 export interface VaultOptions {

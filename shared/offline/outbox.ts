@@ -44,6 +44,8 @@ export class Outbox<P> extends EventTarget {
   #attempt = 0;
   #running: Promise<void> | null = null;
   #stopped = false;
+  /** Payloads already decrypted, by client id: listing the queue must not unwrap every key each time. */
+  readonly #opened = new Map<string, P>();
   readonly #onOnline = () => {
     this.#attempt = 0;
     this.flushSoon(0);
@@ -68,6 +70,7 @@ export class Outbox<P> extends EventTarget {
   /** Stops sending by itself (timers, `online`); an explicit flush() still sends. */
   stop(): void {
     this.#stopped = true;
+    this.#opened.clear();
     globalThis.removeEventListener?.('online', this.#onOnline);
     if (this.#timer) clearTimeout(this.#timer);
   }
@@ -93,7 +96,7 @@ export class Outbox<P> extends EventTarget {
         status: r.status,
         reason: r.reason,
         createdAt: r.createdAt,
-        payload: this.vault.canRead ? await this.vault.open<P>(r.sealed).catch(() => null) : null,
+        payload: await this.#open(r).catch(() => null),
       })),
     );
   }
@@ -102,6 +105,16 @@ export class Outbox<P> extends EventTarget {
   async discard(seq: number): Promise<void> {
     await this.vault.store.deleteOutbox(seq);
     this.#changed();
+  }
+
+  async #open(row: OutboxRow): Promise<P | null> {
+    if (!this.vault.canRead) return null;
+    let payload = this.#opened.get(row.clientId);
+    if (payload === undefined) {
+      payload = await this.vault.open<P>(row.sealed);
+      this.#opened.set(row.clientId, payload);
+    }
+    return payload;
   }
 
   /** Schedules a flush after `delayMs` (replacing any scheduled one). */
@@ -122,7 +135,7 @@ export class Outbox<P> extends EventTarget {
     for (const row of await this.vault.store.outbox()) {
       if (row.status !== 'waiting') continue;
       try {
-        await this.deliver({ clientId: row.clientId, kind: row.kind, target: row.target, payload: await this.vault.open<P>(row.sealed) });
+        await this.deliver({ clientId: row.clientId, kind: row.kind, target: row.target, payload: (await this.#open(row))! });
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) {
           this.dispatchEvent(new Event('session-ended'));
@@ -139,6 +152,7 @@ export class Outbox<P> extends EventTarget {
         return;
       }
       await this.vault.store.deleteOutbox(row.seq!);
+      this.#opened.delete(row.clientId);
       this.#attempt = 0;
       this.dispatchEvent(new CustomEvent('delivered', { detail: row.clientId }));
       this.#changed();

@@ -2,7 +2,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import Dexie from 'dexie';
 import type { DeviceKeys } from '../../shared/api.js';
-import { DEVICE_DB_VERSIONS, deviceDb, openIndexedDbRecords } from '../../shared/offline/device-records.js';
+import { DEVICE_DB_VERSIONS, deviceDb, openIndexedDbRecords } from '../../shared/offline/indexeddb-records.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import { DeviceVault } from '../../shared/offline/device-vault.js';
 import { Outbox } from '../../shared/offline/outbox.js';
