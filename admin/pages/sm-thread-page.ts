@@ -108,6 +108,18 @@ export class SmThreadPage extends AdminPage {
 
   private async loadPending() {
     this.pending = this.device ? (await this.device.outbox.items()).filter((i) => i.target === this.threadId) : [];
+    // Put back a reply the staff member had started, unless they are already typing again.
+    const draft = await this.device?.loadDraft(this.draftKey);
+    if (draft && this.bodyInput && !this.bodyInput.value) this.bodyInput.value = draft;
+  }
+
+  private get draftKey() {
+    return `reply:${this.threadId}`;
+  }
+
+  private onInput() {
+    const text = this.bodyInput?.value ?? '';
+    this.later('draft', async () => void (await this.device?.saveDraft(this.draftKey, text).catch(() => undefined)), 400);
   }
 
   private load() {
@@ -138,6 +150,8 @@ export class SmThreadPage extends AdminPage {
         this.status = this.t('outbox.queued');
       }
       this.pendingId = null;
+      clearTimeout(this.timers.get('draft'));
+      await this.device?.clearDraft(this.draftKey).catch(() => undefined);
     });
     if (ok) {
       const status = this.status;
@@ -193,7 +207,7 @@ export class SmThreadPage extends AdminPage {
           ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
           ${closed ? html`<p class="notice">${this.t('admin.thread.closed')}</p>` : nothing}
           <form class="grid panel" @submit=${this.send}>
-            <label>${this.t(closed ? 'admin.thread.note' : 'admin.thread.reply')} <textarea name="body" required></textarea></label>
+            <label>${this.t(closed ? 'admin.thread.note' : 'admin.thread.reply')} <textarea name="body" required @input=${this.onInput}></textarea></label>
             ${this.canned.length
               ? html`<label>${this.t('admin.thread.canned')}
                   <select @change=${this.insertCanned}><option value=""></option>${this.canned.map((c) => html`<option value=${c.id}>${c.title}</option>`)}</select>

@@ -33,15 +33,21 @@ export class DeviceSession<P> extends EventTarget {
     outbox.addEventListener('delivered', (e) => this.dispatchEvent(new CustomEvent('delivered', { detail: (e as CustomEvent<string>).detail })));
   }
 
-  /** Opens the device records, unlocks them if the server answers, and starts the outbox. */
+  /**
+   * Opens the device records and starts the outbox; the keys are requested meanwhile (sealing waits
+   * for them), so the page can take a message at once.
+   */
   static async start<P>(options: DeviceSessionOptions<P>): Promise<DeviceSession<P>> {
     const vault = await DeviceVault.open(options);
     const session = new DeviceSession(vault, new Outbox<P>(vault, options.deliver, `${options.name}:outbox`));
-    await session.unlock();
+    session.ready = session.unlock();
     addEventListener('online', session.#onOnline);
     session.outbox.start();
     return session;
   }
+
+  /** Resolves once the first key request is answered: true if the device can read its records. */
+  ready: Promise<boolean> = Promise.resolve(false);
 
   /**
    * Fetches the session's keys (on start and whenever the connection returns). Resolves false while
@@ -70,7 +76,7 @@ export class DeviceSession<P> extends EventTarget {
   /** The saved draft, if any and readable now. */
   async loadDraft(key: string): Promise<string | null> {
     const row = await this.vault.store.getDraft(key);
-    if (!row || !this.vault.canRead) return null;
+    if (!row) return null;
     return this.vault.open<string>(row.sealed).catch(() => null);
   }
 

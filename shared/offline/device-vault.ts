@@ -74,7 +74,15 @@ export class DeviceVault extends EventTarget {
    * Gets the session's keys from the server. Offline, falls back to the remembered public key so new
    * items can still be sealed. Returns whether the private key (reading) is available.
    */
-  async unlock(): Promise<boolean> {
+  unlock(): Promise<boolean> {
+    const attempt = this.#unlock();
+    // Sealing waits for a key request in flight rather than failing while it is out.
+    this.#unlocking = attempt.catch(() => undefined);
+    return attempt;
+  }
+  #unlocking: Promise<unknown> | null = null;
+
+  async #unlock(): Promise<boolean> {
     let keys: DeviceKeys;
     try {
       keys = await this.options.fetchKeys();
@@ -95,11 +103,13 @@ export class DeviceVault extends EventTarget {
   }
 
   async seal(value: unknown): Promise<SealedBox> {
+    await this.#unlocking;
     if (!this.#publicKey) throw new Error('vault locked');
     return seal(this.#publicKey, value);
   }
 
   async open<T>(box: SealedBox): Promise<T> {
+    await this.#unlocking;
     if (!this.#privateKey) throw new Error('vault locked');
     return open<T>(this.#privateKey, box);
   }

@@ -71,7 +71,11 @@ async function writeReply(frame: FrameLocator, text: string) {
   await frame.getByLabel('Your reply').fill(text);
   await frame.getByRole('button', { name: 'Send' }).click();
   await frame.getByRole('status').filter({ hasText: 'Saved on this device' }).waitFor({ timeout: 5000 }).catch(async (err: Error) => {
-    throw new Error(`${err.message}\nThe frame shows: ${await frame.locator('sm-frame-app').innerText()}`);
+    const shown = await frame.locator('sm-frame-app').evaluate((el) => {
+      const text = (n: Node): string => (n instanceof Element && n.shadowRoot ? text(n.shadowRoot) : '') + [...n.childNodes].map((c) => (c.nodeType === 3 ? c.textContent : text(c))).join(' ');
+      return text(el).replace(/\s+/g, ' ');
+    });
+    throw new Error(`${err.message}\nThe frame shows: ${shown}`);
   });
 }
 
@@ -131,6 +135,10 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
     await frame.getByText('You are offline.').waitFor();
     await frame.getByText('The text of this message shows again once you are back online.').first().waitFor();
     assert.equal(await frame.getByRole('list', { name: 'Waiting to send' }).getByRole('listitem').count(), 3);
+    // The clinic's rules were kept (stale-while-revalidate): a new conversation can still be written.
+    await frame.getByRole('button', { name: 'New message' }).click();
+    await frame.getByText('The clinic answers within 2 business days.').waitFor();
+    await frame.getByRole('button', { name: 'Back' }).click();
     assert.deepEqual(await patientBodies(threadId), ['Started online.'], 'nothing reached the server yet');
 
     await page.context().setOffline(false);
@@ -252,6 +260,8 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
 
     await page.context().setOffline(true);
     await page.getByLabel('Reply to the patient').fill('Please book a follow-up.');
+    await page.waitForTimeout(600); // the draft autosaves after a pause in typing
+    assert.equal(await page.evaluate(async () => (await indexedDB.databases()).some((d) => d.name === 'sm-staff')), true);
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved on this device' }).waitFor();
     await page.getByText('Waiting to send').waitFor();
