@@ -3,6 +3,8 @@ import { http, HttpResponse } from 'msw';
 import '../../widget/frame/sm-messages-view.js';
 import '../../widget/frame/sm-message-editor.js';
 import { PatientApi } from '../../widget/frame/patient-api.js';
+import { DeviceSession } from '../../shared/offline/device-session.js';
+import type { PatientDevice, PatientOutboxPayload } from '../../widget/frame/patient-device.js';
 import type { SmMessagesView } from '../../widget/frame/sm-messages-view.js';
 import type { SmMessageEditor } from '../../widget/frame/sm-message-editor.js';
 import type { MessagingRules } from '../../shared/messaging.js';
@@ -92,5 +94,44 @@ describe('<sm-messages-view>', () => {
     await waitUntil(() => shadow(view).querySelector('h3')?.textContent === 'Hello');
     expect(bodies[1]!.subject).to.equal('Hello');
     expect(bodies[1]!.id).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('puts a message that cannot reach the server in the outbox, shows it waiting, and sends it later with the same id', async () => {
+    const ids: string[] = [];
+    let reachable = false;
+    worker.use(
+      http.get('/api/public/clinics/north/messaging', () => HttpResponse.json(rules)),
+      http.get('/api/patient/threads', () => HttpResponse.json([])),
+      http.get('/api/patient/events', () => new HttpResponse(null, { status: 401 })),
+      http.post('/api/patient/threads', async ({ request }) => {
+        ids.push(((await request.json()) as { id: string }).id);
+        return reachable ? HttpResponse.json({ threadId: 't9', messageId: ids.at(-1) }, { status: 201 }) : HttpResponse.error();
+      }),
+    );
+    const api = new PatientApi('north', 'en');
+    const keys = await crypto.subtle.generateKey({ name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['wrapKey', 'unwrapKey']);
+    const b64 = (b: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(b)));
+    const deviceKeys = { keyId: 'k', publicKey: b64(await crypto.subtle.exportKey('spki', keys.publicKey)), privateKey: b64(await crypto.subtle.exportKey('pkcs8', keys.privateKey)) };
+    const device = await DeviceSession.start<PatientOutboxPayload>({ name: `sm-test-${crypto.randomUUID()}`, persist: false, fetchKeys: async () => deviceKeys, deliver: (item: { clientId: string; payload: PatientOutboxPayload }) => api.startThread({ id: item.clientId, subject: item.payload.subject ?? '', category: item.payload.category ?? '', body: item.payload.body, attachmentIds: [] }).then(() => undefined) });
+    device.outbox.stop(); // the test decides when the outbox sends
+    const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${api} .device=${device satisfies PatientDevice}></sm-messages-view>`);
+    await waitUntil(() => shadow(view).querySelector('button'));
+    shadow(view).querySelector('button')!.click();
+    await view.updateComplete;
+    shadow(view).querySelector<HTMLInputElement>('input[name=subject]')!.value = 'Knee';
+    await type(editorOf(view), 'My knee still hurts');
+    shadow(editorOf(view)).querySelector('form')!.requestSubmit();
+    await waitUntil(() => shadow(view).textContent!.includes('Saved on this device'));
+    await waitUntil(() => shadow(view).querySelector('ul.pending li'));
+    expect(shadow(view).querySelector('ul.pending')!.textContent).to.contain('My knee still hurts');
+    expect(shadow(view).querySelector('ul.pending')!.textContent).to.contain('New conversation: Knee');
+    await expect(view).to.be.accessible();
+
+    reachable = true;
+    await device.outbox.flush();
+    await waitUntil(() => !shadow(view).querySelector('ul.pending li'));
+    expect(ids.length).to.equal(2);
+    expect(ids[1]).to.equal(ids[0], 'the retry carries the id of the first attempt');
+    await device.end();
   });
 });

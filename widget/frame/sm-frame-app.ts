@@ -71,7 +71,7 @@ export class SmFrameApp extends LitElement {
     removeEventListener('online', this.onOnline);
   }
 
-  /** The device session, when this frame is the outbox's flusher (the service worker's wake-up). */
+  /** The signed-in patient's device session, if any (the service worker's wake-up flushes its outbox). */
   get deviceSession(): PatientDevice | null {
     return this.device;
   }
