@@ -258,9 +258,9 @@ export class SmAdminApp extends LitElement {
   /** Signed out or session ended: nothing this person kept on the device stays. */
   private async signedOut(ended: boolean) {
     remember(null);
-    await this.device?.end();
+    if (this.device) await this.device.end();
+    else await DeviceVault.destroy(STAFF_DEVICE_NAME);
     this.device = null;
-    await DeviceVault.destroy(STAFF_DEVICE_NAME);
     this.events?.close();
     this.events = null;
     this.newMessages = 0;

@@ -67,14 +67,9 @@ export class SmThreadPage extends AdminPage {
   };
   private pendingId: string | null = null;
   @state() private pending: Array<OutboxItem<StaffOutboxPayload>> = [];
-  // A flush of many replies fires many events: redraw once they settle.
-  private readonly onDeviceChange = () => this.later('pending', () => this.loadPending());
-  private readonly onDelivered = () => this.later('load', async () => void (await this.load()), 300);
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private later(name: string, task: () => Promise<void>, ms = 50) {
-    clearTimeout(this.timers.get(name));
-    this.timers.set(name, setTimeout(() => void task(), ms));
-  }
+  private readonly onDeviceChange = () => void this.loadPending();
+  private readonly onDelivered = () => void this.load();
+  private draftTimer: ReturnType<typeof setTimeout> | undefined;
 
   private get threadId() {
     return this.routeParams.id ?? '';
@@ -103,13 +98,16 @@ export class SmThreadPage extends AdminPage {
     previous?.removeEventListener('delivered', this.onDelivered);
     next?.addEventListener('change', this.onDeviceChange);
     next?.addEventListener('delivered', this.onDelivered);
-    if (next) void this.loadPending();
+    if (next) void this.loadPending().then(() => this.restoreDraft(next));
   }
 
   private async loadPending() {
     this.pending = this.device ? (await this.device.outbox.items()).filter((i) => i.target === this.threadId) : [];
-    // Put back a reply the staff member had started, unless they are already typing again.
-    const draft = await this.device?.loadDraft(this.draftKey);
+  }
+
+  /** Puts back a reply the staff member had started, unless they are already typing again. */
+  private async restoreDraft(device: StaffDevice) {
+    const draft = await device.loadDraft(this.draftKey);
     if (draft && this.bodyInput && !this.bodyInput.value) this.bodyInput.value = draft;
   }
 
@@ -119,7 +117,8 @@ export class SmThreadPage extends AdminPage {
 
   private onInput() {
     const text = this.bodyInput?.value ?? '';
-    this.later('draft', async () => void (await this.device?.saveDraft(this.draftKey, text).catch(() => undefined)), 400);
+    clearTimeout(this.draftTimer);
+    this.draftTimer = setTimeout(() => void this.device?.saveDraft(this.draftKey, text).catch(() => undefined), 400);
   }
 
   private load() {
@@ -150,7 +149,7 @@ export class SmThreadPage extends AdminPage {
         this.status = this.t('outbox.queued');
       }
       this.pendingId = null;
-      clearTimeout(this.timers.get('draft'));
+      clearTimeout(this.draftTimer);
       await this.device?.clearDraft(this.draftKey).catch(() => undefined);
     });
     if (ok) {

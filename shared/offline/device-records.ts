@@ -45,6 +45,8 @@ export interface DeviceRecords {
   deleteDraft(key: string): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;
   putMeta(key: string, value: string): Promise<void>;
+  /** Deletes every record, keeping the store open (a new session starts clean). */
+  clear(): Promise<void>;
   /** Deletes everything (the whole database, for IndexedDB). */
   wipe(): Promise<void>;
 }
@@ -55,6 +57,11 @@ export function memoryRecords(): DeviceRecords {
   const drafts = new Map<string, DraftRow>();
   const meta = new Map<string, string>();
   let nextSeq = 1;
+  async function clear() {
+    outbox.clear();
+    drafts.clear();
+    meta.clear();
+  }
   return {
     persistent: false,
     addOutbox: async (row) => {
@@ -73,10 +80,7 @@ export function memoryRecords(): DeviceRecords {
     deleteDraft: async (key) => void drafts.delete(key),
     getMeta: async (key) => meta.get(key),
     putMeta: async (key, value) => void meta.set(key, value),
-    wipe: async () => {
-      outbox.clear();
-      drafts.clear();
-      meta.clear();
-    },
+    clear,
+    wipe: clear,
   };
 }

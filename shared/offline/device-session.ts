@@ -30,7 +30,7 @@ export class DeviceSession<P> extends EventTarget {
     super();
     for (const type of ['storage-failed', 'versionchange']) vault.addEventListener(type, (e) => this.dispatchEvent(new Event(e.type)));
     for (const type of ['change', 'session-ended']) outbox.addEventListener(type, (e) => this.dispatchEvent(new Event(e.type)));
-    outbox.addEventListener('delivered', (e) => this.dispatchEvent(new CustomEvent('delivered', { detail: (e as CustomEvent<string>).detail })));
+    outbox.addEventListener('delivered', (e) => this.dispatchEvent(new CustomEvent('delivered', { detail: (e as CustomEvent<string[]>).detail })));
   }
 
   /**
@@ -40,14 +40,12 @@ export class DeviceSession<P> extends EventTarget {
   static async start<P>(options: DeviceSessionOptions<P>): Promise<DeviceSession<P>> {
     const vault = await DeviceVault.open(options);
     const session = new DeviceSession(vault, new Outbox<P>(vault, options.deliver, `${options.name}:outbox`));
-    session.ready = session.unlock();
+    void session.unlock();
     addEventListener('online', session.#onOnline);
     session.outbox.start();
     return session;
   }
 
-  /** Resolves once the first key request is answered: true if the device can read its records. */
-  ready: Promise<boolean> = Promise.resolve(false);
 
   /**
    * Fetches the session's keys (on start and whenever the connection returns). Resolves false while

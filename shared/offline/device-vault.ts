@@ -53,8 +53,13 @@ export class DeviceVault extends EventTarget {
   }
 
   /** Deletes a person's device records without opening them (e.g. after the session ended elsewhere). */
-  static destroy(name: string): Promise<void> {
-    return deleteDeviceDb(name);
+  static async destroy(name: string): Promise<void> {
+    // Most visitors have nothing stored: check before loading Dexie just to delete nothing.
+    const existing = await Promise.resolve()
+      .then(() => indexedDB.databases())
+      .catch(() => null);
+    if (existing && !existing.some((d) => d.name === name)) return;
+    await deleteDeviceDb(name);
   }
 
   get records(): DeviceRecords {
@@ -93,9 +98,9 @@ export class DeviceVault extends EventTarget {
     }
     if ((await this.#records.getMeta('keyId').catch(() => undefined)) !== keys.keyId) {
       // Left by an ended session: unreadable anyway, so delete it and start clean.
-      await this.#reset();
-      await this.#guard(() => this.#records.putMeta('keyId', keys.keyId));
-      await this.#guard(() => this.#records.putMeta('publicKey', keys.publicKey));
+      await this.store.clear();
+      await this.store.putMeta('keyId', keys.keyId);
+      await this.store.putMeta('publicKey', keys.publicKey);
     }
     this.#publicKey = await importPublicKey(keys.publicKey);
     this.#privateKey = await importPrivateKey(keys.privateKey);
@@ -141,6 +146,7 @@ export class DeviceVault extends EventTarget {
     deleteDraft: (key) => this.#guard(() => this.#records.deleteDraft(key)),
     getMeta: (key) => this.#guard(() => this.#records.getMeta(key)),
     putMeta: (key, value) => this.#guard(() => this.#records.putMeta(key, value)),
+    clear: () => this.#guard(() => this.#records.clear()),
     wipe: () => this.wipe(),
   };
 
@@ -149,17 +155,8 @@ export class DeviceVault extends EventTarget {
     this.#publicKey = null;
     this.#privateKey = null;
     await this.#records.wipe().catch(() => undefined);
-    if (this.options.persist) await deleteDeviceDb(this.options.name);
-  }
-
-  async #reset(): Promise<void> {
-    await this.#records.wipe().catch(() => undefined);
-    if (this.#records.persistent) {
-      this.#records = await openIndexedDbRecords(this.options.name, () => this.#onVersionChange()).catch((err: Error) => {
-        this.storageProblem = err.name || 'unavailable';
-        return memoryRecords();
-      });
-    }
+    // Fell back to memory after storage failed: the database it had opened may still be there.
+    if (this.options.persist && !this.#records.persistent) await deleteDeviceDb(this.options.name);
   }
 
   #onVersionChange(): void {

@@ -47,6 +47,7 @@ export async function openIndexedDbRecords(name: string, onVersionChange: () => 
     deleteDraft: (key) => db.drafts.delete(key),
     getMeta: async (key) => (await db.meta.get(key))?.value,
     putMeta: async (key, value) => void (await db.meta.put({ key, value })),
+    clear: () => db.transaction('rw', db.outbox, db.drafts, db.meta, async () => void (await Promise.all([db.outbox.clear(), db.drafts.clear(), db.meta.clear()]))),
     wipe: async () => {
       db.close();
       await Dexie.delete(name);

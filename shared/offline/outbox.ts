@@ -36,7 +36,7 @@ function refused(err: unknown): err is ApiError {
 }
 
 /**
- * Events: `change` (items added, sent, refused or discarded), `delivered` (detail: clientId),
+ * Events: `change` (items added, sent, refused or discarded), `delivered` (detail: the client ids a round sent),
  * `session-ended` (the server no longer knows the session: the caller wipes the vault).
  */
 export class Outbox<P> extends EventTarget {
@@ -130,7 +130,19 @@ export class Outbox<P> extends EventTarget {
     return this.#running;
   }
 
+  /** One round; its events fire once at the end, so a flush of many items redraws a page once. */
   async #flushRound(): Promise<void> {
+    const delivered: string[] = [];
+    let refusals = 0;
+    try {
+      await this.#sendWaiting(delivered, () => refusals++);
+    } finally {
+      if (delivered.length) this.dispatchEvent(new CustomEvent('delivered', { detail: delivered }));
+      if (delivered.length || refusals) this.#changed();
+    }
+  }
+
+  async #sendWaiting(delivered: string[], onRefused: () => void): Promise<void> {
     if (!this.vault.canRead) return; // locked (offline since load): the next unlock or `online` retries
     for (const row of await this.vault.store.outbox()) {
       if (row.status !== 'waiting') continue;
@@ -143,7 +155,7 @@ export class Outbox<P> extends EventTarget {
         }
         if (refused(err)) {
           await this.vault.store.updateOutbox(row.seq!, { status: 'refused', reason: err.message });
-          this.#changed();
+          onRefused();
           continue;
         }
         // Not now (offline, server busy): keep the order, try again later.
@@ -154,8 +166,7 @@ export class Outbox<P> extends EventTarget {
       await this.vault.store.deleteOutbox(row.seq!);
       this.#opened.delete(row.clientId);
       this.#attempt = 0;
-      this.dispatchEvent(new CustomEvent('delivered', { detail: row.clientId }));
-      this.#changed();
+      delivered.push(row.clientId);
     }
   }
 

@@ -25,13 +25,15 @@ async function messagesFrame(page: Page): Promise<Frame> {
   throw new Error('no messages frame');
 }
 
-/** Waits until the service worker runs the frame and has cached the frame page itself. */
+/** Waits until the service worker runs the frame and has cached the frame page (and the portal page around it). */
 async function untilCachedForOffline(page: Page): Promise<void> {
   const frame = await messagesFrame(page);
   await frame.evaluate(async () => {
     await navigator.serviceWorker.ready;
+    // On our portal the page around the frame is cached too.
+    const pages = window.parent.location.origin === location.origin ? [location.href, window.parent.location.href] : [location.href];
     for (let i = 0; i < 200; i++) {
-      if (await caches.match(location.href)) return;
+      if ((await Promise.all(pages.map((p) => caches.match(p)))).every(Boolean)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error('frame page never cached');

@@ -123,10 +123,10 @@ export class SmFrameApp extends LitElement {
   /** The server no longer knows the session: delete what the device kept, then ask to sign in. */
   private async sessionEnded() {
     const had = this.device !== null;
-    await this.device?.end();
+    if (this.device) await this.device.end();
+    else await DeviceVault.destroy(patientDeviceName(this.api.clinic));
     this.device = null;
     this.api.forget();
-    await DeviceVault.destroy(patientDeviceName(this.api.clinic));
     this.patient = null;
     this.notice = had ? 'outbox.sessionEnded' : null;
     this.phase = 'signed-out';

@@ -115,14 +115,8 @@ export class SmMessagesView extends LitElement {
     return translate(this.lang, key, vars);
   }
 
-  // A flush of many items fires many events: redraw once they settle, not once per item.
-  private readonly onDeviceChange = () => this.later('pending', () => this.loadPending());
-  private readonly onDelivered = () => this.later('refresh', () => this.refresh(), 300);
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private later(name: string, task: () => Promise<void>, ms = 50) {
-    clearTimeout(this.timers.get(name));
-    this.timers.set(name, setTimeout(() => void task(), ms));
-  }
+  private readonly onDeviceChange = () => void this.loadPending();
+  private readonly onDelivered = () => void this.refresh();
   private readonly onOnline = () => void this.refresh();
 
   connectedCallback(): void {
