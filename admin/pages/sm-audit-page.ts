@@ -36,7 +36,9 @@ export class SmAuditPage extends AdminPage {
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.entries === null
-        ? html`<p role="status">${this.t('common.loading')}</p>`
+        ? this.error
+          ? nothing
+          : html`<p role="status">${this.t('common.loading')}</p>`
         : this.entries.length === 0
           ? html`<p class="muted">${this.t('admin.audit.empty')}</p>`
           : html`<table>

@@ -141,7 +141,9 @@ export class SmInboxPage extends AdminPage {
       </div>
       ${this.composing ? this.composeForm() : this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.threads === null
-        ? html`<p role="status">${this.t('common.loading')}</p>`
+        ? this.error
+          ? nothing
+          : html`<p role="status">${this.t('common.loading')}</p>`
         : this.threads.length === 0
           ? html`<p class="muted">${this.t('admin.inbox.empty')}</p>`
           : html`<table>

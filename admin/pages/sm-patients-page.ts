@@ -85,7 +85,9 @@ export class SmPatientsPage extends AdminPage {
       ${this.status ? html`<p class="ok" role="status">${this.status}</p>` : nothing}
       ${this.editing ? this.form() : this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.patients === null
-        ? html`<p class="muted" role="status">${this.t('common.loading')}</p>`
+        ? this.error
+          ? nothing
+          : html`<p class="muted" role="status">${this.t('common.loading')}</p>`
         : this.patients.length === 0
           ? html`<p class="muted">${this.t('admin.patients.empty')}</p>`
           : html`<table>
