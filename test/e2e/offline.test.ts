@@ -25,13 +25,13 @@ async function messagesFrame(page: Page): Promise<Frame> {
   throw new Error('no messages frame');
 }
 
-/** Waits until the service worker runs the frame and has cached the frame page (and the portal page around it). */
+/** Waits until the service worker runs the frame and has cached the frame page (and, on the portal, the page around it and its loader). */
 async function untilCachedForOffline(page: Page): Promise<void> {
   const frame = await messagesFrame(page);
   await frame.evaluate(async () => {
     await navigator.serviceWorker.ready;
     // On our portal the page around the frame is cached too.
-    const pages = window.parent.location.origin === location.origin ? [location.href, window.parent.location.href] : [location.href];
+    const pages = window.parent.location.origin === location.origin ? [location.href, window.parent.location.href, '/widget.js'] : [location.href];
     for (let i = 0; i < 200; i++) {
       if ((await Promise.all(pages.map((p) => caches.match(p)))).every(Boolean)) return;
       await new Promise((r) => setTimeout(r, 50));

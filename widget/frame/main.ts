@@ -27,14 +27,18 @@ bridge.reportSize(document.body);
 // Offline after one visit: this page and the clinic's public rules are cached as soon as the worker runs.
 const publicConfig = `/api/public/clinics/${encodeURIComponent(clinic)}`;
 const pages = [location.href];
-// On our own patient portal the page around the frames is ours too: keep it for offline as well.
+const publicFiles = [publicConfig, `${publicConfig}/messaging`];
+// On our own patient portal the page around the frames, and its loader, are ours too: keep them as well.
 try {
-  if (window.parent !== window && window.parent.location.origin === location.origin) pages.push(window.parent.location.href);
+  if (window.parent !== window && window.parent.location.origin === location.origin) {
+    pages.push(window.parent.location.href);
+    publicFiles.push('/widget.js');
+  }
 } catch {
   // A clinic's site (another origin): its page is not ours to cache.
 }
 void registerServiceWorker({
   onUpdateReady: (apply) => (app.applyUpdate = apply),
   onFlushRequest: () => app.deviceSession?.outbox.flushSoon(0),
-  warm: { [CACHE_PAGES]: pages, [CACHE_PUBLIC_CONFIG]: [publicConfig, `${publicConfig}/messaging`] },
+  warm: { [CACHE_PAGES]: pages, [CACHE_PUBLIC_CONFIG]: publicFiles },
 });
