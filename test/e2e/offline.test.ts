@@ -69,6 +69,28 @@ function rawDeviceData(frame: Frame): Promise<{ names: string[]; text: string }>
   });
 }
 
+/** Waits until the frame's device database holds a saved draft (autosave runs after a pause in typing). */
+async function untilDraftSaved(page: Page): Promise<void> {
+  const frame = await messagesFrame(page);
+  await frame.evaluate(async (name) => {
+    for (let i = 0; i < 200; i++) {
+      const count = await new Promise<number>((resolve) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => resolve(0);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('drafts')) return (db.close(), resolve(0));
+          const req = db.transaction('drafts').objectStore('drafts').count();
+          req.onsuccess = () => (db.close(), resolve(req.result));
+        };
+      });
+      if (count > 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('no draft saved');
+  }, `sm-patient-${DEMO_SLUG}`);
+}
+
 async function writeReply(frame: FrameLocator, text: string) {
   await frame.getByLabel('Your reply').fill(text);
   await frame.getByRole('button', { name: 'Send' }).click();
@@ -182,7 +204,7 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
     await page.context().setOffline(true);
     await writeReply(frame, 'Written after the clinic closed this');
     await frame.getByLabel('Your reply').fill('An unsent draft about my rash');
-    await page.waitForTimeout(600); // the draft autosaves after a pause in typing
+    await untilDraftSaved(page);
 
     const staff = h.product.demoLogins!.find((l) => l.role === 'physician')!;
     const login = await fetch(`${h.product.publicUrl}/api/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: h.product.publicUrl }, body: JSON.stringify({ email: staff.email, password: staff.password }) });
@@ -217,7 +239,7 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
     await frame.getByRole('button', { name: 'New message' }).click();
     await frame.getByLabel('Your message').fill(`Draft ${randomUUID()}`);
     const typed = await frame.getByLabel('Your message').inputValue();
-    await page.waitForTimeout(600);
+    await untilDraftSaved(page);
     await page.reload();
     await frame.getByRole('button', { name: 'New message' }).click();
     for (let i = 0; i < 50 && (await frame.getByLabel('Your message').inputValue()) !== typed; i++) await page.waitForTimeout(100);
