@@ -11,6 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Deps } from './deps.js';
+import { startWorkers } from './workers.js';
 import { deviceKeyRoutes } from './routes/device-keys.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
@@ -34,6 +35,8 @@ export interface AppOptions {
   logLevel?: string | false;
   /** Where logs go (default stdout); tests capture them to check they carry no health information. */
   logStream?: { write(line: string): void };
+  /** false leaves the job runner, scheduler and event hub stopped (a test that drives them by hand). */
+  workers?: boolean;
 }
 
 /** The Fastify app, ready to `listen` or `inject`. */
@@ -56,9 +59,17 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (opts.workers !== false) {
+    let stopWorkers: (() => Promise<void>) | null = null;
+    app.addHook('onReady', async () => {
+      stopWorkers = await startWorkers(deps, app.log);
+    });
+    app.addHook('onClose', async () => stopWorkers?.());
+  }
+
   app.decorateRequest('staff', null);
   app.decorateRequest('patient', null);
-  registerErrorHandling(app);
+  registerErrorHandling(app, deps.storage);
   registerInputGuard(app);
   await registerSecurity(app, deps);
   await app.register(cookie);

@@ -1,25 +1,46 @@
-/** Turns configuration into the server's collaborators: database (migrated), keyring, mailer. */
+/** Turns configuration into the server's collaborators: database (migrated), keyring, mailer, workers. */
 import path from 'node:path';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Deps } from './deps.js';
 import { Keyring, loadOrCreateMasterKey } from './domain/crypto.js';
-import { EventHub } from './domain/events.js';
 import { devMailer, smtpMailer } from './domain/mail.js';
+import { holdsEncryptedData, MasterKeyError, verifyMasterKey } from './domain/master-key.js';
+import { createWorkers } from './workers.js';
 
 /** Where `npm run build` puts the front end. */
 export const DEFAULT_WEB_ROOT = path.resolve(import.meta.dirname, '../dist');
 
-/** Opens and migrates the database and sets up encryption and mail. `notes` says what start-up chose. */
+/**
+ * Opens and migrates the database, proves the master key opens it, and sets up mail and workers.
+ * `notes` says what start-up chose. A wrong or missing key is a ConfigError that says what to do.
+ */
 export async function createDeps(config: Config, webRoot = DEFAULT_WEB_ROOT): Promise<{ deps: Deps; notes: string[] }> {
   const notes: string[] = [];
   const database = connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateToLatest(database);
-  const master = loadOrCreateMasterKey(config.masterKey, config.dataDir);
-  if (master.source === 'generated') notes.push(`No MASTER_KEY set: generated one into ${master.file} (mode 0600). Back it up; without it the data cannot be read.`);
-  if (master.source === 'file') notes.push(`Using the master key in ${master.file} (set MASTER_KEY to keep it elsewhere).`);
-  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : devMailer(database.db);
-  if (!config.smtpUrl) notes.push('DEVELOPMENT MODE: no SMTP_URL, so e-mail is kept in the dev mailbox (admin → Dev mailbox), not sent.');
-  return { deps: { ...database, config, keyring: new Keyring(master.key), mailer, events: new EventHub(), webRoot }, notes };
+  try {
+    await migrateToLatest(database);
+    // Never make a new key for a database that already holds data under another one.
+    const master = loadOrCreateMasterKey(config.masterKey, config.dataDir, { mayGenerate: !(await holdsEncryptedData(database.db)) });
+    if (!master) {
+      throw new ConfigError(
+        `MASTER_KEY is not set and there is no master.key in ${config.dataDir}, but the database already holds encrypted data. ` +
+          'Set MASTER_KEY to the key the data was written with (the same on every instance); a new key would leave the data unreadable.',
+      );
+    }
+    if (master.source === 'generated') notes.push(`No MASTER_KEY set: generated one into ${master.file} (mode 0600). Back it up; without it the data cannot be read.`);
+    if (master.source === 'file') notes.push(`Using the master key in ${master.file} (set MASTER_KEY to keep it elsewhere).`);
+    const keyring = new Keyring(master.key);
+    await verifyMasterKey(database.db, keyring).catch((err: unknown) => {
+      throw err instanceof MasterKeyError ? new ConfigError(err.message) : err;
+    });
+    const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeouts) : devMailer(database.db);
+    if (!config.smtpUrl) notes.push('DEVELOPMENT MODE: no SMTP_URL, so e-mail is kept in the dev mailbox (admin → Dev mailbox), not sent.');
+    const workers = createWorkers({ ...database, keyring, mailer, config }, config);
+    return { deps: { ...database, ...workers, config, keyring, mailer, webRoot }, notes };
+  } catch (err) {
+    await database.db.destroy();
+    throw err;
+  }
 }

@@ -21,6 +21,10 @@ export interface Config {
   /** Port of the demo clinic website (a second origin); 0 turns the demo site off. */
   demoPort: number;
   logLevel: string;
+  /** SMTP timeouts: connect/greeting and per answer. */
+  smtpTimeouts: { connectMs: number; answerMs: number };
+  /** The job runner: first retry delay (doubling after), and how long a claim holds before another instance may take over. */
+  jobs: { retryBaseMs: number; leaseMs: number };
 }
 
 /** Thrown for a bad environment variable; the message names it. */
@@ -63,6 +67,14 @@ function masterKey(raw: string | undefined): Buffer | null {
   return key;
 }
 
+function millis(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number of milliseconds from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads and checks the configuration; throws ConfigError naming the first bad variable. */
@@ -89,5 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     masterKey: masterKey(env.MASTER_KEY),
     demoPort: port(env, 'DEMO_PORT', p === 0 ? 0 : p + 1),
     logLevel,
+    smtpTimeouts: { connectMs: millis(env, 'SMTP_CONNECT_TIMEOUT_MS', 10_000, 100, 300_000), answerMs: millis(env, 'SMTP_ANSWER_TIMEOUT_MS', 30_000, 100, 600_000) },
+    jobs: { retryBaseMs: millis(env, 'JOB_RETRY_BASE_MS', 30_000, 10, 3_600_000), leaseMs: millis(env, 'JOB_LEASE_MS', 120_000, 500, 3_600_000) },
   };
 }

@@ -2,16 +2,17 @@
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
 import type { Keyring } from './domain/crypto.js';
-import type { EventHub } from './domain/events.js';
 import type { Mailer } from './domain/mail.js';
+import type { Workers } from './workers.js';
 
-/** The server's collaborators. No module keeps its own; tests build their own set. */
-export interface Deps extends Db {
+/**
+ * The server's collaborators. No module keeps its own; tests build their own set. Deps is also the
+ * ActionStore every domain action runs on (db, dialect, committed).
+ */
+export interface Deps extends Db, Workers {
   config: Config;
   keyring: Keyring;
   mailer: Mailer;
-  /** Live updates for SSE streams. */
-  events: EventHub;
   /** Folder with the built front end (widget.js, frame and admin pages, assets). */
   webRoot: string;
 }

@@ -9,8 +9,6 @@ import type { Config } from './config.js';
 import { buildDemoSite, demoOrigin } from './demo-site.js';
 import { prepareDemo, type DemoLogin } from './demo-seed.js';
 import type { Deps } from './deps.js';
-import { sendStaffDigests } from './domain/digest.js';
-import { forgetEndedSessionKeys } from './domain/sessions.js';
 
 /** A running product. */
 export interface RunningProduct {
@@ -42,12 +40,6 @@ export async function startProduct(config: Config, opts: { webRoot?: string; log
       demoUrl = null;
     }
   }
-  const HOURLY_MS = 60 * 60 * 1000;
-  const hourly = setInterval(() => {
-    sendStaffDigests(deps).catch((err: Error) => app.log.error({ err: { type: err.name } }, 'staff digest failed'));
-    forgetEndedSessionKeys(deps.db).catch((err: Error) => app.log.error({ err: { type: err.name } }, 'device key sweep failed'));
-  }, HOURLY_MS);
-  hourly.unref();
   return {
     app,
     deps,
@@ -56,7 +48,6 @@ export async function startProduct(config: Config, opts: { webRoot?: string; log
     demoLogins,
     notes,
     async close() {
-      clearInterval(hourly);
       await demo?.close();
       await app.close();
       deps.mailer.close();

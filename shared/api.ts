@@ -28,7 +28,15 @@ export type ErrorBody = Static<typeof ErrorBody>;
 export const Health = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   database: Type.Union([Type.Literal('reachable'), Type.Literal('unreachable')]),
+  /** Whether the database accepts writes (a full disk or I/O trouble says `unavailable`). */
+  storage: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  /** The code of the storage error, when there is one (e.g. SQLITE_FULL, 53100). */
+  storageError: Type.Optional(Type.String()),
   dialect: Type.String(),
+  /** Free space where the SQLite file lives (absent on PostgreSQL). */
+  diskFreeBytes: Type.Optional(Type.Integer()),
+  /** Jobs waiting and failed (failed e-mail is listed in the admin). */
+  jobs: Type.Object({ pending: Type.Integer(), failed: Type.Integer() }),
 });
 
 export const Lang = Type.Union([Type.Literal('en'), Type.Literal('fr')]);

@@ -6,11 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver } from 'kysely';
 import type { Database } from './schema.js';
 
 /** Which engine a connection talks to; migrations need it for the few dialect-specific statements. */
 export type Dialect = 'sqlite' | 'postgres';
+
+/** Receives PostgreSQL notifications on a channel; returns a function that stops listening. */
+export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
 
 /** An open database with its dialect. */
 export interface Db {
@@ -18,6 +21,10 @@ export interface Db {
   dialect: Dialect;
   /** The PostgreSQL schema in use when not the default (tests). */
   pgSchema?: string;
+  /** The SQLite handle (for the online backup API); absent on PostgreSQL. */
+  sqlite?: SQLite.Database;
+  /** LISTEN on PostgreSQL, for events and jobs that cross instances; absent on SQLite. */
+  listen?: Listen;
 }
 
 /** Options for opening a database. */
@@ -29,20 +36,79 @@ export interface ConnectOptions {
   pgSchema?: string;
 }
 
+/** The SQLite file inside a data folder. */
+export function sqliteFile(dataDir: string): string {
+  return path.join(dataDir, 'secure-messaging.sqlite');
+}
+
+/**
+ * SQLite transactions that take the write lock up front (BEGIN IMMEDIATE), so two processes on one
+ * file queue behind busy_timeout instead of failing to upgrade a read lock; and a rollback that
+ * does not hide the real error when SQLite has already rolled back itself (SQLITE_FULL, I/O errors).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDriver>[0],
+    private readonly database: SQLite.Database,
+  ) {
+    super(config);
+  }
+
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.database.inTransaction) await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: SQLite.Database) {
+    super({ database });
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.database }, this.database);
+  }
+}
+
+function postgres(opts: ConnectOptions & { databaseUrl: string }): Db {
+  const clientConfig = { connectionString: opts.databaseUrl, ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}) };
+  const pool = new pg.Pool({ ...clientConfig, max: 10, connectionTimeoutMillis: 10_000 });
+  // A dropped idle connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const listen: Listen = async (channel, onPayload) => {
+    let client: pg.Client | null = null;
+    let stopped = false;
+    const open = async (): Promise<void> => {
+      const c = new pg.Client(clientConfig);
+      c.on('notification', (n) => n.channel === channel && onPayload(n.payload ?? ''));
+      // Reconnect after a lost connection; the pollers cover what was missed meanwhile.
+      c.on('error', () => undefined);
+      c.on('end', () => {
+        if (!stopped) setTimeout(() => void open().catch(() => undefined), 1000).unref();
+      });
+      await c.connect();
+      await c.query(`listen ${channel}`);
+      client = c;
+    };
+    await open();
+    return async () => {
+      stopped = true;
+      await client?.end().catch(() => undefined);
+    };
+  };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', listen, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) };
+}
+
 /** Opens SQLite or PostgreSQL per the options. */
 export function connect(opts: ConnectOptions): Db {
-  if (opts.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: opts.databaseUrl,
-      max: 10,
-      ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
-    });
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) };
-  }
+  if (opts.databaseUrl) return postgres({ ...opts, databaseUrl: opts.databaseUrl });
   let file = ':memory:';
   if (opts.dataDir !== ':memory:') {
     fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-    file = path.join(opts.dataDir, 'secure-messaging.sqlite');
+    file = sqliteFile(opts.dataDir);
   }
   const database = new SQLite(file);
   // WAL for concurrent readers, FULL so a committed message survives a power cut, and real foreign keys.
@@ -50,7 +116,7 @@ export function connect(opts: ConnectOptions): Db {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) }), dialect: 'sqlite', sqlite: database };
 }
 
 /** True when the database answers a trivial query. */

@@ -3,7 +3,7 @@
  * Timestamps are ISO-8601 UTC strings (they sort as text and read the same on SQLite and PostgreSQL).
  * Columns named `*_enc` hold AES-256-GCM ciphertext (see domain/crypto.ts), never plaintext.
  */
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface ClinicsTable {
   id: string;
@@ -174,6 +174,54 @@ export interface DeviceKeysTable {
   created_at: string;
 }
 
+/**
+ * Work done after an action commits (e-mail, digests, sweeps), enqueued in the action's transaction
+ * and claimed by one runner at a time under a lease. Payloads hold ids, never health information.
+ */
+export interface JobsTable {
+  id: string;
+  clinic_id: string | null;
+  kind: string;
+  /** JSON of ids and settings; anything secret (a sign-in code) is sealed with the clinic key. */
+  payload: string;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  locked_by: string | null;
+  locked_until: string | null;
+  /** An error's type or code (e.g. ECONNREFUSED), never its text: SMTP answers may quote addresses. */
+  last_error: string | null;
+  /** One job per key: a schedule's period ("digest:2026-11-26T05") runs once across instances. */
+  dedupe_key: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** Live events, in commit order per clinic, kept for a while so a stream can resume (Last-Event-ID). */
+export interface EventsTable {
+  seq: Generated<number>;
+  clinic_id: string;
+  type: string;
+  /** JSON of ids and kinds only. */
+  data: string;
+  created_at: string;
+}
+
+/** Rate-limit counters shared by every instance; the key is a keyed hash (it may name an e-mail). */
+export interface RateLimitsTable {
+  key: string;
+  count: number;
+  /** Epoch milliseconds. */
+  reset_at: number | string;
+}
+
+/** Facts about this installation, e.g. the check value of the master key. */
+export interface ServerMetaTable {
+  key: string;
+  value: string;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   clinics: ClinicsTable;
@@ -189,6 +237,10 @@ export interface Database {
   attachments: AttachmentsTable;
   canned_replies: CannedRepliesTable;
   device_keys: DeviceKeysTable;
+  jobs: JobsTable;
+  events: EventsTable;
+  rate_limits: RateLimitsTable;
+  server_meta: ServerMetaTable;
 }
 
 export type ThreadRow = Selectable<ThreadsTable>;
@@ -200,3 +252,4 @@ export type NewStaffRow = Insertable<StaffTable>;
 export type PatientRow = Selectable<PatientsTable>;
 export type PatientUpdate = Updateable<PatientsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type JobRow = Selectable<JobsTable>;

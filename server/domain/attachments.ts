@@ -10,13 +10,22 @@ import type { AttachmentInfo } from '../../shared/messaging.js';
 import type { Database } from '../db/schema.js';
 import type { ClinicCipher } from './crypto.js';
 import { AppError, notFound } from './errors.js';
+import { runAction, type ActionStore } from './action.js';
 import type { Principal } from './principal.js';
 
 const ALLOWED: Record<string, string> = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' };
 
-/** Stores one uploaded file for a patient's conversation; unclaimed until a message names it. */
+/** Files one person may have uploaded and not yet sent (the sweep deletes them after a day). */
+export const UNSENT_UPLOADS = { files: 10, mb: 40 };
+
+/**
+ * Stores one uploaded file for a patient's conversation, unclaimed until a message names it, as one
+ * action with its audit row. Each uploader has a cap on unsent files, checked under the patient's
+ * lock so parallel uploads cannot all pass it.
+ */
 export async function storeAttachment(
-  db: Kysely<Database>,
+  store: ActionStore,
+  requestId: string | null,
   cipher: ClinicCipher,
   uploader: Principal,
   patientId: string,
@@ -30,22 +39,37 @@ export async function storeAttachment(
   if (!mime || !ALLOWED[mime]) throw new AppError(415, 'unsupported_file', 'Only PDF, JPEG and PNG files can be attached');
   const id = randomUUID();
   const fileName = file.fileName.replace(/[\u0000-\u001f]/g, '').slice(0, 200) || `file.${ALLOWED[mime]}`;
-  await db
-    .insertInto('attachments')
-    .values({
-      id,
-      clinic_id: cipher.clinicId,
-      patient_id: patientId,
-      uploaded_by_type: uploader.kind,
-      uploaded_by: uploader.kind === 'staff' ? uploader.staffId : uploader.patientId,
-      message_id: null,
-      file_name_enc: cipher.encrypt(fileName, 'attachment.name'),
-      mime,
-      size: file.data.length,
-      data_enc: cipher.encryptBytes(file.data, 'attachment.data'),
-      created_at: new Date().toISOString(),
-    })
-    .execute();
+  const uploadedBy = uploader.kind === 'staff' ? uploader.staffId : uploader.patientId;
+  await runAction(store, uploader, requestId, async (a) => {
+    await a.lockPatient(cipher.clinicId, patientId);
+    const unsent = await a.tx
+      .selectFrom('attachments')
+      .select([(eb) => eb.fn.countAll<number>().as('files'), (eb) => eb.fn.sum<number>('size').as('bytes')])
+      .where('clinic_id', '=', cipher.clinicId)
+      .where('uploaded_by', '=', uploadedBy)
+      .where('message_id', 'is', null)
+      .executeTakeFirstOrThrow();
+    if (Number(unsent.files) >= UNSENT_UPLOADS.files || Number(unsent.bytes ?? 0) + file.data.length > UNSENT_UPLOADS.mb * 1024 * 1024) {
+      throw new AppError(429, 'upload_quota', `At most ${UNSENT_UPLOADS.files} files (${UNSENT_UPLOADS.mb} MB) can wait to be sent; send or discard some first`);
+    }
+    await a.tx
+      .insertInto('attachments')
+      .values({
+        id,
+        clinic_id: cipher.clinicId,
+        patient_id: patientId,
+        uploaded_by_type: uploader.kind,
+        uploaded_by: uploadedBy,
+        message_id: null,
+        file_name_enc: cipher.encrypt(fileName, 'attachment.name'),
+        mime,
+        size: file.data.length,
+        data_enc: cipher.encryptBytes(file.data, 'attachment.data'),
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+    a.audit({ action: 'attachment.upload', patientId, target: `attachment:${id}` });
+  });
   return { id, fileName, mime, size: file.data.length };
 }
 
@@ -74,21 +98,24 @@ export async function attachmentsFor(db: Kysely<Database>, cipher: ClinicCipher,
   return map;
 }
 
-/** The file, if the principal may see it: staff of the clinic; the patient only for messages (not notes) in their own threads, or their own uploads. */
-export async function readAttachment(db: Kysely<Database>, cipher: ClinicCipher, who: Principal, id: string): Promise<{ patientId: string; mime: string; data: Buffer; downloadName: string }> {
-  const row = await db
-    .selectFrom('attachments as a')
-    .leftJoin('messages as m', 'm.id', 'a.message_id')
-    .select(['a.id', 'a.patient_id', 'a.mime', 'a.data_enc', 'a.uploaded_by', 'a.created_at', 'm.kind'])
-    .where('a.clinic_id', '=', cipher.clinicId)
-    .where('a.id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw notFound('Attachment');
-  if (who.kind === 'patient') {
-    const mine = row.patient_id === who.patientId;
-    const visible = row.kind === 'message' || (row.kind === null && row.uploaded_by === who.patientId);
-    if (!mine || !visible) throw notFound('Attachment');
-  }
-  const ext = ALLOWED[row.mime] ?? 'bin';
-  return { patientId: row.patient_id, mime: row.mime, data: cipher.decryptBytes(row.data_enc, 'attachment.data'), downloadName: `attachment-${row.created_at.slice(0, 10)}-${row.id.slice(0, 8)}.${ext}` };
+/** The file, if the principal may see it: staff of the clinic; the patient only for messages (not notes) in their own threads, or their own uploads. Audited with the read. */
+export async function readAttachment(store: ActionStore, requestId: string | null, cipher: ClinicCipher, who: Principal, id: string): Promise<{ patientId: string; mime: string; data: Buffer; downloadName: string }> {
+  return runAction(store, who, requestId, async (a) => {
+    const row = await a.tx
+      .selectFrom('attachments as a')
+      .leftJoin('messages as m', 'm.id', 'a.message_id')
+      .select(['a.id', 'a.patient_id', 'a.mime', 'a.data_enc', 'a.uploaded_by', 'a.created_at', 'm.kind'])
+      .where('a.clinic_id', '=', cipher.clinicId)
+      .where('a.id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw notFound('Attachment');
+    if (who.kind === 'patient') {
+      const mine = row.patient_id === who.patientId;
+      const visible = row.kind === 'message' || (row.kind === null && row.uploaded_by === who.patientId);
+      if (!mine || !visible) throw notFound('Attachment');
+    }
+    const ext = ALLOWED[row.mime] ?? 'bin';
+    a.audit({ action: 'attachment.read', patientId: row.patient_id, target: `attachment:${id}` });
+    return { patientId: row.patient_id, mime: row.mime, data: cipher.decryptBytes(row.data_enc, 'attachment.data'), downloadName: `attachment-${row.created_at.slice(0, 10)}-${row.id.slice(0, 8)}.${ext}` };
+  });
 }

@@ -3,10 +3,10 @@
  * inserted; the database itself refuses updates and deletes (see the first migration).
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { AuditLogTable, Database } from '../db/schema.js';
 import type { AuditEntry, AuditQuery } from '../../shared/api.js';
-import type { Principal } from './principal.js';
+import type { Actor } from './principal.js';
 
 /** What happened, to whom. */
 export interface AuditEvent {
@@ -16,29 +16,31 @@ export interface AuditEvent {
   outcome?: 'ok' | 'denied' | 'error';
 }
 
-/** Appends one row per event, attributed to the principal, in one statement. */
-export async function recordAudit(db: Kysely<Database>, who: Principal, requestId: string | null, events: AuditEvent | AuditEvent[]): Promise<void> {
-  const list = Array.isArray(events) ? events : [events];
-  if (list.length === 0) return;
+/** The rows for these events, attributed to the actor. */
+export function auditRows(who: Actor, requestId: string | null, events: AuditEvent | AuditEvent[]): Array<Insertable<AuditLogTable>> {
   const at = new Date().toISOString();
-  await db
-    .insertInto('audit_log')
-    .values(
-      list.map((e) => ({
-        id: randomUUID(),
-        clinic_id: who.clinicId,
-        at,
-        actor_type: who.kind,
-        actor_id: who.kind === 'staff' ? who.staffId : who.patientId,
-        role: who.kind === 'staff' ? who.role : 'patient',
-        patient_id: e.patientId ?? (who.kind === 'patient' ? who.patientId : null),
-        action: e.action,
-        target: e.target ?? null,
-        outcome: e.outcome ?? 'ok',
-        request_id: requestId,
-      })),
-    )
-    .execute();
+  return (Array.isArray(events) ? events : [events]).map((e) => ({
+    id: randomUUID(),
+    clinic_id: who.clinicId,
+    at,
+    actor_type: who.kind,
+    actor_id: who.kind === 'staff' ? who.staffId : who.kind === 'patient' ? who.patientId : null,
+    role: who.kind === 'staff' ? who.role : who.kind === 'patient' ? 'patient' : null,
+    patient_id: e.patientId ?? (who.kind === 'patient' ? who.patientId : null),
+    action: e.action,
+    target: e.target ?? null,
+    outcome: e.outcome ?? 'ok',
+    request_id: requestId,
+  }));
+}
+
+/**
+ * Appends one row per event in one statement. For a denied or failed attempt, whose only record is
+ * the audit row; an action that changes something audits inside its own transaction (see action.ts).
+ */
+export async function recordAudit(db: Kysely<Database>, who: Actor, requestId: string | null, events: AuditEvent | AuditEvent[]): Promise<void> {
+  const rows = auditRows(who, requestId, events);
+  if (rows.length > 0) await db.insertInto('audit_log').values(rows).execute();
 }
 
 /** The clinic's audit rows, newest first, filtered. Staff names are joined in for reading. */

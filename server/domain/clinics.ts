@@ -100,3 +100,9 @@ export function toPublicClinic(row: ClinicRow): PublicClinic {
 export function clinicCipher(keyring: Keyring, row: ClinicRow): ClinicCipher {
   return keyring.forClinic(row.id, row.wrapped_key);
 }
+
+/** Where a patient reads their messages: the clinic's own site, else our patient portal. */
+export function patientLink(clinic: ClinicRow, publicOrigin: string): string {
+  const origins = JSON.parse(clinic.allowed_origins) as string[];
+  return origins[0] ?? `${publicOrigin}/p/${clinic.slug}`;
+}

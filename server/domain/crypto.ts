@@ -100,9 +100,10 @@ export class Keyring {
 
 /**
  * The master key from configuration or, failing that, from `master.key` in the data folder,
- * generated there (mode 0600) on first start. Returns whether it was generated, so start-up can say so.
+ * generated there (mode 0600) on first start unless `mayGenerate` is false (the database already holds
+ * data: null then). Returns whether it was generated, so start-up can say so.
  */
-export function loadOrCreateMasterKey(configured: Buffer | null, dataDir: string): { key: Buffer; source: 'env' | 'file' | 'generated'; file?: string } {
+export function loadOrCreateMasterKey(configured: Buffer | null, dataDir: string, opts: { mayGenerate: boolean } = { mayGenerate: true }): { key: Buffer; source: 'env' | 'file' | 'generated'; file?: string } | null {
   if (configured) return { key: configured, source: 'env' };
   const file = path.join(dataDir, 'master.key');
   if (fs.existsSync(file)) {
@@ -110,6 +111,7 @@ export function loadOrCreateMasterKey(configured: Buffer | null, dataDir: string
     if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte hex key`);
     return { key, source: 'file', file };
   }
+  if (!opts.mayGenerate) return null;
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   fs.writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });

@@ -1,9 +1,13 @@
 /**
- * Live updates inside one server process: a new message is published per clinic, and the SSE
- * streams of that clinic's staff and of the thread's patient pass it on. Events name what changed,
- * never its content; clients fetch the content through the audited API.
+ * Live events: what changed in a clinic (a new message, a thread's status, a session that ended),
+ * written in the action's transaction and numbered in commit order per clinic, so a stream can say
+ * `id:` and a client that reconnects with Last-Event-ID gets what it missed. Events carry ids and
+ * kinds, never content; clients fetch content through the audited API.
  */
-import { EventEmitter } from 'node:events';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Dialect } from '../db/connect.js';
+import type { Database } from '../db/schema.js';
+import { CHANNEL } from './channels.js';
 
 /** Something changed in a thread. */
 export interface ThreadEvent {
@@ -15,21 +19,67 @@ export interface ThreadEvent {
   kind: 'message' | 'note' | 'status';
 }
 
-/** Publish/subscribe per clinic. One per server. */
-export class EventHub {
-  readonly #emitter = new EventEmitter();
+/** A session ended (sign-out, disabled account, new password): its open streams close. */
+export interface SessionEndedEvent {
+  type: 'session-ended';
+  subjectKind: 'staff' | 'patient';
+  subjectId: string;
+}
 
-  constructor() {
-    this.#emitter.setMaxListeners(0); // one listener per open stream
-  }
+/** Any live event. */
+export type LiveEvent = ThreadEvent | SessionEndedEvent;
 
-  publish(clinicId: string, event: ThreadEvent): void {
-    this.#emitter.emit(clinicId, event);
-  }
+/** A committed event with its number. */
+export type StoredEvent = LiveEvent & { seq: number };
 
-  /** Calls `listener` for each event of the clinic; returns the unsubscribe function. */
-  subscribe(clinicId: string, listener: (event: ThreadEvent) => void): () => void {
-    this.#emitter.on(clinicId, listener);
-    return () => this.#emitter.off(clinicId, listener);
+/** How long events stay for resuming streams. */
+export const EVENT_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Writes events inside the action's transaction. On PostgreSQL a per-clinic transaction lock makes
+ * numbering follow commit order (without it, seq 11 could commit before seq 10 and a resuming client
+ * would skip 10), and pg_notify tells every instance once the transaction commits.
+ */
+export async function insertEvents(tx: Transaction<Database>, dialect: Dialect, events: Array<{ clinicId: string; event: LiveEvent }>): Promise<void> {
+  const clinics = [...new Set(events.map((e) => e.clinicId))].sort();
+  if (dialect === 'postgres') {
+    for (const clinicId of clinics) await sql`select pg_advisory_xact_lock(hashtext(${'sm_events:' + clinicId}))`.execute(tx);
   }
+  const at = new Date().toISOString();
+  await tx
+    .insertInto('events')
+    .values(events.map(({ clinicId, event }) => ({ clinic_id: clinicId, type: event.type, data: JSON.stringify(event), created_at: at })))
+    .execute();
+  if (dialect === 'postgres') {
+    for (const clinicId of clinics) await sql`select pg_notify(${CHANNEL.events}, ${clinicId})`.execute(tx);
+  }
+}
+
+/** The clinic's events after `seq`, oldest first. */
+export async function eventsAfter(db: Kysely<Database>, clinicId: string, seq: number, limit = 500): Promise<StoredEvent[]> {
+  const rows = await db.selectFrom('events').select(['seq', 'data']).where('clinic_id', '=', clinicId).where('seq', '>', seq).orderBy('seq').limit(limit).execute();
+  return rows.map((r) => ({ ...(JSON.parse(r.data) as LiveEvent), seq: Number(r.seq) }));
+}
+
+/** The clinic's newest event number (0 when none). */
+export async function lastEventSeq(db: Kysely<Database>, clinicId: string): Promise<number> {
+  const row = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).where('clinic_id', '=', clinicId).executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+/** The oldest event still kept for the clinic, or null; older ids cannot be resumed. */
+export async function firstEventSeq(db: Kysely<Database>, clinicId: string): Promise<number | null> {
+  const row = await db.selectFrom('events').select((eb) => eb.fn.min('seq').as('seq')).where('clinic_id', '=', clinicId).executeTakeFirst();
+  return row?.seq == null ? null : Number(row.seq);
+}
+
+/** Deletes events past the retention window; returns how many. */
+export async function pruneEvents(db: Kysely<Database>, now = new Date()): Promise<number> {
+  const r = await db.deleteFrom('events').where('created_at', '<', new Date(now.getTime() - EVENT_RETENTION_MS).toISOString()).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** Who may see a thread event: the patient only sees their own, and no notes. */
+export function visibleTo(who: { kind: 'staff' } | { kind: 'patient'; patientId: string }, e: ThreadEvent): boolean {
+  return who.kind === 'staff' || (e.patientId === who.patientId && e.kind !== 'note');
 }

@@ -1,6 +1,7 @@
 /**
  * Outgoing e-mail. Over SMTP (nodemailer) when SMTP_URL is set; otherwise kept in the development
  * mailbox, readable by the clinic's staff in the admin. Callers never put health information in mail.
+ * Nothing sends from a request: actions enqueue mail jobs (jobs/handlers.ts), which call a Mailer.
  */
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
@@ -14,6 +15,14 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** Stable per job, so a resend after a crash is recognisable as the same e-mail. */
+  messageId?: string;
+}
+
+/** How long SMTP may take: to connect and greet, and to answer each command. */
+export interface SmtpTimeouts {
+  connectMs: number;
+  answerMs: number;
 }
 
 /** Sends e-mail somewhere. */
@@ -24,13 +33,16 @@ export interface Mailer {
   close(): void;
 }
 
-/** Sends through an SMTP server. */
-export function smtpMailer(smtpUrl: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl);
+/**
+ * Sends through an SMTP server, with timeouts: a server that accepts the connection and then says
+ * nothing fails the attempt (the job is retried later) instead of holding it for minutes.
+ */
+export function smtpMailer(smtpUrl: string, from: string, timeouts: SmtpTimeouts = { connectMs: 10_000, answerMs: 30_000 }): Mailer {
+  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: timeouts.connectMs, greetingTimeout: timeouts.connectMs, socketTimeout: timeouts.answerMs, dnsTimeout: timeouts.connectMs });
   return {
     devMailbox: false,
     async send(m) {
-      await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
+      await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, ...(m.messageId ? { messageId: m.messageId } : {}) });
     },
     close: () => transport.close(),
   };

@@ -7,11 +7,11 @@ import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely';
 import type { ClinicRow, Database } from '../db/schema.js';
 import type { Lang } from '../../shared/lang.js';
-import { translate } from '../../shared/i18n.js';
 import { clinicCipher } from './clinics.js';
 import type { Keyring } from './crypto.js';
 import { AppError } from './errors.js';
-import type { Mailer } from './mail.js';
+import { runAction, type ActionStore } from './action.js';
+import { signInCodeNotice } from './notices.js';
 import { findPatientByEmail, getPatient } from './patients.js';
 import { MINUTE, isoIn } from './time.js';
 
@@ -22,36 +22,30 @@ function codeHash(keyring: Keyring, challengeId: string, code: string): string {
   return createHmac('sha256', keyring.derive('sign-in-code')).update(`${challengeId}|${code}`).digest('base64url');
 }
 
-/** Starts a sign-in: e-mails a code if the address is enrolled, and returns the challenge either way. */
-export async function requestCode(
-  deps: { db: Kysely<Database>; keyring: Keyring; mailer: Mailer },
-  clinic: ClinicRow,
-  email: string,
-  lang: Lang,
-): Promise<{ challengeId: string; expiresAt: string }> {
-  const { db, keyring, mailer } = deps;
-  const patient = await findPatientByEmail(db, clinicCipher(keyring, clinic), email);
+/**
+ * Starts a sign-in: stores the challenge and, if the address is enrolled, a job that e-mails the code
+ * (sealed with the clinic key while it waits), in one transaction. The request never waits on SMTP,
+ * so enrolled and unknown addresses get the same answer in the same time.
+ */
+export async function requestCode(deps: ActionStore & { keyring: Keyring }, clinic: ClinicRow, email: string, lang: Lang): Promise<{ challengeId: string; expiresAt: string }> {
+  const { db, keyring } = deps;
+  const cipher = clinicCipher(keyring, clinic);
+  const patient = await findPatientByEmail(db, cipher, email);
   const id = randomUUID();
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = isoIn(CODE_TTL_MS);
-  if (patient) {
-    // A new code replaces any earlier one still open for this patient.
-    await db.updateTable('login_challenges').set({ used_at: new Date().toISOString() }).where('patient_id', '=', patient.id).where('used_at', 'is', null).execute();
-  }
-  await db
-    .insertInto('login_challenges')
-    .values({ id, clinic_id: clinic.id, patient_id: patient?.id ?? null, code_hash: codeHash(keyring, id, code), attempts: 0, expires_at: expiresAt, used_at: null, created_at: new Date().toISOString() })
-    .execute();
-  if (patient) {
-    // The language the patient is reading the widget in right now.
-    const mailLang = lang;
-    await mailer.send({
-      clinicId: clinic.id,
-      to: patient.email,
-      subject: translate(mailLang, 'mail.code.subject', { clinic: clinic.name }),
-      text: translate(mailLang, 'mail.code.body', { clinic: clinic.name, code }),
-    });
-  }
+  await runAction(deps, { kind: 'system', clinicId: clinic.id }, null, async (a) => {
+    if (patient) {
+      // A new code replaces any earlier one still open for this patient.
+      await a.tx.updateTable('login_challenges').set({ used_at: new Date().toISOString() }).where('patient_id', '=', patient.id).where('used_at', 'is', null).execute();
+    }
+    await a.tx
+      .insertInto('login_challenges')
+      .values({ id, clinic_id: clinic.id, patient_id: patient?.id ?? null, code_hash: codeHash(keyring, id, code), attempts: 0, expires_at: expiresAt, used_at: null, created_at: new Date().toISOString() })
+      .execute();
+    // In the language the patient is reading the widget in right now.
+    if (patient) a.enqueue(signInCodeNotice(clinic.id, patient.id, cipher.encrypt(code, 'sign-in.code'), lang, expiresAt));
+  });
   return { challengeId: id, expiresAt };
 }
 

@@ -18,3 +18,12 @@ export interface PatientPrincipal {
 
 /** Either kind of caller. */
 export type Principal = StaffPrincipal | PatientPrincipal;
+
+/** The server itself, acting for a clinic (jobs, sweeps). */
+export interface SystemActor {
+  kind: 'system';
+  clinicId: string;
+}
+
+/** Whoever an audit row or an action is attributed to. */
+export type Actor = Principal | SystemActor;

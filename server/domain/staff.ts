@@ -51,6 +51,11 @@ export async function getStaff(db: Kysely<Database>, clinicId: string, id: strin
   return row;
 }
 
+/** The staff member if their account is enabled, else undefined (for checking a session). */
+export async function activeStaff(db: Kysely<Database>, clinicId: string, id: string): Promise<Pick<StaffRow, 'id' | 'role'> | undefined> {
+  return db.selectFrom('staff').select(['id', 'role']).where('id', '=', id).where('clinic_id', '=', clinicId).where('disabled_at', 'is', null).executeTakeFirst();
+}
+
 /** Everyone on the clinic's staff, by name. */
 export async function listStaff(db: Kysely<Database>, clinicId: string): Promise<StaffRow[]> {
   return db.selectFrom('staff').selectAll().where('clinic_id', '=', clinicId).orderBy('name').execute();

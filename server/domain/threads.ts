@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import { isUniqueViolation } from '../db/errors.js';
 import type { Database, MessageRow, ThreadRow } from '../db/schema.js';
 import type { InboxFilter, InboxThread, Message, MessagingSettings, NewPatientThread, NewReply, NewStaffThread, ThreadDetail, ThreadPatch, ThreadSummary, StaffThreadDetail } from '../../shared/messaging.js';
 import { checkLength } from '../../shared/message-rules.js';
@@ -15,6 +16,8 @@ import type { ClinicCipher } from './crypto.js';
 import { AppError, notFound } from './errors.js';
 import { dueAt, isOpen, nextOpening } from './hours.js';
 import { getPatient } from './patients.js';
+import { runAction, type Action, type ActionStore } from './action.js';
+import { newMessageNotice } from './notices.js';
 import type { PatientPrincipal, Principal, StaffPrincipal } from './principal.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -22,6 +25,10 @@ const DAY = 24 * 60 * 60 * 1000;
 /** What thread operations need. */
 export interface MessagingContext {
   db: Kysely<Database>;
+  /** Where actions run (one transaction each, see action.ts). */
+  store: ActionStore;
+  /** The request, for the audit rows. */
+  requestId: string | null;
   cipher: ClinicCipher;
   settings: MessagingSettings;
   clinicName: string;
@@ -65,50 +72,77 @@ async function insertMessage(
   if (m.attachmentIds?.length) await tx.updateTable('attachments').set({ message_id: m.id }).where('clinic_id', '=', cipher.clinicId).where('id', 'in', m.attachmentIds).execute();
 }
 
+/**
+ * One send as one action: the patient's row is locked (quota, concurrent retries), a retry that finds
+ * its message answers as the first did, and the message commits with its audit row, its live event
+ * and its notice job. Two requests racing with one id both end with the original message.
+ */
+async function send(ctx: MessagingContext, who: Principal, patientId: string, id: string, hash: string, work: (a: Action) => Promise<SendResult>): Promise<SendResult> {
+  const again = await replay(ctx.db, ctx.cipher.clinicId, id, hash);
+  if (again) return again;
+  try {
+    return await runAction(ctx.store, who, ctx.requestId, async (a) => {
+      await a.lockPatient(ctx.cipher.clinicId, patientId);
+      return (await replay(a.tx, ctx.cipher.clinicId, id, hash)) ?? (await work(a));
+    });
+  } catch (err) {
+    const winner = isUniqueViolation(err) ? await replay(ctx.db, ctx.cipher.clinicId, id, hash) : null;
+    if (winner) return winner;
+    throw err;
+  }
+}
+
+/** The audit row, live event and (for the patient) notice of one new message. */
+function announce(a: Action, ctx: MessagingContext, m: { id: string; threadId: string; patientId: string; author: 'patient' | 'staff'; kind: 'message' | 'note' }): void {
+  a.audit({ action: m.kind === 'note' ? 'note.add' : 'message.send', patientId: m.patientId, target: `message:${m.id}` });
+  a.emit(ctx.cipher.clinicId, { type: 'message', threadId: m.threadId, patientId: m.patientId, author: m.author, kind: m.kind });
+  if (m.author === 'staff' && m.kind === 'message') a.enqueue(newMessageNotice(ctx.cipher.clinicId, m.patientId));
+}
+
 /** A patient starts a conversation (two-way mode only, within hours if the clinic says so, within quota). */
 export async function startPatientThread(ctx: MessagingContext, who: PatientPrincipal, input: NewPatientThread, lang: Lang): Promise<SendResult> {
-  const { db, cipher, settings } = ctx;
+  const { cipher, settings } = ctx;
   const subject = input.subject?.trim() ?? '';
   const hash = contentHash(cipher, `new:${subject}:${input.category}`, input.body, input.attachmentIds);
-  const again = await replay(db, cipher.clinicId, input.id, hash);
-  if (again) return again;
-
-  if (settings.mode !== 'two-way') throw new AppError(403, 'new_threads_closed', 'This clinic does not accept new conversations from patients; you can reply to messages it sends you');
-  const now = new Date();
-  const open = isOpen(settings, now);
-  if (!open && !settings.acceptNewOutsideHours) {
-    const next = nextOpening(settings, now);
-    throw new AppError(409, 'outside_hours', `The clinic accepts new messages during its messaging hours${next ? `; next opening ${next.toISOString()}` : ''}`);
-  }
-  if (!settings.categories.some((c) => c.id === input.category)) throw new AppError(400, 'unknown_category', `Category "${input.category}" is not one of this clinic's categories`);
-  if (settings.subjectRequired && !subject) throw new AppError(422, 'subject_required', 'This clinic asks for a subject');
-  checkBody(settings, input.body);
-  if (settings.weeklyThreadQuota !== null) {
-    const since = new Date(now.getTime() - 7 * DAY).toISOString();
-    const recent = await db.selectFrom('threads').select((eb) => eb.fn.countAll<number>().as('n')).where('clinic_id', '=', cipher.clinicId).where('patient_id', '=', who.patientId).where('started_by', '=', 'patient').where('created_at', '>=', since).executeTakeFirstOrThrow();
-    if (Number(recent.n) >= settings.weeklyThreadQuota) {
-      throw new AppError(429, 'weekly_quota', `You can start ${settings.weeklyThreadQuota} new conversations a week with this clinic; you can still reply to existing ones`);
+  return send(ctx, who, who.patientId, input.id, hash, async (a) => {
+    if (settings.mode !== 'two-way') throw new AppError(403, 'new_threads_closed', 'This clinic does not accept new conversations from patients; you can reply to messages it sends you');
+    const now = new Date();
+    const open = isOpen(settings, now);
+    if (!open && !settings.acceptNewOutsideHours) {
+      const next = nextOpening(settings, now);
+      throw new AppError(409, 'outside_hours', `The clinic accepts new messages during its messaging hours${next ? `; next opening ${next.toISOString()}` : ''}`);
     }
-  }
-  await assertClaimable(db, cipher.clinicId, who.patientId, who, input.attachmentIds ?? []);
-  const threadId = randomUUID();
-  const at = now.toISOString();
-  await db.transaction().execute(async (tx) => {
-    await tx
+    if (!settings.categories.some((c) => c.id === input.category)) throw new AppError(400, 'unknown_category', `Category "${input.category}" is not one of this clinic's categories`);
+    if (settings.subjectRequired && !subject) throw new AppError(422, 'subject_required', 'This clinic asks for a subject');
+    checkBody(settings, input.body);
+    if (settings.weeklyThreadQuota !== null) {
+      // Counted under the patient's lock, so concurrent requests cannot all pass the same count.
+      const since = new Date(now.getTime() - 7 * DAY).toISOString();
+      const recent = await a.tx.selectFrom('threads').select((eb) => eb.fn.countAll<number>().as('n')).where('clinic_id', '=', cipher.clinicId).where('patient_id', '=', who.patientId).where('started_by', '=', 'patient').where('created_at', '>=', since).executeTakeFirstOrThrow();
+      if (Number(recent.n) >= settings.weeklyThreadQuota) {
+        throw new AppError(429, 'weekly_quota', `You can start ${settings.weeklyThreadQuota} new conversations a week with this clinic; you can still reply to existing ones`);
+      }
+    }
+    await assertClaimable(a.tx, cipher.clinicId, who.patientId, who, input.attachmentIds ?? []);
+    const threadId = randomUUID();
+    const at = now.toISOString();
+    await a.tx
       .insertInto('threads')
       .values({
         id: threadId, clinic_id: cipher.clinicId, patient_id: who.patientId, subject_enc: cipher.encrypt(subject, 'thread.subject'), category: input.category, status: 'open',
         patient_may_reply: 1, started_by: 'patient', assigned_to: null, awaiting_reply_since: at, patient_unread: open ? 0 : 1, staff_unread: 1, last_message_at: at, created_at: at,
       })
       .execute();
-    await insertMessage(tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
+    await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
     if (!open) {
       // The clinic's automatic answer outside hours, a moment after the patient's message so it sorts after it.
       const later = new Date(now.getTime() + 1).toISOString();
-      await insertMessage(tx, cipher, { id: randomUUID(), threadId, author: 'system', authorId: '', kind: 'message', body: settings.autoReply[lang], hash: '', at: later });
+      await insertMessage(a.tx, cipher, { id: randomUUID(), threadId, author: 'system', authorId: '', kind: 'message', body: settings.autoReply[lang], hash: '', at: later });
     }
+    a.audit({ action: 'thread.start', patientId: who.patientId, target: `thread:${threadId}` });
+    announce(a, ctx, { id: input.id, threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
+    return { threadId, messageId: input.id, created: true };
   });
-  return { threadId, messageId: input.id, created: true };
 }
 
 async function threadOf(db: Kysely<Database>, clinicId: string, id: string): Promise<ThreadRow> {
@@ -119,67 +153,64 @@ async function threadOf(db: Kysely<Database>, clinicId: string, id: string): Pro
 
 /** A patient replies in one of their threads. */
 export async function patientReply(ctx: MessagingContext, who: PatientPrincipal, threadId: string, input: NewReply): Promise<SendResult> {
-  const { db, cipher, settings } = ctx;
+  const { cipher, settings } = ctx;
   if (input.note) throw new AppError(400, 'invalid_request', 'note is for staff only');
   const hash = contentHash(cipher, `reply:${threadId}`, input.body, input.attachmentIds);
-  const again = await replay(db, cipher.clinicId, input.id, hash);
-  if (again) return again;
-  const thread = await threadOf(db, cipher.clinicId, threadId);
-  if (thread.patient_id !== who.patientId) throw notFound('Conversation');
-  if (thread.status === 'closed') throw new AppError(409, 'thread_closed', 'This conversation is closed; start a new one if you need to');
-  if (settings.mode === 'one-way' || !thread.patient_may_reply) throw new AppError(403, 'replies_not_allowed', 'The clinic does not take replies to this message');
-  checkBody(settings, input.body);
-  await assertClaimable(db, cipher.clinicId, who.patientId, who, input.attachmentIds ?? []);
-  const at = new Date().toISOString();
-  await db.transaction().execute(async (tx) => {
-    await insertMessage(tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
-    await tx
+  return send(ctx, who, who.patientId, input.id, hash, async (a) => {
+    const thread = await threadOf(a.tx, cipher.clinicId, threadId);
+    if (thread.patient_id !== who.patientId) throw notFound('Conversation');
+    if (thread.status === 'closed') throw new AppError(409, 'thread_closed', 'This conversation is closed; start a new one if you need to');
+    if (settings.mode === 'one-way' || !thread.patient_may_reply) throw new AppError(403, 'replies_not_allowed', 'The clinic does not take replies to this message');
+    checkBody(settings, input.body);
+    await assertClaimable(a.tx, cipher.clinicId, who.patientId, who, input.attachmentIds ?? []);
+    const at = new Date().toISOString();
+    await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
+    await a.tx
       .updateTable('threads')
       .set((eb) => ({ status: 'open', staff_unread: eb('staff_unread', '+', 1), last_message_at: at, awaiting_reply_since: eb.fn.coalesce('awaiting_reply_since', eb.val(at)) }))
       .where('id', '=', threadId)
       .execute();
+    announce(a, ctx, { id: input.id, threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
+    return { threadId, messageId: input.id, created: true };
   });
-  return { threadId, messageId: input.id, created: true };
 }
 
-/** Staff answer (or add an internal note). A reply to the patient clears the response-time clock. */
-export async function staffReply(ctx: MessagingContext, who: StaffPrincipal, threadId: string, input: NewReply): Promise<SendResult & { patientId: string }> {
-  const { db, cipher } = ctx;
+/** Staff answer (or add an internal note). A reply to the patient clears the response-time clock and e-mails the patient a notice. */
+export async function staffReply(ctx: MessagingContext, who: StaffPrincipal, threadId: string, input: NewReply): Promise<SendResult> {
+  const { cipher } = ctx;
   const kind = input.note ? 'note' : 'message';
   const hash = contentHash(cipher, `${kind}:${threadId}`, input.body, input.attachmentIds);
-  const thread = await threadOf(db, cipher.clinicId, threadId);
-  const again = await replay(db, cipher.clinicId, input.id, hash);
-  if (again) return { ...again, patientId: thread.patient_id };
-  if (thread.status === 'closed' && kind === 'message') throw new AppError(409, 'thread_closed', 'This conversation is closed; reopen it to reply');
-  if (!input.body.trim()) throw new AppError(422, 'empty_message', 'The message is empty');
-  await assertClaimable(db, cipher.clinicId, thread.patient_id, who, input.attachmentIds ?? []);
-  const at = new Date().toISOString();
-  await db.transaction().execute(async (tx) => {
-    await insertMessage(tx, cipher, { id: input.id, threadId, author: 'staff', authorId: who.staffId, kind, body: input.body, hash, at, attachmentIds: input.attachmentIds });
+  const thread = await threadOf(ctx.db, cipher.clinicId, threadId);
+  return send(ctx, who, thread.patient_id, input.id, hash, async (a) => {
+    const current = await threadOf(a.tx, cipher.clinicId, threadId);
+    if (current.status === 'closed' && kind === 'message') throw new AppError(409, 'thread_closed', 'This conversation is closed; reopen it to reply');
+    if (!input.body.trim()) throw new AppError(422, 'empty_message', 'The message is empty');
+    await assertClaimable(a.tx, cipher.clinicId, current.patient_id, who, input.attachmentIds ?? []);
+    const at = new Date().toISOString();
+    await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'staff', authorId: who.staffId, kind, body: input.body, hash, at, attachmentIds: input.attachmentIds });
     if (kind === 'message') {
-      await tx
+      await a.tx
         .updateTable('threads')
-        .set((eb) => ({ status: thread.patient_may_reply ? 'waiting' : 'open', patient_unread: eb('patient_unread', '+', 1), last_message_at: at, awaiting_reply_since: null, staff_unread: 0 }))
+        .set((eb) => ({ status: current.patient_may_reply ? 'waiting' : 'open', patient_unread: eb('patient_unread', '+', 1), last_message_at: at, awaiting_reply_since: null, staff_unread: 0 }))
         .where('id', '=', threadId)
         .execute();
     }
+    announce(a, ctx, { id: input.id, threadId, patientId: current.patient_id, author: 'staff', kind });
+    return { threadId, messageId: input.id, created: true };
   });
-  return { threadId, messageId: input.id, created: true, patientId: thread.patient_id };
 }
 
 /** The clinic starts a conversation (a message or documents), choosing whether the patient may reply. */
 export async function startStaffThread(ctx: MessagingContext, who: StaffPrincipal, input: NewStaffThread): Promise<SendResult> {
-  const { db, cipher, settings } = ctx;
+  const { cipher, settings } = ctx;
   const hash = contentHash(cipher, `staff-new:${input.patientId}:${input.subject}:${input.category}`, input.body, input.attachmentIds);
-  const again = await replay(db, cipher.clinicId, input.id, hash);
-  if (again) return again;
-  await getPatient(db, cipher, input.patientId);
-  if (!settings.categories.some((c) => c.id === input.category)) throw new AppError(400, 'unknown_category', `Category "${input.category}" is not one of this clinic's categories`);
-  await assertClaimable(db, cipher.clinicId, input.patientId, who, input.attachmentIds ?? []);
-  const threadId = randomUUID();
-  const at = new Date().toISOString();
-  await db.transaction().execute(async (tx) => {
-    await tx
+  await getPatient(ctx.db, cipher, input.patientId);
+  return send(ctx, who, input.patientId, input.id, hash, async (a) => {
+    if (!settings.categories.some((c) => c.id === input.category)) throw new AppError(400, 'unknown_category', `Category "${input.category}" is not one of this clinic's categories`);
+    await assertClaimable(a.tx, cipher.clinicId, input.patientId, who, input.attachmentIds ?? []);
+    const threadId = randomUUID();
+    const at = new Date().toISOString();
+    await a.tx
       .insertInto('threads')
       .values({
         id: threadId, clinic_id: cipher.clinicId, patient_id: input.patientId, subject_enc: cipher.encrypt(input.subject.trim(), 'thread.subject'), category: input.category,
@@ -187,9 +218,11 @@ export async function startStaffThread(ctx: MessagingContext, who: StaffPrincipa
         awaiting_reply_since: null, patient_unread: 1, staff_unread: 0, last_message_at: at, created_at: at,
       })
       .execute();
-    await insertMessage(tx, cipher, { id: input.id, threadId, author: 'staff', authorId: who.staffId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
+    await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'staff', authorId: who.staffId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
+    a.audit({ action: 'thread.start', patientId: input.patientId, target: `thread:${threadId}` });
+    announce(a, ctx, { id: input.id, threadId, patientId: input.patientId, author: 'staff', kind: 'message' });
+    return { threadId, messageId: input.id, created: true };
   });
-  return { threadId, messageId: input.id, created: true };
 }
 
 function summary(cipher: ClinicCipher, t: ThreadRow, unread: number): ThreadSummary {
@@ -199,18 +232,21 @@ function summary(cipher: ClinicCipher, t: ThreadRow, unread: number): ThreadSumm
   };
 }
 
-/** A patient's threads, unread first, then newest. */
+/** A patient's threads, unread first, then newest (audited with the read). */
 export async function listPatientThreads(ctx: MessagingContext, who: PatientPrincipal): Promise<ThreadSummary[]> {
-  const rows = await ctx.db.selectFrom('threads').selectAll().where('clinic_id', '=', ctx.cipher.clinicId).where('patient_id', '=', who.patientId).orderBy('last_message_at', 'desc').execute();
-  const list = rows.map((t) => summary(ctx.cipher, t, t.patient_unread));
-  return [...list.filter((t) => t.unread > 0), ...list.filter((t) => t.unread === 0)];
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const rows = await a.tx.selectFrom('threads').selectAll().where('clinic_id', '=', ctx.cipher.clinicId).where('patient_id', '=', who.patientId).orderBy('last_message_at', 'desc').execute();
+    const list = rows.map((t) => summary(ctx.cipher, t, t.patient_unread));
+    a.audit({ action: 'thread.list', target: `threads:${list.length}` });
+    return [...list.filter((t) => t.unread > 0), ...list.filter((t) => t.unread === 0)];
+  });
 }
 
-async function messagesOf(ctx: MessagingContext, thread: ThreadRow, includeNotes: boolean, patientName: string): Promise<Message[]> {
-  let q = ctx.db.selectFrom('messages as m').leftJoin('staff as s', 's.id', 'm.author_id').select(['m.id', 'm.thread_id', 'm.author_type', 'm.kind', 'm.body_enc', 'm.created_at', 's.name as staff_name']).where('m.clinic_id', '=', ctx.cipher.clinicId).where('m.thread_id', '=', thread.id);
+async function messagesOf(tx: Kysely<Database>, ctx: MessagingContext, thread: ThreadRow, includeNotes: boolean, patientName: string): Promise<Message[]> {
+  let q = tx.selectFrom('messages as m').leftJoin('staff as s', 's.id', 'm.author_id').select(['m.id', 'm.thread_id', 'm.author_type', 'm.kind', 'm.body_enc', 'm.created_at', 's.name as staff_name']).where('m.clinic_id', '=', ctx.cipher.clinicId).where('m.thread_id', '=', thread.id);
   if (!includeNotes) q = q.where('m.kind', '=', 'message');
   const rows = await q.orderBy('m.created_at').orderBy('m.id').execute();
-  const files = await attachmentsFor(ctx.db, ctx.cipher, rows.map((r) => r.id));
+  const files = await attachmentsFor(tx, ctx.cipher, rows.map((r) => r.id));
   return rows.map((r) => ({
     id: r.id, threadId: r.thread_id, author: r.author_type, kind: r.kind, body: ctx.cipher.decrypt(r.body_enc, 'message.body'),
     authorName: r.author_type === 'patient' ? patientName : r.author_type === 'system' ? ctx.clinicName : (r.staff_name ?? ctx.clinicName),
@@ -220,12 +256,15 @@ async function messagesOf(ctx: MessagingContext, thread: ThreadRow, includeNotes
 
 /** One of the patient's threads with its messages (never notes); marks it read for the patient. */
 export async function readPatientThread(ctx: MessagingContext, who: PatientPrincipal, id: string): Promise<ThreadDetail> {
-  const thread = await threadOf(ctx.db, ctx.cipher.clinicId, id);
-  if (thread.patient_id !== who.patientId) throw notFound('Conversation');
-  const patient = await getPatient(ctx.db, ctx.cipher, who.patientId);
-  const messages = await messagesOf(ctx, thread, false, patient.name);
-  if (thread.patient_unread > 0) await ctx.db.updateTable('threads').set({ patient_unread: 0 }).where('id', '=', id).execute();
-  return { thread: summary(ctx.cipher, { ...thread, patient_unread: 0 }, 0), messages };
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
+    if (thread.patient_id !== who.patientId) throw notFound('Conversation');
+    const patient = await getPatient(a.tx, ctx.cipher, who.patientId);
+    const messages = await messagesOf(a.tx, ctx, thread, false, patient.name);
+    if (thread.patient_unread > 0) await a.tx.updateTable('threads').set({ patient_unread: 0 }).where('id', '=', id).execute();
+    a.audit({ action: 'thread.read', target: `thread:${id}` });
+    return { thread: summary(ctx.cipher, { ...thread, patient_unread: 0 }, 0), messages };
+  });
 }
 
 function inboxThread(ctx: MessagingContext, t: ThreadRow, patientName: string): InboxThread {
@@ -237,53 +276,59 @@ function inboxThread(ctx: MessagingContext, t: ThreadRow, patientName: string): 
 
 /** The clinic's inbox, newest first, with filters; patient names are decrypted once per patient. */
 export async function listInbox(ctx: MessagingContext, who: StaffPrincipal, f: InboxFilter): Promise<InboxThread[]> {
-  let q = ctx.db.selectFrom('threads').selectAll().where('clinic_id', '=', ctx.cipher.clinicId);
-  if (f.status) q = q.where('status', '=', f.status);
-  if (f.unread) q = q.where('staff_unread', '>', 0);
-  if (f.mine) q = q.where('assigned_to', '=', who.staffId);
-  if (f.category) q = q.where('category', '=', f.category);
-  const rows = await q.orderBy('last_message_at', 'desc').execute();
-  const names = new Map<string, string>();
-  const patientRows = await ctx.db.selectFrom('patients').select(['id', 'details_enc']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', 'in', [...new Set(rows.map((r) => r.patient_id)), '']).execute();
-  for (const p of patientRows) names.set(p.id, (JSON.parse(ctx.cipher.decrypt(p.details_enc, 'patient.details')) as { name: string }).name);
-  const needle = f.patient?.trim().toLocaleLowerCase();
-  const now = Date.now();
-  return rows
-    .map((t) => inboxThread(ctx, t, names.get(t.patient_id) ?? ''))
-    .filter((t) => !needle || t.patientName.toLocaleLowerCase().includes(needle))
-    .filter((t) => !f.overdue || (t.dueAt !== null && Date.parse(t.dueAt) < now))
-    .slice(0, f.limit ?? 200);
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    let q = a.tx.selectFrom('threads').selectAll().where('clinic_id', '=', ctx.cipher.clinicId);
+    if (f.status) q = q.where('status', '=', f.status);
+    if (f.unread) q = q.where('staff_unread', '>', 0);
+    if (f.mine) q = q.where('assigned_to', '=', who.staffId);
+    if (f.category) q = q.where('category', '=', f.category);
+    const rows = await q.orderBy('last_message_at', 'desc').execute();
+    const names = new Map<string, string>();
+    const patientRows = await a.tx.selectFrom('patients').select(['id', 'details_enc']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', 'in', [...new Set(rows.map((r) => r.patient_id)), '']).execute();
+    for (const p of patientRows) names.set(p.id, (JSON.parse(ctx.cipher.decrypt(p.details_enc, 'patient.details')) as { name: string }).name);
+    const needle = f.patient?.trim().toLocaleLowerCase();
+    const now = Date.now();
+    const threads = rows
+      .map((t) => inboxThread(ctx, t, names.get(t.patient_id) ?? ''))
+      .filter((t) => !needle || t.patientName.toLocaleLowerCase().includes(needle))
+      .filter((t) => !f.overdue || (t.dueAt !== null && Date.parse(t.dueAt) < now))
+      .slice(0, f.limit ?? 200);
+    a.audit(threads.map((t) => ({ action: 'thread.list', patientId: t.patientId, target: `thread:${t.id}` })));
+    return threads;
+  });
 }
 
 /** A thread for staff, notes included; marks it read for the clinic. */
-export async function readStaffThread(ctx: MessagingContext, id: string): Promise<StaffThreadDetail> {
-  const thread = await threadOf(ctx.db, ctx.cipher.clinicId, id);
-  const patient = await getPatient(ctx.db, ctx.cipher, thread.patient_id);
-  const messages = await messagesOf(ctx, thread, true, patient.name);
-  if (thread.staff_unread > 0) await ctx.db.updateTable('threads').set({ staff_unread: 0 }).where('id', '=', id).execute();
-  return { thread: inboxThread(ctx, { ...thread, staff_unread: 0 }, patient.name), messages };
+export async function readStaffThread(ctx: MessagingContext, who: StaffPrincipal, id: string): Promise<StaffThreadDetail> {
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
+    const patient = await getPatient(a.tx, ctx.cipher, thread.patient_id);
+    const messages = await messagesOf(a.tx, ctx, thread, true, patient.name);
+    if (thread.staff_unread > 0) await a.tx.updateTable('threads').set({ staff_unread: 0 }).where('id', '=', id).execute();
+    a.audit({ action: 'thread.read', patientId: thread.patient_id, target: `thread:${id}` });
+    return { thread: inboxThread(ctx, { ...thread, staff_unread: 0 }, patient.name), messages };
+  });
 }
 
 /** Close, reopen or (re)assign a thread. */
-export async function updateThread(ctx: MessagingContext, id: string, patch: ThreadPatch): Promise<ThreadRow> {
-  const thread = await threadOf(ctx.db, ctx.cipher.clinicId, id);
-  if (patch.assignedTo) {
-    const staff = await ctx.db.selectFrom('staff').select(['id', 'disabled_at']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', '=', patch.assignedTo).executeTakeFirst();
-    if (!staff || staff.disabled_at) throw new AppError(400, 'unknown_staff', 'assignedTo is not an active staff member of this clinic');
-  }
-  await ctx.db
-    .updateTable('threads')
-    .set({
-      ...(patch.status === 'closed' ? { status: 'closed' as const } : {}),
-      ...(patch.status === 'open' && thread.status === 'closed' ? { status: 'open' as const } : {}),
-      ...(patch.assignedTo !== undefined ? { assigned_to: patch.assignedTo } : {}),
-    })
-    .where('id', '=', id)
-    .execute();
-  return threadOf(ctx.db, ctx.cipher.clinicId, id);
-}
-
-/** Who may see a thread event: the patient only sees their own, and no notes. */
-export function visibleTo(who: Principal, e: { patientId: string; kind: string }): boolean {
-  return who.kind === 'staff' || (e.patientId === who.patientId && e.kind !== 'note');
+export async function updateThread(ctx: MessagingContext, who: StaffPrincipal, id: string, patch: ThreadPatch): Promise<ThreadRow> {
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
+    if (patch.assignedTo) {
+      const staff = await a.tx.selectFrom('staff').select(['id', 'disabled_at']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', '=', patch.assignedTo).executeTakeFirst();
+      if (!staff || staff.disabled_at) throw new AppError(400, 'unknown_staff', 'assignedTo is not an active staff member of this clinic');
+    }
+    await a.tx
+      .updateTable('threads')
+      .set({
+        ...(patch.status === 'closed' ? { status: 'closed' as const } : {}),
+        ...(patch.status === 'open' && thread.status === 'closed' ? { status: 'open' as const } : {}),
+        ...(patch.assignedTo !== undefined ? { assigned_to: patch.assignedTo } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+    a.audit({ action: 'thread.update', patientId: thread.patient_id, target: `thread:${id}:${Object.keys(patch).sort().join(',')}` });
+    a.emit(ctx.cipher.clinicId, { type: 'thread', threadId: id, patientId: thread.patient_id, author: 'staff', kind: 'status' });
+    return threadOf(a.tx, ctx.cipher.clinicId, id);
+  });
 }

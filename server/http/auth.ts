@@ -8,6 +8,7 @@ import type { Deps } from '../deps.js';
 import { AppError } from '../domain/errors.js';
 import type { PatientPrincipal, StaffPrincipal } from '../domain/principal.js';
 import { resolveSession } from '../domain/sessions.js';
+import { activeStaff } from '../domain/staff.js';
 import { ABSOLUTE_LIFETIME_MS } from '../domain/sessions.js';
 
 declare module 'fastify' {
@@ -52,21 +53,27 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 const unauthenticated = () => new AppError(401, 'unauthenticated', 'Sign in to continue; your session may have ended');
 
+/** The active staff member a session token belongs to, or null (unknown, ended, or account disabled). */
+async function staffOfToken(deps: Deps, token: string): Promise<StaffPrincipal | null> {
+  const session = await resolveSession(deps.db, token, 'staff');
+  if (!session) return null;
+  const staff = await activeStaff(deps.db, session.clinicId, session.subjectId);
+  return staff ? { kind: 'staff', clinicId: session.clinicId, staffId: staff.id, role: staff.role } : null;
+}
+
+/** True while a staff session is live and its account enabled (open streams re-check this). */
+export async function staffSessionLive(deps: Deps, token: string): Promise<boolean> {
+  return (await staffOfToken(deps, token)) !== null;
+}
+
 /** Requires a live staff session (optionally of certain roles) and sets `request.staff`. */
 export function requireStaff(deps: Deps, roles?: StaffRole[]): preHandlerAsyncHookHandler {
   return async (request) => {
     const token = staffToken(deps, request);
-    const session = token ? await resolveSession(deps.db, token, 'staff') : null;
-    if (!session) throw unauthenticated();
-    const staff = await deps.db
-      .selectFrom('staff')
-      .select(['id', 'role', 'disabled_at'])
-      .where('id', '=', session.subjectId)
-      .where('clinic_id', '=', session.clinicId)
-      .executeTakeFirst();
-    if (!staff || staff.disabled_at) throw unauthenticated();
+    const staff = token ? await staffOfToken(deps, token) : null;
+    if (!staff) throw unauthenticated();
     if (roles && !roles.includes(staff.role)) throw new AppError(403, 'forbidden', `This needs the ${roles.join(' or ')} role`);
-    request.staff = { kind: 'staff', clinicId: session.clinicId, staffId: staff.id, role: staff.role };
+    request.staff = staff;
   };
 }
 

@@ -3,10 +3,12 @@
  * name the field, and anything unexpected becomes a 500 that says nothing about the internals.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isStorageError } from '../db/errors.js';
 import { AppError } from '../domain/errors.js';
+import type { StorageMonitor } from '../live/storage-monitor.js';
 
-/** Installs the error and not-found handlers. */
-export function registerErrorHandling(app: FastifyInstance): void {
+/** Installs the error and not-found handlers. Storage failures are told to `storage` for /health. */
+export function registerErrorHandling(app: FastifyInstance, storage: StorageMonitor): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const requestId = request.id;
     if (error instanceof AppError) {
@@ -21,6 +23,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (status >= 400 && status < 500) {
       return reply.status(status).send({ code: (error.code ?? 'bad_request').toLowerCase(), message: error.message, requestId });
+    }
+    if (isStorageError(error)) {
+      // The real cause for the operator (codes and the engine's own words, never row data); a clear code for the client.
+      storage.failed(error);
+      request.log.error({ err: { type: error.name, code: error.code, message: error.message.slice(0, 200) } }, 'storage unavailable');
+      return reply.status(503).header('retry-after', '30').send({ code: 'storage_unavailable', message: 'The server cannot store data right now; nothing was saved. Try again in a moment.', requestId });
     }
     request.log.error({ err: { type: error.name, code: error.code, stack: error.stack } }, 'unhandled error');
     return reply.status(500).send({ code: 'internal', message: 'Something went wrong on our side; it has been logged', requestId });

@@ -6,11 +6,12 @@ import { normalizeLang } from '../../shared/lang.js';
 import { AttachmentInfo, MessagingRules, NewPatientThread, NewReply, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
 import type { Deps } from '../deps.js';
 import { readAttachment, storeAttachment } from '../domain/attachments.js';
-import { recordAudit } from '../domain/audit.js';
 import { getClinicBySlug } from '../domain/clinics.js';
 import { getMessagingSettings, toRules } from '../domain/messaging-settings.js';
-import { listPatientThreads, patientReply, readPatientThread, startPatientThread, visibleTo } from '../domain/threads.js';
-import { patientOf, requirePatient } from '../http/auth.js';
+import { visibleTo } from '../domain/events.js';
+import { resolveSession, sessionIdOf } from '../domain/sessions.js';
+import { listPatientThreads, patientReply, readPatientThread, startPatientThread } from '../domain/threads.js';
+import { bearerToken, patientOf, requirePatient } from '../http/auth.js';
 import { sendFile, uploadedFile } from '../http/files.js';
 import { streamEvents } from '../http/sse.js';
 import { messagingContext } from './messaging-context.js';
@@ -35,9 +36,7 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
 
     scoped.get('/api/patient/threads', { schema: { tags: ['widget'], summary: "The patient's conversations, unread first", response: { 200: Type.Array(ThreadSummary), ...errors } } }, async (request) => {
       const who = patientOf(request);
-      const threads = await listPatientThreads(await messagingContext(deps, who.clinicId), who);
-      await recordAudit(deps.db, who, request.id, { action: 'thread.list', target: `threads:${threads.length}` });
-      return threads;
+      return listPatientThreads(await messagingContext(deps, who.clinicId, request.id), who);
     });
 
     scoped.post(
@@ -45,21 +44,14 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
       { schema: { tags: ['widget'], summary: 'Start a conversation (idempotent by message id)', querystring: Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) }), body: NewPatientThread, response: { 200: Sent, 201: Sent, ...errors } } },
       async (request, reply) => {
         const who = patientOf(request);
-        const ctx = await messagingContext(deps, who.clinicId);
-        const sent = await startPatientThread(ctx, who, request.body, normalizeLang(request.query.lang));
-        if (sent.created) {
-          await recordAudit(deps.db, who, request.id, { action: 'thread.start', target: `thread:${sent.threadId}` });
-          deps.events.publish(who.clinicId, { type: 'message', threadId: sent.threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
-        }
+        const sent = await startPatientThread(await messagingContext(deps, who.clinicId, request.id), who, request.body, normalizeLang(request.query.lang));
         return reply.status(sent.created ? 201 : 200).send({ threadId: sent.threadId, messageId: sent.messageId });
       },
     );
 
     scoped.get('/api/patient/threads/:id', { schema: { tags: ['widget'], summary: 'One conversation (marks it read)', params: IdParams, response: { 200: ThreadDetail, ...errors } } }, async (request) => {
       const who = patientOf(request);
-      const detail = await readPatientThread(await messagingContext(deps, who.clinicId), who, request.params.id);
-      await recordAudit(deps.db, who, request.id, { action: 'thread.read', target: `thread:${request.params.id}` });
-      return detail;
+      return readPatientThread(await messagingContext(deps, who.clinicId, request.id), who, request.params.id);
     });
 
     scoped.post(
@@ -67,11 +59,7 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
       { schema: { tags: ['widget'], summary: 'Reply (idempotent by message id)', params: IdParams, body: NewReply, response: { 200: Sent, 201: Sent, ...errors } } },
       async (request, reply) => {
         const who = patientOf(request);
-        const sent = await patientReply(await messagingContext(deps, who.clinicId), who, request.params.id, request.body);
-        if (sent.created) {
-          await recordAudit(deps.db, who, request.id, { action: 'message.send', target: `thread:${sent.threadId}` });
-          deps.events.publish(who.clinicId, { type: 'message', threadId: sent.threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
-        }
+        const sent = await patientReply(await messagingContext(deps, who.clinicId, request.id), who, request.params.id, request.body);
         return reply.status(sent.created ? 201 : 200).send({ threadId: sent.threadId, messageId: sent.messageId });
       },
     );
@@ -79,22 +67,30 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
     scoped.post('/api/patient/attachments', { schema: { tags: ['widget'], summary: 'Upload a PDF, JPEG or PNG (multipart field "file")', response: { 201: AttachmentInfo, ...errors } } }, async (request, reply) => {
       const who = patientOf(request);
       const ctx = await messagingContext(deps, who.clinicId);
-      const info = await storeAttachment(deps.db, ctx.cipher, who, who.patientId, await uploadedFile(request, ctx.settings.attachmentMaxMb), ctx.settings.attachmentMaxMb);
-      await recordAudit(deps.db, who, request.id, { action: 'attachment.upload', target: `attachment:${info.id}` });
+      const info = await storeAttachment(deps, request.id, ctx.cipher, who, who.patientId, await uploadedFile(request, ctx.settings.attachmentMaxMb), ctx.settings.attachmentMaxMb);
       return reply.status(201).send(info);
     });
 
     scoped.get('/api/patient/attachments/:id', { schema: { tags: ['widget'], summary: 'Download an attachment', params: IdParams, response: { 404: ErrorBody, 401: ErrorBody } } }, async (request, reply) => {
       const who = patientOf(request);
       const ctx = await messagingContext(deps, who.clinicId);
-      const file = await readAttachment(deps.db, ctx.cipher, who, request.params.id);
-      await recordAudit(deps.db, who, request.id, { action: 'attachment.read', target: `attachment:${request.params.id}` });
-      return sendFile(reply, file);
+      return sendFile(reply, await readAttachment(deps, request.id, ctx.cipher, who, request.params.id));
     });
 
-    scoped.get('/api/patient/events', { schema: { tags: ['widget'], summary: 'Server-Sent Events: new messages in the patient’s conversations' } }, async (request, reply) => {
-      const who = patientOf(request);
-      streamEvents(request, reply, deps.events, who.clinicId, (e) => visibleTo(who, e) && e.author !== 'patient');
-    });
+    scoped.get(
+      '/api/patient/events',
+      { schema: { tags: ['widget'], summary: 'Server-Sent Events: new messages in the patient’s conversations (each with an id; send Last-Event-ID to resume)' } },
+      async (request, reply) => {
+        const who = patientOf(request);
+        const token = bearerToken(request)!;
+        await streamEvents(request, reply, deps.events, deps.streams, {
+          clinicId: who.clinicId,
+          sessionId: sessionIdOf(token),
+          subject: { kind: 'patient', id: who.patientId },
+          visible: (e) => visibleTo(who, e) && e.author !== 'patient',
+          stillValid: async () => (await resolveSession(deps.db, token, 'patient')) !== null,
+        });
+      },
+    );
   });
 };

@@ -1,19 +1,17 @@
 /** Messaging for the clinic's staff: settings, inbox, threads, replies, notes, attachments, live events. */
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { randomUUID } from 'node:crypto';
 import { ErrorBody, IdParams } from '../../shared/api.js';
-import { translate } from '../../shared/i18n.js';
 import { AttachmentInfo, CannedReply, InboxFilter, InboxThread, MessagingSettings, NewCannedReply, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../../shared/messaging.js';
 import type { Deps } from '../deps.js';
 import { readAttachment, storeAttachment } from '../domain/attachments.js';
-import { recordAudit } from '../domain/audit.js';
 import { notFound } from '../domain/errors.js';
 import { getMessagingSettings, saveMessagingSettings } from '../domain/messaging-settings.js';
 import { getPatient } from '../domain/patients.js';
 import { listInbox, readStaffThread, staffReply, startStaffThread, updateThread } from '../domain/threads.js';
-import { requireStaff, staffOf } from '../http/auth.js';
+import { sessionIdOf } from '../domain/sessions.js';
+import { requireStaff, staffOf, staffSessionLive, staffToken } from '../http/auth.js';
 import { sendFile, uploadedFile } from '../http/files.js';
 import { streamEvents } from '../http/sse.js';
 import { messagingContext } from './messaging-context.js';
@@ -22,15 +20,6 @@ const Sent = Type.Object({ threadId: Type.String(), messageId: Type.String() });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody };
 
 export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  /** Tells the patient, without any health information, that a message is waiting. */
-  const notifyPatient = async (request: FastifyRequest, ctx: Awaited<ReturnType<typeof messagingContext>>, clinicId: string, patientId: string) => {
-    const patient = await getPatient(deps.db, ctx.cipher, patientId);
-    const vars = { clinic: ctx.clinicName, link: ctx.publicOrigin };
-    await deps.mailer
-      .send({ clinicId, to: patient.email, subject: translate(patient.lang, 'mail.newMessage.subject', vars), text: translate(patient.lang, 'mail.newMessage.body', vars) })
-      .catch((err: Error) => request.log.warn({ err: { type: err.name } }, 'new-message e-mail not sent'));
-  };
-
   app.get('/api/messaging/settings', { preHandler: requireStaff(deps), schema: { tags: ['messaging'], summary: "The clinic's messaging rules", response: { 200: MessagingSettings, 401: ErrorBody } } }, async (request) =>
     getMessagingSettings(deps.db, staffOf(request).clinicId),
   );
@@ -47,48 +36,29 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
 
     scoped.get('/api/inbox', { schema: { tags: ['messaging'], summary: 'Threads, newest first, with filters', querystring: InboxFilter, response: { 200: Type.Array(InboxThread), ...errors } } }, async (request) => {
       const who = staffOf(request);
-      const threads = await listInbox(await messagingContext(deps, who.clinicId), who, request.query);
-      await recordAudit(deps.db, who, request.id, threads.map((t) => ({ action: 'thread.list', patientId: t.patientId, target: `thread:${t.id}` })));
-      return threads;
+      return listInbox(await messagingContext(deps, who.clinicId, request.id), who, request.query);
     });
 
     scoped.post('/api/threads', { schema: { tags: ['messaging'], summary: 'Start a conversation with a patient', body: NewStaffThread, response: { 200: Sent, 201: Sent, ...errors } } }, async (request, reply) => {
       const who = staffOf(request);
-      const ctx = await messagingContext(deps, who.clinicId);
-      const sent = await startStaffThread(ctx, who, request.body);
-      if (sent.created) {
-        await recordAudit(deps.db, who, request.id, { action: 'thread.start', patientId: request.body.patientId, target: `thread:${sent.threadId}` });
-        deps.events.publish(who.clinicId, { type: 'message', threadId: sent.threadId, patientId: request.body.patientId, author: 'staff', kind: 'message' });
-        await notifyPatient(request, ctx, who.clinicId, request.body.patientId);
-      }
+      const sent = await startStaffThread(await messagingContext(deps, who.clinicId, request.id), who, request.body);
       return reply.status(sent.created ? 201 : 200).send({ threadId: sent.threadId, messageId: sent.messageId });
     });
 
     scoped.get('/api/threads/:id', { schema: { tags: ['messaging'], summary: 'A conversation with its internal notes (marks it read)', params: IdParams, response: { 200: StaffThreadDetail, ...errors } } }, async (request) => {
       const who = staffOf(request);
-      const detail = await readStaffThread(await messagingContext(deps, who.clinicId), request.params.id);
-      await recordAudit(deps.db, who, request.id, { action: 'thread.read', patientId: detail.thread.patientId, target: `thread:${request.params.id}` });
-      return detail;
+      return readStaffThread(await messagingContext(deps, who.clinicId, request.id), who, request.params.id);
     });
 
     scoped.patch('/api/threads/:id', { schema: { tags: ['messaging'], summary: 'Close, reopen or assign', params: IdParams, body: ThreadPatch, response: { 200: Type.Object({ status: Type.String(), assignedTo: Type.Union([Type.String(), Type.Null()]) }), ...errors } } }, async (request) => {
       const who = staffOf(request);
-      const row = await updateThread(await messagingContext(deps, who.clinicId), request.params.id, request.body);
-      await recordAudit(deps.db, who, request.id, { action: 'thread.update', patientId: row.patient_id, target: `thread:${row.id}:${Object.keys(request.body).join(',')}` });
-      deps.events.publish(who.clinicId, { type: 'thread', threadId: row.id, patientId: row.patient_id, author: 'staff', kind: 'status' });
+      const row = await updateThread(await messagingContext(deps, who.clinicId, request.id), who, request.params.id, request.body);
       return { status: row.status, assignedTo: row.assigned_to };
     });
 
     scoped.post('/api/threads/:id/messages', { schema: { tags: ['messaging'], summary: 'Reply to the patient, or add an internal note (note: true)', params: IdParams, body: NewReply, response: { 200: Sent, 201: Sent, ...errors } } }, async (request, reply) => {
       const who = staffOf(request);
-      const ctx = await messagingContext(deps, who.clinicId);
-      const sent = await staffReply(ctx, who, request.params.id, request.body);
-      if (sent.created) {
-        const kind = request.body.note ? 'note' : 'message';
-        await recordAudit(deps.db, who, request.id, { action: kind === 'note' ? 'note.add' : 'message.send', patientId: sent.patientId, target: `thread:${sent.threadId}` });
-        deps.events.publish(who.clinicId, { type: 'message', threadId: sent.threadId, patientId: sent.patientId, author: 'staff', kind });
-        if (kind === 'message') await notifyPatient(request, ctx, who.clinicId, sent.patientId);
-      }
+      const sent = await staffReply(await messagingContext(deps, who.clinicId, request.id), who, request.params.id, request.body);
       return reply.status(sent.created ? 201 : 200).send({ threadId: sent.threadId, messageId: sent.messageId });
     });
 
@@ -99,8 +69,7 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
         const who = staffOf(request);
         const ctx = await messagingContext(deps, who.clinicId);
         await getPatient(deps.db, ctx.cipher, request.query.patientId);
-        const info = await storeAttachment(deps.db, ctx.cipher, who, request.query.patientId, await uploadedFile(request, ctx.settings.attachmentMaxMb), ctx.settings.attachmentMaxMb);
-        await recordAudit(deps.db, who, request.id, { action: 'attachment.upload', patientId: request.query.patientId, target: `attachment:${info.id}` });
+        const info = await storeAttachment(deps, request.id, ctx.cipher, who, request.query.patientId, await uploadedFile(request, ctx.settings.attachmentMaxMb), ctx.settings.attachmentMaxMb);
         return reply.status(201).send(info);
       },
     );
@@ -108,15 +77,24 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
     scoped.get('/api/attachments/:id', { schema: { tags: ['messaging'], summary: 'Download an attachment', params: IdParams, response: { 404: ErrorBody, 401: ErrorBody } } }, async (request, reply) => {
       const who = staffOf(request);
       const ctx = await messagingContext(deps, who.clinicId);
-      const file = await readAttachment(deps.db, ctx.cipher, who, request.params.id);
-      await recordAudit(deps.db, who, request.id, { action: 'attachment.read', patientId: file.patientId, target: `attachment:${request.params.id}` });
-      return sendFile(reply, file);
+      return sendFile(reply, await readAttachment(deps, request.id, ctx.cipher, who, request.params.id));
     });
 
-    scoped.get('/api/staff/events', { schema: { tags: ['messaging'], summary: "Server-Sent Events: new messages in the clinic's conversations" } }, async (request, reply) => {
-      const who = staffOf(request);
-      streamEvents(request, reply, deps.events, who.clinicId, (e) => e.author !== 'staff' || e.kind === 'note' || e.kind === 'status');
-    });
+    scoped.get(
+      '/api/staff/events',
+      { schema: { tags: ['messaging'], summary: "Server-Sent Events: new messages in the clinic's conversations (each with an id; Last-Event-ID resumes)" } },
+      async (request, reply) => {
+        const who = staffOf(request);
+        const token = staffToken(deps, request)!;
+        await streamEvents(request, reply, deps.events, deps.streams, {
+          clinicId: who.clinicId,
+          sessionId: sessionIdOf(token),
+          subject: { kind: 'staff', id: who.staffId },
+          visible: (e) => e.author !== 'staff' || e.kind === 'note' || e.kind === 'status',
+          stillValid: () => staffSessionLive(deps, token),
+        });
+      },
+    );
 
     scoped.get('/api/messaging/staff', { schema: { tags: ['messaging'], summary: 'Active colleagues a thread can be assigned to', response: { 200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String() })), ...errors } } }, async (request) =>
       deps.db.selectFrom('staff').select(['id', 'name', 'role']).where('clinic_id', '=', staffOf(request).clinicId).where('disabled_at', 'is', null).orderBy('name').execute(),

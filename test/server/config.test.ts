@@ -48,10 +48,10 @@ describe('configuration', () => {
 describe('encryption at rest', () => {
   it('generates a master key file readable by the owner only, and reuses it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-key-'));
-    const first = loadOrCreateMasterKey(null, dir);
+    const first = loadOrCreateMasterKey(null, dir)!;
     assert.equal(first.source, 'generated');
     assert.equal(fs.statSync(first.file!).mode & 0o777, 0o600);
-    const second = loadOrCreateMasterKey(null, dir);
+    const second = loadOrCreateMasterKey(null, dir)!;
     assert.equal(second.source, 'file');
     assert.deepEqual(second.key, first.key);
   });

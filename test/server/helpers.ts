@@ -16,7 +16,7 @@ import { migrateToLatest } from '../../server/db/migrate.js';
 import type { Deps } from '../../server/deps.js';
 import { Keyring } from '../../server/domain/crypto.js';
 import { smtpMailer } from '../../server/domain/mail.js';
-import { EventHub } from '../../server/domain/events.js';
+import { createWorkers } from '../../server/workers.js';
 import { createClinic, clinicCipher } from '../../server/domain/clinics.js';
 import { createStaff } from '../../server/domain/staff.js';
 import { enrolPatient } from '../../server/domain/patients.js';
@@ -102,7 +102,9 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
   }
   const config = loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: dataDir, SMTP_URL: smtp.url, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
   const database = connect({ databaseUrl: config.databaseUrl, dataDir, ...(pgSchema ? { pgSchema } : {}) });
-  const deps: Deps = { ...database, config, keyring: new Keyring(randomBytes(32)), mailer: smtpMailer(smtp.url, config.mailFrom), events: new EventHub(), webRoot: fakeWebRoot() };
+  const keyring = new Keyring(randomBytes(32));
+  const mailer = smtpMailer(smtp.url, config.mailFrom, config.smtpTimeouts);
+  const deps: Deps = { ...database, ...createWorkers({ ...database, keyring, mailer, config }, config), config, keyring, mailer, webRoot: fakeWebRoot() };
   let app: FastifyInstance | null = null;
   // Registered before anything can fail, so a failing test never leaves servers or pools open.
   t.after(async () => {

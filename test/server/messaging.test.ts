@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import pg from 'pg';
+import { enqueueJobs, listJobs } from '../../server/domain/jobs.js';
 import { DEFAULT_MESSAGING } from '../../server/domain/messaging-settings.js';
 import type { MessagingSettings } from '../../shared/messaging.js';
 import { DIALECTS, ORIGIN, build, call, patientToken, seedClinic, seedPatient, staffCookie, type TestApp } from './helpers.js';
@@ -297,10 +298,17 @@ for (const d of DIALECTS) {
     it('e-mails each active staff member a count of waiting conversations, only when the clinic asks, never content', async (t) => {
       const ctx = await setup(t, d.name);
       await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread({ body: 'Private details here' }) });
-      const { sendStaffDigests } = await import('../../server/domain/digest.js');
-      assert.equal(await sendStaffDigests(ctx.deps), 0, 'off by default');
+      const digestMails = async () => (await listJobs(ctx.deps.db, { kindPrefix: 'mail.staff-digest' })).length;
+      const runDigest = async (period: string) => {
+        await enqueueJobs(ctx.deps.db, [{ kind: 'digest.hourly', clinicId: null, payload: {}, dedupeKey: `digest.hourly:${period}` }]);
+        await ctx.deps.jobs.settle();
+      };
+      await runDigest('h1');
+      assert.equal(await digestMails(), 0, 'off by default');
       await call(ctx.app, 'PUT', '/api/messaging/settings', { cookie: ctx.admin, body: { ...DEFAULT_MESSAGING, hours: ALWAYS_OPEN, staffDigestEmail: true } });
-      assert.equal(await sendStaffDigests(ctx.deps), 3);
+      await runDigest('h2');
+      await runDigest('h2');
+      assert.equal(await digestMails(), 3, 'one per staff member, once per period');
       const mail = await ctx.smtp.take('physician@north.test');
       assert.match(mail.subject, /1 patient conversations waiting/);
       assert.match(mail.text, /\/admin\/inbox/);

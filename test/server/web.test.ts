@@ -8,7 +8,11 @@ for (const d of DIALECTS) {
       const { app } = await build(t, d.name);
       const res = await app.inject('/health');
       assert.equal(res.statusCode, 200);
-      assert.deepEqual(res.json(), { status: 'ok', database: 'reachable', dialect: d.name });
+      const { diskFreeBytes, jobs, ...rest } = res.json();
+      assert.deepEqual(rest, { status: 'ok', database: 'reachable', storage: 'ok', dialect: d.name });
+      assert.equal(typeof jobs.pending, 'number', 'the queue is reported');
+      assert.equal(jobs.failed, 0);
+      if (d.name === 'sqlite') assert.ok(diskFreeBytes > 0, 'free disk space is reported for SQLite');
     });
 
     it('sends the security headers on API responses and pages', async (t) => {

@@ -1,0 +1,68 @@
+/**
+ * One action, one transaction. A domain action (send, start, update, upload) runs inside `runAction`:
+ * its change, its audit rows, the jobs it leaves (e-mail to send) and the live events it raises
+ * commit together or not at all. A crash between two of them is no longer possible, and a route
+ * cannot forget the audit: the action declares it.
+ */
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { Dialect } from '../db/connect.js';
+import type { AuditLogTable, Database } from '../db/schema.js';
+import { CHANNEL } from './channels.js';
+import { auditRows, type AuditEvent } from './audit.js';
+import { insertEvents, type LiveEvent } from './events.js';
+import { jobRows, type NewJob } from './jobs.js';
+import type { Actor } from './principal.js';
+
+/** The database an action runs on, and who to tell in this process when it has committed. */
+export interface ActionStore {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Called after a commit that wrote events or jobs, so this instance acts at once (others hear NOTIFY or poll). */
+  committed?: (what: { eventClinics: string[]; jobs: boolean }) => void;
+}
+
+/** What an action's work can do besides querying through `tx`. */
+export interface Action {
+  tx: Transaction<Database>;
+  dialect: Dialect;
+  /** Records audit rows, written with the change. */
+  audit(events: AuditEvent | AuditEvent[]): void;
+  /** Raises a live event for a clinic's streams, published once committed. */
+  emit(clinicId: string, event: LiveEvent): void;
+  /** Leaves a job for after the commit (e-mail, …); a crash cannot lose it. */
+  enqueue(job: NewJob): void;
+  /**
+   * Serialises this patient's actions (quota, upload cap) across connections and instances: a row
+   * lock on PostgreSQL; on SQLite every write transaction already holds the database's write lock.
+   */
+  lockPatient(clinicId: string, patientId: string): Promise<void>;
+}
+
+/** Runs `work` and everything it declared in one transaction, attributed to `who`. */
+export async function runAction<T>(store: ActionStore, who: Actor, requestId: string | null, work: (a: Action) => Promise<T>): Promise<T> {
+  const audits: Array<Insertable<AuditLogTable>> = [];
+  const events: Array<{ clinicId: string; event: LiveEvent }> = [];
+  const jobs: NewJob[] = [];
+  const result = await store.db.transaction().execute(async (tx) => {
+    const action: Action = {
+      tx,
+      dialect: store.dialect,
+      audit: (e) => void audits.push(...auditRows(who, requestId, e)),
+      emit: (clinicId, event) => void events.push({ clinicId, event }),
+      enqueue: (job) => void jobs.push(job),
+      async lockPatient(clinicId, patientId) {
+        if (store.dialect === 'postgres') await sql`select id from patients where clinic_id = ${clinicId} and id = ${patientId} for update`.execute(tx);
+      },
+    };
+    const value = await work(action);
+    if (audits.length > 0) await tx.insertInto('audit_log').values(audits).execute();
+    if (jobs.length > 0) {
+      await tx.insertInto('jobs').values(jobRows(jobs)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+      if (store.dialect === 'postgres') await sql`select pg_notify(${CHANNEL.jobs}, '')`.execute(tx);
+    }
+    if (events.length > 0) await insertEvents(tx, store.dialect, events);
+    return value;
+  });
+  if (events.length > 0 || jobs.length > 0) store.committed?.({ eventClinics: [...new Set(events.map((e) => e.clinicId))], jobs: jobs.length > 0 });
+  return result;
+}

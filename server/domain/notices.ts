@@ -1,0 +1,124 @@
+/**
+ * E-mail notices, as jobs. An action enqueues a notice with ids only; the job builds the e-mail when
+ * it runs (in the recipient's language, with no health information) and sends it through the Mailer.
+ * A failure leaves the job to be retried with backoff, so an SMTP outage delays mail, never loses it.
+ */
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../db/connect.js';
+import type { Database, JobRow } from '../db/schema.js';
+import { translate } from '../../shared/i18n.js';
+import { normalizeLang, type Lang } from '../../shared/lang.js';
+import type { Config } from '../config.js';
+import { clinicCipher, getClinic, patientLink } from './clinics.js';
+import type { Keyring } from './crypto.js';
+import type { Mailer } from './mail.js';
+import type { NewJob } from './jobs.js';
+import { getMessagingSettings } from './messaging-settings.js';
+import { getPatient } from './patients.js';
+
+/** What a job needs to run. */
+export interface JobEnv {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  keyring: Keyring;
+  mailer: Mailer;
+  config: Config;
+}
+
+/** A job that must not be retried (its recipient or subject no longer exists, the code expired). */
+export class PermanentJobError extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+/** "You have a new secure message" to a patient. */
+export const newMessageNotice = (clinicId: string, patientId: string): NewJob => ({ kind: 'mail.new-message', clinicId, payload: { patientId } });
+
+/** A sign-in code, sealed with the clinic's key while it waits in the queue. */
+export const signInCodeNotice = (clinicId: string, patientId: string, sealedCode: string, lang: Lang, expiresAt: string): NewJob => ({
+  kind: 'mail.sign-in-code',
+  clinicId,
+  payload: { patientId, code: sealedCode, lang, expiresAt },
+  // A code is useless after it expires: a few quick tries, then give up.
+  maxAttempts: 4,
+});
+
+/** The count-only staff digest to one staff member, once per digest period. */
+export const staffDigestNotice = (clinicId: string, staffId: string, count: number, period: string): NewJob => ({
+  kind: 'mail.staff-digest',
+  clinicId,
+  payload: { staffId, count },
+  dedupeKey: `mail.staff-digest:${period}:${staffId}`,
+});
+
+const messageIdOf = (job: JobRow, env: JobEnv) => `<${job.id}@${env.config.publicUrl.hostname}>`;
+
+async function patientOf(env: JobEnv, clinicId: string, patientId: string) {
+  const clinic = await getClinic(env.db, clinicId);
+  const cipher = clinicCipher(env.keyring, clinic);
+  const patient = await getPatient(env.db, cipher, patientId).catch(() => {
+    throw new PermanentJobError('patient_gone');
+  });
+  return { clinic, cipher, patient };
+}
+
+/** Sends the e-mail a mail job describes. */
+export async function runMailJob(job: JobRow, env: JobEnv): Promise<void> {
+  const p = JSON.parse(job.payload) as Record<string, string | number>;
+  const clinicId = job.clinic_id!;
+  const messageId = messageIdOf(job, env);
+  switch (job.kind) {
+    case 'mail.new-message': {
+      const { clinic, patient } = await patientOf(env, clinicId, String(p.patientId));
+      const vars = { clinic: clinic.name, link: patientLink(clinic, env.config.publicUrl.origin) };
+      await env.mailer.send({ clinicId, to: patient.email, subject: translate(patient.lang, 'mail.newMessage.subject', vars), text: translate(patient.lang, 'mail.newMessage.body', vars), messageId });
+      return;
+    }
+    case 'mail.sign-in-code': {
+      if (Date.now() >= Date.parse(String(p.expiresAt))) throw new PermanentJobError('code_expired');
+      const { clinic, cipher, patient } = await patientOf(env, clinicId, String(p.patientId));
+      const code = cipher.decrypt(String(p.code), 'sign-in.code');
+      const lang = normalizeLang(String(p.lang));
+      await env.mailer.send({ clinicId, to: patient.email, subject: translate(lang, 'mail.code.subject', { clinic: clinic.name }), text: translate(lang, 'mail.code.body', { clinic: clinic.name, code }), messageId });
+      return;
+    }
+    case 'mail.staff-digest': {
+      const staff = await env.db.selectFrom('staff').select(['email', 'disabled_at']).where('clinic_id', '=', clinicId).where('id', '=', String(p.staffId)).executeTakeFirst();
+      if (!staff || staff.disabled_at) throw new PermanentJobError('staff_gone');
+      const clinic = await getClinic(env.db, clinicId);
+      const vars = { clinic: clinic.name, count: Number(p.count), link: `${env.config.publicUrl.origin}/admin/inbox` };
+      // Staff have no language preference on file: one bilingual e-mail.
+      const subject = `${translate('en', 'mail.digest.subject', vars)} / ${translate('fr', 'mail.digest.subject', vars)}`;
+      const text = `${translate('en', 'mail.digest.body', vars)}\n\n---\n\n${translate('fr', 'mail.digest.body', vars)}`;
+      await env.mailer.send({ clinicId, to: staff.email, subject, text, messageId });
+      return;
+    }
+    default:
+      throw new PermanentJobError('unknown_kind');
+  }
+}
+
+/**
+ * The hourly digest: for each opted-in clinic with conversations waiting, one mail job per active
+ * staff member. Runs as one job per hour across all instances (see jobs/schedule.ts).
+ */
+export async function digestJobs(env: Pick<JobEnv, 'db'>, period: string): Promise<NewJob[]> {
+  const jobs: NewJob[] = [];
+  const clinics = await env.db.selectFrom('clinics').select(['id']).execute();
+  for (const clinic of clinics) {
+    if (!(await getMessagingSettings(env.db, clinic.id)).staffDigestEmail) continue;
+    const waiting = await env.db
+      .selectFrom('threads')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('clinic_id', '=', clinic.id)
+      .where('status', '=', 'open')
+      .where('awaiting_reply_since', 'is not', null)
+      .executeTakeFirstOrThrow();
+    const count = Number(waiting.n);
+    if (count === 0) continue;
+    const staff = await env.db.selectFrom('staff').select('id').where('clinic_id', '=', clinic.id).where('disabled_at', 'is', null).execute();
+    for (const s of staff) jobs.push(staffDigestNotice(clinic.id, s.id, count, period));
+  }
+  return jobs;
+}

@@ -1,0 +1,39 @@
+/**
+ * The periodic clean-up, run as one scheduled job across instances: what nobody will use again
+ * leaves the database (unclaimed uploads, ended sessions and their device keys, spent sign-in codes,
+ * old live events, finished jobs, stale rate-limit counters).
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { pruneEvents } from './events.js';
+import { pruneJobs } from './jobs.js';
+import { forgetEndedSessionKeys, IDLE_TIMEOUT_MS } from './sessions.js';
+import { DAY } from './time.js';
+
+/** An upload no message claimed within this time is deleted. */
+export const UNCLAIMED_UPLOAD_TTL_MS = DAY;
+
+/** What one sweep removed, by kind. */
+export type SweepReport = Record<'uploads' | 'deviceKeys' | 'sessions' | 'challenges' | 'events' | 'jobs' | 'rateLimits', number>;
+
+/** Runs every clean-up once. */
+export async function sweep(db: Kysely<Database>, now = new Date()): Promise<SweepReport> {
+  const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  const n = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
+  const uploads = n(await db.deleteFrom('attachments').where('message_id', 'is', null).where('created_at', '<', ago(UNCLAIMED_UPLOAD_TTL_MS)).executeTakeFirstOrThrow());
+  const deviceKeys = await forgetEndedSessionKeys(db, now);
+  // Sessions stay a day after they end, so "your session ended" can still be told apart from a forged token in logs.
+  const ended = ago(DAY);
+  const sessions = n(
+    await db
+      .deleteFrom('sessions')
+      .where((eb) => eb.or([eb('expires_at', '<', ended), eb('revoked_at', '<', ended), eb('last_seen_at', '<', ago(DAY + IDLE_TIMEOUT_MS))]))
+      .where('token_hash', 'not in', (q) => q.selectFrom('device_keys').select('session_id'))
+      .executeTakeFirstOrThrow(),
+  );
+  const challenges = n(await db.deleteFrom('login_challenges').where('expires_at', '<', ago(DAY)).executeTakeFirstOrThrow());
+  const events = await pruneEvents(db, now);
+  const jobs = await pruneJobs(db, 7 * DAY, now);
+  const rateLimits = n(await db.deleteFrom('rate_limits').where('reset_at', '<', now.getTime()).executeTakeFirstOrThrow());
+  return { uploads, deviceKeys, sessions, challenges, events, jobs, rateLimits };
+}

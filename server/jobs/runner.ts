@@ -1,0 +1,144 @@
+/**
+ * Runs due jobs in this process. Any number of instances run one each: claims are leased in the
+ * database, so a job has one runner at a time and a runner that dies hands its jobs on when the lease
+ * runs out. Woken at once by this instance's commits and, on PostgreSQL, by other instances' NOTIFY;
+ * otherwise it polls.
+ */
+import { randomUUID } from 'node:crypto';
+import type { JobRow } from '../db/schema.js';
+import { CHANNEL } from '../domain/channels.js';
+import { backoffMs, claimJobs, completeJob, failJob } from '../domain/jobs.js';
+import { PermanentJobError, type JobEnv } from '../domain/notices.js';
+import type { Listen } from '../db/connect.js';
+
+/** Runs one job; throws to have it retried (or PermanentJobError to fail it for good). */
+export type JobHandler = (job: JobRow, env: JobEnv) => Promise<void>;
+
+/** Where the runner reports; never anything from a payload. */
+export interface JobLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Settings of a runner. */
+export interface RunnerOptions {
+  leaseMs: number;
+  retryBaseMs: number;
+  /** How often to look for due jobs when nothing wakes the runner. */
+  pollMs?: number;
+  /** Jobs run at the same time. */
+  concurrency?: number;
+  listen?: Listen;
+}
+
+/** The code of an error, safe to store and log (never its message, which can quote an address). */
+export function errorCode(err: unknown): string {
+  const e = err as { code?: unknown; responseCode?: unknown; name?: string };
+  if (e?.responseCode) return `SMTP ${String(e.responseCode)}`;
+  return String(e?.code ?? e?.name ?? 'Error');
+}
+
+/** SMTP 5xx answers are permanent (no such mailbox, refused); everything else may pass later. */
+function isPermanent(err: unknown): boolean {
+  if (err instanceof PermanentJobError) return true;
+  const code = Number((err as { responseCode?: unknown })?.responseCode);
+  return code >= 500 && code < 600;
+}
+
+/** One runner per instance. */
+export class JobRunner {
+  readonly id = randomUUID();
+  #timer: NodeJS.Timeout | null = null;
+  #unlisten: (() => Promise<void>) | null = null;
+  #draining: Promise<void> | null = null;
+  #again = false;
+  #stopped = true;
+  #log: JobLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly env: JobEnv,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly opts: RunnerOptions,
+  ) {}
+
+  /** Starts polling (and listening on PostgreSQL), and runs what is due now. */
+  async start(log?: JobLog): Promise<void> {
+    if (log) this.#log = log;
+    this.#stopped = false;
+    this.#timer = setInterval(() => this.wake(), this.opts.pollMs ?? 1000);
+    this.#timer.unref();
+    if (this.opts.listen) this.#unlisten = await this.opts.listen(CHANNEL.jobs, () => this.wake());
+    this.wake();
+  }
+
+  /** Looks for due jobs now (coalesced: one pass at a time, one more if woken meanwhile). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#draining) {
+      this.#again = true;
+      return;
+    }
+    this.#draining = this.#drain().finally(() => {
+      this.#draining = null;
+      if (this.#again) {
+        this.#again = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Resolves once everything due now has been attempted (tests, CLI). */
+  async settle(): Promise<void> {
+    this.wake();
+    while (this.#draining || this.#inFlight.size > 0) {
+      await this.#draining;
+      await Promise.all(this.#inFlight);
+    }
+  }
+
+  async #drain(): Promise<void> {
+    const limit = this.opts.concurrency ?? 4;
+    while (!this.#stopped && this.#inFlight.size < limit) {
+      let jobs: JobRow[];
+      try {
+        jobs = await claimJobs(this.env.db, this.env.dialect, this.id, limit - this.#inFlight.size, this.opts.leaseMs);
+      } catch (err) {
+        this.#log.warn({ err: { code: errorCode(err) } }, 'could not claim jobs');
+        return;
+      }
+      if (jobs.length === 0) return;
+      for (const job of jobs) {
+        const run = this.#run(job).finally(() => {
+          this.#inFlight.delete(run);
+          this.wake();
+        });
+        this.#inFlight.add(run);
+      }
+    }
+  }
+
+  async #run(job: JobRow): Promise<void> {
+    const handler = this.handlers[job.kind] ?? this.handlers[job.kind.split('.')[0]! + '.*'];
+    try {
+      if (!handler) throw new PermanentJobError('unknown_kind');
+      await handler(job, this.env);
+      await completeJob(this.env.db, job, this.id);
+    } catch (err) {
+      const code = errorCode(err);
+      const outcome = await failJob(this.env.db, job, this.id, code, isPermanent(err) ? null : backoffMs(job.attempts, this.opts.retryBaseMs)).catch(() => 'lease' as const);
+      const log = outcome === 'failed' ? this.#log.error.bind(this.#log) : this.#log.warn.bind(this.#log);
+      log({ job: { id: job.id, kind: job.kind, attempt: job.attempts }, err: { code } }, outcome === 'failed' ? 'job failed for good' : 'job will be retried');
+    }
+  }
+
+  /** Stops claiming and waits for the jobs in hand. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#unlisten?.();
+    await this.#draining;
+    await Promise.all(this.#inFlight);
+  }
+}

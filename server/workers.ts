@@ -1,0 +1,64 @@
+/**
+ * What runs beside the HTTP server in every instance: the live-event hub, the job runner with its
+ * handlers, and the scheduler that enqueues recurring jobs. Started and stopped with the app.
+ */
+import type { Db } from './db/connect.js';
+import type { ActionStore } from './domain/action.js';
+import { enqueueJobs } from './domain/jobs.js';
+import { digestJobs, runMailJob, type JobEnv } from './domain/notices.js';
+import { sweep } from './domain/sweep.js';
+import { StreamRegistry } from './http/sse.js';
+import { JobRunner, type JobHandler, type JobLog } from './jobs/runner.js';
+import { scheduleDue } from './jobs/schedule.js';
+import { EventHub } from './live/event-hub.js';
+import { StorageMonitor } from './live/storage-monitor.js';
+import type { Config } from './config.js';
+import { MINUTE } from './domain/time.js';
+
+/** Job kinds and what runs them. */
+export const HANDLERS: Record<string, JobHandler> = {
+  'mail.*': runMailJob,
+  'digest.hourly': async (job, env) => enqueueJobs(env.db, await digestJobs(env, job.dedupe_key ?? job.id)),
+  sweep: async (_job, env) => void (await sweep(env.db)),
+};
+
+/** The instance's background parts. */
+export interface Workers {
+  events: EventHub;
+  jobs: JobRunner;
+  streams: StreamRegistry;
+  storage: StorageMonitor;
+  /** Wakes this instance's hub and runner after a local commit (ActionStore['committed']). */
+  committed: NonNullable<ActionStore['committed']>;
+}
+
+/** Creates (without starting) the background parts for one instance. */
+export function createWorkers(env: JobEnv & Pick<Db, 'listen'>, config: Pick<Config, 'jobs'>): Workers {
+  const events = new EventHub(env.db, { ...(env.listen ? { listen: env.listen } : {}), pollMs: env.dialect === 'sqlite' ? 1000 : 5000 });
+  const jobs = new JobRunner(env, HANDLERS, { ...config.jobs, pollMs: env.dialect === 'sqlite' ? 1000 : 5000, ...(env.listen ? { listen: env.listen } : {}) });
+  return {
+    events,
+    jobs,
+    streams: new StreamRegistry(),
+    storage: new StorageMonitor(),
+    committed: (what) => {
+      for (const clinicId of what.eventClinics) events.refresh(clinicId);
+      if (what.jobs) jobs.wake();
+    },
+  };
+}
+
+/** Starts hub, runner and scheduler; returns the function that stops them. */
+export async function startWorkers(deps: Workers & Pick<Db, 'db'>, log: JobLog): Promise<() => Promise<void>> {
+  await deps.events.start((err) => log.warn({ err: { code: String((err as { code?: unknown })?.code ?? 'Error') } }, 'could not read live events'));
+  const schedule = () => scheduleDue(deps.db).catch((err: unknown) => log.warn({ err: { code: String((err as { code?: unknown })?.code ?? 'Error') } }, 'could not schedule jobs'));
+  await schedule();
+  const timer = setInterval(() => void schedule(), MINUTE);
+  timer.unref();
+  await deps.jobs.start(log);
+  return async () => {
+    clearInterval(timer);
+    await deps.jobs.stop();
+    await deps.events.stop();
+  };
+}
