@@ -16,6 +16,7 @@ import { deviceKeyRoutes } from './routes/device-keys.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { registerSecurity } from './http/security.js';
+import { databaseRateLimitStore } from './http/rate-limit-store.js';
 import { auditRoutes } from './routes/audit.js';
 import { clinicRoutes } from './routes/clinic.js';
 import { devMailboxRoutes } from './routes/dev-mailbox.js';
@@ -28,6 +29,7 @@ import { staffAuthRoutes } from './routes/staff-auth.js';
 import { staffRoutes } from './routes/staff.js';
 import { webRoutes } from './routes/web.js';
 import { portalRoutes } from './routes/portal.js';
+import { outgoingMailRoutes } from './routes/outgoing-mail.js';
 
 /** Options that differ between production and tests. */
 export interface AppOptions {
@@ -73,7 +75,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   registerInputGuard(app);
   await registerSecurity(app, deps);
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  // Counted in the database: limits hold across instances and restarts.
+  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(deps.db, deps.keyring.derive('rate-limit')) });
   // Attachments: one file per request; each route applies its clinic's size cap.
   await app.register(multipart, { limits: { files: 1, fields: 5, fileSize: 25 * 1024 * 1024 } });
 
@@ -86,7 +89,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [healthRoutes, staffAuthRoutes, staffRoutes, clinicRoutes, patientRoutes, patientAuthRoutes, patientMessagingRoutes, staffMessagingRoutes, auditRoutes, deviceKeyRoutes, devMailboxRoutes, portalRoutes, webRoutes]) {
+  for (const routes of [healthRoutes, staffAuthRoutes, staffRoutes, clinicRoutes, patientRoutes, patientAuthRoutes, patientMessagingRoutes, staffMessagingRoutes, auditRoutes, outgoingMailRoutes, deviceKeyRoutes, devMailboxRoutes, portalRoutes, webRoutes]) {
     await app.register(routes, { deps });
   }
   return app;

@@ -51,7 +51,7 @@ export async function prepareDemo(deps: Deps, demoOrigin: string): Promise<DemoL
     const row = await db.selectFrom('staff').select('id').where('email', '=', s.email).where('clinic_id', '=', clinic.id).executeTakeFirst();
     if (!row) continue;
     const password = randomPassword();
-    await updateStaff(db, clinic.id, row.id, { password, disabled: false });
+    await updateStaff(deps, { kind: 'system', clinicId: clinic.id }, clinic.id, row.id, { password, disabled: false });
     logins.push({ role: s.role, email: s.email, password });
   }
   return logins;

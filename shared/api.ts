@@ -202,3 +202,26 @@ export const MailItem = Type.Object({ id: Id, to: Type.String(), subject: Type.S
 export type MailItem = Static<typeof MailItem>;
 
 export const IdParams = Type.Object({ id: Id });
+
+/** Kinds of e-mail the server sends (none carries health information). */
+export const MailKind = Type.Union([Type.Literal('new-message'), Type.Literal('sign-in-code'), Type.Literal('staff-digest')]);
+
+/** One outgoing e-mail as the clinic's admins see it in the queue. */
+export const OutgoingMail = Type.Object({
+  id: Id,
+  kind: MailKind,
+  /** The recipient's name (patient or staff member); their address is not shown. */
+  recipient: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  maxAttempts: Type.Integer(),
+  /** The last error's code (e.g. ECONNREFUSED, "SMTP 550"), never its text. */
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  /** When the next attempt is due (pending), or when it ended (done, failed). */
+  at: Timestamp,
+});
+export type OutgoingMail = Static<typeof OutgoingMail>;
+
+export const OutgoingMailQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('failed'), Type.Literal('done')])) }, { additionalProperties: false });
+export type OutgoingMailQuery = Static<typeof OutgoingMailQuery>;

@@ -13,6 +13,9 @@ import { insertEvents, type LiveEvent } from './events.js';
 import { jobRows, type NewJob } from './jobs.js';
 import type { Actor } from './principal.js';
 
+/** The transaction an action's work queries through. */
+export type Tx = Transaction<Database>;
+
 /** The database an action runs on, and who to tell in this process when it has committed. */
 export interface ActionStore {
   db: Kysely<Database>;
@@ -31,6 +34,8 @@ export interface Action {
   emit(clinicId: string, event: LiveEvent): void;
   /** Leaves a job for after the commit (e-mail, …); a crash cannot lose it. */
   enqueue(job: NewJob): void;
+  /** Says the work changed jobs itself (a retry), so runners look now. */
+  jobsChanged(): void;
   /**
    * Serialises this patient's actions (quota, upload cap) across connections and instances: a row
    * lock on PostgreSQL; on SQLite every write transaction already holds the database's write lock.
@@ -43,6 +48,7 @@ export async function runAction<T>(store: ActionStore, who: Actor, requestId: st
   const audits: Array<Insertable<AuditLogTable>> = [];
   const events: Array<{ clinicId: string; event: LiveEvent }> = [];
   const jobs: NewJob[] = [];
+  let jobsChanged = false;
   const result = await store.db.transaction().execute(async (tx) => {
     const action: Action = {
       tx,
@@ -50,19 +56,30 @@ export async function runAction<T>(store: ActionStore, who: Actor, requestId: st
       audit: (e) => void audits.push(...auditRows(who, requestId, e)),
       emit: (clinicId, event) => void events.push({ clinicId, event }),
       enqueue: (job) => void jobs.push(job),
+      jobsChanged: () => void (jobsChanged = true),
       async lockPatient(clinicId, patientId) {
         if (store.dialect === 'postgres') await sql`select id from patients where clinic_id = ${clinicId} and id = ${patientId} for update`.execute(tx);
       },
     };
     const value = await work(action);
     if (audits.length > 0) await tx.insertInto('audit_log').values(audits).execute();
-    if (jobs.length > 0) {
-      await tx.insertInto('jobs').values(jobRows(jobs)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
-      if (store.dialect === 'postgres') await sql`select pg_notify(${CHANNEL.jobs}, '')`.execute(tx);
-    }
+    if (jobs.length > 0) await tx.insertInto('jobs').values(jobRows(jobs)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+    if ((jobs.length > 0 || jobsChanged) && store.dialect === 'postgres') await sql`select pg_notify(${CHANNEL.jobs}, '')`.execute(tx);
     if (events.length > 0) await insertEvents(tx, store.dialect, events);
     return value;
   });
-  if (events.length > 0 || jobs.length > 0) store.committed?.({ eventClinics: [...new Set(events.map((e) => e.clinicId))], jobs: jobs.length > 0 });
+  if (events.length > 0 || jobs.length > 0 || jobsChanged) store.committed?.({ eventClinics: [...new Set(events.map((e) => e.clinicId))], jobs: jobs.length > 0 || jobsChanged });
   return result;
+}
+
+/**
+ * An action whose work is one data function over the transaction and whose audit rows follow from its
+ * result: `audited(store, who, id, (tx) => enrolPatient(tx, …), (p) => ({ action: 'patient.enrol', patientId: p.id }))`.
+ */
+export function audited<T>(store: ActionStore, who: Actor, requestId: string | null, work: (tx: Transaction<Database>) => Promise<T>, audit: (result: T) => AuditEvent | AuditEvent[]): Promise<T> {
+  return runAction(store, who, requestId, async (a) => {
+    const result = await work(a.tx);
+    a.audit(audit(result));
+    return result;
+  });
 }

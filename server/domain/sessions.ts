@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, SessionsTable } from '../db/schema.js';
+import { runAction, type ActionStore } from './action.js';
 import { HOUR, MINUTE, isoIn } from './time.js';
 
 export const IDLE_TIMEOUT_MS = 30 * MINUTE;
@@ -57,10 +58,16 @@ export async function resolveSession(db: Kysely<Database>, token: string, kind: 
   return { clinicId: row.clinic_id, subjectId: row.subject_id };
 }
 
-/** Ends one session (sign-out). */
-export async function revokeSession(db: Kysely<Database>, token: string): Promise<void> {
-  await db.deleteFrom('device_keys').where('session_id', '=', tokenHash(token)).execute();
-  await db.updateTable('sessions').set({ revoked_at: new Date().toISOString() }).where('token_hash', '=', tokenHash(token)).where('revoked_at', 'is', null).execute();
+/** Ends one session (sign-out), with its device keys; its open live streams close (session-ended event). */
+export async function signOut(store: ActionStore, token: string): Promise<void> {
+  const hash = tokenHash(token);
+  const row = await store.db.selectFrom('sessions').select(['clinic_id', 'kind', 'subject_id']).where('token_hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
+  if (!row) return;
+  await runAction(store, { kind: 'system', clinicId: row.clinic_id }, null, async (a) => {
+    await a.tx.deleteFrom('device_keys').where('session_id', '=', hash).execute();
+    await a.tx.updateTable('sessions').set({ revoked_at: new Date().toISOString() }).where('token_hash', '=', hash).where('revoked_at', 'is', null).execute();
+    a.emit(row.clinic_id, { type: 'session-ended', subjectKind: row.kind, subjectId: row.subject_id });
+  });
 }
 
 /** Ends every session of one staff member or patient. */

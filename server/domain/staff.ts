@@ -5,6 +5,8 @@ import type { Database, StaffRow } from '../db/schema.js';
 import type { NewStaff, StaffMember, StaffPatch } from '../../shared/api.js';
 import { AppError, notFound } from './errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { runAction, type ActionStore } from './action.js';
+import type { Actor } from './principal.js';
 import { revokeSubjectSessions } from './sessions.js';
 
 /** E-mail addresses compare case-insensitively and without surrounding spaces. */
@@ -62,34 +64,42 @@ export async function listStaff(db: Kysely<Database>, clinicId: string): Promise
 }
 
 /**
- * Changes a staff member. Disabling ends their sessions at once; a password change ends them too.
- * The clinic always keeps one active admin, so nobody locks the clinic out of its own settings.
+ * Changes a staff member, as one action: disabling or a new password ends their sessions at once (and
+ * their open live streams, through a session-ended event). The clinic always keeps one active admin,
+ * so nobody locks the clinic out of its own settings.
  */
-export async function updateStaff(db: Kysely<Database>, clinicId: string, id: string, patch: StaffPatch): Promise<StaffRow> {
-  const row = await getStaff(db, clinicId, id);
-  const losesAdmin = row.role === 'admin' && !row.disabled_at && ((patch.role && patch.role !== 'admin') || patch.disabled === true);
-  if (losesAdmin) {
-    const admins = await db.selectFrom('staff').select('id').where('clinic_id', '=', clinicId).where('role', '=', 'admin').where('disabled_at', 'is', null).execute();
-    if (admins.length <= 1) throw new AppError(409, 'last_admin', 'The clinic must keep at least one active administrator');
-  }
-  await db
-    .updateTable('staff')
-    .set({
-      ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
-      ...(patch.role !== undefined ? { role: patch.role } : {}),
-      ...(patch.disabled !== undefined ? { disabled_at: patch.disabled ? (row.disabled_at ?? new Date().toISOString()) : null } : {}),
-      ...(patch.password !== undefined ? { password_hash: await hashPassword(patch.password) } : {}),
-    })
-    .where('id', '=', id)
-    .where('clinic_id', '=', clinicId)
-    .execute();
-  if (patch.disabled === true || patch.password !== undefined) await revokeSubjectSessions(db, 'staff', id);
-  return getStaff(db, clinicId, id);
+export async function updateStaff(store: ActionStore, actor: Actor, clinicId: string, id: string, patch: StaffPatch, requestId: string | null = null): Promise<StaffRow> {
+  const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
+  return runAction(store, actor, requestId, async (a) => {
+    const row = await getStaff(a.tx, clinicId, id);
+    const losesAdmin = row.role === 'admin' && !row.disabled_at && ((patch.role && patch.role !== 'admin') || patch.disabled === true);
+    if (losesAdmin) {
+      const admins = await a.tx.selectFrom('staff').select('id').where('clinic_id', '=', clinicId).where('role', '=', 'admin').where('disabled_at', 'is', null).execute();
+      if (admins.length <= 1) throw new AppError(409, 'last_admin', 'The clinic must keep at least one active administrator');
+    }
+    await a.tx
+      .updateTable('staff')
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+        ...(patch.role !== undefined ? { role: patch.role } : {}),
+        ...(patch.disabled !== undefined ? { disabled_at: patch.disabled ? (row.disabled_at ?? new Date().toISOString()) : null } : {}),
+        ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
+      })
+      .where('id', '=', id)
+      .where('clinic_id', '=', clinicId)
+      .execute();
+    if (patch.disabled === true || passwordHash !== undefined) {
+      await revokeSubjectSessions(a.tx, 'staff', id);
+      a.emit(clinicId, { type: 'session-ended', subjectKind: 'staff', subjectId: id });
+    }
+    a.audit({ action: 'staff.update', target: `staff:${id}:${Object.keys(patch).filter((k) => k !== 'password').concat(passwordHash ? ['password'] : []).sort().join(',')}` });
+    return getStaff(a.tx, clinicId, id);
+  });
 }
 
 /** Sets a new password by e-mail (operators' CLI); ends the account's sessions. */
-export async function resetPassword(db: Kysely<Database>, email: string, password: string): Promise<StaffRow> {
-  const row = await db.selectFrom('staff').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
+export async function resetPassword(store: ActionStore, email: string, password: string): Promise<StaffRow> {
+  const row = await store.db.selectFrom('staff').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
   if (!row) throw notFound('Staff member');
-  return updateStaff(db, row.clinic_id, row.id, { password });
+  return updateStaff(store, { kind: 'system', clinicId: row.clinic_id }, row.clinic_id, row.id, { password });
 }

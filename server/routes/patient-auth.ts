@@ -3,12 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CodeChallenge, CodeRequest, CodeVerify, ConsentAccept, ErrorBody, PatientSelf, PatientSession } from '../../shared/api.js';
 import { normalizeLang, type Lang } from '../../shared/lang.js';
 import type { Deps } from '../deps.js';
+import { audited } from '../domain/action.js';
 import { recordAudit } from '../domain/audit.js';
 import { clinicCipher, getClinic, getClinicBySlug } from '../domain/clinics.js';
 import { getPatient, recordConsent } from '../domain/patients.js';
 import { requestCode, verifyCode } from '../domain/patient-sign-in.js';
 import type { PatientPrincipal } from '../domain/principal.js';
-import { createSession, revokeSession } from '../domain/sessions.js';
+import { createSession, signOut } from '../domain/sessions.js';
 import { bearerToken, patientOf, requirePatient } from '../http/auth.js';
 
 export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -40,8 +41,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
     async (request) => {
       const { clinic, patientId } = await verifyCode(deps, request.body.challengeId, request.body.code, request.body.dateOfBirth);
       const who: PatientPrincipal = { kind: 'patient', clinicId: clinic.id, patientId };
-      const session = await createSession(deps.db, { kind: 'patient', clinicId: clinic.id, subjectId: patientId });
-      await recordAudit(deps.db, who, request.id, { action: 'patient.sign-in', target: 'session' });
+      const session = await audited(deps, who, request.id, (tx) => createSession(tx, { kind: 'patient', clinicId: clinic.id, subjectId: patientId }), () => ({ action: 'patient.sign-in', target: 'session' }));
       return { token: session.token, expiresAt: session.expiresAt, patient: await self(who, langOf(request.query)) };
     },
   );
@@ -59,15 +59,14 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
       const who = patientOf(request);
       const lang = langOf(request.query);
       const clinic = await getClinic(deps.db, who.clinicId);
-      await recordConsent(deps.db, who.clinicId, who.patientId, lang === 'fr' ? clinic.consent_text_fr : clinic.consent_text_en);
-      await recordAudit(deps.db, who, request.id, { action: 'patient.consent', target: `consent:${lang}` });
+      await audited(deps, who, request.id, (tx) => recordConsent(tx, who.clinicId, who.patientId, lang === 'fr' ? clinic.consent_text_fr : clinic.consent_text_en), () => ({ action: 'patient.consent', target: `consent:${lang}` }));
       return self(who, lang);
     },
   );
 
   app.post('/api/patient/logout', { schema: { tags: ['widget'], summary: 'End the patient session', response: { 204: { type: 'null' } } } }, async (request, reply) => {
     const token = bearerToken(request);
-    if (token) await revokeSession(deps.db, token);
+    if (token) await signOut(deps, token);
     return reply.status(204).send(null);
   });
 };

@@ -2,8 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, Me, StaffLogin } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
+import { audited } from '../domain/action.js';
 import { getClinic } from '../domain/clinics.js';
-import { revokeSession, createSession } from '../domain/sessions.js';
+import { createSession, signOut } from '../domain/sessions.js';
 import { authenticateStaff, getStaff, toStaffMember } from '../domain/staff.js';
 import { clearStaffCookie, requireStaff, setStaffCookie, staffOf, staffToken } from '../http/auth.js';
 
@@ -22,7 +23,8 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     },
     async (request, reply) => {
       const staff = await authenticateStaff(deps.db, request.body.email, request.body.password);
-      const { token } = await createSession(deps.db, { kind: 'staff', clinicId: staff.clinic_id, subjectId: staff.id });
+      const who = { kind: 'staff' as const, clinicId: staff.clinic_id, staffId: staff.id, role: staff.role };
+      const { token } = await audited(deps, who, request.id, (tx) => createSession(tx, { kind: 'staff', clinicId: staff.clinic_id, subjectId: staff.id }), () => ({ action: 'staff.sign-in', target: 'session' }));
       setStaffCookie(deps, reply, token);
       return me(staff.clinic_id, staff.id);
     },
@@ -30,7 +32,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
 
   app.post('/api/staff/logout', { schema: { tags: ['staff'], summary: 'Sign out; ends the session', response: { 204: { type: 'null' } } } }, async (request, reply) => {
     const token = staffToken(deps, request);
-    if (token) await revokeSession(deps.db, token);
+    if (token) await signOut(deps, token);
     clearStaffCookie(deps, reply);
     return reply.status(204).send(null);
   });

@@ -22,6 +22,6 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
   app.patch(
     '/api/staff/:id',
     { preHandler: adminOnly, schema: { tags: ['staff'], summary: 'Rename, change role, disable or reset the password', params: IdParams, body: StaffPatch, response: { 200: StaffMember, ...errors } } },
-    async (request) => toStaffMember(await updateStaff(deps.db, staffOf(request).clinicId, request.params.id, request.body)),
+    async (request) => toStaffMember(await updateStaff(deps, staffOf(request), staffOf(request).clinicId, request.params.id, request.body, request.id)),
   );
 };

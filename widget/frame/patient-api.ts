@@ -123,10 +123,13 @@ export class PatientApi {
    */
   listen(onEvent: (e: { threadId: string }) => void): () => void {
     const controller = new AbortController();
+    // The last event's id, sent back on reconnect so the server replays what happened in the gap.
+    let lastId: string | null = null;
     const run = async (delay: number): Promise<void> => {
       if (controller.signal.aborted || !this.#token) return;
       try {
-        const res = await fetch('/api/patient/events', { headers: this.#auth(), signal: controller.signal });
+        const headers: Record<string, string> = { ...this.#auth(), ...(lastId ? { 'Last-Event-ID': lastId } : {}) };
+        const res = await fetch('/api/patient/events', { headers, signal: controller.signal });
         if (res.status === 401 || !res.body) return;
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
@@ -137,7 +140,10 @@ export class PatientApi {
           const events = buffer.split('\n\n');
           buffer = events.pop() ?? '';
           for (const block of events) {
-            const data = block.split('\n').find((l) => l.startsWith('data: '));
+            const lines = block.split('\n');
+            const id = lines.find((l) => l.startsWith('id: '));
+            if (id) lastId = id.slice(4);
+            const data = lines.find((l) => l.startsWith('data: '));
             if (data) onEvent(JSON.parse(data.slice(6)) as { threadId: string });
           }
         }

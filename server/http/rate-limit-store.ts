@@ -1,0 +1,51 @@
+/**
+ * A @fastify/rate-limit store in the database, so limits hold across instances and restarts (an
+ * in-memory count gives N instances N× the attempts, and a restart forgets them). One atomic upsert
+ * per hit; keys are keyed hashes because they can name an e-mail address.
+ */
+import { createHmac } from 'node:crypto';
+import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/** Counts one hit for `key` in a window of `windowMs`; returns the count and the ms left in the window. */
+export async function hit(db: Kysely<Database>, key: string, windowMs: number, now = Date.now()): Promise<{ current: number; ttl: number }> {
+  const resetAt = now + windowMs;
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ key, count: 1, reset_at: resetAt })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        count: sql`case when rate_limits.reset_at <= ${now} then 1 else rate_limits.count + 1 end`,
+        reset_at: sql`case when rate_limits.reset_at <= ${now} then ${resetAt} else rate_limits.reset_at end`,
+      }),
+    )
+    .returning(['count', 'reset_at'])
+    .executeTakeFirstOrThrow();
+  return { current: Number(row.count), ttl: Math.max(0, Number(row.reset_at) - now) };
+}
+
+/** The store class for the plugin, bound to a database and a secret for hashing keys. */
+export function databaseRateLimitStore(db: Kysely<Database>, secret: Buffer): FastifyRateLimitStoreCtor {
+  class DatabaseStore implements FastifyRateLimitStore {
+    constructor(
+      _options: unknown,
+      private readonly prefix = 'global',
+    ) {}
+
+    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+      const hashed = createHmac('sha256', secret).update(`${this.prefix}|${key}`).digest('base64url');
+      hit(db, hashed, timeWindow).then(
+        (r) => callback(null, r),
+        (err: Error) => callback(err),
+      );
+    }
+
+    child(routeOptions: Parameters<FastifyRateLimitStore['child']>[0]): FastifyRateLimitStore {
+      // At run time the plugin passes its merged settings, which name the route in `routeInfo`.
+      const info = (routeOptions as unknown as { routeInfo?: { method?: string | string[]; url?: string } }).routeInfo;
+      return new DatabaseStore(routeOptions, `${String(info?.method ?? '')} ${info?.url ?? ''}`);
+    }
+  }
+  return DatabaseStore as unknown as FastifyRateLimitStoreCtor;
+}
