@@ -28,7 +28,7 @@ export interface Workers {
   jobs: JobRunner;
   streams: StreamRegistry;
   storage: StorageMonitor;
-  /** Wakes this instance's hub and runner after a local commit (ActionStore['committed']). */
+  /** After a local commit (ActionStore['committed']): wakes the hub and runner; storage evidently works. */
   committed: NonNullable<ActionStore['committed']>;
 }
 
@@ -36,12 +36,14 @@ export interface Workers {
 export function createWorkers(env: JobEnv & Pick<Db, 'listen'>, config: Pick<Config, 'jobs'>): Workers {
   const events = new EventHub(env.db, { ...(env.listen ? { listen: env.listen } : {}), pollMs: env.dialect === 'sqlite' ? 1000 : 5000 });
   const jobs = new JobRunner(env, HANDLERS, { ...config.jobs, pollMs: env.dialect === 'sqlite' ? 1000 : 5000, ...(env.listen ? { listen: env.listen } : {}) });
+  const storage = new StorageMonitor();
   return {
     events,
     jobs,
     streams: new StreamRegistry(),
-    storage: new StorageMonitor(),
+    storage,
     committed: (what) => {
+      storage.succeeded();
       for (const clinicId of what.eventClinics) events.refresh(clinicId);
       if (what.jobs) jobs.wake();
     },

@@ -20,7 +20,7 @@ export type Tx = Transaction<Database>;
 export interface ActionStore {
   db: Kysely<Database>;
   dialect: Dialect;
-  /** Called after a commit that wrote events or jobs, so this instance acts at once (others hear NOTIFY or poll). */
+  /** Called after each commit, so this instance acts at once on its events and jobs (others hear NOTIFY or poll). */
   committed?: (what: { eventClinics: string[]; jobs: boolean }) => void;
 }
 
@@ -68,7 +68,7 @@ export async function runAction<T>(store: ActionStore, who: Actor, requestId: st
     if (events.length > 0) await insertEvents(tx, store.dialect, events);
     return value;
   });
-  if (events.length > 0 || jobs.length > 0 || jobsChanged) store.committed?.({ eventClinics: [...new Set(events.map((e) => e.clinicId))], jobs: jobs.length > 0 || jobsChanged });
+  store.committed?.({ eventClinics: [...new Set(events.map((e) => e.clinicId))], jobs: jobs.length > 0 || jobsChanged });
   return result;
 }
 

@@ -132,10 +132,10 @@ function view(r: JobRow): JobView {
 }
 
 /** Jobs, newest first, optionally for one clinic, status and kind prefix (e.g. "mail."). */
-export async function listJobs(db: Kysely<Database>, f: { clinicId?: string; status?: JobRow['status']; kindPrefix?: string; limit?: number }): Promise<JobView[]> {
+export async function listJobs(db: Kysely<Database>, f: { clinicId?: string; status?: JobRow['status'] | Array<JobRow['status']>; kindPrefix?: string; limit?: number }): Promise<JobView[]> {
   let q = db.selectFrom('jobs').selectAll();
   if (f.clinicId) q = q.where('clinic_id', '=', f.clinicId);
-  if (f.status) q = q.where('status', '=', f.status);
+  if (f.status) q = q.where('status', 'in', Array.isArray(f.status) ? f.status : [f.status]);
   if (f.kindPrefix) q = q.where('kind', 'like', `${f.kindPrefix}%`);
   const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(f.limit ?? 100).execute();
   return rows.map(view);

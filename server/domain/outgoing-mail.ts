@@ -11,7 +11,9 @@ import type { StaffPrincipal } from './principal.js';
 /** The clinic's e-mail jobs, newest first. */
 export async function listOutgoingMail(store: ActionStore, requestId: string | null, cipher: ClinicCipher, who: StaffPrincipal, q: OutgoingMailQuery): Promise<OutgoingMail[]> {
   return runAction(store, who, requestId, async (a) => {
-    const jobs = await listJobs(a.tx, { clinicId: who.clinicId, kindPrefix: 'mail.', ...(q.status ? { status: q.status } : {}), limit: 200 });
+    // "Waiting" includes what a runner is sending right now.
+    const status: OutgoingMail['status'][] | undefined = q.status === 'pending' ? ['pending', 'running'] : q.status ? [q.status] : undefined;
+    const jobs = await listJobs(a.tx, { clinicId: who.clinicId, kindPrefix: 'mail.', ...(status ? { status } : {}), limit: 200 });
     const patientIds = [...new Set(jobs.map((j) => String(j.payload.patientId ?? '')).filter(Boolean))];
     const staffIds = [...new Set(jobs.map((j) => String(j.payload.staffId ?? '')).filter(Boolean))];
     const names = new Map<string, string>();

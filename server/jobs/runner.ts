@@ -5,6 +5,7 @@
  * otherwise it polls.
  */
 import { randomUUID } from 'node:crypto';
+import { getSystemErrorName } from 'node:util';
 import type { JobRow } from '../db/schema.js';
 import { CHANNEL } from '../domain/channels.js';
 import { backoffMs, claimJobs, completeJob, failJob } from '../domain/jobs.js';
@@ -34,8 +35,10 @@ export interface RunnerOptions {
 
 /** The code of an error, safe to store and log (never its message, which can quote an address). */
 export function errorCode(err: unknown): string {
-  const e = err as { code?: unknown; responseCode?: unknown; name?: string };
+  const e = err as { code?: unknown; errno?: unknown; responseCode?: unknown; name?: string };
   if (e?.responseCode) return `SMTP ${String(e.responseCode)}`;
+  // nodemailer says ESOCKET for any socket failure; the system's errno says which (ECONNREFUSED…).
+  if (typeof e?.errno === 'number' && e.errno < 0) return getSystemErrorName(e.errno);
   return String(e?.code ?? e?.name ?? 'Error');
 }
 

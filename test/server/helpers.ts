@@ -103,7 +103,7 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
   const config = loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: dataDir, SMTP_URL: smtp.url, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
   const database = connect({ databaseUrl: config.databaseUrl, dataDir, ...(pgSchema ? { pgSchema } : {}) });
   const keyring = new Keyring(randomBytes(32));
-  const mailer = smtpMailer(smtp.url, config.mailFrom, config.smtpTimeouts);
+  const mailer = smtpMailer(config.smtpUrl ?? smtp.url, config.mailFrom, config.smtpTimeouts);
   const deps: Deps = { ...database, ...createWorkers({ ...database, keyring, mailer, config }, config), config, keyring, mailer, webRoot: fakeWebRoot() };
   let app: FastifyInstance | null = null;
   // Registered before anything can fail, so a failing test never leaves servers or pools open.
@@ -123,6 +123,25 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
   await migrateToLatest(database);
   app = await buildApp(deps, logs ? { logLevel: 'trace', logStream: { write: (line) => void logs.push(line) } } : { logLevel: false });
   return { app, deps, smtp, sqliteFile: pgSchema ? null : path.join(dataDir, 'secure-messaging.sqlite'), pgSchema, databaseUrl };
+}
+
+/**
+ * A second instance on the same database as `first` (its own connections, job runner, event hub and
+ * master key copy), closed when the test ends: what two servers behind a load balancer share.
+ */
+export async function secondInstance(t: TestContext, first: TestApp, env: Record<string, string> = {}): Promise<TestApp> {
+  const config = { ...first.deps.config, ...(env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : {}) };
+  const database = connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(first.pgSchema ? { pgSchema: first.pgSchema } : {}) });
+  const mailer = smtpMailer(config.smtpUrl ?? first.smtp.url, config.mailFrom, config.smtpTimeouts);
+  const deps: Deps = { ...database, ...createWorkers({ ...database, keyring: first.deps.keyring, mailer, config }, config), config, keyring: first.deps.keyring, mailer, webRoot: first.deps.webRoot };
+  let app: FastifyInstance | null = null;
+  t.after(async () => {
+    await app?.close();
+    mailer.close();
+    await database.db.destroy();
+  });
+  app = await buildApp(deps, { logLevel: false });
+  return { ...first, app, deps };
 }
 
 /** A clinic with one staff member per role; each role's e-mail is `<role>@<slug>.test`. */

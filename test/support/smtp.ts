@@ -19,8 +19,8 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-/** Starts the sink on a free loopback port. */
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** Starts the sink on a free loopback port (or the given one, to bring a "down" SMTP server up). */
+export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   const waiters: Array<() => void> = [];
   const server = new SMTPServer({
@@ -37,7 +37,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         .catch(callback);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
