@@ -1,5 +1,5 @@
 /** The staff API client: session cookie, JSON, and one place that notices a session has ended. */
-import type { AuditEntry, AuditQuery, Clinic, DeviceKeys, ClinicSettings, MailItem, Me, NewStaff, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
+import type { AuditEntry, AuditQuery, Clinic, DeviceKeys, ClinicSettings, MailItem, Me, NewStaff, OutgoingMail, OutgoingMailQuery, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
 import type { AttachmentInfo, CannedReply, InboxFilter, InboxThread, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
@@ -115,5 +115,15 @@ export class AdminApi {
 
   mailbox(): Promise<MailItem[]> {
     return this.#call('/api/dev/mailbox');
+  }
+
+  /** The clinic's e-mail queue (admins), newest first. */
+  outgoingMail(q: OutgoingMailQuery): Promise<OutgoingMail[]> {
+    const params = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+    return this.#call(`/api/outgoing-mail?${params}`);
+  }
+  /** Puts a failed e-mail back in the queue. */
+  retryOutgoingMail(id: string): Promise<void> {
+    return this.#call(`/api/outgoing-mail/${encodeURIComponent(id)}/retry`, { method: 'POST' });
   }
 }

@@ -31,7 +31,12 @@ export class AdminPage extends LitElement {
     return translate(this.lang, key, vars);
   }
 
-  /** Runs an action with a busy flag; shows the server's own sentence if it fails. */
+  /** The sentence shown for a failed action; pages override it to turn API error codes into catalog sentences. */
+  protected describeError(err: unknown): string {
+    return err instanceof ApiError && err.status === 0 ? this.t('common.offline') : err instanceof ApiError && err.status < 500 ? err.message : this.t('common.error');
+  }
+
+  /** Runs an action with a busy flag; shows the page's sentence for the error (by default the server's own) if it fails. */
   protected async run(action: () => Promise<void>, success?: string): Promise<boolean> {
     this.busy = true;
     this.error = null;
@@ -41,7 +46,7 @@ export class AdminPage extends LitElement {
       if (success) this.status = success;
       return true;
     } catch (err) {
-      this.error = err instanceof ApiError && err.status === 0 ? this.t('common.offline') : err instanceof ApiError && err.status < 500 ? err.message : this.t('common.error');
+      this.error = this.describeError(err);
       return false;
     } finally {
       this.busy = false;

@@ -23,6 +23,7 @@ import './pages/sm-patients-page.js';
 import './pages/sm-settings-page.js';
 import './pages/sm-staff-page.js';
 import './pages/sm-audit-page.js';
+import './pages/sm-outgoing-mail-page.js';
 import './pages/sm-mailbox-page.js';
 import './pages/sm-embed-page.js';
 import './pages/sm-not-found-page.js';
@@ -41,6 +42,7 @@ const NAV: NavItem[] = [
   { path: '/admin/settings', tag: 'sm-settings-page', label: 'admin.nav.settings', visible: () => true },
   { path: '/admin/staff', tag: 'sm-staff-page', label: 'admin.nav.staff', visible: (me) => me.staff.role === 'admin' },
   { path: '/admin/audit', tag: 'sm-audit-page', label: 'admin.nav.audit', visible: (me) => me.staff.role === 'admin' },
+  { path: '/admin/outgoing-mail', tag: 'sm-outgoing-mail-page', label: 'admin.nav.outgoing', visible: (me) => me.staff.role === 'admin' },
   { path: '/admin/messaging', tag: 'sm-messaging-settings-page', label: 'admin.nav.messaging', visible: () => true },
   { path: '/admin/embed', tag: 'sm-embed-page', label: 'admin.nav.embed', visible: () => true },
   { path: '/admin/mailbox', tag: 'sm-mailbox-page', label: 'admin.nav.mailbox', visible: (me) => me.devMailbox },
