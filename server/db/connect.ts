@@ -78,25 +78,36 @@ function postgres(opts: ConnectOptions & { databaseUrl: string }): Db {
   const pool = new pg.Pool({ ...clientConfig, max: 10, connectionTimeoutMillis: 10_000 });
   // A dropped idle connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // One LISTEN connection per instance, shared by every channel (events, jobs).
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+  let client: Promise<pg.Client> | null = null;
+  const open = async (): Promise<pg.Client> => {
+    const c = new pg.Client(clientConfig);
+    c.on('notification', (n) => handlers.get(n.channel)?.forEach((h) => h(n.payload ?? '')));
+    // After a lost connection, reconnect and listen again; the pollers cover what was missed meanwhile.
+    c.on('error', () => undefined);
+    c.on('end', () => {
+      client = null;
+      if (handlers.size > 0) setTimeout(() => void connectListener().catch(() => undefined), 1000).unref();
+    });
+    await c.connect();
+    for (const channel of handlers.keys()) await c.query(`listen ${channel}`);
+    return c;
+  };
+  const connectListener = (): Promise<pg.Client> => (client ??= open().catch((err: unknown) => {
+    client = null;
+    throw err;
+  }));
   const listen: Listen = async (channel, onPayload) => {
-    let client: pg.Client | null = null;
-    let stopped = false;
-    const open = async (): Promise<void> => {
-      const c = new pg.Client(clientConfig);
-      c.on('notification', (n) => n.channel === channel && onPayload(n.payload ?? ''));
-      // Reconnect after a lost connection; the pollers cover what was missed meanwhile.
-      c.on('error', () => undefined);
-      c.on('end', () => {
-        if (!stopped) setTimeout(() => void open().catch(() => undefined), 1000).unref();
-      });
-      await c.connect();
-      await c.query(`listen ${channel}`);
-      client = c;
-    };
-    await open();
+    const first = !handlers.has(channel);
+    if (first) handlers.set(channel, new Set());
+    handlers.get(channel)!.add(onPayload);
+    const c = await connectListener();
+    if (first) await c.query(`listen ${channel}`);
     return async () => {
-      stopped = true;
-      await client?.end().catch(() => undefined);
+      handlers.get(channel)?.delete(onPayload);
+      if (handlers.get(channel)?.size === 0) handlers.delete(channel);
+      if (handlers.size === 0) await (await client)?.end().catch(() => undefined);
     };
   };
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', listen, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) };

@@ -45,14 +45,18 @@ export async function createSession(
   return { token, expiresAt };
 }
 
-/** The live session of that kind for a token, or null if unknown, revoked, idle too long or past its lifetime. */
-export async function resolveSession(db: Kysely<Database>, token: string, kind: SessionsTable['kind']): Promise<{ clinicId: string; subjectId: string } | null> {
+/**
+ * The live session of that kind for a token, or null if unknown, revoked, idle too long or past its
+ * lifetime. A request counts as activity; `touch: false` checks without (an open live stream must not
+ * keep an idle session alive).
+ */
+export async function resolveSession(db: Kysely<Database>, token: string, kind: SessionsTable['kind'], opts: { touch: boolean } = { touch: true }): Promise<{ clinicId: string; subjectId: string } | null> {
   const hash = tokenHash(token);
   const row = await db.selectFrom('sessions').selectAll().where('token_hash', '=', hash).where('kind', '=', kind).executeTakeFirst();
   if (!row || row.revoked_at) return null;
   const now = Date.now();
   if (now >= Date.parse(row.expires_at) || now - Date.parse(row.last_seen_at) >= IDLE_TIMEOUT_MS) return null;
-  if (now - Date.parse(row.last_seen_at) >= TOUCH_INTERVAL_MS) {
+  if (opts.touch && now - Date.parse(row.last_seen_at) >= TOUCH_INTERVAL_MS) {
     await db.updateTable('sessions').set({ last_seen_at: new Date(now).toISOString() }).where('token_hash', '=', hash).execute();
   }
   return { clinicId: row.clinic_id, subjectId: row.subject_id };

@@ -54,8 +54,8 @@ export function bearerToken(request: FastifyRequest): string | null {
 const unauthenticated = () => new AppError(401, 'unauthenticated', 'Sign in to continue; your session may have ended');
 
 /** The active staff member a session token belongs to, or null (unknown, ended, or account disabled). */
-async function staffOfToken(deps: Deps, token: string): Promise<StaffPrincipal | null> {
-  const session = await resolveSession(deps.db, token, 'staff');
+async function staffOfToken(deps: Deps, token: string, touch = true): Promise<StaffPrincipal | null> {
+  const session = await resolveSession(deps.db, token, 'staff', { touch });
   if (!session) return null;
   const staff = await activeStaff(deps.db, session.clinicId, session.subjectId);
   return staff ? { kind: 'staff', clinicId: session.clinicId, staffId: staff.id, role: staff.role } : null;
@@ -63,7 +63,7 @@ async function staffOfToken(deps: Deps, token: string): Promise<StaffPrincipal |
 
 /** True while a staff session is live and its account enabled (open streams re-check this). */
 export async function staffSessionLive(deps: Deps, token: string): Promise<boolean> {
-  return (await staffOfToken(deps, token)) !== null;
+  return (await staffOfToken(deps, token, false)) !== null;
 }
 
 /** Requires a live staff session (optionally of certain roles) and sets `request.staff`. */

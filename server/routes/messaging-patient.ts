@@ -88,7 +88,7 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
           sessionId: sessionIdOf(token),
           subject: { kind: 'patient', id: who.patientId },
           visible: (e) => visibleTo(who, e) && e.author !== 'patient',
-          stillValid: async () => (await resolveSession(deps.db, token, 'patient')) !== null,
+          stillValid: async () => (await resolveSession(deps.db, token, 'patient', { touch: false })) !== null,
         });
       },
     );
