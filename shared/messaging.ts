@@ -179,3 +179,4 @@ export type InboxFilter = Static<typeof InboxFilter>;
 export const CannedReply = Type.Object({ id: Id, title: Type.String({ minLength: 1, maxLength: 120 }), body: Type.String({ minLength: 1, maxLength: 5000 }) });
 export type CannedReply = Static<typeof CannedReply>;
 export const NewCannedReply = Type.Object({ title: Type.String({ minLength: 1, maxLength: 120 }), body: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false });
+export type NewCannedReply = Static<typeof NewCannedReply>;

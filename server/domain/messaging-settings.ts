@@ -57,8 +57,11 @@ export async function saveMessagingSettings(db: Kysely<Database>, clinicId: stri
   if (new Set(ids).size !== ids.length) throw new AppError(400, 'duplicate_category', 'Each category needs its own id');
   const now = new Date().toISOString();
   const json = JSON.stringify(s);
-  const updated = await db.updateTable('messaging_settings').set({ settings: json, updated_at: now }).where('clinic_id', '=', clinicId).executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) await db.insertInto('messaging_settings').values({ clinic_id: clinicId, settings: json, updated_at: now }).execute();
+  await db
+    .insertInto('messaging_settings')
+    .values({ clinic_id: clinicId, settings: json, updated_at: now })
+    .onConflict((oc) => oc.column('clinic_id').doUpdateSet({ settings: json, updated_at: now }))
+    .execute();
   return s;
 }
 

@@ -58,6 +58,11 @@ export async function activeStaff(db: Kysely<Database>, clinicId: string, id: st
   return db.selectFrom('staff').select(['id', 'role']).where('id', '=', id).where('clinic_id', '=', clinicId).where('disabled_at', 'is', null).executeTakeFirst();
 }
 
+/** Active colleagues a thread can be assigned to, by name. */
+export async function listActiveColleagues(db: Kysely<Database>, clinicId: string): Promise<Array<Pick<StaffRow, 'id' | 'name' | 'role'>>> {
+  return db.selectFrom('staff').select(['id', 'name', 'role']).where('clinic_id', '=', clinicId).where('disabled_at', 'is', null).orderBy('name').execute();
+}
+
 /** Everyone on the clinic's staff, by name. */
 export async function listStaff(db: Kysely<Database>, clinicId: string): Promise<StaffRow[]> {
   return db.selectFrom('staff').selectAll().where('clinic_id', '=', clinicId).orderBy('name').execute();

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Clinic, ClinicSettings, ErrorBody, PublicClinic } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
+import { audited } from '../domain/action.js';
 import { getClinic, getClinicBySlug, toClinic, toPublicClinic, updateClinicSettings } from '../domain/clinics.js';
 import { requireStaff, staffOf } from '../http/auth.js';
 
@@ -14,7 +15,10 @@ export const clinicRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
   app.put(
     '/api/clinic',
     { preHandler: requireStaff(deps, ['admin']), schema: { tags: ['clinic'], summary: 'Replace the clinic settings', body: ClinicSettings, response: { 200: Clinic, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
-    async (request) => toClinic(await updateClinicSettings(deps.db, staffOf(request).clinicId, request.body)),
+    async (request) => {
+      const who = staffOf(request);
+      return toClinic(await audited(deps, who, request.id, (tx) => updateClinicSettings(tx, who.clinicId, request.body), () => ({ action: 'clinic.update', target: `clinic:${Object.keys(request.body).sort().join(',')}` })));
+    },
   );
 
   app.get(

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DeviceKeys, ErrorBody } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
-import { recordAudit } from '../domain/audit.js';
+import { audited } from '../domain/action.js';
 import { clinicCipher, getClinic } from '../domain/clinics.js';
 import { deviceKeysFor } from '../domain/device-keys.js';
 import type { Principal } from '../domain/principal.js';
@@ -18,8 +18,7 @@ const schema = (tag: string) => ({ tags: [tag], summary: "This session's device 
 export const deviceKeyRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   const release = async (request: FastifyRequest, reply: FastifyReply, who: Principal, token: string) => {
     const clinic = await getClinic(deps.db, who.clinicId);
-    const keys = await deviceKeysFor(deps.db, clinicCipher(deps.keyring, clinic), who.clinicId, sessionIdOf(token));
-    await recordAudit(deps.db, who, request.id, { action: 'device-key.release', target: `device-key:${keys.keyId}` });
+    const keys = await audited(deps, who, request.id, (tx) => deviceKeysFor(tx, clinicCipher(deps.keyring, clinic), who.clinicId, sessionIdOf(token)), (k) => ({ action: 'device-key.release', target: `device-key:${k.keyId}` }));
     reply.header('cache-control', 'no-store');
     return keys;
   };

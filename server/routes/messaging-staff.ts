@@ -1,14 +1,15 @@
 /** Messaging for the clinic's staff: settings, inbox, threads, replies, notes, attachments, live events. */
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { randomUUID } from 'node:crypto';
 import { ErrorBody, IdParams } from '../../shared/api.js';
 import { AttachmentInfo, CannedReply, InboxFilter, InboxThread, MessagingSettings, NewCannedReply, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../../shared/messaging.js';
 import type { Deps } from '../deps.js';
 import { readAttachment, storeAttachment } from '../domain/attachments.js';
-import { notFound } from '../domain/errors.js';
+import { audited } from '../domain/action.js';
+import { addCannedReply, listCannedReplies, removeCannedReply } from '../domain/canned-replies.js';
 import { getMessagingSettings, saveMessagingSettings } from '../domain/messaging-settings.js';
 import { getPatient } from '../domain/patients.js';
+import { listActiveColleagues } from '../domain/staff.js';
 import { listInbox, readStaffThread, staffReply, startStaffThread, updateThread } from '../domain/threads.js';
 import { sessionIdOf } from '../domain/sessions.js';
 import { requireStaff, staffOf, staffSessionLive, staffToken } from '../http/auth.js';
@@ -27,7 +28,10 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
   app.put(
     '/api/messaging/settings',
     { preHandler: requireStaff(deps, ['admin']), schema: { tags: ['messaging'], summary: 'Replace the messaging rules (applies to the widget at once)', body: MessagingSettings, response: { 200: MessagingSettings, ...errors } } },
-    async (request) => saveMessagingSettings(deps.db, staffOf(request).clinicId, request.body),
+    async (request) => {
+      const who = staffOf(request);
+      return audited(deps, who, request.id, (tx) => saveMessagingSettings(tx, who.clinicId, request.body), () => ({ action: 'messaging.settings', target: 'messaging-settings' }));
+    },
   );
 
   await app.register(async (plain) => {
@@ -97,22 +101,22 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
     );
 
     scoped.get('/api/messaging/staff', { schema: { tags: ['messaging'], summary: 'Active colleagues a thread can be assigned to', response: { 200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String() })), ...errors } } }, async (request) =>
-      deps.db.selectFrom('staff').select(['id', 'name', 'role']).where('clinic_id', '=', staffOf(request).clinicId).where('disabled_at', 'is', null).orderBy('name').execute(),
+      listActiveColleagues(deps.db, staffOf(request).clinicId),
     );
 
     scoped.get('/api/canned-replies', { schema: { tags: ['messaging'], summary: "The clinic's reply templates", response: { 200: Type.Array(CannedReply), ...errors } } }, async (request) =>
-      deps.db.selectFrom('canned_replies').select(['id', 'title', 'body']).where('clinic_id', '=', staffOf(request).clinicId).orderBy('title').execute(),
+      listCannedReplies(deps.db, staffOf(request).clinicId),
     );
 
     scoped.post('/api/canned-replies', { schema: { tags: ['messaging'], summary: 'Add a reply template', body: NewCannedReply, response: { 201: CannedReply, ...errors } } }, async (request, reply) => {
-      const row = { id: randomUUID(), clinic_id: staffOf(request).clinicId, title: request.body.title.trim(), body: request.body.body, created_at: new Date().toISOString() };
-      await deps.db.insertInto('canned_replies').values(row).execute();
-      return reply.status(201).send({ id: row.id, title: row.title, body: row.body });
+      const who = staffOf(request);
+      const added = await audited(deps, who, request.id, (tx) => addCannedReply(tx, who.clinicId, request.body), (r) => ({ action: 'template.add', target: `template:${r.id}` }));
+      return reply.status(201).send(added);
     });
 
     scoped.delete('/api/canned-replies/:id', { schema: { tags: ['messaging'], summary: 'Remove a reply template', params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
-      const done = await deps.db.deleteFrom('canned_replies').where('clinic_id', '=', staffOf(request).clinicId).where('id', '=', request.params.id).executeTakeFirst();
-      if (Number(done.numDeletedRows) === 0) throw notFound('Reply template');
+      const who = staffOf(request);
+      await audited(deps, who, request.id, (tx) => removeCannedReply(tx, who.clinicId, request.params.id), () => ({ action: 'template.remove', target: `template:${request.params.id}` }));
       return reply.status(204).send(null);
     });
   });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams, NewStaff, StaffMember, StaffPatch } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
+import { audited } from '../domain/action.js';
 import { createStaff, listStaff, toStaffMember, updateStaff } from '../domain/staff.js';
 import { requireStaff, staffOf } from '../http/auth.js';
 
@@ -15,7 +16,8 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
   });
 
   app.post('/api/staff', { preHandler: adminOnly, schema: { tags: ['staff'], summary: 'Add a staff member', body: NewStaff, response: { 201: StaffMember, ...errors } } }, async (request, reply) => {
-    const row = await createStaff(deps.db, staffOf(request).clinicId, request.body);
+    const who = staffOf(request);
+    const row = await audited(deps, who, request.id, (tx) => createStaff(tx, who.clinicId, request.body), (r) => ({ action: 'staff.add', target: `staff:${r.id}:${r.role}` }));
     return reply.status(201).send(toStaffMember(row));
   });
 
