@@ -75,6 +75,11 @@ export async function claimJobs(db: Kysely<Database>, dialect: Dialect, runner: 
   });
 }
 
+/** Extends this runner's lease on a job it is still running (a slow SMTP server must not let another runner start it again). */
+export async function renewLease(db: Kysely<Database>, jobId: string, runner: string, leaseMs: number): Promise<void> {
+  await db.updateTable('jobs').set({ locked_until: new Date(Date.now() + leaseMs).toISOString() }).where('id', '=', jobId).where('locked_by', '=', runner).where('status', '=', 'running').execute();
+}
+
 /** Marks a claimed job done, if this runner still holds it. */
 export async function completeJob(db: Kysely<Database>, job: JobRow, runner: string): Promise<void> {
   await db.updateTable('jobs').set({ status: 'done', locked_by: null, locked_until: null, last_error: null, finished_at: new Date().toISOString() }).where('id', '=', job.id).where('locked_by', '=', runner).execute();

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { getSystemErrorName } from 'node:util';
 import type { JobRow } from '../db/schema.js';
 import { CHANNEL } from '../domain/channels.js';
-import { backoffMs, claimJobs, completeJob, failJob } from '../domain/jobs.js';
+import { backoffMs, claimJobs, completeJob, failJob, renewLease } from '../domain/jobs.js';
 import { PermanentJobError, type JobEnv } from '../domain/notices.js';
 import type { Listen } from '../db/connect.js';
 
@@ -124,6 +124,9 @@ export class JobRunner {
 
   async #run(job: JobRow): Promise<void> {
     const handler = this.handlers[job.kind] ?? this.handlers[job.kind.split('.')[0]! + '.*'];
+    // While the job runs, keep its lease: only a runner that died lets it pass to another.
+    const heartbeat = setInterval(() => void renewLease(this.env.db, job.id, this.id, this.opts.leaseMs).catch(() => undefined), this.opts.leaseMs / 3);
+    heartbeat.unref();
     try {
       if (!handler) throw new PermanentJobError('unknown_kind');
       await handler(job, this.env);
@@ -133,6 +136,8 @@ export class JobRunner {
       const outcome = await failJob(this.env.db, job, this.id, code, isPermanent(err) ? null : backoffMs(job.attempts, this.opts.retryBaseMs)).catch(() => 'lease' as const);
       const log = outcome === 'failed' ? this.#log.error.bind(this.#log) : this.#log.warn.bind(this.#log);
       log({ job: { id: job.id, kind: job.kind, attempt: job.attempts }, err: { code } }, outcome === 'failed' ? 'job failed for good' : 'job will be retried');
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 

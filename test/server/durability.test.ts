@@ -13,7 +13,8 @@ import { describe, it } from 'node:test';
 import { createDeps } from '../../server/bootstrap.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
 import { createClinic } from '../../server/domain/clinics.js';
-import { listJobs } from '../../server/domain/jobs.js';
+import { claimJobs, enqueueJobs, listJobs } from '../../server/domain/jobs.js';
+import { JobRunner } from '../../server/jobs/runner.js';
 import { DEFAULT_MESSAGING } from '../../server/domain/messaging-settings.js';
 import type { MessagingSettings } from '../../shared/messaging.js';
 import { freePort } from '../support/server-process.js';
@@ -165,6 +166,41 @@ for (const d of DIALECTS) {
       assert.equal((await call(ctx.app, 'POST', `/api/outgoing-mail/${job.id}/retry`, { cookie: ctx.admin })).statusCode, 404, 'only failed e-mail can be retried');
       const audit = await ctx.deps.db.selectFrom('audit_log').select('action').where('action', 'in', ['mail.list', 'mail.retry']).execute();
       assert.deepEqual(audit.map((a) => a.action).sort(), ['mail.list', 'mail.retry']);
+    });
+  });
+}
+
+for (const d of DIALECTS) {
+  describe(`job runners (${d.name})`, { skip: d.skip }, () => {
+    it('runs a job slower than its lease exactly once, with two runners polling', async (t) => {
+      const ctx = await build(t, d.name);
+      let runs = 0;
+      const slow = async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 1200));
+      };
+      const runners = [0, 1].map(() => new JobRunner(ctx.deps, { slow }, { leaseMs: 400, retryBaseMs: 100, pollMs: 50 }));
+      await enqueueJobs(ctx.deps.db, [{ kind: 'slow', clinicId: null, payload: {} }]);
+      for (const r of runners) await r.start();
+      t.after(() => Promise.all(runners.map((r) => r.stop())));
+      await eventually(async () => (await listJobs(ctx.deps.db, { status: 'done' })).some((j) => j.kind === 'slow'), 5000, 'the slow job to finish');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(runs, 1, 'the lease was renewed while it ran; nobody started it again');
+      assert.equal((await listJobs(ctx.deps.db, {})).find((j) => j.kind === 'slow')?.attempts, 1);
+    });
+
+    it('hands the job of a runner that died to another once the lease runs out', async (t) => {
+      const ctx = await build(t, d.name);
+      await enqueueJobs(ctx.deps.db, [{ kind: 'work', clinicId: null, payload: {} }]);
+      const [claimed] = await claimJobs(ctx.deps.db, ctx.deps.dialect, 'runner-that-died', 1, 300);
+      assert.equal(claimed?.kind, 'work');
+      let ran = 0;
+      const survivor = new JobRunner(ctx.deps, { work: async () => void ran++ }, { leaseMs: 300, retryBaseMs: 100, pollMs: 50 });
+      await survivor.start();
+      t.after(() => survivor.stop());
+      await eventually(async () => (await listJobs(ctx.deps.db, { status: 'done' })).some((j) => j.kind === 'work'), 5000, 'the orphaned job to be taken over');
+      assert.equal(ran, 1);
+      assert.equal((await listJobs(ctx.deps.db, {})).find((j) => j.kind === 'work')?.attempts, 2, 'the dead runner’s claim counted as an attempt');
     });
   });
 }

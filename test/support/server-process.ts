@@ -49,7 +49,10 @@ export async function startServerProcess(env: Record<string, string>, opts: { po
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${opts.timeoutMs ?? 30000} ms:\n${out}`)), opts.timeoutMs ?? 30000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${opts.timeoutMs ?? 30000} ms:\n${out}`));
+    }, opts.timeoutMs ?? 30000);
     const onData = () => {
       if (out.includes('Secure Messaging is running.')) {
         clearTimeout(timer);
