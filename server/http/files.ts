@@ -2,6 +2,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
 
+/**
+ * Uploads per caller (session token or cookie, else address) and minute, counted before the body is
+ * read: a file is held in memory until it is checked.
+ */
+export const UPLOAD_RATE = {
+  max: 20,
+  timeWindow: '1 minute',
+  hook: 'onRequest' as const,
+  keyGenerator: (req: FastifyRequest) => String(req.headers.authorization ?? req.headers.cookie ?? req.ip),
+};
+
 /** Reads one uploaded file from a multipart request, with the clinic's size cap. */
 export async function uploadedFile(request: FastifyRequest, maxMb: number): Promise<{ fileName: string; data: Buffer }> {
   if (!request.isMultipart()) throw new AppError(415, 'multipart_required', 'Send the file as multipart/form-data in a field named "file"');

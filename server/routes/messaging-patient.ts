@@ -12,7 +12,7 @@ import { visibleTo } from '../domain/events.js';
 import { resolveSession, sessionIdOf } from '../domain/sessions.js';
 import { listPatientThreads, patientReply, readPatientThread, startPatientThread } from '../domain/threads.js';
 import { bearerToken, patientOf, requirePatient } from '../http/auth.js';
-import { sendFile, uploadedFile } from '../http/files.js';
+import { UPLOAD_RATE, sendFile, uploadedFile } from '../http/files.js';
 import { streamEvents } from '../http/sse.js';
 import { messagingContext } from './messaging-context.js';
 
@@ -64,7 +64,7 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
       },
     );
 
-    scoped.post('/api/patient/attachments', { schema: { tags: ['widget'], summary: 'Upload a PDF, JPEG or PNG (multipart field "file")', response: { 201: AttachmentInfo, ...errors } } }, async (request, reply) => {
+    scoped.post('/api/patient/attachments', { schema: { tags: ['widget'], summary: 'Upload a PDF, JPEG or PNG (multipart field "file")', response: { 201: AttachmentInfo, ...errors } }, config: { rateLimit: UPLOAD_RATE } }, async (request, reply) => {
       const who = patientOf(request);
       const ctx = await messagingContext(deps, who.clinicId);
       const info = await storeAttachment(deps, request.id, ctx.cipher, who, who.patientId, await uploadedFile(request, ctx.settings.attachmentMaxMb), ctx.settings.attachmentMaxMb);

@@ -13,7 +13,7 @@ import { listActiveColleagues } from '../domain/staff.js';
 import { listInbox, readStaffThread, staffReply, startStaffThread, updateThread } from '../domain/threads.js';
 import { sessionIdOf } from '../domain/sessions.js';
 import { requireStaff, staffOf, staffSessionLive, staffToken } from '../http/auth.js';
-import { sendFile, uploadedFile } from '../http/files.js';
+import { UPLOAD_RATE, sendFile, uploadedFile } from '../http/files.js';
 import { streamEvents } from '../http/sse.js';
 import { messagingContext } from './messaging-context.js';
 
@@ -68,7 +68,7 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
 
     scoped.post(
       '/api/attachments',
-      { schema: { tags: ['messaging'], summary: "Upload a PDF, JPEG or PNG for a patient's conversation (multipart field \"file\")", querystring: Type.Object({ patientId: IdParams.properties.id }), response: { 201: AttachmentInfo, ...errors } } },
+      { config: { rateLimit: UPLOAD_RATE }, schema: { tags: ['messaging'], summary: "Upload a PDF, JPEG or PNG for a patient's conversation (multipart field \"file\")", querystring: Type.Object({ patientId: IdParams.properties.id }), response: { 201: AttachmentInfo, ...errors } } },
       async (request, reply) => {
         const who = staffOf(request);
         const ctx = await messagingContext(deps, who.clinicId);
