@@ -75,7 +75,7 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
     if (closed || e.seq <= last) return;
     last = e.seq;
     if (e.type === 'session-ended') {
-      if (e.subjectKind === caller.subject.kind && e.subjectId === caller.subject.id) void caller.stillValid().then((ok) => ok || close());
+      if (e.subjectKind === caller.subject.kind && e.subjectId === caller.subject.id) void caller.stillValid().then((ok) => ok || close(), () => undefined);
       return;
     }
     if (caller.visible(e)) res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify({ threadId: e.threadId, author: e.author, kind: e.kind })}\n\n`);
@@ -100,6 +100,8 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
   const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
   const check = setInterval(() => void caller.stillValid().then((ok) => ok || close(), () => undefined), SESSION_CHECK_MS);
   request.raw.on('close', close);
+  // A client that left while we were setting up has already fired 'close'.
+  if (request.raw.destroyed || res.destroyed) close();
 
   try {
     if (resumeFrom !== null) {

@@ -55,11 +55,22 @@ export class EventHub {
   async subscribe(clinicId: string, listener: Listener): Promise<{ unsubscribe: () => void; since: number }> {
     let feed = this.#feeds.get(clinicId);
     if (!feed) {
-      const created: ClinicFeed = { listeners: new Set(), cursor: 0, reading: lastEventSeq(this.db, clinicId).then((seq) => void (created.cursor = seq)) };
+      const created: ClinicFeed = { listeners: new Set(), cursor: 0, reading: Promise.resolve() };
+      const first = lastEventSeq(this.db, clinicId).then((seq) => void (created.cursor = seq));
+      // The chain itself never rejects (later reads run after it); the caller hears of a failure.
+      created.reading = first.catch(() => undefined);
+      this.#feeds.set(clinicId, created);
+      try {
+        await first;
+      } catch (err) {
+        if (this.#feeds.get(clinicId) === created && created.listeners.size === 0) this.#feeds.delete(clinicId);
+        throw err;
+      }
       feed = created;
-      this.#feeds.set(clinicId, feed);
     }
     await feed.reading;
+    // Another caller's first read failed meanwhile and dropped this feed: start over.
+    if (this.#feeds.get(clinicId) !== feed) return this.subscribe(clinicId, listener);
     feed.listeners.add(listener);
     const f = feed;
     return {

@@ -81,7 +81,7 @@ for (const d of DIALECTS) {
 
     it('answers 10 concurrent sends of one client id with one 201 and nine 200 for the same message, on two connections', async (t) => {
       const ctx = await setup(t, d.name);
-      const other = await secondInstance(t, ctx);
+      const other = await secondInstance(ctx);
       const token = await patientToken(ctx, 'north', ctx.patient.email, ctx.patient.dateOfBirth);
       const threadId = await startConversation(ctx);
       const body = { id: randomUUID(), body: 'Same message, sent ten times at once' };
@@ -127,7 +127,7 @@ for (const d of DIALECTS) {
 
       const sink = await startSmtpSink({ port });
       t.after(() => sink.close());
-      const restarted = await secondInstance(t, ctx, { SMTP_URL: `smtp://127.0.0.1:${port}` });
+      const restarted = await secondInstance(ctx, { SMTP_URL: `smtp://127.0.0.1:${port}` });
       await restarted.app.ready();
       await eventually(async () => sink.messages.filter((m) => m.to === ctx.patient.email).length === 2, 10_000, 'both notices');
       await new Promise((r) => setTimeout(r, 300));

@@ -44,6 +44,8 @@ export interface TestApp {
   pgSchema: string | null;
   /** The PostgreSQL database URL (null on SQLite). */
   databaseUrl: string | null;
+  /** Closed before this app's own teardown (other instances on its database). */
+  dependents: Array<() => Promise<void>>;
 }
 
 let processDatabase: Promise<{ name: string; url: string }> | null = null;
@@ -106,8 +108,10 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
   const mailer = smtpMailer(config.smtpUrl ?? smtp.url, config.mailFrom, config.smtpTimeouts);
   const deps: Deps = { ...database, ...createWorkers({ ...database, keyring, mailer, config }, config), config, keyring, mailer, webRoot: fakeWebRoot() };
   let app: FastifyInstance | null = null;
+  const dependents: Array<() => Promise<void>> = [];
   // Registered before anything can fail, so a failing test never leaves servers or pools open.
   t.after(async () => {
+    for (const close of dependents.splice(0).reverse()) await close();
     await app?.close();
     deps.mailer.close();
     await deps.db.destroy();
@@ -122,26 +126,26 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
   });
   await migrateToLatest(database);
   app = await buildApp(deps, logs ? { logLevel: 'trace', logStream: { write: (line) => void logs.push(line) } } : { logLevel: false });
-  return { app, deps, smtp, sqliteFile: pgSchema ? null : path.join(dataDir, 'secure-messaging.sqlite'), pgSchema, databaseUrl };
+  return { app, deps, smtp, sqliteFile: pgSchema ? null : path.join(dataDir, 'secure-messaging.sqlite'), pgSchema, databaseUrl, dependents };
 }
 
 /**
  * A second instance on the same database as `first` (its own connections, job runner, event hub and
- * master key copy), closed when the test ends: what two servers behind a load balancer share.
+ * master key copy), closed when the test ends, before the first: what two servers behind a load balancer share.
  */
-export async function secondInstance(t: TestContext, first: TestApp, env: Record<string, string> = {}): Promise<TestApp> {
+export async function secondInstance(first: TestApp, env: Record<string, string> = {}): Promise<TestApp> {
   const config = { ...first.deps.config, ...(env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : {}) };
   const database = connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(first.pgSchema ? { pgSchema: first.pgSchema } : {}) });
   const mailer = smtpMailer(config.smtpUrl ?? first.smtp.url, config.mailFrom, config.smtpTimeouts);
   const deps: Deps = { ...database, ...createWorkers({ ...database, keyring: first.deps.keyring, mailer, config }, config), config, keyring: first.deps.keyring, mailer, webRoot: first.deps.webRoot };
   let app: FastifyInstance | null = null;
-  t.after(async () => {
+  first.dependents.push(async () => {
     await app?.close();
     mailer.close();
     await database.db.destroy();
   });
   app = await buildApp(deps, { logLevel: false });
-  return { ...first, app, deps };
+  return { ...first, app, deps, dependents: [] };
 }
 
 /** A clinic with one staff member per role; each role's e-mail is `<role>@<slug>.test`. */
