@@ -26,7 +26,7 @@ export interface ActionStore {
 
 /** What an action's work can do besides querying through `tx`. */
 export interface Action {
-  tx: Transaction<Database>;
+  tx: Tx;
   dialect: Dialect;
   /** Records audit rows, written with the change. */
   audit(events: AuditEvent | AuditEvent[]): void;
@@ -76,7 +76,7 @@ export async function runAction<T>(store: ActionStore, who: Actor, requestId: st
  * An action whose work is one data function over the transaction and whose audit rows follow from its
  * result: `audited(store, who, id, (tx) => enrolPatient(tx, …), (p) => ({ action: 'patient.enrol', patientId: p.id }))`.
  */
-export function audited<T>(store: ActionStore, who: Actor, requestId: string | null, work: (tx: Transaction<Database>) => Promise<T>, audit: (result: T) => AuditEvent | AuditEvent[]): Promise<T> {
+export function audited<T>(store: ActionStore, who: Actor, requestId: string | null, work: (tx: Tx) => Promise<T>, audit: (result: T) => AuditEvent | AuditEvent[]): Promise<T> {
   return runAction(store, who, requestId, async (a) => {
     const result = await work(a.tx);
     a.audit(audit(result));
