@@ -3,6 +3,7 @@
  * tests (app.inject) both call buildApp.
  */
 import { randomUUID } from 'node:crypto';
+import { AjvCompiler } from '@fastify/ajv-compiler';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -14,6 +15,7 @@ import type { Deps } from './deps.js';
 import { startWorkers } from './workers.js';
 import { deviceKeyRoutes } from './routes/device-keys.js';
 import { registerErrorHandling } from './http/errors.js';
+import { openapiOptions } from './http/openapi.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { registerSecurity } from './http/security.js';
 import { databaseRateLimitStore } from './http/rate-limit-store.js';
@@ -58,8 +60,15 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     bodyLimit: 1024 * 1024,
     // Server-Sent Event streams stay open; closing the server must not wait for them.
     forceCloseConnections: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Two validators: query strings and path parameters are text, so `?limit=5&unread=true` is coerced
+  // to the schema's number and boolean; a JSON body already has types, and `"body": false` or
+  // `"disabled": null` is a mistake to refuse (400), never a value to convert. Both get ajv-formats.
+  const ajvPool = AjvCompiler();
+  const compileBody = ajvPool({}, { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } });
+  const compileText = ajvPool({}, { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } });
+  app.setValidatorCompiler((route) => (route.httpPart === 'body' ? compileBody : compileText)(route));
 
   if (opts.workers !== false) {
     let stopWorkers: (() => Promise<void>) | null = null;
@@ -80,12 +89,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   // Attachments: one file per request; each route applies its clinic's size cap.
   await app.register(multipart, { limits: { files: 1, fields: 5, fileSize: 25 * 1024 * 1024 } });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Secure Messaging API', version: '1', description: 'Staff endpoints use the session cookie; widget endpoints use a bearer token. State-changing requests must carry our Origin.' },
-      servers: [{ url: deps.config.publicUrl.origin }],
-    },
-  });
+  await app.register(swagger, openapiOptions(deps));
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -11,11 +11,19 @@ export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 export const Timestamp = Type.String({ format: 'date-time' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
+/** A TCP port, 0 to 65535 (a URL with a larger one does not parse). */
+const PORT = '([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])';
 /** An origin as a browser sends it in the Origin header: scheme, host and optional port. */
-export const OriginPattern = '^https?://[a-zA-Z0-9.-]+(:[0-9]{1,5})?$';
+export const OriginPattern = `^https?://[a-zA-Z0-9.-]+(:${PORT})?$`;
 const Origin = Type.String({ pattern: OriginPattern, maxLength: 255 });
 const ColorHex = Type.String({ pattern: '^#[0-9a-fA-F]{6}$' });
 const NonBlank = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
+/** Characters no single-line field (name, subject, title) may hold: C0/C1 controls, DEL and line separators. */
+const CONTROL = '\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029';
+/** One line of text, possibly empty: no control characters or line breaks. */
+export const OneLine = (max: number) => Type.String({ maxLength: max, pattern: `^[^${CONTROL}]*$` });
+/** One line of text with at least one visible character: names, subjects, titles. */
+export const NonBlankLine = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: `^[^${CONTROL}]*[^\\s${CONTROL}][^${CONTROL}]*$` });
 
 /** Every error body: a stable machine code and a human sentence. */
 export const ErrorBody = Type.Object({
@@ -66,11 +74,11 @@ export const Me = Type.Object({
 });
 export type Me = Static<typeof Me>;
 
-export const NewStaff = Type.Object({ name: NonBlank(120), email: Email, role: Role, password: Password }, { additionalProperties: false });
+export const NewStaff = Type.Object({ name: NonBlankLine(120), email: Email, role: Role, password: Password }, { additionalProperties: false });
 export type NewStaff = Static<typeof NewStaff>;
 
 export const StaffPatch = Type.Object(
-  { name: Type.Optional(NonBlank(120)), role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), password: Type.Optional(Password) },
+  { name: Type.Optional(NonBlankLine(120)), role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), password: Type.Optional(Password) },
   { additionalProperties: false, minProperties: 1 },
 );
 export type StaffPatch = Static<typeof StaffPatch>;
@@ -81,7 +89,7 @@ export const ConsentText = Type.Object({ en: NonBlank(4000), fr: NonBlank(4000) 
 
 export const ClinicSettings = Type.Object(
   {
-    name: NonBlank(120),
+    name: NonBlankLine(120),
     allowedOrigins: Type.Array(Origin, { maxItems: 20, uniqueItems: true }),
     brandColor: ColorHex,
     consentText: ConsentText,
@@ -90,7 +98,8 @@ export const ClinicSettings = Type.Object(
 );
 export type ClinicSettings = Static<typeof ClinicSettings>;
 
-export const Clinic = Type.Intersect([Type.Object({ id: Id, slug: Type.String() }), ClinicSettings]);
+/** The settings plus the clinic's identity (one object: an `allOf` of closed objects could never match). */
+export const Clinic = Type.Object({ id: Id, slug: Type.String(), ...ClinicSettings.properties }, { additionalProperties: false });
 export type Clinic = Static<typeof Clinic>;
 
 /** What any visitor may read about a clinic: nothing private. */
@@ -110,7 +119,7 @@ const HealthNumber = Type.String({ pattern: '^[0-9]{10}([A-Za-z]{2})?$' });
 
 export const PatientDetails = Type.Object(
   {
-    name: NonBlank(120),
+    name: NonBlankLine(120),
     dateOfBirth: IsoDate,
     email: Email,
     phone: Type.Optional(Type.Union([Phone, Type.Null()])),

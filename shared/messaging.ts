@@ -3,7 +3,7 @@
  * validates with these schemas; the browser uses their types.
  */
 import { Type, type Static } from 'typebox';
-import { Id, Timestamp } from './api.js';
+import { Id, NonBlankLine, OneLine, Timestamp } from './api.js';
 
 /** Monday first, as the weekly schedules are keyed. */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -35,7 +35,7 @@ export type WeeklySchedule = Static<typeof WeeklySchedule>;
 
 const Bilingual = (max: number) => Type.Object({ en: Text(max), fr: Text(max) }, { additionalProperties: false });
 
-export const Category = Type.Object({ id: Type.String({ pattern: '^[a-z0-9-]{1,40}$' }), en: Type.String({ minLength: 1, maxLength: 80 }), fr: Type.String({ minLength: 1, maxLength: 80 }) }, { additionalProperties: false });
+export const Category = Type.Object({ id: Type.String({ pattern: '^[a-z0-9-]{1,40}$' }), en: NonBlankLine(80), fr: NonBlankLine(80) }, { additionalProperties: false });
 export type Category = Static<typeof Category>;
 
 /** Everything the clinic decides about messaging (admin → Messaging). */
@@ -140,18 +140,22 @@ const AttachmentIds = Type.Array(Id, { maxItems: 10, uniqueItems: true });
 
 /** A patient's new thread; `id` is the first message's client id (retries send the same). */
 export const NewPatientThread = Type.Object(
-  { id: ClientId, subject: Type.Optional(Text(200)), category: Type.String({ maxLength: 40 }), body: Body, attachmentIds: Type.Optional(AttachmentIds) },
+  { id: ClientId, subject: Type.Optional(OneLine(200)), category: Type.String({ maxLength: 40 }), body: Body, attachmentIds: Type.Optional(AttachmentIds) },
   { additionalProperties: false },
 );
 export type NewPatientThread = Static<typeof NewPatientThread>;
 
-/** A reply (or, for staff, an internal note). */
-export const NewReply = Type.Object({ id: ClientId, body: Body, attachmentIds: Type.Optional(AttachmentIds), note: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+/** A patient's reply. */
+export const NewPatientReply = Type.Object({ id: ClientId, body: Body, attachmentIds: Type.Optional(AttachmentIds) }, { additionalProperties: false });
+export type NewPatientReply = Static<typeof NewPatientReply>;
+
+/** A staff reply, or an internal note (`note: true`, never shown to the patient). */
+export const NewReply = Type.Object({ ...NewPatientReply.properties, note: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 export type NewReply = Static<typeof NewReply>;
 
 /** A thread the clinic starts with a patient. */
 export const NewStaffThread = Type.Object(
-  { id: ClientId, patientId: Id, subject: Type.String({ minLength: 1, maxLength: 200 }), category: Type.String({ maxLength: 40 }), body: Body, attachmentIds: Type.Optional(AttachmentIds), patientMayReply: Type.Boolean() },
+  { id: ClientId, patientId: Id, subject: NonBlankLine(200), category: Type.String({ maxLength: 40 }), body: Body, attachmentIds: Type.Optional(AttachmentIds), patientMayReply: Type.Boolean() },
   { additionalProperties: false },
 );
 export type NewStaffThread = Static<typeof NewStaffThread>;
@@ -178,5 +182,5 @@ export type InboxFilter = Static<typeof InboxFilter>;
 
 export const CannedReply = Type.Object({ id: Id, title: Type.String({ minLength: 1, maxLength: 120 }), body: Type.String({ minLength: 1, maxLength: 5000 }) });
 export type CannedReply = Static<typeof CannedReply>;
-export const NewCannedReply = Type.Object({ title: Type.String({ minLength: 1, maxLength: 120 }), body: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false });
+export const NewCannedReply = Type.Object({ title: NonBlankLine(120), body: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false });
 export type NewCannedReply = Static<typeof NewCannedReply>;

@@ -58,13 +58,22 @@ export async function getClinicBySlug(db: Kysely<Database>, slug: string): Promi
   return row;
 }
 
+/** The normalised origin of an allowed site; one that does not parse as a URL is the caller's mistake (400). */
+function originOf(site: string): string {
+  try {
+    return new URL(site).origin;
+  } catch {
+    throw new AppError(400, 'invalid_origin', `${site.slice(0, 80)} is not a valid site address`);
+  }
+}
+
 /** Replaces the clinic's editable settings. */
 export async function updateClinicSettings(db: Kysely<Database>, clinicId: string, s: ClinicSettings): Promise<ClinicRow> {
   await db
     .updateTable('clinics')
     .set({
       name: s.name.trim(),
-      allowed_origins: JSON.stringify(s.allowedOrigins.map((o) => new URL(o).origin)),
+      allowed_origins: JSON.stringify(s.allowedOrigins.map(originOf)),
       brand_color: s.brandColor,
       consent_text_en: s.consentText.en.trim(),
       consent_text_fr: s.consentText.fr.trim(),

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Database, MessageRow, ThreadRow } from '../db/schema.js';
-import type { InboxFilter, InboxThread, Message, MessagingSettings, NewPatientThread, NewReply, NewStaffThread, ThreadDetail, ThreadPatch, ThreadSummary, StaffThreadDetail } from '../../shared/messaging.js';
+import type { InboxFilter, InboxThread, Message, MessagingSettings, NewPatientReply, NewPatientThread, NewReply, NewStaffThread, ThreadDetail, ThreadPatch, ThreadSummary, StaffThreadDetail } from '../../shared/messaging.js';
 import { checkLength } from '../../shared/message-rules.js';
 import type { Lang } from '../../shared/lang.js';
 import { assertClaimable, attachmentsFor } from './attachments.js';
@@ -152,9 +152,8 @@ async function threadOf(db: Kysely<Database>, clinicId: string, id: string): Pro
 }
 
 /** A patient replies in one of their threads. */
-export async function patientReply(ctx: MessagingContext, who: PatientPrincipal, threadId: string, input: NewReply): Promise<SendResult> {
+export async function patientReply(ctx: MessagingContext, who: PatientPrincipal, threadId: string, input: NewPatientReply): Promise<SendResult> {
   const { cipher, settings } = ctx;
-  if (input.note) throw new AppError(400, 'invalid_request', 'note is for staff only');
   const hash = contentHash(cipher, `reply:${threadId}`, input.body, input.attachmentIds);
   return send(ctx, who, who.patientId, input.id, hash, async (a) => {
     const thread = await threadOf(a.tx, cipher.clinicId, threadId);

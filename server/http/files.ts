@@ -25,6 +25,19 @@ export async function uploadedFile(request: FastifyRequest, maxMb: number): Prom
   return { fileName: part.filename, data };
 }
 
+const Bytes = { type: 'string', format: 'binary' } as const;
+/** The documented 200 of a download: the file's own bytes, in one of the types an upload may have. */
+export const Download = {
+  description: 'The file (a name we made is in Content-Disposition)',
+  content: { 'application/pdf': { schema: Bytes }, 'image/jpeg': { schema: Bytes }, 'image/png': { schema: Bytes } },
+};
+
+/** The documented 200 of a Server-Sent Events stream (`id:` and `data:` lines, data is JSON with ids only). */
+export const EventStream = {
+  description: 'A stream of `id: <n>` / `data: {"threadId": …}` events that stays open; send Last-Event-ID to resume',
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+};
+
 /** Sends a decrypted file as a download with a name we made. */
 export function sendFile(reply: FastifyReply, file: { mime: string; data: Buffer; downloadName: string }) {
   return reply

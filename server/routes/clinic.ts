@@ -23,7 +23,7 @@ export const clinicRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
 
   app.get(
     '/api/public/clinics/:slug',
-    { schema: { tags: ['widget'], summary: "A clinic's public configuration", params: Type.Object({ slug: Type.String({ maxLength: 64 }) }), response: { 200: PublicClinic, 404: ErrorBody } } },
+    { schema: { tags: ['widget'], summary: "A clinic's public configuration", params: Type.Object({ slug: Type.String({ maxLength: 64 }) }), response: { 200: PublicClinic, 400: ErrorBody, 404: ErrorBody } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-cache');
       return toPublicClinic(await getClinicBySlug(deps.db, request.params.slug));

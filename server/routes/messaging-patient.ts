@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { Type } from 'typebox';
 import { ErrorBody, IdParams } from '../../shared/api.js';
 import { normalizeLang } from '../../shared/lang.js';
-import { AttachmentInfo, MessagingRules, NewPatientThread, NewReply, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
+import { AttachmentInfo, MessagingRules, NewPatientReply, NewPatientThread, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
 import type { Deps } from '../deps.js';
 import { readAttachment, storeAttachment } from '../domain/attachments.js';
 import { getClinicBySlug } from '../domain/clinics.js';
@@ -12,7 +12,7 @@ import { visibleTo } from '../domain/events.js';
 import { resolveSession, sessionIdOf } from '../domain/sessions.js';
 import { listPatientThreads, patientReply, readPatientThread, startPatientThread } from '../domain/threads.js';
 import { bearerToken, patientOf, requirePatient } from '../http/auth.js';
-import { UPLOAD_RATE, sendFile, uploadedFile } from '../http/files.js';
+import { Download, EventStream, UPLOAD_RATE, sendFile, uploadedFile } from '../http/files.js';
 import { streamEvents } from '../http/sse.js';
 import { messagingContext } from './messaging-context.js';
 
@@ -22,7 +22,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.get(
     '/api/public/clinics/:slug/messaging',
-    { schema: { tags: ['widget'], summary: "The clinic's messaging rules and whether it is reading messages now", params: Type.Object({ slug: Type.String({ maxLength: 64 }) }), response: { 200: MessagingRules, 404: ErrorBody } } },
+    { schema: { tags: ['widget'], summary: "The clinic's messaging rules and whether it is reading messages now", params: Type.Object({ slug: Type.String({ maxLength: 64 }) }), response: { 200: MessagingRules, 400: ErrorBody, 404: ErrorBody } } },
     async (request, reply) => {
       const clinic = await getClinicBySlug(deps.db, request.params.slug);
       reply.header('cache-control', 'no-cache');
@@ -56,7 +56,7 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
 
     scoped.post(
       '/api/patient/threads/:id/messages',
-      { schema: { tags: ['widget'], summary: 'Reply (idempotent by message id)', params: IdParams, body: NewReply, response: { 200: Sent, 201: Sent, ...errors } } },
+      { schema: { tags: ['widget'], summary: 'Reply (idempotent by message id)', params: IdParams, body: NewPatientReply, response: { 200: Sent, 201: Sent, ...errors } } },
       async (request, reply) => {
         const who = patientOf(request);
         const sent = await patientReply(await messagingContext(deps, who.clinicId, request.id), who, request.params.id, request.body);
@@ -64,14 +64,14 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
       },
     );
 
-    scoped.post('/api/patient/attachments', { schema: { tags: ['widget'], summary: 'Upload a PDF, JPEG or PNG (multipart field "file")', response: { 201: AttachmentInfo, ...errors } }, config: { rateLimit: UPLOAD_RATE } }, async (request, reply) => {
+    scoped.post('/api/patient/attachments', { schema: { tags: ['widget'], summary: 'Upload a PDF, JPEG or PNG (multipart field "file")', consumes: ['multipart/form-data'], response: { 201: AttachmentInfo, ...errors } }, config: { rateLimit: UPLOAD_RATE } }, async (request, reply) => {
       const who = patientOf(request);
       const ctx = await messagingContext(deps, who.clinicId);
       const info = await storeAttachment(deps, request.id, ctx.cipher, who, who.patientId, await uploadedFile(request, ctx.settings.attachmentMaxMb), ctx.settings.attachmentMaxMb);
       return reply.status(201).send(info);
     });
 
-    scoped.get('/api/patient/attachments/:id', { schema: { tags: ['widget'], summary: 'Download an attachment', params: IdParams, response: { 404: ErrorBody, 401: ErrorBody } } }, async (request, reply) => {
+    scoped.get('/api/patient/attachments/:id', { schema: { tags: ['widget'], summary: 'Download an attachment', params: IdParams, response: { 200: Download, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody } } }, async (request, reply) => {
       const who = patientOf(request);
       const ctx = await messagingContext(deps, who.clinicId);
       return sendFile(reply, await readAttachment(deps, request.id, ctx.cipher, who, request.params.id));
@@ -79,7 +79,7 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
 
     scoped.get(
       '/api/patient/events',
-      { schema: { tags: ['widget'], summary: 'Server-Sent Events: new messages in the patient’s conversations (each with an id; send Last-Event-ID to resume)' } },
+      { schema: { tags: ['widget'], summary: 'Server-Sent Events: new messages in the patient’s conversations (each with an id; send Last-Event-ID to resume)', response: { 200: EventStream, 401: ErrorBody, 429: ErrorBody } } },
       async (request, reply) => {
         const who = patientOf(request);
         const token = bearerToken(request)!;

@@ -13,7 +13,7 @@ import { listActiveColleagues } from '../domain/staff.js';
 import { listInbox, readStaffThread, staffReply, startStaffThread, updateThread } from '../domain/threads.js';
 import { sessionIdOf } from '../domain/sessions.js';
 import { requireStaff, staffOf, staffSessionLive, staffToken } from '../http/auth.js';
-import { UPLOAD_RATE, sendFile, uploadedFile } from '../http/files.js';
+import { Download, EventStream, UPLOAD_RATE, sendFile, uploadedFile } from '../http/files.js';
 import { streamEvents } from '../http/sse.js';
 import { messagingContext } from './messaging-context.js';
 
@@ -68,7 +68,7 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
 
     scoped.post(
       '/api/attachments',
-      { config: { rateLimit: UPLOAD_RATE }, schema: { tags: ['messaging'], summary: "Upload a PDF, JPEG or PNG for a patient's conversation (multipart field \"file\")", querystring: Type.Object({ patientId: IdParams.properties.id }), response: { 201: AttachmentInfo, ...errors } } },
+      { config: { rateLimit: UPLOAD_RATE }, schema: { tags: ['messaging'], summary: "Upload a PDF, JPEG or PNG for a patient's conversation (multipart field \"file\")", consumes: ['multipart/form-data'], querystring: Type.Object({ patientId: IdParams.properties.id }), response: { 201: AttachmentInfo, ...errors } } },
       async (request, reply) => {
         const who = staffOf(request);
         const ctx = await messagingContext(deps, who.clinicId);
@@ -78,7 +78,7 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
       },
     );
 
-    scoped.get('/api/attachments/:id', { schema: { tags: ['messaging'], summary: 'Download an attachment', params: IdParams, response: { 404: ErrorBody, 401: ErrorBody } } }, async (request, reply) => {
+    scoped.get('/api/attachments/:id', { schema: { tags: ['messaging'], summary: 'Download an attachment', params: IdParams, response: { 200: Download, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody } } }, async (request, reply) => {
       const who = staffOf(request);
       const ctx = await messagingContext(deps, who.clinicId);
       return sendFile(reply, await readAttachment(deps, request.id, ctx.cipher, who, request.params.id));
@@ -86,7 +86,7 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
 
     scoped.get(
       '/api/staff/events',
-      { schema: { tags: ['messaging'], summary: "Server-Sent Events: new messages in the clinic's conversations (each with an id; Last-Event-ID resumes)" } },
+      { schema: { tags: ['messaging'], summary: "Server-Sent Events: new messages in the clinic's conversations (each with an id; Last-Event-ID resumes)", response: { 200: EventStream, 401: ErrorBody, 429: ErrorBody } } },
       async (request, reply) => {
         const who = staffOf(request);
         const token = staffToken(deps, request)!;

@@ -45,7 +45,20 @@ export const portalRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
       .send(template.replace(/\{\{([A-Z_]+)\}\}/g, (_, k: string) => vars[k] ?? ''));
   });
 
-  app.get('/p/:slug/manifest.webmanifest', { schema: { tags: ['widget'], summary: 'Web app manifest of the patient portal', params: Slug, response: { 200: Type.Any(), 404: ErrorBody } } }, async (request, reply) => {
+  const Icon = Type.Object({ src: Type.String(), sizes: Type.String(), type: Type.String() });
+  const Manifest = Type.Object({
+    name: Type.String(),
+    short_name: Type.String(),
+    start_url: Type.String(),
+    scope: Type.String(),
+    display: Type.Literal('standalone'),
+    background_color: Type.String(),
+    theme_color: Type.String(),
+    icons: Type.Array(Icon),
+  });
+  const manifestResponse = { description: 'The web app manifest', content: { 'application/manifest+json': { schema: Manifest } } };
+
+  app.get('/p/:slug/manifest.webmanifest', { schema: { tags: ['widget'], summary: 'Web app manifest of the patient portal', params: Slug, response: { 200: manifestResponse, 400: ErrorBody, 404: ErrorBody } } }, async (request, reply) => {
     const clinic = await getClinicBySlug(deps.db, request.params.slug);
     return reply.type('application/manifest+json').send({
       name: translate('en', 'portal.title', { clinic: clinic.name }),

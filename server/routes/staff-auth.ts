@@ -17,7 +17,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
   app.post(
     '/api/staff/login',
     {
-      schema: { tags: ['staff'], summary: 'Sign in; sets the session cookie', body: StaffLogin, response: { 200: Me, 401: ErrorBody, 429: ErrorBody } },
+      schema: { tags: ['staff'], summary: 'Sign in; sets the session cookie', body: StaffLogin, response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } },
       // Per address and per e-mail, after the body is parsed, so one attacker cannot lock out a colleague's IP.
       config: { rateLimit: { max: 10, timeWindow: '1 minute', hook: 'preHandler', keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: string })?.email ?? '').toLowerCase()}` } },
     },

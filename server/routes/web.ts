@@ -49,6 +49,11 @@ export const webRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, 
     },
   });
 
+  // Nothing under /api/ is a file: an unknown API path is a plain 404, never the static handler's answer.
+  app.all('/api/*', { schema: { hide: true } }, async (request) => {
+    throw new AppError(404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+  });
+
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/admin/'));
 
   app.get('/admin', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/admin/'));

@@ -4,7 +4,7 @@
  * while the session lasts; on a shared computer it is kept in memory only.
  */
 import type { CodeChallenge, DeviceKeys, PatientSelf, PatientSession, PublicClinic } from '../../shared/api.js';
-import type { AttachmentInfo, MessagingRules, NewPatientThread, NewReply, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
+import type { AttachmentInfo, MessagingRules, NewPatientReply, NewPatientThread, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
 import { ApiError, fetchJson, uploadFile } from '../../shared/fetch-json.js';
 import type { Lang } from '../../shared/lang.js';
 
@@ -102,7 +102,7 @@ export class PatientApi {
     return fetchJson(`/api/patient/threads?lang=${this.lang}`, { method: 'POST', body: input, headers: this.#auth() });
   }
 
-  reply(threadId: string, input: NewReply): Promise<{ threadId: string; messageId: string }> {
+  reply(threadId: string, input: NewPatientReply): Promise<{ threadId: string; messageId: string }> {
     return fetchJson(`/api/patient/threads/${encodeURIComponent(threadId)}/messages`, { method: 'POST', body: input, headers: this.#auth() });
   }
 

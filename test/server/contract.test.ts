@@ -1,0 +1,458 @@
+/**
+ * The API document tells the truth. For every operation in /api/openapi.json this test generates
+ * valid and invalid requests from the document itself (fast-check over its JSON Schemas), sends them
+ * as a staff member, a patient and an anonymous caller, and checks each answer against the document:
+ * the status must be documented for the operation, the content type documented for that status, and
+ * the body must match its schema (Ajv). Requests the document calls valid must pass validation (no
+ * 400 `invalid_request`); requests it calls invalid must be refused with a 4xx. The document itself
+ * must pass @apidevtools/swagger-parser and `redocly lint` (redocly.yaml) with no errors.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import fc from 'fast-check';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { OpenAPIV3 } from 'openapi-types';
+import { invalidVariants, validArb, type Schema } from '../support/schema-arbitrary.js';
+import { DIALECTS, ORIGIN, PASSWORD, build, call, patientToken, seedClinic, seedPatient, staffCookie, type TestApp } from './helpers.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+/** Requests per operation and caller: valid ones (real ids first, then generated) and invalid ones. */
+const VALID_PER_CALLER = 3;
+const INVALID_PER_CALLER = 4;
+/** A 1×1 PNG, so uploads have a real file to store. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+
+type Doc = OpenAPIV3.Document;
+type Op = OpenAPIV3.OperationObject;
+type Caller = 'staff' | 'patient' | 'anonymous';
+
+const ajv = new Ajv({ strict: false, allErrors: false });
+addFormats(ajv);
+ajv.addFormat('binary', true);
+const compiled = new Map<string, ValidateFunction>();
+function validator(schema: object): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let v = compiled.get(key);
+  if (!v) compiled.set(key, (v = ajv.compile(schema)));
+  return v;
+}
+
+/** Follows a local `$ref` (components.responses). */
+function deref<T>(doc: Doc, value: T | OpenAPIV3.ReferenceObject): T {
+  if (value && typeof value === 'object' && '$ref' in value) {
+    return value.$ref
+      .slice(2)
+      .split('/')
+      .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], doc) as T;
+  }
+  return value as T;
+}
+
+/** A small stable number from a string: each operation gets its own reproducible fast-check seed. */
+function seedOf(text: string): number {
+  let h = 7;
+  for (const c of text) h = (h * 31 + c.charCodeAt(0)) | 0;
+  return h;
+}
+
+/** Multipart body with one file field, as a browser's FormData sends it. */
+function multipart(file: Buffer, name = 'scan.png'): { payload: Buffer; contentType: string } {
+  const boundary = `----contract${randomUUID()}`;
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${name}"\r\ncontent-type: application/octet-stream\r\n\r\n`),
+    file,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** What one request looked like, for failure messages. */
+interface Sent {
+  label: string;
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+/** Checks one answer against the document: status documented, content type documented, body matches. */
+function checkAnswer(doc: Doc, op: Op, sent: Sent): void {
+  const response = op.responses[String(sent.status)] ?? op.responses.default;
+  assert.ok(response, `${sent.label} → ${sent.status} is not documented (documented: ${Object.keys(op.responses).join(', ')}); body ${sent.body.toString().slice(0, 300)}`);
+  const { content } = deref<OpenAPIV3.ResponseObject>(doc, response);
+  if (!content) {
+    assert.equal(sent.body.length, 0, `${sent.label} → ${sent.status} documents no body but got ${sent.body.toString().slice(0, 200)}`);
+    return;
+  }
+  const type = sent.contentType.split(';')[0]!.trim();
+  const media = content[type];
+  assert.ok(media, `${sent.label} → ${sent.status} content type ${type} is not documented (documented: ${Object.keys(content).join(', ')})`);
+  if (type === 'application/json' || type.endsWith('+json')) {
+    const validate = validator(media.schema as object);
+    const body: unknown = JSON.parse(sent.body.toString());
+    assert.ok(validate(body), `${sent.label} → ${sent.status} body does not match the document: ${ajv.errorsText(validate.errors)}; body ${sent.body.toString().slice(0, 300)}`);
+  } else if ((media.schema as Schema | undefined)?.format === 'binary') {
+    assert.ok(sent.body.length > 0, `${sent.label} → ${sent.status} sent an empty file`);
+  }
+}
+
+/** Real records to aim path parameters at, so valid requests reach the handlers' success paths. */
+interface World {
+  ids: Record<string, string>;
+  slug: string;
+  /**
+   * Values a random body cannot guess (a category the clinic has, a known time zone, a real patient),
+   * put into one valid body per caller so success paths are reached too. Keyed by field name, or by
+   * operationId for credentials.
+   */
+  hints: Record<string, Record<string, unknown>>;
+}
+
+/** Which real id a path parameter names. */
+function realParam(world: World, apiPath: string, name: string): string {
+  if (name === 'slug') return world.slug;
+  const base = apiPath.replace(/\/\{id\}.*$/, '');
+  return world.ids[base] ?? randomUUID();
+}
+
+async function makeWorld(t: TestApp, cookie: string, token: string, patient: { id: string; email: string }): Promise<World> {
+  const { app } = t;
+  const patientId = patient.id;
+  const adminId = ((await call(app, 'GET', '/api/staff/me', { cookie })).json() as { staff: { id: string } }).staff.id;
+  const staffList = (await call(app, 'GET', '/api/staff', { cookie })).json() as Array<{ id: string; role: string }>;
+  const colleague = staffList.find((s) => s.role === 'staff')!.id;
+  const settings = (await call(app, 'GET', '/api/messaging/settings', { cookie })).json() as { categories: Array<{ id: string }> };
+  await call(app, 'POST', '/api/patient/consent', { token, body: { accept: true } });
+  const started = await call(app, 'POST', '/api/threads', { cookie, body: { id: randomUUID(), patientId, subject: 'Results', category: settings.categories[0]!.id, body: 'Your results are in.', patientMayReply: true } });
+  assert.equal(started.statusCode, 201, started.body);
+  const threadId = started.json().threadId as string;
+  const { payload, contentType } = multipart(PNG);
+  const upload = await app.inject({ method: 'POST', url: `/api/attachments?patientId=${patientId}`, headers: { origin: ORIGIN, cookie, 'content-type': contentType }, payload });
+  assert.equal(upload.statusCode, 201, upload.body);
+  const attachmentId = upload.json().id as string;
+  await call(app, 'POST', `/api/threads/${threadId}/messages`, { cookie, body: { id: randomUUID(), body: 'The scan is attached.', attachmentIds: [attachmentId] } });
+  const canned = await call(app, 'POST', '/api/canned-replies', { cookie, body: { title: 'Thanks', body: 'Thank you for your message.' } });
+  const mail = (await call(app, 'GET', '/api/outgoing-mail', { cookie })).json() as Array<{ id: string }>;
+  const category = settings.categories[0]!.id;
+  const week = { mon: [{ start: '08:00', end: '17:00' }], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+  return {
+    slug: 'north',
+    hints: {
+      all: {
+        category,
+        categories: [{ id: category, en: 'General', fr: 'Général' }],
+        patientId,
+        attachmentIds: [],
+        assignedTo: adminId,
+        status: 'open',
+        timeZone: 'America/Toronto',
+        subject: 'A question',
+        hours: week,
+        answeringBlocks: week,
+        closures: [],
+        mode: 'two-way',
+        subjectRequired: false,
+        acceptNewOutsideHours: true,
+        weeklyThreadQuota: null,
+        maxChars: null,
+        maxWords: null,
+      },
+      postStaffLogin: { email: 'admin@north.test', password: PASSWORD },
+      postPatientAuthCode: { clinic: 'north', email: patient.email },
+    },
+    ids: {
+      '/api/patients': patientId,
+      '/api/staff': colleague,
+      '/api/threads': threadId,
+      '/api/patient/threads': threadId,
+      '/api/attachments': attachmentId,
+      '/api/patient/attachments': attachmentId,
+      '/api/canned-replies': canned.json().id as string,
+      ...(mail[0] ? { '/api/outgoing-mail': mail[0].id } : {}),
+    },
+  };
+}
+
+/** One request to build: where, with which query and body, and whether the document calls it valid. */
+interface Plan {
+  url: string;
+  body?: unknown;
+  multipart?: boolean;
+  valid: boolean;
+  /** Which part was broken, for messages. */
+  broken?: string;
+}
+
+/** Requests for one operation and caller: valid ones from the schemas, then invalid variants. */
+function plans(doc: Doc, apiPath: string, op: Op, world: World, seed: number): Plan[] {
+  const params = (op.parameters ?? []).map((p) => deref<OpenAPIV3.ParameterObject>(doc, p));
+  const pathParams = params.filter((p) => p.in === 'path');
+  const queryParams = params.filter((p) => p.in === 'query');
+  const requestBody = op.requestBody ? deref<OpenAPIV3.RequestBodyObject>(doc, op.requestBody) : null;
+  const jsonBody = requestBody?.content['application/json']?.schema as Schema | undefined;
+  const isMultipart = Boolean(requestBody?.content['multipart/form-data']);
+
+  const sample = <T>(arb: fc.Arbitrary<T>, n: number, salt: number): T[] => fc.sample(arb, { numRuns: n, seed: seed + salt });
+  const validOnly = <T>(schema: Schema | undefined, values: T[]) => (schema ? values.filter((v) => validator(schema)(v)) : values);
+
+  const urlOf = (pathValues: Record<string, string>, query: Record<string, unknown>) => {
+    let url = apiPath;
+    for (const p of pathParams) url = url.replace(`{${p.name}}`, encodeURIComponent(pathValues[p.name]!));
+    const q = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+    return q.size ? `${url}?${q}` : url;
+  };
+  const realPath = Object.fromEntries(pathParams.map((p) => [p.name, realParam(world, apiPath, p.name)]));
+  const generatedPaths = sample(fc.record(Object.fromEntries(pathParams.map((p) => [p.name, validArb(p.schema as Schema)]))), VALID_PER_CALLER, 1) as Array<Record<string, string>>;
+  const queryArb = fc.record(Object.fromEntries(queryParams.map((p) => [p.name, validArb(p.schema as Schema)])), { requiredKeys: queryParams.filter((p) => p.required).map((p) => p.name) });
+  const queries = sample(queryArb, VALID_PER_CALLER, 2) as Array<Record<string, unknown>>;
+  // Aim a query's patientId (upload) at the real patient.
+  for (const q of queries.slice(0, 2)) if ('patientId' in q) q.patientId = world.ids['/api/patients'];
+  const bodies = jsonBody ? validOnly(jsonBody, sample(validArb(jsonBody), VALID_PER_CALLER * 3, 3)).slice(0, VALID_PER_CALLER) : [];
+  // The last valid body gets the hints (last, so what it leaves behind is a usable clinic).
+  if (jsonBody && bodies.length === VALID_PER_CALLER && bodies[0] && typeof bodies[0] === 'object') {
+    const known = Object.keys(jsonBody.properties ?? {});
+    const hint = Object.fromEntries(Object.entries({ ...world.hints.all, ...world.hints[op.operationId!] }).filter(([k]) => known.includes(k)));
+    const hinted = { ...(bodies[0] as object), ...hint };
+    if (validator(jsonBody)(hinted)) bodies[VALID_PER_CALLER - 1] = hinted;
+  }
+
+  const out: Plan[] = [];
+  for (let i = 0; i < VALID_PER_CALLER; i++) {
+    const pathValues = i === 1 && pathParams.length ? generatedPaths[i]! : realPath;
+    out.push({ url: urlOf(pathValues, queries[i] ?? {}), ...(jsonBody ? { body: bodies[i % Math.max(bodies.length, 1)] } : {}), multipart: isMultipart, valid: !jsonBody || bodies.length > 0 });
+  }
+
+  const invalid: Plan[] = [];
+  if (jsonBody && bodies[0] !== undefined) {
+    const variants = invalidVariants(jsonBody, bodies[0]).filter((b) => !validator(jsonBody)(b));
+    for (const b of sample(fc.constantFrom(...variants), INVALID_PER_CALLER, 4)) invalid.push({ url: urlOf(realPath, queries[0] ?? {}), body: b, valid: false, broken: 'body' });
+  }
+  for (const p of pathParams) {
+    for (const bad of ['no-such-id\u0000', '../..', 'a\\b', 'x'.repeat(300)].filter((v) => !validator(p.schema as Schema)(v))) {
+      invalid.push({ url: urlOf({ ...realPath, [p.name]: bad }, queries[0] ?? {}), ...(jsonBody ? { body: bodies[0] } : {}), valid: false, broken: `path ${p.name}` });
+    }
+  }
+  for (const p of queryParams) {
+    for (const bad of ['nope', '-1', 'x'.repeat(600)].filter((v) => !validator(p.schema as Schema)(v) && !validator(p.schema as Schema)(Number(v)))) {
+      invalid.push({ url: urlOf(realPath, { ...queries[0], [p.name]: bad }), ...(jsonBody ? { body: bodies[0] } : {}), multipart: isMultipart, valid: false, broken: `query ${p.name}` });
+    }
+  }
+  // Text no field may hold, on any operation.
+  invalid.push({ url: `${urlOf(realPath, queries[0] ?? {})}${queryParams.length || apiPath.includes('?') ? '&' : '?'}nul=%00`, ...(jsonBody ? { body: bodies[0] } : {}), valid: false, broken: 'NUL in the query' });
+  return [...out, ...sample(fc.shuffledSubarray<Plan>(invalid, { minLength: Math.min(INVALID_PER_CALLER, invalid.length), maxLength: Math.min(INVALID_PER_CALLER, invalid.length) }), 1, 5)[0]!];
+}
+
+/** Sends with app.inject, but fails instead of hanging if an answer never ends (a stream opened by mistake). */
+async function inject(app: FastifyInstance, opts: InjectOptions, label: string): Promise<LightMyRequestResponse> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label} did not answer within 10 s`)), 10_000);
+  });
+  try {
+    return await Promise.race([app.inject(opts), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A live event stream over a real socket: status and content type, then the client leaves. */
+async function openStream(base: string, url: string, headers: Record<string, string>): Promise<{ status: number; contentType: string; body: Buffer }> {
+  const controller = new AbortController();
+  const res = await fetch(`${base}${url}`, { headers, signal: controller.signal });
+  const result = { status: res.status, contentType: res.headers.get('content-type') ?? '', body: Buffer.alloc(0) };
+  if (res.status === 200) {
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    result.body = Buffer.from(first.value ?? []);
+    controller.abort();
+  } else {
+    result.body = Buffer.from(await res.arrayBuffer());
+  }
+  return result;
+}
+
+for (const d of DIALECTS) {
+  describe(`API contract (${d.name})`, { skip: d.skip }, () => {
+    it('answers every documented operation, as staff, patient and anonymous, only as the document says', async (t) => {
+      const ctx = await build(t, d.name);
+      const { app, deps } = ctx;
+      const clinic = await seedClinic(deps, 'north');
+      const patient = await seedPatient(deps, clinic);
+      const cookie = await staffCookie(app, 'admin@north.test');
+      const token = await patientToken(ctx, 'north', patient.email, patient.dateOfBirth);
+      // Sessions the logout operations may end (the main ones must outlive the run).
+      const spareCookie = await staffCookie(app, 'physician@north.test');
+      const spareToken = await patientToken(ctx, 'north', patient.email, patient.dateOfBirth);
+      const world = await makeWorld(ctx, cookie, token, patient);
+      const base = await app.listen({ port: 0, host: '127.0.0.1' });
+      const doc = (await app.inject('/api/openapi.json')).json() as Doc;
+
+      let operations = 0;
+      let requests = 0;
+      const statuses = new Map<string, Set<number>>();
+      for (const [apiPath, item] of Object.entries(doc.paths)) {
+        for (const method of METHODS) {
+          const op = item?.[method];
+          if (!op) continue;
+          operations++;
+          const opId = op.operationId!;
+          const security = op.security ?? [];
+          const needs = security.length > 0 && security.every((s) => Object.keys(s).length > 0) ? Object.keys(security[0]!)[0] : null;
+          const stream = Boolean(deref<OpenAPIV3.ResponseObject>(doc, op.responses['200'] ?? { description: '' }).content?.['text/event-stream']);
+          const isLogout = apiPath.endsWith('/logout');
+          const seen = new Set<number>();
+          statuses.set(`${method.toUpperCase()} ${apiPath}`, seen);
+          const callers: Caller[] = ['staff', 'patient', 'anonymous'];
+          for (const [ci, caller] of callers.entries()) {
+            const headers: Record<string, string> = { origin: ORIGIN };
+            if (caller === 'staff') headers.cookie = isLogout ? spareCookie : cookie;
+            if (caller === 'patient') headers.authorization = `Bearer ${isLogout ? spareToken : token}`;
+            const authorised = needs === null || (needs === 'staffSession' && caller === 'staff') || (needs === 'patientBearer' && caller === 'patient');
+            const planned: Plan[] = plans(doc, apiPath, op, world, seedOf(opId) + ci);
+            for (const plan of planned) {
+              const label: string = `${opId} as ${caller}: ${method.toUpperCase()} ${plan.url}${plan.broken ? ` (broken: ${plan.broken})` : ''}${plan.body !== undefined ? ` ${JSON.stringify(plan.body).slice(0, 200)}` : ''}`;
+              let sent: Sent;
+              if (stream && plan.valid && authorised) {
+                const res = await openStream(base, plan.url, headers);
+                sent = { label, status: res.status, contentType: res.contentType, body: res.body };
+              } else {
+                const h = { ...headers };
+                let payload: string | Buffer | undefined;
+                if (plan.multipart) {
+                  const form = multipart(PNG);
+                  h['content-type'] = form.contentType;
+                  payload = form.payload;
+                } else if (plan.body !== undefined) {
+                  h['content-type'] = 'application/json';
+                  payload = JSON.stringify(plan.body);
+                }
+                const res = await inject(app, { method: method.toUpperCase() as 'GET', url: plan.url, headers: h, ...(payload !== undefined ? { payload } : {}) }, label);
+                sent = { label, status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: res.rawPayload };
+              }
+              requests++;
+              seen.add(sent.status);
+              checkAnswer(doc, op, sent);
+              const code = sent.status >= 400 && sent.contentType.startsWith('application/json') ? (JSON.parse(sent.body.toString()) as { code?: string }).code : undefined;
+              // CONTRACT_DEBUG=1 lists the valid requests the server refused (to see what the hints need).
+              if (plan.valid && process.env.CONTRACT_DEBUG && sent.status >= 400) t.diagnostic(`${label} → ${sent.status} ${sent.body.toString().slice(0, 160)}`);
+              if (plan.valid) {
+                assert.ok(!(sent.status === 400 && code === 'invalid_request'), `${label} is valid by the document but was refused: ${sent.body.toString().slice(0, 300)}`);
+                if (!authorised && sent.status !== 429) assert.equal(sent.status, 401, `${label}: ${caller} lacks ${needs} and must get 401, got ${sent.status} ${sent.body.toString().slice(0, 200)}`);
+              } else {
+                assert.ok(sent.status >= 400 && sent.status < 500, `${label} is invalid by the document but got ${sent.status} ${sent.body.toString().slice(0, 200)}`);
+              }
+            }
+          }
+          // Without our Origin, a state-changing API call is a cross-site forgery: 403, as documented.
+          if (method !== 'get' && apiPath.startsWith('/api/')) {
+            const res = await app.inject({ method: method.toUpperCase() as 'POST', url: apiPath.replace(/\{\w+\}/g, 'x'), headers: { origin: 'https://evil.example', cookie } });
+            requests++;
+            seen.add(res.statusCode);
+            checkAnswer(doc, op, { label: `${opId} from a foreign origin`, status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: res.rawPayload });
+            assert.equal(res.statusCode, 403);
+          }
+        }
+      }
+      t.diagnostic(`${operations} operations, ${requests} requests`);
+      assert.equal(operations, Object.values(doc.paths).reduce((n, item) => n + METHODS.filter((m) => item?.[m]).length, 0));
+      assert.ok(operations >= 48, `covered ${operations} operations`);
+      // Every operation reached a success answer at least once (the generator is not just bouncing off
+      // validation), except those that need what no request can carry here: an e-mailed code, the
+      // development mailbox (these tests use SMTP) and a failed e-mail to retry.
+      const unreachable = ['POST /api/patient/auth/verify', 'GET /api/dev/mailbox', 'POST /api/outgoing-mail/{id}/retry'];
+      const neverOk = [...statuses].filter(([k, s]) => !unreachable.includes(k) && ![...s].some((c) => c < 300)).map(([k]) => k);
+      assert.deepEqual(neverOk, [], `operations that never answered 2xx: ${neverOk.join(', ')}`);
+    });
+  });
+}
+
+for (const d of DIALECTS) {
+  describe(`API input rules (${d.name})`, { skip: d.skip }, () => {
+    it('refuses JSON of the wrong type, control characters and bad ports, but still reads typed query strings', async (t) => {
+      const ctx = await build(t, d.name);
+      const { app, deps } = ctx;
+      const clinic = await seedClinic(deps, 'north');
+      const patient = await seedPatient(deps, clinic);
+      const cookie = await staffCookie(app, 'admin@north.test');
+      const token = await patientToken(ctx, 'north', patient.email, patient.dateOfBirth);
+      const world = await makeWorld(ctx, cookie, token, patient);
+      const threadId = world.ids['/api/threads']!;
+      const refused = async (res: LightMyRequestResponse, what: string) => {
+        assert.equal(res.statusCode, 400, `${what}: ${res.body}`);
+        assert.equal(res.json().code, 'invalid_request', what);
+      };
+      await refused(await call(app, 'POST', `/api/threads/${threadId}/messages`, { cookie, body: { id: randomUUID(), body: false } }), '"body": false');
+      await refused(await call(app, 'POST', `/api/patient/threads/${threadId}/messages`, { token, body: { id: randomUUID(), body: 123 } }), '"body": 123');
+      await refused(await call(app, 'POST', `/api/patient/threads/${threadId}/messages`, { token, body: { id: randomUUID(), body: 'hi', note: true } }), 'a patient note');
+      const clinicNow = (await call(app, 'GET', '/api/clinic', { cookie })).json() as { name: string; allowedOrigins: string[]; brandColor: string; consentText: { en: string; fr: string } };
+      const settings = { name: clinicNow.name, allowedOrigins: clinicNow.allowedOrigins, brandColor: clinicNow.brandColor, consentText: clinicNow.consentText };
+      await refused(await call(app, 'PUT', '/api/clinic', { cookie, body: { ...settings, consentText: { en: 'Yes', fr: false } } }), 'consentText.fr: false');
+      await refused(await call(app, 'PUT', '/api/clinic', { cookie, body: { ...settings, allowedOrigins: ['https://a:65536'] } }), 'port 65536');
+      await refused(await call(app, 'PUT', '/api/clinic', { cookie, body: { ...settings, name: 'North\nClinic' } }), 'a line break in a name');
+      const ok = await call(app, 'PUT', '/api/clinic', { cookie, body: { ...settings, allowedOrigins: ['https://a:65535'] } });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.deepEqual(ok.json().allowedOrigins, ['https://a:65535']);
+      const colleague = world.ids['/api/staff']!;
+      await refused(await call(app, 'PATCH', `/api/staff/${colleague}`, { cookie, body: { disabled: null } }), '"disabled": null');
+      await refused(await call(app, 'PATCH', `/api/staff/${colleague}`, { cookie, body: { disabled: 'false' } }), '"disabled": "false"');
+      await refused(await call(app, 'POST', '/api/threads', { cookie, body: { id: randomUUID(), patientId: patient.id, subject: 'Re\u0007sults', category: 'x', body: 'b', patientMayReply: true } }), 'a control character in a subject');
+      const inbox = await call(app, 'GET', '/api/inbox?limit=5&unread=true&mine=false', { cookie });
+      assert.equal(inbox.statusCode, 200, `query strings are still typed: ${inbox.body}`);
+      const backslash = await call(app, 'GET', '/api/public/clinics/x/%5C');
+      assert.equal(backslash.statusCode, 404, 'an unknown API path is a plain 404');
+      assert.equal(backslash.json().code, 'not_found');
+    });
+  });
+}
+
+describe('API document', () => {
+  it('is valid OpenAPI with stable, unique operation ids and declared security, and lints clean with Redocly', async (t) => {
+    const { app } = await build(t, 'sqlite');
+    const doc = (await app.inject('/api/openapi.json')).json() as Doc;
+    await SwaggerParser.validate(structuredClone(doc) as never);
+
+    const ids: string[] = [];
+    for (const [apiPath, item] of Object.entries(doc.paths)) {
+      for (const method of METHODS) {
+        const op = item?.[method];
+        if (!op) continue;
+        ids.push(op.operationId!);
+        assert.ok(op.security, `${method} ${apiPath} declares who may call it`);
+        assert.ok(Object.keys(op.responses).some((s) => s.startsWith('4')), `${method} ${apiPath} documents a 4xx`);
+        assert.ok(op.responses['503'], `${method} ${apiPath} documents 503 storage_unavailable`);
+      }
+    }
+    assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
+    assert.ok(ids.includes('getPatientThreadsById') && ids.includes('postAttachments'), 'operationIds are derived from method and path');
+    assert.deepEqual(Object.keys(doc.components?.securitySchemes ?? {}).sort(), ['patientBearer', 'staffSession']);
+    assert.ok(doc.info.license?.name);
+    assert.ok(doc.paths['/api/attachments']?.post?.requestBody, 'the staff upload documents its multipart body');
+    assert.ok(doc.paths['/api/patient/threads/{id}/messages']?.post, 'patient reply is documented');
+    const patientReply = deref<OpenAPIV3.RequestBodyObject>(doc, doc.paths['/api/patient/threads/{id}/messages']!.post!.requestBody!).content['application/json']!.schema as Schema;
+    assert.equal(patientReply.properties?.note, undefined, 'the patient reply has no staff-only note field');
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-openapi-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'openapi.json');
+    fs.writeFileSync(file, JSON.stringify(doc));
+    const root = path.resolve(import.meta.dirname, '../..');
+    // The installed CLI (a devDependency), never a download; exit code 1 means lint errors.
+    const run = await promisify(execFile)(process.execPath, [path.join(root, 'node_modules/@redocly/cli/bin/cli.js'), 'lint', file, '--config', path.join(root, 'redocly.yaml'), '--format', 'json'], {
+      cwd: root,
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      maxBuffer: 20 * 1024 * 1024,
+    }).catch((err: { stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '' }));
+    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { totals: { errors: number; warnings: number }; problems: Array<{ ruleId: string; severity: string; message: string }> };
+    const problems = report.problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message}`);
+    t.diagnostic(`redocly: ${report.totals.errors} errors, ${report.totals.warnings} warnings${problems.length ? `\n${problems.join('\n')}` : ''}`);
+    assert.equal(report.totals.errors, 0, problems.join('\n'));
+  });
+});
