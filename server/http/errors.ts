@@ -3,7 +3,7 @@
  * name the field, and anything unexpected becomes a 500 that says nothing about the internals.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isStorageError } from '../db/errors.js';
+import { isStorageError, isUniqueViolation } from '../db/errors.js';
 import { AppError } from '../domain/errors.js';
 import type { StorageMonitor } from '../live/storage-monitor.js';
 
@@ -23,6 +23,11 @@ export function registerErrorHandling(app: FastifyInstance, storage: StorageMoni
     }
     if (status >= 400 && status < 500) {
       return reply.status(status).send({ code: (error.code ?? 'bad_request').toLowerCase(), message: error.message, requestId });
+    }
+    if (isUniqueViolation(error)) {
+      // Two requests created the same thing at once (PostgreSQL runs them in parallel): the loser is told, not a 500.
+      request.log.warn({ err: { type: error.name, code: error.code } }, 'concurrent duplicate refused');
+      return reply.status(409).send({ code: 'conflict', message: 'The same record was just created by another request; reload and try again', requestId });
     }
     if (isStorageError(error)) {
       // The real cause for the operator (codes and the engine's own words, never row data); a clear code for the client.

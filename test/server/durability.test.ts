@@ -97,6 +97,15 @@ for (const d of DIALECTS) {
       assert.equal(events.filter((e) => e.data.includes(threadId) && e.data.includes('"author":"patient"')).length, 1, 'exactly one live event');
     });
 
+    it('enrols one patient when the same e-mail address is enrolled ten times at once', async (t) => {
+      const ctx = await setup(t, d.name);
+      const body = { name: 'Sam Same', dateOfBirth: '1980-02-02', email: 'same@example.com' };
+      const results = await Promise.all(Array.from({ length: 10 }, () => call(ctx.app, 'POST', '/api/patients', { cookie: ctx.admin, body })));
+      const codes = results.map((r) => r.statusCode);
+      assert.equal(codes.filter((c) => c === 201).length, 1, codes.join(','));
+      assert.ok(results.filter((r) => r.statusCode !== 201).every((r) => r.statusCode === 409 && ['email_taken', 'conflict'].includes(r.json().code)), results.map((r) => r.body).join('\n'));
+    });
+
     it('caps the files a person may upload and not send, under concurrency', async (t) => {
       const ctx = await setup(t, d.name);
       const token = await patientToken(ctx, 'north', ctx.patient.email, ctx.patient.dateOfBirth);
