@@ -125,7 +125,7 @@ export async function runCli(deps: Deps, argv: string[]): Promise<string> {
       const status = values.status;
       if (status !== undefined && !JOB_STATUSES.includes(status as JobRow['status'])) throw new AppError(400, 'invalid_status', `--status must be one of ${JOB_STATUSES.join(', ')}`);
       const limit = 100;
-      const jobs = await listJobs(deps.db, { ...(status ? { status: status as JobRow['status'] } : {}), limit });
+      const jobs = await listJobs(deps.db, 'all', { ...(status ? { status: status as JobRow['status'] } : {}), limit });
       const counts = await jobCounts(deps.db);
       // Never the payload: it may hold sealed data.
       const lines = jobs.map((j) => [j.id, j.kind, j.status, `${j.attempts}/${j.maxAttempts}`, j.lastError ?? '-', `run at ${j.runAt}`].join('  '));
@@ -136,7 +136,7 @@ export async function runCli(deps: Deps, argv: string[]): Promise<string> {
     case 'retry-job': {
       const [id] = args('id');
       try {
-        const job = await retryJob(deps.db, id!);
+        const job = await retryJob(deps.db, id!, 'all');
         return `Job ${job.id} (${job.kind}) is back in the queue with ${job.maxAttempts} fresh attempts.`;
       } catch (err) {
         if (err instanceof AppError && err.code === 'not_found') {

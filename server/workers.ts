@@ -8,7 +8,7 @@ import { enqueueJobs } from './domain/jobs.js';
 import { digestJobs, runMailJob, type JobEnv } from './domain/notices.js';
 import { sweep } from './domain/sweep.js';
 import { StreamRegistry } from './http/sse.js';
-import { JobRunner, type JobHandler, type JobLog } from './jobs/runner.js';
+import { JobRunner, errorCode, type JobHandler, type JobLog } from './jobs/runner.js';
 import { scheduleDue } from './jobs/schedule.js';
 import { EventHub } from './live/event-hub.js';
 import { StorageMonitor } from './live/storage-monitor.js';
@@ -52,8 +52,8 @@ export function createWorkers(env: JobEnv & Pick<Db, 'listen'>, config: Pick<Con
 
 /** Starts hub, runner and scheduler; returns the function that stops them. */
 export async function startWorkers(deps: Workers & Pick<Db, 'db'>, log: JobLog): Promise<() => Promise<void>> {
-  await deps.events.start((err) => log.warn({ err: { code: String((err as { code?: unknown })?.code ?? 'Error') } }, 'could not read live events'));
-  const schedule = () => scheduleDue(deps.db).catch((err: unknown) => log.warn({ err: { code: String((err as { code?: unknown })?.code ?? 'Error') } }, 'could not schedule jobs'));
+  await deps.events.start((err) => log.warn({ err: { code: errorCode(err) } }, 'could not read live events'));
+  const schedule = () => scheduleDue(deps.db).catch((err: unknown) => log.warn({ err: { code: errorCode(err) } }, 'could not schedule jobs'));
   await schedule();
   const timer = setInterval(() => void schedule(), MINUTE);
   timer.unref();

@@ -81,23 +81,33 @@ function postgres(opts: ConnectOptions & { databaseUrl: string }): Db {
   // One LISTEN connection per instance, shared by every channel (events, jobs).
   const handlers = new Map<string, Set<(payload: string) => void>>();
   let client: Promise<pg.Client> | null = null;
+  // After a lost connection, reconnect (backing off) and listen again; the pollers cover the gap.
+  const reconnect = (delayMs: number): void => {
+    if (handlers.size === 0) return;
+    setTimeout(() => void connectListener().catch(() => reconnect(Math.min(delayMs * 2, 30_000))), delayMs).unref();
+  };
   const open = async (): Promise<pg.Client> => {
     const c = new pg.Client(clientConfig);
     c.on('notification', (n) => handlers.get(n.channel)?.forEach((h) => h(n.payload ?? '')));
-    // After a lost connection, reconnect and listen again; the pollers cover what was missed meanwhile.
     c.on('error', () => undefined);
+    try {
+      await c.connect();
+      for (const channel of handlers.keys()) await c.query(`listen ${channel}`);
+    } catch (err) {
+      await c.end().catch(() => undefined);
+      throw err;
+    }
     c.on('end', () => {
       client = null;
-      if (handlers.size > 0) setTimeout(() => void connectListener().catch(() => undefined), 1000).unref();
+      reconnect(1000);
     });
-    await c.connect();
-    for (const channel of handlers.keys()) await c.query(`listen ${channel}`);
     return c;
   };
-  const connectListener = (): Promise<pg.Client> => (client ??= open().catch((err: unknown) => {
-    client = null;
-    throw err;
-  }));
+  const connectListener = (): Promise<pg.Client> =>
+    (client ??= open().catch((err: unknown) => {
+      client = null;
+      throw err;
+    }));
   const listen: Listen = async (channel, onPayload) => {
     const first = !handlers.has(channel);
     if (first) handlers.set(channel, new Set());

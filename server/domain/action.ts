@@ -38,7 +38,8 @@ export interface Action {
   jobsChanged(): void;
   /**
    * Serialises this patient's actions (quota, upload cap) across connections and instances: a row
-   * lock on PostgreSQL; on SQLite every write transaction already holds the database's write lock.
+   * lock on PostgreSQL (NO KEY UPDATE, so inserts that merely reference the patient do not wait); on
+   * SQLite every write transaction already holds the database's write lock.
    */
   lockPatient(clinicId: string, patientId: string): Promise<void>;
 }
@@ -58,7 +59,7 @@ export async function runAction<T>(store: ActionStore, who: Actor, requestId: st
       enqueue: (job) => void jobs.push(job),
       jobsChanged: () => void (jobsChanged = true),
       async lockPatient(clinicId, patientId) {
-        if (store.dialect === 'postgres') await sql`select id from patients where clinic_id = ${clinicId} and id = ${patientId} for update`.execute(tx);
+        if (store.dialect === 'postgres') await sql`select id from patients where clinic_id = ${clinicId} and id = ${patientId} for no key update`.execute(tx);
       },
     };
     const value = await work(action);

@@ -16,7 +16,7 @@ export interface ThreadEvent {
   patientId: string;
   /** Who caused it; a patient is told only about what is visible to them. */
   author: 'patient' | 'staff' | 'system';
-  kind: 'message' | 'note' | 'status';
+  kind: 'message' | 'note' | 'status' | 'assignment';
 }
 
 /** A session ended (sign-out, disabled account, new password): its open streams close. */
@@ -67,19 +67,28 @@ export async function lastEventSeq(db: Kysely<Database>, clinicId: string): Prom
   return Number(row?.seq ?? 0);
 }
 
-/** The oldest event still kept for the clinic, or null; older ids cannot be resumed. */
-export async function firstEventSeq(db: Kysely<Database>, clinicId: string): Promise<number | null> {
-  const row = await db.selectFrom('events').select((eb) => eb.fn.min('seq').as('seq')).where('clinic_id', '=', clinicId).executeTakeFirst();
-  return row?.seq == null ? null : Number(row.seq);
+const PRUNED = 'events_pruned_through';
+
+/** The newest event number pruned so far (0 when none): a stream resuming from before it may have missed events. */
+export async function eventsPrunedThrough(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('server_meta').select('value').where('key', '=', PRUNED).executeTakeFirst();
+  return Number(row?.value ?? 0);
 }
 
-/** Deletes events past the retention window; returns how many. */
+/** Deletes events past the retention window and remembers how far it went; returns how many. */
 export async function pruneEvents(db: Kysely<Database>, now = new Date()): Promise<number> {
-  const r = await db.deleteFrom('events').where('created_at', '<', new Date(now.getTime() - EVENT_RETENTION_MS).toISOString()).executeTakeFirst();
-  return Number(r.numDeletedRows);
+  const cutoff = new Date(now.getTime() - EVENT_RETENTION_MS).toISOString();
+  const newest = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).where('created_at', '<', cutoff).executeTakeFirst();
+  if (newest?.seq == null) return 0;
+  const through = String(newest.seq);
+  return db.transaction().execute(async (tx) => {
+    const r = await tx.deleteFrom('events').where('seq', '<=', Number(through)).executeTakeFirst();
+    await tx.insertInto('server_meta').values({ key: PRUNED, value: through }).onConflict((oc) => oc.column('key').doUpdateSet({ value: through })).execute();
+    return Number(r.numDeletedRows);
+  });
 }
 
-/** Who may see a thread event: the patient only sees their own, and no notes. */
+/** Who may see a thread event: the patient only sees their own, and no notes or assignments. */
 export function visibleTo(who: { kind: 'staff' } | { kind: 'patient'; patientId: string }, e: ThreadEvent): boolean {
-  return who.kind === 'staff' || (e.patientId === who.patientId && e.kind !== 'note');
+  return who.kind === 'staff' || (e.patientId === who.patientId && e.kind !== 'note' && e.kind !== 'assignment');
 }

@@ -5,7 +5,7 @@
  * runner at a time across instances and restarts; a runner that dies leaves its lease to expire.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Insertable, type Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import type { Database, JobRow, JobsTable } from '../db/schema.js';
 import { notFound } from './errors.js';
@@ -17,7 +17,7 @@ export interface NewJob {
   /** Ids and settings only; seal anything secret with the clinic key first. */
   payload: Record<string, unknown>;
   runAt?: Date;
-  /** At most one job ever per key (a schedule's period). */
+  /** At most one job per key while the job is kept (a schedule's period). */
   dedupeKey?: string;
   maxAttempts?: number;
 }
@@ -57,6 +57,15 @@ export async function enqueueJobs(db: Kysely<Database>, jobs: NewJob[]): Promise
 export async function claimJobs(db: Kysely<Database>, dialect: Dialect, runner: string, limit: number, leaseMs: number, now = new Date()): Promise<JobRow[]> {
   const at = now.toISOString();
   return db.transaction().execute(async (tx) => {
+    // A runner that died (or hung) on its last attempt never recorded the failure: record it now,
+    // or a job that kills its runner would be claimed for ever.
+    await tx
+      .updateTable('jobs')
+      .set({ status: 'failed', locked_by: null, locked_until: null, last_error: 'lease_expired', finished_at: at })
+      .where('status', '=', 'running')
+      .where('locked_until', '<', at)
+      .whereRef('attempts', '>=', 'max_attempts')
+      .execute();
     let due = tx
       .selectFrom('jobs')
       .select('id')
@@ -80,21 +89,28 @@ export async function renewLease(db: Kysely<Database>, jobId: string, runner: st
   await db.updateTable('jobs').set({ locked_until: new Date(Date.now() + leaseMs).toISOString() }).where('id', '=', jobId).where('locked_by', '=', runner).where('status', '=', 'running').execute();
 }
 
-/** Marks a claimed job done, if this runner still holds it. */
-export async function completeJob(db: Kysely<Database>, job: JobRow, runner: string): Promise<void> {
-  await db.updateTable('jobs').set({ status: 'done', locked_by: null, locked_until: null, last_error: null, finished_at: new Date().toISOString() }).where('id', '=', job.id).where('locked_by', '=', runner).execute();
+/** Marks a claimed job done, if this runner still holds it; false when its lease had passed to another. */
+export async function completeJob(db: Kysely<Database>, job: JobRow, runner: string): Promise<boolean> {
+  const r = await db.updateTable('jobs').set({ status: 'done', locked_by: null, locked_until: null, last_error: null, finished_at: new Date().toISOString() }).where('id', '=', job.id).where('locked_by', '=', runner).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
+
+/** Payload fields dropped when a job fails for good: nothing secret waits in a dead job. */
+const SECRET_FIELDS = ['code'];
 
 /**
  * Records a failed attempt: back to pending after `delayMs`, or failed for good when the attempts are
  * spent or the error is permanent. `error` is a type or code, never a message that could quote data.
  */
-export async function failJob(db: Kysely<Database>, job: JobRow, runner: string, error: string, delayMs: number | null): Promise<'retry' | 'failed'> {
+export async function failJob(db: Kysely<Database>, job: JobRow, runner: string, error: string, delayMs: number | null): Promise<'retry' | 'failed' | 'lease lost'> {
   const final = delayMs === null || job.attempts >= job.max_attempts;
   const now = new Date();
-  await db
+  const payload = JSON.parse(job.payload) as Record<string, unknown>;
+  const kept = final ? Object.fromEntries(Object.entries(payload).filter(([k]) => !SECRET_FIELDS.includes(k))) : payload;
+  const r = await db
     .updateTable('jobs')
     .set({
+      payload: JSON.stringify(kept),
       status: final ? 'failed' : 'pending',
       run_at: final ? job.run_at : new Date(now.getTime() + delayMs).toISOString(),
       locked_by: null,
@@ -104,7 +120,8 @@ export async function failJob(db: Kysely<Database>, job: JobRow, runner: string,
     })
     .where('id', '=', job.id)
     .where('locked_by', '=', runner)
-    .execute();
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) return 'lease lost';
   return final ? 'failed' : 'retry';
 }
 
@@ -136,10 +153,13 @@ function view(r: JobRow): JobView {
   };
 }
 
-/** Jobs, newest first, optionally for one clinic, status and kind prefix (e.g. "mail."). */
-export async function listJobs(db: Kysely<Database>, f: { clinicId?: string; status?: JobRow['status'] | Array<JobRow['status']>; kindPrefix?: string; limit?: number }): Promise<JobView[]> {
+/** Which jobs a caller may see: one clinic's, or (operators' CLI, tests) all. */
+export type JobScope = { clinicId: string } | 'all';
+
+/** Jobs, newest first, in a scope, optionally of a status and kind prefix (e.g. "mail."). */
+export async function listJobs(db: Kysely<Database>, scope: JobScope, f: { status?: JobRow['status'] | Array<JobRow['status']>; kindPrefix?: string; limit?: number } = {}): Promise<JobView[]> {
   let q = db.selectFrom('jobs').selectAll();
-  if (f.clinicId) q = q.where('clinic_id', '=', f.clinicId);
+  if (scope !== 'all') q = q.where('clinic_id', '=', scope.clinicId);
   if (f.status) q = q.where('status', 'in', Array.isArray(f.status) ? f.status : [f.status]);
   if (f.kindPrefix) q = q.where('kind', 'like', `${f.kindPrefix}%`);
   const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(f.limit ?? 100).execute();
@@ -154,24 +174,26 @@ export async function jobCounts(db: Kysely<Database>): Promise<Record<JobRow['st
   return counts;
 }
 
-/** Puts a failed job back in the queue now, with a fresh set of attempts (admin's retry button, CLI). */
-export async function retryJob(db: Kysely<Database>, id: string, clinicId?: string): Promise<JobView> {
-  let q = db.updateTable('jobs').set({ status: 'pending', attempts: 0, run_at: new Date().toISOString(), finished_at: null, locked_by: null, locked_until: null }).where('id', '=', id).where('status', '=', 'failed');
-  if (clinicId) q = q.where('clinic_id', '=', clinicId);
+/** Puts a failed job of the scope back in the queue now, with a fresh set of attempts (admin's retry button, CLI). */
+export async function retryJob(db: Kysely<Database>, id: string, scope: JobScope, kindPrefix = ''): Promise<JobView> {
+  let q = db
+    .updateTable('jobs')
+    .set({ status: 'pending', attempts: 0, run_at: new Date().toISOString(), finished_at: null, locked_by: null, locked_until: null })
+    .where('id', '=', id)
+    .where('status', '=', 'failed')
+    .where('kind', 'like', `${kindPrefix}%`);
+  if (scope !== 'all') q = q.where('clinic_id', '=', scope.clinicId);
   const done = await q.returningAll().executeTakeFirst();
   if (!done) throw notFound('Failed job');
   return view(done);
 }
 
-/** Deletes finished jobs older than `ageMs` (failed ones stay until retried or handled). */
-export async function pruneJobs(db: Kysely<Database>, ageMs: number, now = new Date()): Promise<number> {
-  const r = await db.deleteFrom('jobs').where('status', '=', 'done').where('finished_at', '<', new Date(now.getTime() - ageMs).toISOString()).executeTakeFirst();
+/** Deletes done jobs older than `doneMs` and failed ones older than `failedMs` (time enough to retry them). */
+export async function pruneJobs(db: Kysely<Database>, doneMs: number, failedMs: number, now = new Date()): Promise<number> {
+  const before = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  const r = await db
+    .deleteFrom('jobs')
+    .where((eb) => eb.or([eb.and([eb('status', '=', 'done'), eb('finished_at', '<', before(doneMs))]), eb.and([eb('status', '=', 'failed'), eb('finished_at', '<', before(failedMs))])]))
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
-}
-
-/** True when some job is due now (the runner's cheap check before claiming). */
-export async function anyDue(db: Kysely<Database>, now = new Date()): Promise<boolean> {
-  const at = now.toISOString();
-  const row = await sql<{ n: number }>`select 1 as n from jobs where (status = 'pending' and run_at <= ${at}) or (status = 'running' and locked_until < ${at}) limit 1`.execute(db);
-  return row.rows.length > 0;
 }

@@ -1,7 +1,7 @@
 /**
  * Outgoing e-mail. Over SMTP (nodemailer) when SMTP_URL is set; otherwise kept in the development
  * mailbox, readable by the clinic's staff in the admin. Callers never put health information in mail.
- * Nothing sends from a request: actions enqueue mail jobs (jobs/handlers.ts), which call a Mailer.
+ * Nothing sends from a request: actions enqueue mail jobs (domain/notices.ts), which call a Mailer.
  */
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';

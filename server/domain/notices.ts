@@ -10,6 +10,7 @@ import { translate } from '../../shared/i18n.js';
 import { normalizeLang, type Lang } from '../../shared/lang.js';
 import type { Config } from '../config.js';
 import { clinicCipher, getClinic, patientLink } from './clinics.js';
+import { AppError } from './errors.js';
 import type { Keyring } from './crypto.js';
 import type { Mailer } from './mail.js';
 import type { NewJob } from './jobs.js';
@@ -57,8 +58,9 @@ const messageIdOf = (job: JobRow, env: JobEnv) => `<${job.id}@${env.config.publi
 async function patientOf(env: JobEnv, clinicId: string, patientId: string) {
   const clinic = await getClinic(env.db, clinicId);
   const cipher = clinicCipher(env.keyring, clinic);
-  const patient = await getPatient(env.db, cipher, patientId).catch(() => {
-    throw new PermanentJobError('patient_gone');
+  const patient = await getPatient(env.db, cipher, patientId).catch((err: unknown) => {
+    // Only "no such patient" is final; a database that is briefly away is retried later.
+    throw err instanceof AppError && err.status === 404 ? new PermanentJobError('patient_gone') : err;
   });
   return { clinic, cipher, patient };
 }

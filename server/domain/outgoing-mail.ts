@@ -13,7 +13,7 @@ export async function listOutgoingMail(store: ActionStore, requestId: string | n
   return runAction(store, who, requestId, async (a) => {
     // "Waiting" includes what a runner is sending right now.
     const status: OutgoingMail['status'][] | undefined = q.status === 'pending' ? ['pending', 'running'] : q.status ? [q.status] : undefined;
-    const jobs = await listJobs(a.tx, { clinicId: who.clinicId, kindPrefix: 'mail.', ...(status ? { status } : {}), limit: 200 });
+    const jobs = await listJobs(a.tx, { clinicId: who.clinicId }, { kindPrefix: 'mail.', ...(status ? { status } : {}), limit: 200 });
     const patientIds = [...new Set(jobs.map((j) => String(j.payload.patientId ?? '')).filter(Boolean))];
     const staffIds = [...new Set(jobs.map((j) => String(j.payload.staffId ?? '')).filter(Boolean))];
     const names = new Map<string, string>();
@@ -39,7 +39,7 @@ export async function listOutgoingMail(store: ActionStore, requestId: string | n
 /** Puts a failed e-mail of the clinic back in the queue (the admin's retry button). */
 export async function retryOutgoingMail(store: ActionStore, requestId: string | null, who: StaffPrincipal, id: string): Promise<void> {
   await runAction(store, who, requestId, async (a) => {
-    const job = await retryJob(a.tx, id, who.clinicId);
+    const job = await retryJob(a.tx, id, { clinicId: who.clinicId }, 'mail.');
     a.audit({ action: 'mail.retry', patientId: typeof job.payload.patientId === 'string' ? job.payload.patientId : null, target: `job:${id}` });
     a.jobsChanged();
   });

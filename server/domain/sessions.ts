@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, SessionsTable } from '../db/schema.js';
 import { runAction, type ActionStore } from './action.js';
+import type { Actor } from './principal.js';
 import { HOUR, MINUTE, isoIn } from './time.js';
 
 export const IDLE_TIMEOUT_MS = 30 * MINUTE;
@@ -63,14 +64,23 @@ export async function resolveSession(db: Kysely<Database>, token: string, kind: 
 }
 
 /** Ends one session (sign-out), with its device keys; its open live streams close (session-ended event). */
-export async function signOut(store: ActionStore, token: string): Promise<void> {
+export async function signOut(store: ActionStore, token: string, requestId: string | null = null): Promise<void> {
   const hash = tokenHash(token);
-  const row = await store.db.selectFrom('sessions').select(['clinic_id', 'kind', 'subject_id']).where('token_hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
+  const row = await store.db
+    .selectFrom('sessions as s')
+    .leftJoin('staff as st', (j) => j.onRef('st.id', '=', 's.subject_id').on('s.kind', '=', 'staff'))
+    .select(['s.clinic_id', 's.kind', 's.subject_id', 'st.role'])
+    .where('s.token_hash', '=', hash)
+    .where('s.revoked_at', 'is', null)
+    .executeTakeFirst();
   if (!row) return;
-  await runAction(store, { kind: 'system', clinicId: row.clinic_id }, null, async (a) => {
+  const who: Actor =
+    row.kind === 'patient' ? { kind: 'patient', clinicId: row.clinic_id, patientId: row.subject_id } : row.role ? { kind: 'staff', clinicId: row.clinic_id, staffId: row.subject_id, role: row.role } : { kind: 'system', clinicId: row.clinic_id };
+  await runAction(store, who, requestId, async (a) => {
     await a.tx.deleteFrom('device_keys').where('session_id', '=', hash).execute();
     await a.tx.updateTable('sessions').set({ revoked_at: new Date().toISOString() }).where('token_hash', '=', hash).where('revoked_at', 'is', null).execute();
     a.emit(row.clinic_id, { type: 'session-ended', subjectKind: row.kind, subjectId: row.subject_id });
+    a.audit({ action: `${row.kind}.sign-out`, target: 'session' });
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * The periodic clean-up, run as one scheduled job across instances: what nobody will use again
  * leaves the database (unclaimed uploads, ended sessions and their device keys, spent sign-in codes,
- * old live events, finished jobs, stale rate-limit counters).
+ * old live events, finished jobs (failed ones after 30 days), stale rate-limit counters).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -33,7 +33,7 @@ export async function sweep(db: Kysely<Database>, now = new Date()): Promise<Swe
   );
   const challenges = n(await db.deleteFrom('login_challenges').where('expires_at', '<', ago(DAY)).executeTakeFirstOrThrow());
   const events = await pruneEvents(db, now);
-  const jobs = await pruneJobs(db, 7 * DAY, now);
+  const jobs = await pruneJobs(db, 7 * DAY, 30 * DAY, now);
   const rateLimits = n(await db.deleteFrom('rate_limits').where('reset_at', '<', now.getTime()).executeTakeFirstOrThrow());
   return { uploads, deviceKeys, sessions, challenges, events, jobs, rateLimits };
 }

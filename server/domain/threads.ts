@@ -327,7 +327,8 @@ export async function updateThread(ctx: MessagingContext, who: StaffPrincipal, i
       .where('id', '=', id)
       .execute();
     a.audit({ action: 'thread.update', patientId: thread.patient_id, target: `thread:${id}:${Object.keys(patch).sort().join(',')}` });
-    a.emit(ctx.cipher.clinicId, { type: 'thread', threadId: id, patientId: thread.patient_id, author: 'staff', kind: 'status' });
+    // Who a thread is assigned to is the clinic's business: an assignment alone is a staff-only event.
+    a.emit(ctx.cipher.clinicId, { type: 'thread', threadId: id, patientId: thread.patient_id, author: 'staff', kind: patch.status !== undefined ? 'status' : 'assignment' });
     return threadOf(a.tx, ctx.cipher.clinicId, id);
   });
 }

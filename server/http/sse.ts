@@ -6,7 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
-import { eventsAfter, firstEventSeq, type StoredEvent, type ThreadEvent } from '../domain/events.js';
+import { eventsAfter, eventsPrunedThrough, type StoredEvent, type ThreadEvent } from '../domain/events.js';
 import type { EventHub } from '../live/event-hub.js';
 
 const KEEPALIVE_MS = 25_000;
@@ -105,17 +105,20 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
 
   try {
     if (resumeFrom !== null) {
-      const first = await firstEventSeq(hub.db, caller.clinicId);
       // Older than what is kept: the client must reload what it shows.
-      if (first !== null && first > resumeFrom + 1 && resumeFrom < sub.since) res.write('event: resync\ndata: {}\n\n');
+      if (resumeFrom < (await eventsPrunedThrough(hub.db))) res.write('event: resync\ndata: {}\n\n');
       for (let page = await eventsAfter(hub.db, caller.clinicId, resumeFrom); page.length > 0 && !closed; page = await eventsAfter(hub.db, caller.clinicId, last)) {
         for (const e of page) if (e.seq <= sub.since) send(e);
         if (page[page.length - 1]!.seq >= sub.since) break;
       }
     }
-    last = Math.max(last, sub.since);
-  } finally {
-    replaying = false;
-    for (const e of held.splice(0)) send(e);
+  } catch (err) {
+    // Without the replay the client would skip the gap: end the stream, so it reconnects from the same id.
+    request.log.warn({ err: { code: String((err as { code?: unknown })?.code ?? 'Error') } }, 'live events could not be replayed');
+    close();
+    return;
   }
+  last = Math.max(last, sub.since);
+  replaying = false;
+  for (const e of held.splice(0)) send(e);
 }

@@ -127,15 +127,22 @@ export class JobRunner {
     // While the job runs, keep its lease: only a runner that died lets it pass to another.
     const heartbeat = setInterval(() => void renewLease(this.env.db, job.id, this.id, this.opts.leaseMs).catch(() => undefined), this.opts.leaseMs / 3);
     heartbeat.unref();
+    const about = { job: { id: job.id, kind: job.kind, attempt: job.attempts } };
     try {
-      if (!handler) throw new PermanentJobError('unknown_kind');
-      await handler(job, this.env);
-      await completeJob(this.env.db, job, this.id);
-    } catch (err) {
-      const code = errorCode(err);
-      const outcome = await failJob(this.env.db, job, this.id, code, isPermanent(err) ? null : backoffMs(job.attempts, this.opts.retryBaseMs)).catch(() => 'lease' as const);
-      const log = outcome === 'failed' ? this.#log.error.bind(this.#log) : this.#log.warn.bind(this.#log);
-      log({ job: { id: job.id, kind: job.kind, attempt: job.attempts }, err: { code } }, outcome === 'failed' ? 'job failed for good' : 'job will be retried');
+      try {
+        if (!handler) throw new PermanentJobError('unknown_kind');
+        await handler(job, this.env);
+      } catch (err) {
+        const code = errorCode(err);
+        const outcome = await failJob(this.env.db, job, this.id, code, isPermanent(err) ? null : backoffMs(job.attempts, this.opts.retryBaseMs)).catch(() => 'not recorded' as const);
+        const say = { retry: 'job will be retried', failed: 'job failed for good', 'lease lost': 'job failed after its lease passed to another runner', 'not recorded': 'job failed; the failure could not be recorded (the lease will expire)' }[outcome];
+        (outcome === 'failed' ? this.#log.error : this.#log.warn).call(this.#log, { ...about, err: { code } }, say);
+        return;
+      }
+      // Done: record it. If that fails, the lease expires and the job runs again (at least once), but
+      // a failure here must not be taken for the job's own failure and retried at once.
+      const recorded = await completeJob(this.env.db, job, this.id).catch(() => false);
+      if (!recorded) this.#log.warn(about, 'job done, but its completion was not recorded');
     } finally {
       clearInterval(heartbeat);
     }

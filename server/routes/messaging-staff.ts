@@ -94,7 +94,7 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
           clinicId: who.clinicId,
           sessionId: sessionIdOf(token),
           subject: { kind: 'staff', id: who.staffId },
-          visible: (e) => e.author !== 'staff' || e.kind === 'note' || e.kind === 'status',
+          visible: (e) => e.author !== 'staff' || e.kind !== 'message',
           stillValid: () => staffSessionLive(deps, token),
         });
       },

@@ -66,7 +66,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
 
   app.post('/api/patient/logout', { schema: { tags: ['widget'], summary: 'End the patient session', response: { 204: { type: 'null' } } } }, async (request, reply) => {
     const token = bearerToken(request);
-    if (token) await signOut(deps, token);
+    if (token) await signOut(deps, token, request.id);
     return reply.status(204).send(null);
   });
 };

@@ -32,7 +32,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
 
   app.post('/api/staff/logout', { schema: { tags: ['staff'], summary: 'Sign out; ends the session', response: { 204: { type: 'null' } } } }, async (request, reply) => {
     const token = staffToken(deps, request);
-    if (token) await signOut(deps, token);
+    if (token) await signOut(deps, token, request.id);
     clearStaffCookie(deps, reply);
     return reply.status(204).send(null);
   });

@@ -129,7 +129,7 @@ for (const d of DIALECTS) {
       const threadId = await startConversation(ctx);
       const reply = await call(ctx.app, 'POST', `/api/threads/${threadId}/messages`, { cookie: ctx.admin, body: { id: randomUUID(), body: 'Second message' } });
       assert.equal(reply.statusCode, 201, 'the reply is taken although SMTP is down');
-      const failing = await eventually(async () => (await listJobs(ctx.deps.db, { kindPrefix: 'mail.new-message' })).find((j) => j.lastError), 5000, 'a failed attempt');
+      const failing = await eventually(async () => (await listJobs(ctx.deps.db, 'all', { kindPrefix: 'mail.new-message' })).find((j) => j.lastError), 5000, 'a failed attempt');
       assert.equal(failing.lastError, 'ECONNREFUSED');
       assert.notEqual(failing.status, 'failed', 'still waiting for another attempt');
       await ctx.app.close(); // the server goes away with the mail still queued
@@ -141,7 +141,7 @@ for (const d of DIALECTS) {
       await eventually(async () => sink.messages.filter((m) => m.to === ctx.patient.email).length === 2, 10_000, 'both notices');
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(sink.messages.filter((m) => m.to === ctx.patient.email).length, 2, 'one notice per message, none twice');
-      assert.ok((await listJobs(ctx.deps.db, { kindPrefix: 'mail.' })).every((j) => j.status === 'done'));
+      assert.ok((await listJobs(ctx.deps.db, 'all', { kindPrefix: 'mail.' })).every((j) => j.status === 'done'));
     });
 
     it('answers a staff reply and a sign-in code request at once when SMTP accepts and never answers', async (t) => {
@@ -151,11 +151,11 @@ for (const d of DIALECTS) {
       const threadId = await startConversation(ctx);
       const reply = await call(ctx.app, 'POST', `/api/threads/${threadId}/messages`, { cookie: ctx.admin, body: { id: randomUUID(), body: 'Reply while mail hangs' } });
       assert.equal(reply.statusCode, 201);
-      const pendingNotices = (await listJobs(ctx.deps.db, { kindPrefix: 'mail.new-message' })).filter((j) => j.status !== 'done');
+      const pendingNotices = (await listJobs(ctx.deps.db, 'all', { kindPrefix: 'mail.new-message' })).filter((j) => j.status !== 'done');
       assert.equal(pendingNotices.length, 2, 'the reply was answered before any notice was delivered');
       const code = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: ctx.patient.email } });
       assert.equal(code.statusCode, 202, code.body);
-      const timedOut = await eventually(async () => (await listJobs(ctx.deps.db, { kindPrefix: 'mail.' })).find((j) => j.lastError), 5000, 'an SMTP timeout');
+      const timedOut = await eventually(async () => (await listJobs(ctx.deps.db, 'all', { kindPrefix: 'mail.' })).find((j) => j.lastError), 5000, 'an SMTP timeout');
       assert.match(timedOut.lastError!, /ETIMEDOUT|ETIMEOUT|ESOCKET|ECONNECTION/);
     });
 
@@ -163,7 +163,7 @@ for (const d of DIALECTS) {
       const port = await freePort();
       const ctx = await setup(t, d.name, { SMTP_URL: `smtp://127.0.0.1:${port}` });
       await startConversation(ctx);
-      const job = await eventually(async () => (await listJobs(ctx.deps.db, { kindPrefix: 'mail.new-message' })).find((j) => j.lastError));
+      const job = await eventually(async () => (await listJobs(ctx.deps.db, 'all', { kindPrefix: 'mail.new-message' })).find((j) => j.lastError));
       await ctx.deps.db.updateTable('jobs').set({ status: 'failed', locked_by: null }).where('id', '=', job.id).execute();
       const failed = (await call(ctx.app, 'GET', '/api/outgoing-mail?status=failed', { cookie: ctx.admin })).json();
       assert.deepEqual(failed.map((m: { kind: string; recipient: string; lastError: string }) => [m.kind, m.recipient, m.lastError]), [['new-message', ctx.patient.name, 'ECONNREFUSED']]);
@@ -192,10 +192,10 @@ for (const d of DIALECTS) {
       await enqueueJobs(ctx.deps.db, [{ kind: 'slow', clinicId: null, payload: {} }]);
       for (const r of runners) await r.start();
       t.after(() => Promise.all(runners.map((r) => r.stop())));
-      await eventually(async () => (await listJobs(ctx.deps.db, { status: 'done' })).some((j) => j.kind === 'slow'), 5000, 'the slow job to finish');
+      await eventually(async () => (await listJobs(ctx.deps.db, 'all', { status: 'done' })).some((j) => j.kind === 'slow'), 5000, 'the slow job to finish');
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(runs, 1, 'the lease was renewed while it ran; nobody started it again');
-      assert.equal((await listJobs(ctx.deps.db, {})).find((j) => j.kind === 'slow')?.attempts, 1);
+      assert.equal((await listJobs(ctx.deps.db, 'all')).find((j) => j.kind === 'slow')?.attempts, 1);
     });
 
     it('hands the job of a runner that died to another once the lease runs out', async (t) => {
@@ -207,9 +207,9 @@ for (const d of DIALECTS) {
       const survivor = new JobRunner(ctx.deps, { work: async () => void ran++ }, { leaseMs: 300, retryBaseMs: 100, pollMs: 50 });
       await survivor.start();
       t.after(() => survivor.stop());
-      await eventually(async () => (await listJobs(ctx.deps.db, { status: 'done' })).some((j) => j.kind === 'work'), 5000, 'the orphaned job to be taken over');
+      await eventually(async () => (await listJobs(ctx.deps.db, 'all', { status: 'done' })).some((j) => j.kind === 'work'), 5000, 'the orphaned job to be taken over');
       assert.equal(ran, 1);
-      assert.equal((await listJobs(ctx.deps.db, {})).find((j) => j.kind === 'work')?.attempts, 2, 'the dead runner’s claim counted as an attempt');
+      assert.equal((await listJobs(ctx.deps.db, 'all')).find((j) => j.kind === 'work')?.attempts, 2, 'the dead runner’s claim counted as an attempt');
     });
   });
 }

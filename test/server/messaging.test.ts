@@ -298,7 +298,7 @@ for (const d of DIALECTS) {
     it('e-mails each active staff member a count of waiting conversations, only when the clinic asks, never content', async (t) => {
       const ctx = await setup(t, d.name);
       await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread({ body: 'Private details here' }) });
-      const digestMails = async () => (await listJobs(ctx.deps.db, { kindPrefix: 'mail.staff-digest' })).length;
+      const digestMails = async () => (await listJobs(ctx.deps.db, 'all', { kindPrefix: 'mail.staff-digest' })).length;
       const runDigest = async (period: string) => {
         await enqueueJobs(ctx.deps.db, [{ kind: 'digest.hourly', clinicId: null, payload: {}, dedupeKey: `digest.hourly:${period}` }]);
         await ctx.deps.jobs.settle();
