@@ -211,6 +211,16 @@ for (const d of DIALECTS) {
       assert.equal(ran, 1);
       assert.equal((await listJobs(ctx.deps.db, 'all')).find((j) => j.kind === 'work')?.attempts, 2, 'the dead runner’s claim counted as an attempt');
     });
+
+    it('marks failed, instead of claiming again, a job whose runner died on its last attempt', async (t) => {
+      const ctx = await build(t, d.name);
+      await enqueueJobs(ctx.deps.db, [{ kind: 'poison', clinicId: null, payload: {}, maxAttempts: 1 }]);
+      assert.equal((await claimJobs(ctx.deps.db, ctx.deps.dialect, 'runner-that-died', 1, 100)).length, 1);
+      await new Promise((r) => setTimeout(r, 150));
+      assert.deepEqual(await claimJobs(ctx.deps.db, ctx.deps.dialect, 'next-runner', 1, 100), [], 'not handed out again');
+      const job = (await listJobs(ctx.deps.db, 'all')).find((j) => j.kind === 'poison');
+      assert.deepEqual([job?.status, job?.lastError], ['failed', 'lease_expired']);
+    });
   });
 }
 
