@@ -29,6 +29,16 @@ export function contentSecurityPolicy(frameAncestors: string[]): string {
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** The path part of a URL, percent-decoded as the router sees it (undecodable input stays as it is). */
+function decodedPath(url: string): string {
+  const path = url.split('?')[0]!;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 /** Registers helmet and the CSRF Origin check. */
 export async function registerSecurity(app: FastifyInstance, deps: Deps): Promise<void> {
   const https = deps.config.publicUrl.protocol === 'https:';
@@ -44,8 +54,10 @@ export async function registerSecurity(app: FastifyInstance, deps: Deps): Promis
   app.addHook('onRequest', async (request, reply) => {
     reply.header('content-security-policy', defaultCsp);
     reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
-    if (STATE_CHANGING.has(request.method) && request.url.startsWith('/api/')) {
+    // The router decodes the path (`/%61pi/…` is `/api/…`), so these checks look at the decoded path too.
+    if (decodedPath(request.url).startsWith('/api/')) reply.header('cache-control', 'no-store');
+    // Every state-changing request, whatever its path: nothing on this origin takes a write without it.
+    if (STATE_CHANGING.has(request.method)) {
       // Browsers always send Origin on these; a missing or foreign one is a cross-site forgery attempt.
       const origin = request.headers.origin;
       if (origin !== deps.config.publicUrl.origin) {
