@@ -23,7 +23,7 @@ import { DEFAULT_WEB_ROOT } from '../server/bootstrap.js';
 import { startProduct } from '../server/product.js';
 import { clinicCipher, createClinic, getClinicBySlug } from '../server/domain/clinics.js';
 import { createStaff } from '../server/domain/staff.js';
-import { enrolPatient } from '../server/domain/patients.js';
+import { enrolPatient, recordConsent } from '../server/domain/patients.js';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -94,6 +94,8 @@ async function api(): Promise<void> {
       const ok = r['2xx'];
       console.log(`  ${label.padEnd(64)} p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${Math.round(r.requests.average)} req/s  (${ok} × 2xx, ${r.non2xx} other)`);
     }
+    // The sending patient has accepted the clinic's consent, as the widget requires before any send.
+    await recordConsent(db, clinic.id, patients[0]!.id, clinic.consent_text_en);
     await messaging(product.deps, clinic.id, base, patients[0]!.id, cookie);
   } finally {
     await product.close();

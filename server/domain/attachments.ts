@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.js';
 import type { ClinicCipher } from './crypto.js';
 import { AppError, notFound } from './errors.js';
 import { runAction, type ActionStore } from './action.js';
+import { assertConsent } from './patients.js';
 import type { Principal } from './principal.js';
 
 const ALLOWED: Record<string, string> = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' };
@@ -56,6 +57,7 @@ export async function storeAttachment(
   const uploadedBy = uploader.kind === 'staff' ? uploader.staffId : uploader.patientId;
   await runAction(store, uploader, requestId, async (a) => {
     await a.lockPatient(cipher.clinicId, patientId);
+    if (uploader.kind === 'patient') await assertConsent(a.tx, uploader.clinicId, uploader.patientId);
     const unsent = await a.tx
       .selectFrom('attachments')
       .select([(eb) => eb.fn.countAll<number>().as('files'), (eb) => eb.fn.sum<number>('size').as('bytes')])

@@ -122,6 +122,28 @@ export async function findPatientByEmail(db: Kysely<Database>, cipher: ClinicCip
   return row ? decode(cipher, row) : null;
 }
 
+/**
+ * Whether the patient's recorded consent is to the clinic's current consent text (in either
+ * language): when the clinic rewords it, patients are asked again.
+ */
+export async function hasCurrentConsent(db: Kysely<Database>, clinicId: string, patientId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('patients as p')
+    .innerJoin('clinics as c', 'c.id', 'p.clinic_id')
+    .select(['p.consented_at', 'p.consent_text', 'c.consent_text_en', 'c.consent_text_fr'])
+    .where('p.clinic_id', '=', clinicId)
+    .where('p.id', '=', patientId)
+    .executeTakeFirst();
+  return Boolean(row?.consented_at && (row.consent_text === row.consent_text_en || row.consent_text === row.consent_text_fr));
+}
+
+/** Refuses a patient action that sends health information without current consent (403 consent_required). */
+export async function assertConsent(db: Kysely<Database>, clinicId: string, patientId: string): Promise<void> {
+  if (!(await hasCurrentConsent(db, clinicId, patientId))) {
+    throw new AppError(403, 'consent_required', 'Accept the clinic’s consent to secure messaging before sending anything');
+  }
+}
+
 /** Records that the patient accepted the consent text shown to them. */
 export async function recordConsent(db: Kysely<Database>, clinicId: string, patientId: string, consentText: string): Promise<void> {
   const now = new Date().toISOString();

@@ -15,7 +15,7 @@ import { assertClaimable, attachmentsFor } from './attachments.js';
 import type { ClinicCipher } from './crypto.js';
 import { AppError, notFound } from './errors.js';
 import { dueAt, isOpen, nextOpening } from './hours.js';
-import { getPatient } from './patients.js';
+import { assertConsent, getPatient } from './patients.js';
 import { runAction, type Action, type ActionStore } from './action.js';
 import { newMessageNotice } from './notices.js';
 import type { PatientPrincipal, Principal, StaffPrincipal } from './principal.js';
@@ -83,7 +83,10 @@ async function send(ctx: MessagingContext, who: Principal, patientId: string, id
   try {
     return await runAction(ctx.store, who, ctx.requestId, async (a) => {
       await a.lockPatient(ctx.cipher.clinicId, patientId);
-      return (await replay(a.tx, ctx.cipher.clinicId, id, hash)) ?? (await work(a));
+      const again = await replay(a.tx, ctx.cipher.clinicId, id, hash);
+      if (again) return again;
+      if (who.kind === 'patient') await assertConsent(a.tx, who.clinicId, who.patientId);
+      return work(a);
     });
   } catch (err) {
     const winner = isUniqueViolation(err) ? await replay(ctx.db, ctx.cipher.clinicId, id, hash) : null;

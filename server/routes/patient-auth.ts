@@ -6,7 +6,7 @@ import type { Deps } from '../deps.js';
 import { audited } from '../domain/action.js';
 import { recordAudit } from '../domain/audit.js';
 import { clinicCipher, getClinic, getClinicBySlug } from '../domain/clinics.js';
-import { getPatient, recordConsent } from '../domain/patients.js';
+import { getPatient, hasCurrentConsent, recordConsent } from '../domain/patients.js';
 import { requestCode, verifyCode } from '../domain/patient-sign-in.js';
 import type { PatientPrincipal } from '../domain/principal.js';
 import { createSession, signOut } from '../domain/sessions.js';
@@ -16,7 +16,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
   const self = async (who: PatientPrincipal, lang: Lang) => {
     const clinic = await getClinic(deps.db, who.clinicId);
     const patient = await getPatient(deps.db, clinicCipher(deps.keyring, clinic), who.patientId);
-    return { name: patient.name, consentRequired: patient.consentedAt === null, consentText: lang === 'fr' ? clinic.consent_text_fr : clinic.consent_text_en };
+    return { name: patient.name, consentRequired: !(await hasCurrentConsent(deps.db, clinic.id, patient.id)), consentText: lang === 'fr' ? clinic.consent_text_fr : clinic.consent_text_en };
   };
   const langOf = (q: unknown) => normalizeLang((q as { lang?: string } | undefined)?.lang);
 

@@ -170,14 +170,19 @@ export async function staffCookie(app: FastifyInstance, email: string, password 
   return `${cookie.name}=${cookie.value}`;
 }
 
-/** Signs a patient in through the e-mailed code; returns the bearer token. */
-export async function patientToken(t: TestApp, clinicSlug: string, email: string, dateOfBirth: string): Promise<string> {
+/** Signs a patient in through the e-mailed code and (unless told not to) accepts the consent; returns the bearer token. */
+export async function patientToken(t: TestApp, clinicSlug: string, email: string, dateOfBirth: string, opts: { consent: boolean } = { consent: true }): Promise<string> {
   const start = await t.app.inject({ method: 'POST', url: '/api/patient/auth/code', headers: { origin: ORIGIN }, payload: { clinic: clinicSlug, email } });
   if (start.statusCode !== 202) throw new Error(`code request failed: ${start.body}`);
   const code = codeFrom(await t.smtp.take(email));
   const verify = await t.app.inject({ method: 'POST', url: '/api/patient/auth/verify', headers: { origin: ORIGIN }, payload: { challengeId: start.json().challengeId, code, dateOfBirth } });
   if (verify.statusCode !== 200) throw new Error(`verify failed: ${verify.body}`);
-  return verify.json().token as string;
+  const token = verify.json().token as string;
+  if (opts.consent) {
+    const consent = await call(t.app, 'POST', '/api/patient/consent', { token, body: { accept: true } });
+    if (consent.statusCode !== 200) throw new Error(`consent failed: ${consent.body}`);
+  }
+  return token;
 }
 
 /** Shorthand for a JSON request with our Origin. */

@@ -268,7 +268,10 @@ describe('two server processes on one PostgreSQL database', { skip: PG_SKIP }, (
     );
     const verify = await request(server, 'POST', '/api/patient/auth/verify', { body: { challengeId, code, dateOfBirth: PATIENT.dateOfBirth } });
     assert.equal(verify.status, 200, await verify.clone().text());
-    return ((await verify.json()) as { token: string }).token;
+    const token = ((await verify.json()) as { token: string }).token;
+    const consent = await request(server, 'POST', '/api/patient/consent', { token, body: { accept: true } });
+    assert.equal(consent.status, 200, await consent.clone().text());
+    return token;
   }
 
   /** Signs a staff member in through `server`; returns the Cookie header value. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { codeFrom } from '../support/smtp.js';
-import { DIALECTS, build, call, patientToken, seedClinic, seedPatient } from './helpers.js';
+import { DIALECTS, ORIGIN, build, call, patientToken, seedClinic, seedPatient, staffCookie } from './helpers.js';
 
 for (const d of DIALECTS) {
   describe(`patient sign-in in the widget (${d.name})`, { skip: d.skip }, () => {
@@ -108,6 +109,39 @@ for (const d of DIALECTS) {
       assert.equal((await call(ctx.app, 'GET', '/api/patient/me', { token })).statusCode, 200);
       assert.equal((await call(ctx.app, 'POST', '/api/patient/logout', { token })).statusCode, 204);
       assert.equal((await call(ctx.app, 'GET', '/api/patient/me', { token })).statusCode, 401);
+    });
+
+    it('refuses every patient send without consent to the current text, and asks again when the clinic rewords it', async (t) => {
+      const ctx = await build(t, d.name);
+      const clinic = await seedClinic(ctx.deps, 'north');
+      const p = await seedPatient(ctx.deps, clinic);
+      const admin = await staffCookie(ctx.app, 'admin@north.test');
+      const token = await patientToken(ctx, 'north', p.email, p.dateOfBirth, { consent: false });
+      const start = (body: object = {}) => call(ctx.app, 'POST', '/api/patient/threads', { token, body: { id: randomUUID(), subject: 'Hi', category: 'prescription', body: 'Question', ...body } });
+      const staffThread = await call(ctx.app, 'POST', '/api/threads', { cookie: admin, body: { id: randomUUID(), patientId: p.id, subject: 'Results', category: 'results', body: 'In.', patientMayReply: true } });
+      const reply = () => call(ctx.app, 'POST', `/api/patient/threads/${staffThread.json().threadId}/messages`, { token, body: { id: randomUUID(), body: 'Thanks' } });
+      const boundary = 'b42';
+      const upload = () =>
+        ctx.app.inject({
+          method: 'POST', url: '/api/patient/attachments',
+          headers: { origin: ORIGIN, authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+          payload: Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 x\r\n--${boundary}--\r\n`),
+        });
+      for (const res of [await start(), await reply(), await upload()]) {
+        assert.equal(res.statusCode, 403, res.body);
+        assert.equal(res.json().code, 'consent_required');
+      }
+      assert.equal((await call(ctx.app, 'POST', '/api/patient/consent', { token, body: { accept: true } })).statusCode, 200);
+      assert.equal((await reply()).statusCode, 201, 'after consent the reply goes through');
+      assert.equal((await upload()).statusCode, 201);
+
+      const current = (await call(ctx.app, 'GET', '/api/clinic', { cookie: admin })).json();
+      const reworded = await call(ctx.app, 'PUT', '/api/clinic', { cookie: admin, body: { name: current.name, allowedOrigins: current.allowedOrigins, brandColor: current.brandColor, consentText: { en: `${current.consentText.en} Reworded.`, fr: `${current.consentText.fr} Reformulé.` } } });
+      assert.equal(reworded.statusCode, 200, reworded.body);
+      assert.equal((await call(ctx.app, 'GET', '/api/patient/me', { token })).json().consentRequired, true, 'a changed text asks again');
+      assert.equal((await reply()).json().code, 'consent_required');
+      await call(ctx.app, 'POST', '/api/patient/consent?lang=fr', { token, body: { accept: true } });
+      assert.equal((await reply()).statusCode, 201, 'consent in French counts too');
     });
 
     it('gives 404 for an unknown clinic', async (t) => {
