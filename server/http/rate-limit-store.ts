@@ -5,28 +5,10 @@
  */
 import { createHmac } from 'node:crypto';
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
-
-/** Counts one hit for `key` in a window of `windowMs`; returns the count and the ms left in the window. */
-export async function hit(db: Kysely<Database>, key: string, windowMs: number, now = Date.now()): Promise<{ current: number; ttl: number }> {
-  const resetAt = now + windowMs;
-  const row = await db
-    .insertInto('rate_limits')
-    .values({ key, count: 1, reset_at: resetAt })
-    .onConflict((oc) =>
-      oc.column('key').doUpdateSet({
-        count: sql`case when rate_limits.reset_at <= ${now} then 1 else rate_limits.count + 1 end`,
-        reset_at: sql`case when rate_limits.reset_at <= ${now} then ${resetAt} else rate_limits.reset_at end`,
-      }),
-    )
-    .returning(['count', 'reset_at'])
-    .executeTakeFirstOrThrow();
-  return { current: Number(row.count), ttl: Math.max(0, Number(row.reset_at) - now) };
-}
+import { hit } from '../domain/rate-limits.js';
 
 /** The store class for the plugin, bound to a database and a secret for hashing keys. */
-export function databaseRateLimitStore(db: Kysely<Database>, secret: Buffer): FastifyRateLimitStoreCtor {
+export function databaseRateLimitStore(db: Parameters<typeof hit>[0], secret: Buffer): FastifyRateLimitStoreCtor {
   class DatabaseStore implements FastifyRateLimitStore {
     constructor(
       _options: unknown,

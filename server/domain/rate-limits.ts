@@ -1,0 +1,20 @@
+/** Rate-limit counters in the database, shared by every instance and kept across restarts. */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/** Counts one hit for `key` in a window of `windowMs`; returns the count and the ms left in the window. */
+export async function hit(db: Kysely<Database>, key: string, windowMs: number, now = Date.now()): Promise<{ current: number; ttl: number }> {
+  const resetAt = now + windowMs;
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ key, count: 1, reset_at: resetAt })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        count: sql`case when rate_limits.reset_at <= ${now} then 1 else rate_limits.count + 1 end`,
+        reset_at: sql`case when rate_limits.reset_at <= ${now} then ${resetAt} else rate_limits.reset_at end`,
+      }),
+    )
+    .returning(['count', 'reset_at'])
+    .executeTakeFirstOrThrow();
+  return { current: Number(row.count), ttl: Math.max(0, Number(row.reset_at) - now) };
+}
