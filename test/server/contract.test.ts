@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -279,15 +279,21 @@ async function openStream(base: string, url: string, headers: Record<string, str
   return result;
 }
 
+/** A clinic with its admin signed in and one patient signed in (consent given). */
+async function signedIn(t: TestContext, dialect: 'sqlite' | 'postgres') {
+  const ctx = await build(t, dialect);
+  const { app, deps } = ctx;
+  const clinic = await seedClinic(deps, 'north');
+  const patient = await seedPatient(deps, clinic);
+  const cookie = await staffCookie(app, 'admin@north.test');
+  const token = await patientToken(ctx, 'north', patient.email, patient.dateOfBirth);
+  return { ctx, app, deps, clinic, patient, cookie, token };
+}
+
 for (const d of DIALECTS) {
   describe(`API contract (${d.name})`, { skip: d.skip }, () => {
     it('answers every documented operation, as staff, patient and anonymous, only as the document says', async (t) => {
-      const ctx = await build(t, d.name);
-      const { app, deps } = ctx;
-      const clinic = await seedClinic(deps, 'north');
-      const patient = await seedPatient(deps, clinic);
-      const cookie = await staffCookie(app, 'admin@north.test');
-      const token = await patientToken(ctx, 'north', patient.email, patient.dateOfBirth);
+      const { ctx, app, patient, cookie, token } = await signedIn(t, d.name);
       // Sessions the logout operations may end (the main ones must outlive the run).
       const spareCookie = await staffCookie(app, 'physician@north.test');
       const spareToken = await patientToken(ctx, 'north', patient.email, patient.dateOfBirth);
@@ -377,12 +383,7 @@ for (const d of DIALECTS) {
 for (const d of DIALECTS) {
   describe(`API input rules (${d.name})`, { skip: d.skip }, () => {
     it('refuses JSON of the wrong type, control characters and bad ports, but still reads typed query strings', async (t) => {
-      const ctx = await build(t, d.name);
-      const { app, deps } = ctx;
-      const clinic = await seedClinic(deps, 'north');
-      const patient = await seedPatient(deps, clinic);
-      const cookie = await staffCookie(app, 'admin@north.test');
-      const token = await patientToken(ctx, 'north', patient.email, patient.dateOfBirth);
+      const { ctx, app, patient, cookie, token } = await signedIn(t, d.name);
       const world = await makeWorld(ctx, cookie, token, patient);
       const threadId = world.ids['/api/threads']!;
       const refused = async (res: LightMyRequestResponse, what: string) => {
