@@ -43,6 +43,9 @@ export interface AppOptions {
   workers?: boolean;
 }
 
+/** Believes exactly `hops` proxies: the client is that many addresses from the right of X-Forwarded-For. */
+const trustHops = (hops: number) => (_address: string, index: number) => index < hops;
+
 /** The Fastify app, ready to `listen` or `inject`. */
 export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -56,7 +59,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
             ...(opts.logStream ? { stream: opts.logStream } : {}),
           },
     genReqId: () => randomUUID(),
-    trustProxy: process.env.TRUST_PROXY === '1',
+    trustProxy: typeof deps.config.trustProxy === 'number' ? trustHops(deps.config.trustProxy) : deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Server-Sent Event streams stay open; closing the server must not wait for them.
     forceCloseConnections: true,

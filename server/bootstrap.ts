@@ -35,7 +35,7 @@ export async function createDeps(config: Config, webRoot = DEFAULT_WEB_ROOT): Pr
     await verifyMasterKey(database.db, keyring).catch((err: unknown) => {
       throw err instanceof MasterKeyError ? new ConfigError(err.message) : err;
     });
-    const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeouts) : devMailer(database.db);
+    const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeouts) : devMailer(database.db, keyring);
     if (!config.smtpUrl) notes.push('DEVELOPMENT MODE: no SMTP_URL, so e-mail is kept in the dev mailbox (admin → Dev mailbox), not sent.');
     const workers = createWorkers({ ...database, keyring, mailer, config }, config);
     return { deps: { ...database, ...workers, config, keyring, mailer, webRoot }, notes };

@@ -25,6 +25,13 @@ export interface Config {
   smtpTimeouts: { connectMs: number; answerMs: number };
   /** The job runner: first retry delay (doubling after), and how long a claim holds before another instance may take over. */
   jobs: { retryBaseMs: number; leaseMs: number };
+  /**
+   * Which reverse proxies to believe about the client's address: false (none), a number of hops
+   * (the address that many entries from the right of X-Forwarded-For), or the proxies' addresses.
+   */
+  trustProxy: false | number | string[];
+  /** NODE_ENV=production: development conveniences (the dev mailbox) stay off whatever else is set. */
+  production: boolean;
 }
 
 /** Thrown for a bad environment variable; the message names it. */
@@ -75,6 +82,18 @@ function millis(env: Env, name: string, fallback: number, min: number, max: numb
   return n;
 }
 
+/**
+ * TRUST_PROXY: a hop count or a list of proxy addresses. Never "trust everything": the left of
+ * X-Forwarded-For is whatever the client wrote, so believing it gives unlimited sign-in tries.
+ */
+function trustProxy(raw: string | undefined): Config['trustProxy'] {
+  if (raw === undefined || raw === '' || raw === '0') return false;
+  if (/^[1-9]$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((s) => s.trim());
+  if (list.every((a) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a) && a !== '')) return list;
+  throw new ConfigError(`TRUST_PROXY must be the number of proxies in front of the server (1-9) or their addresses (e.g. 10.0.0.5,10.0.0.0/8), got "${raw}"`);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads and checks the configuration; throws ConfigError naming the first bad variable. */
@@ -88,6 +107,9 @@ export function loadConfig(env: Env = process.env): Config {
   const smtpUrl = env.SMTP_URL ? url('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']).href : null;
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  if (env.NODE_ENV === 'production' && !smtpUrl) {
+    throw new ConfigError('SMTP_URL is required when NODE_ENV=production (without it e-mail would go to the development mailbox, which is for development only)');
+  }
   const mailFrom = env.MAIL_FROM || `Secure Messaging <no-reply@${publicUrl.hostname}>`;
   if (!/<?[^@\s<>]+@[^@\s<>]+>?$/.test(mailFrom)) throw new ConfigError(`MAIL_FROM must contain an e-mail address, got "${mailFrom}"`);
   return {
@@ -103,5 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     smtpTimeouts: { connectMs: millis(env, 'SMTP_CONNECT_TIMEOUT_MS', 10_000, 100, 300_000), answerMs: millis(env, 'SMTP_ANSWER_TIMEOUT_MS', 30_000, 100, 600_000) },
     jobs: { retryBaseMs: millis(env, 'JOB_RETRY_BASE_MS', 30_000, 10, 3_600_000), leaseMs: millis(env, 'JOB_LEASE_MS', 120_000, 500, 3_600_000) },
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    production: env.NODE_ENV === 'production',
   };
 }

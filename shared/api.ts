@@ -70,7 +70,7 @@ export type StaffMember = Static<typeof StaffMember>;
 export const Me = Type.Object({
   staff: StaffMember,
   clinic: Type.Object({ id: Id, slug: Type.String(), name: Type.String() }),
-  devMailbox: Type.Boolean({ description: 'true when e-mail is kept in the development mailbox' }),
+  devMailbox: Type.Boolean({ description: 'true when e-mail is kept in the development mailbox and this staff member (an administrator) may read it' }),
 });
 export type Me = Static<typeof Me>;
 

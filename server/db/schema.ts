@@ -62,6 +62,8 @@ export interface LoginChallengesTable {
   clinic_id: string;
   /** Null when the e-mail matched no patient: the challenge then always fails, revealing nothing. */
   patient_id: string | null;
+  /** Keyed hash of the normalised e-mail asked for (null on codes from before migration 0008). */
+  account_key: string | null;
   code_hash: string;
   attempts: number;
   expires_at: string;

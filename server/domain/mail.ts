@@ -1,6 +1,6 @@
 /**
  * Outgoing e-mail. Over SMTP (nodemailer) when SMTP_URL is set; otherwise kept in the development
- * mailbox, readable by the clinic's staff in the admin. Callers never put health information in mail.
+ * mailbox (never in production), readable by the clinic's administrators in the admin. Callers never put health information in mail.
  * Nothing sends from a request: actions enqueue mail jobs (domain/notices.ts), which call a Mailer.
  */
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { MailItem } from '../../shared/api.js';
+import { ClinicCipher, type Keyring } from './crypto.js';
 
 /** One e-mail to send. */
 export interface Mail {
@@ -48,14 +49,25 @@ export function smtpMailer(smtpUrl: string, from: string, timeouts: SmtpTimeouts
   };
 }
 
-/** Keeps mail in the database for the dev mailbox page. */
-export function devMailer(db: Kysely<Database>): Mailer {
+/**
+ * The development mailbox's seal: its mail holds live sign-in codes and addresses, so it is
+ * encrypted at rest like everything else, with a key derived from the master key.
+ */
+function devMailCipher(keyring: Keyring): ClinicCipher {
+  return new ClinicCipher('dev-mail', keyring.derive('dev-mail'));
+}
+
+/** Keeps mail, sealed, in the database for the dev mailbox page. */
+export function devMailer(db: Kysely<Database>, keyring: Keyring): Mailer {
+  const cipher = devMailCipher(keyring);
   return {
     devMailbox: true,
     async send(m) {
+      const id = randomUUID();
+      const seal = (value: string, field: string) => cipher.encrypt(value, `${id}|${field}`);
       await db
         .insertInto('dev_mail')
-        .values({ id: randomUUID(), clinic_id: m.clinicId, to_address: m.to, subject: m.subject, text: m.text, created_at: new Date().toISOString() })
+        .values({ id, clinic_id: m.clinicId, to_address: seal(m.to, 'to'), subject: seal(m.subject, 'subject'), text: seal(m.text, 'text'), created_at: new Date().toISOString() })
         .execute();
     },
     close: () => undefined,
@@ -63,7 +75,15 @@ export function devMailer(db: Kysely<Database>): Mailer {
 }
 
 /** The clinic's development mailbox, newest first. */
-export async function listDevMail(db: Kysely<Database>, clinicId: string, limit = 100): Promise<MailItem[]> {
+export async function listDevMail(db: Kysely<Database>, keyring: Keyring, clinicId: string, limit = 100): Promise<MailItem[]> {
+  const cipher = devMailCipher(keyring);
   const rows = await db.selectFrom('dev_mail').selectAll().where('clinic_id', '=', clinicId).orderBy('created_at', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ id: r.id, to: r.to_address, subject: r.subject, text: r.text, createdAt: r.created_at }));
+  const open = (id: string, value: string, field: string) => {
+    try {
+      return cipher.decrypt(value, `${id}|${field}`);
+    } catch {
+      return '(unreadable: kept under another master key)';
+    }
+  };
+  return rows.map((r) => ({ id: r.id, to: open(r.id, r.to_address, 'to'), subject: open(r.id, r.subject, 'subject'), text: open(r.id, r.text, 'text'), createdAt: r.created_at }));
 }

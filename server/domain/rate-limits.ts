@@ -1,6 +1,9 @@
 /** Rate-limit counters in the database, shared by every instance and kept across restarts. */
+import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { Keyring } from './crypto.js';
+import { AppError } from './errors.js';
 
 /** Counts one hit for `key` in a window of `windowMs`; returns the count and the ms left in the window. */
 export async function hit(db: Kysely<Database>, key: string, windowMs: number, now = Date.now()): Promise<{ current: number; ttl: number }> {
@@ -17,4 +20,21 @@ export async function hit(db: Kysely<Database>, key: string, windowMs: number, n
     .returning(['count', 'reset_at'])
     .executeTakeFirstOrThrow();
   return { current: Number(row.count), ttl: Math.max(0, Number(row.reset_at) - now) };
+}
+
+/** A limit: at most `max` hits in `windowMs`. */
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+/**
+ * Counts one attempt against `key` (hashed with a server key: keys can name an e-mail address) and
+ * refuses with 429 `rate_limited` and a Retry-After once the window holds more than `limit.max`.
+ * Throttling, never a lock: the window ends on its own.
+ */
+export async function throttle(deps: { db: Kysely<Database>; keyring: Keyring }, key: string, limit: Limit): Promise<void> {
+  const hashed = createHmac('sha256', deps.keyring.derive('rate-limit')).update(`domain|${key}`).digest('base64url');
+  const { current, ttl } = await hit(deps.db, hashed, limit.windowMs);
+  if (current > limit.max) throw new AppError(429, 'rate_limited', 'Too many attempts; wait a few minutes and try again', Math.ceil(ttl / 1000));
 }

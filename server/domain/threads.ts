@@ -53,10 +53,16 @@ function contentHash(cipher: ClinicCipher, target: string, body: string, attachm
 }
 
 /** A retry of a message already stored: the original, or a 409 if the id now carries something else. */
-async function replay(db: Kysely<Database>, clinicId: string, id: string, hash: string): Promise<SendResult | null> {
-  const existing = await db.selectFrom('messages').select(['thread_id', 'content_hash', 'clinic_id']).where('id', '=', id).executeTakeFirst();
+/**
+ * The earlier answer to a retried send, or null for a new id. An id that is not the caller's own
+ * message (another clinic's, another person's) is a 404, like every foreign id; the caller's own id
+ * with different content is a 409.
+ */
+async function replay(db: Kysely<Database>, clinicId: string, authorId: string, id: string, hash: string): Promise<SendResult | null> {
+  const existing = await db.selectFrom('messages').select(['thread_id', 'content_hash', 'clinic_id', 'author_id']).where('id', '=', id).executeTakeFirst();
   if (!existing) return null;
-  if (existing.clinic_id !== clinicId || existing.content_hash !== hash) throw new AppError(409, 'id_conflict', 'A different message was already sent with this id');
+  if (existing.clinic_id !== clinicId || existing.author_id !== authorId) throw notFound('Message');
+  if (existing.content_hash !== hash) throw new AppError(409, 'id_conflict', 'A different message was already sent with this id');
   return { threadId: existing.thread_id, messageId: id, created: false };
 }
 
@@ -78,18 +84,19 @@ async function insertMessage(
  * and its notice job. Two requests racing with one id both end with the original message.
  */
 async function send(ctx: MessagingContext, who: Principal, patientId: string, id: string, hash: string, work: (a: Action) => Promise<SendResult>): Promise<SendResult> {
-  const again = await replay(ctx.db, ctx.cipher.clinicId, id, hash);
+  const authorId = who.kind === 'patient' ? who.patientId : who.staffId;
+  const again = await replay(ctx.db, ctx.cipher.clinicId, authorId, id, hash);
   if (again) return again;
   try {
     return await runAction(ctx.store, who, ctx.requestId, async (a) => {
       await a.lockPatient(ctx.cipher.clinicId, patientId);
-      const again = await replay(a.tx, ctx.cipher.clinicId, id, hash);
+      const again = await replay(a.tx, ctx.cipher.clinicId, authorId, id, hash);
       if (again) return again;
       if (who.kind === 'patient') await assertConsent(a.tx, who.clinicId, who.patientId);
       return work(a);
     });
   } catch (err) {
-    const winner = isUniqueViolation(err) ? await replay(ctx.db, ctx.cipher.clinicId, id, hash) : null;
+    const winner = isUniqueViolation(err) ? await replay(ctx.db, ctx.cipher.clinicId, authorId, id, hash) : null;
     if (winner) return winner;
     throw err;
   }

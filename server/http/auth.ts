@@ -2,9 +2,10 @@
  * Establishing who is calling. Staff carry an HttpOnly session cookie; patients, inside a frame on a
  * clinic's site where third-party cookies are often blocked, carry a bearer token the frame holds.
  */
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { StaffRole } from '../../shared/roles.js';
 import type { Deps } from '../deps.js';
+import { recordAudit } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
 import type { PatientPrincipal, StaffPrincipal } from '../domain/principal.js';
 import { resolveSession } from '../domain/sessions.js';
@@ -66,19 +67,35 @@ export async function staffSessionLive(deps: Deps, token: string): Promise<boole
   return (await staffOfToken(deps, token, false)) !== null;
 }
 
-/** Requires a live staff session (optionally of certain roles) and sets `request.staff`. */
-export function requireStaff(deps: Deps, roles?: StaffRole[]): preHandlerAsyncHookHandler {
+/**
+ * Requires a live staff session (optionally of certain roles) and sets `request.staff`. Runs as the
+ * route's onRequest hook, before the body is read or validated: a caller without the right to a
+ * route learns nothing about its fields. A refused role is audited.
+ */
+export function requireStaff(deps: Deps, roles?: StaffRole[]): onRequestAsyncHookHandler {
   return async (request) => {
     const token = staffToken(deps, request);
     const staff = token ? await staffOfToken(deps, token) : null;
     if (!staff) throw unauthenticated();
-    if (roles && !roles.includes(staff.role)) throw new AppError(403, 'forbidden', `This needs the ${roles.join(' or ')} role`);
     request.staff = staff;
+    if (roles) await checkRole(deps, request, roles);
   };
 }
 
-/** Requires a live patient session and sets `request.patient`. */
-export function requirePatient(deps: Deps): preHandlerAsyncHookHandler {
+/** For a route inside a scope that already requires staff: also requires one of these roles. */
+export function requireRole(deps: Deps, roles: StaffRole[]): onRequestAsyncHookHandler {
+  return (request) => checkRole(deps, request, roles);
+}
+
+async function checkRole(deps: Deps, request: FastifyRequest, roles: StaffRole[]): Promise<void> {
+  const staff = staffOf(request);
+  if (roles.includes(staff.role)) return;
+  await recordAudit(deps.db, staff, request.id, { action: 'access.forbidden', target: `${request.method} ${request.routeOptions.url ?? ''}`, outcome: 'denied' });
+  throw new AppError(403, 'forbidden', `This needs the ${roles.join(' or ')} role`);
+}
+
+/** Requires a live patient session and sets `request.patient`; like requireStaff, before validation. */
+export function requirePatient(deps: Deps): onRequestAsyncHookHandler {
   return async (request) => {
     const token = bearerToken(request);
     const session = token ? await resolveSession(deps.db, token, 'patient') : null;

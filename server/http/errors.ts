@@ -12,6 +12,7 @@ export function registerErrorHandling(app: FastifyInstance, storage: StorageMoni
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const requestId = request.id;
     if (error instanceof AppError) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
       return reply.status(error.status).send({ code: error.code, message: error.message, requestId });
     }
     if ('validation' in error && error.validation) {

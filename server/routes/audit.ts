@@ -9,7 +9,7 @@ import { requireStaff, staffOf } from '../http/auth.js';
 export const auditRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.get(
     '/api/audit',
-    { preHandler: requireStaff(deps, ['admin']), schema: { tags: ['audit'], summary: 'Audit entries, newest first', querystring: AuditQuery, response: { 200: Type.Array(AuditEntry), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    { onRequest: requireStaff(deps, ['admin']), schema: { tags: ['audit'], summary: 'Audit entries, newest first', querystring: AuditQuery, response: { 200: Type.Array(AuditEntry), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
     async (request) => listAudit(deps.db, staffOf(request).clinicId, request.query),
   );
 };

@@ -8,13 +8,13 @@ import { getClinic, getClinicBySlug, toClinic, toPublicClinic, updateClinicSetti
 import { requireStaff, staffOf } from '../http/auth.js';
 
 export const clinicRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  app.get('/api/clinic', { preHandler: requireStaff(deps), schema: { tags: ['clinic'], summary: 'Settings of the signed-in clinic', response: { 200: Clinic, 401: ErrorBody } } }, async (request) => {
+  app.get('/api/clinic', { onRequest: requireStaff(deps), schema: { tags: ['clinic'], summary: 'Settings of the signed-in clinic', response: { 200: Clinic, 401: ErrorBody } } }, async (request) => {
     return toClinic(await getClinic(deps.db, staffOf(request).clinicId));
   });
 
   app.put(
     '/api/clinic',
-    { preHandler: requireStaff(deps, ['admin']), schema: { tags: ['clinic'], summary: 'Replace the clinic settings', body: ClinicSettings, response: { 200: Clinic, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    { onRequest: requireStaff(deps, ['admin']), schema: { tags: ['clinic'], summary: 'Replace the clinic settings', body: ClinicSettings, response: { 200: Clinic, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
     async (request) => {
       const who = staffOf(request);
       return toClinic(await audited(deps, who, request.id, (tx) => updateClinicSettings(tx, who.clinicId, request.body), () => ({ action: 'clinic.update', target: `clinic:${Object.keys(request.body).sort().join(',')}` })));

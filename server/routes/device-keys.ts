@@ -23,10 +23,10 @@ export const deviceKeyRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     return keys;
   };
 
-  app.post('/api/patient/device-key', { preHandler: requirePatient(deps), schema: schema('widget') }, async (request, reply) =>
+  app.post('/api/patient/device-key', { onRequest: requirePatient(deps), schema: schema('widget') }, async (request, reply) =>
     release(request, reply, patientOf(request), bearerToken(request)!),
   );
-  app.post('/api/staff/device-key', { preHandler: requireStaff(deps), schema: schema('staff') }, async (request, reply) =>
+  app.post('/api/staff/device-key', { onRequest: requireStaff(deps), schema: schema('staff') }, async (request, reply) =>
     release(request, reply, staffOf(request), staffToken(deps, request)!),
   );
 };

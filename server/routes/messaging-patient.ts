@@ -32,7 +32,7 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
 
   await app.register(async (plain) => {
     const scoped = plain.withTypeProvider<TypeBoxTypeProvider>();
-    scoped.addHook('preHandler', requirePatient(deps));
+    scoped.addHook('onRequest', requirePatient(deps));
 
     scoped.get('/api/patient/threads', { schema: { tags: ['widget'], summary: "The patient's conversations, unread first", response: { 200: Type.Array(ThreadSummary), ...errors } } }, async (request) => {
       const who = patientOf(request);

@@ -12,7 +12,7 @@ import { getPatient } from '../domain/patients.js';
 import { listActiveColleagues } from '../domain/staff.js';
 import { listInbox, readStaffThread, staffReply, startStaffThread, updateThread } from '../domain/threads.js';
 import { sessionIdOf } from '../domain/sessions.js';
-import { requireStaff, staffOf, staffSessionLive, staffToken } from '../http/auth.js';
+import { requireRole, requireStaff, staffOf, staffSessionLive, staffToken } from '../http/auth.js';
 import { Download, EventStream, UPLOAD_RATE, sendFile, uploadedFile } from '../http/files.js';
 import { streamEvents } from '../http/sse.js';
 import { messagingContext } from './messaging-context.js';
@@ -21,13 +21,13 @@ const Sent = Type.Object({ threadId: Type.String(), messageId: Type.String() });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody };
 
 export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  app.get('/api/messaging/settings', { preHandler: requireStaff(deps), schema: { tags: ['messaging'], summary: "The clinic's messaging rules", response: { 200: MessagingSettings, 401: ErrorBody } } }, async (request) =>
+  app.get('/api/messaging/settings', { onRequest: requireStaff(deps), schema: { tags: ['messaging'], summary: "The clinic's messaging rules", response: { 200: MessagingSettings, 401: ErrorBody } } }, async (request) =>
     getMessagingSettings(deps.db, staffOf(request).clinicId),
   );
 
   app.put(
     '/api/messaging/settings',
-    { preHandler: requireStaff(deps, ['admin']), schema: { tags: ['messaging'], summary: 'Replace the messaging rules (applies to the widget at once)', body: MessagingSettings, response: { 200: MessagingSettings, ...errors } } },
+    { onRequest: requireStaff(deps, ['admin']), schema: { tags: ['messaging'], summary: 'Replace the messaging rules (applies to the widget at once)', body: MessagingSettings, response: { 200: MessagingSettings, ...errors } } },
     async (request) => {
       const who = staffOf(request);
       return audited(deps, who, request.id, (tx) => saveMessagingSettings(tx, who.clinicId, request.body), () => ({ action: 'messaging.settings', target: 'messaging-settings' }));
@@ -36,7 +36,7 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
 
   await app.register(async (plain) => {
     const scoped = plain.withTypeProvider<TypeBoxTypeProvider>();
-    scoped.addHook('preHandler', requireStaff(deps));
+    scoped.addHook('onRequest', requireStaff(deps));
 
     scoped.get('/api/inbox', { schema: { tags: ['messaging'], summary: 'Threads, newest first, with filters', querystring: InboxFilter, response: { 200: Type.Array(InboxThread), ...errors } } }, async (request) => {
       const who = staffOf(request);
@@ -108,13 +108,14 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
       listCannedReplies(deps.db, staffOf(request).clinicId),
     );
 
-    scoped.post('/api/canned-replies', { schema: { tags: ['messaging'], summary: 'Add a reply template', body: NewCannedReply, response: { 201: CannedReply, ...errors } } }, async (request, reply) => {
+    // Templates are the clinic's voice: administrators keep them; everyone uses them.
+    scoped.post('/api/canned-replies', { onRequest: requireRole(deps, ['admin']), schema: { tags: ['messaging'], summary: 'Add a reply template', body: NewCannedReply, response: { 201: CannedReply, ...errors } } }, async (request, reply) => {
       const who = staffOf(request);
       const added = await audited(deps, who, request.id, (tx) => addCannedReply(tx, who.clinicId, request.body), (r) => ({ action: 'template.add', target: `template:${r.id}` }));
       return reply.status(201).send(added);
     });
 
-    scoped.delete('/api/canned-replies/:id', { schema: { tags: ['messaging'], summary: 'Remove a reply template', params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
+    scoped.delete('/api/canned-replies/:id', { onRequest: requireRole(deps, ['admin']), schema: { tags: ['messaging'], summary: 'Remove a reply template', params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
       const who = staffOf(request);
       await audited(deps, who, request.id, (tx) => removeCannedReply(tx, who.clinicId, request.params.id), () => ({ action: 'template.remove', target: `template:${request.params.id}` }));
       return reply.status(204).send(null);

@@ -9,7 +9,7 @@ import { requireStaff, staffOf } from '../http/auth.js';
 
 export const outgoingMailRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
-  app.addHook('preHandler', requireStaff(deps, ['admin']));
+  app.addHook('onRequest', requireStaff(deps, ['admin']));
 
   app.get('/api/outgoing-mail', { schema: { tags: ['infra'], summary: "The clinic's e-mail queue, newest first (admins)", querystring: OutgoingMailQuery, response: { 200: Type.Array(OutgoingMail), ...errors } } }, async (request) => {
     const who = staffOf(request);

@@ -24,7 +24,8 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
     '/api/patient/auth/code',
     {
       schema: { tags: ['widget'], summary: 'E-mail a sign-in code (same answer whether or not the address is enrolled)', body: CodeRequest, response: { 202: CodeChallenge, 400: ErrorBody, 404: ErrorBody, 429: ErrorBody } },
-      config: { rateLimit: { max: 5, timeWindow: '15 minutes', hook: 'preHandler', keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: string })?.email ?? '').toLowerCase()}` } },
+      // Per network address here (generous: a clinic's Wi-Fi is one address); per account in the domain.
+      config: { rateLimit: { max: 30, timeWindow: '15 minutes' } },
     },
     async (request, reply) => {
       const clinic = await getClinicBySlug(deps.db, request.body.clinic);
@@ -36,7 +37,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
     '/api/patient/auth/verify',
     {
       schema: { tags: ['widget'], summary: 'Check the code and date of birth; returns a bearer token', body: CodeVerify, response: { 200: PatientSession, 400: ErrorBody, 401: ErrorBody, 410: ErrorBody, 429: ErrorBody } },
-      config: { rateLimit: { max: 20, timeWindow: '15 minutes' } },
+      config: { rateLimit: { max: 100, timeWindow: '15 minutes' } },
     },
     async (request) => {
       const { clinic, patientId } = await verifyCode(deps, request.body.challengeId, request.body.code, request.body.dateOfBirth);
@@ -46,7 +47,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
     },
   );
 
-  app.get('/api/patient/me', { preHandler: requirePatient(deps), schema: { tags: ['widget'], summary: 'The signed-in patient', response: { 200: PatientSelf, 401: ErrorBody } } }, async (request) => {
+  app.get('/api/patient/me', { onRequest: requirePatient(deps), schema: { tags: ['widget'], summary: 'The signed-in patient', response: { 200: PatientSelf, 401: ErrorBody } } }, async (request) => {
     const who = patientOf(request);
     await recordAudit(deps.db, who, request.id, { action: 'patient.read-self', target: 'patient-details' });
     return self(who, langOf(request.query));
@@ -54,7 +55,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
 
   app.post(
     '/api/patient/consent',
-    { preHandler: requirePatient(deps), schema: { tags: ['widget'], summary: 'Record consent to electronic communication', body: ConsentAccept, response: { 200: PatientSelf, 400: ErrorBody, 401: ErrorBody } } },
+    { onRequest: requirePatient(deps), schema: { tags: ['widget'], summary: 'Record consent to electronic communication', body: ConsentAccept, response: { 200: PatientSelf, 400: ErrorBody, 401: ErrorBody } } },
     async (request) => {
       const who = patientOf(request);
       const lang = langOf(request.query);

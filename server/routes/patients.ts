@@ -16,7 +16,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody };
   const cipherOf = async (request: FastifyRequest) => clinicCipher(deps.keyring, await getClinic(deps.db, staffOf(request).clinicId));
 
-  app.addHook('preHandler', requireStaff(deps));
+  app.addHook('onRequest', requireStaff(deps));
 
   app.get('/api/patients', { schema: { tags: ['patients'], summary: 'Search patients', querystring: PatientQuery, response: { 200: Type.Array(Patient), ...errors } } }, async (request) => {
     const cipher = await cipherOf(request);

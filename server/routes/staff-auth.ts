@@ -11,7 +11,7 @@ import { clearStaffCookie, requireStaff, setStaffCookie, staffOf, staffToken } f
 export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   const me = async (clinicId: string, staffId: string) => {
     const [staff, clinic] = await Promise.all([getStaff(deps.db, clinicId, staffId), getClinic(deps.db, clinicId)]);
-    return { staff: toStaffMember(staff), clinic: { id: clinic.id, slug: clinic.slug, name: clinic.name }, devMailbox: deps.mailer.devMailbox };
+    return { staff: toStaffMember(staff), clinic: { id: clinic.id, slug: clinic.slug, name: clinic.name }, devMailbox: deps.mailer.devMailbox && staff.role === 'admin' };
   };
 
   app.post(
@@ -37,7 +37,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     return reply.status(204).send(null);
   });
 
-  app.get('/api/staff/me', { preHandler: requireStaff(deps), schema: { tags: ['staff'], summary: 'The signed-in staff member and clinic', response: { 200: Me, 401: ErrorBody } } }, async (request) => {
+  app.get('/api/staff/me', { onRequest: requireStaff(deps), schema: { tags: ['staff'], summary: 'The signed-in staff member and clinic', response: { 200: Me, 401: ErrorBody } } }, async (request) => {
     const s = staffOf(request);
     return me(s.clinicId, s.staffId);
   });

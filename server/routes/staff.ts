@@ -11,11 +11,11 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
   const adminOnly = requireStaff(deps, ['admin']);
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
-  app.get('/api/staff', { preHandler: adminOnly, schema: { tags: ['staff'], summary: "The clinic's staff", response: { 200: Type.Array(StaffMember), ...errors } } }, async (request) => {
+  app.get('/api/staff', { onRequest: adminOnly, schema: { tags: ['staff'], summary: "The clinic's staff", response: { 200: Type.Array(StaffMember), ...errors } } }, async (request) => {
     return (await listStaff(deps.db, staffOf(request).clinicId)).map(toStaffMember);
   });
 
-  app.post('/api/staff', { preHandler: adminOnly, schema: { tags: ['staff'], summary: 'Add a staff member', body: NewStaff, response: { 201: StaffMember, ...errors } } }, async (request, reply) => {
+  app.post('/api/staff', { onRequest: adminOnly, schema: { tags: ['staff'], summary: 'Add a staff member', body: NewStaff, response: { 201: StaffMember, ...errors } } }, async (request, reply) => {
     const who = staffOf(request);
     const row = await audited(deps, who, request.id, (tx) => createStaff(tx, who.clinicId, request.body), (r) => ({ action: 'staff.add', target: `staff:${r.id}:${r.role}` }));
     return reply.status(201).send(toStaffMember(row));
@@ -23,7 +23,7 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
 
   app.patch(
     '/api/staff/:id',
-    { preHandler: adminOnly, schema: { tags: ['staff'], summary: 'Rename, change role, disable or reset the password', params: IdParams, body: StaffPatch, response: { 200: StaffMember, ...errors } } },
+    { onRequest: adminOnly, schema: { tags: ['staff'], summary: 'Rename, change role, disable or reset the password', params: IdParams, body: StaffPatch, response: { 200: StaffMember, ...errors } } },
     async (request) => toStaffMember(await updateStaff(deps, staffOf(request), staffOf(request).clinicId, request.params.id, request.body, request.id)),
   );
 };

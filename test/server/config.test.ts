@@ -28,10 +28,20 @@ describe('configuration', () => {
       [{ DATABASE_URL: 'mysql://u:secret@db/x' }, /^DATABASE_URL must start with postgres/],
       [{ SMTP_URL: 'http://mail' }, /^SMTP_URL must start with smtp/],
       [{ MASTER_KEY: 'too-short' }, /^MASTER_KEY must be 32 bytes/],
+      [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY must be the number of proxies/],
+      [{ TRUST_PROXY: '1, evil' }, /^TRUST_PROXY/],
+      [{ NODE_ENV: 'production' }, /^SMTP_URL is required when NODE_ENV=production/],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
       [{ DEMO_PORT: '-1' }, /^DEMO_PORT/],
     ];
     for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
+  });
+
+  it('trusts a number of proxy hops or a list of proxy addresses, never every address', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16' }).trustProxy, ['10.0.0.5', '10.1.0.0/16']);
+    assert.equal(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example' }).production, true);
   });
 
   it('never repeats a database password in its message', () => {

@@ -15,7 +15,7 @@ import { connect } from '../../server/db/connect.js';
 import { migrateToLatest } from '../../server/db/migrate.js';
 import type { Deps } from '../../server/deps.js';
 import { Keyring } from '../../server/domain/crypto.js';
-import { smtpMailer } from '../../server/domain/mail.js';
+import { devMailer, smtpMailer } from '../../server/domain/mail.js';
 import { createWorkers } from '../../server/workers.js';
 import { createClinic, clinicCipher } from '../../server/domain/clinics.js';
 import { createStaff } from '../../server/domain/staff.js';
@@ -105,7 +105,8 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
   const config = loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: dataDir, SMTP_URL: smtp.url, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
   const database = connect({ databaseUrl: config.databaseUrl, dataDir, ...(pgSchema ? { pgSchema } : {}) });
   const keyring = new Keyring(randomBytes(32));
-  const mailer = smtpMailer(config.smtpUrl ?? smtp.url, config.mailFrom, config.smtpTimeouts);
+  // `SMTP_URL: ''` in env: the development mailbox instead of the SMTP sink.
+  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeouts) : devMailer(database.db, keyring);
   const deps: Deps = { ...database, ...createWorkers({ ...database, keyring, mailer, config }, config), config, keyring, mailer, webRoot: fakeWebRoot() };
   let app: FastifyInstance | null = null;
   const dependents: Array<() => Promise<void>> = [];

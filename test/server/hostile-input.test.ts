@@ -3,10 +3,12 @@
  * percent-encoded paths that once slipped past the CSRF check and the no-store header.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { sniffType } from '../../server/domain/attachments.js';
-import { DIALECTS, ORIGIN, build, seedClinic, seedPatient, staffCookie } from './helpers.js';
+import { DEFAULT_MESSAGING } from '../../server/domain/messaging-settings.js';
+import { DIALECTS, ORIGIN, build, call, patientToken, seedClinic, seedPatient, staffCookie } from './helpers.js';
 
 /** A ZIP whose one entry, `[Content_Types].xml`, inflates to `size` bytes of zeros (an Office-file lookalike). */
 function zipBomb(size: number): Buffer {
@@ -83,6 +85,37 @@ for (const d of DIALECTS) {
       assert.equal((await ctx.deps.db.selectFrom('canned_replies').select('id').execute()).length, 0, 'nothing was created');
       const ok = await ctx.app.inject({ method: 'POST', url: '/%61pi/canned-replies', headers: { cookie, origin: ORIGIN, 'content-type': 'application/json' }, payload: { title: 'Real', body: 'x' } });
       assert.equal(ok.statusCode, 201, 'with our Origin the encoded path works like the plain one');
+    });
+
+    it('answers 404 for a message id that is not the caller’s own (another clinic’s, another patient’s, a colleague’s)', async (t) => {
+      const ctx = await build(t, d.name);
+      const open = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [{ start: '00:00', end: '23:59' }]]));
+      const tokens: string[] = [];
+      const clinics = [];
+      for (const slug of ['north', 'south']) {
+        const clinic = await seedClinic(ctx.deps, slug);
+        clinics.push(clinic);
+        const admin = await staffCookie(ctx.app, `admin@${slug}.test`);
+        assert.equal((await call(ctx.app, 'PUT', '/api/messaging/settings', { cookie: admin, body: { ...DEFAULT_MESSAGING, hours: open } })).statusCode, 200);
+        const p = await seedPatient(ctx.deps, clinic);
+        tokens.push(await patientToken(ctx, slug, p.email, p.dateOfBirth));
+      }
+      const neighbour = await seedPatient(ctx.deps, clinics[0]!, { email: 'neighbour@north.example' });
+      const neighbourToken = await patientToken(ctx, 'north', neighbour.email, neighbour.dateOfBirth);
+      const thread = { id: randomUUID(), subject: 'Renewal', category: 'prescription', body: 'Please renew my prescription.' };
+      const first = await call(ctx.app, 'POST', '/api/patient/threads', { token: tokens[0], body: thread });
+      assert.equal(first.statusCode, 201, first.body);
+      for (const [who, token] of [['a patient of another clinic', tokens[1]], ['another patient of the clinic', neighbourToken]] as const) {
+        const res = await call(ctx.app, 'POST', '/api/patient/threads', { token, body: thread });
+        assert.equal(res.statusCode, 404, `${who}: ${res.body}`);
+        assert.equal(res.json().code, 'not_found');
+      }
+      const staff = await staffCookie(ctx.app, 'staff@north.test');
+      const reply = await call(ctx.app, 'POST', `/api/threads/${first.json().threadId}/messages`, { cookie: staff, body: { id: thread.id, body: 'Done.' } });
+      assert.equal(reply.statusCode, 404, 'a colleague reusing the patient’s message id');
+      // The sender's own retry still answers as the first time, and the same id with other content is a conflict.
+      assert.equal((await call(ctx.app, 'POST', '/api/patient/threads', { token: tokens[0], body: thread })).statusCode, 200);
+      assert.equal((await call(ctx.app, 'POST', '/api/patient/threads', { token: tokens[0], body: { ...thread, body: 'Changed' } })).statusCode, 409);
     });
   });
 }

@@ -17,6 +17,7 @@ import { migrateToLatest } from '../../server/db/migrate.js';
 import { clinicCipher, createClinic } from '../../server/domain/clinics.js';
 import { Keyring } from '../../server/domain/crypto.js';
 import { enqueueJobs } from '../../server/domain/jobs.js';
+import { listDevMail } from '../../server/domain/mail.js';
 import { DEFAULT_MESSAGING, saveMessagingSettings } from '../../server/domain/messaging-settings.js';
 import { enrolPatient } from '../../server/domain/patients.js';
 import { createStaff } from '../../server/domain/staff.js';
@@ -200,6 +201,7 @@ describe('two server processes on one PostgreSQL database', { skip: PG_SKIP }, (
   let databaseUrl = '';
   let database: Db | null = null;
   let created = false;
+  let clinicId = '';
   let a: ServerProcess | null = null;
   let b: ServerProcess | null = null;
 
@@ -227,6 +229,7 @@ describe('two server processes on one PostgreSQL database', { skip: PG_SKIP }, (
     await migrateToLatest(database);
     const keyring = new Keyring(Buffer.from(masterKey, 'hex'));
     const clinic = await createClinic(database.db, keyring, { slug: SLUG, name: 'Harbour Clinic', allowedOrigins: ['https://harbour.example'] });
+    clinicId = clinic.id;
     for (const role of ['admin', 'physician', 'staff'] as StaffRole[]) {
       await createStaff(database.db, clinic.id, { name: `${role} of ${SLUG}`, email: `${role}@${SLUG}.test`, role, password: PASSWORD });
     }
@@ -261,8 +264,8 @@ describe('two server processes on one PostgreSQL database', { skip: PG_SKIP }, (
     const code = await waitUntil(
       'the sign-in code in dev_mail',
       async () => {
-        const row = await database!.db.selectFrom('dev_mail').select('text').where('to_address', '=', PATIENT.email).where('created_at', '>=', since).orderBy('created_at', 'desc').executeTakeFirst();
-        return row ? /\b(\d{6})\b/.exec(row.text)?.[1] : undefined;
+        const mail = (await listDevMail(database!.db, new Keyring(Buffer.from(masterKey, 'hex')), clinicId)).find((m) => m.to === PATIENT.email && m.createdAt >= since);
+        return mail ? /\b(\d{6})\b/.exec(mail.text)?.[1] : undefined;
       },
       15_000,
     );

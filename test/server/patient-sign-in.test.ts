@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { codeFrom } from '../support/smtp.js';
+import type { FastifyInstance } from 'fastify';
 import { DIALECTS, ORIGIN, build, call, patientToken, seedClinic, seedPatient, staffCookie } from './helpers.js';
+
+/** A widget request arriving through one proxy, which reports `forwardedFor`. */
+const fromAddress = (app: FastifyInstance, forwardedFor: string, url: string, body: object) =>
+  app.inject({ method: 'POST', url, headers: { origin: ORIGIN, 'x-forwarded-for': forwardedFor }, payload: body });
 
 for (const d of DIALECTS) {
   describe(`patient sign-in in the widget (${d.name})`, { skip: d.skip }, () => {
@@ -94,12 +99,96 @@ for (const d of DIALECTS) {
       assert.ok(rows.every((r) => !JSON.stringify(r).includes(code)));
     });
 
-    it('rate-limits code requests', async (t) => {
-      const ctx = await build(t, d.name);
+    it('rate-limits code requests per account, from any address', async (t) => {
+      const ctx = await build(t, d.name, { TRUST_PROXY: '1' });
       await seedClinic(ctx.deps, 'north');
       const statuses = [];
-      for (let i = 0; i < 6; i++) statuses.push((await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: 'someone@example.com' } })).statusCode);
+      for (let i = 0; i < 6; i++) statuses.push((await fromAddress(ctx.app, `203.0.113.${i}`, '/api/patient/auth/code', { clinic: 'north', email: i % 2 ? 'Someone@Example.com' : 'someone@example.com' })).statusCode);
       assert.deepEqual(statuses, [202, 202, 202, 202, 202, 429]);
+      const other = await fromAddress(ctx.app, '203.0.113.9', '/api/patient/auth/code', { clinic: 'north', email: 'other@example.com' });
+      assert.equal(other.statusCode, 202, 'another account is not held back');
+    });
+
+    it('limits code guesses per account, however the X-Forwarded-For changes, and the window ends', async (t) => {
+      const ctx = await build(t, d.name, { TRUST_PROXY: '1' });
+      const p = await seedPatient(ctx.deps, await seedClinic(ctx.deps, 'north'));
+      const challenges: string[] = [];
+      for (let i = 0; i < 3; i++) challenges.push((await fromAddress(ctx.app, `198.51.100.${i}`, '/api/patient/auth/code', { clinic: 'north', email: p.email })).json().challengeId);
+      const codes = [codeFrom(await ctx.smtp.take(p.email)), codeFrom(await ctx.smtp.take(p.email)), codeFrom(await ctx.smtp.take(p.email))];
+      const wrong = (c: string) => (c === '000000' ? '000001' : '000000');
+      const statuses: number[] = [];
+      // 4 wrong guesses on each of the first two codes and 2 on the third: 10, each from a new address.
+      for (const [i, n] of [4, 4, 2].entries()) {
+        for (let k = 0; k < n; k++) statuses.push((await fromAddress(ctx.app, `192.0.2.${statuses.length}`, '/api/patient/auth/verify', { challengeId: challenges[i], code: wrong(codes[i]!), dateOfBirth: p.dateOfBirth })).statusCode);
+      }
+      assert.deepEqual(statuses, Array(10).fill(401));
+      const right = await fromAddress(ctx.app, '192.0.2.200', '/api/patient/auth/verify', { challengeId: challenges[2], code: codes[2], dateOfBirth: p.dateOfBirth });
+      assert.equal(right.statusCode, 429, 'the 11th try in the window is refused even with the right code');
+      assert.equal(right.json().code, 'rate_limited');
+      assert.ok(Number(right.headers['retry-after']) > 0);
+      // Throttling, not a lock: once the window has passed, the same code works.
+      await ctx.deps.db.updateTable('rate_limits').set({ reset_at: Date.now() - 1 }).execute();
+      const later = await fromAddress(ctx.app, '192.0.2.201', '/api/patient/auth/verify', { challengeId: challenges[2], code: codes[2], dateOfBirth: p.dateOfBirth });
+      assert.equal(later.statusCode, 200, later.body);
+    });
+
+    it('does not let one address (a clinic Wi-Fi) lock out every patient', async (t) => {
+      const ctx = await build(t, d.name);
+      const clinic = await seedClinic(ctx.deps, 'north');
+      // 25 wrong guesses from this one address, spread over five strangers' codes (more than the old per-address limit of 20).
+      for (let i = 0; i < 5; i++) {
+        const start = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: `stranger${i}@example.com` } });
+        for (let k = 0; k < 5; k++) assert.equal((await call(ctx.app, 'POST', '/api/patient/auth/verify', { body: { challengeId: start.json().challengeId, code: '000000', dateOfBirth: '1990-01-01' } })).statusCode, 401);
+      }
+      const p = await seedPatient(ctx.deps, clinic);
+      await patientToken(ctx, 'north', p.email, p.dateOfBirth);
+    });
+
+    it('trusts only the configured number of proxies: a forged X-Forwarded-For does not reset the per-address limit', async (t) => {
+      const ctx = await build(t, d.name, { TRUST_PROXY: '1' });
+      await seedClinic(ctx.deps, 'north');
+      const statuses: number[] = [];
+      // The client forges the left part; our one proxy appended the real address on the right.
+      for (let i = 0; i < 31; i++) statuses.push((await fromAddress(ctx.app, `10.9.${i}.1, 203.0.113.50`, '/api/patient/auth/code', { clinic: 'north', email: `p${i}@example.com` })).statusCode);
+      assert.deepEqual(statuses, [...Array(30).fill(202), 429]);
+    });
+
+    it('keeps an earlier code valid when someone asks for a new one', async (t) => {
+      const ctx = await build(t, d.name);
+      const p = await seedPatient(ctx.deps, await seedClinic(ctx.deps, 'north'));
+      const first = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: p.email } });
+      const code = codeFrom(await ctx.smtp.take(p.email));
+      // Anyone who knows the address asks again (twice).
+      const second = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: p.email } });
+      await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: p.email } });
+      const res = await call(ctx.app, 'POST', '/api/patient/auth/verify', { body: { challengeId: first.json().challengeId, code, dateOfBirth: p.dateOfBirth } });
+      assert.equal(res.statusCode, 200, res.body);
+      // Signing in spends the other open codes.
+      const secondCode = codeFrom(await ctx.smtp.take(p.email));
+      const reuse = await call(ctx.app, 'POST', '/api/patient/auth/verify', { body: { challengeId: second.json().challengeId, code: secondCode, dateOfBirth: p.dateOfBirth } });
+      assert.equal(reuse.statusCode, 401);
+    });
+
+    it('answers the same when the SMTP server refuses an enrolled address, and logs no address', async (t) => {
+      const logs: string[] = [];
+      const ctx = await build(t, d.name, {}, logs);
+      const p = await seedPatient(ctx.deps, await seedClinic(ctx.deps, 'north'), { email: 'refused@example.com' });
+      ctx.smtp.refuse(/^refused@/);
+      const known = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: p.email } });
+      const unknown = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: 'nobody@example.com' } });
+      assert.equal(known.statusCode, 202);
+      assert.equal(unknown.statusCode, 202);
+      assert.deepEqual(Object.keys(known.json()).sort(), Object.keys(unknown.json()).sort());
+      // The refusal (550, permanent) fails the e-mail job; the log says so without naming anyone.
+      for (let i = 0; i < 100; i++) {
+        const job = await ctx.deps.db.selectFrom('jobs').select(['status', 'last_error']).where('kind', '=', 'mail.sign-in-code').executeTakeFirst();
+        if (job?.status === 'failed') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const job = await ctx.deps.db.selectFrom('jobs').select(['status', 'last_error']).where('kind', '=', 'mail.sign-in-code').executeTakeFirstOrThrow();
+      assert.deepEqual(job, { status: 'failed', last_error: 'SMTP 550' });
+      assert.ok(logs.some((l) => l.includes('job failed for good')));
+      assert.equal(logs.filter((l) => /refused@|example\.com/i.test(l)).length, 0, 'no e-mail address in the logs');
     });
 
     it('ends the patient session at sign-out', async (t) => {

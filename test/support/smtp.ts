@@ -16,6 +16,8 @@ export interface SmtpSink {
   messages: ReceivedMail[];
   /** Removes and returns the oldest unread mail to `to`, waiting for one to arrive. */
   take(to: string, timeoutMs?: number): Promise<ReceivedMail>;
+  /** From now on, refuses recipients matching `pattern` with 550 (a mailbox that does not exist). */
+  refuse(pattern: RegExp): void;
   close(): Promise<void>;
 }
 
@@ -23,10 +25,15 @@ export interface SmtpSink {
 export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   const waiters: Array<() => void> = [];
+  let refused: RegExp | null = null;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (refused?.test(address.address)) return callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 }));
+      callback();
+    },
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {
@@ -53,6 +60,9 @@ export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpS
           setTimeout(resolve, 100);
         });
       }
+    },
+    refuse(pattern) {
+      refused = pattern;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
