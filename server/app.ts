@@ -83,7 +83,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
 
   app.decorateRequest('staff', null);
   app.decorateRequest('patient', null);
-  registerErrorHandling(app, deps.storage);
+  registerErrorHandling(app, deps);
   registerInputGuard(app);
   await registerSecurity(app, deps);
   await app.register(cookie);

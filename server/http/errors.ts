@@ -1,17 +1,21 @@
 /**
  * One error handler for the whole API: domain errors keep their status and code, validation errors
  * name the field, and anything unexpected becomes a 500 that says nothing about the internals.
+ * A signed-in caller's 404 is an attempt on something that is not theirs (or is gone): audited.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { isStorageError, isUniqueViolation } from '../db/errors.js';
+import type { Deps } from '../deps.js';
+import { recordAudit } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
-import type { StorageMonitor } from '../live/storage-monitor.js';
 
-/** Installs the error and not-found handlers. Storage failures are told to `storage` for /health. */
-export function registerErrorHandling(app: FastifyInstance, storage: StorageMonitor): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+/** Installs the error and not-found handlers. Storage failures are told to `deps.storage` for /health. */
+export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, 'db' | 'storage'>): void {
+  const { storage } = deps;
+  app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
     const requestId = request.id;
     if (error instanceof AppError) {
+      if (error.code === 'not_found') await auditMiss(deps, request);
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
       return reply.status(error.status).send({ code: error.code, message: error.message, requestId });
     }
@@ -42,6 +46,27 @@ export function registerErrorHandling(app: FastifyInstance, storage: StorageMoni
 
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
+  });
+}
+
+/**
+ * The denied row for a signed-in caller's 404: what was asked for (route and ids), in the caller's
+ * clinic. The ids stay text in `target`, never linked as `patient_id`: they may be another clinic's.
+ */
+async function auditMiss(deps: Pick<Deps, 'db'>, request: FastifyRequest): Promise<void> {
+  const who = request.staff ?? request.patient;
+  if (!who) return;
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
+  const asked = [
+    typeof params.id === 'string' && `id:${params.id}`,
+    typeof body.id === 'string' && `id:${body.id}`,
+    typeof body.patientId === 'string' && `patient:${body.patientId}`,
+    Array.isArray(body.attachmentIds) && body.attachmentIds.length > 0 && `attachments:${body.attachmentIds.map(String).join(',')}`,
+  ].filter(Boolean);
+  const target = [`${request.method} ${request.routeOptions.url ?? ''}`, ...asked].join(' ').slice(0, 1000);
+  await recordAudit(deps.db, who, request.id, { action: 'access.not-found', target, outcome: 'denied' }).catch((err: unknown) => {
+    request.log.error({ err: { code: (err as { code?: string }).code } }, 'could not audit a denied request');
   });
 }
 

@@ -3,10 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams, Patient, PatientDetails, PatientPatch, PatientQuery } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
-import { recordAudit } from '../domain/audit.js';
 import { clinicCipher, getClinic } from '../domain/clinics.js';
 import { enrolPatient, getPatient, searchPatients, updatePatient } from '../domain/patients.js';
-import { AppError } from '../domain/errors.js';
 import { requireStaff, staffOf } from '../http/auth.js';
 import type { FastifyRequest } from 'fastify';
 import { audited, type Tx } from '../domain/action.js';
@@ -29,15 +27,10 @@ export const patientRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     return reply.status(201).send(patient);
   });
 
-  /** One patient's read or change with its audit row; a miss (unknown, or another clinic's) is recorded as denied. */
+  /** One patient's read or change with its audit row (a miss is audited as denied by the error handler). */
   const onePatient = async (request: FastifyRequest, action: string, id: string, target: string, work: (tx: Tx, cipher: ClinicCipher) => Promise<Patient>): Promise<Patient> => {
     const cipher = await cipherOf(request);
-    try {
-      return await audited(deps, staffOf(request), request.id, (tx) => work(tx, cipher), () => ({ action, patientId: id, target }));
-    } catch (err) {
-      if (err instanceof AppError && err.status === 404) await recordAudit(deps.db, staffOf(request), request.id, { action, target: `patient:${id}`, outcome: 'denied' });
-      throw err;
-    }
+    return audited(deps, staffOf(request), request.id, (tx) => work(tx, cipher), () => ({ action, patientId: id, target }));
   };
 
   app.get('/api/patients/:id', { schema: { tags: ['patients'], summary: 'One patient', params: IdParams, response: { 200: Patient, ...errors } } }, async (request) => {

@@ -109,7 +109,11 @@ for (const d of DIALECTS) {
       const denied = await deps.db.selectFrom('audit_log').select(['action', 'outcome', 'target', 'clinic_id', 'patient_id']).where('outcome', '=', 'denied').orderBy('at').execute();
       assert.deepEqual(
         denied.map((r) => [r.action, r.target, r.patient_id]).sort(),
-        [['patient.read', `patient:${theirs.id}`, null], ['patient.read', 'patient:does-not-exist', null], ['patient.update', `patient:${theirs.id}`, null]].sort(),
+        [
+          ['access.not-found', `GET /api/patients/:id id:${theirs.id}`, null],
+          ['access.not-found', 'GET /api/patients/:id id:does-not-exist', null],
+          ['access.not-found', `PATCH /api/patients/:id id:${theirs.id}`, null],
+        ].sort(),
         'the attempts are audited in the caller’s clinic, without linking them to the other clinic’s patient',
       );
       assert.ok(denied.every((r) => r.clinic_id !== south.id));
