@@ -40,7 +40,8 @@ export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, 'db
       request.log.error({ err: { type: error.name, code: error.code, message: error.message.slice(0, 200) } }, 'storage unavailable');
       return reply.status(503).header('retry-after', '30').send({ code: 'storage_unavailable', message: 'The server cannot store data right now; nothing was saved. Try again in a moment.', requestId });
     }
-    request.log.error({ err: { type: error.name, code: error.code, stack: error.stack } }, 'unhandled error');
+    // The stack without its first line: an error's message can quote the data it choked on.
+    request.log.error({ err: { type: error.name, code: error.code, stack: error.stack?.split('\n').slice(1).join('\n') } }, 'unhandled error');
     return reply.status(500).send({ code: 'internal', message: 'Something went wrong on our side; it has been logged', requestId });
   });
 
