@@ -1,7 +1,7 @@
 /** The staff API client: session cookie, JSON, and one place that notices a session has ended. */
 import type { AuditEntry, AuditQuery, Clinic, DeviceKeys, ClinicSettings, MailItem, Me, NewStaff, OutgoingMail, OutgoingMailQuery, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
-import type { AttachmentInfo, CannedReply, InboxFilter, InboxThread, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
+import type { AttachmentInfo, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
 type Init = Parameters<typeof fetchJson>[1];
 
@@ -81,7 +81,7 @@ export class AdminApi {
   saveMessagingSettings(s: MessagingSettings): Promise<MessagingSettings> {
     return this.#call('/api/messaging/settings', { method: 'PUT', body: s });
   }
-  inbox(f: InboxFilter): Promise<InboxThread[]> {
+  inbox(f: InboxFilter): Promise<InboxPage> {
     const params = new URLSearchParams(Object.entries(f).filter(([, v]) => v !== undefined && v !== '' && v !== false).map(([k, v]) => [k, String(v)]));
     return this.#call(`/api/inbox?${params}`);
   }

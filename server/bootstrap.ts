@@ -5,7 +5,10 @@ import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Deps } from './deps.js';
 import { Keyring, loadOrCreateMasterKey } from './domain/crypto.js';
+import { clinicCipher, getClinic } from './domain/clinics.js';
 import { devMailer, smtpMailer } from './domain/mail.js';
+import { fillMissingReplyDue } from './domain/messaging-settings.js';
+import { indexUnsearchedPatients } from './domain/patients.js';
 import { holdsEncryptedData, MasterKeyError, verifyMasterKey } from './domain/master-key.js';
 import { createWorkers } from './workers.js';
 
@@ -35,6 +38,10 @@ export async function createDeps(config: Config, webRoot = DEFAULT_WEB_ROOT): Pr
     await verifyMasterKey(database.db, keyring).catch((err: unknown) => {
       throw err instanceof MasterKeyError ? new ConfigError(err.message) : err;
     });
+    // Fills what migration 0009 added for rows written before it (it needs the keys a migration lacks).
+    const indexed = await indexUnsearchedPatients(database.db, async (clinicId) => clinicCipher(keyring, await getClinic(database.db, clinicId)));
+    const due = await fillMissingReplyDue(database.db);
+    if (indexed + due > 0) notes.push(`Prepared existing data for the faster inbox: ${indexed} patients indexed for search, ${due} reply-due times computed.`);
     const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeouts) : devMailer(database.db, keyring);
     if (!config.smtpUrl) notes.push('DEVELOPMENT MODE: no SMTP_URL, so e-mail is kept in the dev mailbox (admin → Dev mailbox), not sent.');
     const workers = createWorkers({ ...database, keyring, mailer, config }, config);

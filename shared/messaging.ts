@@ -175,10 +175,16 @@ export const InboxFilter = Type.Object(
     category: Type.Optional(Type.String({ maxLength: 40 })),
     patient: Type.Optional(Type.String({ maxLength: 120 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    /** Where the previous page ended (its `nextCursor`). */
+    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
   },
   { additionalProperties: false },
 );
 export type InboxFilter = Static<typeof InboxFilter>;
+
+/** One page of the inbox, newest first; `nextCursor` fetches the next (null on the last page). */
+export const InboxPage = Type.Object({ threads: Type.Array(InboxThread), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export type InboxPage = Static<typeof InboxPage>;
 
 export const CannedReply = Type.Object({ id: Id, title: Type.String({ minLength: 1, maxLength: 120 }), body: Type.String({ minLength: 1, maxLength: 5000 }) });
 export type CannedReply = Static<typeof CannedReply>;

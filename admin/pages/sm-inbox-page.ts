@@ -20,6 +20,8 @@ export function humanDuration(ms: number): string {
 
 export class SmInboxPage extends AdminPage {
   @state() private threads: InboxThread[] | null = null;
+  /** Where the next page starts; null when the list is complete. */
+  @state() private nextCursor: string | null = null;
   @state() private settings: MessagingSettings | null = null;
   @state() private filter: InboxFilter = {};
   @state() private arrived = false;
@@ -44,7 +46,23 @@ export class SmInboxPage extends AdminPage {
 
   private load() {
     return this.run(async () => {
-      this.threads = await this.api.inbox(this.filter);
+      const page = await this.api.inbox(this.filter);
+      this.threads = page.threads;
+      this.nextCursor = page.nextCursor;
+    });
+  }
+
+  private more() {
+    const cursor = this.nextCursor;
+    if (!cursor) return;
+    return this.run(async () => {
+      const page = await this.api.inbox({ ...this.filter, cursor });
+      // Focus stays on the button's row: keyboard users continue where the new rows begin.
+      const first = (this.threads ?? []).length;
+      this.threads = [...(this.threads ?? []), ...page.threads];
+      this.nextCursor = page.nextCursor;
+      await this.updateComplete;
+      this.shadowRoot?.querySelectorAll<HTMLAnchorElement>('tbody a')[first]?.focus();
     });
   }
 
@@ -167,7 +185,8 @@ export class SmInboxPage extends AdminPage {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}`;
+            </table>
+            ${this.nextCursor ? html`<p><button class="secondary" ?disabled=${this.busy} @click=${this.more}>${this.t('admin.inbox.more')}</button></p>` : nothing}`}`;
   }
 }
 

@@ -6,6 +6,7 @@ import * as m0002 from './migrations/0002_messaging.js';
 import * as m0003 from './migrations/0003_device_keys.js';
 import * as m0004 from './migrations/0004_durability.js';
 import * as m0008 from './migrations/0008_sign_in_accounts.js';
+import * as m0009 from './migrations/0009_inbox_scale.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003_device_keys': m0003,
   '0004_durability': m0004,
   '0008_sign_in_accounts': m0008,
+  '0009_inbox_scale': m0009,
 };
 
 /** Brings the schema up to date; throws with the failing migration's name. */

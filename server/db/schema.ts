@@ -53,8 +53,17 @@ export interface PatientsTable {
   consented_at: string | null;
   /** The consent text the patient agreed to, as shown to them. */
   consent_text: string | null;
+  /** Which version of the search tokens (patient_search) this row has; 0 = not yet indexed. */
+  search_version: number;
   created_at: string;
   updated_at: string;
+}
+
+/** Blind-indexed search tokens: keyed hashes of name-word prefixes, the e-mail and health number. */
+export interface PatientSearchTable {
+  clinic_id: string;
+  token: string;
+  patient_id: string;
 }
 
 export interface LoginChallengesTable {
@@ -114,6 +123,8 @@ export interface ThreadsTable {
   assigned_to: string | null;
   /** Set when a patient message waits for the clinic's answer; drives the response-time promise. */
   awaiting_reply_since: string | null;
+  /** When the clinic's promised answer is due (from awaiting_reply_since and the rules); null when nothing waits. */
+  due_at: string | null;
   patient_unread: number;
   staff_unread: number;
   last_message_at: string;
@@ -230,6 +241,7 @@ export interface Database {
   staff: StaffTable;
   sessions: SessionsTable;
   patients: PatientsTable;
+  patient_search: PatientSearchTable;
   login_challenges: LoginChallengesTable;
   audit_log: AuditLogTable;
   dev_mail: DevMailTable;

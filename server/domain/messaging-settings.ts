@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { MessagingRules, MessagingSettings } from '../../shared/messaging.js';
 import { AppError } from './errors.js';
-import { isOpen, isValidTimeZone, nextOpening } from './hours.js';
+import { dueAt, isOpen, isValidTimeZone, nextOpening } from './hours.js';
 
 const WEEKDAYS_9_TO_5 = { start: '09:00', end: '17:00' };
 
@@ -62,7 +62,30 @@ export async function saveMessagingSettings(db: Kysely<Database>, clinicId: stri
     .values({ clinic_id: clinicId, settings: json, updated_at: now })
     .onConflict((oc) => oc.column('clinic_id').doUpdateSet({ settings: json, updated_at: now }))
     .execute();
+  await recomputeReplyDue(db, clinicId, s);
   return s;
+}
+
+/** When the clinic's answer to a patient message received at `since` is due under these rules. */
+export function replyDue(s: MessagingSettings, since: string): string {
+  return dueAt(s, new Date(since), s.responseBusinessDays).toISOString();
+}
+
+/** The promise changed: every thread waiting for the clinic gets its due instant under the new rules. */
+async function recomputeReplyDue(db: Kysely<Database>, clinicId: string, s: MessagingSettings): Promise<void> {
+  const waiting = await db.selectFrom('threads').select(['id', 'awaiting_reply_since']).where('clinic_id', '=', clinicId).where('awaiting_reply_since', 'is not', null).execute();
+  for (const t of waiting) await db.updateTable('threads').set({ due_at: replyDue(s, t.awaiting_reply_since!) }).where('id', '=', t.id).execute();
+}
+
+/** Fills due instants of threads written before they were stored (migration 0009); at start-up. */
+export async function fillMissingReplyDue(db: Kysely<Database>): Promise<number> {
+  const rows = await db.selectFrom('threads').select(['id', 'clinic_id', 'awaiting_reply_since']).where('awaiting_reply_since', 'is not', null).where('due_at', 'is', null).execute();
+  const rules = new Map<string, MessagingSettings>();
+  for (const t of rows) {
+    if (!rules.has(t.clinic_id)) rules.set(t.clinic_id, await getMessagingSettings(db, t.clinic_id));
+    await db.updateTable('threads').set({ due_at: replyDue(rules.get(t.clinic_id)!, t.awaiting_reply_since!) }).where('id', '=', t.id).execute();
+  }
+  return rows.length;
 }
 
 /** The public part of the settings, with whether the clinic is reading messages right now. */

@@ -1,6 +1,7 @@
 /**
  * Patients, enrolled by their clinic. Identifying details are health information: they are stored
- * encrypted as one JSON blob, with a keyed hash of the e-mail for sign-in look-ups.
+ * encrypted as one JSON blob, with a keyed hash of the e-mail for sign-in look-ups and blind-indexed
+ * search tokens (patient-search.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -9,6 +10,7 @@ import type { Patient, PatientDetails, PatientPatch } from '../../shared/api.js'
 import { normalizeLang } from '../../shared/lang.js';
 import type { ClinicCipher } from './crypto.js';
 import { AppError, notFound } from './errors.js';
+import { SEARCH_VERSION, indexPatient, queryTokens } from './patient-search.js';
 import { normalizeEmail } from './staff.js';
 
 const PURPOSE = 'patient.details';
@@ -62,10 +64,12 @@ export async function enrolPatient(db: Kysely<Database>, cipher: ClinicCipher, i
     lang: input.lang ?? 'en',
     consented_at: null,
     consent_text: null,
+    search_version: SEARCH_VERSION,
     created_at: now,
     updated_at: now,
   };
   await db.insertInto('patients').values(row).execute();
+  await indexPatient(db, cipher, row.id, details);
   return decode(cipher, row);
 }
 
@@ -77,17 +81,46 @@ export async function getPatient(db: Kysely<Database>, cipher: ClinicCipher, id:
 }
 
 /**
- * The clinic's patients whose name, e-mail or health number contains `q`, by name. Details are
- * encrypted, so matching happens after decryption; a clinic's roster is thousands, not millions.
+ * The clinic's patients matching `q` (name-word prefixes, or an exact e-mail or health number),
+ * most recently enrolled first, sorted by name for reading. Matching goes through the blind index:
+ * only the rows returned are decrypted.
  */
 export async function searchPatients(db: Kysely<Database>, cipher: ClinicCipher, q = '', limit = 50): Promise<Patient[]> {
-  const rows = await db.selectFrom('patients').selectAll().where('clinic_id', '=', cipher.clinicId).execute();
-  const needle = q.trim().toLocaleLowerCase();
-  return rows
-    .map((r) => decode(cipher, r))
-    .filter((p) => !needle || [p.name, p.email, p.healthNumber ?? ''].some((f) => f.toLocaleLowerCase().includes(needle)))
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .slice(0, limit);
+  const query = queryTokens(cipher, q);
+  const tokenIn = (token: string) => db.selectFrom('patient_search').select('patient_id').where('clinic_id', '=', cipher.clinicId).where('token', '=', token);
+  let select = db.selectFrom('patients as p').selectAll().where('p.clinic_id', '=', cipher.clinicId);
+  if (query) {
+    select = select.where((eb) => eb.or([eb.and(query.nameWords.map((t) => eb('p.id', 'in', tokenIn(t)))), ...query.exact.map((t) => eb('p.id', 'in', tokenIn(t)))]));
+  } else if (q.trim()) {
+    return []; // only punctuation: nothing to match
+  }
+  const rows = await select.orderBy('p.created_at', 'desc').orderBy('p.id', 'desc').limit(limit).execute();
+  return rows.map((r) => decode(cipher, r)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A query for the ids of the clinic's patients with a name word starting with each word of `q`; null when `q` has no words. */
+export function patientsNamed(db: Kysely<Database>, cipher: ClinicCipher, q: string) {
+  const query = queryTokens(cipher, q);
+  if (!query) return null;
+  let select = db.selectFrom('patients as p').select('p.id').where('p.clinic_id', '=', cipher.clinicId);
+  for (const t of query.nameWords) {
+    select = select.where('p.id', 'in', db.selectFrom('patient_search').select('patient_id').where('clinic_id', '=', cipher.clinicId).where('token', '=', t));
+  }
+  return select;
+}
+
+/** Indexes patients enrolled before search tokens existed (or under an older recipe); at start-up. */
+export async function indexUnsearchedPatients(db: Kysely<Database>, cipherOf: (clinicId: string) => Promise<ClinicCipher>): Promise<number> {
+  let done = 0;
+  for (;;) {
+    const batch = await db.selectFrom('patients').selectAll().where('search_version', '<', SEARCH_VERSION).limit(200).execute();
+    if (batch.length === 0) return done;
+    for (const row of batch) {
+      const cipher = await cipherOf(row.clinic_id);
+      await db.transaction().execute(async (tx) => indexPatient(tx, cipher, row.id, decode(cipher, row)));
+      done++;
+    }
+  }
 }
 
 /** Changes some of a patient's details. */
@@ -108,6 +141,7 @@ export async function updatePatient(db: Kysely<Database>, cipher: ClinicCipher, 
     .where('clinic_id', '=', cipher.clinicId)
     .where('id', '=', id)
     .execute();
+  await indexPatient(db, cipher, id, next);
   return getPatient(db, cipher, id);
 }
 

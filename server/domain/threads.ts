@@ -8,14 +8,15 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Database, MessageRow, ThreadRow } from '../db/schema.js';
-import type { InboxFilter, InboxThread, Message, MessagingSettings, NewPatientReply, NewPatientThread, NewReply, NewStaffThread, ThreadDetail, ThreadPatch, ThreadSummary, StaffThreadDetail } from '../../shared/messaging.js';
+import type { InboxFilter, InboxPage, InboxThread, Message, MessagingSettings, NewPatientReply, NewPatientThread, NewReply, NewStaffThread, ThreadDetail, ThreadPatch, ThreadSummary, StaffThreadDetail } from '../../shared/messaging.js';
 import { checkLength } from '../../shared/message-rules.js';
 import type { Lang } from '../../shared/lang.js';
 import { assertClaimable, attachmentsFor } from './attachments.js';
 import type { ClinicCipher } from './crypto.js';
 import { AppError, notFound } from './errors.js';
-import { dueAt, isOpen, nextOpening } from './hours.js';
-import { assertConsent, getPatient } from './patients.js';
+import { isOpen, nextOpening } from './hours.js';
+import { replyDue } from './messaging-settings.js';
+import { assertConsent, getPatient, patientsNamed } from './patients.js';
 import { runAction, type Action, type ActionStore } from './action.js';
 import { newMessageNotice } from './notices.js';
 import type { PatientPrincipal, Principal, StaffPrincipal } from './principal.js';
@@ -140,7 +141,7 @@ export async function startPatientThread(ctx: MessagingContext, who: PatientPrin
       .insertInto('threads')
       .values({
         id: threadId, clinic_id: cipher.clinicId, patient_id: who.patientId, subject_enc: cipher.encrypt(subject, 'thread.subject'), category: input.category, status: 'open',
-        patient_may_reply: 1, started_by: 'patient', assigned_to: null, awaiting_reply_since: at, patient_unread: open ? 0 : 1, staff_unread: 1, last_message_at: at, created_at: at,
+        patient_may_reply: 1, started_by: 'patient', assigned_to: null, awaiting_reply_since: at, due_at: replyDue(settings, at), patient_unread: open ? 0 : 1, staff_unread: 1, last_message_at: at, created_at: at,
       })
       .execute();
     await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
@@ -176,7 +177,7 @@ export async function patientReply(ctx: MessagingContext, who: PatientPrincipal,
     await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
     await a.tx
       .updateTable('threads')
-      .set((eb) => ({ status: 'open', staff_unread: eb('staff_unread', '+', 1), last_message_at: at, awaiting_reply_since: eb.fn.coalesce('awaiting_reply_since', eb.val(at)) }))
+      .set((eb) => ({ status: 'open', staff_unread: eb('staff_unread', '+', 1), last_message_at: at, awaiting_reply_since: eb.fn.coalesce('awaiting_reply_since', eb.val(at)), due_at: eb.fn.coalesce('due_at', eb.val(replyDue(settings, at))) }))
       .where('id', '=', threadId)
       .execute();
     announce(a, ctx, { id: input.id, threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
@@ -200,7 +201,7 @@ export async function staffReply(ctx: MessagingContext, who: StaffPrincipal, thr
     if (kind === 'message') {
       await a.tx
         .updateTable('threads')
-        .set((eb) => ({ status: current.patient_may_reply ? 'waiting' : 'open', patient_unread: eb('patient_unread', '+', 1), last_message_at: at, awaiting_reply_since: null, staff_unread: 0 }))
+        .set((eb) => ({ status: current.patient_may_reply ? 'waiting' : 'open', patient_unread: eb('patient_unread', '+', 1), last_message_at: at, awaiting_reply_since: null, due_at: null, staff_unread: 0 }))
         .where('id', '=', threadId)
         .execute();
     }
@@ -224,7 +225,7 @@ export async function startStaffThread(ctx: MessagingContext, who: StaffPrincipa
       .values({
         id: threadId, clinic_id: cipher.clinicId, patient_id: input.patientId, subject_enc: cipher.encrypt(input.subject.trim(), 'thread.subject'), category: input.category,
         status: input.patientMayReply ? 'waiting' : 'open', patient_may_reply: input.patientMayReply ? 1 : 0, started_by: 'staff', assigned_to: who.staffId,
-        awaiting_reply_since: null, patient_unread: 1, staff_unread: 0, last_message_at: at, created_at: at,
+        awaiting_reply_since: null, due_at: null, patient_unread: 1, staff_unread: 0, last_message_at: at, created_at: at,
       })
       .execute();
     await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'staff', authorId: who.staffId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
@@ -279,31 +280,53 @@ export async function readPatientThread(ctx: MessagingContext, who: PatientPrinc
 function inboxThread(ctx: MessagingContext, t: ThreadRow, patientName: string): InboxThread {
   return {
     ...summary(ctx.cipher, t, t.staff_unread), patientId: t.patient_id, patientName, assignedTo: t.assigned_to, awaitingReplySince: t.awaiting_reply_since,
-    dueAt: t.awaiting_reply_since && t.status !== 'closed' ? dueAt(ctx.settings, new Date(t.awaiting_reply_since), ctx.settings.responseBusinessDays).toISOString() : null,
+    dueAt: t.status !== 'closed' ? t.due_at : null,
   };
 }
 
-/** The clinic's inbox, newest first, with filters; patient names are decrypted once per patient. */
-export async function listInbox(ctx: MessagingContext, who: StaffPrincipal, f: InboxFilter): Promise<InboxThread[]> {
+/** A page position: the last row's (last_message_at, id), opaque to clients. */
+const encodeCursor = (t: ThreadRow) => Buffer.from(JSON.stringify([t.last_message_at, t.id])).toString('base64url');
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string')) return v as [string, string];
+  } catch {
+    // falls through to the refusal
+  }
+  throw new AppError(400, 'invalid_cursor', 'cursor is not one this server gave out; start again from the first page');
+}
+
+/**
+ * One page of the clinic's inbox, newest first. Filtering, ordering and the keyset page all happen
+ * in SQL (patient names through the blind index, "overdue" on the stored due instant); only the
+ * page's own patients are decrypted.
+ */
+export async function listInbox(ctx: MessagingContext, who: StaffPrincipal, f: InboxFilter): Promise<InboxPage> {
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const limit = f.limit ?? 200;
     let q = a.tx.selectFrom('threads').selectAll().where('clinic_id', '=', ctx.cipher.clinicId);
     if (f.status) q = q.where('status', '=', f.status);
     if (f.unread) q = q.where('staff_unread', '>', 0);
     if (f.mine) q = q.where('assigned_to', '=', who.staffId);
     if (f.category) q = q.where('category', '=', f.category);
-    const rows = await q.orderBy('last_message_at', 'desc').execute();
+    if (f.overdue) q = q.where('status', '!=', 'closed').where('due_at', '<', new Date().toISOString());
+    const named = f.patient ? patientsNamed(a.tx, ctx.cipher, f.patient) : null;
+    if (named) q = q.where('patient_id', 'in', named);
+    if (f.cursor) {
+      const [at, id] = decodeCursor(f.cursor);
+      q = q.where((eb) => eb.or([eb('last_message_at', '<', at), eb.and([eb('last_message_at', '=', at), eb('id', '<', id)])]));
+    }
+    const rows = await q.orderBy('last_message_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const patientIds = [...new Set(page.map((r) => r.patient_id))];
     const names = new Map<string, string>();
-    const patientRows = await a.tx.selectFrom('patients').select(['id', 'details_enc']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', 'in', [...new Set(rows.map((r) => r.patient_id)), '']).execute();
-    for (const p of patientRows) names.set(p.id, (JSON.parse(ctx.cipher.decrypt(p.details_enc, 'patient.details')) as { name: string }).name);
-    const needle = f.patient?.trim().toLocaleLowerCase();
-    const now = Date.now();
-    const threads = rows
-      .map((t) => inboxThread(ctx, t, names.get(t.patient_id) ?? ''))
-      .filter((t) => !needle || t.patientName.toLocaleLowerCase().includes(needle))
-      .filter((t) => !f.overdue || (t.dueAt !== null && Date.parse(t.dueAt) < now))
-      .slice(0, f.limit ?? 200);
+    if (patientIds.length > 0) {
+      const patientRows = await a.tx.selectFrom('patients').select(['id', 'details_enc']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', 'in', patientIds).execute();
+      for (const p of patientRows) names.set(p.id, (JSON.parse(ctx.cipher.decrypt(p.details_enc, 'patient.details')) as { name: string }).name);
+    }
+    const threads = page.map((t) => inboxThread(ctx, t, names.get(t.patient_id) ?? ''));
     a.audit(threads.map((t) => ({ action: 'thread.list', patientId: t.patientId, target: `thread:${t.id}` })));
-    return threads;
+    return { threads, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
   });
 }
 

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams } from '../../shared/api.js';
-import { AttachmentInfo, CannedReply, InboxFilter, InboxThread, MessagingSettings, NewCannedReply, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../../shared/messaging.js';
+import { AttachmentInfo, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewCannedReply, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../../shared/messaging.js';
 import type { Deps } from '../deps.js';
 import { readAttachment, storeAttachment } from '../domain/attachments.js';
 import { audited } from '../domain/action.js';
@@ -38,7 +38,7 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
     const scoped = plain.withTypeProvider<TypeBoxTypeProvider>();
     scoped.addHook('onRequest', requireStaff(deps));
 
-    scoped.get('/api/inbox', { schema: { tags: ['messaging'], summary: 'Threads, newest first, with filters', querystring: InboxFilter, response: { 200: Type.Array(InboxThread), ...errors } } }, async (request) => {
+    scoped.get('/api/inbox', { schema: { tags: ['messaging'], summary: 'One page of threads, newest first, with filters', querystring: InboxFilter, response: { 200: InboxPage, ...errors } } }, async (request) => {
       const who = staffOf(request);
       return listInbox(await messagingContext(deps, who.clinicId, request.id), who, request.query);
     });

@@ -46,7 +46,7 @@ describe('<sm-admin-app>', () => {
           : HttpResponse.json({ code: 'invalid_credentials', message: 'E-mail or password is incorrect' }, { status: 401 });
       }),
       http.get('/api/patients', () => HttpResponse.json([])),
-      http.get('/api/inbox', () => HttpResponse.json([])),
+      http.get('/api/inbox', () => HttpResponse.json({ threads: [], nextCursor: null })),
       http.get('/api/messaging/settings', () => HttpResponse.json({ categories: [], answeringBlocks: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } })),
     );
     const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);

@@ -22,10 +22,10 @@ describe('<sm-inbox-page>', () => {
     worker.use(
       http.get('/api/inbox', ({ request }) => {
         queries.push(new URL(request.url).search);
-        return HttpResponse.json([
-          thread({ id: 't1', dueAt: new Date(Date.now() + 3 * 3600_000 + 60_000).toISOString() }),
-          thread({ id: 't2', subject: 'Results', dueAt: new Date(Date.now() - 26 * 3600_000).toISOString() }),
-        ]);
+        return HttpResponse.json({
+          threads: [thread({ id: 't1', dueAt: new Date(Date.now() + 3 * 3600_000 + 60_000).toISOString() }), thread({ id: 't2', subject: 'Results', dueAt: new Date(Date.now() - 26 * 3600_000).toISOString() })],
+          nextCursor: null,
+        });
       }),
       http.get('/api/messaging/settings', () => HttpResponse.json({ categories: [{ id: 'prescription', en: 'Prescription renewal', fr: 'Renouvellement' }], answeringBlocks: { sun: [], mon: [{ start: '12:30', end: '13:30' }], tue: [{ start: '12:30', end: '13:30' }], wed: [{ start: '12:30', end: '13:30' }], thu: [{ start: '12:30', end: '13:30' }], fri: [{ start: '12:30', end: '13:30' }], sat: [] } })),
     );
@@ -40,6 +40,26 @@ describe('<sm-inbox-page>', () => {
     el.shadowRoot!.querySelector<HTMLFormElement>('form.inline')!.requestSubmit();
     await waitUntil(() => queries.length === 2);
     expect(queries[1]).to.equal('?overdue=true');
+  });
+
+  it('pages past the first page with the server’s cursor, and puts focus on the first new row', async () => {
+    const queries: string[] = [];
+    worker.use(
+      http.get('/api/inbox', ({ request }) => {
+        const cursor = new URL(request.url).searchParams.get('cursor');
+        queries.push(cursor ?? '');
+        return HttpResponse.json(cursor === 'after-t2' ? { threads: [thread({ id: 't3', subject: 'Older' })], nextCursor: null } : { threads: [thread({ id: 't1' }), thread({ id: 't2' })], nextCursor: 'after-t2' });
+      }),
+      http.get('/api/messaging/settings', () => HttpResponse.json({ categories: [], answeringBlocks: { sun: [], mon: [], tue: [], wed: [], thu: [], fri: [], sat: [] } })),
+    );
+    const el = await fixture<SmInboxPage>(html`<sm-inbox-page .api=${new AdminApi()} .me=${me}></sm-inbox-page>`);
+    await waitUntil(() => el.shadowRoot!.querySelectorAll('tbody tr').length === 2);
+    const more = [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.includes('Show older conversations'))!;
+    more.click();
+    await waitUntil(() => el.shadowRoot!.querySelectorAll('tbody tr').length === 3);
+    expect(queries).to.deep.equal(['', 'after-t2']);
+    expect(el.shadowRoot!.activeElement?.textContent).to.contain('Older');
+    expect([...el.shadowRoot!.querySelectorAll('button')].some((b) => b.textContent!.includes('Show older conversations'))).to.equal(false, 'no button on the last page');
   });
 
   it('formats durations for people', () => {

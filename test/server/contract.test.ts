@@ -215,6 +215,8 @@ function plans(doc: Doc, apiPath: string, op: Op, world: World, seed: number): P
   const queries = sample(queryArb, VALID_PER_CALLER, 2) as Array<Record<string, unknown>>;
   // Aim a query's patientId (upload) at the real patient.
   for (const q of queries.slice(0, 2)) if ('patientId' in q) q.patientId = world.ids['/api/patients'];
+  // A page cursor is valid only as the server gave it out: the first query starts from the first page.
+  if (queries[0]) delete queries[0].cursor;
   const bodies = jsonBody ? validOnly(jsonBody, sample(validArb(jsonBody), VALID_PER_CALLER * 3, 3)).slice(0, VALID_PER_CALLER) : [];
   // The last valid body gets the hints (last, so what it leaves behind is a usable clinic).
   if (jsonBody && bodies.length === VALID_PER_CALLER && bodies[0] && typeof bodies[0] === 'object') {

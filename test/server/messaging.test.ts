@@ -47,7 +47,7 @@ for (const d of DIALECTS) {
       assert.equal(start.statusCode, 201, start.body);
       const { threadId } = start.json();
 
-      const inbox = (await call(ctx.app, 'GET', '/api/inbox?unread=true', { cookie: ctx.admin })).json();
+      const inbox = (await call(ctx.app, 'GET', '/api/inbox?unread=true', { cookie: ctx.admin })).json().threads;
       assert.equal(inbox.length, 1);
       assert.equal(inbox[0].patientName, ctx.patient.name);
       assert.equal(inbox[0].unread, 1);
@@ -177,14 +177,14 @@ for (const d of DIALECTS) {
       const me = (await call(ctx.app, 'GET', '/api/staff/me', { cookie: ctx.admin })).json();
       assert.equal((await call(ctx.app, 'PATCH', `/api/threads/${a}`, { cookie: ctx.admin, body: { assignedTo: me.staff.id } })).statusCode, 200);
       assert.equal((await call(ctx.app, 'PATCH', `/api/threads/${a}`, { cookie: ctx.admin, body: { assignedTo: 'nobody' } })).statusCode, 400);
-      const mine = (await call(ctx.app, 'GET', '/api/inbox?mine=true', { cookie: ctx.admin })).json();
+      const mine = (await call(ctx.app, 'GET', '/api/inbox?mine=true', { cookie: ctx.admin })).json().threads;
       assert.deepEqual(mine.map((x: { id: string }) => x.id), [a]);
-      assert.equal((await call(ctx.app, 'GET', '/api/inbox?category=results', { cookie: ctx.admin })).json().length, 1);
-      assert.equal((await call(ctx.app, 'GET', `/api/inbox?patient=${encodeURIComponent('jamie')}`, { cookie: ctx.admin })).json().length, 2);
-      assert.equal((await call(ctx.app, 'GET', '/api/inbox?patient=nobody', { cookie: ctx.admin })).json().length, 0);
-      assert.equal((await call(ctx.app, 'GET', '/api/inbox?overdue=true', { cookie: ctx.admin })).json().length, 0);
-      await ctx.deps.db.updateTable('threads').set({ awaiting_reply_since: '2020-01-06T15:00:00.000Z' }).where('id', '=', a).execute();
-      const overdue = (await call(ctx.app, 'GET', '/api/inbox?overdue=true', { cookie: ctx.admin })).json();
+      assert.equal((await call(ctx.app, 'GET', '/api/inbox?category=results', { cookie: ctx.admin })).json().threads.length, 1);
+      assert.equal((await call(ctx.app, 'GET', `/api/inbox?patient=${encodeURIComponent('jamie')}`, { cookie: ctx.admin })).json().threads.length, 2);
+      assert.equal((await call(ctx.app, 'GET', '/api/inbox?patient=nobody', { cookie: ctx.admin })).json().threads.length, 0);
+      assert.equal((await call(ctx.app, 'GET', '/api/inbox?overdue=true', { cookie: ctx.admin })).json().threads.length, 0);
+      await ctx.deps.db.updateTable('threads').set({ awaiting_reply_since: '2020-01-06T15:00:00.000Z', due_at: '2020-01-08T15:00:00.000Z' }).where('id', '=', a).execute();
+      const overdue = (await call(ctx.app, 'GET', '/api/inbox?overdue=true', { cookie: ctx.admin })).json().threads;
       assert.deepEqual(overdue.map((x: { id: string }) => x.id), [a]);
     });
 
@@ -199,7 +199,7 @@ for (const d of DIALECTS) {
       await seedClinic(ctx.deps, 'south');
       const south = await staffCookie(ctx.app, 'admin@south.test');
       assert.equal((await call(ctx.app, 'GET', `/api/threads/${threadId}`, { cookie: south })).statusCode, 404);
-      assert.deepEqual((await call(ctx.app, 'GET', '/api/inbox', { cookie: south })).json(), []);
+      assert.deepEqual((await call(ctx.app, 'GET', '/api/inbox', { cookie: south })).json().threads, []);
       assert.equal((await call(ctx.app, 'GET', '/api/inbox', { token: ctx.token })).statusCode, 401, 'patients cannot read the inbox');
     });
 
