@@ -18,3 +18,10 @@ export async function hit(db: Kysely<Database>, key: string, windowMs: number, n
     .executeTakeFirstOrThrow();
   return { current: Number(row.count), ttl: Math.max(0, Number(row.reset_at) - now) };
 }
+
+/** The count for `key` in its current window (0 when there is none or it has ended), without counting a hit. */
+export async function peek(db: Kysely<Database>, key: string, now = Date.now()): Promise<{ current: number; ttl: number }> {
+  const row = await db.selectFrom('rate_limits').select(['count', 'reset_at']).where('key', '=', key).executeTakeFirst();
+  if (!row || Number(row.reset_at) <= now) return { current: 0, ttl: 0 };
+  return { current: Number(row.count), ttl: Number(row.reset_at) - now };
+}
