@@ -34,6 +34,14 @@ export class SmStaffPage extends AdminPage {
     }, this.t('common.saved'));
   }
 
+  private resetTwoFactor(member: StaffMember) {
+    if (!confirm(this.t('admin.staff.resetTwoFactorConfirm', { name: member.name }))) return;
+    return this.run(async () => {
+      await this.api.resetTwoFactor(member.id);
+      this.staff = this.staff.map((s) => (s.id === member.id ? { ...s, twoFactor: false } : s));
+    }, this.t('common.saved'));
+  }
+
   private roleSelect(member: StaffMember) {
     return html`<select aria-label="${this.t('admin.staff.role')} – ${member.name}" .value=${member.role} @change=${(e: Event) => this.change(member, { role: (e.target as HTMLSelectElement).value as StaffRole })}>
       ${STAFF_ROLES.map((r) => html`<option value=${r} ?selected=${r === member.role}>${this.t(`admin.role.${r}`)}</option>`)}
@@ -51,6 +59,7 @@ export class SmStaffPage extends AdminPage {
             <th scope="col">${this.t('admin.staff.email')}</th>
             <th scope="col">${this.t('admin.staff.role')}</th>
             <th scope="col">${this.t('admin.staff.status')}</th>
+            <th scope="col">${this.t('admin.staff.twoFactor')}</th>
           </tr>
         </thead>
         <tbody>
@@ -64,6 +73,12 @@ export class SmStaffPage extends AdminPage {
                 <button class="secondary" ?disabled=${this.busy || s.id === this.me.staff.id} @click=${() => this.change(s, { disabled: !s.disabled })}>
                   ${this.t(s.disabled ? 'admin.staff.enable' : 'admin.staff.disable', { name: s.name })}
                 </button>
+              </td>
+              <td>
+                ${this.t(s.twoFactor ? 'admin.staff.twoFactorOn' : 'admin.staff.twoFactorOff')}
+                ${s.twoFactor
+                  ? html`<button class="secondary" ?disabled=${this.busy} @click=${() => this.resetTwoFactor(s)}>${this.t('admin.staff.resetTwoFactor', { name: s.name })}</button>`
+                  : nothing}
               </td>
             </tr>`,
           )}

@@ -61,7 +61,8 @@ const throttleKey = (staffId: string) => `second-factor:${staffId}`;
 const rp = (env: FactorEnv) => ({ id: env.config.publicUrl.hostname, origin: env.config.publicUrl.origin });
 const who = (staff: Pick<StaffRow, 'id' | 'clinic_id' | 'role'>): StaffPrincipal => ({ kind: 'staff', clinicId: staff.clinic_id, staffId: staff.id, role: staff.role });
 
-const invalidCode = () => new AppError(401, 'invalid_code', 'That code is not valid; check it and try again');
+/** 401 while signing in; 400 when a signed-in person confirms an app (a 401 would read as "your session ended"). */
+const invalidCode = (status: 400 | 401 = 401) => new AppError(status, 'invalid_code', 'That code is not valid; check it and try again');
 const expired = () => new AppError(401, 'second_factor_expired', 'The sign-in waited too long for its second step; sign in again');
 const passkeyFailed = () => new AppError(400, 'passkey_failed', 'The passkey could not be verified');
 
@@ -234,7 +235,7 @@ export async function confirmTotp(env: FactorEnv, actor: StaffPrincipal, code: s
   if (!row) throw new AppError(409, 'totp_not_started', 'Start setting up the authenticator app first');
   const clinic = await getClinic(env.db, actor.clinicId);
   const step = totpStep(clinicCipher(env.keyring, clinic).decrypt(row.secret_enc, totpPurpose(actor.staffId)), code, Date.now());
-  if (step === null) return denied(env, actor, actor.staffId, { action, target: `staff:${actor.staffId}` }, requestId, invalidCode());
+  if (step === null) return denied(env, actor, actor.staffId, { action, target: `staff:${actor.staffId}` }, requestId, invalidCode(400));
   return runAction(env, actor, requestId, async (a) => {
     const done = await a.tx.updateTable('staff_totp').set({ confirmed_at: new Date().toISOString(), last_step: step }).where('staff_id', '=', actor.staffId).where('confirmed_at', 'is', null).executeTakeFirst();
     if (Number(done.numUpdatedRows) !== 1) throw new AppError(409, 'totp_not_started', 'Start setting up the authenticator app first');
