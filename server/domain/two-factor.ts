@@ -85,6 +85,12 @@ export async function secondFactorMethods(db: Kysely<Database>, staffId: string)
   return [...(f.totp ? (['totp'] as const) : []), ...(f.passkeys > 0 ? (['passkey'] as const) : []), ...(f.recoveryLeft > 0 ? (['recovery'] as const) : [])];
 }
 
+/** Whether a staff member has an authenticator app or a passkey. */
+async function hasFactor(db: Kysely<Database>, staffId: string): Promise<boolean> {
+  const totp = await db.selectFrom('staff_totp').select('staff_id').where('staff_id', '=', staffId).where('confirmed_at', 'is not', null).executeTakeFirst();
+  return Boolean(totp) || Boolean(await db.selectFrom('staff_passkeys').select('id').where('staff_id', '=', staffId).executeTakeFirst());
+}
+
 /**
  * The enabled staff member behind a session, and whether the session is limited to enrolment: the
  * clinic requires two-factor sign-in and this person has no factor yet.
@@ -99,7 +105,7 @@ export async function staffAccess(db: Kysely<Database>, clinicId: string, staffI
     .where('s.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
-  const enrolmentOnly = Number(row.require_two_factor) === 1 && (await secondFactorMethods(db, staffId)).length === 0;
+  const enrolmentOnly = Number(row.require_two_factor) === 1 && !(await hasFactor(db, staffId));
   return { id: row.id, role: row.role, enrolmentOnly };
 }
 
@@ -127,7 +133,7 @@ export async function staffWithFactor(db: Kysely<Database>, clinicId: string): P
 
 /** Refuses to make the clinic require two-factor sign-in while the admin asking has no factor themselves. */
 export async function assertMayRequireTwoFactor(db: Kysely<Database>, staffId: string): Promise<void> {
-  if ((await secondFactorMethods(db, staffId)).length === 0) throw new AppError(409, 'two_factor_setup_first', 'Set up your own second factor before requiring it for everyone');
+  if (!(await hasFactor(db, staffId))) throw new AppError(409, 'two_factor_setup_first', 'Set up your own second factor before requiring it for everyone');
 }
 
 // --- recovery codes ------------------------------------------------------------------------
@@ -164,9 +170,7 @@ async function firstRecoveryCodes(tx: Tx, keyring: Keyring, staffId: string, cli
 
 /** After a factor is removed: with none left, the recovery codes go too (they would open nothing). */
 async function dropCodesIfNoFactor(tx: Tx, staffId: string): Promise<void> {
-  const totp = await tx.selectFrom('staff_totp').select('staff_id').where('staff_id', '=', staffId).where('confirmed_at', 'is not', null).executeTakeFirst();
-  const key = await tx.selectFrom('staff_passkeys').select('id').where('staff_id', '=', staffId).executeTakeFirst();
-  if (!totp && !key) await tx.deleteFrom('staff_recovery_codes').where('staff_id', '=', staffId).execute();
+  if (!(await hasFactor(tx, staffId))) await tx.deleteFrom('staff_recovery_codes').where('staff_id', '=', staffId).execute();
 }
 
 /** New recovery codes for the signed-in staff member (the old ones stop working). */
