@@ -19,7 +19,7 @@ export class SmStaffPage extends AdminPage {
   private change(member: StaffMember, patch: StaffPatch) {
     return this.run(async () => {
       const saved = await this.api.updateStaff(member.id, patch);
-      this.staff = this.staff.map((s) => (s.id === saved.id ? saved : s));
+      this.staff = this.staff.map((s) => (s.id === saved.id ? { ...s, ...saved } : s));
     }, this.t('common.saved'));
   }
 
