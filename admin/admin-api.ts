@@ -1,5 +1,7 @@
 /** The staff API client: session cookie, JSON, and one place that notices a session has ended. */
 import type { AuditEntry, AuditQuery, Clinic, DeviceKeys, ClinicSettings, MailItem, Me, NewStaff, OutgoingMail, OutgoingMailQuery, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
+import type { PasskeyAdded, RecoveryCodes, SecondFactorNeeded, TotpSetup, TwoFactorStatus } from '../shared/api.js';
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
 import type { AttachmentInfo, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
@@ -9,18 +11,68 @@ type Init = Parameters<typeof fetchJson>[1];
 export class AdminApi {
   /** Called when the server says the session is over (idle timeout, revoked, disabled). */
   onSessionEnded: () => void = () => undefined;
+  /** Called when the clinic requires two-factor sign-in and this session may only enrol a factor. */
+  onTwoFactorRequired: () => void = () => undefined;
 
   async #call<T>(url: string, init?: Init): Promise<T> {
     try {
       return await fetchJson<T>(url, init);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) this.onSessionEnded();
+      if (err instanceof ApiError && err.status === 403 && err.code === 'two_factor_required') this.onTwoFactorRequired();
       throw err;
     }
   }
 
-  login(email: string, password: string): Promise<Me> {
+  /** The password step: the session (Me), or the second factors that must complete the sign-in. */
+  login(email: string, password: string): Promise<Me | SecondFactorNeeded> {
     return fetchJson('/api/staff/login', { method: 'POST', body: { email, password } });
+  }
+  /** Completes a sign-in with an authenticator-app code. */
+  loginWithTotp(code: string): Promise<Me> {
+    return fetchJson('/api/staff/login/totp', { method: 'POST', body: { code } });
+  }
+  /** Completes a sign-in with a recovery code. */
+  loginWithRecoveryCode(code: string): Promise<Me> {
+    return fetchJson('/api/staff/login/recovery', { method: 'POST', body: { code } });
+  }
+  /** Completes a sign-in with a passkey (the WebAuthn code is loaded only now, to keep the first load small). */
+  async loginWithPasskey(): Promise<Me> {
+    const optionsJSON = await fetchJson<PublicKeyCredentialRequestOptionsJSON>('/api/staff/login/passkey/options', { method: 'POST' });
+    const { startAuthentication } = await import('@simplewebauthn/browser');
+    const response = await startAuthentication({ optionsJSON });
+    return fetchJson('/api/staff/login/passkey', { method: 'POST', body: { response } });
+  }
+
+  /** My second factors. */
+  twoFactor(): Promise<TwoFactorStatus> {
+    return this.#call('/api/staff/me/two-factor');
+  }
+  startTotp(): Promise<TotpSetup> {
+    return this.#call('/api/staff/me/totp', { method: 'POST' });
+  }
+  confirmTotp(code: string): Promise<RecoveryCodes> {
+    return this.#call('/api/staff/me/totp/confirm', { method: 'POST', body: { code } });
+  }
+  removeTotp(): Promise<void> {
+    return this.#call('/api/staff/me/totp', { method: 'DELETE' });
+  }
+  newRecoveryCodes(): Promise<{ recoveryCodes: string[] }> {
+    return this.#call('/api/staff/me/recovery-codes', { method: 'POST' });
+  }
+  /** Creates a passkey in the browser (WebAuthn code loaded on demand) and registers it under `name`. */
+  async addPasskey(name: string): Promise<PasskeyAdded> {
+    const optionsJSON = await this.#call<PublicKeyCredentialCreationOptionsJSON>('/api/staff/me/passkeys/options', { method: 'POST' });
+    const { startRegistration } = await import('@simplewebauthn/browser');
+    const response = await startRegistration({ optionsJSON });
+    return this.#call('/api/staff/me/passkeys', { method: 'POST', body: { name, response } });
+  }
+  removePasskey(id: string): Promise<void> {
+    return this.#call(`/api/staff/me/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+  /** An admin resets a colleague's second factors. */
+  resetTwoFactor(staffId: string): Promise<void> {
+    return this.#call(`/api/staff/${encodeURIComponent(staffId)}/two-factor`, { method: 'DELETE' });
   }
   logout(): Promise<void> {
     return fetchJson('/api/staff/logout', { method: 'POST' });

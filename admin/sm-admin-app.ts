@@ -26,6 +26,7 @@ import './pages/sm-audit-page.js';
 import './pages/sm-outgoing-mail-page.js';
 import './pages/sm-mailbox-page.js';
 import './pages/sm-embed-page.js';
+import './pages/sm-account-page.js';
 import './pages/sm-not-found-page.js';
 
 interface NavItem {
@@ -46,7 +47,11 @@ const NAV: NavItem[] = [
   { path: '/admin/messaging', tag: 'sm-messaging-settings-page', label: 'admin.nav.messaging', visible: () => true },
   { path: '/admin/embed', tag: 'sm-embed-page', label: 'admin.nav.embed', visible: () => true },
   { path: '/admin/mailbox', tag: 'sm-mailbox-page', label: 'admin.nav.mailbox', visible: (me) => me.devMailbox },
+  { path: '/admin/account', tag: 'sm-account-page', label: 'admin.nav.account', visible: () => true },
 ];
+
+/** The pages a session may show: only "My account" while the clinic's two-factor requirement waits for enrolment. */
+const navFor = (me: Me) => NAV.filter((n) => (me.enrolmentRequired ? n.tag === 'sm-account-page' : n.visible(me)));
 
 const LANG_KEY = 'sm-admin-lang';
 /** Who was signed in (staff name and clinic, no patient data), so the shell can open offline. */
@@ -175,6 +180,7 @@ export class SmAdminApp extends LitElement {
     super.connectedCallback();
     document.documentElement.lang = this.uiLang;
     this.api.onSessionEnded = () => void this.signedOut(true);
+    this.api.onTwoFactorRequired = () => void this.refreshMe();
     window.addEventListener('vaadin-router-location-changed', this.onLocation);
     void this.api
       .me()
@@ -211,8 +217,24 @@ export class SmAdminApp extends LitElement {
     this.events?.close();
   }
 
+  /** Re-reads who is signed in (a factor was added or removed, or the server says enrolment comes first). */
+  private async refreshMe() {
+    const me = await this.api.me().catch(() => null);
+    if (!me) return;
+    const changed = Boolean(me.enrolmentRequired) !== Boolean(this.me?.enrolmentRequired);
+    remember(me);
+    this.me = me;
+    if (changed) {
+      // Other pages open (or close): the routes follow.
+      this.router?.unsubscribe();
+      this.router = null;
+    }
+  }
+
   protected updated(): void {
     if (this.me && this.outlet && !this.router) this.startRouter(this.me);
+    // A session limited to two-factor enrolment gets no live events or device keys (the server refuses them).
+    if (this.me?.enrolmentRequired) return;
     if (this.me && !this.events) this.listen();
     if (this.me && !this.device && !this.deviceStarting) {
       this.deviceStarting = true;
@@ -249,12 +271,11 @@ export class SmAdminApp extends LitElement {
         },
       }) as unknown as Route;
     this.router = new Router(this.outlet);
-    void this.router.setRoutes([
-      { path: '/admin/', redirect: '/admin/inbox' },
-      page('/admin/inbox/:id', 'sm-thread-page'),
-      ...NAV.filter((n) => n.visible(me)).map((n) => page(n.path, n.tag)),
-      page('(.*)', 'sm-not-found-page'),
-    ]);
+    void this.router.setRoutes(
+      me.enrolmentRequired
+        ? [page('/admin/account', 'sm-account-page'), { path: '(.*)', redirect: '/admin/account' }]
+        : [{ path: '/admin/', redirect: '/admin/inbox' }, page('/admin/inbox/:id', 'sm-thread-page'), ...navFor(me).map((n) => page(n.path, n.tag)), page('(.*)', 'sm-not-found-page')],
+    );
   }
 
   /** Signed out or session ended: nothing this person kept on the device stays. */
@@ -323,7 +344,7 @@ export class SmAdminApp extends LitElement {
       </header>
       <nav aria-label=${this.t('admin.nav.label')}>
         <ul>
-          ${NAV.filter((n) => n.visible(me)).map(
+          ${navFor(me).map(
             (n) => html`<li>
               <a href=${n.path} aria-current=${this.path === n.path || this.path.startsWith(`${n.path}/`) ? 'page' : nothing}
                 >${this.t(n.label)}${n.path === '/admin/inbox' && this.newMessages ? html` <span class="badge">${this.t('admin.nav.newMessages', { count: this.newMessages })}</span>` : nothing}</a
@@ -332,7 +353,7 @@ export class SmAdminApp extends LitElement {
           )}
         </ul>
       </nav>
-      <main id="main" tabindex="-1">
+      <main id="main" tabindex="-1" @sm-two-factor-changed=${() => void this.refreshMe()}>
         <sm-app-status .lang=${this.uiLang} .updateReady=${this.applyUpdate !== null} .storageProblem=${this.storageProblem} .outdated=${this.outdated} @sm-reload-requested=${this.reload}></sm-app-status>
         <div id="outlet"></div>
       </main>`;

@@ -29,6 +29,7 @@ import { staffMessagingRoutes } from './routes/messaging-staff.js';
 import { patientRoutes } from './routes/patients.js';
 import { staffAuthRoutes } from './routes/staff-auth.js';
 import { staffRoutes } from './routes/staff.js';
+import { twoFactorRoutes } from './routes/two-factor.js';
 import { webRoutes } from './routes/web.js';
 import { portalRoutes } from './routes/portal.js';
 import { outgoingMailRoutes } from './routes/outgoing-mail.js';
@@ -96,7 +97,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [healthRoutes, staffAuthRoutes, staffRoutes, clinicRoutes, patientRoutes, patientAuthRoutes, patientMessagingRoutes, staffMessagingRoutes, auditRoutes, outgoingMailRoutes, deviceKeyRoutes, devMailboxRoutes, portalRoutes, webRoutes]) {
+  for (const routes of [healthRoutes, staffAuthRoutes, twoFactorRoutes, staffRoutes, clinicRoutes, patientRoutes, patientAuthRoutes, patientMessagingRoutes, staffMessagingRoutes, auditRoutes, outgoingMailRoutes, deviceKeyRoutes, devMailboxRoutes, portalRoutes, webRoutes]) {
     await app.register(routes, { deps });
   }
   return app;

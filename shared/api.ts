@@ -64,6 +64,7 @@ export const StaffMember = Type.Object({
   role: Role,
   disabled: Type.Boolean(),
   createdAt: Timestamp,
+  twoFactor: Type.Optional(Type.Boolean({ description: 'Has an authenticator app or a passkey (in the staff list)' })),
 });
 export type StaffMember = Static<typeof StaffMember>;
 
@@ -71,6 +72,9 @@ export const Me = Type.Object({
   staff: StaffMember,
   clinic: Type.Object({ id: Id, slug: Type.String(), name: Type.String() }),
   devMailbox: Type.Boolean({ description: 'true when e-mail is kept in the development mailbox and this staff member (an administrator) may read it' }),
+  enrolmentRequired: Type.Optional(
+    Type.Boolean({ description: 'true when the clinic requires two-factor sign-in and this person has no factor yet: until they set one up, every other operation answers 403 `two_factor_required`' }),
+  ),
 });
 export type Me = Static<typeof Me>;
 
@@ -83,6 +87,72 @@ export const StaffPatch = Type.Object(
 );
 export type StaffPatch = Static<typeof StaffPatch>;
 
+// --- two-factor sign-in ---------------------------------------------------------------------
+
+export const SecondFactorMethod = Type.Union([Type.Literal('totp'), Type.Literal('passkey'), Type.Literal('recovery')]);
+export type SecondFactorMethod = Static<typeof SecondFactorMethod>;
+
+/** The answer to a correct password when the account has a second factor: no session yet. */
+export const SecondFactorNeeded = Type.Object(
+  { secondFactor: Type.Array(SecondFactorMethod, { description: 'The ways this sign-in can be completed' }) },
+  { additionalProperties: false },
+);
+export type SecondFactorNeeded = Static<typeof SecondFactorNeeded>;
+
+/** A 6-digit code from an authenticator app. */
+export const TotpCode = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false });
+export type TotpCode = Static<typeof TotpCode>;
+
+/** A recovery code as typed (case, spaces and hyphens are ignored). */
+export const RecoveryCode = Type.Object({ code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9 -]+$' }) }, { additionalProperties: false });
+export type RecoveryCode = Static<typeof RecoveryCode>;
+
+/** WebAuthn options for the browser (PublicKeyCredentialCreationOptionsJSON / RequestOptionsJSON). */
+export const PasskeyOptions = Type.Object({ challenge: Type.String() }, { additionalProperties: true });
+
+/** What the browser's WebAuthn call returned (RegistrationResponseJSON / AuthenticationResponseJSON), checked by the server. */
+export const PasskeyCredential = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 1400, pattern: '^[A-Za-z0-9_-]+$' }),
+    rawId: Type.String({ minLength: 1, maxLength: 1400, pattern: '^[A-Za-z0-9_-]+$' }),
+    type: Type.Literal('public-key'),
+    response: Type.Object({ clientDataJSON: Type.String({ maxLength: 8000 }) }, { additionalProperties: true }),
+    clientExtensionResults: Type.Object({}, { additionalProperties: true }),
+    authenticatorAttachment: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+
+export const NewPasskey = Type.Object({ name: NonBlankLine(60), response: PasskeyCredential }, { additionalProperties: false });
+export const PasskeySignIn = Type.Object({ response: PasskeyCredential }, { additionalProperties: false });
+
+export const Passkey = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Timestamp, lastUsedAt: Type.Union([Timestamp, Type.Null()]) });
+export type Passkey = Static<typeof Passkey>;
+
+/** The signed-in staff member's factors. */
+export const TwoFactorStatus = Type.Object({
+  required: Type.Boolean({ description: 'The clinic requires two-factor sign-in' }),
+  totp: Type.Boolean({ description: 'An authenticator app is set up' }),
+  recoveryCodesLeft: Type.Integer({ minimum: 0 }),
+  passkeys: Type.Array(Passkey),
+});
+export type TwoFactorStatus = Static<typeof TwoFactorStatus>;
+
+/** A new authenticator-app secret, not active until a code from it is confirmed. */
+export const TotpSetup = Type.Object({
+  uri: Type.String({ description: 'otpauth:// URI' }),
+  secret: Type.String({ description: 'The key in base32, for typing into the app' }),
+  qrSvg: Type.String({ description: 'The URI as an SVG QR code' }),
+});
+export type TotpSetup = Static<typeof TotpSetup>;
+
+/** Recovery codes, shown once (null when the account already had unused ones). */
+export const RecoveryCodes = Type.Object({ recoveryCodes: Type.Union([Type.Array(Type.String()), Type.Null()]) });
+export type RecoveryCodes = Static<typeof RecoveryCodes>;
+
+export const PasskeyAdded = Type.Object({ passkey: Passkey, recoveryCodes: Type.Union([Type.Array(Type.String()), Type.Null()]) });
+export type PasskeyAdded = Static<typeof PasskeyAdded>;
+
 // --- clinic settings ------------------------------------------------------------------------
 
 export const ConsentText = Type.Object({ en: NonBlank(4000), fr: NonBlank(4000) }, { additionalProperties: false });
@@ -93,13 +163,14 @@ export const ClinicSettings = Type.Object(
     allowedOrigins: Type.Array(Origin, { maxItems: 20, uniqueItems: true }),
     brandColor: ColorHex,
     consentText: ConsentText,
+    requireTwoFactor: Type.Optional(Type.Boolean({ description: 'Every staff member must sign in with a second factor (absent: unchanged)' })),
   },
   { additionalProperties: false },
 );
 export type ClinicSettings = Static<typeof ClinicSettings>;
 
 /** The settings plus the clinic's identity (one object: an `allOf` of closed objects could never match). */
-export const Clinic = Type.Object({ id: Id, slug: Type.String(), ...ClinicSettings.properties }, { additionalProperties: false });
+export const Clinic = Type.Object({ id: Id, slug: Type.String(), ...ClinicSettings.properties, requireTwoFactor: Type.Boolean() }, { additionalProperties: false });
 export type Clinic = Static<typeof Clinic>;
 
 /** What any visitor may read about a clinic: nothing private. */

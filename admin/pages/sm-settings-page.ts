@@ -1,11 +1,26 @@
 /** @summary Clinic settings: name, sites allowed to embed, brand colour, consent text. Admins edit; others read. */
-import { html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { Clinic } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
+import { ApiError } from '../../shared/fetch-json.js';
 import { AdminPage } from '../admin-page.js';
 
 export class SmSettingsPage extends AdminPage {
+  static styles = [
+    ...AdminPage.styles,
+    css`
+      label.check {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      #require-2fa-help {
+        margin: 0.25rem 0 0;
+      }
+    `,
+  ];
+
   @state() private clinic: Clinic | null = null;
 
   connectedCallback(): void {
@@ -13,6 +28,10 @@ export class SmSettingsPage extends AdminPage {
     void this.run(async () => {
       this.clinic = await this.api.clinic();
     });
+  }
+
+  protected describeError(err: unknown): string {
+    return err instanceof ApiError && err.code === 'two_factor_setup_first' ? this.t('admin.twoFactor.error.setupFirst') : super.describeError(err);
   }
 
   private save(e: SubmitEvent) {
@@ -25,6 +44,7 @@ export class SmSettingsPage extends AdminPage {
         allowedOrigins: text('origins').split(/\s+/).filter(Boolean),
         brandColor: text('brandColor'),
         consentText: { en: text('consentEn'), fr: text('consentFr') },
+        requireTwoFactor: f.get('requireTwoFactor') === 'on',
       });
     }, this.t('common.saved'));
   }
@@ -41,6 +61,12 @@ export class SmSettingsPage extends AdminPage {
           <label>${this.t('admin.settings.brandColor')} <input name="brandColor" type="color" .value=${c.brandColor} /></label>
           <label>${this.t('admin.settings.consentEn')} <textarea name="consentEn" required lang="en" .value=${c.consentText.en}></textarea></label>
           <label>${this.t('admin.settings.consentFr')} <textarea name="consentFr" required lang="fr" .value=${c.consentText.fr}></textarea></label>
+          <div>
+            <label class="check"
+              ><input type="checkbox" name="requireTwoFactor" aria-describedby="require-2fa-help" .checked=${c.requireTwoFactor} /> ${this.t('admin.settings.requireTwoFactor')}</label
+            >
+            <p id="require-2fa-help" class="muted">${this.t('admin.settings.requireTwoFactorHelp')}</p>
+          </div>
         </fieldset>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         ${this.status ? html`<p class="ok" role="status">${this.status}</p>` : nothing}

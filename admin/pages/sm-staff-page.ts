@@ -19,7 +19,7 @@ export class SmStaffPage extends AdminPage {
   private change(member: StaffMember, patch: StaffPatch) {
     return this.run(async () => {
       const saved = await this.api.updateStaff(member.id, patch);
-      this.staff = this.staff.map((s) => (s.id === saved.id ? saved : s));
+      this.staff = this.staff.map((s) => (s.id === saved.id ? { ...s, ...saved } : s));
     }, this.t('common.saved'));
   }
 
@@ -31,6 +31,14 @@ export class SmStaffPage extends AdminPage {
       const created = await this.api.addStaff({ name: String(f.get('name')).trim(), email: String(f.get('email')).trim(), role: f.get('role') as StaffRole, password: String(f.get('password')) });
       this.staff = [...this.staff, created];
       form.reset();
+    }, this.t('common.saved'));
+  }
+
+  private resetTwoFactor(member: StaffMember) {
+    if (!confirm(this.t('admin.staff.resetTwoFactorConfirm', { name: member.name }))) return;
+    return this.run(async () => {
+      await this.api.resetTwoFactor(member.id);
+      this.staff = this.staff.map((s) => (s.id === member.id ? { ...s, twoFactor: false } : s));
     }, this.t('common.saved'));
   }
 
@@ -51,6 +59,7 @@ export class SmStaffPage extends AdminPage {
             <th scope="col">${this.t('admin.staff.email')}</th>
             <th scope="col">${this.t('admin.staff.role')}</th>
             <th scope="col">${this.t('admin.staff.status')}</th>
+            <th scope="col">${this.t('admin.staff.twoFactor')}</th>
           </tr>
         </thead>
         <tbody>
@@ -64,6 +73,12 @@ export class SmStaffPage extends AdminPage {
                 <button class="secondary" ?disabled=${this.busy || s.id === this.me.staff.id} @click=${() => this.change(s, { disabled: !s.disabled })}>
                   ${this.t(s.disabled ? 'admin.staff.enable' : 'admin.staff.disable', { name: s.name })}
                 </button>
+              </td>
+              <td>
+                ${this.t(s.twoFactor ? 'admin.staff.twoFactorOn' : 'admin.staff.twoFactorOff')}
+                ${s.twoFactor
+                  ? html`<button class="secondary" ?disabled=${this.busy} @click=${() => this.resetTwoFactor(s)}>${this.t('admin.staff.resetTwoFactor', { name: s.name })}</button>`
+                  : nothing}
               </td>
             </tr>`,
           )}

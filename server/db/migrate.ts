@@ -5,6 +5,7 @@ import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_messaging.js';
 import * as m0003 from './migrations/0003_device_keys.js';
 import * as m0004 from './migrations/0004_durability.js';
+import * as m0006 from './migrations/0006_staff_two_factor.js';
 import * as m0008 from './migrations/0008_sign_in_accounts.js';
 import * as m0009 from './migrations/0009_inbox_scale.js';
 
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002_messaging': m0002,
   '0003_device_keys': m0003,
   '0004_durability': m0004,
+  '0006_staff_two_factor': m0006,
   '0008_sign_in_accounts': m0008,
   '0009_inbox_scale': m0009,
 };

@@ -16,6 +16,8 @@ export interface ClinicsTable {
   brand_color: string;
   consent_text_en: string;
   consent_text_fr: string;
+  /** 1 when every staff member must sign in with a second factor (SQLite has no boolean). */
+  require_two_factor: Generated<number>;
   created_at: string;
 }
 
@@ -229,6 +231,64 @@ export interface RateLimitsTable {
   reset_at: number | string;
 }
 
+/** A staff member's authenticator-app secret; active once `confirmed_at` is set. */
+export interface StaffTotpTable {
+  staff_id: string;
+  clinic_id: string;
+  /** The base32 secret, sealed with the clinic key (purpose `staff.totp`). */
+  secret_enc: string;
+  confirmed_at: string | null;
+  /** The last accepted time step (a code is never accepted twice). */
+  last_step: number | string | null;
+  created_at: string;
+}
+
+/** Single-use recovery codes, stored as keyed hashes only. */
+export interface StaffRecoveryCodesTable {
+  id: string;
+  staff_id: string;
+  clinic_id: string;
+  code_hash: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+/** A staff member's passkey (WebAuthn credential). */
+export interface StaffPasskeysTable {
+  /** The credential id, base64url. */
+  id: string;
+  staff_id: string;
+  clinic_id: string;
+  name: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  counter: number | string;
+  /** JSON array of transports. */
+  transports: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** A WebAuthn challenge handed to a browser: single use, short-lived. */
+export interface WebauthnChallengesTable {
+  id: string;
+  staff_id: string;
+  /** `register`, or `login:<pending token hash>` for a sign-in. */
+  purpose: string;
+  challenge: string;
+  expires_at: string;
+}
+
+/** A password sign-in waiting for its second factor; the browser holds the token (cookie), we keep its hash. */
+export interface PendingLoginsTable {
+  token_hash: string;
+  clinic_id: string;
+  staff_id: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
 /** Facts about this installation, e.g. the check value of the master key. */
 export interface ServerMetaTable {
   key: string;
@@ -255,6 +315,11 @@ export interface Database {
   events: EventsTable;
   rate_limits: RateLimitsTable;
   server_meta: ServerMetaTable;
+  staff_totp: StaffTotpTable;
+  staff_recovery_codes: StaffRecoveryCodesTable;
+  staff_passkeys: StaffPasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
+  pending_logins: PendingLoginsTable;
 }
 
 export type ThreadRow = Selectable<ThreadsTable>;

@@ -38,6 +38,7 @@ export async function createClinic(db: Kysely<Database>, keyring: Keyring, input
     brand_color: input.brandColor ?? '#00587c',
     consent_text_en: DEFAULT_CONSENT.en,
     consent_text_fr: DEFAULT_CONSENT.fr,
+    require_two_factor: 0,
     created_at: new Date().toISOString(),
   };
   await db.insertInto('clinics').values(row).execute();
@@ -77,6 +78,7 @@ export async function updateClinicSettings(db: Kysely<Database>, clinicId: strin
       brand_color: s.brandColor,
       consent_text_en: s.consentText.en.trim(),
       consent_text_fr: s.consentText.fr.trim(),
+      ...(s.requireTwoFactor !== undefined ? { require_two_factor: s.requireTwoFactor ? 1 : 0 } : {}),
     })
     .where('id', '=', clinicId)
     .execute();
@@ -97,6 +99,7 @@ export function toClinic(row: ClinicRow): Clinic {
     allowedOrigins: allowedOrigins(row),
     brandColor: row.brand_color,
     consentText: { en: row.consent_text_en, fr: row.consent_text_fr },
+    requireTwoFactor: Number(row.require_two_factor) === 1,
   };
 }
 

@@ -7,6 +7,8 @@ export interface StaffPrincipal {
   clinicId: string;
   staffId: string;
   role: StaffRole;
+  /** The clinic requires two-factor sign-in and this person has none yet: only enrolment is allowed. */
+  enrolmentOnly?: boolean;
 }
 
 /** A signed-in patient. */

@@ -38,3 +38,10 @@ export async function throttle(deps: { db: Kysely<Database>; keyring: Keyring },
   const { current, ttl } = await hit(deps.db, hashed, limit.windowMs);
   if (current > limit.max) throw new AppError(429, 'rate_limited', 'Too many attempts; wait a few minutes and try again', Math.ceil(ttl / 1000));
 }
+
+/** The count for `key` in its current window (0 when there is none or it has ended), without counting a hit. */
+export async function peek(db: Kysely<Database>, key: string, now = Date.now()): Promise<{ current: number; ttl: number }> {
+  const row = await db.selectFrom('rate_limits').select(['count', 'reset_at']).where('key', '=', key).executeTakeFirst();
+  if (!row || Number(row.reset_at) <= now) return { current: 0, ttl: 0 };
+  return { current: Number(row.count), ttl: Number(row.reset_at) - now };
+}

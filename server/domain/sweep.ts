@@ -1,6 +1,6 @@
 /**
  * The periodic clean-up, run as one scheduled job across instances: what nobody will use again
- * leaves the database (unclaimed uploads, ended sessions and their device keys, spent sign-in codes,
+ * leaves the database (unclaimed uploads, ended sessions and their device keys, spent sign-in codes and second-factor challenges,
  * old live events, finished jobs (failed ones after 30 days), stale rate-limit counters).
  */
 import type { Kysely } from 'kysely';
@@ -31,7 +31,10 @@ export async function sweep(db: Kysely<Database>, now = new Date()): Promise<Swe
       .where('token_hash', 'not in', (q) => q.selectFrom('device_keys').select('session_id'))
       .executeTakeFirstOrThrow(),
   );
-  const challenges = n(await db.deleteFrom('login_challenges').where('expires_at', '<', ago(DAY)).executeTakeFirstOrThrow());
+  const challenges =
+    n(await db.deleteFrom('login_challenges').where('expires_at', '<', ago(DAY)).executeTakeFirstOrThrow()) +
+    n(await db.deleteFrom('pending_logins').where('expires_at', '<', ago(DAY)).executeTakeFirstOrThrow()) +
+    n(await db.deleteFrom('webauthn_challenges').where('expires_at', '<', ago(DAY)).executeTakeFirstOrThrow());
   const events = await pruneEvents(db, now);
   const jobs = await pruneJobs(db, 7 * DAY, 30 * DAY, now);
   const rateLimits = n(await db.deleteFrom('rate_limits').where('reset_at', '<', now.getTime()).executeTakeFirstOrThrow());

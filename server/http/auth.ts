@@ -9,8 +9,8 @@ import { recordAudit } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
 import type { PatientPrincipal, StaffPrincipal } from '../domain/principal.js';
 import { resolveSession } from '../domain/sessions.js';
-import { activeStaff } from '../domain/staff.js';
 import { ABSOLUTE_LIFETIME_MS } from '../domain/sessions.js';
+import { PENDING_LOGIN_TTL_MS, staffAccess } from '../domain/two-factor.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,6 +40,26 @@ export function clearStaffCookie(deps: Deps, reply: FastifyReply): void {
   reply.clearCookie(staffCookieName(deps), { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.publicUrl.protocol === 'https:' });
 }
 
+/** The cookie holding a sign-in that waits for its second factor (same rules as the session cookie). */
+function pendingCookieName(deps: Deps): string {
+  return deps.config.publicUrl.protocol === 'https:' ? '__Host-sm_2fa' : 'sm_2fa';
+}
+
+/** Sets the pending sign-in cookie (HttpOnly, a few minutes). */
+export function setPendingCookie(deps: Deps, reply: FastifyReply, token: string): void {
+  reply.setCookie(pendingCookieName(deps), token, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.publicUrl.protocol === 'https:', maxAge: PENDING_LOGIN_TTL_MS / 1000 });
+}
+
+/** Clears the pending sign-in cookie. */
+export function clearPendingCookie(deps: Deps, reply: FastifyReply): void {
+  reply.clearCookie(pendingCookieName(deps), { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.publicUrl.protocol === 'https:' });
+}
+
+/** The pending sign-in token on the request, if any. */
+export function pendingToken(deps: Deps, request: FastifyRequest): string | null {
+  return request.cookies[pendingCookieName(deps)] ?? null;
+}
+
 /** The staff session token on the request, if any. */
 export function staffToken(deps: Deps, request: FastifyRequest): string | null {
   return request.cookies[staffCookieName(deps)] ?? null;
@@ -58,8 +78,8 @@ const unauthenticated = () => new AppError(401, 'unauthenticated', 'Sign in to c
 async function staffOfToken(deps: Deps, token: string, touch = true): Promise<StaffPrincipal | null> {
   const session = await resolveSession(deps.db, token, 'staff', { touch });
   if (!session) return null;
-  const staff = await activeStaff(deps.db, session.clinicId, session.subjectId);
-  return staff ? { kind: 'staff', clinicId: session.clinicId, staffId: staff.id, role: staff.role } : null;
+  const staff = await staffAccess(deps.db, session.clinicId, session.subjectId);
+  return staff ? { kind: 'staff', clinicId: session.clinicId, staffId: staff.id, role: staff.role, ...(staff.enrolmentOnly ? { enrolmentOnly: true } : {}) } : null;
 }
 
 /** True while a staff session is live and its account enabled (open streams re-check this). */
@@ -70,13 +90,16 @@ export async function staffSessionLive(deps: Deps, token: string): Promise<boole
 /**
  * Requires a live staff session (optionally of certain roles) and sets `request.staff`. Runs as the
  * route's onRequest hook, before the body is read or validated: a caller without the right to a
- * route learns nothing about its fields. A refused role is audited.
+ * route learns nothing about its fields. A refused role is audited. A session limited to enrolment
+ * (the clinic requires two-factor sign-in, the person has no factor) passes only where
+ * `opts.enrolment` says so; everywhere else it is 403 `two_factor_required`.
  */
-export function requireStaff(deps: Deps, roles?: StaffRole[]): onRequestAsyncHookHandler {
+export function requireStaff(deps: Deps, roles?: StaffRole[], opts: { enrolment?: boolean } = {}): onRequestAsyncHookHandler {
   return async (request) => {
     const token = staffToken(deps, request);
     const staff = token ? await staffOfToken(deps, token) : null;
     if (!staff) throw unauthenticated();
+    if (staff.enrolmentOnly && !opts.enrolment) throw new AppError(403, 'two_factor_required', 'Your clinic requires two-factor sign-in: set up an authenticator app or a passkey first');
     request.staff = staff;
     if (roles) await checkRole(deps, request, roles);
   };

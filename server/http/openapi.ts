@@ -19,7 +19,7 @@ const STATE_CHANGING = new Set(['post', 'put', 'patch', 'delete']);
 export function securityOf(path: string): OpenAPIV3.SecurityRequirementObject[] {
   if (path === '/api/staff/logout') return [{ [STAFF]: [] }, {}];
   if (path === '/api/patient/logout') return [{ [PATIENT]: [] }, {}];
-  if (path === '/api/staff/login' || path.startsWith('/api/patient/auth/') || path.startsWith('/api/public/') || !path.startsWith('/api/')) return [];
+  if (path === '/api/staff/login' || path.startsWith('/api/staff/login/') || path.startsWith('/api/patient/auth/') || path.startsWith('/api/public/') || !path.startsWith('/api/')) return [];
   return path.startsWith('/api/patient/') ? [{ [PATIENT]: [] }] : [{ [STAFF]: [] }];
 }
 
@@ -44,7 +44,10 @@ const error = (description: string, headers?: Record<string, OpenAPIV3.HeaderObj
 const COMMON: Record<string, OpenAPIV3.ResponseObject> = {
   BadRequest: error('The request does not match this document (the message names the field), or holds a NUL character (`invalid_characters`)'),
   Unauthenticated: error('No live session for this operation (`unauthenticated`): sign in again'),
-  BadOrigin: error('A state-changing request without this server\'s own Origin header (`bad_origin`, the CSRF check), or a role that may not do this (`forbidden`)'),
+  BadOrigin: error(
+    'A state-changing request without this server\'s own Origin header (`bad_origin`, the CSRF check), a role that may not do this (`forbidden`), or a session limited to two-factor enrolment (`two_factor_required`)',
+  ),
+  Forbidden: error('A role that may not do this (`forbidden`), or a session limited to two-factor enrolment (`two_factor_required`): the clinic requires two-factor sign-in and this person has not set it up yet'),
   PayloadTooLarge: error('The body is larger than the server accepts'),
   UnsupportedMediaType: error('The body is not in a content type this operation reads'),
   RateLimited: error('Too many requests from this caller (`rate_limited`); wait and try again', { 'retry-after': { description: 'Seconds to wait', schema: { type: 'integer' } } }),
@@ -124,6 +127,7 @@ export function openapiOptions(deps: Deps): FastifyDynamicSwaggerOptions {
           if (rateLimited.has(`${method} ${path}`.replace(/\{(\w+)\}/g, ':$1'))) add('429', 'RateLimited');
           add('400', 'BadRequest');
           if (op.security.some((s) => Object.keys(s).length > 0)) add('401', 'Unauthenticated');
+          if (!STATE_CHANGING.has(method) && op.security.some((s) => STAFF in s)) add('403', 'Forbidden');
           if (STATE_CHANGING.has(method) && path.startsWith('/api/')) {
             add('403', 'BadOrigin');
             add('413', 'PayloadTooLarge');

@@ -5,6 +5,7 @@ import { Clinic, ClinicSettings, ErrorBody, PublicClinic } from '../../shared/ap
 import type { Deps } from '../deps.js';
 import { audited } from '../domain/action.js';
 import { getClinic, getClinicBySlug, toClinic, toPublicClinic, updateClinicSettings } from '../domain/clinics.js';
+import { assertMayRequireTwoFactor } from '../domain/two-factor.js';
 import { requireStaff, staffOf } from '../http/auth.js';
 
 export const clinicRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -14,9 +15,11 @@ export const clinicRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
 
   app.put(
     '/api/clinic',
-    { onRequest: requireStaff(deps, ['admin']), schema: { tags: ['clinic'], summary: 'Replace the clinic settings', body: ClinicSettings, response: { 200: Clinic, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    { onRequest: requireStaff(deps, ['admin']), schema: { tags: ['clinic'], summary: 'Replace the clinic settings', body: ClinicSettings, response: { 200: Clinic, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody } } },
     async (request) => {
       const who = staffOf(request);
+      const current = await getClinic(deps.db, who.clinicId);
+      if (request.body.requireTwoFactor && Number(current.require_two_factor) !== 1) await assertMayRequireTwoFactor(deps.db, who.staffId);
       return toClinic(await audited(deps, who, request.id, (tx) => updateClinicSettings(tx, who.clinicId, request.body), () => ({ action: 'clinic.update', target: `clinic:${Object.keys(request.body).sort().join(',')}` })));
     },
   );

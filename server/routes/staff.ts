@@ -5,6 +5,7 @@ import { ErrorBody, IdParams, NewStaff, StaffMember, StaffPatch } from '../../sh
 import type { Deps } from '../deps.js';
 import { audited } from '../domain/action.js';
 import { createStaff, listStaff, toStaffMember, updateStaff } from '../domain/staff.js';
+import { staffWithFactor } from '../domain/two-factor.js';
 import { requireStaff, staffOf } from '../http/auth.js';
 
 export const staffRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -12,7 +13,9 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
   app.get('/api/staff', { onRequest: adminOnly, schema: { tags: ['staff'], summary: "The clinic's staff", response: { 200: Type.Array(StaffMember), ...errors } } }, async (request) => {
-    return (await listStaff(deps.db, staffOf(request).clinicId)).map(toStaffMember);
+    const clinicId = staffOf(request).clinicId;
+    const [rows, withFactor] = await Promise.all([listStaff(deps.db, clinicId), staffWithFactor(deps.db, clinicId)]);
+    return rows.map((r) => ({ ...toStaffMember(r), twoFactor: withFactor.has(r.id) }));
   });
 
   app.post('/api/staff', { onRequest: adminOnly, schema: { tags: ['staff'], summary: 'Add a staff member', body: NewStaff, response: { 201: StaffMember, ...errors } } }, async (request, reply) => {

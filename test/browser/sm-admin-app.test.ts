@@ -57,7 +57,7 @@ describe('<sm-admin-app>', () => {
 
     await signIn(app, 'dana@north.test', 'right password');
     await waitUntil(() => shadow(app).querySelector('nav'));
-    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Clinic settings', 'Messaging', 'Embed']);
+    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Clinic settings', 'Messaging', 'Embed', 'My account']);
   });
 
   it('shows admins every page, and switches the whole admin to French', async () => {
@@ -65,7 +65,7 @@ describe('<sm-admin-app>', () => {
     history.replaceState(null, '', '/admin/patients');
     const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
     await waitUntil(() => shadow(app).querySelector('nav'));
-    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Clinic settings', 'Staff', 'Audit log', 'Outgoing e-mail', 'Messaging', 'Embed', 'Dev mailbox']);
+    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Clinic settings', 'Staff', 'Audit log', 'Outgoing e-mail', 'Messaging', 'Embed', 'Dev mailbox', 'My account']);
     await waitUntil(() => currentPage(app)?.shadowRoot?.querySelector('table'));
     await expect(app).to.be.accessible();
 
@@ -121,6 +121,40 @@ describe('<sm-admin-app>', () => {
     const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
     await waitUntil(() => login(app)?.shadowRoot?.querySelector('[role=status]'), 'sign-in page with notice', { timeout: 3000 });
     expect(shadow(login(app)).querySelector('[role=status]')!.textContent).to.equal('Your session has ended. Please sign in again.');
+  });
+
+  it('takes a person whose clinic requires two-factor sign-in to My account until they have a factor', async () => {
+    let enrolled = false;
+    worker.use(
+      http.get('/api/staff/me', () => HttpResponse.json({ ...me('staff'), ...(enrolled ? {} : { enrolmentRequired: true }) })),
+      http.get('/api/staff/me/two-factor', () => HttpResponse.json({ required: true, totp: enrolled, recoveryCodesLeft: enrolled ? 10 : 0, passkeys: [] })),
+      http.post('/api/staff/me/totp', () => HttpResponse.json({ uri: 'otpauth://totp/North:dana%40north.test?secret=JBSWY3DPEHPK3PXP', secret: 'JBSWY3DPEHPK3PXP', qrSvg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><path d="M0 0h1v1H0z"/></svg>' })),
+      http.post('/api/staff/me/totp/confirm', () => {
+        enrolled = true;
+        return HttpResponse.json({ recoveryCodes: Array.from({ length: 10 }, (_, i) => `aaaa${i}-bbbbb`) });
+      }),
+      http.get('/api/inbox', () => HttpResponse.json([])),
+      http.get('/api/messaging/settings', () => HttpResponse.json({ categories: [], answeringBlocks: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } })),
+    );
+    history.replaceState(null, '', '/admin/inbox');
+    const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
+    await waitUntil(() => currentPage(app)?.shadowRoot?.querySelector('button'), 'the account page');
+    expect(location.pathname).to.equal('/admin/account');
+    expect(navTexts(app)).to.deep.equal(['My account']);
+    const page = currentPage(app)!;
+    expect(shadow(page).querySelector('.notice')!.textContent).to.contain('Your clinic requires two-factor sign-in');
+    [...shadow(page).querySelectorAll('button')].find((b) => b.textContent === 'Set up an authenticator app')!.click();
+    await waitUntil(() => shadow(page).querySelector('img.qr'));
+    expect(shadow(page).querySelector('code')!.textContent).to.equal('JBSW Y3DP EHPK 3PXP');
+    await waitUntil(() => shadow(page).activeElement === shadow(page).querySelector('input[name=code]'), 'focus on the code field');
+    await expect(page).to.be.accessible();
+    shadow(page).querySelector<HTMLInputElement>('input[name=code]')!.value = '123456';
+    shadow(page).querySelector<HTMLFormElement>('form')!.requestSubmit();
+    await waitUntil(() => shadow(page).querySelector('ol.codes'), 'recovery codes shown once');
+    expect(shadow(page).querySelectorAll('ol.codes li')).to.have.length(10);
+    [...shadow(page).querySelectorAll('button')].find((b) => b.textContent === 'I have saved these codes')!.click();
+    await waitUntil(() => navTexts(app).length > 1, 'the other pages open');
+    expect(navTexts(app)).to.include('Inbox');
   });
 
   it('shows a not-found page for an unknown address', async () => {
