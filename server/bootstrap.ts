@@ -1,8 +1,9 @@
 /** Turns configuration into the server's collaborators: database (migrated), keyring, mailer, workers. */
 import path from 'node:path';
 import { ConfigError, type Config } from './config.js';
-import { connect } from './db/connect.js';
-import { migrateToLatest } from './db/migrate.js';
+import { connect, type Db } from './db/connect.js';
+import { migrateToLatest, MigrationPermissionError, pendingMigrations } from './db/migrate.js';
+import { sealAuditChains } from './domain/audit-chain.js';
 import type { Deps } from './deps.js';
 import { Keyring, loadOrCreateMasterKey } from './domain/crypto.js';
 import { devMailer, smtpMailer } from './domain/mail.js';
@@ -13,6 +14,22 @@ import { createWorkers } from './workers.js';
 export const DEFAULT_WEB_ROOT = path.resolve(import.meta.dirname, '../dist');
 
 /**
+ * Runs pending migrations: as the owner role of MIGRATION_DATABASE_URL when set (the server's own role
+ * may be restricted), else on the server's connection. Nothing pending, nothing done.
+ */
+async function migrate(config: Config, database: Db): Promise<void> {
+  if ((await pendingMigrations(database)).length === 0) return;
+  const owner = config.migrationDatabaseUrl ? connect({ databaseUrl: config.migrationDatabaseUrl, dataDir: config.dataDir }) : null;
+  try {
+    await migrateToLatest(owner ?? database);
+  } catch (err) {
+    throw err instanceof MigrationPermissionError ? new ConfigError(err.message) : err;
+  } finally {
+    await owner?.db.destroy();
+  }
+}
+
+/**
  * Opens and migrates the database, proves the master key opens it, and sets up mail and workers.
  * `notes` says what start-up chose. A wrong or missing key is a ConfigError that says what to do.
  */
@@ -20,7 +37,7 @@ export async function createDeps(config: Config, webRoot = DEFAULT_WEB_ROOT): Pr
   const notes: string[] = [];
   const database = connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await migrateToLatest(database);
+    await migrate(config, database);
     // Never make a new key for a database that already holds data under another one.
     const master = loadOrCreateMasterKey(config.masterKey, config.dataDir, { mayGenerate: !(await holdsEncryptedData(database.db)) });
     if (!master) {
@@ -35,6 +52,9 @@ export async function createDeps(config: Config, webRoot = DEFAULT_WEB_ROOT): Pr
     await verifyMasterKey(database.db, keyring).catch((err: unknown) => {
       throw err instanceof MasterKeyError ? new ConfigError(err.message) : err;
     });
+    // Rows written before the audit chain (migration 0005) are sealed into it once, with the key.
+    const sealed = await sealAuditChains({ ...database, keyring });
+    if (sealed > 0) notes.push(`Sealed the earlier audit entries of ${sealed} clinic(s) into the audit log's hash chain.`);
     const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeouts) : devMailer(database.db);
     if (!config.smtpUrl) notes.push('DEVELOPMENT MODE: no SMTP_URL, so e-mail is kept in the dev mailbox (admin → Dev mailbox), not sent.');
     const workers = createWorkers({ ...database, keyring, mailer, config }, config);

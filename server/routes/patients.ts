@@ -35,7 +35,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     try {
       return await audited(deps, staffOf(request), request.id, (tx) => work(tx, cipher), () => ({ action, patientId: id, target }));
     } catch (err) {
-      if (err instanceof AppError && err.status === 404) await recordAudit(deps.db, staffOf(request), request.id, { action, target: `patient:${id}`, outcome: 'denied' });
+      if (err instanceof AppError && err.status === 404) await recordAudit(deps, staffOf(request), request.id, { action, target: `patient:${id}`, outcome: 'denied' });
       throw err;
     }
   };
