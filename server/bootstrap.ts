@@ -1,6 +1,8 @@
 /** Turns configuration into the server's collaborators: database (migrated), keyring, mailer, workers. */
 import path from 'node:path';
 import { ConfigError, type Config } from './config.js';
+import { sql } from 'kysely';
+import { appRoleGrants } from './db/app-role.js';
 import { connect, type Db } from './db/connect.js';
 import { migrateToLatest, MigrationPermissionError, pendingMigrations } from './db/migrate.js';
 import { sealAuditChains } from './domain/audit-chain.js';
@@ -15,13 +17,20 @@ export const DEFAULT_WEB_ROOT = path.resolve(import.meta.dirname, '../dist');
 
 /**
  * Runs pending migrations: as the owner role of MIGRATION_DATABASE_URL when set (the server's own role
- * may be restricted), else on the server's connection. Nothing pending, nothing done.
+ * may be restricted; the owner then grants it the restricted privileges on the tables), else on the
+ * server's connection. Nothing pending, nothing done.
  */
 async function migrate(config: Config, database: Db): Promise<void> {
   if ((await pendingMigrations(database)).length === 0) return;
   const owner = config.migrationDatabaseUrl ? connect({ databaseUrl: config.migrationDatabaseUrl, dataDir: config.dataDir }) : null;
   try {
     await migrateToLatest(owner ?? database);
+    if (owner) {
+      // The owner made new tables: give the server's own role its privileges on them (idempotent).
+      const app = (await sql<{ role: string }>`select current_user as role`.execute(database.db)).rows[0]!.role;
+      const { role, schema } = (await sql<{ role: string; schema: string }>`select current_user as role, current_schema() as schema`.execute(owner.db)).rows[0]!;
+      if (app !== role) for (const statement of appRoleGrants(app, schema)) await sql.raw(statement).execute(owner.db);
+    }
   } catch (err) {
     throw err instanceof MigrationPermissionError ? new ConfigError(err.message) : err;
   } finally {

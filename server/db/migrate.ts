@@ -40,20 +40,29 @@ export class MigrationPermissionError extends Error {}
  * not create or alter tables (README, "A restricted PostgreSQL role"), starts on a migrated database.
  */
 export async function migrateToLatest(database: Db): Promise<void> {
-  const { db, dialect, pgSchema } = database;
+  const { db, dialect } = database;
+  let pgSchema = database.pgSchema;
   const pending = await pendingMigrations(database);
   if (pending.length === 0) return;
+  const refused = (why: string) =>
+    new MigrationPermissionError(
+      `The database schema needs migration${pending.length > 1 ? 's' : ''} ${pending.join(', ')}, but the role in DATABASE_URL may not change the schema (${why}). ` +
+        'Run them as the owner role: set MIGRATION_DATABASE_URL to the owner\'s connection string (see README, "A restricted PostgreSQL role").',
+    );
+  if (dialect === 'postgres') {
+    // Kysely's migrator hides a refused CREATE behind a later error, so ask first.
+    const { rows } = await sql<{ may: boolean }>`select has_schema_privilege(current_schema(), 'CREATE') as may`.execute(db);
+    if (!rows[0]?.may) throw refused('no CREATE privilege on its schema');
+    // A schema chosen in the URL (options=-c search_path=…) keeps its own bookkeeping tables too.
+    const current = (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
+    if (!pgSchema && current && current !== 'public') pgSchema = current;
+  }
   const migrations: Record<string, Migration> = {};
   for (const [name, m] of Object.entries(MIGRATIONS)) migrations[name] = { up: (k) => m.up(k, dialect) };
   // In a non-default schema the bookkeeping tables live there too, or Kysely finds another schema's.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
-  if (error && typeof error === 'object' && 'code' in error && error.code === '42501') {
-    throw new MigrationPermissionError(
-      `The database schema needs migration${pending.length > 1 ? 's' : ''} ${pending.join(', ')}, but the role in DATABASE_URL may not change the schema (${error instanceof Error ? error.message : String(error)}). ` +
-        'Run them as the owner role: set MIGRATION_DATABASE_URL to the owner\'s connection string (see README, "A restricted PostgreSQL role").',
-    );
-  }
+  if (error && typeof error === 'object' && 'code' in error && error.code === '42501') throw refused(error instanceof Error ? error.message : String(error));
   if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
 }

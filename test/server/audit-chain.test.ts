@@ -11,7 +11,11 @@ import { describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../server/db/schema.js';
 import { CHAIN_START, sealAuditChains, verifyAuditChain } from '../../server/domain/audit-chain.js';
-import { build, call, DIALECTS, seedClinic, seedPatient, staffCookie, type TestApp } from './helpers.js';
+import { createDeps } from '../../server/bootstrap.js';
+import { ConfigError, loadConfig } from '../../server/config.js';
+import { pendingMigrations } from '../../server/db/migrate.js';
+import { recordAudit } from '../../server/domain/audit.js';
+import { APP_ROLE, build, call, DIALECTS, seedClinic, seedPatient, staffCookie, type TestApp } from './helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -209,4 +213,42 @@ describe('audit log on PostgreSQL, as the restricted app role', { skip: pg.skip 
     assert.equal(report.broken, null);
     assert.equal(report.entries, 42);
   });
+
+  it('starts as the app role only on a migrated schema: a clear error without MIGRATION_DATABASE_URL, the owner migrates and grants with it', async (t) => {
+    const ctx = await build(t, 'postgres');
+    const schema = `fresh_${randomUUID().slice(0, 8)}`;
+    await sql.raw(`create schema ${schema}`).execute(ctx.owner);
+    await sql.raw(`grant usage on schema ${schema} to ${APP_ROLE}`).execute(ctx.owner);
+    try {
+      await freshStart(ctx, schema);
+    } finally {
+      await sql.raw(`drop schema ${schema} cascade`).execute(ctx.owner);
+    }
+  });
 });
+
+/** createDeps as the app role in an empty schema, first without then with the owner's URL. */
+async function freshStart(ctx: TestApp, schema: string): Promise<void> {
+    const inSchema = (url: string) => {
+      const u = new URL(url);
+      u.searchParams.set('options', `-c search_path=${schema}`);
+      return u.href;
+    };
+    const env = { DATA_DIR: ctx.deps.config.dataDir, MASTER_KEY: ctx.masterKey, DATABASE_URL: inSchema(ctx.appDatabaseUrl!), DEMO_PORT: '0' };
+    await assert.rejects(createDeps(loadConfig(env)), (err: unknown) => err instanceof ConfigError && /needs migrations 0001_initial, .*0005_audit_chain.*MIGRATION_DATABASE_URL/s.test(err.message));
+    const { deps } = await createDeps(loadConfig({ ...env, MIGRATION_DATABASE_URL: inSchema(ctx.databaseUrl!) }));
+    try {
+      assert.deepEqual(await pendingMigrations(deps), []);
+      const clinic = await seedClinic(deps, 'fresh');
+      await recordAudit(deps, { kind: 'system', clinicId: clinic.id }, null, { action: 'test.append' });
+      await assert.rejects(sql`truncate audit_log`.execute(deps.db), /permission denied/);
+      assert.equal((await verifyAuditChain(deps.db, deps.keyring, clinic.id)).entries, 1);
+    } finally {
+      deps.mailer.close();
+      await deps.db.destroy();
+    }
+    // Current: the app role starts alone, without the owner's URL.
+    const again = await createDeps(loadConfig(env));
+    again.deps.mailer.close();
+    await again.deps.db.destroy();
+}
