@@ -1,11 +1,16 @@
 /** The staff API client: session cookie, JSON, and one place that notices a session has ended. */
-import type { AuditEntry, AuditQuery, Clinic, DeviceKeys, ClinicSettings, MailItem, Me, NewStaff, OutgoingMail, OutgoingMailQuery, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
+import type { AuditEntry, AuditExportQuery, AuditQuery, AuditVerification, Clinic, DeviceKeys, ClinicSettings, MailItem, Me, NewStaff, OutgoingMail, OutgoingMailQuery, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
 import type { PasskeyAdded, RecoveryCodes, SecondFactorNeeded, TotpSetup, TwoFactorStatus } from '../shared/api.js';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
 import type { AttachmentInfo, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
 type Init = Parameters<typeof fetchJson>[1];
+
+/** A query string of the set, non-empty values. */
+function queryOf(q: object): URLSearchParams {
+  return new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
+}
 
 /** Calls the API as the signed-in staff member. */
 export class AdminApi {
@@ -123,8 +128,15 @@ export class AdminApi {
   }
 
   audit(q: AuditQuery): Promise<AuditEntry[]> {
-    const params = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
-    return this.#call(`/api/audit?${params}`);
+    return this.#call(`/api/audit?${queryOf(q)}`);
+  }
+  /** Whether the clinic's audit log hash chain is intact. */
+  auditVerify(): Promise<AuditVerification> {
+    return this.#call('/api/audit/verify');
+  }
+  /** The address of the CSV export of a filter (a download link: the browser sends the session cookie). */
+  auditExportUrl(q: AuditExportQuery): string {
+    return `/api/audit/export.csv?${queryOf(q)}`;
   }
 
   messagingSettings(): Promise<MessagingSettings> {

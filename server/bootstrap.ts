@@ -1,8 +1,11 @@
 /** Turns configuration into the server's collaborators: database (migrated), keyring, mailer, workers. */
 import path from 'node:path';
 import { ConfigError, type Config } from './config.js';
-import { connect } from './db/connect.js';
-import { migrateToLatest } from './db/migrate.js';
+import { sql } from 'kysely';
+import { appRoleGrants } from './db/app-role.js';
+import { connect, type Db } from './db/connect.js';
+import { migrateToLatest, MigrationPermissionError, pendingMigrations } from './db/migrate.js';
+import { sealAuditChains } from './domain/audit-chain.js';
 import type { Deps } from './deps.js';
 import { Keyring, loadOrCreateMasterKey } from './domain/crypto.js';
 import { clinicCipher, getClinic } from './domain/clinics.js';
@@ -16,6 +19,29 @@ import { createWorkers } from './workers.js';
 export const DEFAULT_WEB_ROOT = path.resolve(import.meta.dirname, '../dist');
 
 /**
+ * Runs pending migrations: as the owner role of MIGRATION_DATABASE_URL when set (the server's own role
+ * may be restricted; the owner then grants it the restricted privileges on the tables), else on the
+ * server's connection. Nothing pending, nothing done.
+ */
+async function migrate(config: Config, database: Db): Promise<void> {
+  if ((await pendingMigrations(database)).length === 0) return;
+  const owner = config.migrationDatabaseUrl ? connect({ databaseUrl: config.migrationDatabaseUrl, dataDir: config.dataDir }) : null;
+  try {
+    await migrateToLatest(owner ?? database);
+    if (owner) {
+      // The owner made new tables: give the server's own role its privileges on them (idempotent).
+      const app = (await sql<{ role: string }>`select current_user as role`.execute(database.db)).rows[0]!.role;
+      const { role, schema } = (await sql<{ role: string; schema: string }>`select current_user as role, current_schema() as schema`.execute(owner.db)).rows[0]!;
+      if (app !== role) for (const statement of appRoleGrants(app, schema)) await sql.raw(statement).execute(owner.db);
+    }
+  } catch (err) {
+    throw err instanceof MigrationPermissionError ? new ConfigError(err.message) : err;
+  } finally {
+    await owner?.db.destroy();
+  }
+}
+
+/**
  * Opens and migrates the database, proves the master key opens it, and sets up mail and workers.
  * `notes` says what start-up chose. A wrong or missing key is a ConfigError that says what to do.
  */
@@ -23,7 +49,7 @@ export async function createDeps(config: Config, webRoot = DEFAULT_WEB_ROOT): Pr
   const notes: string[] = [];
   const database = connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await migrateToLatest(database);
+    await migrate(config, database);
     // Never make a new key for a database that already holds data under another one.
     const master = loadOrCreateMasterKey(config.masterKey, config.dataDir, { mayGenerate: !(await holdsEncryptedData(database.db)) });
     if (!master) {
@@ -38,6 +64,9 @@ export async function createDeps(config: Config, webRoot = DEFAULT_WEB_ROOT): Pr
     await verifyMasterKey(database.db, keyring).catch((err: unknown) => {
       throw err instanceof MasterKeyError ? new ConfigError(err.message) : err;
     });
+    // Rows written before the audit chain (migration 0005) are sealed into it once, with the key.
+    const sealed = await sealAuditChains({ ...database, keyring });
+    if (sealed > 0) notes.push(`Sealed the earlier audit entries of ${sealed} clinic(s) into the audit log's hash chain.`);
     // Fills what migration 0009 added for rows written before it (it needs the keys a migration lacks).
     const indexed = await indexUnsearchedPatients(database.db, async (clinicId) => clinicCipher(keyring, await getClinic(database.db, clinicId)));
     const due = await fillMissingReplyDue(database.db);

@@ -11,6 +11,7 @@ import type { JobRow } from './db/schema.js';
 import type { Deps } from './deps.js';
 import { backupSqlite, PG_BACKUP_ADVICE, restoreSqlite } from './domain/backup.js';
 import { createClinic, getClinicBySlug } from './domain/clinics.js';
+import { verifyAllAuditChains, type BreakReason } from './domain/audit-chain.js';
 import { AppError } from './domain/errors.js';
 import { jobCounts, listJobs, retryJob } from './domain/jobs.js';
 import { createStaff, resetPassword } from './domain/staff.js';
@@ -34,10 +35,45 @@ Commands:
                  Lists background jobs (newest 100) and the counts by status.
   retry-job      <id>
                  Puts a failed job back in the queue.
+  audit verify   Checks every clinic's audit log hash chain, a page at a time: prints, per clinic,
+                 the entries checked and the head, or the first broken link (sequence number, row id,
+                 reason). Exit code 1 when a chain is broken.
 
 A backup does not contain the master key, and is unreadable without it: keep a copy of MASTER_KEY
 (or of master.key in DATA_DIR) separately and safely.
 `;
+
+/** Thrown when a check ran and found a problem: its output goes to stdout, with exit code 1. */
+export class CheckFailed extends Error {
+  constructor(readonly output: string) {
+    super(output);
+  }
+}
+
+const REASONS: Record<BreakReason, string> = {
+  hash_mismatch: 'hash mismatch',
+  gap: 'gap',
+  head_mismatch: 'head mismatch',
+  unchained: 'entries outside the chain',
+};
+
+/** Every clinic's audit chain, one line per clinic; throws CheckFailed when one is broken. */
+async function auditVerify(deps: Deps): Promise<string> {
+  const lines: string[] = [];
+  let broken = 0;
+  for await (const r of verifyAllAuditChains(deps.db, deps.keyring)) {
+    if (r.broken) {
+      broken += 1;
+      const b = r.broken;
+      lines.push(`${r.slug}: BROKEN at seq ${b.seq}, row ${b.rowId ?? '-'}: ${REASONS[b.reason]}. ${b.detail} (${r.entries} entries verified before it)`);
+    } else {
+      lines.push(`${r.slug}: verified, ${r.entries} entries checked${r.head ? `, head ${r.head.seq} ${r.head.hash}` : ''}`);
+    }
+  }
+  if (lines.length === 0) lines.push('No clinics.');
+  if (broken > 0) throw new CheckFailed([...lines, `The audit log of ${broken} clinic(s) does not verify.`].join('\n'));
+  return [...lines, 'Every audit log verifies.'].join('\n');
+}
 
 const JOB_STATUSES: Array<JobRow['status']> = ['pending', 'running', 'done', 'failed'];
 
@@ -145,6 +181,11 @@ export async function runCli(deps: Deps, argv: string[]): Promise<string> {
         throw err;
       }
     }
+    case 'audit': {
+      const [sub] = args('verify');
+      if (sub !== 'verify') throw new AppError(400, 'unknown_command', `Unknown audit command "${sub}": try audit verify.\n\n${USAGE}`);
+      return auditVerify(deps);
+    }
     default:
       throw new AppError(400, 'unknown_command', command ? `Unknown command "${command}".\n\n${USAGE}` : USAGE);
   }
@@ -165,7 +206,10 @@ async function main(): Promise<void> {
     deps = d;
     console.log(await runCli(deps, argv));
   } catch (err) {
-    if (err instanceof AppError || err instanceof ConfigError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (err instanceof CheckFailed) {
+      console.log(err.output);
+      process.exitCode = 1;
+    } else if (err instanceof AppError || err instanceof ConfigError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
       console.error(err.message);
       process.exitCode = 2;
     } else {

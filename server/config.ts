@@ -11,6 +11,11 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL connection string; SQLite in `dataDir` when absent. */
   databaseUrl: string | null;
+  /**
+   * PostgreSQL connection string of the schema's owner, used only to run migrations when some are
+   * pending, so DATABASE_URL can be a restricted role (README, "A restricted PostgreSQL role").
+   */
+  migrationDatabaseUrl: string | null;
   /** The origin patients' browsers reach us on; used for links, CSRF checks and cookie flags. */
   publicUrl: URL;
   /** SMTP connection string; the development mailbox when absent. */
@@ -104,6 +109,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`PUBLIC_URL must be an origin with no path, e.g. https://messages.example.ca, got "${env.PUBLIC_URL}"`);
   }
   const databaseUrl = env.DATABASE_URL ? url('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']).href : null;
+  const migrationDatabaseUrl = env.MIGRATION_DATABASE_URL ? url('MIGRATION_DATABASE_URL', env.MIGRATION_DATABASE_URL, ['postgres:', 'postgresql:']).href : null;
+  if (migrationDatabaseUrl && !databaseUrl) throw new ConfigError('MIGRATION_DATABASE_URL is only for PostgreSQL: set DATABASE_URL too');
   const smtpUrl = env.SMTP_URL ? url('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']).href : null;
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -117,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || 'localhost',
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl,
+    migrationDatabaseUrl,
     publicUrl,
     smtpUrl,
     mailFrom,

@@ -258,6 +258,8 @@ export const AuditEntry = Type.Object({
   actorName: Type.Union([Type.String(), Type.Null()]),
   role: Type.Union([Type.String(), Type.Null()]),
   patientId: Type.Union([Type.String(), Type.Null()]),
+  /** The patient's name (decrypted for the reader), null when there is no patient or they are not this clinic's. */
+  patientName: Type.Union([Type.String(), Type.Null()]),
   action: Type.String(),
   target: Type.Union([Type.String(), Type.Null()]),
   outcome: Type.String(),
@@ -265,18 +267,32 @@ export const AuditEntry = Type.Object({
 });
 export type AuditEntry = Static<typeof AuditEntry>;
 
-export const AuditQuery = Type.Object(
-  {
-    patientId: Type.Optional(Id),
-    actorId: Type.Optional(Id),
-    action: Type.Optional(Type.String({ maxLength: 64 })),
-    from: Type.Optional(Timestamp),
-    to: Type.Optional(Timestamp),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-  },
-  { additionalProperties: false },
-);
+const auditFilter = {
+  patientId: Type.Optional(Id),
+  actorId: Type.Optional(Id),
+  action: Type.Optional(Type.String({ maxLength: 64 })),
+  from: Type.Optional(Timestamp),
+  to: Type.Optional(Timestamp),
+};
+
+export const AuditQuery = Type.Object({ ...auditFilter, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }, { additionalProperties: false });
 export type AuditQuery = Static<typeof AuditQuery>;
+
+/** The filter of a CSV export: every matching entry, newest first. */
+export const AuditExportQuery = Type.Object(auditFilter, { additionalProperties: false });
+export type AuditExportQuery = Static<typeof AuditExportQuery>;
+
+/** The first broken link of a clinic's audit chain. */
+export const AuditChainBreak = Type.Object({
+  seq: Type.Integer(),
+  rowId: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.Literal('hash_mismatch'), Type.Literal('gap'), Type.Literal('head_mismatch'), Type.Literal('unchained')]),
+});
+export type AuditChainBreak = Static<typeof AuditChainBreak>;
+
+/** Whether the clinic's audit log is intact (its hash chain verifies), and how many entries were checked. */
+export const AuditVerification = Type.Object({ intact: Type.Boolean(), entries: Type.Integer({ minimum: 0 }), broken: Type.Union([AuditChainBreak, Type.Null()]) });
+export type AuditVerification = Static<typeof AuditVerification>;
 
 export const MailItem = Type.Object({ id: Id, to: Type.String(), subject: Type.String(), text: Type.String(), createdAt: Timestamp });
 export type MailItem = Static<typeof MailItem>;

@@ -1,10 +1,11 @@
 /** Applies the migrations in order; each schema change is one file in ./migrations. */
-import { Migrator, type Migration } from 'kysely';
+import { Migrator, sql, type Migration } from 'kysely';
 import type { Db } from './connect.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_messaging.js';
 import * as m0003 from './migrations/0003_device_keys.js';
 import * as m0004 from './migrations/0004_durability.js';
+import * as m0005 from './migrations/0005_audit_chain.js';
 import * as m0006 from './migrations/0006_staff_two_factor.js';
 import * as m0008 from './migrations/0008_sign_in_accounts.js';
 import * as m0009 from './migrations/0009_inbox_scale.js';
@@ -17,18 +18,57 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002_messaging': m0002,
   '0003_device_keys': m0003,
   '0004_durability': m0004,
+  '0005_audit_chain': m0005,
   '0006_staff_two_factor': m0006,
   '0008_sign_in_accounts': m0008,
   '0009_inbox_scale': m0009,
 };
 
-/** Brings the schema up to date; throws with the failing migration's name. */
-export async function migrateToLatest({ db, dialect, pgSchema }: Db): Promise<void> {
+/** The migrations this database has not had yet, in order (all of them for an empty database). */
+export async function pendingMigrations({ db }: Pick<Db, 'db'>): Promise<string[]> {
+  let done: Set<string>;
+  try {
+    // Unqualified: the bookkeeping table is in the schema on the search path (see migrateToLatest).
+    const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    done = new Set(rows.rows.map((r) => r.name));
+  } catch {
+    done = new Set();
+  }
+  return Object.keys(MIGRATIONS).filter((name) => !done.has(name));
+}
+
+/** Thrown when the connecting role may not change the schema (a restricted application role). */
+export class MigrationPermissionError extends Error {}
+
+/**
+ * Brings the schema up to date; throws with the failing migration's name. Does nothing, not even
+ * take Kysely's migration lock, when the schema is current: a restricted application role, which may
+ * not create or alter tables (README, "A restricted PostgreSQL role"), starts on a migrated database.
+ */
+export async function migrateToLatest(database: Db): Promise<void> {
+  const { db, dialect } = database;
+  let pgSchema = database.pgSchema;
+  const pending = await pendingMigrations(database);
+  if (pending.length === 0) return;
+  const refused = (why: string) =>
+    new MigrationPermissionError(
+      `The database schema needs migration${pending.length > 1 ? 's' : ''} ${pending.join(', ')}, but the role in DATABASE_URL may not change the schema (${why}). ` +
+        'Run them as the owner role: set MIGRATION_DATABASE_URL to the owner\'s connection string (see README, "A restricted PostgreSQL role").',
+    );
+  if (dialect === 'postgres') {
+    // Kysely's migrator hides a refused CREATE behind a later error, so ask first.
+    const { rows } = await sql<{ may: boolean }>`select has_schema_privilege(current_schema(), 'CREATE') as may`.execute(db);
+    if (!rows[0]?.may) throw refused('no CREATE privilege on its schema');
+    // A schema chosen in the URL (options=-c search_path=…) keeps its own bookkeeping tables too.
+    const current = (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
+    if (!pgSchema && current && current !== 'public') pgSchema = current;
+  }
   const migrations: Record<string, Migration> = {};
   for (const [name, m] of Object.entries(MIGRATIONS)) migrations[name] = { up: (k) => m.up(k, dialect) };
   // In a non-default schema the bookkeeping tables live there too, or Kysely finds another schema's.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
+  if (error && typeof error === 'object' && 'code' in error && error.code === '42501') throw refused(error instanceof Error ? error.message : String(error));
   if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
 }

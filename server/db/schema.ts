@@ -94,6 +94,18 @@ export interface AuditLogTable {
   target: string | null;
   outcome: 'ok' | 'denied' | 'error';
   request_id: string | null;
+  /** Position in the clinic's hash chain (1, 2, …); null only for rows written before the chain, sealed by its first row. */
+  seq: number | null;
+  /** HMAC of the previous row's hash and this row's fields (domain/audit-chain.ts). */
+  hash: string | null;
+}
+
+/** Each clinic's newest audit chain link, updated with every append: shows a deleted tail. */
+export interface AuditHeadsTable {
+  clinic_id: string;
+  seq: number;
+  hash: string;
+  updated_at: string;
 }
 
 export interface DevMailTable {
@@ -304,6 +316,7 @@ export interface Database {
   patient_search: PatientSearchTable;
   login_challenges: LoginChallengesTable;
   audit_log: AuditLogTable;
+  audit_heads: AuditHeadsTable;
   dev_mail: DevMailTable;
   messaging_settings: MessagingSettingsTable;
   threads: ThreadsTable;

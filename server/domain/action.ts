@@ -4,11 +4,13 @@
  * commit together or not at all. A crash between two of them is no longer possible, and a route
  * cannot forget the audit: the action declares it.
  */
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Dialect } from '../db/connect.js';
-import type { AuditLogTable, Database } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 import { CHANNEL } from './channels.js';
 import { auditRows, type AuditEvent } from './audit.js';
+import { appendAudit, type NewAuditRow } from './audit-chain.js';
+import type { Keyring } from './crypto.js';
 import { insertEvents, type LiveEvent } from './events.js';
 import { jobRows, type NewJob } from './jobs.js';
 import type { Actor } from './principal.js';
@@ -20,6 +22,8 @@ export type Tx = Transaction<Database>;
 export interface ActionStore {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** Keys the audit chain (audit-chain.ts). */
+  keyring: Keyring;
   /** Called after each commit, so this instance acts at once on its events and jobs (others hear NOTIFY or poll). */
   committed?: (what: { eventClinics: string[]; jobs: boolean }) => void;
 }
@@ -46,7 +50,7 @@ export interface Action {
 
 /** Runs `work` and everything it declared in one transaction, attributed to `who`. */
 export async function runAction<T>(store: ActionStore, who: Actor, requestId: string | null, work: (a: Action) => Promise<T>): Promise<T> {
-  const audits: Array<Insertable<AuditLogTable>> = [];
+  const audits: NewAuditRow[] = [];
   const events: Array<{ clinicId: string; event: LiveEvent }> = [];
   const jobs: NewJob[] = [];
   let jobsChanged = false;
@@ -63,7 +67,7 @@ export async function runAction<T>(store: ActionStore, who: Actor, requestId: st
       },
     };
     const value = await work(action);
-    if (audits.length > 0) await tx.insertInto('audit_log').values(audits).execute();
+    await appendAudit(tx, store.dialect, store.keyring, audits);
     if (jobs.length > 0) await tx.insertInto('jobs').values(jobRows(jobs)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
     if ((jobs.length > 0 || jobsChanged) && store.dialect === 'postgres') await sql`select pg_notify(${CHANNEL.jobs}, '')`.execute(tx);
     if (events.length > 0) await insertEvents(tx, store.dialect, events);

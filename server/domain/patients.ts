@@ -123,6 +123,14 @@ export async function indexUnsearchedPatients(db: Kysely<Database>, cipherOf: (c
   }
 }
 
+/** The names of these patients of the cipher's clinic, by id (others' and unknown ids are left out). */
+export async function patientNames(db: Kysely<Database>, cipher: ClinicCipher, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db.selectFrom('patients').selectAll().where('clinic_id', '=', cipher.clinicId).where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, decode(cipher, r).name]));
+}
+
 /** Changes some of a patient's details. */
 export async function updatePatient(db: Kysely<Database>, cipher: ClinicCipher, id: string, patch: PatientPatch): Promise<Patient> {
   const current = await getPatient(db, cipher, id);

@@ -219,7 +219,7 @@ export async function startTotp(env: FactorEnv, actor: StaffPrincipal, requestId
 async function checkThrottle(env: FactorEnv, actor: Actor, staffId: string, action: string, requestId: string | null): Promise<void> {
   const { current, ttl } = await peek(env.db, throttleKey(staffId));
   if (current >= MAX_SECOND_FACTOR_FAILURES) {
-    await recordAudit(env.db, actor, requestId, { action, target: 'throttled', outcome: 'denied' });
+    await recordAudit(env, actor, requestId, { action, target: 'throttled', outcome: 'denied' });
     throw new AppError(429, 'second_factor_throttled', `Too many wrong codes; try again in ${Math.max(1, Math.ceil(ttl / MINUTE))} minutes`);
   }
 }
@@ -227,7 +227,7 @@ async function checkThrottle(env: FactorEnv, actor: Actor, staffId: string, acti
 /** Counts a wrong second factor and audits it, then throws `error`. */
 async function denied(env: FactorEnv, actor: Actor, staffId: string, event: AuditEvent, requestId: string | null, error: AppError): Promise<never> {
   await hit(env.db, throttleKey(staffId), SECOND_FACTOR_WINDOW_MS);
-  await recordAudit(env.db, actor, requestId, { ...event, outcome: 'denied' });
+  await recordAudit(env, actor, requestId, { ...event, outcome: 'denied' });
   throw error;
 }
 
@@ -308,7 +308,7 @@ export async function registerPasskey(
     if (!result.verified) throw passkeyFailed();
     info = result.registrationInfo;
   } catch {
-    await recordAudit(env.db, actor, requestId, { action: 'staff.two-factor.passkey-add', target: `staff:${actor.staffId}`, outcome: 'denied' });
+    await recordAudit(env, actor, requestId, { action: 'staff.two-factor.passkey-add', target: `staff:${actor.staffId}`, outcome: 'denied' });
     throw passkeyFailed();
   }
   const { credential } = info;

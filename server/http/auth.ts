@@ -113,7 +113,7 @@ export function requireRole(deps: Deps, roles: StaffRole[]): onRequestAsyncHookH
 async function checkRole(deps: Deps, request: FastifyRequest, roles: StaffRole[]): Promise<void> {
   const staff = staffOf(request);
   if (roles.includes(staff.role)) return;
-  await recordAudit(deps.db, staff, request.id, { action: 'access.forbidden', target: `${request.method} ${request.routeOptions.url ?? ''}`, outcome: 'denied' });
+  await recordAudit(deps, staff, request.id, { action: 'access.forbidden', target: `${request.method} ${request.routeOptions.url ?? ''}`, outcome: 'denied' });
   throw new AppError(403, 'forbidden', `This needs the ${roles.join(' or ')} role`);
 }
 

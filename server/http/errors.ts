@@ -10,7 +10,7 @@ import { recordAudit } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
 
 /** Installs the error and not-found handlers. Storage failures are told to `deps.storage` for /health. */
-export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, 'db' | 'storage'>): void {
+export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, 'db' | 'dialect' | 'keyring' | 'storage'>): void {
   const { storage } = deps;
   app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
     const requestId = request.id;
@@ -54,7 +54,7 @@ export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, 'db
  * The denied row for a signed-in caller's 404: what was asked for (route and ids), in the caller's
  * clinic. The ids stay text in `target`, never linked as `patient_id`: they may be another clinic's.
  */
-async function auditMiss(deps: Pick<Deps, 'db'>, request: FastifyRequest): Promise<void> {
+async function auditMiss(deps: Pick<Deps, 'db' | 'dialect' | 'keyring'>, request: FastifyRequest): Promise<void> {
   const who = request.staff ?? request.patient;
   if (!who) return;
   const params = (request.params ?? {}) as Record<string, unknown>;
@@ -66,7 +66,7 @@ async function auditMiss(deps: Pick<Deps, 'db'>, request: FastifyRequest): Promi
     Array.isArray(body.attachmentIds) && body.attachmentIds.length > 0 && `attachments:${body.attachmentIds.map(String).join(',')}`,
   ].filter(Boolean);
   const target = [`${request.method} ${request.routeOptions.url ?? ''}`, ...asked].join(' ').slice(0, 1000);
-  await recordAudit(deps.db, who, request.id, { action: 'access.not-found', target, outcome: 'denied' }).catch((err: unknown) => {
+  await recordAudit(deps, who, request.id, { action: 'access.not-found', target, outcome: 'denied' }).catch((err: unknown) => {
     request.log.error({ err: { code: (err as { code?: string }).code } }, 'could not audit a denied request');
   });
 }

@@ -19,7 +19,7 @@ export const devMailboxRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
       if (!deps.mailer.devMailbox) throw new AppError(404, 'not_found', 'The development mailbox is off because SMTP_URL is set');
       const who = staffOf(request);
       const mail = await listDevMail(deps.db, deps.keyring, who.clinicId);
-      await recordAudit(deps.db, who, request.id, { action: 'dev-mailbox.read', target: `mail:${mail.length}` });
+      await recordAudit(deps, who, request.id, { action: 'dev-mailbox.read', target: `mail:${mail.length}` });
       return mail;
     },
   );

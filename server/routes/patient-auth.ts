@@ -49,7 +49,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
 
   app.get('/api/patient/me', { onRequest: requirePatient(deps), schema: { tags: ['widget'], summary: 'The signed-in patient', response: { 200: PatientSelf, 401: ErrorBody } } }, async (request) => {
     const who = patientOf(request);
-    await recordAudit(deps.db, who, request.id, { action: 'patient.read-self', target: 'patient-details' });
+    await recordAudit(deps, who, request.id, { action: 'patient.read-self', target: 'patient-details' });
     return self(who, langOf(request.query));
   });
 

@@ -1,17 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { safeCell } from '../../server/domain/audit.js';
 import { DIALECTS, build, call, seedClinic, seedPatient, staffCookie } from './helpers.js';
 
 for (const d of DIALECTS) {
   describe(`audit log (${d.name})`, { skip: d.skip }, () => {
     it('is append-only in the database itself', async (t) => {
-      const { app, deps } = await build(t, d.name);
+      const { app, deps, owner } = await build(t, d.name);
       const clinic = await seedClinic(deps, 'north');
       const p = await seedPatient(deps, clinic);
       const cookie = await staffCookie(app, 'staff@north.test');
       await call(app, 'GET', `/api/patients/${p.id}`, { cookie });
-      await assert.rejects(deps.db.updateTable('audit_log').set({ outcome: 'denied' }).execute(), /append-only/);
-      await assert.rejects(deps.db.deleteFrom('audit_log').execute(), /append-only/);
+      // Even the owner (who may change any table) is refused by the triggers.
+      await assert.rejects(owner.updateTable('audit_log').set({ outcome: 'denied' }).execute(), /append-only/);
+      await assert.rejects(owner.deleteFrom('audit_log').execute(), /append-only/);
+      // The app's own role (restricted on PostgreSQL) is refused too.
+      await assert.rejects(deps.db.updateTable('audit_log').set({ outcome: 'denied' }).execute(), d.name === 'postgres' ? /permission denied/ : /append-only/);
       assert.equal((await deps.db.selectFrom('audit_log').select('id').where('action', '=', 'patient.read').execute()).length, 1);
     });
 
@@ -46,5 +50,56 @@ for (const d of DIALECTS) {
       const seen = (await call(app, 'GET', '/api/audit', { cookie: await staffCookie(app, 'admin@north.test') })).json() as Array<{ action: string; actorName: string | null }>;
       assert.deepEqual(seen.map((e) => `${e.action} by ${e.actorName}`), ['staff.sign-in by admin of north'], 'only north’s own sign-in, nothing of south');
     });
+
+    it('names patients for the reader and filters by the patient picked', async (t) => {
+      const { app, deps } = await build(t, d.name);
+      const clinic = await seedClinic(deps, 'north');
+      const a = await seedPatient(deps, clinic, { name: 'Amélie Tremblay', email: 'a@example.com' });
+      const b = await seedPatient(deps, clinic, { name: 'Bob Martin', email: 'b@example.com' });
+      const staff = await staffCookie(app, 'staff@north.test');
+      await call(app, 'GET', `/api/patients/${a.id}`, { cookie: staff });
+      await call(app, 'GET', `/api/patients/${b.id}`, { cookie: staff });
+      const admin = await staffCookie(app, 'admin@north.test');
+      // The picker finds the patient through the patient search, then filters by the id it picked.
+      const found = (await call(app, 'GET', '/api/patients?q=tremblay', { cookie: admin })).json() as Array<{ id: string; name: string }>;
+      assert.deepEqual(found.map((p) => p.name), ['Amélie Tremblay']);
+      const entries = (await call(app, 'GET', `/api/audit?patientId=${found[0]!.id}&action=patient.read`, { cookie: admin })).json() as Array<{ patientId: string; patientName: string | null }>;
+      assert.deepEqual(entries.map((e) => [e.patientId, e.patientName]), [[a.id, 'Amélie Tremblay']]);
+      const all = (await call(app, 'GET', '/api/audit?action=patient.read', { cookie: admin })).json() as Array<{ patientName: string | null }>;
+      assert.deepEqual(all.map((e) => e.patientName).sort(), ['Amélie Tremblay', 'Bob Martin']);
+      // Reading the log, which names patients, is itself audited.
+      assert.ok((await deps.db.selectFrom('audit_log').select('id').where('action', '=', 'audit.list').execute()).length >= 2);
+    });
+
+    it('exports the current filter as CSV, neutralising spreadsheet formulas, and audits the export', async (t) => {
+      const { app, deps } = await build(t, d.name);
+      const clinic = await seedClinic(deps, 'north');
+      const evil = await seedPatient(deps, clinic, { name: '=HYPERLINK("http://evil.example","x")', email: 'e@example.com' });
+      const other = await seedPatient(deps, clinic, { name: 'Bob Martin', email: 'b@example.com' });
+      const staff = await staffCookie(app, 'staff@north.test');
+      await call(app, 'GET', `/api/patients/${evil.id}`, { cookie: staff });
+      await call(app, 'GET', `/api/patients/${other.id}`, { cookie: staff });
+      const admin = await staffCookie(app, 'admin@north.test');
+      const res = await call(app, 'GET', `/api/audit/export.csv?patientId=${evil.id}&action=patient.read`, { cookie: admin });
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), /^text\/csv/);
+      assert.match(String(res.headers['content-disposition']), /^attachment; filename="audit-\d{4}-\d{2}-\d{2}\.csv"$/);
+      assert.equal(res.headers['cache-control'], 'no-store');
+      const lines = res.body.trim().split('\n');
+      assert.equal(lines[0], 'at,actor,role,action,target,patient,patient id,outcome,request id');
+      assert.equal(lines.length, 2, 'only the read of the filtered patient');
+      assert.match(lines[1]!, /,staff of north,staff,patient\.read,patient-details,"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\)",/);
+      assert.ok(!res.body.includes('Bob Martin'));
+      const exports = await deps.db.selectFrom('audit_log').select(['actor_id', 'patient_id', 'target']).where('action', '=', 'audit.export').execute();
+      assert.deepEqual(exports.map((e) => [e.patient_id, e.target]), [[evil.id, 'audit-csv:patientId,action']]);
+      assert.equal((await call(app, 'GET', '/api/audit/export.csv', { cookie: staff })).statusCode, 403);
+      assert.equal((await call(app, 'GET', '/api/audit', { cookie: staff })).statusCode, 403);
+    });
   });
 }
+
+describe('audit CSV cells', () => {
+  it('gets a leading apostrophe when a spreadsheet would read it as a formula', () => {
+    assert.deepEqual(['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx', 'plain', "'quoted", null].map(safeCell), ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "'\rx", 'plain', "'quoted", '']);
+  });
+});

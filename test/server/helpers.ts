@@ -8,11 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, type TestContext } from 'node:test';
 import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { connect } from '../../server/db/connect.js';
 import { migrateToLatest } from '../../server/db/migrate.js';
+import { appRoleGrants } from '../../server/db/app-role.js';
+import type { Database } from '../../server/db/schema.js';
 import type { Deps } from '../../server/deps.js';
 import { Keyring } from '../../server/domain/crypto.js';
 import { devMailer, smtpMailer } from '../../server/domain/mail.js';
@@ -42,10 +45,35 @@ export interface TestApp {
   sqliteFile: string | null;
   /** The PostgreSQL schema (null on SQLite). */
   pgSchema: string | null;
-  /** The PostgreSQL database URL (null on SQLite). */
+  /** The PostgreSQL database URL of the owner role, which migrates (null on SQLite). */
   databaseUrl: string | null;
+  /** The PostgreSQL URL the app uses: the restricted role APP_ROLE (null on SQLite). */
+  appDatabaseUrl: string | null;
+  /** A connection as the owner (PostgreSQL; on SQLite the app's own), for setup the app role may not do. */
+  owner: Kysely<Database>;
+  /** The master key, hex (for a CLI or server process on the same database). */
+  masterKey: string;
   /** Closed before this app's own teardown (other instances on its database). */
   dependents: Array<() => Promise<void>>;
+}
+
+/** The restricted PostgreSQL role the app runs as in the tests (README, "A restricted PostgreSQL role"). */
+export const APP_ROLE = 'sm_app';
+
+/**
+ * Creates APP_ROLE once per cluster; idempotent and safe while other test processes do the same (a
+ * concurrent CREATE ROLE fails with a unique violation rather than duplicate_object).
+ */
+async function ensureAppRole(client: pg.Client): Promise<void> {
+  await client.query(`do $$ begin create role ${APP_ROLE} login; exception when duplicate_object or unique_violation then null; end $$`);
+}
+
+/** The same URL, logging in as another role (the test cluster trusts 127.0.0.1). */
+function asRole(databaseUrl: string, role: string): string {
+  const url = new URL(databaseUrl);
+  url.username = role;
+  url.password = '';
+  return url.href;
 }
 
 let processDatabase: Promise<{ name: string; url: string }> | null = null;
@@ -100,11 +128,16 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
     const client = new pg.Client({ connectionString: databaseUrl! });
     await client.connect();
     await client.query(`create schema ${pgSchema}`);
+    await ensureAppRole(client);
     await client.end();
   }
-  const config = loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: dataDir, SMTP_URL: smtp.url, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
+  const appDatabaseUrl = databaseUrl ? asRole(databaseUrl, APP_ROLE) : null;
+  const config = loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: dataDir, SMTP_URL: smtp.url, ...(appDatabaseUrl ? { DATABASE_URL: appDatabaseUrl } : {}), ...env });
+  // On PostgreSQL the owner migrates and grants; the app runs as the restricted role.
+  const ownerDatabase = pgSchema ? connect({ databaseUrl: databaseUrl!, dataDir, pgSchema }) : null;
   const database = connect({ databaseUrl: config.databaseUrl, dataDir, ...(pgSchema ? { pgSchema } : {}) });
-  const keyring = new Keyring(randomBytes(32));
+  const masterKey = randomBytes(32);
+  const keyring = new Keyring(masterKey);
   // `SMTP_URL: ''` in env: the development mailbox instead of the SMTP sink.
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeouts) : devMailer(database.db, keyring);
   const deps: Deps = { ...database, ...createWorkers({ ...database, keyring, mailer, config }, config), config, keyring, mailer, webRoot: fakeWebRoot() };
@@ -116,6 +149,7 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
     await app?.close();
     deps.mailer.close();
     await deps.db.destroy();
+    await ownerDatabase?.db.destroy();
     await smtp.close();
     if (pgSchema) {
       const client = new pg.Client({ connectionString: databaseUrl! });
@@ -125,9 +159,25 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
-  await migrateToLatest(database);
+  if (ownerDatabase) {
+    await migrateToLatest(ownerDatabase);
+    for (const statement of appRoleGrants(APP_ROLE, pgSchema!)) await sql.raw(statement).execute(ownerDatabase.db);
+  } else {
+    await migrateToLatest(database);
+  }
   app = await buildApp(deps, logs ? { logLevel: 'trace', logStream: { write: (line) => void logs.push(line) } } : { logLevel: false });
-  return { app, deps, smtp, sqliteFile: pgSchema ? null : path.join(dataDir, 'secure-messaging.sqlite'), pgSchema, databaseUrl, dependents };
+  return {
+    app,
+    deps,
+    smtp,
+    sqliteFile: pgSchema ? null : path.join(dataDir, 'secure-messaging.sqlite'),
+    pgSchema,
+    databaseUrl,
+    appDatabaseUrl,
+    owner: ownerDatabase?.db ?? database.db,
+    masterKey: masterKey.toString('hex'),
+    dependents,
+  };
 }
 
 /**
