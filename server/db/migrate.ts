@@ -5,6 +5,7 @@ import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_messaging.js';
 import * as m0003 from './migrations/0003_device_keys.js';
 import * as m0004 from './migrations/0004_durability.js';
+import * as m0007 from './migrations/0007_staff_invitations.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002_messaging': m0002,
   '0003_device_keys': m0003,
   '0004_durability': m0004,
+  '0007_staff_invitations': m0007,
 };
 
 /** Brings the schema up to date; throws with the failing migration's name. */

@@ -4,7 +4,7 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isStorageError, isUniqueViolation } from '../db/errors.js';
-import { AppError } from '../domain/errors.js';
+import { AppError, TooManyRequests } from '../domain/errors.js';
 import type { StorageMonitor } from '../live/storage-monitor.js';
 
 /** Installs the error and not-found handlers. Storage failures are told to `storage` for /health. */
@@ -12,6 +12,7 @@ export function registerErrorHandling(app: FastifyInstance, storage: StorageMoni
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const requestId = request.id;
     if (error instanceof AppError) {
+      if (error instanceof TooManyRequests) reply.header('retry-after', String(Math.max(1, error.retryAfterSeconds)));
       return reply.status(error.status).send({ code: error.code, message: error.message, requestId });
     }
     if ('validation' in error && error.validation) {
