@@ -27,6 +27,9 @@ import './pages/sm-outgoing-mail-page.js';
 import './pages/sm-mailbox-page.js';
 import './pages/sm-embed-page.js';
 import './pages/sm-not-found-page.js';
+import './pages/sm-accept-invitation-page.js';
+import './pages/sm-forgot-password-page.js';
+import './pages/sm-reset-password-page.js';
 
 interface NavItem {
   path: string;
@@ -47,6 +50,13 @@ const NAV: NavItem[] = [
   { path: '/admin/embed', tag: 'sm-embed-page', label: 'admin.nav.embed', visible: () => true },
   { path: '/admin/mailbox', tag: 'sm-mailbox-page', label: 'admin.nav.mailbox', visible: (me) => me.devMailbox },
 ];
+
+/** Signed-out pages, opened from the sign-in page or an e-mailed link; shown whoever is signed in. */
+const LINK_PAGES: Record<string, 'sm-accept-invitation-page' | 'sm-forgot-password-page' | 'sm-reset-password-page'> = {
+  '/admin/invitation': 'sm-accept-invitation-page',
+  '/admin/forgot-password': 'sm-forgot-password-page',
+  '/admin/reset-password': 'sm-reset-password-page',
+};
 
 const LANG_KEY = 'sm-admin-lang';
 /** Who was signed in (staff name and clinic, no patient data), so the shell can open offline. */
@@ -70,6 +80,9 @@ function remembered(): Me | null {
 }
 
 function storedLang(): Lang {
+  // A link from an e-mail says which language the e-mail was in.
+  const fromLink = /[#&]lang=(en|fr)\b/.exec(location.hash);
+  if (fromLink) return fromLink[1] as Lang;
   try {
     return normalizeLang(localStorage.getItem(LANG_KEY) ?? navigator.language);
   } catch {
@@ -212,6 +225,7 @@ export class SmAdminApp extends LitElement {
   }
 
   protected updated(): void {
+    if (LINK_PAGES[this.path]) return;
     if (this.me && this.outlet && !this.router) this.startRouter(this.me);
     if (this.me && !this.events) this.listen();
     if (this.me && !this.device && !this.deviceStarting) {
@@ -298,7 +312,25 @@ export class SmAdminApp extends LitElement {
     return translate(this.uiLang, key, vars);
   }
 
+  /** Signed in from a link page (an accepted invitation): on to the inbox. */
+  private linkSignedIn(me: Me) {
+    history.replaceState(null, '', '/admin/inbox');
+    this.path = location.pathname;
+    remember(me);
+    this.me = me;
+    this.endedNotice = false;
+  }
+
+  private linkPage(tag: (typeof LINK_PAGES)[string]) {
+    const signedIn = (e: CustomEvent<{ me: Me }>) => this.linkSignedIn(e.detail.me);
+    if (tag === 'sm-accept-invitation-page') return html`<sm-accept-invitation-page .api=${this.api} .lang=${this.uiLang} @sm-staff-signed-in=${signedIn}></sm-accept-invitation-page>`;
+    if (tag === 'sm-reset-password-page') return html`<sm-reset-password-page .api=${this.api} .lang=${this.uiLang}></sm-reset-password-page>`;
+    return html`<sm-forgot-password-page .api=${this.api} .lang=${this.uiLang}></sm-forgot-password-page>`;
+  }
+
   render() {
+    const link = LINK_PAGES[this.path];
+    if (link) return this.linkPage(link);
     if (!this.checked) return html`<p role="status">${this.t('common.loading')}</p>`;
     if (!this.me) {
       return html`<sm-login-page

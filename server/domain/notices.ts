@@ -123,7 +123,7 @@ export async function runMailJob(job: JobRow, env: JobEnv): Promise<void> {
       const lang = normalizeLang(String(p.lang));
       const invitation = job.kind === 'mail.staff-invitation';
       // In the fragment: it never reaches a server log or a Referer header.
-      const link = `${env.config.publicUrl.origin}/admin/${invitation ? 'invitation' : 'reset-password'}#token=${token}`;
+      const link = `${env.config.publicUrl.origin}/admin/${invitation ? 'invitation' : 'reset-password'}#token=${token}&lang=${lang}`;
       const vars = { clinic: clinic.name, name: staff.name, link };
       const subject = translate(lang, invitation ? 'mail.invitation.subject' : 'mail.passwordReset.subject', vars);
       const text = translate(lang, invitation ? 'mail.invitation.body' : 'mail.passwordReset.body', vars);
