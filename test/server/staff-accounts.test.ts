@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DIALECTS, ORIGIN, PASSWORD, build, call, seedClinic, staffCookie, type TestApp } from './helpers.js';
 import type { ReceivedMail } from '../support/smtp.js';
+import { sweep } from '../../server/domain/sweep.js';
 
 const NEW_PASSWORD = 'a long and memorable passphrase';
 
@@ -151,6 +152,9 @@ for (const d of DIALECTS) {
       const second = linkFrom(secondMail).token;
       const jobs = await ctx.deps.db.selectFrom('jobs').select('kind').where('kind', '=', 'mail.staff-password-reset').execute();
       assert.equal(jobs.length, 2, 'no e-mail for the unknown address');
+      const requests = await ctx.deps.db.selectFrom('jobs').select('payload').where('kind', '=', 'staff.password-reset-request').execute();
+      assert.equal(requests.length, 3, 'every request, known or not, is the same job');
+      assert.ok(requests.every((r) => !r.payload.includes('physician') && !r.payload.includes('nobody')), 'the address waits sealed');
 
       assert.deepEqual((await call(ctx.app, 'POST', '/api/staff/password-reset/check', { body: { token: firstLink.token } })).json(), { email: 'physician@north.test' });
       const short = await call(ctx.app, 'POST', '/api/staff/password-reset/complete', { body: { token: firstLink.token, password: '12345678901' } });
@@ -226,6 +230,19 @@ for (const d of DIALECTS) {
       assert.deepEqual(statuses, [...Array(30).fill(401), 429]);
       assert.equal((await login(ctx, 'admin@north.test', PASSWORD, '192.0.2.50')).statusCode, 429);
       assert.equal((await login(ctx, 'admin@north.test', PASSWORD, '192.0.2.51')).statusCode, 200, 'another address is not affected');
+    });
+
+    it('forgets staff links a month after they expire', async (t) => {
+      const ctx = await build(t, d.name);
+      await seedClinic(ctx.deps, 'north');
+      const admin = await staffCookie(ctx.app, 'admin@north.test');
+      const old = await invite(ctx, admin, 'old@north.test');
+      await invite(ctx, admin, 'recent@north.test');
+      await ctx.deps.db.updateTable('staff_tokens').set({ expires_at: new Date(Date.now() - 31 * 24 * 3600_000).toISOString() }).where('staff_id', '=', old.id).execute();
+      assert.equal((await sweep(ctx.deps.db)).staffLinks, 1);
+      assert.equal((await ctx.deps.db.selectFrom('staff_tokens').select('staff_id').execute()).length, 1);
+      const list = (await call(ctx.app, 'GET', '/api/staff', { cookie: admin })).json() as Array<{ id: string; invitation?: { expired: boolean } }>;
+      assert.equal(list.find((s) => s.id === old.id)!.invitation?.expired, true, 'still shown as an expired invitation');
     });
 
     it('keeps e-mail addresses and link tokens out of the logs', async (t) => {
