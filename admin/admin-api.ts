@@ -1,8 +1,9 @@
 /** The staff API client: session cookie, JSON, and one place that notices a session has ended. */
-import type { AuditEntry, AuditExportQuery, AuditQuery, AuditVerification, Clinic, DeviceKeys, ClinicSettings, MailItem, Me, NewStaff, OutgoingMail, OutgoingMailQuery, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
+import type { AuditEntry, AuditExportQuery, AuditQuery, AuditVerification, Clinic, DeviceKeys, ClinicSettings, InvitationInfo, MailItem, Me, NewStaff, PasswordResetInfo, OutgoingMail, OutgoingMailQuery, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
 import type { PasskeyAdded, RecoveryCodes, SecondFactorNeeded, TotpSetup, TwoFactorStatus } from '../shared/api.js';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
+import type { Lang } from '../shared/lang.js';
 import type { AttachmentInfo, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
 type Init = Parameters<typeof fetchJson>[1];
@@ -107,8 +108,39 @@ export class AdminApi {
   staff(): Promise<StaffMember[]> {
     return this.#call('/api/staff');
   }
+  /** Invites a colleague: they get an e-mailed link to set their password. */
   addStaff(input: NewStaff): Promise<StaffMember> {
     return this.#call('/api/staff', { method: 'POST', body: input });
+  }
+  /** Sends an invitation again (the earlier link stops working). */
+  resendInvitation(id: string, lang: Lang): Promise<StaffMember> {
+    return this.#call(`/api/staff/${encodeURIComponent(id)}/invitation`, { method: 'POST', body: { lang } });
+  }
+  /** Withdraws a pending invitation. */
+  revokeInvitation(id: string): Promise<void> {
+    return this.#call(`/api/staff/${encodeURIComponent(id)}/invitation`, { method: 'DELETE' });
+  }
+
+  // Signed-out pages: a 401 here is not a session ending.
+  /** Who an invitation link is for. */
+  checkInvitation(token: string): Promise<InvitationInfo> {
+    return fetchJson('/api/staff/invitation/check', { method: 'POST', body: { token } });
+  }
+  /** Sets the first password through an invitation link; signs in. */
+  acceptInvitation(token: string, password: string): Promise<Me> {
+    return fetchJson('/api/staff/invitation/accept', { method: 'POST', body: { token, password } });
+  }
+  /** Asks for a password-reset link by e-mail (the answer is the same for any address). */
+  requestPasswordReset(email: string, lang: Lang): Promise<void> {
+    return fetchJson('/api/staff/password-reset', { method: 'POST', body: { email, lang } });
+  }
+  /** Which account a reset link is for. */
+  checkPasswordReset(token: string): Promise<PasswordResetInfo> {
+    return fetchJson('/api/staff/password-reset/check', { method: 'POST', body: { token } });
+  }
+  /** Sets a new password through a reset link; every session of the account ends. */
+  completePasswordReset(token: string, password: string): Promise<void> {
+    return fetchJson('/api/staff/password-reset/complete', { method: 'POST', body: { token, password } });
   }
   updateStaff(id: string, patch: StaffPatch): Promise<StaffMember> {
     return this.#call(`/api/staff/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch });

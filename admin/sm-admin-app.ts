@@ -28,6 +28,9 @@ import './pages/sm-mailbox-page.js';
 import './pages/sm-embed-page.js';
 import './pages/sm-account-page.js';
 import './pages/sm-not-found-page.js';
+import './pages/sm-accept-invitation-page.js';
+import './pages/sm-forgot-password-page.js';
+import './pages/sm-reset-password-page.js';
 
 interface NavItem {
   path: string;
@@ -52,6 +55,12 @@ const NAV: NavItem[] = [
 
 /** The pages a session may show: only "My account" while the clinic's two-factor requirement waits for enrolment. */
 const navFor = (me: Me) => NAV.filter((n) => (me.enrolmentRequired ? n.tag === 'sm-account-page' : n.visible(me)));
+/** Signed-out pages, opened from the sign-in page or an e-mailed link; shown whoever is signed in. */
+const LINK_PAGES: Record<string, 'sm-accept-invitation-page' | 'sm-forgot-password-page' | 'sm-reset-password-page'> = {
+  '/admin/invitation': 'sm-accept-invitation-page',
+  '/admin/forgot-password': 'sm-forgot-password-page',
+  '/admin/reset-password': 'sm-reset-password-page',
+};
 
 const LANG_KEY = 'sm-admin-lang';
 /** Who was signed in (staff name and clinic, no patient data), so the shell can open offline. */
@@ -75,6 +84,9 @@ function remembered(): Me | null {
 }
 
 function storedLang(): Lang {
+  // A link from an e-mail says which language the e-mail was in.
+  const fromLink = /[#&]lang=(en|fr)\b/.exec(location.hash);
+  if (fromLink) return fromLink[1] as Lang;
   try {
     return normalizeLang(localStorage.getItem(LANG_KEY) ?? navigator.language);
   } catch {
@@ -232,6 +244,7 @@ export class SmAdminApp extends LitElement {
   }
 
   protected updated(): void {
+    if (LINK_PAGES[this.path]) return;
     if (this.me && this.outlet && !this.router) this.startRouter(this.me);
     // A session limited to two-factor enrolment gets no live events or device keys (the server refuses them).
     if (this.me?.enrolmentRequired) return;
@@ -319,7 +332,25 @@ export class SmAdminApp extends LitElement {
     return translate(this.uiLang, key, vars);
   }
 
+  /** Signed in from a link page (an accepted invitation): on to the inbox. */
+  private linkSignedIn(me: Me) {
+    history.replaceState(null, '', '/admin/inbox');
+    this.path = location.pathname;
+    remember(me);
+    this.me = me;
+    this.endedNotice = false;
+  }
+
+  private linkPage(tag: (typeof LINK_PAGES)[string]) {
+    const signedIn = (e: CustomEvent<{ me: Me }>) => this.linkSignedIn(e.detail.me);
+    if (tag === 'sm-accept-invitation-page') return html`<sm-accept-invitation-page .api=${this.api} .lang=${this.uiLang} @sm-staff-signed-in=${signedIn}></sm-accept-invitation-page>`;
+    if (tag === 'sm-reset-password-page') return html`<sm-reset-password-page .api=${this.api} .lang=${this.uiLang}></sm-reset-password-page>`;
+    return html`<sm-forgot-password-page .api=${this.api} .lang=${this.uiLang}></sm-forgot-password-page>`;
+  }
+
   render() {
+    const link = LINK_PAGES[this.path];
+    if (link) return this.linkPage(link);
     if (!this.checked) return html`<p role="status">${this.t('common.loading')}</p>`;
     if (!this.me) {
       return html`<sm-login-page

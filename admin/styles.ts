@@ -107,6 +107,12 @@ export const adminStyles = css`
   .muted {
     color: #52606d;
   }
+  label.check {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    font-weight: normal;
+  }
   .notice {
     border-left: 4px solid #b8860b;
     background: #fff8dc;

@@ -7,6 +7,7 @@ import type { ActionStore } from './domain/action.js';
 import { enqueueJobs } from './domain/jobs.js';
 import { digestJobs, runMailJob, type JobEnv } from './domain/notices.js';
 import { sweep } from './domain/sweep.js';
+import { RESET_REQUEST_JOB, handleResetRequest } from './domain/password-reset.js';
 import { StreamRegistry } from './http/sse.js';
 import { JobRunner, errorCode, type JobHandler, type JobLog } from './jobs/runner.js';
 import { scheduleDue } from './jobs/schedule.js';
@@ -20,6 +21,7 @@ export const HANDLERS: Record<string, JobHandler> = {
   'mail.*': runMailJob,
   'digest.hourly': async (job, env) => enqueueJobs(env.db, await digestJobs(env, job.dedupe_key ?? job.id)),
   sweep: async (_job, env) => void (await sweep(env.db)),
+  [RESET_REQUEST_JOB]: handleResetRequest,
 };
 
 /** The instance's background parts. */

@@ -3,7 +3,7 @@
  * browser (types only: `import type`). Field names are the wire names.
  */
 import { Type, type Static } from 'typebox';
-import { MIN_PASSWORD_LENGTH } from './roles.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './roles.js';
 
 /** A record id: UUIDs and similar, nothing that needs escaping. */
 export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
@@ -50,7 +50,11 @@ export const Health = Type.Object({
 export const Lang = Type.Union([Type.Literal('en'), Type.Literal('fr')]);
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('physician'), Type.Literal('staff')]);
 
-export const Password = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 256 });
+/**
+ * A new password. The length rule is the server's (so it answers `password_too_short`,
+ * `password_too_long` or `common_password`, which the browser words), not the schema's.
+ */
+export const Password = Type.String({ minLength: 1, maxLength: 1024, description: `${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters, any characters, not a common password` });
 
 // --- staff sign-in and accounts -----------------------------------------------------------
 
@@ -65,6 +69,8 @@ export const StaffMember = Type.Object({
   disabled: Type.Boolean(),
   createdAt: Timestamp,
   twoFactor: Type.Optional(Type.Boolean({ description: 'Has an authenticator app or a passkey (in the staff list)' })),
+  /** Present while the person is invited and has not set a password: when their link expires (or expired). */
+  invitation: Type.Optional(Type.Object({ expiresAt: Timestamp, expired: Type.Boolean() })),
 });
 export type StaffMember = Static<typeof StaffMember>;
 
@@ -78,8 +84,34 @@ export const Me = Type.Object({
 });
 export type Me = Static<typeof Me>;
 
-export const NewStaff = Type.Object({ name: NonBlankLine(120), email: Email, role: Role, password: Password }, { additionalProperties: false });
+/** An invitation: the person sets their own password from the e-mailed link (in `lang`, default English). */
+export const NewStaff = Type.Object({ name: NonBlankLine(120), email: Email, role: Role, lang: Type.Optional(Lang) }, { additionalProperties: false });
 export type NewStaff = Static<typeof NewStaff>;
+
+/** Sending an invitation again (a new link; the old one stops working). */
+export const InvitationResend = Type.Object({ lang: Type.Optional(Lang) }, { additionalProperties: false });
+export type InvitationResend = Static<typeof InvitationResend>;
+
+/** The token of a one-time link (invitation or password reset), from the link's fragment. */
+const LinkToken = Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' });
+export const LinkCheck = Type.Object({ token: LinkToken }, { additionalProperties: false });
+export type LinkCheck = Static<typeof LinkCheck>;
+
+/** Who an invitation is for, shown on the page where they set their password. */
+export const InvitationInfo = Type.Object({ name: Type.String(), email: Type.String(), clinic: Type.String() });
+export type InvitationInfo = Static<typeof InvitationInfo>;
+
+/** Setting a password through a link (invitation or password reset). */
+export const SetPasswordWithLink = Type.Object({ token: LinkToken, password: Password }, { additionalProperties: false });
+export type SetPasswordWithLink = Static<typeof SetPasswordWithLink>;
+
+/** "I forgot my password": answered the same whether or not the address is known. */
+export const PasswordResetRequest = Type.Object({ email: Email, lang: Type.Optional(Lang) }, { additionalProperties: false });
+export type PasswordResetRequest = Static<typeof PasswordResetRequest>;
+
+/** The account a reset link is for (its e-mail, for password managers). */
+export const PasswordResetInfo = Type.Object({ email: Type.String() });
+export type PasswordResetInfo = Static<typeof PasswordResetInfo>;
 
 export const StaffPatch = Type.Object(
   { name: Type.Optional(NonBlankLine(120)), role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), password: Type.Optional(Password) },
@@ -300,7 +332,7 @@ export type MailItem = Static<typeof MailItem>;
 export const IdParams = Type.Object({ id: Id });
 
 /** Kinds of e-mail the server sends (none carries health information). */
-export const MailKind = Type.Union([Type.Literal('new-message'), Type.Literal('sign-in-code'), Type.Literal('staff-digest')]);
+export const MailKind = Type.Union([Type.Literal('new-message'), Type.Literal('sign-in-code'), Type.Literal('staff-digest'), Type.Literal('staff-invitation'), Type.Literal('staff-password-reset')]);
 
 /** One outgoing e-mail as the clinic's admins see it in the queue. */
 export const OutgoingMail = Type.Object({

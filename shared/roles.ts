@@ -6,3 +6,6 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** Passwords shorter than this are refused everywhere (API, CLI, admin form). */
 export const MIN_PASSWORD_LENGTH = 12;
+
+/** Passwords longer than this are refused (long passphrases fit; the cap bounds hashing work). */
+export const MAX_PASSWORD_LENGTH = 128;

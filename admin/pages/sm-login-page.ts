@@ -176,6 +176,7 @@ export class SmLoginPage extends AdminPage {
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : null}
         <button ?disabled=${this.busy}>${this.t('admin.signIn.submit')}</button>
       </form>
+      <p><a href="/admin/forgot-password">${this.t('admin.signIn.forgot')}</a></p>
     </main>`;
   }
 

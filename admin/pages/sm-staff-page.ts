@@ -1,9 +1,11 @@
-/** @summary Staff accounts (admins only): add, change role, disable. */
+/** @summary Staff accounts (admins only): invite, send an invitation again or withdraw it, change role, disable. */
 import { html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { StaffMember, StaffPatch } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
-import { STAFF_ROLES, MIN_PASSWORD_LENGTH, type StaffRole } from '../../shared/roles.js';
+import { ApiError } from '../../shared/fetch-json.js';
+import type { Lang } from '../../shared/lang.js';
+import { STAFF_ROLES, type StaffRole } from '../../shared/roles.js';
 import { AdminPage } from '../admin-page.js';
 
 export class SmStaffPage extends AdminPage {
@@ -16,22 +18,45 @@ export class SmStaffPage extends AdminPage {
     });
   }
 
+  protected describeError(err: unknown): string {
+    if (err instanceof ApiError) {
+      if (err.code === 'email_taken') return this.t('admin.staff.error.emailTaken');
+      if (err.code === 'not_invited') return this.t('admin.staff.error.notInvited');
+      if (err.code === 'last_admin') return this.t('admin.staff.error.lastAdmin');
+    }
+    return super.describeError(err);
+  }
+
+  private replace(saved: StaffMember) {
+    // Merged: an update's answer leaves out the list-only fields (two-factor).
+    this.staff = this.staff.map((s) => (s.id === saved.id ? { ...s, ...saved } : s));
+  }
+
   private change(member: StaffMember, patch: StaffPatch) {
+    return this.run(async () => this.replace(await this.api.updateStaff(member.id, patch)), this.t('common.saved'));
+  }
+
+  private resend(member: StaffMember) {
+    return this.run(async () => this.replace(await this.api.resendInvitation(member.id, this.lang)), this.t('admin.staff.resent', { name: member.name }));
+  }
+
+  private revoke(member: StaffMember) {
     return this.run(async () => {
-      const saved = await this.api.updateStaff(member.id, patch);
-      this.staff = this.staff.map((s) => (s.id === saved.id ? { ...s, ...saved } : s));
-    }, this.t('common.saved'));
+      await this.api.revokeInvitation(member.id);
+      this.staff = this.staff.filter((s) => s.id !== member.id);
+    }, this.t('admin.staff.revoked', { name: member.name }));
   }
 
   private add(e: SubmitEvent) {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const f = new FormData(form);
+    const name = String(f.get('name')).trim();
     return this.run(async () => {
-      const created = await this.api.addStaff({ name: String(f.get('name')).trim(), email: String(f.get('email')).trim(), role: f.get('role') as StaffRole, password: String(f.get('password')) });
+      const created = await this.api.addStaff({ name, email: String(f.get('email')).trim(), role: f.get('role') as StaffRole, lang: f.get('lang') as Lang });
       this.staff = [...this.staff, created];
       form.reset();
-    }, this.t('common.saved'));
+    }, this.t('admin.staff.invited', { name }));
   }
 
   private resetTwoFactor(member: StaffMember) {
@@ -46,6 +71,19 @@ export class SmStaffPage extends AdminPage {
     return html`<select aria-label="${this.t('admin.staff.role')} – ${member.name}" .value=${member.role} @change=${(e: Event) => this.change(member, { role: (e.target as HTMLSelectElement).value as StaffRole })}>
       ${STAFF_ROLES.map((r) => html`<option value=${r} ?selected=${r === member.role}>${this.t(`admin.role.${r}`)}</option>`)}
     </select>`;
+  }
+
+  private statusCell(s: StaffMember) {
+    if (s.invitation) {
+      const date = new Intl.DateTimeFormat(this.lang === 'fr' ? 'fr-CA' : 'en-CA', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(s.invitation.expiresAt));
+      return html`${s.invitation.expired ? this.t('admin.staff.invitationExpired') : this.t('admin.staff.invitationSent', { date })}
+        <button class="secondary" ?disabled=${this.busy} @click=${() => this.resend(s)}>${this.t('admin.staff.resend', { name: s.name })}</button>
+        <button class="secondary" ?disabled=${this.busy} @click=${() => this.revoke(s)}>${this.t('admin.staff.revoke', { name: s.name })}</button>`;
+    }
+    return html`${this.t(s.disabled ? 'admin.staff.disabled' : 'admin.staff.active')}
+      <button class="secondary" ?disabled=${this.busy || s.id === this.me.staff.id} @click=${() => this.change(s, { disabled: !s.disabled })}>
+        ${this.t(s.disabled ? 'admin.staff.enable' : 'admin.staff.disable', { name: s.name })}
+      </button>`;
   }
 
   render() {
@@ -68,12 +106,7 @@ export class SmStaffPage extends AdminPage {
               <td>${s.name}</td>
               <td>${s.email}</td>
               <td>${this.roleSelect(s)}</td>
-              <td>
-                ${this.t(s.disabled ? 'admin.staff.disabled' : 'admin.staff.active')}
-                <button class="secondary" ?disabled=${this.busy || s.id === this.me.staff.id} @click=${() => this.change(s, { disabled: !s.disabled })}>
-                  ${this.t(s.disabled ? 'admin.staff.enable' : 'admin.staff.disable', { name: s.name })}
-                </button>
-              </td>
+              <td>${this.statusCell(s)}</td>
               <td>
                 ${this.t(s.twoFactor ? 'admin.staff.twoFactorOn' : 'admin.staff.twoFactorOff')}
                 ${s.twoFactor
@@ -86,14 +119,20 @@ export class SmStaffPage extends AdminPage {
       </table>
       <section class="panel" aria-labelledby="add-title">
         <h2 id="add-title">${this.t('admin.staff.add')}</h2>
-        <form class="grid" @submit=${this.add}>
+        <p id="invite-intro">${this.t('admin.staff.inviteIntro')}</p>
+        <form class="grid" @submit=${this.add} aria-describedby="invite-intro">
           <label>${this.t('admin.staff.name')} <input name="name" required maxlength="120" /></label>
           <label>${this.t('admin.staff.email')} <input name="email" type="email" required /></label>
           <label>${this.t('admin.staff.role')}
             <select name="role">${STAFF_ROLES.map((r) => html`<option value=${r} ?selected=${r === 'staff'}>${this.t(`admin.role.${r}`)}</option>`)}</select>
           </label>
-          <label>${this.t('admin.staff.password', { min: MIN_PASSWORD_LENGTH })} <input name="password" type="password" autocomplete="new-password" required minlength=${MIN_PASSWORD_LENGTH} /></label>
-          <button ?disabled=${this.busy}>${this.t('common.add')}</button>
+          <label>${this.t('admin.staff.inviteLang')}
+            <select name="lang">
+              <option value="en" ?selected=${this.lang === 'en'}>English</option>
+              <option value="fr" lang="fr" ?selected=${this.lang === 'fr'}>Français</option>
+            </select>
+          </label>
+          <button ?disabled=${this.busy}>${this.t('admin.staff.invite')}</button>
         </form>
       </section>`;
   }

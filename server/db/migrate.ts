@@ -7,6 +7,7 @@ import * as m0003 from './migrations/0003_device_keys.js';
 import * as m0004 from './migrations/0004_durability.js';
 import * as m0005 from './migrations/0005_audit_chain.js';
 import * as m0006 from './migrations/0006_staff_two_factor.js';
+import * as m0007 from './migrations/0007_staff_invitations.js';
 import * as m0008 from './migrations/0008_sign_in_accounts.js';
 import * as m0009 from './migrations/0009_inbox_scale.js';
 
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0004_durability': m0004,
   '0005_audit_chain': m0005,
   '0006_staff_two_factor': m0006,
+  '0007_staff_invitations': m0007,
   '0008_sign_in_accounts': m0008,
   '0009_inbox_scale': m0009,
 };

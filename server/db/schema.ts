@@ -27,9 +27,29 @@ export interface StaffTable {
   name: string;
   email: string;
   role: 'admin' | 'physician' | 'staff';
+  /** argon2id; empty while the staff member is invited and has not set a password yet. */
   password_hash: string;
   disabled_at: string | null;
   created_at: string;
+  /** When the password was last set; null while invited (an invited account cannot sign in). */
+  password_set_at: string | null;
+}
+
+/** One-time links for staff (invitation, password reset): only the token's hash is stored. */
+export interface StaffTokensTable {
+  id: string;
+  clinic_id: string;
+  staff_id: string;
+  purpose: 'invitation' | 'password-reset';
+  /** SHA-256 of the token in the link; the token itself is only in the e-mail. */
+  token_hash: string;
+  /** The admin who sent the invitation; null for a reset the person asked for. */
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  /** Set when a newer invitation, a revocation or a password change voids the link. */
+  revoked_at: string | null;
 }
 
 export interface SessionsTable {
@@ -333,6 +353,7 @@ export interface Database {
   staff_passkeys: StaffPasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
   pending_logins: PendingLoginsTable;
+  staff_tokens: StaffTokensTable;
 }
 
 export type ThreadRow = Selectable<ThreadsTable>;
@@ -340,6 +361,7 @@ export type MessageRow = Selectable<MessagesTable>;
 
 export type ClinicRow = Selectable<ClinicsTable>;
 export type StaffRow = Selectable<StaffTable>;
+export type StaffTokenRow = Selectable<StaffTokensTable>;
 export type NewStaffRow = Insertable<StaffTable>;
 export type PatientRow = Selectable<PatientsTable>;
 export type PatientUpdate = Updateable<PatientsTable>;

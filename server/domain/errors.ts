@@ -15,3 +15,10 @@ export class AppError extends Error {
 export function notFound(what: string): AppError {
   return new AppError(404, 'not_found', `${what} not found`);
 }
+
+/** A 429 that says when to try again (sent as Retry-After, in whole seconds). */
+export class TooManyRequests extends AppError {
+  constructor(retryAfterSeconds: number, code = 'rate_limited', message = 'Too many requests; wait a moment and try again') {
+    super(429, code, message, Math.max(1, retryAfterSeconds));
+  }
+}

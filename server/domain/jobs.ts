@@ -96,7 +96,7 @@ export async function completeJob(db: Kysely<Database>, job: JobRow, runner: str
 }
 
 /** Payload fields dropped when a job fails for good: nothing secret waits in a dead job. */
-const SECRET_FIELDS = ['code'];
+const SECRET_FIELDS = ['code', 'token', 'email'];
 
 /**
  * Records a failed attempt: back to pending after `delayMs`, or failed for good when the attempts are

@@ -16,6 +16,7 @@ import type { Mailer } from './mail.js';
 import type { NewJob } from './jobs.js';
 import { getMessagingSettings } from './messaging-settings.js';
 import { getPatient } from './patients.js';
+import { staffTokenOpen } from './staff-tokens.js';
 
 /** What a job needs to run. */
 export interface JobEnv {
@@ -51,6 +52,21 @@ export const staffDigestNotice = (clinicId: string, staffId: string, count: numb
   clinicId,
   payload: { staffId, count },
   dedupeKey: `mail.staff-digest:${period}:${staffId}`,
+});
+
+/** The purpose a staff link's token is sealed for while its e-mail waits in the queue. */
+export const STAFF_TOKEN_PURPOSE = 'staff.token';
+
+/**
+ * A one-time staff link (invitation or password reset) to e-mail: the job holds the staff member's and
+ * the link's ids and the token sealed with the clinic's key, never the address.
+ */
+export const staffLinkNotice = (kind: 'mail.staff-invitation' | 'mail.staff-password-reset', clinicId: string, staffId: string, tokenId: string, sealedToken: string, lang: Lang): NewJob => ({
+  kind,
+  clinicId,
+  payload: { staffId, tokenId, token: sealedToken, lang },
+  // A reset link lasts 30 minutes: a few quick tries, then give up.
+  ...(kind === 'mail.staff-password-reset' ? { maxAttempts: 4 } : {}),
 });
 
 const messageIdOf = (job: JobRow, env: JobEnv) => `<${job.id}@${env.config.publicUrl.hostname}>`;
@@ -93,6 +109,24 @@ export async function runMailJob(job: JobRow, env: JobEnv): Promise<void> {
       // Staff have no language preference on file: one bilingual e-mail.
       const subject = `${translate('en', 'mail.digest.subject', vars)} / ${translate('fr', 'mail.digest.subject', vars)}`;
       const text = `${translate('en', 'mail.digest.body', vars)}\n\n---\n\n${translate('fr', 'mail.digest.body', vars)}`;
+      await env.mailer.send({ clinicId, to: staff.email, subject, text, messageId });
+      return;
+    }
+    case 'mail.staff-invitation':
+    case 'mail.staff-password-reset': {
+      // A link voided meanwhile (resent, revoked, used, expired) is not sent.
+      if (!p.token || !(await staffTokenOpen(env.db, String(p.tokenId)))) throw new PermanentJobError('link_void');
+      const staff = await env.db.selectFrom('staff').select(['email', 'name']).where('clinic_id', '=', clinicId).where('id', '=', String(p.staffId)).executeTakeFirst();
+      if (!staff) throw new PermanentJobError('staff_gone');
+      const clinic = await getClinic(env.db, clinicId);
+      const token = clinicCipher(env.keyring, clinic).decrypt(String(p.token), STAFF_TOKEN_PURPOSE);
+      const lang = normalizeLang(String(p.lang));
+      const invitation = job.kind === 'mail.staff-invitation';
+      // In the fragment: it never reaches a server log or a Referer header.
+      const link = `${env.config.publicUrl.origin}/admin/${invitation ? 'invitation' : 'reset-password'}#token=${token}&lang=${lang}`;
+      const vars = { clinic: clinic.name, name: staff.name, link };
+      const subject = translate(lang, invitation ? 'mail.invitation.subject' : 'mail.passwordReset.subject', vars);
+      const text = translate(lang, invitation ? 'mail.invitation.body' : 'mail.passwordReset.body', vars);
       await env.mailer.send({ clinicId, to: staff.email, subject, text, messageId });
       return;
     }

@@ -15,15 +15,15 @@ import type { Keyring } from './crypto.js';
 import { AppError } from './errors.js';
 import { runAction, type ActionStore } from './action.js';
 import { signInCodeNotice } from './notices.js';
-import { throttle, type Limit } from './rate-limits.js';
+import { enforceLimits, type Limit } from './rate-limits.js';
 import { findPatientByEmail, getPatient } from './patients.js';
 import { MINUTE, isoIn } from './time.js';
 
 export const CODE_TTL_MS = 10 * MINUTE;
 export const MAX_ATTEMPTS = 5;
 /** Per account, whatever the network address: guesses across codes, and codes asked for. */
-export const ACCOUNT_ATTEMPTS: Limit = { max: 10, windowMs: 15 * MINUTE };
-export const ACCOUNT_CODE_REQUESTS: Limit = { max: 5, windowMs: 15 * MINUTE };
+export const ACCOUNT_ATTEMPTS: Omit<Limit, 'key'> = { max: 10, windowMs: 15 * MINUTE };
+export const ACCOUNT_CODE_REQUESTS: Omit<Limit, 'key'> = { max: 5, windowMs: 15 * MINUTE };
 
 /** The account a sign-in is for: a keyed hash of the normalised e-mail (never the address itself). */
 function accountKey(keyring: Keyring, clinicId: string, email: string): string {
@@ -42,7 +42,7 @@ function codeHash(keyring: Keyring, challengeId: string, code: string): string {
 export async function requestCode(deps: ActionStore & { keyring: Keyring }, clinic: ClinicRow, email: string, lang: Lang): Promise<{ challengeId: string; expiresAt: string }> {
   const { db, keyring } = deps;
   const account = accountKey(keyring, clinic.id, email);
-  await throttle(deps, `code-request|${account}`, ACCOUNT_CODE_REQUESTS);
+  await enforceLimits(db, keyring.derive('rate-limit'), [{ key: `code-request|${account}`, ...ACCOUNT_CODE_REQUESTS }]);
   const cipher = clinicCipher(keyring, clinic);
   const patient = await findPatientByEmail(db, cipher, email);
   const id = randomUUID();
@@ -71,7 +71,7 @@ export async function verifyCode(
   const challenge = await db.selectFrom('login_challenges').selectAll().where('id', '=', challengeId).executeTakeFirst();
   if (!challenge || challenge.used_at) throw invalid;
   if (Date.now() >= Date.parse(challenge.expires_at)) throw new AppError(410, 'code_expired', 'This code has expired; request a new one');
-  await throttle(deps, `code-check|${challenge.account_key ?? challenge.id}`, ACCOUNT_ATTEMPTS);
+  await enforceLimits(db, keyring.derive('rate-limit'), [{ key: `code-check|${challenge.account_key ?? challenge.id}`, ...ACCOUNT_ATTEMPTS }]);
   // Count the attempt before checking it, atomically, so parallel guesses cannot exceed the limit.
   const counted = await db
     .updateTable('login_challenges')

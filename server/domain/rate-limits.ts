@@ -2,8 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { Keyring } from './crypto.js';
-import { AppError } from './errors.js';
+import { TooManyRequests } from './errors.js';
 
 /** Counts one hit for `key` in a window of `windowMs`; returns the count and the ms left in the window. */
 export async function hit(db: Kysely<Database>, key: string, windowMs: number, now = Date.now()): Promise<{ current: number; ttl: number }> {
@@ -22,21 +21,46 @@ export async function hit(db: Kysely<Database>, key: string, windowMs: number, n
   return { current: Number(row.count), ttl: Math.max(0, Number(row.reset_at) - now) };
 }
 
-/** A limit: at most `max` hits in `windowMs`. */
+/** One limit: at most `max` hits per `windowMs` for a key (an e-mail address, a client address…). */
 export interface Limit {
+  /** Readable key, e.g. `staff-sign-in:account:<e-mail>`; stored only as a keyed hash. */
+  key: string;
   max: number;
   windowMs: number;
 }
 
+/** The stored form of a key: a keyed hash, since a key can name an e-mail address. */
+export function limitKey(secret: Buffer, key: string): string {
+  return createHmac('sha256', secret).update(`domain|${key}`).digest('base64url');
+}
+
 /**
- * Counts one attempt against `key` (hashed with a server key: keys can name an e-mail address) and
- * refuses with 429 `rate_limited` and a Retry-After once the window holds more than `limit.max`.
- * Throttling, never a lock: the window ends on its own.
+ * Counts one hit on each limit (in the shared table, so it holds across instances) and throws a 429
+ * `rate_limited` with the time left when any is over. Never a permanent lock: the window passes.
  */
-export async function throttle(deps: { db: Kysely<Database>; keyring: Keyring }, key: string, limit: Limit): Promise<void> {
-  const hashed = createHmac('sha256', deps.keyring.derive('rate-limit')).update(`domain|${key}`).digest('base64url');
-  const { current, ttl } = await hit(deps.db, hashed, limit.windowMs);
-  if (current > limit.max) throw new AppError(429, 'rate_limited', 'Too many attempts; wait a few minutes and try again', Math.ceil(ttl / 1000));
+export async function enforceLimits(db: Kysely<Database>, secret: Buffer, limits: Limit[]): Promise<void> {
+  let wait = 0;
+  for (const l of limits) {
+    const r = await hit(db, limitKey(secret, l.key), l.windowMs);
+    if (r.current > l.max) wait = Math.max(wait, r.ttl);
+  }
+  if (wait > 0) throw new TooManyRequests(Math.ceil(wait / 1000));
+}
+
+/** Throws the 429 when a limit is already spent, without counting a hit (for limits counted only on failure). */
+export async function checkLimit(db: Kysely<Database>, secret: Buffer, l: Limit, now = Date.now()): Promise<void> {
+  const row = await db.selectFrom('rate_limits').select(['count', 'reset_at']).where('key', '=', limitKey(secret, l.key)).executeTakeFirst();
+  if (row && Number(row.reset_at) > now && Number(row.count) >= l.max) throw new TooManyRequests(Math.ceil((Number(row.reset_at) - now) / 1000));
+}
+
+/** Counts one hit without checking (a failure, for `checkLimit`). */
+export async function countHit(db: Kysely<Database>, secret: Buffer, l: Limit): Promise<void> {
+  await hit(db, limitKey(secret, l.key), l.windowMs);
+}
+
+/** Forgets a limit's count (e.g. an account's sign-in attempts after a successful sign-in). */
+export async function clearLimit(db: Kysely<Database>, secret: Buffer, key: string): Promise<void> {
+  await db.deleteFrom('rate_limits').where('key', '=', limitKey(secret, key)).execute();
 }
 
 /** The count for `key` in its current window (0 when there is none or it has ended), without counting a hit. */

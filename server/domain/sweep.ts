@@ -1,7 +1,8 @@
 /**
  * The periodic clean-up, run as one scheduled job across instances: what nobody will use again
- * leaves the database (unclaimed uploads, ended sessions and their device keys, spent sign-in codes and second-factor challenges,
- * old live events, finished jobs (failed ones after 30 days), stale rate-limit counters).
+ * leaves the database (unclaimed uploads, ended sessions and their device keys, spent sign-in codes
+ * and second-factor challenges, old live events, finished jobs (failed ones after 30 days), stale
+ * rate-limit counters, staff links (invitation, password reset) a month past their expiry).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -14,7 +15,7 @@ import { DAY } from './time.js';
 export const UNCLAIMED_UPLOAD_TTL_MS = DAY;
 
 /** What one sweep removed, by kind. */
-export type SweepReport = Record<'uploads' | 'deviceKeys' | 'sessions' | 'challenges' | 'events' | 'jobs' | 'rateLimits', number>;
+export type SweepReport = Record<'uploads' | 'deviceKeys' | 'sessions' | 'challenges' | 'events' | 'jobs' | 'rateLimits' | 'staffLinks', number>;
 
 /** Runs every clean-up once. */
 export async function sweep(db: Kysely<Database>, now = new Date()): Promise<SweepReport> {
@@ -38,5 +39,7 @@ export async function sweep(db: Kysely<Database>, now = new Date()): Promise<Swe
   const events = await pruneEvents(db, now);
   const jobs = await pruneJobs(db, 7 * DAY, 30 * DAY, now);
   const rateLimits = n(await db.deleteFrom('rate_limits').where('reset_at', '<', now.getTime()).executeTakeFirstOrThrow());
-  return { uploads, deviceKeys, sessions, challenges, events, jobs, rateLimits };
+  // Kept a while after expiry, so the staff list can still say an invitation expired.
+  const staffLinks = n(await db.deleteFrom('staff_tokens').where('expires_at', '<', ago(30 * DAY)).executeTakeFirstOrThrow());
+  return { uploads, deviceKeys, sessions, challenges, events, jobs, rateLimits, staffLinks };
 }

@@ -347,8 +347,8 @@ export async function updateThread(ctx: MessagingContext, who: StaffPrincipal, i
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
     const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
     if (patch.assignedTo) {
-      const staff = await a.tx.selectFrom('staff').select(['id', 'disabled_at']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', '=', patch.assignedTo).executeTakeFirst();
-      if (!staff || staff.disabled_at) throw new AppError(400, 'unknown_staff', 'assignedTo is not an active staff member of this clinic');
+      const staff = await a.tx.selectFrom('staff').select(['id', 'disabled_at', 'password_set_at']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', '=', patch.assignedTo).executeTakeFirst();
+      if (!staff || staff.disabled_at || staff.password_set_at === null) throw new AppError(400, 'unknown_staff', 'assignedTo is not an active staff member of this clinic');
     }
     await a.tx
       .updateTable('threads')

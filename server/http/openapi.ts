@@ -19,7 +19,9 @@ const STATE_CHANGING = new Set(['post', 'put', 'patch', 'delete']);
 export function securityOf(path: string): OpenAPIV3.SecurityRequirementObject[] {
   if (path === '/api/staff/logout') return [{ [STAFF]: [] }, {}];
   if (path === '/api/patient/logout') return [{ [PATIENT]: [] }, {}];
-  if (path === '/api/staff/login' || path.startsWith('/api/staff/login/') || path.startsWith('/api/patient/auth/') || path.startsWith('/api/public/') || !path.startsWith('/api/')) return [];
+  // Signed out: sign-in (and its second step), and the pages opened from an e-mailed link (invitation, password reset).
+  const staffSignedOut = path === '/api/staff/login' || path.startsWith('/api/staff/login/') || path.startsWith('/api/staff/invitation/') || path.startsWith('/api/staff/password-reset');
+  if (staffSignedOut || path.startsWith('/api/patient/auth/') || path.startsWith('/api/public/') || !path.startsWith('/api/')) return [];
   return path.startsWith('/api/patient/') ? [{ [PATIENT]: [] }] : [{ [STAFF]: [] }];
 }
 

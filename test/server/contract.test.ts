@@ -22,6 +22,7 @@ import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { OpenAPIV3 } from 'openapi-types';
 import { invalidVariants, validArb, type Schema } from '../support/schema-arbitrary.js';
+import { createStaff } from '../../server/domain/staff.js';
 import { DIALECTS, ORIGIN, PASSWORD, build, call, patientToken, seedClinic, seedPatient, staffCookie, type TestApp } from './helpers.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -116,11 +117,16 @@ interface World {
   hints: Record<string, Record<string, unknown>>;
 }
 
-/** Which real id a path parameter names. */
-function realParam(world: World, apiPath: string, name: string): string {
+/** Which real id a path parameter names (an operation's own, else its collection's). */
+function realParam(world: World, apiPath: string, name: string, opId: string): string {
   if (name === 'slug') return world.slug;
   const base = apiPath.replace(/\/\{id\}.*$/, '');
-  return world.ids[base] ?? randomUUID();
+  return world.ids[opId] ?? world.ids[base] ?? randomUUID();
+}
+
+/** The token of the one-time link in an invitation or password-reset e-mail. */
+async function linkToken(t: TestApp, to: string): Promise<string> {
+  return /#token=([A-Za-z0-9_-]+)/.exec((await t.smtp.take(to)).text)![1]!;
 }
 
 async function makeWorld(t: TestApp, cookie: string, token: string, patient: { id: string; email: string }): Promise<World> {
@@ -129,6 +135,15 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
   const adminId = ((await call(app, 'GET', '/api/staff/me', { cookie })).json() as { staff: { id: string } }).staff.id;
   const staffList = (await call(app, 'GET', '/api/staff', { cookie })).json() as Array<{ id: string; role: string }>;
   const colleague = staffList.find((s) => s.role === 'staff')!.id;
+  // One-time links for the signed-out operations, each for its own person (using a link voids the person's others).
+  const invited: string[] = [];
+  for (const n of [1, 2, 3, 4]) invited.push((await call(app, 'POST', '/api/staff', { cookie, body: { name: `Invited ${n}`, email: `invited${n}@north.test`, role: 'staff' } })).json().id as string);
+  const clinicId = ((await call(app, 'GET', '/api/staff/me', { cookie })).json() as { clinic: { id: string } }).clinic.id;
+  for (const n of [1, 2]) {
+    await createStaff(t.deps.db, clinicId, { name: `Forgetful ${n}`, email: `forgetful${n}@north.test`, role: 'staff', password: PASSWORD });
+    await call(app, 'POST', '/api/staff/password-reset', { body: { email: `forgetful${n}@north.test` } });
+  }
+  const newPassword = 'a contract test passphrase';
   const settings = (await call(app, 'GET', '/api/messaging/settings', { cookie })).json() as { categories: Array<{ id: string }> };
   await call(app, 'POST', '/api/patient/consent', { token, body: { accept: true } });
   const started = await call(app, 'POST', '/api/threads', { cookie, body: { id: randomUUID(), patientId, subject: 'Results', category: settings.categories[0]!.id, body: 'Your results are in.', patientMayReply: true } });
@@ -168,11 +183,18 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
         requireTwoFactor: false,
       },
       postStaffLogin: { email: 'admin@north.test', password: PASSWORD },
+      patchStaffById: { password: newPassword },
+      postStaffInvitationCheck: { token: await linkToken(t, 'invited1@north.test') },
+      postStaffInvitationAccept: { token: await linkToken(t, 'invited2@north.test'), password: newPassword },
+      postStaffPasswordResetCheck: { token: await linkToken(t, 'forgetful1@north.test') },
+      postStaffPasswordResetComplete: { token: await linkToken(t, 'forgetful2@north.test'), password: newPassword },
       postPatientAuthCode: { clinic: 'north', email: patient.email },
     },
     ids: {
       '/api/patients': patientId,
       '/api/staff': colleague,
+      postStaffByIdInvitation: invited[2]!,
+      deleteStaffByIdInvitation: invited[3]!,
       '/api/threads': threadId,
       '/api/patient/threads': threadId,
       '/api/attachments': attachmentId,
@@ -211,7 +233,7 @@ function plans(doc: Doc, apiPath: string, op: Op, world: World, seed: number): P
     const q = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
     return q.size ? `${url}?${q}` : url;
   };
-  const realPath = Object.fromEntries(pathParams.map((p) => [p.name, realParam(world, apiPath, p.name)]));
+  const realPath = Object.fromEntries(pathParams.map((p) => [p.name, realParam(world, apiPath, p.name, op.operationId!)]));
   const generatedPaths = sample(fc.record(Object.fromEntries(pathParams.map((p) => [p.name, validArb(p.schema as Schema)]))), VALID_PER_CALLER, 1) as Array<Record<string, string>>;
   const queryArb = fc.record(Object.fromEntries(queryParams.map((p) => [p.name, validArb(p.schema as Schema)])), { requiredKeys: queryParams.filter((p) => p.required).map((p) => p.name) });
   const queries = sample(queryArb, VALID_PER_CALLER, 2) as Array<Record<string, unknown>>;
