@@ -200,10 +200,7 @@ for (const d of DIALECTS) {
     });
 
     it('throttles sign-in per account whatever the client address, and lets the right password in after the window', async (t) => {
-      const before = process.env.TRUST_PROXY;
-      process.env.TRUST_PROXY = '1';
-      t.after(() => (before === undefined ? delete process.env.TRUST_PROXY : (process.env.TRUST_PROXY = before)));
-      const ctx = await build(t, d.name);
+      const ctx = await build(t, d.name, { TRUST_PROXY: '1' });
       await seedClinic(ctx.deps, 'north');
       const statuses: number[] = [];
       for (let i = 0; i < 11; i++) statuses.push((await login(ctx, 'admin@north.test', 'wrong password!', `203.0.113.${i + 1}`)).statusCode);
@@ -220,10 +217,7 @@ for (const d of DIALECTS) {
     });
 
     it('throttles failed sign-ins per client address across accounts', async (t) => {
-      const before = process.env.TRUST_PROXY;
-      process.env.TRUST_PROXY = '1';
-      t.after(() => (before === undefined ? delete process.env.TRUST_PROXY : (process.env.TRUST_PROXY = before)));
-      const ctx = await build(t, d.name);
+      const ctx = await build(t, d.name, { TRUST_PROXY: '1' });
       await seedClinic(ctx.deps, 'north');
       const statuses: number[] = [];
       for (let i = 0; i < 31; i++) statuses.push((await login(ctx, `guess${i}@north.test`, 'wrong password!', '192.0.2.50')).statusCode);
