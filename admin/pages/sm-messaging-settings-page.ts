@@ -55,19 +55,26 @@ export class SmMessagingSettingsPage extends AdminPage {
     });
   }
 
+  /** Templates: everyone reads them (they are used in replies); only administrators add or remove them. */
   private cannedSection() {
+    const mayEdit = this.me.staff.role === 'admin';
     return html`<section class="panel" aria-labelledby="canned-title">
       <h2 id="canned-title">${this.t('admin.canned.title')}</h2>
       ${this.canned.length === 0
         ? html`<p class="muted">${this.t('admin.canned.empty')}</p>`
         : html`<ul>
-            ${this.canned.map((c) => html`<li><strong>${c.title}</strong>: ${c.body} <button class="secondary" @click=${() => this.removeCanned(c.id)}>${this.t('admin.canned.remove', { name: c.title })}</button></li>`)}
+            ${this.canned.map(
+              (c) => html`<li><strong>${c.title}</strong>: ${c.body}
+                ${mayEdit ? html`<button class="secondary" @click=${() => this.removeCanned(c.id)}>${this.t('admin.canned.remove', { name: c.title })}</button>` : nothing}</li>`,
+            )}
           </ul>`}
-      <form class="grid" @submit=${this.addCanned}>
-        <label>${this.t('admin.canned.name')} <input name="title" required maxlength="120" /></label>
-        <label>${this.t('admin.canned.body')} <textarea name="body" required maxlength="5000"></textarea></label>
-        <button ?disabled=${this.busy}>${this.t('admin.canned.add')}</button>
-      </form>
+      ${mayEdit
+        ? html`<form class="grid" @submit=${this.addCanned}>
+            <label>${this.t('admin.canned.name')} <input name="title" required maxlength="120" /></label>
+            <label>${this.t('admin.canned.body')} <textarea name="body" required maxlength="5000"></textarea></label>
+            <button ?disabled=${this.busy}>${this.t('admin.canned.add')}</button>
+          </form>`
+        : nothing}
     </section>`;
   }
 
