@@ -49,6 +49,24 @@ export class LinkPage extends AdminPage {
     if (changed.has('screen' as keyof LinkPage)) this.renderRoot.querySelector<HTMLElement>('h1')?.focus();
   }
 
+  /** Asks the server about the link with `check`; its answer goes to `use` and the form shows, or the refusal's screen does. */
+  protected checkLink<T>(check: (token: string) => Promise<T>, use: (info: T) => void): void {
+    if (!this.token) {
+      this.screen = 'missing';
+      return;
+    }
+    void check(this.token).then(
+      (info) => {
+        use(info);
+        this.screen = 'form';
+      },
+      (err: unknown) => {
+        this.screen = this.linkScreen(err) ?? 'form';
+        if (this.screen === 'form') this.error = this.describeError(err);
+      },
+    );
+  }
+
   /** The screen for a link the server refused, or null for another error. */
   protected linkScreen(err: unknown): LinkScreen | null {
     if (!(err instanceof ApiError)) return null;

@@ -14,18 +14,7 @@ export class SmAcceptInvitationPage extends LinkPage {
 
   connectedCallback(): void {
     super.connectedCallback();
-    if (!this.token) {
-      this.screen = 'missing';
-      return;
-    }
-    const token = this.token;
-    void this.api.checkInvitation(token).then(
-      (info) => ((this.info = info), (this.screen = 'form')),
-      (err: unknown) => {
-        this.screen = this.linkScreen(err) ?? 'form';
-        if (this.screen === 'form') this.error = this.describeError(err);
-      },
-    );
+    this.checkLink((token) => this.api.checkInvitation(token), (info) => (this.info = info));
   }
 
   private submit(e: SubmitEvent) {

@@ -12,17 +12,7 @@ export class SmResetPasswordPage extends LinkPage {
 
   connectedCallback(): void {
     super.connectedCallback();
-    if (!this.token) {
-      this.screen = 'missing';
-      return;
-    }
-    void this.api.checkPasswordReset(this.token).then(
-      (info) => ((this.email = info.email), (this.screen = 'form')),
-      (err: unknown) => {
-        this.screen = this.linkScreen(err) ?? 'form';
-        if (this.screen === 'form') this.error = this.describeError(err);
-      },
-    );
+    this.checkLink((token) => this.api.checkPasswordReset(token), (info) => (this.email = info.email));
   }
 
   private submit(e: SubmitEvent) {
