@@ -1,7 +1,9 @@
 /**
  * The patient's API client inside the frame. The session token lives in this frame's localStorage
  * (partitioned per embedding site by the browser), so queued messages survive a browser restart
- * while the session lasts; on a shared computer it is kept in memory only.
+ * while the session lasts; on a shared computer it is kept in memory only. The frames of one clinic
+ * on a page (same origin, same partition) share one sign-in: each sign-in and sign-out is told to
+ * the others on a BroadcastChannel.
  */
 import type { CodeChallenge, DeviceKeys, PatientSelf, PatientSession, PublicClinic } from '../../shared/api.js';
 import type { AttachmentInfo, MessagingRules, NewPatientReply, NewPatientThread, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
@@ -18,11 +20,16 @@ function sessionStore(): Storage | null {
   }
 }
 
+/** What one frame tells the others of its clinic: a sign-in (with the session) or a sign-out. */
+type SessionNews = { type: 'signed-in'; token: string } | { type: 'signed-out' };
+
 /** Calls the API for one clinic on behalf of one patient. */
 export class PatientApi {
   #token: string | null = null;
   readonly #store = sessionStore();
   readonly #key: string;
+  readonly #channel: BroadcastChannel | null;
+  readonly #listeners = new Set<(signedIn: boolean) => void>();
 
   constructor(
     readonly clinic: string,
@@ -30,6 +37,33 @@ export class PatientApi {
   ) {
     this.#key = `sm:session:${clinic}`;
     this.#token = this.#store?.getItem(this.#key) ?? null;
+    this.#channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`sm-session:${clinic}`) : null;
+    this.#channel?.addEventListener('message', (e: MessageEvent<SessionNews>) => this.#heard(e.data));
+  }
+
+  /** Calls `listener` when another frame of this clinic signed in (true) or out (false); returns a function that stops. */
+  onSessionChange(listener: (signedIn: boolean) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #heard(news: SessionNews | undefined): void {
+    if (news?.type === 'signed-in' && typeof news.token === 'string' && news.token !== this.#token) {
+      // The other frame already stored it where it persists (the storage is shared); a shared computer keeps it in memory.
+      this.#token = news.token;
+      for (const l of this.#listeners) l(true);
+    } else if (news?.type === 'signed-out' && this.#token !== null) {
+      this.#token = null;
+      for (const l of this.#listeners) l(false);
+    }
+  }
+
+  #tell(news: SessionNews): void {
+    try {
+      this.#channel?.postMessage(news);
+    } catch {
+      // A closed channel (the page is going away): nobody left to tell.
+    }
   }
 
   get signedIn(): boolean {
@@ -68,6 +102,7 @@ export class PatientApi {
     const session = await fetchJson<PatientSession>(`/api/patient/auth/verify?lang=${this.lang}`, { method: 'POST', body: { challengeId, code, dateOfBirth, sharedDevice } });
     this.#token = session.token;
     if (!sharedDevice) this.#store?.setItem(this.#key, session.token);
+    this.#tell({ type: 'signed-in', token: session.token });
     return session.patient;
   }
 
@@ -157,9 +192,11 @@ export class PatientApi {
     return () => controller.abort();
   }
 
-  /** Drops the token locally (e.g. after the server said the session ended). */
+  /** Drops the token here and in the clinic's other frames (e.g. after the server said the session ended). */
   forget(): void {
+    const had = this.#token !== null;
     this.#token = null;
     this.#store?.removeItem(this.#key);
+    if (had) this.#tell({ type: 'signed-out' });
   }
 }
