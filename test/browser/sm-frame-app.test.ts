@@ -124,10 +124,10 @@ describe('<sm-frame-app>', () => {
   it('shares one sign-in between the frames of a clinic: sign-out in one signs the others out, with no “updated in another tab” banner', async () => {
     consentRequired = false;
     localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');
+    // Two message widgets on one page: both hold a device session on the same on-device database.
     const messages = await mount('messages');
-    const booking = await mount('booking');
+    const booking = await mount('messages');
     for (const app of [messages, booking]) await waitUntil(() => textOf(app.shadowRoot!).includes('Connecté en tant que Alex Tremblay'));
-    // Both frames hold their device session (the same on-device database) before the sign-out.
     await waitUntil(() => messages.deviceSession && booking.deviceSession);
 
     const signOut = [...messages.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Se déconnecter')!;
@@ -144,5 +144,13 @@ describe('<sm-frame-app>', () => {
     await waitUntil(() => textOf(messages.shadowRoot!).includes('Connecté en tant que Alex Tremblay'), 'the first frame follows the sign-in');
     expect(textOf(messages.shadowRoot!)).not.to.contain('mise à jour dans un autre onglet');
     await messages.deviceSession?.end();
+  });
+
+  it('keeps the outbox in the messages widget only: another widget of the page shares the sign-in, not the queue', async () => {
+    consentRequired = false;
+    localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');
+    const booking = await mount('booking');
+    await waitUntil(() => textOf(booking.shadowRoot!).includes('Connecté en tant que Alex Tremblay'));
+    expect(booking.deviceSession).to.equal(null);
   });
 });

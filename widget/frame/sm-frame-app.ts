@@ -148,7 +148,9 @@ export class SmFrameApp extends LitElement {
   }
 
   private async startDevice() {
-    if (this.device) return;
+    // Only the messages view keeps an outbox and drafts; the other widgets of the page share its
+    // sign-in, not its queue (two outboxes on one database would refuse items the view never hears of).
+    if (this.device || this.view !== 'messages') return;
     const device = await startPatientDevice(this.api);
     device.addEventListener('session-ended', () => void this.sessionEnded());
     device.addEventListener('storage-failed', () => (this.storageProblem = true));
