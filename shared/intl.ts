@@ -37,10 +37,17 @@ function readerTimeZone(): string | undefined {
   }
 }
 
+/** " EST" / " HNE" when `timeZone` is not the reader's own zone, else "" (said apart: with it, ICU pads French hours to "09 h"). */
+function zoneSuffix(lang: Lang, date: Date, timeZone?: string): string {
+  if (timeZone === undefined || timeZone === readerTimeZone()) return '';
+  const zone = new Intl.DateTimeFormat(LOCALES[lang], { timeZone, timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName');
+  return zone ? ` ${zone.value}` : '';
+}
+
 /** Day, date and time without seconds, in `timeZone` (the clinic's); the zone is named when it is not the reader's. */
 export function formatDateTime(lang: Lang, when: string | number | Date, timeZone?: string): string {
-  const other = timeZone !== undefined && timeZone !== readerTimeZone();
-  return new Intl.DateTimeFormat(LOCALES[lang], {
+  const date = new Date(when);
+  const text = new Intl.DateTimeFormat(LOCALES[lang], {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
@@ -48,27 +55,33 @@ export function formatDateTime(lang: Lang, when: string | number | Date, timeZon
     minute: '2-digit',
     hourCycle: lang === 'fr' ? 'h23' : 'h12',
     ...(timeZone ? { timeZone } : {}),
-    ...(other ? { timeZoneName: 'short' as const } : {}),
-  }).format(new Date(when));
+  }).format(date);
+  return text + zoneSuffix(lang, date, timeZone);
 }
 
 /** A short date and time for a message's line ("Nov. 30, 9:05 a.m." / "30 nov., 9 h 05"), same clock rules. */
 export function formatShortDateTime(lang: Lang, when: string | number | Date, timeZone?: string): string {
-  const other = timeZone !== undefined && timeZone !== readerTimeZone();
-  return new Intl.DateTimeFormat(LOCALES[lang], {
+  const date = new Date(when);
+  const text = new Intl.DateTimeFormat(LOCALES[lang], {
     day: 'numeric',
     month: 'short',
     hour: 'numeric',
     minute: '2-digit',
     hourCycle: lang === 'fr' ? 'h23' : 'h12',
     ...(timeZone ? { timeZone } : {}),
-    ...(other ? { timeZoneName: 'short' as const } : {}),
-  }).format(new Date(when));
+  }).format(date);
+  return text + zoneSuffix(lang, date, timeZone);
 }
 
 /** A date without time ("Nov. 30, 2026" / "30 nov. 2026"). */
 export function formatDate(lang: Lang, when: string | number | Date, timeZone?: string): string {
   return new Intl.DateTimeFormat(LOCALES[lang], { day: 'numeric', month: 'short', year: 'numeric', ...(timeZone ? { timeZone } : {}) }).format(new Date(when));
+}
+
+/** A wall-clock time "HH:MM" (a clinic's hours) in the language's clock style ("9:00 a.m." / "9 h 00"). */
+export function formatClock(lang: Lang, hhmm: string): string {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return new Intl.DateTimeFormat(LOCALES[lang], { hour: 'numeric', minute: '2-digit', hourCycle: lang === 'fr' ? 'h23' : 'h12', timeZone: 'UTC' }).format(Date.UTC(2000, 0, 1, h, m));
 }
 
 /** A wait from now, in the largest sensible unit, rounded up ("in 5 minutes" / "dans 5 minutes"). */

@@ -78,7 +78,7 @@ describe('<sm-messages-view>', () => {
     await view.updateComplete;
     const text = shadow(view).textContent!;
     expect(text).to.contain('The clinic answers within 2 business days.');
-    expect(text).to.contain('Messages are read Monday 09:00–17:00.');
+    expect(text).to.match(/Messages are read Monday 9:00\sa\.m\.–5:00\sp\.m\.(?!\.)/, 'one clock style, and no "p.m.."');
     expect(text).to.contain('Call 911.');
     expect(text).to.contain('You can start up to 3 new conversations a week.');
     await expect(view).to.be.accessible();
@@ -222,6 +222,25 @@ describe('<sm-messages-view> in French: refusals by code, focus, announcements',
     await send(view);
     expect(shadow(view).querySelector('#send-error')!.textContent).to.equal('Une erreur est survenue. Veuillez réessayer.', 'an unknown code: a generic sentence, never the English message');
     await expect(view).to.be.accessible();
+  });
+
+  it('words the expectations in French: plurals, one clock style, dates in the clinic’s zone without seconds', async () => {
+    worker.use(
+      http.get('/api/public/clinics/north/messaging', () => HttpResponse.json({ ...rules, responseBusinessDays: 1, weeklyThreadQuota: 1 })),
+      http.get('/api/patient/threads', () => HttpResponse.json([thread('t1', 'Genou', 2)])),
+      http.get('/api/patient/events', () => new HttpResponse(null, { status: 401 })),
+    );
+    const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${new PatientApi('north', 'fr')} lang="fr"></sm-messages-view>`);
+    await waitUntil(() => shadow(view).querySelector('.badge'));
+    expect(shadow(view).querySelector('.badge')!.textContent).to.equal('2 non lus');
+    shadow(view).querySelector('button')!.click();
+    await waitUntil(() => shadow(view).querySelector('.notice'));
+    const text = shadow(view).querySelector('.notice')!.textContent!.replace(/\s+/g, ' ');
+    expect(text).to.contain('La clinique répond dans un délai de 1 jour ouvrable.');
+    expect(text).to.contain('Vous pouvez commencer jusqu’à 1 nouvelle conversation par semaine.');
+    expect(text).to.contain('Les messages sont lus lundi 9 h 00–17 h 00.');
+    expect(text).to.match(/Ils seront lus à partir du lundi 30 novembre à 9 h 00( HNE)?\./);
+    expect(text).not.to.match(/\d:\d\d:\d\d|a\.m\.|p\.m\./, 'no seconds, no 12-hour clock in French');
   });
 
   it('shows a file refusal at the file field', async () => {

@@ -13,7 +13,7 @@ import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import { describeRefusal, type Refusal } from '../../shared/error-text.js';
 import { translate, type MessageKey } from '../../shared/i18n.js';
-import { formatDate, formatDateTime, formatShortDateTime, sentence, translatePlural } from '../../shared/intl.js';
+import { formatClock, formatDate, formatDateTime, formatShortDateTime, sentence, translatePlural } from '../../shared/intl.js';
 import type { Lang } from '../../shared/lang.js';
 import { WEEKDAYS, type MessagingRules, type ThreadDetail, type ThreadSummary, type WeeklySchedule } from '../../shared/messaging.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
@@ -373,7 +373,7 @@ export class SmMessagesView extends LitElement {
 
   private hoursText(hours: WeeklySchedule): string {
     return WEEKDAYS.filter((d) => hours[d].length)
-      .map((d) => `${this.t(`msg.day.${d}`)} ${hours[d].map((r) => `${r.start}–${r.end}`).join(', ')}`)
+      .map((d) => `${this.t(`msg.day.${d}`)} ${hours[d].map((r) => `${formatClock(this.lang, r.start)}–${formatClock(this.lang, r.end)}`).join(', ')}`)
       .join('; ');
   }
 
@@ -385,8 +385,8 @@ export class SmMessagesView extends LitElement {
     return html`<div class="notice" role="note">
       <h3>${this.t('msg.expect.title')}</h3>
       <p><strong>${r.emergencyNotice[this.lang]}</strong></p>
-      <p>${this.t('msg.expect.response', { days: r.responseBusinessDays })}</p>
-      <p>${this.t('msg.expect.hours', { hours: this.hoursText(r.hours) })}</p>
+      <p>${translatePlural(this.lang, 'msg.expect.response', r.responseBusinessDays)}</p>
+      <p>${sentence(this.t('msg.expect.hours', { hours: this.hoursText(r.hours) }))}</p>
       <p>${r.openNow ? this.t('msg.expect.openNow') : r.nextOpening ? sentence(this.t(r.acceptNewOutsideHours ? 'msg.expect.closedNow' : 'msg.expect.closedNoNew', { when: this.when(r.nextOpening) })) : nothing}</p>
       ${r.weeklyThreadQuota !== null ? html`<p>${translatePlural(this.lang, 'msg.expect.quota', r.weeklyThreadQuota)}</p>` : nothing}
     </div>`;
