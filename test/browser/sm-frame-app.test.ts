@@ -146,6 +146,17 @@ describe('<sm-frame-app>', () => {
     await messages.deviceSession?.end();
   });
 
+  it('when another frame finds the session ended, says why what was queued here is gone', async () => {
+    consentRequired = false;
+    localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');
+    const messages = await mount('messages');
+    await waitUntil(() => messages.deviceSession);
+    const elsewhere = new PatientApi('north', 'fr'); // another frame of the page, told 401 by the server
+    elsewhere.forget();
+    await waitUntil(() => inner(messages, 'sm-patient-sign-in'));
+    expect(textOf(messages.shadowRoot!)).to.contain('Votre session a pris fin');
+  });
+
   it('keeps the outbox in the messages widget only: another widget of the page shares the sign-in, not the queue', async () => {
     consentRequired = false;
     localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');

@@ -21,7 +21,11 @@ function sessionStore(): Storage | null {
 }
 
 /** What one frame tells the others of its clinic: a sign-in (with the session) or a sign-out. */
-type SessionNews = { type: 'signed-in'; token: string } | { type: 'signed-out' };
+/** `ended`: the server no longer knew the session (not the patient's own sign-out). */
+type SessionNews = { type: 'signed-in'; token: string } | { type: 'signed-out'; ended?: boolean };
+
+/** A change heard from another frame: signed in, or signed out (`ended` when the session ran out). */
+export type SessionChange = { signedIn: true } | { signedIn: false; ended: boolean };
 
 /** Calls the API for one clinic on behalf of one patient. */
 export class PatientApi {
@@ -29,7 +33,7 @@ export class PatientApi {
   readonly #store = sessionStore();
   readonly #key: string;
   readonly #channel: BroadcastChannel | null;
-  readonly #listeners = new Set<(signedIn: boolean) => void>();
+  readonly #listeners = new Set<(change: SessionChange) => void>();
 
   constructor(
     readonly clinic: string,
@@ -41,8 +45,8 @@ export class PatientApi {
     this.#channel?.addEventListener('message', (e: MessageEvent<SessionNews>) => this.#heard(e.data));
   }
 
-  /** Calls `listener` when another frame of this clinic signed in (true) or out (false); returns a function that stops. */
-  onSessionChange(listener: (signedIn: boolean) => void): () => void {
+  /** Calls `listener` when another frame of this clinic signed in or out; returns a function that stops. */
+  onSessionChange(listener: (change: SessionChange) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -51,10 +55,10 @@ export class PatientApi {
     if (news?.type === 'signed-in' && typeof news.token === 'string' && news.token !== this.#token) {
       // The other frame already stored it where it persists (the storage is shared); a shared computer keeps it in memory.
       this.#token = news.token;
-      for (const l of this.#listeners) l(true);
+      for (const l of this.#listeners) l({ signedIn: true });
     } else if (news?.type === 'signed-out' && this.#token !== null) {
       this.#token = null;
-      for (const l of this.#listeners) l(false);
+      for (const l of this.#listeners) l({ signedIn: false, ended: news.ended === true });
     }
   }
 
@@ -117,7 +121,7 @@ export class PatientApi {
   /** Ends the session on the server and forgets it here, whatever the server says. */
   async signOut(): Promise<void> {
     const headers = this.#auth();
-    this.forget();
+    this.forget(false);
     await fetchJson('/api/patient/logout', { method: 'POST', headers }).catch(() => undefined);
   }
 
@@ -192,11 +196,11 @@ export class PatientApi {
     return () => controller.abort();
   }
 
-  /** Drops the token here and in the clinic's other frames (e.g. after the server said the session ended). */
-  forget(): void {
+  /** Drops the token here and in the clinic's other frames; `ended`: the server said the session ended. */
+  forget(ended = true): void {
     const had = this.#token !== null;
     this.#token = null;
     this.#store?.removeItem(this.#key);
-    if (had) this.#tell({ type: 'signed-out' });
+    if (had) this.#tell({ type: 'signed-out', ended });
   }
 }

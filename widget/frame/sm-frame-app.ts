@@ -66,7 +66,7 @@ export class SmFrameApp extends LitElement {
   connectedCallback(): void {
     super.connectedCallback();
     addEventListener('online', this.onOnline);
-    this.stopHearing = this.api.onSessionChange((signedIn) => void (signedIn ? this.signedInElsewhere() : this.signedOutElsewhere()));
+    this.stopHearing = this.api.onSessionChange((change) => void (change.signedIn ? this.signedInElsewhere() : this.signedOutElsewhere(change.ended)));
     void this.load();
   }
 
@@ -86,13 +86,16 @@ export class SmFrameApp extends LitElement {
     }
   }
 
-  /** Another frame of this clinic signed out (or found the session ended): show the sign-in, quietly. */
-  private async signedOutElsewhere() {
+  /**
+   * Another frame of this clinic signed out (or found the session ended): show the sign-in, quietly;
+   * if the session ended and this frame held queued messages, say why they are gone.
+   */
+  private async signedOutElsewhere(ended: boolean) {
     if (this.phase === 'signed-out') return;
     const device = this.device;
     this.device = null;
     this.patient = null;
-    this.notice = null;
+    this.notice = ended && device ? 'outbox.sessionEnded' : null;
     this.outdated = false;
     this.phase = 'signed-out';
     await device?.end();
