@@ -25,10 +25,18 @@ export const OneLine = (max: number) => Type.String({ maxLength: max, pattern: `
 /** One line of text with at least one visible character: names, subjects, titles. */
 export const NonBlankLine = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: `^[^${CONTROL}]*[^\\s${CONTROL}][^${CONTROL}]*$` });
 
-/** Every error body: a stable machine code and a human sentence. */
+/** Machine-readable details of a refusal (e.g. `{ limit: 3, resetsAt: '…' }`), for wording it in the reader's language. */
+export const ErrorParams = Type.Object({}, { additionalProperties: Type.Union([Type.String({ maxLength: 200 }), Type.Number()]) });
+export type ErrorParams = Record<string, string | number>;
+
+/**
+ * Every error body: a stable machine code, an English sentence (for logs and API users; browsers
+ * word the code from their own catalog) and, for some codes, parameters.
+ */
 export const ErrorBody = Type.Object({
   code: Type.String(),
   message: Type.String(),
+  params: Type.Optional(ErrorParams),
   requestId: Type.Optional(Type.String()),
 });
 export type ErrorBody = Static<typeof ErrorBody>;

@@ -1,4 +1,5 @@
-/** A small JSON-over-fetch helper for both front ends; errors carry the API's code and message. */
+/** A small JSON-over-fetch helper for both front ends; errors carry the API's code, message and parameters. */
+import type { ErrorParams } from './api.js';
 
 /** An error answer from the API (or the network). */
 export class ApiError extends Error {
@@ -6,9 +7,19 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The refusal's parameters (limits, instants), for wording it in the reader's language. */
+    readonly params?: ErrorParams,
   ) {
     super(message);
   }
+}
+
+type ErrorAnswer = { code?: string; message?: string; params?: ErrorParams } | null;
+
+/** The ApiError for a non-2xx answer and its (possibly missing) JSON body. */
+function answerError(res: Response, body: ErrorAnswer): ApiError {
+  const params = body?.params && typeof body.params === 'object' ? body.params : undefined;
+  return new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText, params);
 }
 
 /** Sends JSON, returns parsed JSON (undefined for 204); throws ApiError for any non-2xx answer. */
@@ -27,8 +38,8 @@ export async function fetchJson<T>(url: string, init: { method?: string; body?: 
     throw new ApiError(0, 'network', 'The server could not be reached');
   }
   if (res.status === 204) return undefined as T;
-  const body = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
-  if (!res.ok) throw new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText);
+  const body = (await res.json().catch(() => null)) as ErrorAnswer;
+  if (!res.ok) throw answerError(res, body);
   return body as T;
 }
 
@@ -42,7 +53,7 @@ export async function uploadFile<T>(url: string, file: File, headers: Record<str
   } catch {
     throw new ApiError(0, 'network', 'The server could not be reached');
   }
-  const body = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
-  if (!res.ok) throw new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText);
+  const body = (await res.json().catch(() => null)) as ErrorAnswer;
+  if (!res.ok) throw answerError(res, body);
   return body as T;
 }

@@ -8,6 +8,7 @@ import { state, query } from 'lit/decorators.js';
 import type { Patient } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import type { CannedReply, StaffThreadDetail } from '../../shared/messaging.js';
+import { describeRefusal } from '../../shared/error-text.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
 import { AdminPage } from '../admin-page.js';
@@ -163,7 +164,7 @@ export class SmThreadPage extends AdminPage {
   private pendingItems() {
     return this.pending.map(
       (i) => html`<li class="pending" data-status=${i.status}>
-        <p class=${i.status === 'refused' ? 'error' : 'muted'}>${i.status === 'refused' ? this.t('outbox.refused', { reason: i.reason ?? '' }) : this.t('outbox.waiting')}</p>
+        <p class=${i.status === 'refused' ? 'error' : 'muted'}>${i.status === 'refused' ? this.t('outbox.refused', { reason: i.code ? describeRefusal(this.lang, { code: i.code, params: i.params ?? undefined }) : this.t('common.error') }) : this.t('outbox.waiting')}</p>
         <p class="body">${i.payload ? i.payload.body : this.t('outbox.locked')}</p>
         ${i.status === 'refused' ? html`<button class="secondary" @click=${() => this.device?.outbox.discard(i.seq)}>${this.t('outbox.discard')}</button>` : nothing}
       </li>`,

@@ -49,7 +49,7 @@ export async function storeAttachment(
   maxMb: number,
 ): Promise<AttachmentInfo> {
   if (file.data.length === 0) throw new AppError(400, 'empty_file', 'The file is empty');
-  if (file.data.length > maxMb * 1024 * 1024) throw new AppError(413, 'file_too_large', `Files may be at most ${maxMb} MB`);
+  if (file.data.length > maxMb * 1024 * 1024) throw new AppError(413, 'file_too_large', `Files may be at most ${maxMb} MB`, { params: { maxMb } });
   const mime = sniffType(file.data);
   if (!mime) throw new AppError(415, 'unsupported_file', 'Only PDF, JPEG and PNG files can be attached');
   const id = randomUUID();
@@ -66,7 +66,7 @@ export async function storeAttachment(
       .where('message_id', 'is', null)
       .executeTakeFirstOrThrow();
     if (Number(unsent.files) >= UNSENT_UPLOADS.files || Number(unsent.bytes ?? 0) + file.data.length > UNSENT_UPLOADS.mb * 1024 * 1024) {
-      throw new AppError(429, 'upload_quota', `At most ${UNSENT_UPLOADS.files} files (${UNSENT_UPLOADS.mb} MB) can wait to be sent; send or discard some first`);
+      throw new AppError(429, 'upload_quota', `At most ${UNSENT_UPLOADS.files} files (${UNSENT_UPLOADS.mb} MB) can wait to be sent; send or discard some first`, { params: { files: UNSENT_UPLOADS.files, maxMb: UNSENT_UPLOADS.mb } });
     }
     await a.tx
       .insertInto('attachments')

@@ -1,13 +1,32 @@
-/** A failure the caller can act on: an HTTP status, a stable code for programs, a sentence for people. */
+import type { ErrorParams } from '../../shared/api.js';
+
+/** What an AppError may carry besides its sentence. */
+export interface AppErrorOptions {
+  /** For a 429 or 503: when to try again, sent as Retry-After (and as `params.retryAfterSeconds`). */
+  retryAfterSeconds?: number;
+  /** Machine-readable details the browser words in the reader's language (limits, sizes, instants). */
+  params?: ErrorParams;
+}
+
+/**
+ * A failure the caller can act on: an HTTP status, a stable code (and parameters) for programs,
+ * an English sentence for logs and API users. Browsers word the code from their own catalog.
+ */
 export class AppError extends Error {
+  readonly retryAfterSeconds?: number;
+  readonly params?: ErrorParams;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    /** For a 429 or 503: when to try again, sent as Retry-After. */
-    readonly retryAfterSeconds?: number,
+    /** A number is the Retry-After in seconds (the older form). */
+    options?: number | AppErrorOptions,
   ) {
     super(message);
+    const o = typeof options === 'number' ? { retryAfterSeconds: options } : (options ?? {});
+    if (o.retryAfterSeconds !== undefined) this.retryAfterSeconds = o.retryAfterSeconds;
+    if (o.params !== undefined) this.params = o.params;
   }
 }
 

@@ -45,8 +45,8 @@ export interface SendResult {
 function checkBody(settings: MessagingSettings, body: string): void {
   if (!body.trim()) throw new AppError(422, 'empty_message', 'The message is empty');
   const c = checkLength(body, settings);
-  if (c.overChars) throw new AppError(422, 'too_long', `The message is ${c.chars} characters long; this clinic accepts at most ${settings.maxChars}`);
-  if (c.overWords) throw new AppError(422, 'too_many_words', `The message is ${c.words} words long; this clinic accepts at most ${settings.maxWords}`);
+  if (c.overChars) throw new AppError(422, 'too_long', `The message is ${c.chars} characters long; this clinic accepts at most ${settings.maxChars}`, { params: { chars: c.chars, max: settings.maxChars ?? 0 } });
+  if (c.overWords) throw new AppError(422, 'too_many_words', `The message is ${c.words} words long; this clinic accepts at most ${settings.maxWords}`, { params: { words: c.words, max: settings.maxWords ?? 0 } });
 }
 
 function contentHash(cipher: ClinicCipher, target: string, body: string, attachmentIds: string[] = []): string {
@@ -121,7 +121,7 @@ export async function startPatientThread(ctx: MessagingContext, who: PatientPrin
     const open = isOpen(settings, now);
     if (!open && !settings.acceptNewOutsideHours) {
       const next = nextOpening(settings, now);
-      throw new AppError(409, 'outside_hours', `The clinic accepts new messages during its messaging hours${next ? `; next opening ${next.toISOString()}` : ''}`);
+      throw new AppError(409, 'outside_hours', `The clinic accepts new messages during its messaging hours${next ? `; next opening ${next.toISOString()}` : ''}`, next ? { params: { nextOpening: next.toISOString() } } : undefined);
     }
     if (!settings.categories.some((c) => c.id === input.category)) throw new AppError(400, 'unknown_category', `Category "${input.category}" is not one of this clinic's categories`);
     if (settings.subjectRequired && !subject) throw new AppError(422, 'subject_required', 'This clinic asks for a subject');
@@ -129,9 +129,13 @@ export async function startPatientThread(ctx: MessagingContext, who: PatientPrin
     if (settings.weeklyThreadQuota !== null) {
       // Counted under the patient's lock, so concurrent requests cannot all pass the same count.
       const since = new Date(now.getTime() - 7 * DAY).toISOString();
-      const recent = await a.tx.selectFrom('threads').select((eb) => eb.fn.countAll<number>().as('n')).where('clinic_id', '=', cipher.clinicId).where('patient_id', '=', who.patientId).where('started_by', '=', 'patient').where('created_at', '>=', since).executeTakeFirstOrThrow();
+      const recent = await a.tx.selectFrom('threads').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<string>('created_at').as('oldest')]).where('clinic_id', '=', cipher.clinicId).where('patient_id', '=', who.patientId).where('started_by', '=', 'patient').where('created_at', '>=', since).executeTakeFirstOrThrow();
       if (Number(recent.n) >= settings.weeklyThreadQuota) {
-        throw new AppError(429, 'weekly_quota', `You can start ${settings.weeklyThreadQuota} new conversations a week with this clinic; you can still reply to existing ones`);
+        // The oldest conversation counted leaves the 7-day window first: then the patient may start one again.
+        const resetsAt = recent.oldest ? new Date(new Date(recent.oldest).getTime() + 7 * DAY).toISOString() : undefined;
+        throw new AppError(429, 'weekly_quota', `You can start ${settings.weeklyThreadQuota} new conversations a week with this clinic; you can still reply to existing ones`, {
+          params: { limit: settings.weeklyThreadQuota, ...(resetsAt ? { resetsAt } : {}) },
+        });
       }
     }
     await assertClaimable(a.tx, cipher.clinicId, who.patientId, who, input.attachmentIds ?? []);

@@ -16,15 +16,20 @@ export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, 'db
     const requestId = request.id;
     if (error instanceof AppError) {
       if (error.code === 'not_found') await auditMiss(deps, request);
-      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-      return reply.status(error.status).send({ code: error.code, message: error.message, requestId });
+      const retry = error.retryAfterSeconds;
+      if (retry !== undefined) reply.header('retry-after', String(retry));
+      const params = retry !== undefined ? { ...error.params, retryAfterSeconds: retry } : error.params;
+      return reply.status(error.status).send({ code: error.code, message: error.message, ...(params ? { params } : {}), requestId });
     }
     if ('validation' in error && error.validation) {
       return reply.status(400).send({ code: 'invalid_request', message: describeValidation(error.validationContext ?? 'body', error.validation), requestId });
     }
     const status = error.statusCode ?? 500;
     if (status === 429) {
-      return reply.status(429).send({ code: 'rate_limited', message: 'Too many requests; wait a moment and try again', requestId });
+      // The rate-limit plugin has set Retry-After (seconds) on the reply: the browser words the wait.
+      const retry = Number(reply.getHeader('retry-after'));
+      const params = Number.isFinite(retry) && retry > 0 ? { params: { retryAfterSeconds: retry } } : {};
+      return reply.status(429).send({ code: 'rate_limited', message: 'Too many requests; wait a moment and try again', ...params, requestId });
     }
     if (status >= 400 && status < 500) {
       return reply.status(status).send({ code: (error.code ?? 'bad_request').toLowerCase(), message: error.message, requestId });

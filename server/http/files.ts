@@ -19,7 +19,7 @@ export async function uploadedFile(request: FastifyRequest, maxMb: number): Prom
   const part = await request.file({ limits: { fileSize: maxMb * 1024 * 1024, files: 1 } });
   if (!part) throw new AppError(400, 'file_missing', 'No file in the request');
   const data = await part.toBuffer().catch((err: { code?: string }) => {
-    if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError(413, 'file_too_large', `Files may be at most ${maxMb} MB`);
+    if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError(413, 'file_too_large', `Files may be at most ${maxMb} MB`, { params: { maxMb } });
     throw err;
   });
   return { fileName: part.filename, data };

@@ -22,7 +22,7 @@ export class StreamRegistry {
   /** Takes a slot for the session, or throws 429. Returns the release function. */
   take(sessionId: string): () => void {
     const n = this.#open.get(sessionId) ?? 0;
-    if (n >= MAX_STREAMS_PER_SESSION) throw new AppError(429, 'too_many_streams', `At most ${MAX_STREAMS_PER_SESSION} live connections per session; close another tab or window`);
+    if (n >= MAX_STREAMS_PER_SESSION) throw new AppError(429, 'too_many_streams', `At most ${MAX_STREAMS_PER_SESSION} live connections per session; close another tab or window`, { params: { max: MAX_STREAMS_PER_SESSION } });
     this.#open.set(sessionId, n + 1);
     let released = false;
     return () => {

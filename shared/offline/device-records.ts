@@ -4,6 +4,7 @@
  * computer or the browser refuses storage. Both keep only sealed (encrypted) health information;
  * memory simply forgets everything when the page closes.
  */
+import type { ErrorParams } from '../api.js';
 import type { SealedBox } from './sealed-box.js';
 
 export interface OutboxRow {
@@ -15,8 +16,11 @@ export interface OutboxRow {
   /** Opaque id of the conversation replied to, or null for a new one. */
   target: string | null;
   status: 'waiting' | 'refused';
-  /** The server's sentence when it refused the message. */
+  /** The server's English sentence when it refused the message (for the record; never shown). */
   reason: string | null;
+  /** The refusal's stable code and parameters, worded in the reader's language when shown (absent on rows from before). */
+  code?: string | null;
+  params?: ErrorParams | null;
   attempts: number;
   createdAt: number;
   sealed: SealedBox;

@@ -17,7 +17,7 @@ export interface DeviceSessionOptions<P> {
 }
 
 /**
- * Re-dispatches the vault's `storage-failed` and `versionchange` and the outbox's `change`,
+ * Re-dispatches the vault's `storage-failed`, `versionchange` and `deleted` and the outbox's `change`,
  * `delivered` and `session-ended` events, so a page listens in one place.
  */
 export class DeviceSession<P> extends EventTarget {
@@ -28,7 +28,7 @@ export class DeviceSession<P> extends EventTarget {
     readonly outbox: Outbox<P>,
   ) {
     super();
-    for (const type of ['storage-failed', 'versionchange']) vault.addEventListener(type, (e) => this.dispatchEvent(new Event(e.type)));
+    for (const type of ['storage-failed', 'versionchange', 'deleted']) vault.addEventListener(type, (e) => this.dispatchEvent(new Event(e.type)));
     for (const type of ['change', 'session-ended']) outbox.addEventListener(type, (e) => this.dispatchEvent(new Event(e.type)));
     outbox.addEventListener('delivered', (e) => this.dispatchEvent(new CustomEvent('delivered', { detail: (e as CustomEvent<string[]>).detail })));
   }

@@ -7,7 +7,7 @@ import type { DeviceKeys } from '../api.js';
 import { memoryRecords, type DeviceRecords } from './device-records.js';
 
 // Dexie is loaded with the first signed-in session, not with the page.
-const openIndexedDbRecords = async (name: string, onVersionChange: () => void) => (await import('./indexeddb-records.js')).openIndexedDbRecords(name, onVersionChange);
+const openIndexedDbRecords = async (name: string, onVersionChange: (deleted: boolean) => void) => (await import('./indexeddb-records.js')).openIndexedDbRecords(name, onVersionChange);
 const deleteDeviceDb = async (name: string) => (await import('./indexeddb-records.js')).deleteDeviceDb(name);
 import { importPrivateKey, importPublicKey, open, seal, type SealedBox } from './sealed-box.js';
 
@@ -20,7 +20,10 @@ export interface VaultOptions {
   fetchKeys: () => Promise<DeviceKeys>;
 }
 
-/** Events: `storage-failed` (fell back to memory), `versionchange` (another tab upgraded the schema). */
+/**
+ * Events: `storage-failed` (fell back to memory), `versionchange` (another tab upgraded the schema),
+ * `deleted` (another tab or frame deleted the records: its person signed out, or the session ended).
+ */
 export class DeviceVault extends EventTarget {
   #records: DeviceRecords;
   #publicKey: CryptoKey | null = null;
@@ -40,10 +43,10 @@ export class DeviceVault extends EventTarget {
   /** Opens the device records, in memory if the browser will not store them. */
   static async open(options: VaultOptions): Promise<DeviceVault> {
     if (!options.persist) return new DeviceVault(memoryRecords(), options);
-    let onVersionChange = () => {};
+    let onVersionChange = (_deleted: boolean) => {};
     try {
-      const vault = new DeviceVault(await openIndexedDbRecords(options.name, () => onVersionChange()), options);
-      onVersionChange = () => vault.#onVersionChange();
+      const vault = new DeviceVault(await openIndexedDbRecords(options.name, (deleted) => onVersionChange(deleted)), options);
+      onVersionChange = (deleted) => vault.#onVersionChange(deleted);
       return vault;
     } catch (err) {
       const vault = new DeviceVault(memoryRecords(), options);
@@ -159,7 +162,15 @@ export class DeviceVault extends EventTarget {
     if (this.options.persist && !this.#records.persistent) await deleteDeviceDb(this.options.name);
   }
 
-  #onVersionChange(): void {
+  #onVersionChange(deleted: boolean): void {
+    if (deleted) {
+      // Not a new version: nothing to reload for. The keys go; the page hears of the sign-out itself.
+      this.#publicKey = null;
+      this.#privateKey = null;
+      this.#records = memoryRecords();
+      this.dispatchEvent(new Event('deleted'));
+      return;
+    }
     this.outdated = true;
     this.dispatchEvent(new Event('versionchange'));
   }

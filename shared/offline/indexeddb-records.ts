@@ -25,13 +25,16 @@ export function deviceDb(name: string, versions = DEVICE_DB_VERSIONS): DeviceDb 
   return db;
 }
 
-/** Records in IndexedDB. `onVersionChange` runs when another tab needs a newer schema. */
-export async function openIndexedDbRecords(name: string, onVersionChange: () => void): Promise<DeviceRecords> {
+/**
+ * Records in IndexedDB. `onVersionChange` runs when another tab needs a newer schema (`deleted`
+ * false) or deletes the database (`deleted` true: a sign-out elsewhere, not a new version).
+ */
+export async function openIndexedDbRecords(name: string, onVersionChange: (deleted: boolean) => void): Promise<DeviceRecords> {
   const db = deviceDb(name);
-  db.on('versionchange', () => {
-    // Let the other tab upgrade; this one can no longer write and must reload.
+  db.on('versionchange', (event: IDBVersionChangeEvent) => {
+    // Let the other tab upgrade or delete; this one can no longer write.
     db.close();
-    onVersionChange();
+    onVersionChange(event.newVersion === null);
     return false;
   });
   await db.open();

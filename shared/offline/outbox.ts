@@ -3,8 +3,10 @@
  * in the vault, sent oldest first with their client id (the server stores each id once, so a retry
  * after a dropped connection is harmless), on start, on the `online` event, on a Background Sync
  * wake-up where the browser has it, and with backoff otherwise. One tab sends at a time (Web Locks).
- * An item the server refuses stays, with the server's reason, until the person discards it.
+ * An item the server refuses stays, with the refusal's code and parameters (worded in the reader's
+ * language when shown), until the person discards it.
  */
+import type { ErrorParams } from '../api.js';
 import { ApiError } from '../fetch-json.js';
 import type { OutboxRow } from './device-records.js';
 import type { DeviceVault } from './device-vault.js';
@@ -16,7 +18,11 @@ export interface OutboxItem<P> {
   kind: string;
   target: string | null;
   status: 'waiting' | 'refused';
+  /** The server's English sentence (for the record); show `code` and `params` worded instead. */
   reason: string | null;
+  /** Why the server refused it: a stable code, null while waiting (or on a row refused before codes were kept). */
+  code: string | null;
+  params: ErrorParams | null;
   createdAt: number;
   payload: P | null;
 }
@@ -95,6 +101,8 @@ export class Outbox<P> extends EventTarget {
         target: r.target,
         status: r.status,
         reason: r.reason,
+        code: r.code ?? null,
+        params: r.params ?? null,
         createdAt: r.createdAt,
         payload: await this.#open(r).catch(() => null),
       })),
@@ -154,7 +162,7 @@ export class Outbox<P> extends EventTarget {
           return;
         }
         if (refused(err)) {
-          await this.vault.store.updateOutbox(row.seq!, { status: 'refused', reason: err.message });
+          await this.vault.store.updateOutbox(row.seq!, { status: 'refused', reason: err.message, code: err.code, params: err.params ?? null });
           onRefused();
           continue;
         }

@@ -42,8 +42,9 @@ export class SmAppStatus extends LitElement {
       cursor: pointer;
     }
     button:focus-visible {
-      outline: 3px solid var(--sm-focus, #ffbf47);
+      outline: 3px solid var(--sm-focus, #0b57d0);
       outline-offset: 2px;
+      box-shadow: 0 0 0 2px var(--sm-focus-halo, #ffffff);
     }
   `;
 

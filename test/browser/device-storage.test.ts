@@ -59,7 +59,7 @@ describe('device database schema', () => {
   it('lets a newer tab upgrade: the open tab closes its connection and is told to reload', async () => {
     const name = uniqueName();
     let told = 0;
-    const records = await openIndexedDbRecords(name, () => told++);
+    const records = await openIndexedDbRecords(name, (deleted) => (expect(deleted).to.equal(false), told++));
     await records.putMeta('keyId', 'k1');
 
     // Another tab, running a newer build with one more schema version.
@@ -73,6 +73,19 @@ describe('device database schema', () => {
 });
 
 describe('DeviceVault', () => {
+  it('reports a database another frame deleted (its sign-out) as deleted, not as a new version to reload for', async () => {
+    const name = uniqueName();
+    const keys = await newDeviceKeys();
+    const vault = await DeviceVault.open({ name, persist: true, fetchKeys: async () => keys });
+    await vault.unlock();
+    const events: string[] = [];
+    for (const type of ['deleted', 'versionchange']) vault.addEventListener(type, () => events.push(type));
+    await Dexie.delete(name); // resolves only because the open vault let go
+    expect(events).to.deep.equal(['deleted']);
+    expect(vault.outdated).to.equal(false);
+    expect(vault.canRead).to.equal(false, 'the keys went with the records');
+  });
+
   it('keeps only ciphertext on the device, reads it back with the session key, and wipes it', async () => {
     const name = uniqueName();
     const keys = await newDeviceKeys();
@@ -167,7 +180,7 @@ describe('Outbox', () => {
     expect(await outbox.items()).to.deep.equal([]);
   });
 
-  it('keeps a refused item with the reason and goes on with the next; a 401 ends the session', async () => {
+  it('keeps a refused item with its code (worded when shown) and goes on with the next; a 401 ends the session', async () => {
     const outbox = await outboxWith(async ({ payload }) => {
       if (payload.body === 'closed') throw new ApiError(409, 'thread_closed', 'This conversation is closed');
       if (payload.body === 'expired') throw new ApiError(401, 'unauthenticated', 'Sign in');
@@ -178,8 +191,8 @@ describe('Outbox', () => {
     for (const body of ['closed', 'fine', 'expired']) await outbox.add('reply', 't', { body });
     await outbox.flush();
     const items = await outbox.items();
-    expect(items.map((i) => [i.payload?.body, i.status, i.reason])).to.deep.equal([
-      ['closed', 'refused', 'This conversation is closed'],
+    expect(items.map((i) => [i.payload?.body, i.status, i.code])).to.deep.equal([
+      ['closed', 'refused', 'thread_closed'],
       ['expired', 'waiting', null],
     ]);
     expect(ended).to.equal(1);

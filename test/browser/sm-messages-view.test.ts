@@ -67,7 +67,7 @@ describe('<sm-messages-view>', () => {
       http.post('/api/patient/threads', async ({ request }) => {
         bodies.push((await request.json()) as (typeof bodies)[number]);
         return bodies.length === 1
-          ? HttpResponse.json({ code: 'weekly_quota', message: 'You can start 3 new conversations a week with this clinic' }, { status: 429 })
+          ? HttpResponse.json({ code: 'weekly_quota', message: 'You can start 3 new conversations a week with this clinic', params: { limit: 3 } }, { status: 429 })
           : HttpResponse.json({ threadId: 't1', messageId: bodies[1]!.id }, { status: 201 });
       }),
       http.get('/api/patient/threads/t1', () => HttpResponse.json({ thread: { id: 't1', subject: 'Hello', category: 'other', status: 'open', patientMayReply: true, startedBy: 'patient', unread: 0, lastMessageAt: '', createdAt: '' }, messages: [] })),
@@ -78,7 +78,7 @@ describe('<sm-messages-view>', () => {
     await view.updateComplete;
     const text = shadow(view).textContent!;
     expect(text).to.contain('The clinic answers within 2 business days.');
-    expect(text).to.contain('Messages are read Monday 09:00–17:00.');
+    expect(text).to.match(/Messages are read Monday 9:00\sa\.m\.–5:00\sp\.m\.(?!\.)/, 'one clock style, and no "p.m.."');
     expect(text).to.contain('Call 911.');
     expect(text).to.contain('You can start up to 3 new conversations a week.');
     await expect(view).to.be.accessible();
@@ -87,7 +87,7 @@ describe('<sm-messages-view>', () => {
     await type(editorOf(view), 'A short question');
     shadow(editorOf(view)).querySelector('form')!.requestSubmit();
     await waitUntil(() => shadow(view).querySelector('[role=alert]'));
-    expect(shadow(view).querySelector('[role=alert]')!.textContent).to.equal('You can start 3 new conversations a week with this clinic');
+    expect(shadow(view).querySelector('[role=alert]')!.textContent).to.equal('You can start 3 new conversations a week with this clinic. You can still reply to your conversations.');
     expect(editorOf(view).value).to.equal('A short question', 'refused: the text is kept');
 
     shadow(editorOf(view)).querySelector('form')!.requestSubmit();
@@ -133,5 +133,213 @@ describe('<sm-messages-view>', () => {
     expect(ids.length).to.equal(2);
     expect(ids[1]).to.equal(ids[0], 'the retry carries the id of the first attempt');
     await device.end();
+  });
+});
+
+/** The element that has focus, looking inside shadow roots. */
+function deepActive(): Element | null {
+  let a = document.activeElement;
+  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+  return a;
+}
+
+async function sessionKeys() {
+  const keys = await crypto.subtle.generateKey({ name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['wrapKey', 'unwrapKey']);
+  const b64 = (b: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(b)));
+  return { keyId: 'k', publicKey: b64(await crypto.subtle.exportKey('spki', keys.publicKey)), privateKey: b64(await crypto.subtle.exportKey('pkcs8', keys.privateKey)) };
+}
+
+const thread = (id: string, subject: string, unread = 0) => ({ id, subject, category: 'other', status: 'open', patientMayReply: true, startedBy: 'patient', unread, lastMessageAt: '2026-11-20T15:00:00.000Z', createdAt: '2026-11-20T15:00:00.000Z' });
+
+describe('<sm-messages-view> in French: refusals by code, focus, announcements', () => {
+  before(startWorker);
+  afterEach(() => worker.resetHandlers());
+
+  async function composeIn(lang: 'en' | 'fr', refusals: Array<{ status: number; body: Record<string, unknown> }>) {
+    worker.use(
+      http.get('/api/public/clinics/north/messaging', () => HttpResponse.json(rules)),
+      http.get('/api/patient/threads', () => HttpResponse.json([])),
+      http.get('/api/patient/events', () => new HttpResponse(null, { status: 401 })),
+      http.post('/api/patient/threads', () => {
+        const next = refusals.shift()!;
+        return HttpResponse.json(next.body, { status: next.status });
+      }),
+    );
+    const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${new PatientApi('north', lang)} .lang=${lang}></sm-messages-view>`);
+    await waitUntil(() => shadow(view).querySelector('button'));
+    shadow(view).querySelector('button')!.click();
+    await waitUntil(() => shadow(view).querySelector('sm-message-editor'));
+    await type(editorOf(view), 'Une question courte');
+    return view;
+  }
+
+  async function send(view: SmMessagesView) {
+    const before = shadow(view).querySelector('[role=alert]')?.textContent ?? null;
+    shadow(editorOf(view)).querySelector('form')!.requestSubmit();
+    await waitUntil(() => ((shadow(view).querySelector('[role=alert]') ?? shadow(editorOf(view)).querySelector('[role=alert]:not(#over-limit)'))?.textContent ?? null) !== before);
+    await waitUntil(() => !editorOf(view).busy);
+    await view.updateComplete;
+  }
+
+  it('words each refusal from its code and parameters, beside its field, and moves focus there', async () => {
+    const view = await composeIn('fr', [
+      { status: 422, body: { code: 'subject_required', message: 'This clinic asks for a subject' } },
+      { status: 429, body: { code: 'weekly_quota', message: 'You can start 1 new conversations a week', params: { limit: 1, resetsAt: '2026-12-01T14:30:00.000Z' } } },
+      { status: 422, body: { code: 'too_long', message: 'The message is 45 characters long', params: { chars: 45, max: 40 } } },
+      { status: 429, body: { code: 'rate_limited', message: 'Too many requests', params: { retryAfterSeconds: 300 } } },
+      { status: 418, body: { code: 'a_code_nobody_knows', message: 'English only' } },
+    ]);
+    expect(deepActive()?.textContent).to.equal('Nouveau message', 'the new message form: focus on its heading');
+
+    await send(view);
+    const subject = shadow(view).querySelector<HTMLInputElement>('input[name=subject]')!;
+    const subjectError = shadow(view).querySelector('#subject-error')!;
+    expect(subjectError.textContent).to.equal('Cette clinique demande un objet. Ajoutez-en un, puis envoyez de nouveau.');
+    expect(subject.getAttribute('aria-invalid')).to.equal('true');
+    expect(subject.getAttribute('aria-describedby')).to.equal('subject-error');
+    expect(deepActive()).to.equal(subject, 'focus on the field to fix');
+    await expect(view).to.be.accessible();
+
+    subject.value = 'Genou';
+    subject.dispatchEvent(new Event('input'));
+    await send(view);
+    const quota = shadow(view).querySelector('#send-error')!;
+    expect(quota.textContent).to.match(/^Vous pouvez commencer 1 nouvelle conversation par semaine avec cette clinique\. Vous pouvez toujours répondre à vos conversations\. Vous pourrez en commencer une autre à partir du mardi 1 décembre à 0?9 h 30( HNE)?\.$/);
+    expect(deepActive()).to.equal(quota, 'a refusal about no field: focus on the sentence');
+    expect(subject.getAttribute('aria-invalid')).to.equal('false');
+
+    await send(view);
+    const area = shadow(editorOf(view)).querySelector('textarea')!;
+    const bodyError = shadow(editorOf(view)).querySelector('#body-error')!;
+    expect(bodyError.textContent).to.equal('Cette clinique accepte au plus 40 caractères par message; le vôtre en compte 45.');
+    expect(area.getAttribute('aria-invalid')).to.equal('true');
+    expect(area.getAttribute('aria-describedby')!.split(' ')).to.include('body-error');
+    expect(deepActive()).to.equal(area);
+    expect(editorOf(view).value).to.equal('Une question courte', 'the text is kept');
+
+    await send(view);
+    expect(shadow(view).querySelector('#send-error')!.textContent).to.equal('Trop de tentatives. Réessayez dans 5 minutes.');
+    await send(view);
+    expect(shadow(view).querySelector('#send-error')!.textContent).to.equal('Une erreur est survenue. Veuillez réessayer.', 'an unknown code: a generic sentence, never the English message');
+    await expect(view).to.be.accessible();
+  });
+
+  it('words the expectations in French: plurals, one clock style, dates in the clinic’s zone without seconds', async () => {
+    worker.use(
+      http.get('/api/public/clinics/north/messaging', () => HttpResponse.json({ ...rules, responseBusinessDays: 1, weeklyThreadQuota: 1 })),
+      http.get('/api/patient/threads', () => HttpResponse.json([thread('t1', 'Genou', 2)])),
+      http.get('/api/patient/events', () => new HttpResponse(null, { status: 401 })),
+    );
+    const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${new PatientApi('north', 'fr')} lang="fr"></sm-messages-view>`);
+    await waitUntil(() => shadow(view).querySelector('.badge'));
+    expect(shadow(view).querySelector('.badge')!.textContent).to.equal('2 non lus');
+    shadow(view).querySelector('button')!.click();
+    await waitUntil(() => shadow(view).querySelector('.notice'));
+    const text = shadow(view).querySelector('.notice')!.textContent!.replace(/\s+/g, ' ');
+    expect(text).to.contain('La clinique répond dans un délai de 1 jour ouvrable.');
+    expect(text).to.contain('Vous pouvez commencer jusqu’à 1 nouvelle conversation par semaine.');
+    expect(text).to.contain('Les messages sont lus lundi 9 h 00–17 h 00.');
+    expect(text).to.match(/Ils seront lus à partir du lundi 30 novembre à 9 h 00( HNE)?\./);
+    expect(text).not.to.match(/\d:\d\d:\d\d|a\.m\.|p\.m\./, 'no seconds, no 12-hour clock in French');
+  });
+
+  it('shows a file refusal at the file field', async () => {
+    worker.use(http.post('/api/patient/attachments', () => HttpResponse.json({ code: 'file_too_large', message: 'Files may be at most 10 MB', params: { maxMb: 10 } }, { status: 413 })));
+    const view = await composeIn('fr', []);
+    shadow(view).querySelector<HTMLInputElement>('input[name=subject]')!.value = 'Résultats';
+    const files = shadow(editorOf(view)).querySelector<HTMLInputElement>('input[type=file]')!;
+    const dt = new DataTransfer();
+    dt.items.add(new File(['%PDF-1.4'], 'scan.pdf', { type: 'application/pdf' }));
+    files.files = dt.files;
+    await send(view);
+    expect(shadow(editorOf(view)).querySelector('#files-error')!.textContent).to.match(/^Chaque fichier peut faire au plus 10\s+Mo\.$/);
+    expect(files.getAttribute('aria-invalid')).to.equal('true');
+    expect(files.getAttribute('aria-describedby')).to.equal('files-error');
+    expect(deepActive()).to.equal(files);
+  });
+
+  it('words a refusal the outbox stored in the reader’s language when it is shown', async () => {
+    worker.use(
+      http.get('/api/public/clinics/north/messaging', () => HttpResponse.json({ ...rules, mode: 'reply-only' })),
+      http.get('/api/patient/threads', () => HttpResponse.json([])),
+      http.get('/api/patient/events', () => new HttpResponse(null, { status: 401 })),
+      http.post('/api/patient/threads', () => HttpResponse.json({ code: 'new_threads_closed', message: 'This clinic does not accept new conversations from patients' }, { status: 403 })),
+    );
+    const api = new PatientApi('north', 'fr');
+    const deviceKeys = await sessionKeys();
+    const device = await DeviceSession.start<PatientOutboxPayload>({ name: `sm-test-${crypto.randomUUID()}`, persist: false, fetchKeys: async () => deviceKeys, deliver: (item: { clientId: string; payload: PatientOutboxPayload }) => api.startThread({ id: item.clientId, subject: item.payload.subject ?? '', category: item.payload.category ?? '', body: item.payload.body, attachmentIds: [] }).then(() => undefined) });
+    device.outbox.stop();
+    await device.outbox.add('thread', null, { body: 'Écrit hors ligne', attachmentIds: [], subject: 'Genou', category: 'other', label: 'Genou' });
+    await device.outbox.flush();
+    const [item] = await device.outbox.items();
+    expect([item!.status, item!.code]).to.deep.equal(['refused', 'new_threads_closed'], 'kept as a code, not as the English sentence');
+
+    const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${api} .device=${device satisfies PatientDevice} lang="fr"></sm-messages-view>`);
+    await waitUntil(() => shadow(view).querySelector('ul.pending li[data-status=refused]'));
+    const shown = shadow(view).querySelector('ul.pending li[data-status=refused] p')!.textContent!;
+    expect(shown).to.contain('Non envoyé : Cette clinique ne reçoit pas de nouvelles conversations de patients ici.');
+    expect(shown).not.to.contain('This clinic');
+    await expect(view).to.be.accessible();
+    await device.end();
+  });
+
+  it('moves focus to each new screen’s heading: a conversation, back to the list, after sending', async () => {
+    let sent = false;
+    worker.use(
+      http.get('/api/public/clinics/north/messaging', () => HttpResponse.json(rules)),
+      http.get('/api/patient/threads', () => HttpResponse.json([thread('t1', 'Genou')])),
+      http.get('/api/patient/events', () => new HttpResponse(null, { status: 401 })),
+      http.get('/api/patient/threads/t1', () => HttpResponse.json({ thread: thread('t1', 'Genou'), messages: sent ? [{ id: 'm1', author: 'patient', authorName: 'Vous', body: 'Merci', createdAt: '2026-11-20T15:00:00.000Z', attachments: [] }] : [] })),
+      http.post('/api/patient/threads/t1/messages', () => ((sent = true), HttpResponse.json({ threadId: 't1', messageId: 'm1' }, { status: 201 }))),
+    );
+    const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${new PatientApi('north', 'fr')} lang="fr"></sm-messages-view>`);
+    await waitUntil(() => shadow(view).querySelector('ul.threads button'));
+    shadow(view).querySelector<HTMLButtonElement>('ul.threads button')!.click();
+    await waitUntil(() => deepActive()?.tagName === 'H3');
+    expect(deepActive()!.textContent).to.equal('Genou', 'conversation opened: its heading');
+
+    await type(editorOf(view), 'Merci');
+    shadow(editorOf(view)).querySelector('form')!.requestSubmit();
+    await waitUntil(() => shadow(view).querySelector('[role=status]')?.textContent === 'Message envoyé.');
+    await waitUntil(() => deepActive()?.tagName === 'H3');
+    expect(deepActive()!.textContent).to.equal('Genou', 'message sent: the conversation heading, with the status said');
+
+    shadow(view).querySelector<HTMLButtonElement>('button.link')!.click();
+    await waitUntil(() => deepActive()?.textContent === 'Vos conversations');
+    expect(deepActive()!.getAttribute('tabindex')).to.equal('-1');
+  });
+
+  it('announces a message that arrives live in a polite live region', async () => {
+    let threadsServed = 0;
+    let firstServed!: () => void;
+    const served = new Promise<void>((r) => (firstServed = r));
+    let streams = 0;
+    worker.use(
+      http.get('/api/public/clinics/north/messaging', () => HttpResponse.json(rules)),
+      http.get('/api/patient/threads', () => {
+        threadsServed++;
+        if (threadsServed === 1) firstServed();
+        return HttpResponse.json([thread('t1', 'Résultats de laboratoire', threadsServed === 1 ? 0 : 1)]);
+      }),
+      http.get('/api/patient/events', async () => {
+        if (streams++ > 0) return new HttpResponse(null, { status: 401 });
+        await served;
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(new TextEncoder().encode('id: 7\ndata: {"threadId":"t1"}\n\n'));
+            c.close();
+          },
+        });
+        return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } });
+      }),
+    );
+    localStorage.setItem('sm:session:north', 'tok_live'); // the live stream needs a session
+    const api = new PatientApi('north', 'fr');
+    localStorage.clear();
+    const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${api} lang="fr"></sm-messages-view>`);
+    const live = () => shadow(view).querySelector('[aria-live=polite][data-live]')!;
+    expect(live().textContent).to.equal('', 'the region is in the page before anything is said');
+    await waitUntil(() => live().textContent === 'Nouveau message dans « Résultats de laboratoire ».', 'the arrival is announced');
+    expect(shadow(view).querySelector('.badge')!.textContent).to.equal('1 non lu');
   });
 });

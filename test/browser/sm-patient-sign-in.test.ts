@@ -89,7 +89,20 @@ describe('<sm-patient-sign-in>', () => {
     const alert = el.shadowRoot!.querySelector('[role=alert]')!;
     expect(alert.textContent).to.equal('Le code et la date de naissance ne correspondent pas. Vérifiez-les et réessayez.');
     expect(input(el, '#code').value).to.equal('000000', 'what the patient typed is kept');
+    expect(el.shadowRoot!.activeElement?.id).to.equal('code', 'focus goes to the field to fix');
+    expect(input(el, '#code').getAttribute('aria-invalid')).to.equal('true');
+    expect(input(el, '#code').getAttribute('aria-describedby')!.split(' ')).to.include(alert.id);
     await expect(el).to.be.accessible();
+  });
+
+  it('words a rate limit with its wait, in French, at the e-mail field', async () => {
+    worker.use(http.post('/api/patient/auth/code', () => HttpResponse.json({ code: 'rate_limited', message: 'Too many attempts; wait a few minutes and try again', params: { retryAfterSeconds: 540 } }, { status: 429 })));
+    const el = await mount('fr');
+    input(el, '#email').value = 'jamie@example.com';
+    await submit(el);
+    expect(el.shadowRoot!.querySelector('[role=alert]')!.textContent).to.equal('Trop de tentatives. Réessayez dans 9 minutes.');
+    expect(el.shadowRoot!.activeElement?.id).to.equal('email');
+    expect(input(el, '#email').getAttribute('aria-invalid')).to.equal('true');
   });
 
   it('goes back to the e-mail step when the code is locked', async () => {

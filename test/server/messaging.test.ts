@@ -103,9 +103,11 @@ for (const d of DIALECTS) {
       assert.equal(long.statusCode, 422);
       assert.equal(long.json().code, 'too_long');
       assert.match(long.json().message, /at most 100/);
+      assert.deepEqual(long.json().params, { chars: 101, max: 100 }, 'the browser words the refusal from its code and parameters');
       const wordy = await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread({ body: 'one two three four five six seven eight nine ten eleven' }) });
       assert.equal(wordy.json().code, 'too_many_words');
       assert.match(wordy.json().message, /at most 10/);
+      assert.deepEqual(wordy.json().params, { words: 11, max: 10 });
       const noSubject = await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread({ subject: '  ' }) });
       assert.equal(noSubject.json().code, 'subject_required');
       const badCategory = await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread({ category: 'gossip' }) });
@@ -139,6 +141,7 @@ for (const d of DIALECTS) {
       const refused = await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread() });
       assert.equal(refused.statusCode, 409);
       assert.equal(refused.json().code, 'outside_hours');
+      assert.equal(refused.json().params?.nextOpening, rules.nextOpening ?? undefined, 'the next opening, when there is one, is a parameter');
 
       await call(ctx.app, 'PUT', '/api/messaging/settings', { cookie: ctx.admin, body: { ...DEFAULT_MESSAGING, hours: NEVER_OPEN, acceptNewOutsideHours: true } });
       const ok = await call(ctx.app, 'POST', '/api/patient/threads?lang=fr', { token: ctx.token, body: newThread() });
@@ -155,6 +158,10 @@ for (const d of DIALECTS) {
       assert.equal(third.statusCode, 429);
       assert.equal(third.json().code, 'weekly_quota');
       assert.match(third.json().message, /2 new conversations a week/);
+      const { limit, resetsAt } = third.json().params;
+      assert.equal(limit, 2);
+      const oldest = await ctx.deps.db.selectFrom('threads').select('created_at').orderBy('created_at').executeTakeFirstOrThrow();
+      assert.equal(resetsAt, new Date(new Date(oldest.created_at).getTime() + 7 * 24 * 3600 * 1000).toISOString(), 'another may be started when the oldest leaves the week');
     });
 
     it('refuses replies to a closed thread, and reopens on request', async (t) => {
@@ -210,6 +217,7 @@ for (const d of DIALECTS) {
       assert.equal(fake.json().code, 'unsupported_file');
       const big = await upload(ctx, '/api/patient/attachments', { token: ctx.token }, Buffer.concat([PDF, Buffer.alloc(1024 * 1024 + 10)]));
       assert.equal(big.statusCode, 413);
+      assert.deepEqual(big.json().params, { maxMb: 1 });
       const up = await upload(ctx, `/api/attachments?patientId=${ctx.patient.id}`, { cookie: ctx.admin }, PDF, 'requisition (A).pdf');
       assert.equal(up.statusCode, 201, up.body);
       assert.equal(up.json().mime, 'application/pdf');

@@ -126,6 +126,7 @@ for (const d of DIALECTS) {
       assert.equal(right.statusCode, 429, 'the 11th try in the window is refused even with the right code');
       assert.equal(right.json().code, 'rate_limited');
       assert.ok(Number(right.headers['retry-after']) > 0);
+      assert.equal(right.json().params.retryAfterSeconds, Number(right.headers['retry-after']), 'the wait is a parameter, for the browser to word');
       // Throttling, not a lock: once the window has passed, the same code works.
       await ctx.deps.db.updateTable('rate_limits').set({ reset_at: Date.now() - 1 }).execute();
       const later = await fromAddress(ctx.app, '192.0.2.201', '/api/patient/auth/verify', { challengeId: challenges[2], code: codes[2], dateOfBirth: p.dateOfBirth });
@@ -151,6 +152,9 @@ for (const d of DIALECTS) {
       // The client forges the left part; our one proxy appended the real address on the right.
       for (let i = 0; i < 31; i++) statuses.push((await fromAddress(ctx.app, `10.9.${i}.1, 203.0.113.50`, '/api/patient/auth/code', { clinic: 'north', email: `p${i}@example.com` })).statusCode);
       assert.deepEqual(statuses, [...Array(30).fill(202), 429]);
+      const refused = await fromAddress(ctx.app, '10.9.99.1, 203.0.113.50', '/api/patient/auth/code', { clinic: 'north', email: 'late@example.com' });
+      assert.equal(refused.json().code, 'rate_limited');
+      assert.equal(refused.json().params.retryAfterSeconds, Number(refused.headers['retry-after']), 'the per-address limit says its wait too');
     });
 
     it('keeps an earlier code valid when someone asks for a new one', async (t) => {

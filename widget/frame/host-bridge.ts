@@ -3,6 +3,7 @@
  * names, and takes the host's theme. Posts only to the embedding page's own origin, never to '*'.
  */
 import { EVENT_NAME, THEME_VARS, type FrameToHost, type ThemeMessage } from '../protocol.js';
+import { applyReadableColors } from './contrast.js';
 
 /** Theme values are CSS tokens: no url() (nothing fetched), no blocks or declarations smuggled in. */
 export function isSafeCssValue(value: unknown): value is string {
@@ -62,6 +63,7 @@ export class HostBridge {
         if (isSafeCssValue(value)) root.style.setProperty(name, value);
       }
       if (isSafeCssValue(data.fontFamily)) root.style.setProperty('--sm-font-family', data.fontFamily);
+      applyReadableColors(root);
     });
     this.post({ type: 'sm:ready' });
   }

@@ -1,7 +1,9 @@
 /**
  * The patient's API client inside the frame. The session token lives in this frame's localStorage
  * (partitioned per embedding site by the browser), so queued messages survive a browser restart
- * while the session lasts; on a shared computer it is kept in memory only.
+ * while the session lasts; on a shared computer it is kept in memory only. The frames of one clinic
+ * on a page (same origin, same partition) share one sign-in: each sign-in and sign-out is told to
+ * the others on a BroadcastChannel.
  */
 import type { CodeChallenge, DeviceKeys, PatientSelf, PatientSession, PublicClinic } from '../../shared/api.js';
 import type { AttachmentInfo, MessagingRules, NewPatientReply, NewPatientThread, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
@@ -18,11 +20,20 @@ function sessionStore(): Storage | null {
   }
 }
 
+/** What one frame tells the others of its clinic: a sign-in (with the session) or a sign-out. */
+/** `ended`: the server no longer knew the session (not the patient's own sign-out). */
+type SessionNews = { type: 'signed-in'; token: string } | { type: 'signed-out'; ended?: boolean };
+
+/** A change heard from another frame: signed in, or signed out (`ended` when the session ran out). */
+export type SessionChange = { signedIn: true } | { signedIn: false; ended: boolean };
+
 /** Calls the API for one clinic on behalf of one patient. */
 export class PatientApi {
   #token: string | null = null;
   readonly #store = sessionStore();
   readonly #key: string;
+  readonly #channel: BroadcastChannel | null;
+  readonly #listeners = new Set<(change: SessionChange) => void>();
 
   constructor(
     readonly clinic: string,
@@ -30,6 +41,33 @@ export class PatientApi {
   ) {
     this.#key = `sm:session:${clinic}`;
     this.#token = this.#store?.getItem(this.#key) ?? null;
+    this.#channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`sm-session:${clinic}`) : null;
+    this.#channel?.addEventListener('message', (e: MessageEvent<SessionNews>) => this.#heard(e.data));
+  }
+
+  /** Calls `listener` when another frame of this clinic signed in or out; returns a function that stops. */
+  onSessionChange(listener: (change: SessionChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #heard(news: SessionNews | undefined): void {
+    if (news?.type === 'signed-in' && typeof news.token === 'string' && news.token !== this.#token) {
+      // The other frame already stored it where it persists (the storage is shared); a shared computer keeps it in memory.
+      this.#token = news.token;
+      for (const l of this.#listeners) l({ signedIn: true });
+    } else if (news?.type === 'signed-out' && this.#token !== null) {
+      this.#token = null;
+      for (const l of this.#listeners) l({ signedIn: false, ended: news.ended === true });
+    }
+  }
+
+  #tell(news: SessionNews): void {
+    try {
+      this.#channel?.postMessage(news);
+    } catch {
+      // A closed channel (the page is going away): nobody left to tell.
+    }
   }
 
   get signedIn(): boolean {
@@ -68,6 +106,7 @@ export class PatientApi {
     const session = await fetchJson<PatientSession>(`/api/patient/auth/verify?lang=${this.lang}`, { method: 'POST', body: { challengeId, code, dateOfBirth, sharedDevice } });
     this.#token = session.token;
     if (!sharedDevice) this.#store?.setItem(this.#key, session.token);
+    this.#tell({ type: 'signed-in', token: session.token });
     return session.patient;
   }
 
@@ -82,7 +121,7 @@ export class PatientApi {
   /** Ends the session on the server and forgets it here, whatever the server says. */
   async signOut(): Promise<void> {
     const headers = this.#auth();
-    this.forget();
+    this.forget(false);
     await fetchJson('/api/patient/logout', { method: 'POST', headers }).catch(() => undefined);
   }
 
@@ -157,9 +196,11 @@ export class PatientApi {
     return () => controller.abort();
   }
 
-  /** Drops the token locally (e.g. after the server said the session ended). */
-  forget(): void {
+  /** Drops the token here and in the clinic's other frames; `ended`: the server said the session ended. */
+  forget(ended = true): void {
+    const had = this.#token !== null;
     this.#token = null;
     this.#store?.removeItem(this.#key);
+    if (had) this.#tell({ type: 'signed-out', ended });
   }
 }

@@ -1,7 +1,9 @@
 /**
  * @summary Everything inside a widget frame: sign-in, consent, then the widget's view, with the
  * connection and version banners. While someone is signed in it holds their on-device session
- * (outbox + drafts), and wipes it at sign-out or when the server says the session ended.
+ * (outbox + drafts), and wipes it at sign-out or when the server says the session ended. The frames
+ * of one clinic on a page share the sign-in: a sign-in or sign-out in one shows in all. After each
+ * change of screen the patient made, focus moves to the new screen's heading.
  * @fires sm-signed-in - bridged to the host page by name.
  * @fires sm-signed-out - bridged to the host page by name.
  */
@@ -55,6 +57,7 @@ export class SmFrameApp extends LitElement {
   private readonly onOnline = () => {
     if (this.phase === 'error' || (this.phase === 'signed-in' && !this.patient)) void this.load();
   };
+  private stopHearing: (() => void) | null = null;
 
   private t(key: MessageKey, vars?: Record<string, string>) {
     return translate(this.lang, key, vars);
@@ -63,12 +66,49 @@ export class SmFrameApp extends LitElement {
   connectedCallback(): void {
     super.connectedCallback();
     addEventListener('online', this.onOnline);
+    this.stopHearing = this.api.onSessionChange((change) => void (change.signedIn ? this.signedInElsewhere() : this.signedOutElsewhere(change.ended)));
     void this.load();
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
     removeEventListener('online', this.onOnline);
+    this.stopHearing?.();
+  }
+
+  /** Another frame of this clinic signed in: so is this one (focus stays where the patient is). */
+  private async signedInElsewhere() {
+    if (this.phase !== 'signed-out' && this.phase !== 'error') return;
+    try {
+      this.enter(await this.api.me());
+    } catch {
+      // The other frame's session is not usable here (ended meanwhile): stay signed out.
+    }
+  }
+
+  /**
+   * Another frame of this clinic signed out (or found the session ended): show the sign-in, quietly;
+   * if the session ended and this frame held queued messages, say why they are gone.
+   */
+  private async signedOutElsewhere(ended: boolean) {
+    if (this.phase === 'signed-out') return;
+    const device = this.device;
+    this.device = null;
+    this.patient = null;
+    this.notice = ended && device ? 'outbox.sessionEnded' : null;
+    this.outdated = false;
+    this.phase = 'signed-out';
+    await device?.end();
+    this.dispatchEvent(new CustomEvent('sm-signed-out', { bubbles: true, composed: true }));
+  }
+
+  /** After a change of screen the patient made: focus the new screen's heading. */
+  private async focusScreen() {
+    await this.updateComplete;
+    const root = this.renderRoot;
+    if (this.phase === 'signed-out') await root.querySelector('sm-patient-sign-in')?.focusHeading();
+    else if (this.phase === 'consent') await root.querySelector('sm-consent')?.focusHeading();
+    else if (this.phase === 'signed-in') root.querySelector<HTMLElement>('#screen-title')?.focus();
   }
 
   /** The signed-in patient's device session, if any (the service worker's wake-up flushes its outbox). */
@@ -111,11 +151,18 @@ export class SmFrameApp extends LitElement {
   }
 
   private async startDevice() {
-    if (this.device) return;
+    // Only the messages view keeps an outbox and drafts; the other widgets of the page share its
+    // sign-in, not its queue (two outboxes on one database would refuse items the view never hears of).
+    if (this.device || this.view !== 'messages') return;
     const device = await startPatientDevice(this.api);
     device.addEventListener('session-ended', () => void this.sessionEnded());
     device.addEventListener('storage-failed', () => (this.storageProblem = true));
     device.addEventListener('versionchange', () => (this.outdated = true));
+    // Deleted by another frame or tab: its sign-out reaches this frame too (no "updated in another tab").
+    device.addEventListener('deleted', () => {
+      if (this.device === device) this.device = null;
+      void device.end();
+    });
     this.storageProblem = device.vault.storageProblem !== null || this.api.storageBlocked;
     this.device = device;
   }
@@ -123,10 +170,10 @@ export class SmFrameApp extends LitElement {
   /** The server no longer knows the session: delete what the device kept, then ask to sign in. */
   private async sessionEnded() {
     const had = this.device !== null;
+    this.api.forget(); // first, so the clinic's other frames hear a sign-out before the records go
     if (this.device) await this.device.end();
     else await DeviceVault.destroy(patientDeviceName(this.api.clinic));
     this.device = null;
-    this.api.forget();
     this.patient = null;
     this.notice = had ? 'outbox.sessionEnded' : null;
     this.phase = 'signed-out';
@@ -135,6 +182,7 @@ export class SmFrameApp extends LitElement {
 
   private onSignedIn(e: CustomEvent<{ patient: PatientSelf }>) {
     this.enter(e.detail.patient);
+    void this.focusScreen();
   }
 
   private async onConsent() {
@@ -146,15 +194,20 @@ export class SmFrameApp extends LitElement {
     } finally {
       this.busy = false;
     }
+    await this.focusScreen();
   }
 
   private async signOut() {
-    await this.device?.end();
+    // Told to the other frames first (inside signOut), then the device is wiped and the server told.
+    const done = this.api.signOut();
+    const device = this.device;
     this.device = null;
-    await this.api.signOut();
     this.patient = null;
     this.phase = 'signed-out';
+    await device?.end();
+    await done;
     this.dispatchEvent(new CustomEvent('sm-signed-out', { bubbles: true, composed: true }));
+    await this.focusScreen();
   }
 
   private reload() {
@@ -185,11 +238,11 @@ export class SmFrameApp extends LitElement {
       case 'signed-out':
         return html`<sm-patient-sign-in .api=${this.api} .lang=${this.lang} clinic-name=${this.clinic!.name} @sm-signed-in=${this.onSignedIn}></sm-patient-sign-in>`;
       case 'consent':
-        return html`<sm-consent .lang=${this.lang} .text=${this.patient!.consentText} .busy=${this.busy} @sm-consent-accepted=${this.onConsent}></sm-consent>`;
+        return html`<sm-consent .lang=${this.lang} .text=${this.patient!.consentText} .busy=${this.busy} @sm-consent-accepted=${this.onConsent} @sm-consent-declined=${this.signOut}></sm-consent>`;
       case 'signed-in':
         return html`<div class="card">
           <div class="bar">
-            <h2>${this.t(`frame.view.${this.view}`)}</h2>
+            <h2 id="screen-title" tabindex="-1">${this.t(`frame.view.${this.view}`)}</h2>
             <span class="muted">${this.patient ? this.t('frame.signedIn', { name: this.patient.name }) : nothing}
               <button class="link" @click=${this.signOut}>${this.t('frame.signOut')}</button></span>
           </div>

@@ -35,6 +35,8 @@ export class SmMessageEditor extends LitElement {
   @property({ attribute: false }) limits: LengthLimits = { maxChars: null, maxWords: null };
   @property({ type: Number }) attachmentMb = 10;
   @property({ type: Boolean }) busy = false;
+  /** A refusal that belongs to one of this editor's fields, shown beside it (the text or the files). */
+  @property({ attribute: false }) fieldError: { field: 'body' | 'files'; text: string } | null = null;
   /** The emergency notice text, shown again if the message looks urgent. */
   @property() emergencyNotice = '';
 
@@ -54,11 +56,19 @@ export class SmMessageEditor extends LitElement {
     this.value = '';
     this.emergencyShown = false;
     this.overLimitTried = false;
+    this.fieldError = null;
     if (this.fileInput) this.fileInput.value = '';
+  }
+
+  /** Moves focus to the field a refusal is about (the text, or the files). */
+  async focusField(field: 'body' | 'files'): Promise<void> {
+    await this.updateComplete;
+    (field === 'files' ? this.fileInput : this.textarea)?.focus();
   }
 
   private onInput(e: Event) {
     this.value = (e.target as HTMLTextAreaElement).value;
+    if (this.fieldError?.field === 'body') this.fieldError = null;
     this.dispatchEvent(new CustomEvent('sm-editor-input', { detail: { value: this.value }, bubbles: true, composed: true }));
   }
 
@@ -72,7 +82,7 @@ export class SmMessageEditor extends LitElement {
     const check = checkLength(this.value, this.limits);
     if (!check.ok || !this.value.trim()) {
       this.overLimitTried = !check.ok;
-      this.textarea?.focus();
+      void this.focusField('body');
       return;
     }
     if (!acknowledgedEmergency && looksLikeEmergency(this.value)) {
@@ -86,18 +96,38 @@ export class SmMessageEditor extends LitElement {
 
   render() {
     const check = checkLength(this.value, this.limits);
+    const overShown = !check.ok && this.overLimitTried;
+    const bodyError = this.fieldError?.field === 'body' ? this.fieldError.text : null;
+    const filesError = this.fieldError?.field === 'files' ? this.fieldError.text : null;
+    const bodyInvalid = overShown || bodyError !== null;
     return html`<form @submit=${this.submit}>
       <label>${this.label}
-        <textarea name="body" required .value=${this.value} aria-describedby="counter" @input=${this.onInput}></textarea>
+        <textarea
+          name="body"
+          required
+          .value=${this.value}
+          aria-invalid=${bodyInvalid ? 'true' : 'false'}
+          aria-describedby=${['counter', overShown ? 'over-limit' : '', bodyError ? 'body-error' : ''].filter(Boolean).join(' ')}
+          @input=${this.onInput}
+        ></textarea>
       </label>
+      ${bodyError ? html`<p id="body-error" class="error" role="alert">${bodyError}</p>` : nothing}
       <p id="counter" class="counter muted" ?data-over=${!check.ok} aria-live="polite">
         ${this.limits.maxChars !== null ? this.t('msg.counter', { chars: check.chars, max: this.limits.maxChars }) : nothing}
         ${this.limits.maxWords !== null ? html` · ${this.t('msg.counterWords', { words: check.words, max: this.limits.maxWords })}` : nothing}
       </p>
-      ${!check.ok && this.overLimitTried ? html`<p class="error" role="alert">${this.t('msg.overLimit')}</p>` : nothing}
+      ${overShown ? html`<p id="over-limit" class="error" role="alert">${this.t('msg.overLimit')}</p>` : nothing}
       <label>${this.t('msg.attach', { mb: this.attachmentMb })}
-        <input type="file" multiple accept="application/pdf,image/jpeg,image/png" />
+        <input
+          type="file"
+          multiple
+          accept="application/pdf,image/jpeg,image/png"
+          aria-invalid=${filesError ? 'true' : 'false'}
+          aria-describedby=${filesError ? 'files-error' : nothing}
+          @change=${() => this.fieldError?.field === 'files' && (this.fieldError = null)}
+        />
       </label>
+      ${filesError ? html`<p id="files-error" class="error" role="alert">${filesError}</p>` : nothing}
       ${this.emergencyShown
         ? html`<div class="notice" role="alert">
             <p><strong>${this.t('msg.emergency.title')}</strong> ${this.emergencyNotice}</p>

@@ -2,14 +2,18 @@
  * @summary The patient's secure messages: conversations (unread first), one conversation with its
  * replies, and a new message with the clinic's expectations shown first. New replies arrive live.
  * Written offline (or when sending fails for want of a connection), a message goes to the device's
- * outbox and shows as waiting; drafts autosave while typing.
+ * outbox and shows as waiting; drafts autosave while typing. Refusals are worded from their code in
+ * the reader's language, beside the field they are about; after each screen change focus moves to
+ * the new screen's heading (or the field to fix), and new messages are announced politely.
  * @fires sm-message-sent - a message reached the clinic.
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
+import { describeRefusal, type Refusal } from '../../shared/error-text.js';
 import { translate, type MessageKey } from '../../shared/i18n.js';
+import { formatClock, formatDate, formatDateTime, formatShortDateTime, sentence, translatePlural } from '../../shared/intl.js';
 import type { Lang } from '../../shared/lang.js';
 import { WEEKDAYS, type MessagingRules, type ThreadDetail, type ThreadSummary, type WeeklySchedule } from '../../shared/messaging.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
@@ -20,6 +24,24 @@ import { frameStyles } from './styles.js';
 import './sm-message-editor.js';
 
 type Screen = { name: 'list' } | { name: 'compose' } | { name: 'thread'; id: string };
+
+/** Refusals about one field are shown beside it, and focus goes there. */
+type Field = 'subject' | 'category' | 'body' | 'files';
+const FIELD_OF: Record<string, Field> = {
+  subject_required: 'subject',
+  unknown_category: 'category',
+  empty_message: 'body',
+  too_long: 'body',
+  too_many_words: 'body',
+  file_too_large: 'files',
+  unsupported_file: 'files',
+  empty_file: 'files',
+  upload_quota: 'files',
+  file_missing: 'files',
+  multipart_required: 'files',
+  attachment_used: 'files',
+  files_offline: 'files',
+};
 
 export class SmMessagesView extends LitElement {
   static styles = [
@@ -100,6 +122,10 @@ export class SmMessagesView extends LitElement {
   @state() private busy = false;
   @state() private error: string | null = null;
   @state() private status: string | null = null;
+  /** A refusal about one field of the form, shown beside that field. */
+  @state() private fieldError: { field: Field; text: string } | null = null;
+  /** The polite live region's text: new messages that arrived while the patient was here. */
+  @state() private announcement = '';
   /** The last refresh could not reach the server. */
   @state() private offline = false;
   @state() private pending: Array<OutboxItem<PatientOutboxPayload>> = [];
@@ -166,8 +192,31 @@ export class SmMessagesView extends LitElement {
     this.screen = screen;
     this.status = null;
     this.error = null;
+    this.fieldError = null;
     this.draft = '';
     this.draft = (await this.device?.loadDraft(this.draftKey)) ?? '';
+  }
+
+  /** After a screen change: focus its heading (a programmatic target, tabindex=-1), once it is drawn. */
+  private async focusHeading() {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('[data-screen-heading]')?.focus();
+  }
+
+  /** Says `text` in the polite live region (cleared first, so the same sentence twice is said twice). */
+  private async announce(text: string) {
+    this.announcement = '';
+    await this.updateComplete;
+    this.announcement = text;
+  }
+
+  private subjectOf(t: { subject: string; category: string }): string {
+    return t.subject || this.rules?.categories.find((c) => c.id === t.category)?.[this.lang] || t.category;
+  }
+
+  /** A refusal in the reader's language, times in the clinic's zone. */
+  private word(refusal: Refusal): string {
+    return describeRefusal(this.lang, refusal, { timeZone: this.rules?.timeZone });
   }
 
   private onEditorInput(e: CustomEvent<{ value: string }>) {
@@ -178,8 +227,20 @@ export class SmMessagesView extends LitElement {
 
   private async onLiveEvent(threadId: string) {
     try {
-      if (this.screen.name === 'thread' && this.screen.id === threadId) this.detail = await this.api.thread(threadId);
+      let arrived: string | null = null;
+      if (this.screen.name === 'thread' && this.screen.id === threadId) {
+        const seen = new Set(this.detail?.messages.map((m) => m.id));
+        const detail = await this.api.thread(threadId);
+        if (this.screen.name === 'thread' && this.screen.id === threadId) {
+          if (this.detail && detail.messages.some((m) => !seen.has(m.id) && m.author !== 'patient')) arrived = this.subjectOf(detail.thread);
+          this.detail = detail;
+        }
+      }
+      const before = new Map(this.threads.map((t) => [t.id, t.unread]));
       this.threads = await this.api.threads();
+      const fresh = this.threads.find((t) => t.id === threadId && t.unread > (before.get(t.id) ?? 0));
+      arrived ??= fresh ? this.subjectOf(fresh) : null;
+      if (arrived !== null) await this.announce(this.t('msg.live.newMessage', { subject: arrived }));
     } catch {
       // The connection went as the event came: the next refresh (on `online`) catches up.
     }
@@ -203,16 +264,55 @@ export class SmMessagesView extends LitElement {
       this.detail = await this.api.thread(id);
     } catch (err) {
       this.offline = err instanceof ApiError && err.status === 0;
-      this.error = this.offline ? this.t('offline.threadsHidden') : this.t('common.error');
+      this.error = this.offline ? this.t('offline.threadsHidden') : err instanceof ApiError ? this.word(err) : this.t('common.error');
+      await this.focusHeading();
       return;
     }
     this.threads = this.threads.map((t) => (t.id === id ? { ...t, unread: 0 } : t));
+    await this.focusHeading();
+  }
+
+  private async backToList() {
+    this.detail = null;
+    await this.show({ name: 'list' });
+    await this.focusHeading();
+  }
+
+  private async compose() {
+    await this.show({ name: 'compose' });
+    await this.focusHeading();
+  }
+
+  /** Shows a refusal beside its field (and focuses it), or above the form (and focuses the sentence). */
+  private async refuse(refusal: Refusal) {
+    const text = this.word(refusal);
+    let field = Object.hasOwn(FIELD_OF, refusal.code) ? FIELD_OF[refusal.code]! : null;
+    if ((field === 'subject' || field === 'category') && this.screen.name !== 'compose') field = null;
+    if (field === 'body' || field === 'files') {
+      const editor = this.editor;
+      if (editor) {
+        editor.fieldError = { field, text };
+        await editor.focusField(field);
+        return;
+      }
+    }
+    if (field === 'subject' || field === 'category') {
+      this.fieldError = { field, text };
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>(`[name=${field}]`)?.focus();
+      return;
+    }
+    this.error = text;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('#send-error')?.focus();
   }
 
   private async send(e: CustomEvent<{ body: string; files: File[] }>, form?: HTMLFormElement) {
     this.busy = true;
     this.error = null;
     this.status = null;
+    this.fieldError = null;
+    if (this.editor) this.editor.fieldError = null;
     const f = new FormData(form);
     const reply = this.screen.name === 'thread' ? this.screen.id : null;
     const subject = String(f.get('subject') ?? '');
@@ -240,12 +340,13 @@ export class SmMessagesView extends LitElement {
         this.sent(draftKey);
         if (!reply) await this.show({ name: 'list' });
         this.status = this.t('outbox.queued');
+        if (!reply) await this.focusHeading();
       } else if (notNow) {
-        this.error = e.detail.files.length ? this.t('outbox.noFilesOffline') : this.t('common.offline');
+        await this.refuse({ code: e.detail.files.length ? 'files_offline' : 'network' });
       } else {
-        // The server refused (limit, closed, quota...): its sentence is shown, the text stays in the box.
+        // The server refused (limit, closed, quota...): worded from its code, beside its field; the text stays in the box.
         if (err instanceof ApiError && err.code !== 'id_conflict') this.pendingId = null;
-        this.error = err instanceof ApiError ? err.message : this.t('common.error');
+        await this.refuse(err instanceof ApiError ? err : { code: 'internal' });
       }
     } finally {
       this.busy = false;
@@ -272,22 +373,22 @@ export class SmMessagesView extends LitElement {
 
   private hoursText(hours: WeeklySchedule): string {
     return WEEKDAYS.filter((d) => hours[d].length)
-      .map((d) => `${this.t(`msg.day.${d}`)} ${hours[d].map((r) => `${r.start}–${r.end}`).join(', ')}`)
+      .map((d) => `${this.t(`msg.day.${d}`)} ${hours[d].map((r) => `${formatClock(this.lang, r.start)}–${formatClock(this.lang, r.end)}`).join(', ')}`)
       .join('; ');
   }
 
   private when(iso: string): string {
-    return new Date(iso).toLocaleString(this.lang === 'fr' ? 'fr-CA' : 'en-CA', { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', timeZone: this.rules?.timeZone });
+    return formatDateTime(this.lang, iso, this.rules?.timeZone);
   }
 
   private expectations(r: MessagingRules) {
     return html`<div class="notice" role="note">
       <h3>${this.t('msg.expect.title')}</h3>
       <p><strong>${r.emergencyNotice[this.lang]}</strong></p>
-      <p>${this.t('msg.expect.response', { days: r.responseBusinessDays })}</p>
-      <p>${this.t('msg.expect.hours', { hours: this.hoursText(r.hours) })}</p>
-      <p>${r.openNow ? this.t('msg.expect.openNow') : r.nextOpening ? this.t(r.acceptNewOutsideHours ? 'msg.expect.closedNow' : 'msg.expect.closedNoNew', { when: this.when(r.nextOpening) }) : nothing}</p>
-      ${r.weeklyThreadQuota !== null ? html`<p>${this.t('msg.expect.quota', { count: r.weeklyThreadQuota })}</p>` : nothing}
+      <p>${translatePlural(this.lang, 'msg.expect.response', r.responseBusinessDays)}</p>
+      <p>${sentence(this.t('msg.expect.hours', { hours: this.hoursText(r.hours) }))}</p>
+      <p>${r.openNow ? this.t('msg.expect.openNow') : r.nextOpening ? sentence(this.t(r.acceptNewOutsideHours ? 'msg.expect.closedNow' : 'msg.expect.closedNoNew', { when: this.when(r.nextOpening) })) : nothing}</p>
+      ${r.weeklyThreadQuota !== null ? html`<p>${translatePlural(this.lang, 'msg.expect.quota', r.weeklyThreadQuota)}</p>` : nothing}
     </div>`;
   }
 
@@ -307,7 +408,12 @@ export class SmMessagesView extends LitElement {
   }
 
   private feedback() {
-    return html`${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}${this.status ? html`<p role="status">${this.status}</p>` : nothing}`;
+    return html`${this.error ? html`<p id="send-error" class="error" role="alert" tabindex="-1">${this.error}</p>` : nothing}${this.status ? html`<p role="status">${this.status}</p>` : nothing}`;
+  }
+
+  /** The reason a queued message was refused, worded now in the reader's language (stored as code and parameters). */
+  private refusalOf(i: OutboxItem<PatientOutboxPayload>): string {
+    return i.code ? this.word({ code: i.code, params: i.params ?? undefined }) : this.t('common.error');
   }
 
   private pendingList(items: Array<OutboxItem<PatientOutboxPayload>>) {
@@ -316,7 +422,7 @@ export class SmMessagesView extends LitElement {
       ${items.map(
         (i) => html`<li data-status=${i.status}>
           <p class=${i.status === 'refused' ? 'error' : 'muted'}>
-            ${i.status === 'refused' ? this.t('outbox.refused', { reason: i.reason ?? '' }) : this.t('outbox.waiting')}${i.kind === 'thread' && i.payload ? html` · ${this.t('outbox.newThread', { subject: i.payload.label })}` : nothing}
+            ${i.status === 'refused' ? this.t('outbox.refused', { reason: this.refusalOf(i) }) : this.t('outbox.waiting')}${i.kind === 'thread' && i.payload ? html` · ${this.t('outbox.newThread', { subject: i.payload.label })}` : nothing}
           </p>
           ${i.payload ? html`<p class="body">${i.payload.body}</p>` : html`<p class="muted">${this.t('outbox.locked')}</p>`}
           ${i.status === 'refused' ? html`<button class="link" @click=${() => this.device?.outbox.discard(i.seq)}>${this.t('outbox.discard')}</button>` : nothing}
@@ -331,11 +437,11 @@ export class SmMessagesView extends LitElement {
     return html`${r.mode === 'two-way' && closedToNew
         ? html`<p class="notice">${this.t('msg.expect.closedNoNew', { when: r.nextOpening ? this.when(r.nextOpening) : '—' })}</p>`
         : r.mode === 'two-way'
-        ? html`<button @click=${() => this.show({ name: 'compose' })}>${this.t('msg.newThread')}</button>`
+        ? html`<button @click=${this.compose}>${this.t('msg.newThread')}</button>`
         : html`<p class="muted">${this.t(r.mode === 'one-way' ? 'msg.oneWay' : 'msg.replyOnly')}</p>`}
       ${this.feedback()}
       ${this.pending.length ? html`<h3>${this.t('outbox.title')}</h3>${this.pendingList(this.pending)}` : nothing}
-      <h3>${this.t('msg.threads')}</h3>
+      <h3 tabindex="-1" data-screen-heading>${this.t('msg.threads')}</h3>
       ${this.offline ? html`<p class="notice">${this.t('offline.threadsHidden')}</p>` : nothing}
       ${this.threads.length === 0 && !this.offline
         ? html`<p class="muted">${this.t('msg.noThreads')}</p>`
@@ -343,41 +449,49 @@ export class SmMessagesView extends LitElement {
             ${this.threads.map(
               (t) => html`<li>
                 <button class=${t.unread ? 'unread' : ''} @click=${() => this.open(t.id)}>
-                  ${t.subject || r.categories.find((c) => c.id === t.category)?.[this.lang] || t.category}
-                  ${t.unread ? html`<span class="badge">${this.t('msg.unread', { count: t.unread })}</span>` : nothing}
-                  <span class="muted"> · ${new Date(t.lastMessageAt).toLocaleDateString(this.lang === 'fr' ? 'fr-CA' : 'en-CA')}</span>
+                  ${this.subjectOf(t)}
+                  ${t.unread ? html`<span class="badge">${translatePlural(this.lang, 'msg.unread', t.unread)}</span>` : nothing}
+                  <span class="muted"> · ${formatDate(this.lang, t.lastMessageAt, r.timeZone)}</span>
                 </button>
               </li>`,
             )}
           </ul>`}`;
   }
 
-  private compose() {
+  private composeScreen() {
     const r = this.rules!;
-    return html`<button class="link" @click=${() => this.show({ name: 'list' })}>${this.t('msg.back')}</button>
+    const fe = this.fieldError;
+    const invalid = (field: Field) => (fe?.field === field ? 'true' : 'false');
+    const describedBy = (field: Field) => (fe?.field === field ? `${field}-error` : nothing);
+    const errorAt = (field: Field) => (fe?.field === field ? html`<p id="${field}-error" class="error" role="alert">${fe.text}</p>` : nothing);
+    const clear = (field: Field) => () => fe?.field === field && (this.fieldError = null);
+    return html`<button class="link" @click=${this.backToList}>${this.t('msg.back')}</button>
+      <h3 tabindex="-1" data-screen-heading>${this.t('msg.newThread')}</h3>
       ${this.expectations(r)}
       <form id="meta" class="meta" @submit=${(e: Event) => e.preventDefault()}>
         <label>${this.t(r.subjectRequired ? 'msg.subject' : 'msg.subjectOptional')}
-          <input type="text" name="subject" maxlength="200" ?required=${r.subjectRequired} />
+          <input type="text" name="subject" maxlength="200" ?required=${r.subjectRequired} aria-invalid=${invalid('subject')} aria-describedby=${describedBy('subject')} @input=${clear('subject')} />
         </label>
+        ${errorAt('subject')}
         <label>${this.t('msg.category')}
-          <select name="category">${r.categories.map((c) => html`<option value=${c.id}>${c[this.lang]}</option>`)}</select>
+          <select name="category" aria-invalid=${invalid('category')} aria-describedby=${describedBy('category')} @change=${clear('category')}>${r.categories.map((c) => html`<option value=${c.id}>${c[this.lang]}</option>`)}</select>
         </label>
+        ${errorAt('category')}
       </form>
       ${this.feedback()} ${this.editorFor(this.t('msg.body'), () => this.renderRoot.querySelector<HTMLFormElement>('#meta') ?? undefined)}`;
   }
 
   private thread() {
     const d = this.detail;
-    if (!d) return html`<button class="link" @click=${() => this.show({ name: 'list' })}>${this.t('msg.back')}</button>${this.error ? this.feedback() : html`<p role="status">${this.t('common.loading')}</p>`}`;
+    if (!d) return html`<button class="link" @click=${this.backToList}>${this.t('msg.back')}</button>${this.error ? html`<p class="error" role="alert" tabindex="-1" data-screen-heading>${this.error}</p>` : html`<p role="status">${this.t('common.loading')}</p>`}`;
     const canReply = d.thread.status !== 'closed' && d.thread.patientMayReply && this.rules!.mode !== 'one-way';
     const id = this.screen.name === 'thread' ? this.screen.id : '';
-    return html`<button class="link" @click=${() => ((this.detail = null), this.show({ name: 'list' }))}>${this.t('msg.back')}</button>
-      <h3>${d.thread.subject}</h3>
+    return html`<button class="link" @click=${this.backToList}>${this.t('msg.back')}</button>
+      <h3 tabindex="-1" data-screen-heading>${this.subjectOf(d.thread)}</h3>
       <ol class="messages">
         ${d.messages.map(
           (m) => html`<li data-author=${m.author}>
-            <p class="muted">${m.author === 'patient' ? this.t('msg.you') : m.authorName} · <time datetime=${m.createdAt}>${new Date(m.createdAt).toLocaleString(this.lang === 'fr' ? 'fr-CA' : 'en-CA')}</time></p>
+            <p class="muted">${m.author === 'patient' ? this.t('msg.you') : m.authorName} · <time datetime=${m.createdAt}>${formatShortDateTime(this.lang, m.createdAt, this.rules?.timeZone)}</time></p>
             <p class="body">${m.body}</p>
             ${m.attachments.map((a) => html`<button class="link" @click=${() => this.download(a.id, a.fileName)}>${this.t('msg.download', { name: a.fileName })}</button>`)}
           </li>`,
@@ -389,6 +503,11 @@ export class SmMessagesView extends LitElement {
   }
 
   render() {
+    // The live region is always in the page, so that text put in it later is announced.
+    return html`${this.screenContent()}<p class="visually-hidden" aria-live="polite" data-live>${this.announcement}</p>`;
+  }
+
+  private screenContent() {
     if (!this.rules) {
       if (this.offline) return html`<p class="notice">${this.t('offline.threadsHidden')}</p>${this.pendingList(this.pending)}`;
       return this.error ? html`<p class="error" role="alert">${this.error}</p>` : html`<p role="status">${this.t('common.loading')}</p>`;
@@ -397,7 +516,7 @@ export class SmMessagesView extends LitElement {
       case 'list':
         return this.list();
       case 'compose':
-        return this.compose();
+        return this.composeScreen();
       case 'thread':
         return this.thread();
     }

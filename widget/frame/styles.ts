@@ -65,9 +65,13 @@ export const frameStyles = css`
     cursor: pointer;
     justify-self: start;
   }
+  button.secondary {
+    background: var(--sm-surface, #ffffff);
+    color: var(--sm-accent-text, var(--sm-accent, #00587c));
+  }
   button.link {
     background: transparent;
-    color: var(--sm-accent, #00587c);
+    color: var(--sm-accent-text, var(--sm-accent, #00587c));
     border-color: transparent;
     text-decoration: underline;
     padding-inline: 0;
@@ -76,9 +80,11 @@ export const frameStyles = css`
     opacity: 0.6;
     cursor: progress;
   }
+  /* Two tones: the ring (at least 3:1 against white and the clinic's background, see contrast.ts) and a halo between it and the control. */
   :focus-visible {
-    outline: 3px solid var(--sm-focus, #f9a825);
+    outline: 3px solid var(--sm-focus, #0b57d0);
     outline-offset: 2px;
+    box-shadow: 0 0 0 2px var(--sm-focus-halo, #ffffff);
   }
   .error {
     color: var(--sm-danger, #b3261e);

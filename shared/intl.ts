@@ -1,0 +1,100 @@
+/**
+ * Numbers, plurals, dates and durations in the reader's language, through the browser's Intl: one
+ * clock style per language (12-hour in English, 24-hour in French), never seconds, and times in the
+ * clinic's time zone, naming the zone when it is not the reader's own.
+ */
+import { translate, type MessageKey } from './i18n.js';
+import type { Lang } from './lang.js';
+
+/** The locale each language is written in (Ontario: Canadian English and French). */
+export const LOCALES: Record<Lang, string> = { en: 'en-CA', fr: 'fr-CA' };
+
+/** Catalog keys that come in a `.one` and an `.other` form. */
+type PluralBase<K = MessageKey> = K extends `${infer B}.one` ? (`${B}.other` extends MessageKey ? B : never) : never;
+
+/** The catalog string for `count`, choosing `.one` or `.other` by the language's plural rules. */
+export function translatePlural(lang: Lang, base: PluralBase, count: number, vars: Record<string, string | number> = {}): string {
+  const form = new Intl.PluralRules(LOCALES[lang]).select(count) === 'one' ? 'one' : 'other';
+  return translate(lang, `${base}.${form}` as MessageKey, { count: formatNumber(lang, count), ...vars });
+}
+
+/** A number with the language's grouping ("1,200" / "1 200"). */
+export function formatNumber(lang: Lang, n: number): string {
+  return new Intl.NumberFormat(LOCALES[lang]).format(n);
+}
+
+/** A size in megabytes with its unit ("10 MB" / "10 Mo"). */
+export function formatMegabytes(lang: Lang, mb: number): string {
+  return new Intl.NumberFormat(LOCALES[lang], { style: 'unit', unit: 'megabyte' }).format(mb);
+}
+
+/** The reader's own time zone, as the browser reports it. */
+function readerTimeZone(): string | undefined {
+  try {
+    return new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+/** " EST" / " HNE" when `timeZone` is not the reader's own zone, else "" (said apart: with it, ICU pads French hours to "09 h"). */
+function zoneSuffix(lang: Lang, date: Date, timeZone?: string): string {
+  if (timeZone === undefined || timeZone === readerTimeZone()) return '';
+  const zone = new Intl.DateTimeFormat(LOCALES[lang], { timeZone, timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName');
+  return zone ? ` ${zone.value}` : '';
+}
+
+/** Day, date and time without seconds, in `timeZone` (the clinic's); the zone is named when it is not the reader's. */
+export function formatDateTime(lang: Lang, when: string | number | Date, timeZone?: string): string {
+  const date = new Date(when);
+  const text = new Intl.DateTimeFormat(LOCALES[lang], {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    hour: 'numeric',
+    minute: '2-digit',
+    hourCycle: lang === 'fr' ? 'h23' : 'h12',
+    ...(timeZone ? { timeZone } : {}),
+  }).format(date);
+  return text + zoneSuffix(lang, date, timeZone);
+}
+
+/** A short date and time for a message's line ("Nov. 30, 9:05 a.m." / "30 nov., 9 h 05"), same clock rules. */
+export function formatShortDateTime(lang: Lang, when: string | number | Date, timeZone?: string): string {
+  const date = new Date(when);
+  const text = new Intl.DateTimeFormat(LOCALES[lang], {
+    day: 'numeric',
+    month: 'short',
+    hour: 'numeric',
+    minute: '2-digit',
+    hourCycle: lang === 'fr' ? 'h23' : 'h12',
+    ...(timeZone ? { timeZone } : {}),
+  }).format(date);
+  return text + zoneSuffix(lang, date, timeZone);
+}
+
+/** A date without time ("Nov. 30, 2026" / "30 nov. 2026"). */
+export function formatDate(lang: Lang, when: string | number | Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat(LOCALES[lang], { day: 'numeric', month: 'short', year: 'numeric', ...(timeZone ? { timeZone } : {}) }).format(new Date(when));
+}
+
+/** A wall-clock time "HH:MM" (a clinic's hours) in the language's clock style ("9:00 a.m." / "9 h 00"). */
+export function formatClock(lang: Lang, hhmm: string): string {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return new Intl.DateTimeFormat(LOCALES[lang], { hour: 'numeric', minute: '2-digit', hourCycle: lang === 'fr' ? 'h23' : 'h12', timeZone: 'UTC' }).format(Date.UTC(2000, 0, 1, h, m));
+}
+
+/** A wait from now, in the largest sensible unit, rounded up ("in 5 minutes" / "dans 5 minutes"). */
+export function formatIn(lang: Lang, seconds: number): string {
+  const rtf = new Intl.RelativeTimeFormat(LOCALES[lang], { numeric: 'auto' });
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return rtf.format(s, 'second');
+  if (s < 3600) return rtf.format(Math.ceil(s / 60), 'minute');
+  if (s < 86400) return rtf.format(Math.ceil(s / 3600), 'hour');
+  return rtf.format(Math.ceil(s / 86400), 'day');
+}
+
+/** A sentence whose last word was an abbreviation ("a.m.") does not end with two periods. */
+export function sentence(text: string): string {
+  return text.replace(/\.\.(?=\s|$)/g, '.');
+}

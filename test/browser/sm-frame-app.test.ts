@@ -1,0 +1,167 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { http, HttpResponse } from 'msw';
+import '../../widget/frame/sm-frame-app.js';
+import { PatientApi } from '../../widget/frame/patient-api.js';
+import type { SmFrameApp } from '../../widget/frame/sm-frame-app.js';
+import type { MessagingRules } from '../../shared/messaging.js';
+import { startWorker, worker } from './msw.js';
+
+const week = { mon: [{ start: '09:00', end: '17:00' }], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+const rules: MessagingRules = {
+  mode: 'two-way', categories: [{ id: 'other', en: 'Other', fr: 'Autre' }], subjectRequired: false, maxChars: null, maxWords: null, attachmentMaxMb: 10, weeklyThreadQuota: null,
+  responseBusinessDays: 2, timeZone: 'America/Toronto', hours: week, acceptNewOutsideHours: true, emergencyNotice: { en: 'Call 911.', fr: 'Composez le 911.' },
+  autoReply: { en: '', fr: '' }, openNow: true, nextOpening: null,
+};
+
+/** The element that has focus, looking inside shadow roots. */
+function deepActive(): Element | null {
+  let a = document.activeElement;
+  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+  return a;
+}
+
+/** Everything the frame shows as text, shadow roots included. */
+function textOf(root: Element | ShadowRoot): string {
+  let out = '';
+  for (const node of root.childNodes) {
+    if (node.nodeType === Node.TEXT_NODE) out += node.textContent;
+    else if (node instanceof Element) out += textOf(node.shadowRoot ?? node) + (node.shadowRoot ? textOf(node) : '');
+  }
+  return out.replace(/\s+/g, ' ');
+}
+
+const inner = <T extends Element>(app: SmFrameApp, tag: string) => app.shadowRoot!.querySelector(tag) as T | null;
+
+async function deviceKeys() {
+  const keys = await crypto.subtle.generateKey({ name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['wrapKey', 'unwrapKey']);
+  const b64 = (b: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(b)));
+  return { keyId: 'k1', publicKey: b64(await crypto.subtle.exportKey('spki', keys.publicKey)), privateKey: b64(await crypto.subtle.exportKey('pkcs8', keys.privateKey)) };
+}
+
+describe('<sm-frame-app>', () => {
+  let logouts = 0;
+  let consentRequired = true;
+  before(startWorker);
+  beforeEach(async () => {
+    logouts = 0;
+    consentRequired = true;
+    const keys = await deviceKeys();
+    worker.use(
+      http.get('/api/public/clinics/north', () => HttpResponse.json({ slug: 'north', name: 'Clinique Nord', brandColor: '#00587c', consentText: { en: 'Consent', fr: 'Consentement' } })),
+      http.get('/api/public/clinics/north/messaging', () => HttpResponse.json(rules)),
+      http.get('/api/patient/me', ({ request }) => (request.headers.get('authorization') ? HttpResponse.json({ name: 'Alex Tremblay', consentRequired, consentText: 'Je consens.' }) : new HttpResponse(null, { status: 401 }))),
+      http.get('/api/patient/threads', () => HttpResponse.json([])),
+      http.get('/api/patient/events', () => new HttpResponse(null, { status: 401 })),
+      http.post('/api/patient/device-key', () => HttpResponse.json(keys)),
+      http.post('/api/patient/logout', () => ((logouts += 1), new HttpResponse(null, { status: 204 }))),
+      http.post('/api/patient/auth/code', () => HttpResponse.json({ challengeId: 'ch-1', expiresAt: '' }, { status: 202 })),
+      http.post('/api/patient/auth/verify', async ({ request }) => {
+        const body = (await request.json()) as { code: string };
+        if (body.code !== '123456') return HttpResponse.json({ code: 'invalid_code', message: 'That code and date of birth do not match' }, { status: 401 });
+        return HttpResponse.json({ token: 'tok_abcdefghijklmnopqrstuvwxyz', expiresAt: '', patient: { name: 'Alex Tremblay', consentRequired, consentText: 'Je consens.' } });
+      }),
+      http.post('/api/patient/consent', () => ((consentRequired = false), HttpResponse.json({ name: 'Alex Tremblay', consentRequired: false, consentText: 'Je consens.' }))),
+    );
+  });
+  afterEach(() => {
+    worker.resetHandlers();
+    localStorage.clear();
+  });
+
+  async function mount(view: 'messages' | 'booking' = 'messages') {
+    const app = await fixture<SmFrameApp>(html`<sm-frame-app .api=${new PatientApi('north', 'fr')} lang="fr" view=${view}></sm-frame-app>`);
+    return app;
+  }
+
+  async function signIn(app: SmFrameApp, code: string) {
+    await waitUntil(() => inner(app, 'sm-patient-sign-in')?.shadowRoot?.querySelector('form'));
+    const signIn = inner(app, 'sm-patient-sign-in')!;
+    const root = signIn.shadowRoot!;
+    if (root.querySelector('#email')) {
+      root.querySelector<HTMLInputElement>('#email')!.value = 'alex@example.com';
+      root.querySelector('form')!.requestSubmit();
+      await waitUntil(() => root.querySelector('#code'));
+    }
+    root.querySelector<HTMLInputElement>('#code')!.value = code;
+    root.querySelector<HTMLInputElement>('input[name=dob]')!.value = '1990-05-17';
+    root.querySelector('form')!.requestSubmit();
+  }
+
+  it('moves focus through sign-in, a wrong code, consent and the signed-in screen; declining consent signs out', async () => {
+    const app = await mount();
+    await signIn(app, '000000');
+    const signInRoot = () => inner(app, 'sm-patient-sign-in')!.shadowRoot!;
+    await waitUntil(() => signInRoot().querySelector('[role=alert]'));
+    expect(deepActive()).to.equal(signInRoot().querySelector('#code'), 'wrong code: focus on the code field');
+    expect(signInRoot().querySelector('[role=alert]')!.textContent).to.equal('Le code et la date de naissance ne correspondent pas. Vérifiez-les et réessayez.');
+
+    await signIn(app, '123456');
+    await waitUntil(() => inner(app, 'sm-consent') && deepActive()?.textContent === 'Avant de commencer', 'consent screen: focus on its heading');
+    await expect(app).to.be.accessible();
+
+    const decline = [...inner(app, 'sm-consent')!.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Refuser et me déconnecter')!;
+    expect(decline, 'a decline action next to the consent').to.be.instanceOf(HTMLButtonElement);
+    decline.click();
+    await waitUntil(() => inner(app, 'sm-patient-sign-in') && deepActive()?.id === 'title', 'declined: the sign-in screen, focus on its heading');
+    expect(logouts).to.equal(1, 'the session ended on the server');
+    expect(localStorage.getItem('sm:session:north')).to.equal(null);
+    expect(deepActive()!.textContent).to.contain('Connexion patient');
+
+    await signIn(app, '123456');
+    await waitUntil(() => inner(app, 'sm-consent'));
+    inner(app, 'sm-consent')!.shadowRoot!.querySelector('button')!.click();
+    await waitUntil(() => deepActive()?.id === 'screen-title', 'consent accepted: focus on the signed-in screen heading');
+    expect(deepActive()!.textContent).to.equal('Messages sécurisés');
+  });
+
+  it('decline consent in English too', async () => {
+    const app = await fixture<SmFrameApp>(html`<sm-frame-app .api=${new PatientApi('north', 'en')} lang="en"></sm-frame-app>`);
+    await signIn(app, '123456');
+    await waitUntil(() => inner(app, 'sm-consent'));
+    expect(textOf(inner(app, 'sm-consent')!.shadowRoot!)).to.contain('Decline and sign out');
+  });
+
+  it('shares one sign-in between the frames of a clinic: sign-out in one signs the others out, with no “updated in another tab” banner', async () => {
+    consentRequired = false;
+    localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');
+    // Two message widgets on one page: both hold a device session on the same on-device database.
+    const messages = await mount('messages');
+    const booking = await mount('messages');
+    for (const app of [messages, booking]) await waitUntil(() => textOf(app.shadowRoot!).includes('Connecté en tant que Alex Tremblay'));
+    await waitUntil(() => messages.deviceSession && booking.deviceSession);
+
+    const signOut = [...messages.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Se déconnecter')!;
+    signOut.click();
+    await waitUntil(() => inner(booking, 'sm-patient-sign-in'), 'the other frame shows the sign-in');
+    await new Promise((r) => setTimeout(r, 200)); // let a late "versionchange" arrive, if one were to
+    const other = textOf(booking.shadowRoot!);
+    expect(other).not.to.contain('Connecté en tant que');
+    expect(other).not.to.contain('mise à jour dans un autre onglet');
+    expect(logouts).to.equal(1, 'one sign-out on the server');
+
+    // Signing in again in the other frame signs this one in too.
+    await signIn(booking, '123456');
+    await waitUntil(() => textOf(messages.shadowRoot!).includes('Connecté en tant que Alex Tremblay'), 'the first frame follows the sign-in');
+    expect(textOf(messages.shadowRoot!)).not.to.contain('mise à jour dans un autre onglet');
+    await messages.deviceSession?.end();
+  });
+
+  it('when another frame finds the session ended, says why what was queued here is gone', async () => {
+    consentRequired = false;
+    localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');
+    const messages = await mount('messages');
+    await waitUntil(() => messages.deviceSession);
+    const elsewhere = new PatientApi('north', 'fr'); // another frame of the page, told 401 by the server
+    elsewhere.forget();
+    await waitUntil(() => inner(messages, 'sm-patient-sign-in'));
+    expect(textOf(messages.shadowRoot!)).to.contain('Votre session a pris fin');
+  });
+
+  it('keeps the outbox in the messages widget only: another widget of the page shares the sign-in, not the queue', async () => {
+    consentRequired = false;
+    localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');
+    const booking = await mount('booking');
+    await waitUntil(() => textOf(booking.shadowRoot!).includes('Connecté en tant que Alex Tremblay'));
+    expect(booking.deviceSession).to.equal(null);
+  });
+});
