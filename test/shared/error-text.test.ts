@@ -25,8 +25,11 @@ function patientSideCodes(): string[] {
   return [...codes];
 }
 
-/** Codes only staff routes produce (assigning a conversation, enrolling a patient); `internal` is the generic sentence by design. */
-const STAFF_ONLY = new Set(['unknown_staff', 'email_taken', 'internal']);
+/**
+ * Codes only staff routes produce (assigning a conversation, enrolling a patient, paging the inbox,
+ * the staff session's two-factor requirement); `internal` is the generic sentence by design.
+ */
+const STAFF_ONLY = new Set(['unknown_staff', 'email_taken', 'invalid_cursor', 'two_factor_required', 'internal']);
 
 describe('refusals worded by code', () => {
   it('has a sentence of its own, in English and French, for every code a patient route can answer with', () => {
