@@ -60,6 +60,10 @@ export class AdminApi {
   confirmTotp(code: string): Promise<RecoveryCodes> {
     return this.#call('/api/staff/me/totp/confirm', { method: 'POST', body: { code } });
   }
+  /** Confirms the signed-in person's password: changes to how they sign in are allowed for 10 minutes. */
+  confirmPassword(password: string): Promise<void> {
+    return this.#call('/api/staff/me/confirm-password', { method: 'POST', body: { password } });
+  }
   removeTotp(): Promise<void> {
     return this.#call('/api/staff/me/totp', { method: 'DELETE' });
   }

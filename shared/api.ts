@@ -69,6 +69,10 @@ export const Password = Type.String({ minLength: 1, maxLength: 1024, description
 export const StaffLogin = Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
 export type StaffLogin = Static<typeof StaffLogin>;
 
+/** The signed-in person's own password, to confirm it is them before a change to how they sign in. */
+export const PasswordConfirmation = Type.Object({ password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+export type PasswordConfirmation = Static<typeof PasswordConfirmation>;
+
 export const StaffMember = Type.Object({
   id: Id,
   name: Type.String(),

@@ -11,6 +11,7 @@ import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import type { MessageKey } from '../../shared/i18n.js';
 import { AdminPage } from '../admin-page.js';
+import '../sm-confirm-password.js';
 
 const ERROR_KEYS: Record<string, MessageKey> = {
   invalid_code: 'admin.twoFactor.error.invalidCode',
@@ -53,6 +54,8 @@ export class SmAccountPage extends AdminPage {
   @state() private setup: TotpSetup | null = null;
   /** Recovery codes to show once. */
   @state() private codes: string[] | null = null;
+  /** A change to how this person signs in, waiting for their password (the server wants it recent). */
+  @state() private confirming: { action: string; then: () => Promise<void> } | null = null;
   /** Where focus goes after the next render (a new part of the page appeared). */
   private focusNext: string | null = null;
 
@@ -124,12 +127,27 @@ export class SmAccountPage extends AdminPage {
     }, this.t('admin.account.totpEnabled'));
   }
 
+  /** Asks for the password first; then runs the change. */
+  private confirmFirst(action: string, then: () => Promise<void>) {
+    this.error = null;
+    this.confirming = { action, then };
+  }
+
+  private confirmed() {
+    const pending = this.confirming;
+    this.confirming = null;
+    if (pending) void pending.then();
+  }
+
   private removeTotp() {
-    return this.run(async () => {
-      await this.api.removeTotp();
-      await this.load();
-      this.changed();
-    }, this.t('admin.account.totpRemoved'));
+    this.confirmFirst(this.t('admin.account.totpRemove'), () =>
+      this.run(async () => {
+        await this.api.removeTotp();
+        await this.load();
+        this.focusNext = '#totp-title';
+        this.changed();
+      }, this.t('admin.account.totpRemoved')).then(() => undefined),
+    );
   }
 
   private addPasskey(e: SubmitEvent) {
@@ -144,17 +162,19 @@ export class SmAccountPage extends AdminPage {
     }, this.t('admin.account.passkeyAdded', { name }));
   }
 
-  private removePasskey(id: string) {
-    return this.run(async () => {
-      await this.api.removePasskey(id);
-      await this.load();
-      this.focusNext = '#passkeys-title';
-      this.changed();
-    }, this.t('admin.account.passkeyRemoved'));
+  private removePasskey(id: string, name: string) {
+    this.confirmFirst(this.t('admin.account.passkeyRemove', { name }), () =>
+      this.run(async () => {
+        await this.api.removePasskey(id);
+        await this.load();
+        this.focusNext = '#passkeys-title';
+        this.changed();
+      }, this.t('admin.account.passkeyRemoved')).then(() => undefined),
+    );
   }
 
   private newCodes() {
-    return this.run(async () => this.showCodes((await this.api.newRecoveryCodes()).recoveryCodes));
+    this.confirmFirst(this.t('admin.account.recoveryNew'), () => this.run(async () => this.showCodes((await this.api.newRecoveryCodes()).recoveryCodes)).then(() => undefined));
   }
 
   private date(iso: string) {
@@ -196,7 +216,7 @@ export class SmAccountPage extends AdminPage {
             ${f.passkeys.map(
               (k) => html`<li>
                 <span><strong>${k.name}</strong> <span class="muted">${this.t('admin.account.passkeyCreated', { date: this.date(k.createdAt) })}</span></span>
-                <button class="secondary" ?disabled=${this.busy} @click=${() => this.removePasskey(k.id)}>${this.t('admin.account.passkeyRemove', { name: k.name })}</button>
+                <button class="secondary" ?disabled=${this.busy} @click=${() => this.removePasskey(k.id, k.name)}>${this.t('admin.account.passkeyRemove', { name: k.name })}</button>
               </li>`,
             )}
           </ul>`}
@@ -235,6 +255,9 @@ export class SmAccountPage extends AdminPage {
       <p>${this.t('admin.account.twoFactorIntro')}</p>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <p class="ok" role="status">${this.status ?? nothing}</p>
+      ${this.confirming
+        ? html`<sm-confirm-password .api=${this.api} .me=${this.me} .lang=${this.lang} .action=${this.confirming.action} @sm-confirmed=${this.confirmed} @sm-cancel=${() => (this.confirming = null)}></sm-confirm-password>`
+        : nothing}
       ${f ? html`${this.renderRecovery(f)} ${this.renderTotp(f)} ${this.renderPasskeys(f)}` : html`<p role="status">${this.t('common.loading')}</p>`}`;
   }
 }

@@ -7,9 +7,12 @@ import { ApiError } from '../../shared/fetch-json.js';
 import type { Lang } from '../../shared/lang.js';
 import { STAFF_ROLES, type StaffRole } from '../../shared/roles.js';
 import { AdminPage } from '../admin-page.js';
+import '../sm-confirm-password.js';
 
 export class SmStaffPage extends AdminPage {
   @state() private staff: StaffMember[] = [];
+  /** A colleague whose second factors are about to be reset, once the admin confirms their password. */
+  @state() private resetting: StaffMember | null = null;
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -59,9 +62,17 @@ export class SmStaffPage extends AdminPage {
     }, this.t('admin.staff.invited', { name }));
   }
 
+  /** Asks for the admin's own password (which also confirms the intent), then resets the colleague's factors. */
   private resetTwoFactor(member: StaffMember) {
-    if (!confirm(this.t('admin.staff.resetTwoFactorConfirm', { name: member.name }))) return;
-    return this.run(async () => {
+    this.error = null;
+    this.resetting = member;
+  }
+
+  private confirmedReset() {
+    const member = this.resetting;
+    this.resetting = null;
+    if (!member) return;
+    void this.run(async () => {
       await this.api.resetTwoFactor(member.id);
       this.staff = this.staff.map((s) => (s.id === member.id ? { ...s, twoFactor: false } : s));
     }, this.t('common.saved'));
@@ -90,6 +101,11 @@ export class SmStaffPage extends AdminPage {
     return html`<h1>${this.t('admin.staff.title')}</h1>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.status ? html`<p class="ok" role="status">${this.status}</p>` : nothing}
+      ${this.resetting
+        ? html`<sm-confirm-password .api=${this.api} .me=${this.me} .lang=${this.lang} .action=${this.t('admin.staff.resetTwoFactor', { name: this.resetting.name })}
+            .detail=${this.t('admin.staff.resetTwoFactorConfirm', { name: this.resetting.name })}
+            @sm-confirmed=${this.confirmedReset} @sm-cancel=${() => (this.resetting = null)}></sm-confirm-password>`
+        : nothing}
       <table>
         <thead>
           <tr>

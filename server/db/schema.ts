@@ -62,6 +62,8 @@ export interface SessionsTable {
   last_seen_at: string;
   expires_at: string;
   revoked_at: string | null;
+  /** When the staff member last confirmed their password in this session (changes to their sign-in need it recent). */
+  reauthenticated_at: string | null;
 }
 
 export interface PatientsTable {

@@ -41,6 +41,7 @@ export async function createSession(
       last_seen_at: now.toISOString(),
       expires_at: expiresAt,
       revoked_at: null,
+      reauthenticated_at: null,
     })
     .execute();
   return { token, expiresAt };

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import { ErrorBody, IdParams, Me, NewPasskey, PasskeyAdded, PasskeyOptions, PasskeySignIn, RecoveryCode, RecoveryCodes, TotpCode, TotpSetup, TwoFactorStatus } from '../../shared/api.js';
+import { ErrorBody, IdParams, Me, NewPasskey, PasswordConfirmation, PasskeyAdded, PasskeyOptions, PasskeySignIn, RecoveryCode, RecoveryCodes, TotpCode, TotpSetup, TwoFactorStatus } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
 import {
   confirmTotp,
@@ -25,7 +25,8 @@ import {
   twoFactorStatus,
   type CompletedSignIn,
 } from '../domain/two-factor.js';
-import { clearPendingCookie, pendingToken, requireStaff, setStaffCookie, staffOf } from '../http/auth.js';
+import { clearPendingCookie, pendingToken, requireStaff, setStaffCookie, staffOf, staffToken } from '../http/auth.js';
+import { assertRecentlyAuthenticated, confirmPassword } from '../domain/reauthentication.js';
 import { meOf } from './staff-auth.js';
 
 export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -67,6 +68,17 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
   // --- the signed-in person's own factors (also in a session limited to enrolment) ---
   const own = requireStaff(deps, undefined, { enrolment: true });
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
+  /** Removing a factor or replacing recovery codes needs the password confirmed in the last 10 minutes. */
+  const recent = async (request: Parameters<typeof staffToken>[1]) => assertRecentlyAuthenticated(deps.db, staffToken(deps, request) ?? '');
+
+  app.post(
+    '/api/staff/me/confirm-password',
+    { onRequest: own, schema: { tags: ['staff'], summary: 'Confirm my password (for 10 minutes, changes to how I sign in are allowed)', body: PasswordConfirmation, response: { 204: { type: 'null' }, ...errors } } },
+    async (request, reply) => {
+      await confirmPassword(deps, staffOf(request), staffToken(deps, request) ?? '', request.body.password, request.id);
+      return reply.status(204).send(null);
+    },
+  );
 
   app.get('/api/staff/me/two-factor', { onRequest: own, schema: { tags: ['staff'], summary: 'My second factors', response: { 200: TwoFactorStatus, 401: ErrorBody, 403: ErrorBody } } }, async (request) => {
     const s = staffOf(request);
@@ -87,14 +99,14 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     },
   );
 
-  app.delete('/api/staff/me/totp', { onRequest: own, schema: { tags: ['staff'], summary: 'Remove the authenticator app', response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
+  app.delete('/api/staff/me/totp', { onRequest: [own, recent], schema: { tags: ['staff'], summary: 'Remove the authenticator app', response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
     await removeTotp(deps, staffOf(request), request.id);
     return reply.status(204).send(null);
   });
 
   app.post(
     '/api/staff/me/recovery-codes',
-    { onRequest: own, schema: { tags: ['staff'], summary: 'New recovery codes (the old ones stop working); shown once', response: { 200: Type.Object({ recoveryCodes: Type.Array(Type.String()) }), ...errors } } },
+    { onRequest: [own, recent], schema: { tags: ['staff'], summary: 'New recovery codes (the old ones stop working); shown once', response: { 200: Type.Object({ recoveryCodes: Type.Array(Type.String()) }), ...errors } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return { recoveryCodes: await regenerateRecoveryCodes(deps, staffOf(request), request.id) };
@@ -115,7 +127,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     },
   );
 
-  app.delete('/api/staff/me/passkeys/:id', { onRequest: own, schema: { tags: ['staff'], summary: 'Remove one of my passkeys', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 1400, pattern: '^[A-Za-z0-9_-]+$' }) }), response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
+  app.delete('/api/staff/me/passkeys/:id', { onRequest: [own, recent], schema: { tags: ['staff'], summary: 'Remove one of my passkeys', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 1400, pattern: '^[A-Za-z0-9_-]+$' }) }), response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
     await removePasskey(deps, staffOf(request), request.params.id, request.id);
     return reply.status(204).send(null);
   });
@@ -123,7 +135,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
   // --- administrators ---
   app.delete(
     '/api/staff/:id/two-factor',
-    { onRequest: requireStaff(deps, ['admin']), schema: { tags: ['staff'], summary: "Reset a colleague's second factors (lost phone); their sessions end", params: IdParams, response: { 204: { type: 'null' }, ...errors } } },
+    { onRequest: [requireStaff(deps, ['admin']), recent], schema: { tags: ['staff'], summary: "Reset a colleague's second factors (lost phone); their sessions end", params: IdParams, response: { 204: { type: 'null' }, ...errors } } },
     async (request, reply) => {
       await resetTwoFactor(deps, staffOf(request), request.params.id, request.id);
       return reply.status(204).send(null);

@@ -199,6 +199,40 @@ for (const d of DIALECTS) {
       assert.deepEqual((await audits(ctx, 'staff.two-factor.reset')).map((a) => a.target), [`staff:${target.id}`]);
     });
 
+    it('asks for the password again before a change to how someone signs in, once the session is 10 minutes old', async (t) => {
+      const ctx = await build(t, d.name);
+      const { app } = ctx;
+      await seedClinic(ctx.deps, 'north');
+      const admin = await staffCookie(app, 'admin@north.test');
+      const physician = await staffCookie(app, 'physician@north.test');
+      await enrolTotp(app, admin);
+      await enrolTotp(app, physician);
+      const target = (await ctx.deps.db.selectFrom('staff').select('id').where('email', '=', 'physician@north.test').executeTakeFirstOrThrow()).id;
+      // Sessions signed in 11 minutes ago: the computer may have been left open.
+      await ctx.deps.db.updateTable('sessions').set({ created_at: new Date(Date.now() - 11 * 60_000).toISOString() }).execute();
+      for (const [method, url, cookie] of [
+        ['DELETE', '/api/staff/me/totp', admin],
+        ['POST', '/api/staff/me/recovery-codes', admin],
+        ['DELETE', `/api/staff/${target}/two-factor`, admin],
+        ['DELETE', '/api/staff/me/passkeys/some-passkey', physician],
+      ] as const) {
+        const res = await call(app, method, url, { cookie });
+        assert.equal(res.statusCode, 403, `${method} ${url}`);
+        assert.equal(res.json().code, 'reauthentication_required');
+      }
+      const wrong = await call(app, 'POST', '/api/staff/me/confirm-password', { cookie: admin, body: { password: 'not my password at all' } });
+      assert.equal(wrong.statusCode, 403);
+      assert.equal(wrong.json().code, 'wrong_password');
+      assert.equal((await call(app, 'GET', '/api/staff/me', { cookie: admin })).statusCode, 200, 'a wrong password here does not end the session');
+      assert.equal((await call(app, 'POST', '/api/staff/me/confirm-password', { cookie: admin, body: { password: PASSWORD } })).statusCode, 204);
+      assert.equal((await call(app, 'DELETE', `/api/staff/${target}/two-factor`, { cookie: admin })).statusCode, 204);
+      assert.equal((await call(app, 'DELETE', '/api/staff/me/totp', { cookie: admin })).statusCode, 204);
+      assert.deepEqual((await audits(ctx, 'staff.reauthenticate')).map((a) => a.outcome), ['denied', 'ok']);
+      // The confirmation holds for this session only, and 10 minutes.
+      await ctx.deps.db.updateTable('sessions').set({ reauthenticated_at: new Date(Date.now() - 11 * 60_000).toISOString() }).execute();
+      assert.equal((await call(app, 'POST', '/api/staff/me/recovery-codes', { cookie: admin })).json().code, 'reauthentication_required');
+    });
+
     it('keeps the secret sealed and the recovery codes hashed in the database', async (t) => {
       const { app, deps } = await build(t, d.name);
       await seedClinic(deps, 'north');
