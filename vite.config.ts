@@ -4,7 +4,9 @@
  *   then the service worker dist/sw.js that precaches them (Workbox);
  * - `--mode loader`: the embed loader as one small classic script, dist/widget.js, for clinic sites.
  */
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 import { generateSW } from 'workbox-build';
 import { CACHE_PAGES, CACHE_PUBLIC_CONFIG } from './shared/offline/cache-names.js';
@@ -56,10 +58,40 @@ function serviceWorker(): Plugin {
   };
 }
 
+/**
+ * Brotli and gzip copies of every text file worth compressing, written once at build time, so the
+ * server (@fastify/static `preCompressed`) sends them with Content-Encoding and Vary and never
+ * compresses on the fly. HTML is left alone: the server writes it with per-request headers.
+ */
+function precompress(): Plugin {
+  const walk = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
+  return {
+    name: 'sm-precompress',
+    apply: 'build',
+    closeBundle: {
+      // After the service worker is written (it is text too).
+      order: 'post',
+      handler() {
+        const dist = resolve(import.meta.dirname, 'dist');
+        let files = 0;
+        for (const file of walk(dist).filter((f) => /\.(js|css|svg|json|webmanifest)$/.test(f) && !f.includes(`${join('dist', 'demo')}`))) {
+          const data = readFileSync(file);
+          if (data.length < 1024) continue;
+          writeFileSync(`${file}.br`, brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+          writeFileSync(`${file}.gz`, gzipSync(data, { level: 9 }));
+          files++;
+        }
+        this.info(`precompressed ${files} files (brotli and gzip)`);
+      },
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   if (mode === 'loader') {
     return {
       publicDir: false,
+      plugins: [precompress()],
       // A classic script has no import.meta; frame-host.ts finds its origin from its script tag.
       define: { 'import.meta.url': 'undefined' },
       build: {
@@ -71,7 +103,7 @@ export default defineConfig(({ mode }) => {
   }
   return {
     publicDir: 'public',
-    plugins: [serviceWorker()],
+    plugins: [serviceWorker(), precompress()],
     build: {
       target: 'es2022',
       // No inline module-preload polyfill: the CSP allows no inline script.

@@ -35,6 +35,8 @@ export const webRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, 
     prefix: '/',
     index: false,
     wildcard: true,
+    // The build wrote .br and .gz beside each text file (vite.config.ts): sent when the browser accepts them.
+    preCompressed: true,
     // HTML is served by the routes below with its own headers; the demo site lives on its own origin.
     allowedPath: (p) => !p.endsWith('.html') && !p.startsWith('/demo/'),
     setHeaders: (reply, file) => {

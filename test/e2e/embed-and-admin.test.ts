@@ -135,7 +135,27 @@ describe('end to end: the demo clinic site, the widget and the admin', () => {
     assert.match(doc.openapi, /^3\./);
     const loader = await fetch(`${h.product.publicUrl}/widget.js`, { headers: { 'accept-encoding': 'identity' } });
     const { gzipSync } = await import('node:zlib');
-    assert.ok(gzipSync(Buffer.from(await loader.arrayBuffer())).length < 4096, 'widget.js stays under 4 KB gzipped');
+    const plain = Buffer.from(await loader.arrayBuffer());
+    assert.ok(gzipSync(plain).length < 4096, 'widget.js stays under 4 KB gzipped');
+    assert.equal(loader.headers.get('content-encoding'), null);
+    // Sent compressed (brotli, else gzip) when the browser accepts it, from files the build wrote.
+    const http = await import('node:http');
+    const raw = (encoding: string, path: string) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        http.get(`${h.product.publicUrl}${path}`, { headers: { 'accept-encoding': encoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+    const { brotliDecompressSync, gunzipSync } = await import('node:zlib');
+    const br = await raw('br, gzip', '/widget.js');
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.match(String(br.headers.vary), /accept-encoding/i);
+    assert.deepEqual(brotliDecompressSync(br.body), plain);
+    const gz = await raw('gzip', '/widget.js');
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.deepEqual(gunzipSync(gz.body), plain);
   });
 });
 
