@@ -351,7 +351,7 @@ export async function readPatientAssignment(ctx: QuestionnaireContext, who: Pati
     const row = await patientsAssignment(a.tx, who, id);
     const v = await versionOf(a.tx, cipher.clinicId, row.version_id);
     const latest = await latestResponse(a.tx, cipher.clinicId, id);
-    const done = latest && latest.status !== 'in-progress' ? latest : await a.tx.selectFrom('questionnaire_responses').selectAll().where('assignment_id', '=', id).where('status', '!=', 'in-progress').orderBy('revision', 'desc').limit(1).executeTakeFirst();
+    const done = latest && latest.status !== 'in-progress' ? latest : await a.tx.selectFrom('questionnaire_responses').selectAll().where('clinic_id', '=', cipher.clinicId).where('assignment_id', '=', id).where('status', '!=', 'in-progress').orderBy('revision', 'desc').limit(1).executeTakeFirst();
     a.audit({ action: 'questionnaire.read', target: `assignment:${id}` });
     return {
       assignment: patientAssignment(row, v.questionnaire, done?.submitted_at ?? null),
