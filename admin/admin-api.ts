@@ -4,6 +4,7 @@ import type { PasskeyAdded, RecoveryCodes, SecondFactorNeeded, TotpSetup, TwoFac
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
 import type { Lang } from '../shared/lang.js';
+import type { AssignmentQuery, LibraryEntry, NewAssignments, QuestionnaireDetail, QuestionnaireSummary, StaffAssignment, StaffAssignmentDetail } from '../shared/questionnaires.js';
 import type { AttachmentInfo, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
 type Init = Parameters<typeof fetchJson>[1];
@@ -225,5 +226,34 @@ export class AdminApi {
   /** Puts a failed e-mail back in the queue. */
   retryOutgoingMail(id: string): Promise<void> {
     return this.#call(`/api/outgoing-mail/${encodeURIComponent(id)}/retry`, { method: 'POST' });
+  }
+
+  /** The clinic's questionnaires (current versions). */
+  questionnaires(): Promise<QuestionnaireSummary[]> {
+    return this.#call('/api/questionnaires');
+  }
+  /** The instruments shipped with the product and whether the clinic has added each. */
+  questionnaireLibrary(): Promise<LibraryEntry[]> {
+    return this.#call('/api/questionnaire-library');
+  }
+  /** Adds a library instrument to the clinic's questionnaires. */
+  addLibraryQuestionnaire(key: string): Promise<QuestionnaireDetail> {
+    return this.#call(`/api/questionnaire-library/${encodeURIComponent(key)}`, { method: 'POST' });
+  }
+  /** Imports a FHIR R4 Questionnaire (422 invalid_fhir "path: problem" when it is not one). */
+  importQuestionnaire(resource: unknown): Promise<QuestionnaireDetail> {
+    return this.#call('/api/questionnaires', { method: 'POST', body: resource });
+  }
+  /** Assigns a questionnaire's current version to patients. */
+  assignQuestionnaire(id: string, input: NewAssignments): Promise<{ ids: string[] }> {
+    return this.#call(`/api/questionnaires/${encodeURIComponent(id)}/assignments`, { method: 'POST', body: input });
+  }
+  /** Assignments with status, scores, bands and safety flags. */
+  questionnaireAssignments(q: AssignmentQuery = {}): Promise<StaffAssignment[]> {
+    return this.#call(`/api/questionnaire-assignments?${queryOf(q)}`);
+  }
+  /** One assignment with every revision of its answers. */
+  questionnaireAssignment(id: string): Promise<StaffAssignmentDetail> {
+    return this.#call(`/api/questionnaire-assignments/${encodeURIComponent(id)}`);
   }
 }

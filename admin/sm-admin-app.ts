@@ -20,6 +20,7 @@ import './pages/sm-inbox-page.js';
 import './pages/sm-thread-page.js';
 import './pages/sm-messaging-settings-page.js';
 import './pages/sm-patients-page.js';
+import './pages/sm-questionnaires-page.js';
 import './pages/sm-settings-page.js';
 import './pages/sm-staff-page.js';
 import './pages/sm-audit-page.js';
@@ -43,6 +44,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { path: '/admin/inbox', tag: 'sm-inbox-page', label: 'admin.nav.inbox', visible: () => true },
   { path: '/admin/patients', tag: 'sm-patients-page', label: 'admin.nav.patients', visible: () => true },
+  { path: '/admin/questionnaires', tag: 'sm-questionnaires-page', label: 'admin.nav.questionnaires', visible: () => true },
   { path: '/admin/settings', tag: 'sm-settings-page', label: 'admin.nav.settings', visible: () => true },
   { path: '/admin/staff', tag: 'sm-staff-page', label: 'admin.nav.staff', visible: (me) => me.staff.role === 'admin' },
   { path: '/admin/audit', tag: 'sm-audit-page', label: 'admin.nav.audit', visible: (me) => me.staff.role === 'admin' },
@@ -172,6 +174,8 @@ export class SmAdminApp extends LitElement {
   @state() private endedNotice = false;
   /** Patient messages that arrived while the inbox was not on screen. */
   @state() private newMessages = 0;
+  /** A questionnaire response raised a safety flag since the Questionnaires page was last opened. */
+  @state() private safetyFlag = false;
   /** Set when a new deployment waits: calling it switches to it. */
   @state() applyUpdate: (() => void) | null = null;
   @state() private device: StaffDevice | null = null;
@@ -186,6 +190,7 @@ export class SmAdminApp extends LitElement {
   private readonly onLocation = () => {
     this.path = location.pathname;
     if (this.path.startsWith('/admin/inbox')) this.newMessages = 0;
+    if (this.path.startsWith('/admin/questionnaires')) this.safetyFlag = false;
   };
 
   connectedCallback(): void {
@@ -263,6 +268,12 @@ export class SmAdminApp extends LitElement {
       const data = JSON.parse((e as MessageEvent<string>).data) as { threadId: string; author: string; kind: string };
       this.live.dispatchEvent(new CustomEvent('sm-thread-event', { detail: data }));
       if (data.author === 'patient' && !location.pathname.startsWith('/admin/inbox')) this.newMessages++;
+    });
+    // Questionnaire submissions reach the page; a safety flag is announced wherever the staff member is.
+    this.events.addEventListener('questionnaire', (e) => {
+      const data = JSON.parse((e as MessageEvent<string>).data) as { assignmentId: string; kind: string };
+      this.live.dispatchEvent(new CustomEvent('sm-questionnaire-event', { detail: data }));
+      if (data.kind === 'safety-flag') this.safetyFlag = true;
     });
   }
 
@@ -386,6 +397,7 @@ export class SmAdminApp extends LitElement {
       </nav>
       <main id="main" tabindex="-1" @sm-two-factor-changed=${() => void this.refreshMe()}>
         <sm-app-status .lang=${this.uiLang} .updateReady=${this.applyUpdate !== null} .storageProblem=${this.storageProblem} .outdated=${this.outdated} @sm-reload-requested=${this.reload}></sm-app-status>
+        ${this.safetyFlag ? html`<p class="error" role="alert">${this.t('admin.q.flagAlert')} <a href="/admin/questionnaires">${this.t('admin.nav.questionnaires')}</a></p>` : nothing}
         <div id="outlet"></div>
       </main>`;
   }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Deps } from './deps.js';
 import { allowedOrigins, clinicCipher, createClinic } from './domain/clinics.js';
 import { enrolPatient } from './domain/patients.js';
+import { addFromLibrary } from './domain/questionnaires.js';
 import { createStaff, updateStaff } from './domain/staff.js';
 
 export const DEMO_SLUG = 'demo';
@@ -42,6 +43,9 @@ export async function prepareDemo(deps: Deps, demoOrigin: string): Promise<DemoL
     for (const s of DEMO_STAFF) await createStaff(db, clinic.id, { ...s, password: randomPassword() + randomPassword() });
     await enrolPatient(db, clinicCipher(keyring, clinic), { ...DEMO_PATIENT, lang: 'en' });
   }
+  // The library's instruments, ready to assign (added once; kept as the clinic changed them).
+  const system = { kind: 'system' as const, clinicId: clinic.id };
+  for (const key of ['phq-9', 'gad-7']) await addFromLibrary({ db, store: deps, requestId: null, cipher: clinicCipher(keyring, clinic) }, system, key);
   const origins = allowedOrigins(clinic);
   if (!origins.includes(demoOrigin)) {
     await db.updateTable('clinics').set({ allowed_origins: JSON.stringify([...origins, demoOrigin]) }).where('id', '=', clinic.id).execute();

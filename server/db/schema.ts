@@ -324,6 +324,61 @@ export interface PendingLoginsTable {
 }
 
 /** Facts about this installation, e.g. the check value of the master key. */
+/** A clinic's questionnaire: a series of published versions. */
+export interface QuestionnairesTable {
+  id: string;
+  clinic_id: string;
+  /** The library instrument it came from ('phq-9', 'gad-7'), or null. */
+  library_key: string | null;
+  current_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One published version: the FHIR R4 Questionnaire JSON (a form, not health information). */
+export interface QuestionnaireVersionsTable {
+  id: string;
+  clinic_id: string;
+  questionnaire_id: string;
+  version: number;
+  title: string;
+  resource: string;
+  published_by: string | null;
+  created_at: string;
+}
+
+/** One questionnaire version asked of one patient. */
+export interface QuestionnaireAssignmentsTable {
+  id: string;
+  clinic_id: string;
+  patient_id: string;
+  questionnaire_id: string;
+  version_id: string;
+  status: 'assigned' | 'in-progress' | 'completed';
+  due_date: string | null;
+  assigned_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One revision of a patient's answers; an amendment of a submitted response is a new revision. */
+export interface QuestionnaireResponsesTable {
+  id: string;
+  clinic_id: string;
+  assignment_id: string;
+  patient_id: string;
+  version_id: string;
+  revision: number;
+  status: 'in-progress' | 'completed' | 'amended';
+  /** Sealed JSON of the answers by linkId. */
+  answers_enc: string;
+  /** Sealed JSON of the scores, bands and flags (once submitted). */
+  result_enc: string | null;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+}
+
 export interface ServerMetaTable {
   key: string;
   value: string;
@@ -356,6 +411,10 @@ export interface Database {
   webauthn_challenges: WebauthnChallengesTable;
   pending_logins: PendingLoginsTable;
   staff_tokens: StaffTokensTable;
+  questionnaires: QuestionnairesTable;
+  questionnaire_versions: QuestionnaireVersionsTable;
+  questionnaire_assignments: QuestionnaireAssignmentsTable;
+  questionnaire_responses: QuestionnaireResponsesTable;
 }
 
 export type ThreadRow = Selectable<ThreadsTable>;

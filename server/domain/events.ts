@@ -26,8 +26,16 @@ export interface SessionEndedEvent {
   subjectId: string;
 }
 
+/** A questionnaire response was submitted, or raised a safety flag (staff only). */
+export interface QuestionnaireEvent {
+  type: 'questionnaire';
+  assignmentId: string;
+  patientId: string;
+  kind: 'submitted' | 'safety-flag';
+}
+
 /** Any live event. */
-export type LiveEvent = ThreadEvent | SessionEndedEvent;
+export type LiveEvent = ThreadEvent | SessionEndedEvent | QuestionnaireEvent;
 
 /** A committed event with its number. */
 export type StoredEvent = LiveEvent & { seq: number };

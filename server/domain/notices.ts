@@ -54,6 +54,20 @@ export const staffDigestNotice = (clinicId: string, staffId: string, count: numb
   dedupeKey: `mail.staff-digest:${period}:${staffId}`,
 });
 
+/** "Your clinic asks you to fill in a questionnaire" to a patient: a link, nothing about the questionnaire. */
+export const questionnaireAssignedNotice = (clinicId: string, patientId: string): NewJob => ({ kind: 'mail.questionnaire-assigned', clinicId, payload: { patientId } });
+
+/**
+ * A safety flag on a questionnaire response, to one clinician: "a response needs prompt review" and
+ * a link to the admin, never the patient, the questionnaire or the answer.
+ */
+export const questionnaireFlagNotice = (clinicId: string, staffId: string, responseId: string): NewJob => ({
+  kind: 'mail.questionnaire-flag',
+  clinicId,
+  payload: { staffId, responseId },
+  dedupeKey: `mail.questionnaire-flag:${responseId}:${staffId}`,
+});
+
 /** The purpose a staff link's token is sealed for while its e-mail waits in the queue. */
 export const STAFF_TOKEN_PURPOSE = 'staff.token';
 
@@ -109,6 +123,23 @@ export async function runMailJob(job: JobRow, env: JobEnv): Promise<void> {
       // Staff have no language preference on file: one bilingual e-mail.
       const subject = `${translate('en', 'mail.digest.subject', vars)} / ${translate('fr', 'mail.digest.subject', vars)}`;
       const text = `${translate('en', 'mail.digest.body', vars)}\n\n---\n\n${translate('fr', 'mail.digest.body', vars)}`;
+      await env.mailer.send({ clinicId, to: staff.email, subject, text, messageId });
+      return;
+    }
+    case 'mail.questionnaire-assigned': {
+      const { clinic, patient } = await patientOf(env, clinicId, String(p.patientId));
+      const vars = { clinic: clinic.name, link: patientLink(clinic, env.config.publicUrl.origin) };
+      await env.mailer.send({ clinicId, to: patient.email, subject: translate(patient.lang, 'mail.questionnaire.subject', vars), text: translate(patient.lang, 'mail.questionnaire.body', vars), messageId });
+      return;
+    }
+    case 'mail.questionnaire-flag': {
+      const staff = await env.db.selectFrom('staff').select(['email', 'disabled_at']).where('clinic_id', '=', clinicId).where('id', '=', String(p.staffId)).executeTakeFirst();
+      if (!staff || staff.disabled_at) throw new PermanentJobError('staff_gone');
+      const clinic = await getClinic(env.db, clinicId);
+      const vars = { clinic: clinic.name, link: `${env.config.publicUrl.origin}/admin/questionnaires` };
+      // Staff have no language preference on file: one bilingual e-mail, as for the digest.
+      const subject = `${translate('en', 'mail.questionnaireFlag.subject', vars)} / ${translate('fr', 'mail.questionnaireFlag.subject', vars)}`;
+      const text = `${translate('en', 'mail.questionnaireFlag.body', vars)}\n\n---\n\n${translate('fr', 'mail.questionnaireFlag.body', vars)}`;
       await env.mailer.send({ clinicId, to: staff.email, subject, text, messageId });
       return;
     }

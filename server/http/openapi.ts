@@ -88,6 +88,7 @@ export function openapiOptions(deps: Deps): FastifyDynamicSwaggerOptions {
         { name: 'messaging', description: 'Inbox, conversations, templates and attachments (staff)' },
         { name: 'widget', description: 'What the patient frames call: public clinic data, sign-in, conversations' },
         { name: 'audit', description: 'The audit log (admins)' },
+        { name: 'questionnaires', description: 'Questionnaires on FHIR R4: library, import, versions, assignments and responses (staff)' },
         { name: 'dev', description: 'Development helpers (only without SMTP)' },
       ],
       components: {

@@ -78,6 +78,11 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
       if (e.subjectKind === caller.subject.kind && e.subjectId === caller.subject.id) void caller.stillValid().then((ok) => ok || close(), () => undefined);
       return;
     }
+    if (e.type === 'questionnaire') {
+      // Staff only: a patient is never told about the clinic's review of their answers.
+      if (caller.subject.kind === 'staff') res.write(`id: ${e.seq}\nevent: questionnaire\ndata: ${JSON.stringify({ assignmentId: e.assignmentId, kind: e.kind })}\n\n`);
+      return;
+    }
     if (caller.visible(e)) res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify({ threadId: e.threadId, author: e.author, kind: e.kind })}\n\n`);
   };
 

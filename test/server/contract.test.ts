@@ -155,6 +155,13 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
   const attachmentId = upload.json().id as string;
   await call(app, 'POST', `/api/threads/${threadId}/messages`, { cookie, body: { id: randomUUID(), body: 'The scan is attached.', attachmentIds: [attachmentId] } });
   const canned = await call(app, 'POST', '/api/canned-replies', { cookie, body: { title: 'Thanks', body: 'Thank you for your message.' } });
+  // A questionnaire (PHQ-9), assigned to the patient and submitted once.
+  const questionnaireId = (await call(app, 'POST', '/api/questionnaire-library/phq-9', { cookie })).json().questionnaire.id as string;
+  const assignmentId = (await call(app, 'POST', `/api/questionnaires/${questionnaireId}/assignments`, { cookie, body: { patientIds: [patientId] } })).json().ids[0] as string;
+  const phq9Answers = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => [`phq9-${n}`, [{ valueCoding: { system: 'http://loinc.org', code: 'LA6568-5' } }]]));
+  const submitted = await call(app, 'POST', `/api/patient/questionnaires/${assignmentId}/submit`, { token, body: { answers: phq9Answers } });
+  assert.equal(submitted.statusCode, 200, submitted.body);
+  const questionnaireBody = { resourceType: 'Questionnaire', status: 'active', title: 'Contract', item: [{ linkId: 'a', type: 'string', text: 'A' }] };
   const mail = (await call(app, 'GET', '/api/outgoing-mail', { cookie })).json() as Array<{ id: string }>;
   const category = settings.categories[0]!.id;
   const week = { mon: [{ start: '08:00', end: '17:00' }], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
@@ -189,6 +196,11 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
       postStaffPasswordResetCheck: { token: await linkToken(t, 'forgetful1@north.test') },
       postStaffPasswordResetComplete: { token: await linkToken(t, 'forgetful2@north.test'), password: newPassword },
       postPatientAuthCode: { clinic: 'north', email: patient.email },
+      postQuestionnaires: questionnaireBody,
+      putQuestionnairesById: questionnaireBody,
+      postQuestionnairesByIdAssignments: { patientIds: [patientId] },
+      putPatientQuestionnairesByIdAnswers: { answers: {}, amend: true },
+      postPatientQuestionnairesByIdSubmit: { answers: phq9Answers, amend: true },
     },
     ids: {
       '/api/patients': patientId,
@@ -200,6 +212,11 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
       '/api/attachments': attachmentId,
       '/api/patient/attachments': attachmentId,
       '/api/canned-replies': canned.json().id as string,
+      '/api/questionnaire-library': 'phq-9',
+      '/api/questionnaires': questionnaireId,
+      '/api/questionnaire-assignments': assignmentId,
+      '/api/patient/questionnaires': assignmentId,
+      '/api/questionnaire-responses': submitted.json().id as string,
       ...(mail[0] ? { '/api/outgoing-mail': mail[0].id } : {}),
     },
   };

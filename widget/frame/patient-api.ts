@@ -7,6 +7,7 @@
  */
 import type { CodeChallenge, DeviceKeys, PatientSelf, PatientSession, PublicClinic } from '../../shared/api.js';
 import type { AttachmentInfo, MessagingRules, NewPatientReply, NewPatientThread, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
+import type { PatientAssignment, PatientAssignmentDetail, SaveAnswers, SavedResponse } from '../../shared/questionnaires.js';
 import { ApiError, fetchJson, uploadFile } from '../../shared/fetch-json.js';
 import type { Lang } from '../../shared/lang.js';
 
@@ -194,6 +195,26 @@ export class PatientApi {
     };
     void run(1000);
     return () => controller.abort();
+  }
+
+  /** The patient's questionnaires: to fill in first, then submitted. */
+  questionnaires(): Promise<PatientAssignment[]> {
+    return fetchJson('/api/patient/questionnaires', { headers: this.#auth() });
+  }
+
+  /** One questionnaire to fill in, with the answers saved so far. */
+  questionnaire(id: string): Promise<PatientAssignmentDetail> {
+    return fetchJson(`/api/patient/questionnaires/${encodeURIComponent(id)}`, { headers: this.#auth() });
+  }
+
+  /** Autosaves answers (in progress). */
+  saveAnswers(id: string, input: SaveAnswers): Promise<SavedResponse> {
+    return fetchJson(`/api/patient/questionnaires/${encodeURIComponent(id)}/answers`, { method: 'PUT', body: input, headers: this.#auth() });
+  }
+
+  /** Submits the answers. */
+  submitAnswers(id: string, input: SaveAnswers): Promise<SavedResponse> {
+    return fetchJson(`/api/patient/questionnaires/${encodeURIComponent(id)}/submit`, { method: 'POST', body: input, headers: this.#auth() });
   }
 
   /** Drops the token here and in the clinic's other frames; `ended`: the server said the session ended. */

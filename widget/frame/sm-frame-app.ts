@@ -22,6 +22,7 @@ import { frameStyles } from './styles.js';
 import './sm-patient-sign-in.js';
 import './sm-consent.js';
 import './sm-messages-view.js';
+import './sm-questionnaire-view.js';
 
 type Phase = 'loading' | 'signed-out' | 'consent' | 'signed-in' | 'unknown-clinic' | 'error';
 
@@ -248,6 +249,8 @@ export class SmFrameApp extends LitElement {
           </div>
           ${this.view === 'messages'
             ? html`<sm-messages-view .api=${this.api} .device=${this.device} .lang=${this.lang} @sm-message-sent=${() => this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true }))}></sm-messages-view>`
+            : this.view === 'questionnaire'
+            ? html`<sm-questionnaire-view .api=${this.api} .lang=${this.lang}></sm-questionnaire-view>`
             : html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
                 <p>${this.t('frame.placeholder')}</p>`}
         </div>`;

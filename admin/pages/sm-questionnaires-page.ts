@@ -1,0 +1,336 @@
+/**
+ * @summary Questionnaires: the clinic's questionnaires (FHIR R4, exportable), the library of validated
+ * instruments (PHQ-9, GAD-7) and FHIR JSON import with the first problem's path (admins and
+ * physicians), assigning one to a patient found by the patient search, and the assignments with
+ * status, score, band and safety flags, each response readable revision by revision. A safety flag
+ * arriving live reloads the list.
+ */
+import type { QuestionnaireItem } from '@medplum/fhirtypes';
+import { css, html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
+import type { Patient } from '../../shared/api.js';
+import { defineOnce } from '../../shared/define-once.js';
+import { ApiError } from '../../shared/fetch-json.js';
+import type { MessageKey } from '../../shared/i18n.js';
+import { codingDisplay, flattenItems, isQuestion, itemText, type AnswerValue } from '../../shared/questionnaire-logic.js';
+import type { LibraryEntry, QuestionnaireSummary, ResponseResult, StaffAssignment, StaffAssignmentDetail } from '../../shared/questionnaires.js';
+import { AdminPage } from '../admin-page.js';
+
+const ERRORS: Record<string, MessageKey> = {
+  forbidden: 'admin.outgoing.error.forbidden',
+  not_found: 'admin.outgoing.error.notFound',
+  storage_unavailable: 'admin.outgoing.error.unavailable',
+};
+
+export class SmQuestionnairesPage extends AdminPage {
+  static styles = [
+    ...AdminPage.styles,
+    css`
+      table {
+        border-collapse: collapse;
+        width: 100%;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 0.4rem 0.5rem;
+        border-bottom: 1px solid #c5ced6;
+        vertical-align: top;
+      }
+      .flag {
+        color: #b3261e;
+        font-weight: 700;
+      }
+      ul.library {
+        list-style: none;
+        padding: 0;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: minmax(10rem, 2fr) 1fr;
+        gap: 0.25rem 1rem;
+      }
+      dt {
+        font-weight: 600;
+      }
+      dd {
+        margin: 0;
+      }
+    `,
+  ];
+
+  @state() private questionnaires: QuestionnaireSummary[] | null = null;
+  @state() private library: LibraryEntry[] = [];
+  @state() private assignments: StaffAssignment[] | null = null;
+  @state() private importText = '';
+  @state() private importError: string | null = null;
+  @state() private found: Patient[] = [];
+  @state() private detail: StaffAssignmentDetail | null = null;
+  private readonly onLive = () => void this.loadAssignments();
+
+  private get curator(): boolean {
+    return this.me.staff.role === 'admin' || this.me.staff.role === 'physician';
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    this.live?.addEventListener('sm-questionnaire-event', this.onLive);
+    void this.load();
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.live?.removeEventListener('sm-questionnaire-event', this.onLive);
+  }
+
+  protected override describeError(err: unknown): string {
+    if (err instanceof ApiError && err.status === 0) return this.t('common.offline');
+    return err instanceof ApiError && ERRORS[err.code] ? this.t(ERRORS[err.code]!) : this.t('common.error');
+  }
+
+  private async load() {
+    try {
+      [this.questionnaires, this.library] = await Promise.all([this.api.questionnaires(), this.api.questionnaireLibrary()]);
+    } catch (err) {
+      this.error = this.describeError(err);
+    }
+    await this.loadAssignments();
+  }
+
+  private async loadAssignments() {
+    try {
+      this.assignments = await this.api.questionnaireAssignments();
+    } catch (err) {
+      this.error = this.describeError(err);
+    }
+  }
+
+  private titleOf(q: { title: string; titleFr: string }) {
+    return this.lang === 'fr' ? q.titleFr : q.title;
+  }
+
+  private async addFromLibrary(entry: LibraryEntry) {
+    await this.run(async () => {
+      await this.api.addLibraryQuestionnaire(entry.key);
+      await this.load();
+    }, this.t('admin.q.imported', { title: this.titleOf(entry) }));
+  }
+
+  private async readFile(e: Event) {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (file) this.importText = await file.text();
+  }
+
+  private async importJson(e: Event) {
+    e.preventDefault();
+    this.importError = null;
+    let resource: unknown;
+    try {
+      resource = JSON.parse(this.importText);
+    } catch (err) {
+      this.importError = this.t('admin.q.invalidJson', { detail: (err as Error).message });
+      return;
+    }
+    this.busy = true;
+    try {
+      const added = await this.api.importQuestionnaire(resource);
+      this.status = this.t('admin.q.imported', { title: this.titleOf(added.questionnaire) });
+      this.importText = '';
+      await this.load();
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === 'invalid_fhir' || err.code === 'invalid_request')) {
+        // The server's message is "path: problem"; the path is shown as it is, the frame of the sentence in the reader's language.
+        const at = err.message.indexOf(': ');
+        this.importError = this.t('admin.q.invalidFhir', { path: at > 0 ? err.message.slice(0, at) : 'Questionnaire', detail: at > 0 ? err.message.slice(at + 2) : err.message });
+      } else {
+        this.importError = this.describeError(err);
+      }
+    } finally {
+      this.busy = false;
+    }
+    await this.updateComplete;
+    if (this.importError) this.renderRoot.querySelector<HTMLElement>('#import-json')?.focus();
+  }
+
+  private async search(e: Event) {
+    const q = (e.target as HTMLInputElement).value.trim();
+    if (q.length < 2) {
+      this.found = [];
+      return;
+    }
+    try {
+      this.found = await this.api.patients(q);
+    } catch (err) {
+      this.error = this.describeError(err);
+    }
+  }
+
+  private async assign(e: Event) {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const data = new FormData(form);
+    const questionnaireId = String(data.get('questionnaire') ?? '');
+    const patientId = String(data.get('patient') ?? '');
+    const dueDate = String(data.get('due') ?? '');
+    const patient = this.found.find((p) => p.id === patientId);
+    if (!questionnaireId || !patient) return;
+    const ok = await this.run(async () => {
+      await this.api.assignQuestionnaire(questionnaireId, { patientIds: [patientId], ...(dueDate ? { dueDate } : {}) });
+      await this.loadAssignments();
+    }, this.t('admin.q.assigned', { name: patient.name }));
+    if (ok) form.reset();
+  }
+
+  private async view(a: StaffAssignment) {
+    await this.run(async () => {
+      this.detail = await this.api.questionnaireAssignment(a.id);
+    });
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('#detail h2')?.focus();
+  }
+
+  private score(result: ResponseResult | null) {
+    if (!result) return nothing;
+    return html`${result.scores.map((s) => html`<div>${s.value}${s.band ? html` – ${this.lang === 'fr' ? s.band.fr : s.band.en}` : nothing}</div>`)}
+    ${result.flags.map((f) => html`<div class="flag">${this.t('admin.q.flag')}: ${this.flagText(f)}</div>`)}`;
+  }
+
+  private flagText(code: string) {
+    return code === 'phq9-item9' ? this.t('admin.q.flag.phq9-item9') : code;
+  }
+
+  private answerText(item: QuestionnaireItem, a: AnswerValue): string {
+    if (a.valueCoding) {
+      const option = item.answerOption?.find((o) => o.valueCoding?.code === a.valueCoding!.code)?.valueCoding;
+      return codingDisplay(option ?? a.valueCoding, this.lang);
+    }
+    if (a.valueBoolean !== undefined) return this.t(a.valueBoolean ? 'common.yes' : 'common.no');
+    return String(a.valueString ?? a.valueInteger ?? a.valueDecimal ?? a.valueDate ?? '');
+  }
+
+  render() {
+    return html`<h1>${this.t('admin.q.title')}</h1>
+      ${this.status ? html`<p class="ok" role="status">${this.status}</p>` : nothing}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.renderList()} ${this.curator ? this.renderCuration() : nothing} ${this.renderAssign()} ${this.renderAssignments()} ${this.detail ? this.renderDetail(this.detail) : nothing}`;
+  }
+
+  private renderList() {
+    if (!this.questionnaires) return html`<p class="muted" role="status">${this.t('common.loading')}</p>`;
+    if (this.questionnaires.length === 0) return html`<p>${this.t('admin.q.none')}</p>`;
+    return html`<ul>
+      ${this.questionnaires.map(
+        (q) => html`<li>${this.titleOf(q)} (${this.t('admin.q.version', { version: q.version })}) ·
+          <a href=${`/api/questionnaires/${encodeURIComponent(q.id)}/fhir`} download=${`questionnaire-${q.id}-v${q.version}.json`}>${this.t('admin.q.export', { title: this.titleOf(q) })}</a></li>`,
+      )}
+    </ul>`;
+  }
+
+  private renderCuration() {
+    return html`<section class="panel">
+        <h2>${this.t('admin.q.library')}</h2>
+        <ul class="library">
+          ${this.library.map((e) =>
+            e.questionnaireId
+              ? html`<li>${this.t('admin.q.libraryHave', { title: this.titleOf(e) })}</li>`
+              : html`<li><button ?disabled=${this.busy} @click=${() => this.addFromLibrary(e)}>${this.t('admin.q.libraryAdd', { title: this.titleOf(e) })}</button></li>`,
+          )}
+        </ul>
+      </section>
+      <section class="panel">
+        <h2>${this.t('admin.q.import')}</h2>
+        <form class="grid" @submit=${this.importJson}>
+          <label
+            >${this.t('admin.q.importLabel')}
+            <textarea id="import-json" spellcheck="false" aria-invalid=${this.importError ? 'true' : 'false'} aria-describedby=${this.importError ? 'import-error' : nothing} .value=${this.importText} @input=${(e: Event) => (this.importText = (e.target as HTMLTextAreaElement).value)}></textarea>
+          </label>
+          ${this.importError ? html`<p class="error" id="import-error" role="alert">${this.importError}</p>` : nothing}
+          <label>${this.t('admin.q.importFile')} <input type="file" accept="application/json,application/fhir+json,.json" @change=${this.readFile} /></label>
+          <button type="submit" ?disabled=${this.busy || !this.importText.trim()}>${this.t('admin.q.importDo')}</button>
+        </form>
+      </section>`;
+  }
+
+  private renderAssign() {
+    if (!this.questionnaires?.length) return nothing;
+    return html`<section class="panel">
+      <h2>${this.t('admin.q.assign')}</h2>
+      <form class="grid" @submit=${this.assign}>
+        <label
+          >${this.t('admin.q.assignWhich')}
+          <select name="questionnaire" required>
+            ${this.questionnaires.map((q) => html`<option value=${q.id}>${this.titleOf(q)}</option>`)}
+          </select>
+        </label>
+        <label>${this.t('admin.q.assignPatient')} <input type="search" autocomplete="off" @input=${this.search} /></label>
+        <label
+          >${this.t('admin.q.assignPick')}
+          <select name="patient" required>
+            ${this.found.map((p) => html`<option value=${p.id}>${p.name} (${p.dateOfBirth})</option>`)}
+          </select>
+        </label>
+        <label>${this.t('admin.q.assignDue')} <input type="date" name="due" /></label>
+        <button type="submit" ?disabled=${this.busy || this.found.length === 0}>${this.t('admin.q.assignDo')}</button>
+      </form>
+    </section>`;
+  }
+
+  private renderAssignments() {
+    return html`<section>
+      <h2>${this.t('admin.q.responses')}</h2>
+      ${!this.assignments
+        ? nothing
+        : this.assignments.length === 0
+          ? html`<p>${this.t('admin.q.noResponses')}</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th scope="col">${this.t('admin.q.col.patient')}</th>
+                  <th scope="col">${this.t('admin.q.col.questionnaire')}</th>
+                  <th scope="col">${this.t('admin.q.col.status')}</th>
+                  <th scope="col">${this.t('admin.q.col.due')}</th>
+                  <th scope="col">${this.t('admin.q.col.score')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${this.assignments.map(
+                  (a) => html`<tr>
+                    <td><button class="link" @click=${() => this.view(a)}>${this.t('admin.q.view', { name: a.patientName })}</button></td>
+                    <td>${this.titleOf(a)} (${this.t('admin.q.version', { version: a.version })})</td>
+                    <td>${this.t(`admin.q.status.${a.status}`)}${a.overdue ? html` · <strong>${this.t('admin.q.overdue')}</strong>` : nothing}</td>
+                    <td>${a.dueDate ?? ''}</td>
+                    <td>${this.score(a.result)}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`}
+    </section>`;
+  }
+
+  private renderDetail(d: StaffAssignmentDetail) {
+    const questions = flattenItems(d.questionnaire.item).filter(isQuestion);
+    return html`<section id="detail" class="panel">
+      <h2 tabindex="-1">${this.t('admin.q.view', { name: d.assignment.patientName })} – ${this.titleOf(d.assignment)}</h2>
+      ${d.responses.map(
+        (r) => html`<h3>${this.t('admin.q.revision', { revision: r.revision, status: this.t(`admin.q.rev.${r.status}`) })}</h3>
+          ${this.score(r.result)}
+          <dl>
+            ${questions.map((item) => html`<dt>${itemText(item, this.lang)}</dt><dd>${(r.answers[item.linkId] ?? []).map((a) => this.answerText(item, a)).join(', ') || this.t('admin.q.noAnswer')}</dd>`)}
+          </dl>
+          <p><a href=${`/api/questionnaire-responses/${encodeURIComponent(r.id)}/fhir`} download=${`response-${r.id}.json`}>${this.t('admin.q.exportResponse', { revision: r.revision })}</a></p>`,
+      )}
+      <button class="secondary" @click=${() => (this.detail = null)}>${this.t('admin.q.close')}</button>
+    </section>`;
+  }
+}
+
+defineOnce('sm-questionnaires-page', SmQuestionnairesPage);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sm-questionnaires-page': SmQuestionnairesPage;
+  }
+}

@@ -1,0 +1,449 @@
+/**
+ * Questionnaires on FHIR R4: a clinic's questionnaires (from the library or imported FHIR JSON, each
+ * change published as a new version), assigned to patients, answered (autosaved in progress, then
+ * submitted; an amendment is a new revision and both are kept) and scored. Answers and scores are
+ * sealed with the clinic's key; every read of them is audited; another clinic's ids are 404 and a
+ * patient sees only their own assignments.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Questionnaire } from '@medplum/fhirtypes';
+import type { Database, QuestionnaireAssignmentsTable, QuestionnaireResponsesTable } from '../db/schema.js';
+import type { Selectable } from 'kysely';
+import {
+  answerProblem, flattenItems, isQuestion, missingRequired, pruneAnswers, questionnaireTitle, SUPPORTED_ITEM_TYPES, type Answers,
+} from '../../shared/questionnaire-logic.js';
+import type {
+  AssignmentQuery, LibraryEntry, NewAssignments, PatientAssignment, PatientAssignmentDetail, QuestionnaireDetail, QuestionnaireSummary, ResponseResult, ResponseRevision, SaveAnswers,
+  SavedResponse, StaffAssignment, StaffAssignmentDetail,
+} from '../../shared/questionnaires.js';
+import type { QuestionnaireResponse } from '@medplum/fhirtypes';
+import { runAction, type Action, type ActionStore } from './action.js';
+import type { ClinicCipher } from './crypto.js';
+import { AppError, notFound } from './errors.js';
+import { assertValidFhir } from './fhir.js';
+import { LIBRARY, libraryResource } from './questionnaire-library.js';
+import { buildResponse, calculatedExpression, expressionsOf, parsesAsFhirpath, scoreAnswers } from './questionnaire-scoring.js';
+import { assertConsent, getPatient, patientNames } from './patients.js';
+import type { PatientPrincipal, StaffPrincipal } from './principal.js';
+import { questionnaireAssignedNotice, questionnaireFlagNotice } from './notices.js';
+
+/** What questionnaire operations need. */
+export interface QuestionnaireContext {
+  db: Kysely<Database>;
+  store: ActionStore;
+  requestId: string | null;
+  cipher: ClinicCipher;
+}
+
+type AssignmentRow = Selectable<QuestionnaireAssignmentsTable>;
+type ResponseRow = Selectable<QuestionnaireResponsesTable>;
+
+const ANSWERS = 'questionnaire.answers';
+const RESULT = 'questionnaire.result';
+
+// --- questionnaires and versions ------------------------------------------------------------
+
+/**
+ * Checks a Questionnaire before it is stored: valid FHIR R4 (by the maintained validator), then what
+ * this product needs on top: item types it renders, unique linkIds, enableWhen questions that exist,
+ * coded options, FHIRPath that parses. Refusals are 422 `invalid_fhir` with "path: problem".
+ */
+export function checkQuestionnaire(json: unknown): Questionnaire {
+  if (!json || typeof json !== 'object' || (json as { resourceType?: unknown }).resourceType !== 'Questionnaire') {
+    throw new AppError(422, 'invalid_fhir', 'resourceType: expected "Questionnaire"');
+  }
+  assertValidFhir(json);
+  const q = json as Questionnaire;
+  const seen = new Set<string>();
+  const problem = (path: string, what: string) => new AppError(422, 'invalid_fhir', `${path}: ${what}`);
+  const walk = (items: Questionnaire['item'], path: string) => {
+    (items ?? []).forEach((item, n) => {
+      const at = `${path}.item[${n}]`;
+      if (!(SUPPORTED_ITEM_TYPES as readonly string[]).includes(item.type)) throw problem(`${at}.type`, `item type "${item.type}" is not supported yet (supported: ${SUPPORTED_ITEM_TYPES.join(', ')})`);
+      if (seen.has(item.linkId)) throw problem(`${at}.linkId`, `linkId "${item.linkId}" is used twice`);
+      seen.add(item.linkId);
+      if (item.type === 'choice' && !(item.answerOption ?? []).length) throw problem(`${at}.answerOption`, 'a choice item needs answer options');
+      (item.answerOption ?? []).forEach((o, k) => {
+        if (!o.valueCoding?.code) throw problem(`${at}.answerOption[${k}]`, 'answer options must be coded (valueCoding with a code)');
+      });
+      if (item.type === 'group' && item.repeats) throw problem(`${at}.repeats`, 'repeating groups are not supported yet');
+      walk(item.item, at);
+    });
+  };
+  walk(q.item, 'Questionnaire');
+  flattenItems(q.item).forEach((item) => {
+    (item.enableWhen ?? []).forEach((c, k) => {
+      if (!seen.has(c.question)) throw problem(`Questionnaire.item(${item.linkId}).enableWhen[${k}].question`, `no item has linkId "${c.question}"`);
+    });
+  });
+  for (const expression of expressionsOf(q)) if (!parsesAsFhirpath(expression)) throw problem('Questionnaire', `the FHIRPath expression "${expression.slice(0, 120)}" does not parse`);
+  return q;
+}
+
+/** The canonical reference of one version (what a response points at). */
+const canonical = (questionnaireId: string, version: number) => `urn:uuid:${questionnaireId}|${version}`;
+
+/** The stored resource of a version as exported: our id, canonical URL and version number. */
+function exported(resource: string, questionnaireId: string, version: number): Questionnaire {
+  const q = JSON.parse(resource) as Questionnaire;
+  return { ...q, id: questionnaireId, url: `urn:uuid:${questionnaireId}`, version: String(version) };
+}
+
+function summaryOf(row: { id: string; library_key: string | null; current_version: number; updated_at: string; version_id: string; resource: string }): QuestionnaireSummary {
+  const q = JSON.parse(row.resource) as Questionnaire;
+  return { id: row.id, title: questionnaireTitle(q, 'en'), titleFr: questionnaireTitle(q, 'fr'), libraryKey: row.library_key, version: row.current_version, versionId: row.version_id, updatedAt: row.updated_at };
+}
+
+function currentVersions(db: Kysely<Database>, clinicId: string) {
+  return db
+    .selectFrom('questionnaires as q')
+    .innerJoin('questionnaire_versions as v', (j) => j.onRef('v.questionnaire_id', '=', 'q.id').onRef('v.version', '=', 'q.current_version'))
+    .select(['q.id', 'q.library_key', 'q.current_version', 'q.updated_at', 'v.id as version_id', 'v.resource'])
+    .where('q.clinic_id', '=', clinicId);
+}
+
+/** The clinic's questionnaires, most recently changed first. */
+export async function listQuestionnaires(db: Kysely<Database>, clinicId: string): Promise<QuestionnaireSummary[]> {
+  const rows = await currentVersions(db, clinicId).orderBy('q.updated_at', 'desc').orderBy('q.id').execute();
+  return rows.map(summaryOf);
+}
+
+/** One questionnaire with its versions and current resource. */
+export async function getQuestionnaire(db: Kysely<Database>, clinicId: string, id: string): Promise<QuestionnaireDetail> {
+  const row = await currentVersions(db, clinicId).where('q.id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Questionnaire');
+  const versions = await db.selectFrom('questionnaire_versions').select(['id', 'version', 'created_at']).where('clinic_id', '=', clinicId).where('questionnaire_id', '=', id).orderBy('version', 'desc').execute();
+  return { questionnaire: summaryOf(row), versions: versions.map((v) => ({ id: v.id, version: v.version, createdAt: v.created_at })), resource: exported(row.resource, id, row.current_version) };
+}
+
+/** A version's FHIR resource for export (the current one unless a version number is given). */
+export async function exportQuestionnaire(db: Kysely<Database>, clinicId: string, id: string, version?: number): Promise<Questionnaire> {
+  const q = await db.selectFrom('questionnaires').select(['current_version']).where('clinic_id', '=', clinicId).where('id', '=', id).executeTakeFirst();
+  if (!q) throw notFound('Questionnaire');
+  const v = await db.selectFrom('questionnaire_versions').select(['resource', 'version']).where('clinic_id', '=', clinicId).where('questionnaire_id', '=', id).where('version', '=', version ?? q.current_version).executeTakeFirst();
+  if (!v) throw notFound('Questionnaire version');
+  return exported(v.resource, id, v.version);
+}
+
+/** The library's instruments and, for each, the clinic's questionnaire made from it. */
+export async function listLibrary(db: Kysely<Database>, clinicId: string): Promise<LibraryEntry[]> {
+  const have = await db.selectFrom('questionnaires').select(['id', 'library_key']).where('clinic_id', '=', clinicId).where('library_key', 'is not', null).orderBy('created_at').execute();
+  return Object.entries(LIBRARY).map(([key, q]) => ({ key, title: questionnaireTitle(q, 'en'), titleFr: questionnaireTitle(q, 'fr'), questionnaireId: have.find((h) => h.library_key === key)?.id ?? null }));
+}
+
+async function insertVersion(a: Action, clinicId: string, questionnaireId: string, version: number, q: Questionnaire, by: string | null): Promise<string> {
+  const id = randomUUID();
+  // Stored without the ids we give it on export, so a re-import of an export is the same content.
+  const content: Partial<Questionnaire> = { ...q };
+  delete content.id;
+  delete content.url;
+  delete content.version;
+  delete content.meta;
+  await a.tx.insertInto('questionnaire_versions').values({ id, clinic_id: clinicId, questionnaire_id: questionnaireId, version, title: questionnaireTitle(q, 'en').slice(0, 500), resource: JSON.stringify(content), published_by: by, created_at: new Date().toISOString() }).execute();
+  return id;
+}
+
+/** Creates a questionnaire (version 1) in its own action. */
+async function createQuestionnaire(ctx: QuestionnaireContext, who: StaffPrincipal | { kind: 'system'; clinicId: string }, q: Questionnaire, libraryKey: string | null, action: string): Promise<QuestionnaireDetail> {
+  const id = randomUUID();
+  await runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const at = new Date().toISOString();
+    await a.tx.insertInto('questionnaires').values({ id, clinic_id: ctx.cipher.clinicId, library_key: libraryKey, current_version: 1, created_at: at, updated_at: at }).execute();
+    await insertVersion(a, ctx.cipher.clinicId, id, 1, q, who.kind === 'staff' ? who.staffId : null);
+    a.audit({ action, target: `questionnaire:${id}:v1` });
+  });
+  return getQuestionnaire(ctx.db, ctx.cipher.clinicId, id);
+}
+
+/** Adds a library instrument to the clinic's questionnaires (a second add answers with the first). */
+export async function addFromLibrary(ctx: QuestionnaireContext, who: StaffPrincipal | { kind: 'system'; clinicId: string }, key: string): Promise<{ detail: QuestionnaireDetail; created: boolean }> {
+  const q = libraryResource(key);
+  if (!q) throw notFound('Library questionnaire');
+  const existing = (await listLibrary(ctx.db, ctx.cipher.clinicId)).find((e) => e.key === key)?.questionnaireId;
+  if (existing) return { detail: await getQuestionnaire(ctx.db, ctx.cipher.clinicId, existing), created: false };
+  return { detail: await createQuestionnaire(ctx, who, q, key, 'questionnaire.add'), created: true };
+}
+
+/** Imports FHIR JSON as a new questionnaire; refuses an invalid one with the path of its first problem. */
+export async function importQuestionnaire(ctx: QuestionnaireContext, who: StaffPrincipal, json: unknown): Promise<QuestionnaireDetail> {
+  return createQuestionnaire(ctx, who, checkQuestionnaire(json), null, 'questionnaire.import');
+}
+
+/** Publishes a change: the resource becomes the next version; assignments already made keep theirs. */
+export async function publishVersion(ctx: QuestionnaireContext, who: StaffPrincipal, id: string, json: unknown): Promise<QuestionnaireDetail> {
+  const q = checkQuestionnaire(json);
+  await runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const row = await a.tx.selectFrom('questionnaires').select(['current_version']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('Questionnaire');
+    const version = row.current_version + 1;
+    await insertVersion(a, ctx.cipher.clinicId, id, version, q, who.staffId);
+    await a.tx.updateTable('questionnaires').set({ current_version: version, updated_at: new Date().toISOString() }).where('id', '=', id).execute();
+    a.audit({ action: 'questionnaire.publish', target: `questionnaire:${id}:v${version}` });
+  });
+  return getQuestionnaire(ctx.db, ctx.cipher.clinicId, id);
+}
+
+// --- assignments ------------------------------------------------------------------------------
+
+/**
+ * Asks patients to fill in the questionnaire's current version: one action per patient (the
+ * assignment, its audit row and the patient's e-mail notice, a link only). Every patient must be the
+ * clinic's (404 before anything is assigned otherwise).
+ */
+export async function assignQuestionnaire(ctx: QuestionnaireContext, who: StaffPrincipal, questionnaireId: string, input: NewAssignments): Promise<string[]> {
+  const { cipher } = ctx;
+  const q = await currentVersions(ctx.db, cipher.clinicId).where('q.id', '=', questionnaireId).executeTakeFirst();
+  if (!q) throw notFound('Questionnaire');
+  if (input.dueDate && Number.isNaN(Date.parse(`${input.dueDate}T00:00:00Z`))) throw new AppError(400, 'invalid_due_date', 'dueDate is not a date');
+  for (const patientId of input.patientIds) await getPatient(ctx.db, cipher, patientId);
+  const ids: string[] = [];
+  for (const patientId of input.patientIds) {
+    ids.push(
+      await runAction(ctx.store, who, ctx.requestId, async (a) => {
+        const id = randomUUID();
+        const at = new Date().toISOString();
+        await a.tx.insertInto('questionnaire_assignments').values({ id, clinic_id: cipher.clinicId, patient_id: patientId, questionnaire_id: questionnaireId, version_id: q.version_id, status: 'assigned', due_date: input.dueDate ?? null, assigned_by: who.staffId, created_at: at, updated_at: at }).execute();
+        a.audit({ action: 'questionnaire.assign', patientId, target: `assignment:${id}` });
+        a.enqueue(questionnaireAssignedNotice(cipher.clinicId, patientId));
+        return id;
+      }),
+    );
+  }
+  return ids;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const isOverdue = (row: AssignmentRow) => row.status !== 'completed' && row.due_date !== null && row.due_date < today();
+
+async function latestResponse(db: Kysely<Database>, clinicId: string, assignmentId: string): Promise<ResponseRow | undefined> {
+  return db.selectFrom('questionnaire_responses').selectAll().where('clinic_id', '=', clinicId).where('assignment_id', '=', assignmentId).orderBy('revision', 'desc').limit(1).executeTakeFirst();
+}
+
+function resultOf(cipher: ClinicCipher, row: ResponseRow | undefined): ResponseResult | null {
+  return row?.result_enc ? (JSON.parse(cipher.decrypt(row.result_enc, RESULT)) as ResponseResult) : null;
+}
+
+function answersOf(cipher: ClinicCipher, row: ResponseRow): Answers {
+  return JSON.parse(cipher.decrypt(row.answers_enc, ANSWERS)) as Answers;
+}
+
+async function versionOf(db: Kysely<Database>, clinicId: string, versionId: string) {
+  const v = await db.selectFrom('questionnaire_versions').select(['id', 'questionnaire_id', 'version', 'resource']).where('clinic_id', '=', clinicId).where('id', '=', versionId).executeTakeFirstOrThrow();
+  return { ...v, questionnaire: exported(v.resource, v.questionnaire_id, v.version) };
+}
+
+/** The assignments matching the filter, newest first, for staff (each listed row audited). */
+export async function listAssignments(ctx: QuestionnaireContext, who: StaffPrincipal, query: AssignmentQuery): Promise<StaffAssignment[]> {
+  const { cipher } = ctx;
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    let q = a.tx
+      .selectFrom('questionnaire_assignments as s')
+      .innerJoin('questionnaire_versions as v', 'v.id', 's.version_id')
+      .selectAll('s')
+      .select(['v.version', 'v.resource'])
+      .where('s.clinic_id', '=', cipher.clinicId);
+    if (query.questionnaireId) q = q.where('s.questionnaire_id', '=', query.questionnaireId);
+    if (query.patientId) q = q.where('s.patient_id', '=', query.patientId);
+    const rows = await q.orderBy('s.created_at', 'desc').orderBy('s.id').limit(query.limit ?? 200).execute();
+    const names = await patientNames(a.tx, cipher, [...new Set(rows.map((r) => r.patient_id))]);
+    const list: StaffAssignment[] = [];
+    for (const r of rows) {
+      const latestDone = await a.tx.selectFrom('questionnaire_responses').selectAll().where('clinic_id', '=', cipher.clinicId).where('assignment_id', '=', r.id).where('status', '!=', 'in-progress').orderBy('revision', 'desc').limit(1).executeTakeFirst();
+      list.push(staffAssignment(cipher, r, r.version, JSON.parse(r.resource) as Questionnaire, names.get(r.patient_id) ?? '', latestDone));
+    }
+    a.audit(list.map((s) => ({ action: 'questionnaire.list', patientId: s.patientId, target: `assignment:${s.id}` })));
+    return list;
+  });
+}
+
+function staffAssignment(cipher: ClinicCipher, r: AssignmentRow, version: number, q: Questionnaire, patientName: string, latestDone: ResponseRow | undefined): StaffAssignment {
+  return {
+    id: r.id, questionnaireId: r.questionnaire_id, versionId: r.version_id, version, title: questionnaireTitle(q, 'en'), titleFr: questionnaireTitle(q, 'fr'), patientId: r.patient_id, patientName,
+    status: r.status, overdue: isOverdue(r), dueDate: r.due_date, createdAt: r.created_at, submittedAt: latestDone?.submitted_at ?? null, result: resultOf(cipher, latestDone),
+  };
+}
+
+async function assignmentOf(db: Kysely<Database>, clinicId: string, id: string): Promise<AssignmentRow> {
+  const row = await db.selectFrom('questionnaire_assignments').selectAll().where('clinic_id', '=', clinicId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Assignment');
+  return row;
+}
+
+function revisionOf(cipher: ClinicCipher, r: ResponseRow): ResponseRevision {
+  return { id: r.id, revision: r.revision, status: r.status, answers: answersOf(cipher, r), result: resultOf(cipher, r), updatedAt: r.updated_at, submittedAt: r.submitted_at };
+}
+
+/** One assignment for staff: the version asked and every revision of the answers, newest first (audited). */
+export async function readAssignment(ctx: QuestionnaireContext, who: StaffPrincipal, id: string): Promise<StaffAssignmentDetail> {
+  const { cipher } = ctx;
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const row = await assignmentOf(a.tx, cipher.clinicId, id);
+    const v = await versionOf(a.tx, cipher.clinicId, row.version_id);
+    const responses = await a.tx.selectFrom('questionnaire_responses').selectAll().where('clinic_id', '=', cipher.clinicId).where('assignment_id', '=', id).orderBy('revision', 'desc').execute();
+    const names = await patientNames(a.tx, cipher, [row.patient_id]);
+    a.audit({ action: 'questionnaire.read', patientId: row.patient_id, target: `assignment:${id}` });
+    return {
+      assignment: staffAssignment(cipher, row, v.version, v.questionnaire, names.get(row.patient_id) ?? '', responses.find((r) => r.status !== 'in-progress')),
+      questionnaire: v.questionnaire,
+      responses: responses.map((r) => revisionOf(cipher, r)),
+    };
+  });
+}
+
+/** One response revision as a FHIR R4 QuestionnaireResponse (audited). */
+export async function exportResponse(ctx: QuestionnaireContext, who: StaffPrincipal, responseId: string): Promise<QuestionnaireResponse> {
+  const { cipher } = ctx;
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const r = await a.tx.selectFrom('questionnaire_responses').selectAll().where('clinic_id', '=', cipher.clinicId).where('id', '=', responseId).executeTakeFirst();
+    if (!r) throw notFound('Response');
+    const v = await versionOf(a.tx, cipher.clinicId, r.version_id);
+    a.audit({ action: 'questionnaire.export', patientId: r.patient_id, target: `response:${r.id}` });
+    return fhirResponse(v.questionnaire, r, answersOf(cipher, r), canonical(v.questionnaire_id, v.version));
+  });
+}
+
+function fhirResponse(q: Questionnaire, r: ResponseRow, answers: Answers, questionnaireCanonical: string): QuestionnaireResponse {
+  return buildResponse(q, answers, { id: r.id, status: r.status, questionnaireCanonical, patientId: r.patient_id, authored: r.submitted_at ?? r.updated_at });
+}
+
+// --- the patient's side -----------------------------------------------------------------------
+
+function patientAssignment(r: AssignmentRow, q: Questionnaire, submittedAt: string | null): PatientAssignment {
+  return { id: r.id, title: questionnaireTitle(q, 'en'), titleFr: questionnaireTitle(q, 'fr'), status: r.status, overdue: isOverdue(r), dueDate: r.due_date, createdAt: r.created_at, submittedAt };
+}
+
+/** The patient's assignments: open ones first (earliest due first), then completed, newest first (audited). */
+export async function listPatientAssignments(ctx: QuestionnaireContext, who: PatientPrincipal): Promise<PatientAssignment[]> {
+  const { cipher } = ctx;
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const rows = await a.tx
+      .selectFrom('questionnaire_assignments as s')
+      .innerJoin('questionnaire_versions as v', 'v.id', 's.version_id')
+      .selectAll('s')
+      .select(['v.resource'])
+      .where('s.clinic_id', '=', cipher.clinicId)
+      .where('s.patient_id', '=', who.patientId)
+      .orderBy('s.created_at', 'desc')
+      .orderBy('s.id')
+      .execute();
+    const list: PatientAssignment[] = [];
+    for (const r of rows) {
+      const done = await a.tx.selectFrom('questionnaire_responses').select(['submitted_at']).where('clinic_id', '=', cipher.clinicId).where('assignment_id', '=', r.id).where('status', '!=', 'in-progress').orderBy('revision', 'desc').limit(1).executeTakeFirst();
+      list.push(patientAssignment(r, JSON.parse(r.resource) as Questionnaire, done?.submitted_at ?? null));
+    }
+    a.audit({ action: 'questionnaire.list', target: `assignments:${list.length}` });
+    const open = list.filter((s) => s.status !== 'completed').sort((x, y) => (x.dueDate ?? '9999').localeCompare(y.dueDate ?? '9999'));
+    return [...open, ...list.filter((s) => s.status === 'completed')];
+  });
+}
+
+async function patientsAssignment(db: Kysely<Database>, who: PatientPrincipal, id: string): Promise<AssignmentRow> {
+  const row = await assignmentOf(db, who.clinicId, id);
+  if (row.patient_id !== who.patientId) throw notFound('Assignment');
+  return row;
+}
+
+/** One of the patient's assignments with the questionnaire and their latest answers (audited). */
+export async function readPatientAssignment(ctx: QuestionnaireContext, who: PatientPrincipal, id: string): Promise<PatientAssignmentDetail> {
+  const { cipher } = ctx;
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const row = await patientsAssignment(a.tx, who, id);
+    const v = await versionOf(a.tx, cipher.clinicId, row.version_id);
+    const latest = await latestResponse(a.tx, cipher.clinicId, id);
+    const done = latest && latest.status !== 'in-progress' ? latest : await a.tx.selectFrom('questionnaire_responses').selectAll().where('clinic_id', '=', cipher.clinicId).where('assignment_id', '=', id).where('status', '!=', 'in-progress').orderBy('revision', 'desc').limit(1).executeTakeFirst();
+    a.audit({ action: 'questionnaire.read', target: `assignment:${id}` });
+    return {
+      assignment: patientAssignment(row, v.questionnaire, done?.submitted_at ?? null),
+      questionnaire: v.questionnaire,
+      response: latest ? { id: latest.id, revision: latest.revision, status: latest.status, answers: answersOf(cipher, latest), updatedAt: latest.updated_at } : null,
+    };
+  });
+}
+
+/** Checks every answer against its item (422) and keeps only those to enabled questions. */
+function cleanAnswers(q: Questionnaire, answers: Answers): Answers {
+  const items = new Map(flattenItems(q.item).map((i) => [i.linkId, i]));
+  for (const [linkId, given] of Object.entries(answers)) {
+    const item = items.get(linkId);
+    if (!item || !isQuestion(item) || item.readOnly || calculatedExpression(item)) throw new AppError(422, 'unknown_item', `${linkId}: this questionnaire has no question with that linkId that takes answers`);
+    if (given.length > 1 && !item.repeats) throw new AppError(422, 'invalid_answer', `${linkId}: takes one answer`);
+    for (const value of given) {
+      const problem = answerProblem(item, value);
+      if (problem) throw new AppError(422, 'invalid_answer', `${linkId}: ${problem}`);
+    }
+  }
+  return pruneAnswers(q.item, answers);
+}
+
+/**
+ * Stores the patient's answers in the open revision (creating it: the first, or with `amend`, the
+ * next after a submitted one). A submitted response never changes: saving over it without `amend`
+ * is a 409. Returns the row, for submit to complete.
+ */
+async function store(a: Action, ctx: QuestionnaireContext, who: PatientPrincipal, id: string, input: SaveAnswers): Promise<{ row: ResponseRow; assignment: AssignmentRow; questionnaire: Questionnaire; canonical: string; answers: Answers }> {
+  const { cipher } = ctx;
+  await a.lockPatient(cipher.clinicId, who.patientId);
+  await assertConsent(a.tx, who.clinicId, who.patientId);
+  const assignment = await patientsAssignment(a.tx, who, id);
+  const v = await versionOf(a.tx, cipher.clinicId, assignment.version_id);
+  const answers = cleanAnswers(v.questionnaire, input.answers);
+  const latest = await latestResponse(a.tx, cipher.clinicId, id);
+  const at = new Date().toISOString();
+  const sealed = cipher.encrypt(JSON.stringify(answers), ANSWERS);
+  let row: ResponseRow;
+  if (latest && latest.status === 'in-progress') {
+    await a.tx.updateTable('questionnaire_responses').set({ answers_enc: sealed, updated_at: at }).where('id', '=', latest.id).execute();
+    row = { ...latest, answers_enc: sealed, updated_at: at };
+  } else {
+    if (latest && !input.amend) throw new AppError(409, 'response_completed', 'This questionnaire was already submitted; to change an answer, start an amendment (amend: true)');
+    row = { id: randomUUID(), clinic_id: cipher.clinicId, assignment_id: id, patient_id: who.patientId, version_id: assignment.version_id, revision: (latest?.revision ?? 0) + 1, status: 'in-progress', answers_enc: sealed, result_enc: null, created_at: at, updated_at: at, submitted_at: null };
+    await a.tx.insertInto('questionnaire_responses').values(row).execute();
+  }
+  if (assignment.status === 'assigned') await a.tx.updateTable('questionnaire_assignments').set({ status: 'in-progress', updated_at: at }).where('id', '=', id).execute();
+  return { row, assignment, questionnaire: v.questionnaire, canonical: canonical(v.questionnaire_id, v.version), answers };
+}
+
+const saved = (r: ResponseRow): SavedResponse => ({ id: r.id, revision: r.revision, status: r.status, updatedAt: r.updated_at });
+
+/** Autosave: the answers so far, in progress. */
+export async function saveAnswers(ctx: QuestionnaireContext, who: PatientPrincipal, id: string, input: SaveAnswers): Promise<SavedResponse> {
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const { row } = await store(a, ctx, who, id, input);
+    a.audit({ action: 'questionnaire.save', target: `response:${row.id}` });
+    return saved(row);
+  });
+}
+
+/**
+ * Submits: the answers are stored, every enabled required question must be answered (422
+ * `answers_missing` naming them), the scores are calculated and sealed, and a safety flag (PHQ-9
+ * item 9) reaches staff at once: a live event and an e-mail notice (no health information) to each
+ * active admin and physician.
+ */
+export async function submitAnswers(ctx: QuestionnaireContext, who: PatientPrincipal, id: string, input: SaveAnswers): Promise<SavedResponse> {
+  const { cipher } = ctx;
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const s = await store(a, ctx, who, id, input);
+    const missing = missingRequired(s.questionnaire.item, s.answers);
+    if (missing.length > 0) throw new AppError(422, 'answers_missing', `Required questions are unanswered: ${missing.join(', ')}`);
+    const at = new Date().toISOString();
+    const status = s.row.revision > 1 ? 'amended' : 'completed';
+    const scored = scoreAnswers(s.questionnaire, s.answers, { id: s.row.id, status, questionnaireCanonical: s.canonical, patientId: who.patientId, authored: at });
+    await a.tx
+      .updateTable('questionnaire_responses')
+      .set({ status, answers_enc: cipher.encrypt(JSON.stringify(scored.answers), ANSWERS), result_enc: cipher.encrypt(JSON.stringify(scored.result), RESULT), updated_at: at, submitted_at: at })
+      .where('id', '=', s.row.id)
+      .execute();
+    await a.tx.updateTable('questionnaire_assignments').set({ status: 'completed', updated_at: at }).where('id', '=', id).execute();
+    a.audit({ action: 'questionnaire.submit', target: `response:${s.row.id}` });
+    a.emit(cipher.clinicId, { type: 'questionnaire', assignmentId: id, patientId: who.patientId, kind: 'submitted' });
+    if (scored.result.flags.length > 0) {
+      a.emit(cipher.clinicId, { type: 'questionnaire', assignmentId: id, patientId: who.patientId, kind: 'safety-flag' });
+      const clinicians = await a.tx.selectFrom('staff').select('id').where('clinic_id', '=', cipher.clinicId).where('disabled_at', 'is', null).where('password_set_at', 'is not', null).where('role', 'in', ['admin', 'physician']).execute();
+      for (const c of clinicians) a.enqueue(questionnaireFlagNotice(cipher.clinicId, c.id, s.row.id));
+      a.audit({ action: 'questionnaire.flag', target: `response:${s.row.id}:${scored.result.flags.join(',')}` });
+    }
+    return saved({ ...s.row, status, updated_at: at, submitted_at: at });
+  });
+}

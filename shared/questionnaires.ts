@@ -1,0 +1,157 @@
+/**
+ * Questionnaires on the wire: one source for the server (validation, OpenAPI) and the browser (types).
+ * Questionnaires and responses travel as FHIR R4 JSON where they leave the product (export, import);
+ * inside it, answers are a map of linkId → FHIR answer values (shared/questionnaire-logic.ts).
+ */
+import type { Questionnaire, QuestionnaireResponse } from '@medplum/fhirtypes';
+import { Type, type Static } from 'typebox';
+import { Id, Timestamp } from './api.js';
+import type { Answers as LogicAnswers } from './questionnaire-logic.js';
+
+const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+/** A FHIR R4 Questionnaire (validated by the server against the R4 definitions; any valid JSON shape). */
+export const FhirQuestionnaire = Type.Unsafe<Questionnaire>(Type.Object({ resourceType: Type.Literal('Questionnaire') }, { additionalProperties: true }));
+/** A FHIR R4 QuestionnaireResponse. */
+export const FhirQuestionnaireResponse = Type.Unsafe<QuestionnaireResponse>(Type.Object({ resourceType: Type.Literal('QuestionnaireResponse') }, { additionalProperties: true }));
+/** What an import receives: any JSON object; the server says whether it is a valid R4 Questionnaire. */
+export const QuestionnaireImport = Type.Object(
+  {
+    resourceType: Type.String({ maxLength: 64 }),
+    status: Type.Optional(Type.String({ maxLength: 32 })),
+    title: Type.Optional(Type.String({ maxLength: 500 })),
+    item: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 1000 })),
+  },
+  { additionalProperties: true },
+);
+
+/** A coded answer. */
+export const AnswerCoding = Type.Object({ system: Type.Optional(Type.String({ maxLength: 255 })), code: Type.String({ minLength: 1, maxLength: 100 }), display: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+
+/** One answer value: exactly one value[x] (the server refuses more, or one of the wrong type, with 422). */
+export const AnswerValue = Type.Object(
+  {
+    valueBoolean: Type.Optional(Type.Boolean()),
+    valueDecimal: Type.Optional(Type.Number()),
+    valueInteger: Type.Optional(Type.Integer()),
+    valueDate: Type.Optional(Type.String({ maxLength: 10 })),
+    valueString: Type.Optional(Type.String({ maxLength: 10000 })),
+    valueCoding: Type.Optional(AnswerCoding),
+  },
+  { additionalProperties: false },
+);
+
+/** Answers by item linkId. */
+export const Answers = Type.Unsafe<LogicAnswers>(Type.Record(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,255}$' }), Type.Array(AnswerValue, { maxItems: 50 }), { maxProperties: 1000 }));
+
+/** A score band as the instrument defines it. */
+export const ScoreBand = Type.Object({ code: Type.String(), en: Type.String(), fr: Type.String() });
+/** One calculated score (e.g. the PHQ-9 total) and its band. */
+export const Score = Type.Object({ linkId: Type.String(), en: Type.String(), fr: Type.String(), value: Type.Number(), band: Nullable(ScoreBand) });
+/** A submitted response's scores and the safety flags it raised (e.g. `phq9-item9`). */
+export const ResponseResult = Type.Object({ scores: Type.Array(Score), flags: Type.Array(Type.String()) });
+export type ResponseResult = Static<typeof ResponseResult>;
+
+/** A questionnaire in the clinic's list (its current version). */
+export const QuestionnaireSummary = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  titleFr: Type.String(),
+  libraryKey: Nullable(Type.String()),
+  version: Type.Integer(),
+  versionId: Type.String(),
+  updatedAt: Timestamp,
+});
+export type QuestionnaireSummary = Static<typeof QuestionnaireSummary>;
+
+/** A questionnaire with its versions and the current version's FHIR resource. */
+export const QuestionnaireDetail = Type.Object({
+  questionnaire: QuestionnaireSummary,
+  versions: Type.Array(Type.Object({ id: Type.String(), version: Type.Integer(), createdAt: Timestamp })),
+  resource: FhirQuestionnaire,
+});
+export type QuestionnaireDetail = Static<typeof QuestionnaireDetail>;
+
+/** An instrument of the library shipped with the product, and whether the clinic has it. */
+export const LibraryEntry = Type.Object({ key: Type.String(), title: Type.String(), titleFr: Type.String(), questionnaireId: Nullable(Type.String()) });
+export type LibraryEntry = Static<typeof LibraryEntry>;
+
+/** Staff ask patients to fill in a questionnaire's current version. */
+export const NewAssignments = Type.Object(
+  { patientIds: Type.Array(Id, { minItems: 1, maxItems: 200, uniqueItems: true }), dueDate: Type.Optional(IsoDate) },
+  { additionalProperties: false },
+);
+export type NewAssignments = Static<typeof NewAssignments>;
+
+/** Where an assignment stands. */
+export const AssignmentStatus = Type.Union([Type.Literal('assigned'), Type.Literal('in-progress'), Type.Literal('completed')]);
+
+/** One assignment as staff see it. */
+export const StaffAssignment = Type.Object({
+  id: Type.String(),
+  questionnaireId: Type.String(),
+  versionId: Type.String(),
+  version: Type.Integer(),
+  title: Type.String(),
+  titleFr: Type.String(),
+  patientId: Type.String(),
+  patientName: Type.String(),
+  status: AssignmentStatus,
+  overdue: Type.Boolean(),
+  dueDate: Nullable(Type.String()),
+  createdAt: Timestamp,
+  submittedAt: Nullable(Timestamp),
+  /** Of the latest submitted revision. */
+  result: Nullable(ResponseResult),
+});
+export type StaffAssignment = Static<typeof StaffAssignment>;
+
+/** Filters of the staff list of assignments. */
+export const AssignmentQuery = Type.Object({ questionnaireId: Type.Optional(Id), patientId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }, { additionalProperties: false });
+export type AssignmentQuery = Static<typeof AssignmentQuery>;
+
+/** One revision of a response. */
+export const ResponseRevision = Type.Object({
+  id: Type.String(),
+  revision: Type.Integer(),
+  status: Type.Union([Type.Literal('in-progress'), Type.Literal('completed'), Type.Literal('amended')]),
+  answers: Answers,
+  result: Nullable(ResponseResult),
+  updatedAt: Timestamp,
+  submittedAt: Nullable(Timestamp),
+});
+export type ResponseRevision = Static<typeof ResponseRevision>;
+
+/** An assignment for staff, with the version asked and every revision of the answers, newest first. */
+export const StaffAssignmentDetail = Type.Object({ assignment: StaffAssignment, questionnaire: FhirQuestionnaire, responses: Type.Array(ResponseRevision) });
+export type StaffAssignmentDetail = Static<typeof StaffAssignmentDetail>;
+
+/** One of the patient's assignments. */
+export const PatientAssignment = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  titleFr: Type.String(),
+  status: AssignmentStatus,
+  overdue: Type.Boolean(),
+  dueDate: Nullable(Type.String()),
+  createdAt: Timestamp,
+  submittedAt: Nullable(Timestamp),
+});
+export type PatientAssignment = Static<typeof PatientAssignment>;
+
+/** An assignment opened by the patient: the questionnaire and their latest answers (in progress or submitted). */
+export const PatientAssignmentDetail = Type.Object({
+  assignment: PatientAssignment,
+  questionnaire: FhirQuestionnaire,
+  response: Nullable(Type.Object({ id: Type.String(), revision: Type.Integer(), status: ResponseRevision.properties.status, answers: Answers, updatedAt: Timestamp })),
+});
+export type PatientAssignmentDetail = Static<typeof PatientAssignmentDetail>;
+
+/** Autosave (in progress) or submit. `amend: true` starts a new revision of a submitted response. */
+export const SaveAnswers = Type.Object({ answers: Answers, amend: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+export type SaveAnswers = Static<typeof SaveAnswers>;
+
+/** What a save or submit stored. */
+export const SavedResponse = Type.Object({ id: Type.String(), revision: Type.Integer(), status: ResponseRevision.properties.status, updatedAt: Timestamp });
+export type SavedResponse = Static<typeof SavedResponse>;
