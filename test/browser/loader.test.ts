@@ -1,4 +1,4 @@
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../widget/loader.js';
 import type { SmMessages } from '../../widget/sm-messages.js';
 
@@ -55,7 +55,7 @@ describe('embed loader', () => {
     const el = await fixture<SmMessages>(html`<sm-messages clinic="north"></sm-messages>`);
     const frame = await loaded(el);
     inFrame(el, `parent.postMessage({ type: 'sm:resize', height: 345.2 }, location.origin)`);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => frame.style.height !== '', 'the frame was resized');
     expect(frame.style.height).to.equal('346px');
   });
 
@@ -86,7 +86,7 @@ describe('embed loader', () => {
     const el = await fixture<SmMessages>(html`<sm-messages clinic="north" style="--sm-accent: rgb(1, 2, 3); font-family: Georgia"></sm-messages>`);
     await loaded(el);
     inFrame(el, `window.addEventListener('message', (e) => { window.__theme = { data: e.data, origin: e.origin }; }); parent.postMessage({ type: 'sm:ready' }, location.origin)`);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(() => inFrame(el, 'window.__theme'), 'the theme reached the frame');
     const got = inFrame(el, 'window.__theme') as { data: { type: string; vars: Record<string, string>; fontFamily: string }; origin: string };
     expect(got.data.type).to.equal('sm:theme');
     expect(got.data.vars['--sm-accent']).to.equal('rgb(1, 2, 3)');

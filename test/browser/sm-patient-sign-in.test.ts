@@ -1,4 +1,4 @@
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
 import '../../widget/frame/sm-patient-sign-in.js';
 import { PatientApi } from '../../widget/frame/patient-api.js';
@@ -9,9 +9,11 @@ function input(el: SmPatientSignIn, selector: string): HTMLInputElement {
   return el.shadowRoot!.querySelector<HTMLInputElement>(selector)!;
 }
 
+/** Submits the visible form and waits until its request has been answered (the button is enabled again). */
 async function submit(el: SmPatientSignIn) {
   el.shadowRoot!.querySelector('form')!.requestSubmit();
-  await new Promise((r) => setTimeout(r, 50));
+  await el.updateComplete;
+  await waitUntil(() => !el.shadowRoot!.querySelector('form button[disabled]'), 'the request was answered', { timeout: 5000 });
   await el.updateComplete;
 }
 
