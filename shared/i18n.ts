@@ -4,6 +4,7 @@
  */
 import type { Lang } from './lang.js';
 import { loaderStrings } from './i18n-loader.js';
+import { bookingStrings } from './i18n-booking.js';
 
 const en = {
   'app.name': 'Secure Messaging',
@@ -63,6 +64,7 @@ const en = {
   'frame.placeholder': 'You are signed in. This section opens here soon.',
   'frame.unknownClinic': 'This clinic could not be found.',
   ...loaderStrings.en,
+  ...bookingStrings.en,
 
 
   'msg.newThread': 'New message',
@@ -484,6 +486,7 @@ const fr: Record<MessageKey, string> = {
   'frame.placeholder': 'Vous êtes connecté. Cette section ouvrira ici bientôt.',
   'frame.unknownClinic': 'Cette clinique est introuvable.',
   ...loaderStrings.fr,
+  ...bookingStrings.fr,
 
 
   'msg.newThread': 'Nouveau message',

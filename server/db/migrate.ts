@@ -10,6 +10,7 @@ import * as m0006 from './migrations/0006_staff_two_factor.js';
 import * as m0007 from './migrations/0007_staff_invitations.js';
 import * as m0008 from './migrations/0008_sign_in_accounts.js';
 import * as m0009 from './migrations/0009_inbox_scale.js';
+import * as m0011 from './migrations/0011_booking.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0007_staff_invitations': m0007,
   '0008_sign_in_accounts': m0008,
   '0009_inbox_scale': m0009,
+  '0011_booking': m0011,
 };
 
 /** The migrations this database has not had yet, in order (all of them for an empty database). */
