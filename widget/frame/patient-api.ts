@@ -157,6 +157,11 @@ export class PatientApi {
     return () => controller.abort();
   }
 
+  /** The bearer header, for the clients of other views (booking-api.ts). */
+  authHeaders(): Record<string, string> {
+    return this.#auth();
+  }
+
   /** Drops the token locally (e.g. after the server said the session ended). */
   forget(): void {
     this.#token = null;

@@ -20,6 +20,7 @@ import { frameStyles } from './styles.js';
 import './sm-patient-sign-in.js';
 import './sm-consent.js';
 import './sm-messages-view.js';
+import './booking/sm-booking-view.js';
 
 type Phase = 'loading' | 'signed-out' | 'consent' | 'signed-in' | 'unknown-clinic' | 'error';
 
@@ -195,7 +196,9 @@ export class SmFrameApp extends LitElement {
           </div>
           ${this.view === 'messages'
             ? html`<sm-messages-view .api=${this.api} .device=${this.device} .lang=${this.lang} @sm-message-sent=${() => this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true }))}></sm-messages-view>`
-            : html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
+            : this.view === 'booking'
+              ? html`<sm-booking-view .api=${this.api} .lang=${this.lang}></sm-booking-view>`
+              : html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
                 <p>${this.t('frame.placeholder')}</p>`}
         </div>`;
     }
