@@ -28,10 +28,17 @@ const StaffBooking = Type.Object({ ...NewBooking.properties, patientId: Type.Str
 
 export const staffBookingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.get(
-    '/api/public/booking/feeds/:token',
-    { schema: { tags: ['booking'], summary: 'A provider’s private calendar feed (the token is the secret; revocable)', params: Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' }) }), response: { 200: CalendarText, 400: ErrorBody, 404: ErrorBody } } },
+    '/api/public/booking/feed',
+    {
+      schema: {
+        tags: ['booking'],
+        summary: 'A provider’s private calendar feed (the token is the secret; revocable). In the query string, which logs never carry',
+        querystring: Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' }) }, { additionalProperties: false }),
+        response: { 200: CalendarText, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
     async (request, reply) => {
-      const text = await providerFeed(deps.db, request.params.token, { mailFrom: deps.config.mailFrom, hostname: deps.config.publicUrl.hostname });
+      const text = await providerFeed(deps.db, request.query.token, { mailFrom: deps.config.mailFrom, hostname: deps.config.publicUrl.hostname });
       return reply.type('text/calendar; charset=utf-8').header('cache-control', 'no-store').send(text);
     },
   );
@@ -91,7 +98,7 @@ export const staffBookingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     );
     scoped.post('/api/booking/providers/:id/feed', { ...admin, schema: { tags: ['booking'], summary: 'A new private calendar feed URL (the previous one stops working)', params: IdParams, response: { 200: CalendarFeed, ...errors } } }, async (request) => {
       const token = await change(request, 'booking.feed.renew', (tx) => renewFeedToken(tx, clinicOf(request), request.params.id), () => `provider:${request.params.id}`);
-      return { url: `${deps.config.publicUrl.origin}/api/public/booking/feeds/${token}` };
+      return { url: `${deps.config.publicUrl.origin}/api/public/booking/feed?token=${token}` };
     });
     scoped.delete('/api/booking/providers/:id/feed', { ...admin, schema: { tags: ['booking'], summary: 'Revoke the provider’s calendar feed', params: IdParams, response: { 200: Done, ...errors } } }, async (request) => {
       await change(request, 'booking.feed.revoke', (tx) => revokeFeedToken(tx, clinicOf(request), request.params.id), () => `provider:${request.params.id}`);

@@ -115,4 +115,29 @@ describe('<sm-booking-view>', () => {
     expect(cancelled).to.equal(true);
     expect(text(view)).to.contain('You have no upcoming appointments.');
   });
+
+  it('moves an appointment to another open time', async () => {
+    const moves: unknown[] = [];
+    worker.use(
+      http.get('/api/patient/booking/options', () => HttpResponse.json(options)),
+      http.get('/api/patient/booking/slots', () => HttpResponse.json(slots)),
+      http.get('/api/patient/appointments', () => HttpResponse.json([appointment(moves.length ? { startsAt: slots.slots[2]!.startsAt, providerId: 'shah', providerName: 'Dr. Shah' } : {})])),
+      http.post('/api/patient/appointments/a1/reschedule', async ({ request }) => {
+        moves.push(await request.json());
+        return HttpResponse.json(appointment({ startsAt: slots.slots[2]!.startsAt }));
+      }),
+    );
+    const view = await fixture<SmBookingView>(html`<sm-booking-view .api=${new PatientApi('north', 'en')}></sm-booking-view>`);
+    await waitUntil(() => shadow(view).querySelector('.appointments') && shadow(view).querySelector('[role=option]'));
+    [...shadow(view).querySelectorAll('button')].find((b) => b.textContent!.includes('Change the time'))!.click();
+    await waitUntil(() => text(view).includes('Choose a new time for your appointment of Monday, March 2'));
+    await waitUntil(() => shadow(view).querySelector('[data-index="2"]'));
+    shadow(view).querySelector<HTMLElement>('[data-index="2"]')!.click();
+    await view.updateComplete;
+    await expect(view).to.be.accessible();
+    [...shadow(view).querySelectorAll('button')].find((b) => b.textContent!.includes('Move to this time'))!.click();
+    await waitUntil(() => text(view).includes('Moved to'));
+    expect(moves).to.deep.equal([{ providerId: 'shah', startsAt: slots.slots[2]!.startsAt }]);
+    expect(text(view)).not.to.contain('Choose a new time');
+  });
 });

@@ -263,7 +263,8 @@ for (const d of DIALECTS) {
       assert.equal(resources.filter((r) => r.resourceType === 'Slot').length, slots.length - 1, 'the booked slot is not free');
 
       const feed = await ctx.ok(await call(ctx.app, 'POST', `/api/booking/providers/${ctx.provider.id}/feed`, { cookie: ctx.admin }), 200);
-      const path = new URL(feed.url).pathname;
+      const path = new URL(feed.url).pathname + new URL(feed.url).search;
+      assert.match(path, /^\/api\/public\/booking\/feed\?token=/, 'the secret is in the query string, which logs leave out');
       const ics = await ctx.app.inject({ method: 'GET', url: path });
       assert.equal(ics.statusCode, 200);
       assert.match(String(ics.headers['content-type']), /^text\/calendar/);
@@ -273,7 +274,7 @@ for (const d of DIALECTS) {
       const renewed = await ctx.ok(await call(ctx.app, 'POST', `/api/booking/providers/${ctx.provider.id}/feed`, { cookie: ctx.admin }), 200);
       assert.equal((await ctx.app.inject({ method: 'GET', url: path })).statusCode, 404, 'the old URL stops working');
       await ctx.ok(await call(ctx.app, 'DELETE', `/api/booking/providers/${ctx.provider.id}/feed`, { cookie: ctx.admin }), 200);
-      assert.equal((await ctx.app.inject({ method: 'GET', url: new URL(renewed.url).pathname })).statusCode, 404);
+      assert.equal((await ctx.app.inject({ method: 'GET', url: new URL(renewed.url).pathname + new URL(renewed.url).search })).statusCode, 404);
     });
   });
 }

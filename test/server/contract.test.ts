@@ -248,7 +248,7 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
       '/api/booking/appointments': toMark.id,
       postPatientAppointmentsByIdCancel: toCancel.id,
       postPatientAppointmentsByIdReschedule: toMove.id,
-      getPublicBookingFeedsByToken: new URL(feed.url).pathname.split('/').pop()!,
+      feedToken: new URL(feed.url).searchParams.get('token')!,
     },
     hints: {
       postPatientAppointments: { ...book, startsAt: at(3) },
@@ -304,6 +304,7 @@ function plans(doc: Doc, apiPath: string, op: Op, world: World, seed: number): P
   for (const q of queries.slice(0, 2)) {
     if ('typeId' in q) q.typeId = world.ids.bookingType;
     if ('providerId' in q) q.providerId = world.ids['/api/booking/providers'];
+    if ('token' in q && world.ids.feedToken) q.token = world.ids.feedToken;
   }
   // A page cursor is valid only as the server gave it out: the first query starts from the first page.
   if (queries[0]) delete queries[0].cursor;

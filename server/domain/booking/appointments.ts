@@ -13,7 +13,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import type { Appointment, AppointmentPatch, AppointmentType, NewBooking, Reschedule, SlotList, SlotQuery, StaffAppointment } from '../../../shared/booking.js';
 import { GRID_MINUTES } from '../../../shared/booking.js';
 import { normalizeLang, type Lang } from '../../../shared/lang.js';
-import { runAction, type Action, type ActionStore, type Tx } from '../action.js';
+import { runAction, type Action, type ActionStore } from '../action.js';
 import type { ClinicCipher } from '../crypto.js';
 import { AppError, notFound } from '../errors.js';
 import type { NewJob } from '../jobs.js';
@@ -23,7 +23,8 @@ import { HOUR, MINUTE } from '../time.js';
 import { clinicTimeZone, getBookingRules, getProvider, getType, listProviders, offers } from './setup.js';
 import { computeSlots, occupiedUnits, type ComputedSlot, type ProviderAvailability, type Range } from './slots.js';
 
-type Db = Kysely<Database> | Tx;
+/** A database or an action's transaction. */
+type Db = Kysely<Database>;
 
 /** The job that e-mails the patient the appointment's state with an .ics (confirmed, moved, cancelled). */
 export const BOOKING_MAIL_JOB = 'booking.mail';
@@ -70,7 +71,7 @@ async function availability(db: Db, clinicId: string, providerIds: string[], sta
 
 /** The active providers offering an active type (one of them when asked). */
 async function bookableProviders(db: Db, clinicId: string, type: AppointmentType, providerId?: string): Promise<string[]> {
-  const providers = (await listProviders(db as Kysely<Database>, clinicId, { activeOnly: true })).filter((p) => offers(type, p.id));
+  const providers = (await listProviders(db, clinicId, { activeOnly: true })).filter((p) => offers(type, p.id));
   if (providerId) {
     if (!providers.some((p) => p.id === providerId)) throw notFound('Provider');
     return [providerId];
@@ -79,7 +80,7 @@ async function bookableProviders(db: Db, clinicId: string, type: AppointmentType
 }
 
 async function bookableType(db: Db, clinicId: string, typeId: string): Promise<AppointmentType> {
-  const type = await getType(db as Kysely<Database>, clinicId, typeId);
+  const type = await getType(db, clinicId, typeId);
   if (!type.active) throw notFound('Appointment type');
   return type;
 }
@@ -103,17 +104,16 @@ export async function findSlots(db: Kysely<Database>, clinicId: string, q: SlotQ
   const slots = await compute(q.from, days);
   let nextAvailable: string | null = null;
   if (slots.length === 0) {
+    // Two weeks at a time after the range, up to the horizon.
     const horizonEnd = DateTime.fromJSDate(now, { zone: timeZone }).plus({ days: rules.horizonDays });
-    let from = dayRange(timeZone, now, q.from, days).start;
-    for (let guard = 0; guard < 30; guard++) {
-      from = DateTime.fromJSDate(from, { zone: timeZone }).plus({ days }).toJSDate();
-      if (from.getTime() > horizonEnd.toMillis()) break;
-      const later = await compute(DateTime.fromJSDate(from, { zone: timeZone }).toISODate()!, 14);
-      if (later[0]) {
-        nextAvailable = later[0].start.toISOString();
-        break;
-      }
-      from = DateTime.fromJSDate(from, { zone: timeZone }).plus({ days: 14 - days }).toJSDate();
+    const today = DateTime.fromJSDate(now, { zone: timeZone }).startOf('day');
+    const after = DateTime.fromISO(dayRange(timeZone, now, q.from, days).toDate, { zone: timeZone }).plus({ days: 1 });
+    // Never from the past: at most horizon / 14 rounds (27 for a year).
+    let from = after < today ? today : after;
+    while (from <= horizonEnd && nextAvailable === null) {
+      const later = await compute(from.toISODate()!, 14);
+      nextAvailable = later[0]?.start.toISOString() ?? null;
+      from = from.plus({ days: 14 });
     }
   }
   return { timeZone, slots: slots.map(toSlot), nextAvailable };
@@ -121,9 +121,9 @@ export async function findSlots(db: Kysely<Database>, clinicId: string, q: SlotQ
 
 /** Throws unless `start` is a slot the rules open for this provider and type (whatever is booked: the database decides that). */
 async function assertOpen(db: Db, clinicId: string, type: AppointmentType, providerId: string, start: Date, now: Date): Promise<void> {
-  const rules = await getBookingRules(db as Kysely<Database>, clinicId);
+  const rules = await getBookingRules(db, clinicId);
   if (!rules.enabled) throw new AppError(409, 'booking_closed', 'The clinic is not taking bookings online now');
-  const timeZone = await clinicTimeZone(db as Kysely<Database>, clinicId);
+  const timeZone = await clinicTimeZone(db, clinicId);
   const day = DateTime.fromJSDate(start, { zone: timeZone }).toISODate()!;
   const providers = await availability(db, clinicId, [providerId], start, start, false);
   const open = computeSlots({ timeZone, now, fromDate: day, toDate: day, type, rules, providers });
@@ -152,6 +152,10 @@ const mailJob = (row: Pick<AppointmentRow, 'id' | 'clinic_id'>, sequence: number
   dedupeKey: `${BOOKING_MAIL_JOB}:${row.id}:${sequence}`,
 });
 
+/**
+ * Claims the appointment's units. They are inserted in ascending order, so two bookings that overlap
+ * wait for each other in the same order on PostgreSQL and never deadlock; the loser gets the unique violation.
+ */
 async function insertUnits(a: Action, row: AppointmentRow, type: AppointmentType): Promise<void> {
   const units = occupiedUnits(new Date(row.starts_at), type).map((unit_start) => ({ provider_id: row.provider_id, unit_start, clinic_id: row.clinic_id, appointment_id: row.id }));
   await a.tx.insertInto('appointment_slots').values(units).execute();
@@ -338,27 +342,27 @@ export async function getAppointment(db: Db, clinicId: string, id: string, opts:
   if (opts.patientId) q = q.where('a.patient_id', '=', opts.patientId);
   const row = await q.executeTakeFirst();
   if (!row) throw notFound('Appointment');
-  return toAppointment(row, (await getBookingRules(db as Kysely<Database>, clinicId)).cancelCutoffHours, opts.now ?? new Date());
+  return toAppointment(row, (await getBookingRules(db, clinicId)).cancelCutoffHours, opts.now ?? new Date());
 }
 
 /** The patient's upcoming booked appointments, soonest first. */
 export async function listPatientAppointments(db: Db, who: PatientPrincipal, now = new Date()): Promise<Appointment[]> {
   const rows = await appointmentQuery(db, who.clinicId).where('a.patient_id', '=', who.patientId).where('a.status', '=', 'booked').where('a.ends_at', '>', now.toISOString()).orderBy('a.starts_at').limit(100).execute();
-  const cutoff = (await getBookingRules(db as Kysely<Database>, who.clinicId)).cancelCutoffHours;
+  const cutoff = (await getBookingRules(db, who.clinicId)).cancelCutoffHours;
   return rows.map((r) => toAppointment(r, cutoff, now));
 }
 
 /** A day's appointments (clinic zone), every status, with patients' names, for the staff day list. */
 export async function listDay(db: Db, cipher: ClinicCipher, date: string, providerId?: string, now = new Date()): Promise<StaffAppointment[]> {
   const clinicId = cipher.clinicId;
-  const zone = await clinicTimeZone(db as Kysely<Database>, clinicId);
+  const zone = await clinicTimeZone(db, clinicId);
   const day = DateTime.fromISO(date, { zone });
   if (!day.isValid) throw new AppError(400, 'invalid_date', 'date is not a valid date');
   let q = appointmentQuery(db, clinicId).where('a.starts_at', '>=', day.startOf('day').toUTC().toISO()!).where('a.starts_at', '<', day.plus({ days: 1 }).startOf('day').toUTC().toISO()!);
   if (providerId) q = q.where('a.provider_id', '=', providerId);
   const rows = await q.orderBy('a.starts_at').orderBy('p.name').limit(500).execute();
-  const names = await patientNames(db as Kysely<Database>, cipher, [...new Set(rows.map((r) => r.patient_id))]);
-  const cutoff = (await getBookingRules(db as Kysely<Database>, clinicId)).cancelCutoffHours;
+  const names = await patientNames(db, cipher, [...new Set(rows.map((r) => r.patient_id))]);
+  const cutoff = (await getBookingRules(db, clinicId)).cancelCutoffHours;
   return rows.map((r) => ({ ...toAppointment(r, cutoff, now), patientId: r.patient_id, patientName: names.get(r.patient_id) ?? '' }));
 }
 
@@ -374,6 +378,6 @@ export const appointmentLang = (row: Pick<AppointmentRow, 'lang'>, patientLang: 
 
 /** A provider's booked appointments from `from` on (its private feed), up to 1000. */
 export async function providerAppointments(db: Db, clinicId: string, providerId: string, from: Date) {
-  await getProvider(db as Kysely<Database>, clinicId, providerId);
+  await getProvider(db, clinicId, providerId);
   return appointmentQuery(db, clinicId).where('a.provider_id', '=', providerId).where('a.status', '=', 'booked').where('a.ends_at', '>', from.toISOString()).orderBy('a.starts_at').limit(1000).execute();
 }

@@ -105,5 +105,16 @@ export function calendarText(opts: { method: 'REQUEST' | 'CANCEL' | 'PUBLISH'; t
   }
   // RFC 5545 wants DTSTAMP in UTC; ical-generator writes it in the calendar's zone, so it is set here.
   const stamp = DateTime.utc().toFormat(ICS_LOCAL) + 'Z';
-  return cal.toString().replace(/^DTSTAMP:.*$/gm, `DTSTAMP:${stamp}`);
+  const [head, ...blocks] = cal.toString().replace(/^DTSTAMP:.*$/gm, `DTSTAMP:${stamp}`).split('BEGIN:VEVENT');
+  // A wall-clock time the autumn change repeats names two instants; such an event's times are written in UTC instead.
+  return [head, ...blocks.map((block, i) => utcIfAmbiguous(block, opts.events[i], opts.timeZone))].join('BEGIN:VEVENT');
+}
+
+const utcText = (d: Date) => DateTime.fromJSDate(d, { zone: 'utc' }).toFormat(ICS_LOCAL) + 'Z';
+
+function utcIfAmbiguous(block: string, event: CalendarEvent | undefined, zone: string): string {
+  if (!event) return block;
+  const ambiguous = [event.start, event.end].some((d) => DateTime.fromJSDate(d, { zone }).getPossibleOffsets().length > 1);
+  if (!ambiguous) return block;
+  return block.replace(/^DTSTART;TZID=[^:]*:.*$/m, `DTSTART:${utcText(event.start)}`).replace(/^DTEND;TZID=[^:]*:.*$/m, `DTEND:${utcText(event.end)}`);
 }

@@ -1,5 +1,5 @@
 /** The booking view's API calls, with the signed-in patient's token from the frame's PatientApi. */
-import type { Appointment, BookingOptions, NewBooking, SlotList } from '../../../shared/booking.js';
+import type { Appointment, BookingOptions, NewBooking, Reschedule, SlotList } from '../../../shared/booking.js';
 import { fetchJson } from '../../../shared/fetch-json.js';
 import type { PatientApi } from '../patient-api.js';
 
@@ -22,6 +22,10 @@ export class BookingApi {
 
   book(input: NewBooking): Promise<Appointment> {
     return fetchJson('/api/patient/appointments', { method: 'POST', body: input, headers: this.patient.authHeaders() });
+  }
+
+  reschedule(id: string, input: Reschedule): Promise<Appointment> {
+    return fetchJson(`/api/patient/appointments/${encodeURIComponent(id)}/reschedule`, { method: 'POST', body: input, headers: this.patient.authHeaders() });
   }
 
   cancel(id: string): Promise<Appointment> {

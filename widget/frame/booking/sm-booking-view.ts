@@ -1,7 +1,7 @@
 /**
  * @summary Self-booking for a signed-in patient: choose a visit type and a provider (or the first
  * available), pick a time from a keyboard-friendly list grouped by day (in the clinic's time zone,
- * with the patient's own shown when it differs), confirm, and see or cancel "My appointments".
+ * with the patient's own shown when it differs), confirm, and see, move or cancel "My appointments".
  * @fires sm-appointment-booked - a booking was confirmed (no details: nothing leaves the frame).
  */
 import { LitElement, css, html, nothing } from 'lit';
@@ -123,6 +123,8 @@ export class SmBookingView extends LitElement {
   @state() private status: { key: MessageKey; vars?: Record<string, string>; alert?: boolean } | null = null;
   @state() private busy = false;
   @state() private confirmingCancel: string | null = null;
+  /** The appointment being moved: the next time chosen replaces its time. */
+  @state() private moving: Appointment | null = null;
   @state() private failed = false;
   private client!: BookingApi;
 
@@ -231,18 +233,34 @@ export class SmBookingView extends LitElement {
     }
   }
 
+  private startMove(a: Appointment) {
+    this.moving = a;
+    this.status = null;
+    if (this.typeId !== a.typeId) {
+      this.typeId = a.typeId;
+      this.providerId = '';
+    }
+    void this.loadSlots();
+  }
+
   private async book() {
     if (!this.selected) return;
     this.busy = true;
     try {
-      const done = await this.client.book({ typeId: this.typeId, providerId: this.selected.providerId, startsAt: this.selected.startsAt, lang: this.lang });
-      this.status = { key: 'booking.booked', vars: { date: this.date(done.startsAt), time: this.time(done.startsAt) } };
+      const slot = this.selected;
+      const done = this.moving
+        ? await this.client.reschedule(this.moving.id, { providerId: slot.providerId, startsAt: slot.startsAt })
+        : await this.client.book({ typeId: this.typeId, providerId: slot.providerId, startsAt: slot.startsAt, lang: this.lang });
+      this.status = { key: this.moving ? 'booking.moved' : 'booking.booked', vars: { date: this.date(done.startsAt), time: this.time(done.startsAt) } };
+      this.moving = null;
       this.appointments = await this.client.appointments();
       this.dispatchEvent(new CustomEvent('sm-appointment-booked', { bubbles: true, composed: true }));
       await this.loadSlots();
     } catch (err) {
       const code = err instanceof ApiError ? err.code : '';
-      this.status = { key: code === 'slot_taken' || code === 'slot_unavailable' ? 'booking.error.slotTaken' : code === 'too_many_upcoming' ? 'booking.error.tooMany' : 'common.error', alert: true };
+      const key: MessageKey =
+        code === 'slot_taken' || code === 'slot_unavailable' ? 'booking.error.slotTaken' : code === 'too_many_upcoming' ? 'booking.error.tooMany' : code === 'change_cutoff' ? 'booking.error.cutoff' : 'common.error';
+      this.status = { key, alert: true };
       if (code === 'slot_taken' || code === 'slot_unavailable') await this.loadSlots();
     } finally {
       this.busy = false;
@@ -289,9 +307,15 @@ export class SmBookingView extends LitElement {
     const providers = o.providers.filter((p) => type?.providerIds.includes(p.id));
     return html`
       <div class="pickers">
+        ${this.moving
+          ? html`<p class="notice" role="status">
+              ${this.t('booking.moving', { date: this.date(this.moving.startsAt), time: this.time(this.moving.startsAt) })}
+              <button class="link" @click=${() => (this.moving = null)}>${this.t('booking.moveStop')}</button>
+            </p>`
+          : nothing}
         <label
           >${this.t('booking.type')}
-          <select @change=${this.onType}>
+          <select @change=${this.onType} ?disabled=${this.moving !== null}>
             ${o.types.map((t) => html`<option value=${t.id} ?selected=${t.id === this.typeId}>${t.name[this.lang]} (${this.t('booking.minutes', { n: String(t.durationMinutes) })}, ${this.t(`booking.mode.${t.mode}`)})</option>`)}
           </select>
         </label>
@@ -357,7 +381,7 @@ export class SmBookingView extends LitElement {
     if (!s) return nothing;
     return html`<div class="card" style="margin-top: 0.75rem">
       <p>${this.t('booking.confirmText', { type: this.typeName(this.typeId), provider: this.providerName(s.providerId), date: this.date(s.startsAt), time: this.time(s.startsAt) })}</p>
-      <button @click=${this.book} ?disabled=${this.busy}>${this.t('booking.confirm')}</button>
+      <button @click=${this.book} ?disabled=${this.busy}>${this.t(this.moving ? 'booking.moveHere' : 'booking.confirm')}</button>
     </div>`;
   }
 
@@ -377,7 +401,8 @@ export class SmBookingView extends LitElement {
                     ? html`<span role="group" aria-label=${this.t('booking.cancelAsk')}>${this.t('booking.cancelAsk')}
                         <button @click=${() => this.cancel(a.id)} ?disabled=${this.busy}>${this.t('booking.cancelYes')}</button>
                         <button class="link" @click=${() => (this.confirmingCancel = null)}>${this.t('booking.cancelNo')}</button></span>`
-                    : html`<button class="link" @click=${() => (this.confirmingCancel = a.id)}>${this.t('booking.cancel')}</button>`}
+                    : html`${this.options?.enabled ? html`<button class="link" @click=${() => this.startMove(a)}>${this.t('booking.move')}</button> · ` : nothing}
+                        <button class="link" @click=${() => (this.confirmingCancel = a.id)}>${this.t('booking.cancel')}</button>`}
               </li>`,
             )}
           </ul>`}`;
