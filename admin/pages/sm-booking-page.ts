@@ -8,10 +8,20 @@ import { state } from 'lit/decorators.js';
 import type { AppointmentMode, AppointmentType, BookingException, BookingRules, Provider, StaffAppointment, WeekdayCode, WeeklyHours } from '../../shared/booking.js';
 import { WEEKDAY_CODES } from '../../shared/booking.js';
 import { defineOnce } from '../../shared/define-once.js';
+import { ApiError } from '../../shared/fetch-json.js';
+import type { MessageKey } from '../../shared/i18n.js';
 import { AdminPage } from '../admin-page.js';
 import { BookingAdminApi } from '../booking-api.js';
 
 const MODES: AppointmentMode[] = ['in-person', 'phone', 'video'];
+
+/** API error codes this page words in the reader's language (anything else: the shared sentences). */
+const ERRORS: Record<string, MessageKey> = {
+  invalid_range: 'admin.booking.error.invalidRange',
+  not_booked: 'admin.booking.error.notBooked',
+  not_found: 'admin.booking.error.notFound',
+  invalid_request: 'admin.booking.error.invalid',
+};
 
 /** Today's date (YYYY-MM-DD) in a zone. */
 function today(zone: string): string {
@@ -82,6 +92,12 @@ export class SmBookingPage extends AdminPage {
     return this.me?.staff.role === 'admin';
   }
 
+  protected override describeError(err: unknown): string {
+    if (err instanceof ApiError && err.status === 0) return this.t('common.offline');
+    const key = err instanceof ApiError ? ERRORS[err.code] : undefined;
+    return key ? this.t(key) : this.t('common.error');
+  }
+
   connectedCallback(): void {
     super.connectedCallback();
     this.booking = new BookingAdminApi(this.api);
@@ -124,7 +140,9 @@ export class SmBookingPage extends AdminPage {
 
   private async setStatus(a: StaffAppointment, status: 'cancelled' | 'no-show') {
     await this.run(() => this.booking.setStatus(a.id, status).then(() => undefined));
+    const error = this.error;
     await this.reloadDay();
+    this.error ??= error;
   }
 
   /** Runs a set-up change, then reloads the set-up lists. */
@@ -275,7 +293,7 @@ export class SmBookingPage extends AdminPage {
         <ul>
           ${this.providers.map(
             (p) => html`<li>
-              ${p.name}
+              ${p.name} <span class="muted">${this.t('admin.booking.embedAttr', { attr: `provider="${p.id}"` })}</span>
               <label class="check"
                 ><input type="checkbox" .checked=${p.active} @change=${(e: Event) => this.change(() => this.booking.setProviderActive(p.id, (e.target as HTMLInputElement).checked))} />
                 ${this.t('admin.booking.active')}</label
@@ -295,7 +313,13 @@ export class SmBookingPage extends AdminPage {
       <section aria-labelledby="types-h">
         <h2 id="types-h">${this.t('admin.booking.types')}</h2>
         <ul>
-          ${this.types.map((t) => html`<li>${t.name[this.lang]} — ${t.durationMinutes} min, ${this.t(`booking.mode.${t.mode}`)}${t.location ? `, ${t.location}` : ''}</li>`)}
+          ${this.types.map(
+            (t) =>
+              html`<li>
+                ${t.name[this.lang]} — ${t.durationMinutes} min, ${this.t(`booking.mode.${t.mode}`)}${t.location ? `, ${t.location}` : ''}
+                <span class="muted">${this.t('admin.booking.embedAttr', { attr: `type="${t.id}"` })}</span>
+              </li>`,
+          )}
         </ul>
         <form class="inline" @submit=${this.addType}>
           <label>${this.t('admin.booking.nameEn')}<input name="nameEn" required maxlength="120" /></label>

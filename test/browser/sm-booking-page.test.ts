@@ -70,4 +70,15 @@ describe('<sm-booking-page>', () => {
     expect(state.added[0]).to.deep.equal({ providerId: 'shah', days: ['MO', 'TU', 'WE', 'TH', 'FR'], start: '09:00', end: '17:00' });
     await waitUntil(() => text(el).includes('Dr. Shah: lun'));
   });
+
+  it('words a refusal from its code in the reader’s language, not the server’s English', async () => {
+    const state = { day: [visit()], hours: [], patches: [] as unknown[], added: [] as unknown[] };
+    api(state);
+    worker.use(http.patch('/api/booking/appointments/:id', () => HttpResponse.json({ code: 'not_booked', message: 'This appointment is no longer booked' }, { status: 409 })));
+    const el = await fixture<SmBookingPage>(html`<sm-booking-page lang="fr" .api=${new AdminApi()} .me=${me('staff')}></sm-booking-page>`);
+    await waitUntil(() => shadow(el).querySelector('tbody tr'));
+    button(el, 'Annuler').click();
+    await waitUntil(() => shadow(el).querySelector('[role=alert]'));
+    expect(shadow(el).querySelector('[role=alert]')!.textContent).to.equal("Ce rendez-vous n'est plus réservé; la liste est maintenant à jour.");
+  });
 });

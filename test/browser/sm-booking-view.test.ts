@@ -140,4 +140,20 @@ describe('<sm-booking-view>', () => {
     expect(moves).to.deep.equal([{ providerId: 'shah', startsAt: slots.slots[2]!.startsAt }]);
     expect(text(view)).not.to.contain('Choose a new time');
   });
+
+  it('starts on the type and provider the clinic’s page named', async () => {
+    const asked: string[] = [];
+    worker.use(
+      http.get('/api/patient/booking/options', () => HttpResponse.json(options)),
+      http.get('/api/patient/booking/slots', ({ request }) => {
+        asked.push(new URL(request.url).searchParams.get('providerId') ?? '');
+        return HttpResponse.json(slots);
+      }),
+      http.get('/api/patient/appointments', () => HttpResponse.json([])),
+    );
+    const view = await fixture<SmBookingView>(html`<sm-booking-view type="follow" provider="roy" .api=${new PatientApi('north', 'en')}></sm-booking-view>`);
+    await waitUntil(() => shadow(view).querySelector('[role=option]'));
+    expect(asked).to.deep.equal(['roy']);
+    expect(shadow(view).querySelectorAll('select')[1]!.value).to.equal('roy');
+  });
 });

@@ -42,6 +42,8 @@ export class SmFrameApp extends LitElement {
   @property() view: 'messages' | 'questionnaire' | 'booking' = 'messages';
   @property() lang: Lang = 'en';
   @property({ attribute: false }) api!: PatientApi;
+  /** The booking view's preselected type and provider ids (from <sm-booking type provider>). */
+  @property({ attribute: false }) preselect = { type: '', provider: '' };
 
   @state() private phase: Phase = 'loading';
   @state() private clinic: PublicClinic | null = null;
@@ -197,7 +199,7 @@ export class SmFrameApp extends LitElement {
           ${this.view === 'messages'
             ? html`<sm-messages-view .api=${this.api} .device=${this.device} .lang=${this.lang} @sm-message-sent=${() => this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true }))}></sm-messages-view>`
             : this.view === 'booking'
-              ? html`<sm-booking-view .api=${this.api} .lang=${this.lang}></sm-booking-view>`
+              ? html`<sm-booking-view .api=${this.api} .lang=${this.lang} .type=${this.preselect.type} .provider=${this.preselect.provider}></sm-booking-view>`
               : html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
                 <p>${this.t('frame.placeholder')}</p>`}
         </div>`;
