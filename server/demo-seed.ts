@@ -8,6 +8,7 @@ import { allowedOrigins, clinicCipher, createClinic } from './domain/clinics.js'
 import { enrolPatient } from './domain/patients.js';
 import { addFromLibrary } from './domain/questionnaires.js';
 import { createStaff, updateStaff } from './domain/staff.js';
+import { addHours, addProvider, addType } from './domain/booking/setup.js';
 
 export const DEMO_SLUG = 'demo';
 export const DEMO_PATIENT = { name: 'Alex Tremblay', email: 'alex.tremblay@example.com', dateOfBirth: '1984-03-09' };
@@ -46,6 +47,7 @@ export async function prepareDemo(deps: Deps, demoOrigin: string): Promise<DemoL
   // The library's instruments, ready to assign (added once; kept as the clinic changed them).
   const system = { kind: 'system' as const, clinicId: clinic.id };
   for (const key of ['phq-9', 'gad-7']) await addFromLibrary({ db, store: deps, requestId: null, cipher: clinicCipher(keyring, clinic) }, system, key);
+  await seedDemoBooking(deps, clinic.id);
   const origins = allowedOrigins(clinic);
   if (!origins.includes(demoOrigin)) {
     await db.updateTable('clinics').set({ allowed_origins: JSON.stringify([...origins, demoOrigin]) }).where('id', '=', clinic.id).execute();
@@ -59,4 +61,25 @@ export async function prepareDemo(deps: Deps, demoOrigin: string): Promise<DemoL
     logins.push({ role: s.role, email: s.email, password });
   }
   return logins;
+}
+
+/** Self-booking on the demo: the physician, a 15-minute follow-up, weekday hours (once, when the clinic has no provider). */
+async function seedDemoBooking(deps: Deps, clinicId: string): Promise<void> {
+  const any = await deps.db.selectFrom('booking_providers').select('id').where('clinic_id', '=', clinicId).executeTakeFirst();
+  if (any) return;
+  const physician = await deps.db.selectFrom('staff').select(['id', 'name']).where('clinic_id', '=', clinicId).where('role', '=', 'physician').executeTakeFirst();
+  const provider = await addProvider(deps.db, clinicId, { name: physician?.name ?? 'Dr. Priya Shah', staffId: physician?.id ?? null });
+  await addType(deps.db, clinicId, {
+    name: { en: 'Follow-up visit', fr: 'Visite de suivi' },
+    durationMinutes: 15,
+    mode: 'in-person',
+    location: '100 Maple Grove Rd, Toronto',
+    bufferBeforeMinutes: 0,
+    bufferAfterMinutes: 5,
+    existingPatientsOnly: true,
+    providerIds: [],
+    active: true,
+  });
+  await addHours(deps.db, clinicId, { providerId: provider.id, days: ['MO', 'TU', 'WE', 'TH', 'FR'], start: '09:00', end: '12:00' });
+  await addHours(deps.db, clinicId, { providerId: provider.id, days: ['MO', 'WE'], start: '13:00', end: '16:00' });
 }

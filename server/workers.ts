@@ -7,6 +7,7 @@ import type { ActionStore } from './domain/action.js';
 import { enqueueJobs } from './domain/jobs.js';
 import { digestJobs, runMailJob, type JobEnv } from './domain/notices.js';
 import { sweep } from './domain/sweep.js';
+import { runBookingJob } from './domain/booking/notices.js';
 import { RESET_REQUEST_JOB, handleResetRequest } from './domain/password-reset.js';
 import { StreamRegistry } from './http/sse.js';
 import { JobRunner, errorCode, type JobHandler, type JobLog } from './jobs/runner.js';
@@ -22,6 +23,7 @@ export const HANDLERS: Record<string, JobHandler> = {
   'digest.hourly': async (job, env) => enqueueJobs(env.db, await digestJobs(env, job.dedupe_key ?? job.id)),
   sweep: async (_job, env) => void (await sweep(env.db)),
   [RESET_REQUEST_JOB]: handleResetRequest,
+  'booking.*': runBookingJob,
 };
 
 /** The instance's background parts. */

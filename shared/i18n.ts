@@ -5,6 +5,7 @@
 import type { Lang } from './lang.js';
 import { loaderStrings } from './i18n-loader.js';
 import { questionnaireStrings } from './i18n-questionnaires.js';
+import { bookingStrings } from './i18n-booking.js';
 
 const en = {
   'app.name': 'Secure Messaging',
@@ -65,6 +66,7 @@ const en = {
   'frame.unknownClinic': 'This clinic could not be found.',
   ...loaderStrings.en,
   ...questionnaireStrings.en,
+  ...bookingStrings.en,
 
 
   'msg.newThread': 'New message',
@@ -534,6 +536,7 @@ const fr: Record<MessageKey, string> = {
   'frame.unknownClinic': 'Cette clinique est introuvable.',
   ...loaderStrings.fr,
   ...questionnaireStrings.fr,
+  ...bookingStrings.fr,
 
 
   'msg.newThread': 'Nouveau message',

@@ -31,6 +31,8 @@ const STYLE = ':host{display:block}iframe{display:block;width:100%;height:12rem;
 export abstract class FrameHost extends HTMLElement {
   static observedAttributes = ['clinic', 'lang'];
   protected abstract readonly view: FrameView;
+  /** Attributes a view passes on to its frame as they are (ids; e.g. <sm-booking type provider>). */
+  protected readonly passedOn: readonly string[] = [];
   #frame: HTMLIFrameElement | null = null;
   readonly #onMessage = (event: MessageEvent) => this.#receive(event);
 
@@ -59,7 +61,8 @@ export abstract class FrameHost extends HTMLElement {
       root.textContent = '';
       return;
     }
-    const src = `${FRAME_ORIGIN}/frame/${this.view}?${new URLSearchParams({ clinic, lang: this.language, host: location.origin })}`;
+    const extra = this.passedOn.flatMap((name) => (this.getAttribute(name) ? [[name, this.getAttribute(name)!]] : []));
+    const src = `${FRAME_ORIGIN}/frame/${this.view}?${new URLSearchParams([['clinic', clinic], ['lang', this.language], ['host', location.origin], ...extra])}`;
     if (this.#frame?.src === src) return;
     const style = document.createElement('style');
     style.textContent = STYLE;

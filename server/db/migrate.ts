@@ -11,6 +11,7 @@ import * as m0007 from './migrations/0007_staff_invitations.js';
 import * as m0008 from './migrations/0008_sign_in_accounts.js';
 import * as m0009 from './migrations/0009_inbox_scale.js';
 import * as m0010 from './migrations/0010_questionnaires.js';
+import * as m0011 from './migrations/0011_booking.js';
 import * as m0012 from './migrations/0012_reauthentication.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0008_sign_in_accounts': m0008,
   '0009_inbox_scale': m0009,
   '0010_questionnaires': m0010,
+  '0011_booking': m0011,
   '0012_reauthentication': m0012,
 };
 

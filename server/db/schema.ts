@@ -385,6 +385,90 @@ export interface ServerMetaTable {
 }
 
 /** The whole database, as Kysely sees it. */
+/** The clinic's booking rules (JSON of shared/booking.ts BookingRules; not health information). */
+export interface BookingSettingsTable {
+  clinic_id: string;
+  settings: string;
+  updated_at: string;
+}
+
+/** Someone patients book with: linked to a staff account, or a name only. */
+export interface BookingProvidersTable {
+  id: string;
+  clinic_id: string;
+  staff_id: string | null;
+  name: string;
+  active: number;
+  /** SHA-256 of the private calendar feed's token; null when there is no feed. */
+  feed_token_hash: string | null;
+  created_at: string;
+}
+
+export interface BookingTypesTable {
+  id: string;
+  clinic_id: string;
+  name_en: string;
+  name_fr: string;
+  duration_minutes: number;
+  mode: 'in-person' | 'phone' | 'video';
+  location: string;
+  buffer_before_minutes: number;
+  buffer_after_minutes: number;
+  existing_patients_only: number;
+  /** JSON array of provider ids; empty means every provider. */
+  provider_ids: string;
+  active: number;
+  created_at: string;
+}
+
+/** Weekly hours: an RRULE (weekly, by day) and wall-clock times in the clinic's time zone. */
+export interface BookingHoursTable {
+  id: string;
+  clinic_id: string;
+  provider_id: string;
+  rrule: string;
+  start_time: string;
+  end_time: string;
+  created_at: string;
+}
+
+/** Blocked time; a null provider blocks the whole clinic. */
+export interface BookingExceptionsTable {
+  id: string;
+  clinic_id: string;
+  provider_id: string | null;
+  starts_at: string;
+  ends_at: string;
+  label: string;
+  created_at: string;
+}
+
+export interface AppointmentsTable {
+  id: string;
+  clinic_id: string;
+  provider_id: string;
+  type_id: string;
+  patient_id: string;
+  starts_at: string;
+  ends_at: string;
+  status: 'booked' | 'cancelled' | 'no-show';
+  /** iCalendar SEQUENCE: bumped by every move or cancellation (the UID is the id). */
+  sequence: number;
+  /** The language of the patient's e-mails about it. */
+  lang: string;
+  booked_by: 'patient' | 'staff';
+  created_at: string;
+  updated_at: string;
+}
+
+/** One occupied 5-minute unit of a provider (buffers included); the primary key forbids double booking. */
+export interface AppointmentSlotsTable {
+  provider_id: string;
+  unit_start: string;
+  clinic_id: string;
+  appointment_id: string;
+}
+
 export interface Database {
   clinics: ClinicsTable;
   staff: StaffTable;
@@ -415,6 +499,13 @@ export interface Database {
   questionnaire_versions: QuestionnaireVersionsTable;
   questionnaire_assignments: QuestionnaireAssignmentsTable;
   questionnaire_responses: QuestionnaireResponsesTable;
+  booking_settings: BookingSettingsTable;
+  booking_providers: BookingProvidersTable;
+  booking_types: BookingTypesTable;
+  booking_hours: BookingHoursTable;
+  booking_exceptions: BookingExceptionsTable;
+  appointments: AppointmentsTable;
+  appointment_slots: AppointmentSlotsTable;
 }
 
 export type ThreadRow = Selectable<ThreadsTable>;
@@ -428,3 +519,6 @@ export type PatientRow = Selectable<PatientsTable>;
 export type PatientUpdate = Updateable<PatientsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type JobRow = Selectable<JobsTable>;
+export type AppointmentRow = Selectable<AppointmentsTable>;
+export type BookingTypeRow = Selectable<BookingTypesTable>;
+export type BookingProviderRow = Selectable<BookingProvidersTable>;

@@ -18,6 +18,15 @@ export interface Mail {
   text: string;
   /** Stable per job, so a resend after a crash is recognisable as the same e-mail. */
   messageId?: string;
+  /** Files to attach (an appointment's .ics); never health information beyond what the text may say. */
+  attachments?: MailAttachment[];
+}
+
+/** A file attached to an e-mail. */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
 }
 
 /** How long SMTP may take: to connect and greet, and to answer each command. */
@@ -43,7 +52,7 @@ export function smtpMailer(smtpUrl: string, from: string, timeouts: SmtpTimeouts
   return {
     devMailbox: false,
     async send(m) {
-      await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, ...(m.messageId ? { messageId: m.messageId } : {}) });
+      await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, ...(m.messageId ? { messageId: m.messageId } : {}), ...(m.attachments?.length ? { attachments: m.attachments } : {}) });
     },
     close: () => transport.close(),
   };
@@ -67,7 +76,7 @@ export function devMailer(db: Kysely<Database>, keyring: Keyring): Mailer {
       const seal = (value: string, field: string) => cipher.encrypt(value, `${id}|${field}`);
       await db
         .insertInto('dev_mail')
-        .values({ id, clinic_id: m.clinicId, to_address: seal(m.to, 'to'), subject: seal(m.subject, 'subject'), text: seal(m.text, 'text'), created_at: new Date().toISOString() })
+        .values({ id, clinic_id: m.clinicId, to_address: seal(m.to, 'to'), subject: seal(m.subject, 'subject'), text: seal(m.text + (m.attachments ?? []).map((f) => `\n\n--- ${f.filename} (${f.contentType}) ---\n${f.content}`).join(''), 'text'), created_at: new Date().toISOString() })
         .execute();
     },
     close: () => undefined,

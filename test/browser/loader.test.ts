@@ -45,6 +45,18 @@ describe('embed loader', () => {
     expect(new URL(frame.src).searchParams.get('lang')).to.equal('fr');
   });
 
+  it('passes <sm-booking>’s type and provider on to its frame (and nothing for the other elements)', async () => {
+    const el = await fixture(html`<sm-booking clinic="north" type="t1" provider="p1"></sm-booking>`);
+    const src = () => new URL(el.shadowRoot!.querySelector('iframe')!.src);
+    expect(src().pathname).to.equal('/frame/booking');
+    expect(src().searchParams.get('type')).to.equal('t1');
+    expect(src().searchParams.get('provider')).to.equal('p1');
+    el.setAttribute('provider', 'p2');
+    expect(src().searchParams.get('provider')).to.equal('p2');
+    const messages = await fixture(html`<sm-messages clinic="north" type="t1"></sm-messages>`);
+    expect(new URL(messages.shadowRoot!.querySelector('iframe')!.src).searchParams.has('type')).to.equal(false);
+  });
+
   it('puts no health information in the host page: only an iframe in its shadow root', async () => {
     const el = await fixture<SmMessages>(html`<sm-messages clinic="north"></sm-messages>`);
     expect([...el.shadowRoot!.children].map((c) => c.tagName)).to.deep.equal(['STYLE', 'IFRAME']);

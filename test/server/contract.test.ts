@@ -165,6 +165,7 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
   const mail = (await call(app, 'GET', '/api/outgoing-mail', { cookie })).json() as Array<{ id: string }>;
   const category = settings.categories[0]!.id;
   const week = { mon: [{ start: '08:00', end: '17:00' }], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+  const booking = await bookingWorld(t, cookie, token, patientId);
   return {
     slug: 'north',
     hints: {
@@ -201,6 +202,7 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
       postQuestionnairesByIdAssignments: { patientIds: [patientId] },
       putPatientQuestionnairesByIdAnswers: { answers: {}, amend: true },
       postPatientQuestionnairesByIdSubmit: { answers: phq9Answers, amend: true },
+      ...booking.hints,
     },
     ids: {
       '/api/patients': patientId,
@@ -218,6 +220,65 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
       '/api/patient/questionnaires': assignmentId,
       '/api/questionnaire-responses': submitted.json().id as string,
       ...(mail[0] ? { '/api/outgoing-mail': mail[0].id } : {}),
+      ...booking.ids,
+    },
+  };
+}
+
+/**
+ * Booking records for the success paths: a provider open 09:00–17:00 every day, a 30-minute type,
+ * open slots three days ahead for the bookings the run makes, appointments to cancel, move and mark,
+ * spare hours and an exception to delete, and a calendar feed token.
+ */
+async function bookingWorld(t: TestApp, cookie: string, token: string, patientId: string): Promise<{ ids: Record<string, string>; hints: Record<string, Record<string, unknown>> }> {
+  const { app } = t;
+  const made = async (res: LightMyRequestResponse) => {
+    assert.ok(res.statusCode < 300, res.body);
+    return res.json() as { id: string; url: string };
+  };
+  const rules = { enabled: true, minNoticeMinutes: 120, horizonDays: 60, maxUpcomingPerPatient: 10, cancelCutoffHours: 24, slotStepMinutes: 15, reminderMinutesBefore: [2880, 120] };
+  await made(await call(app, 'PUT', '/api/booking/rules', { cookie, body: rules }));
+  const provider = await made(await call(app, 'POST', '/api/booking/providers', { cookie, body: { name: 'Dr. Contract' } }));
+  const typeBody = { name: { en: 'Visit', fr: 'Visite' }, durationMinutes: 30, mode: 'in-person', location: '1 Main St', bufferBeforeMinutes: 0, bufferAfterMinutes: 0, existingPatientsOnly: true, providerIds: [], active: true };
+  const type = await made(await call(app, 'POST', '/api/booking/types', { cookie, body: typeBody }));
+  const hours = { providerId: provider.id, days: ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'], start: '09:00', end: '17:00' };
+  await made(await call(app, 'POST', '/api/booking/hours', { cookie, body: hours }));
+  const spareHours = await made(await call(app, 'POST', '/api/booking/hours', { cookie, body: { ...hours, start: '18:00', end: '19:00' } }));
+  const far = Date.now() + 300 * 24 * 3600_000;
+  const far1h = { startsAt: new Date(far).toISOString(), endsAt: new Date(far + 3600_000).toISOString() };
+  const exception = await made(await call(app, 'POST', '/api/booking/exceptions', { cookie, body: { providerId: provider.id, ...far1h } }));
+  const slots = (await call(app, 'GET', `/api/patient/booking/slots?typeId=${type.id}&from=${new Date(Date.now() + 3 * 24 * 3600_000).toISOString().slice(0, 10)}&days=1`, { token })).json().slots as Array<{ startsAt: string }>;
+  assert.ok(slots.length >= 24, `open slots: ${slots.length}`);
+  const at = (i: number) => slots[i * 4]!.startsAt;
+  const book = { typeId: type.id, providerId: provider.id };
+  const toCancel = await made(await call(app, 'POST', '/api/patient/appointments', { token, body: { ...book, startsAt: at(0) } }));
+  const toMove = await made(await call(app, 'POST', '/api/patient/appointments', { token, body: { ...book, startsAt: at(1) } }));
+  const toMark = await made(await call(app, 'POST', '/api/booking/appointments', { cookie, body: { ...book, patientId, startsAt: at(2) } }));
+  const feed = await made(await call(app, 'POST', `/api/booking/providers/${provider.id}/feed`, { cookie }));
+  return {
+    ids: {
+      bookingType: type.id,
+      '/api/booking/providers': provider.id,
+      '/api/booking/types': type.id,
+      '/api/booking/hours': spareHours.id,
+      '/api/booking/exceptions': exception.id,
+      '/api/booking/appointments': toMark.id,
+      postPatientAppointmentsByIdCancel: toCancel.id,
+      postPatientAppointmentsByIdReschedule: toMove.id,
+      feedToken: new URL(feed.url).searchParams.get('token')!,
+    },
+    hints: {
+      postPatientAppointments: { ...book, startsAt: at(3) },
+      postPatientAppointmentsByIdReschedule: { providerId: provider.id, startsAt: at(4) },
+      postBookingAppointments: { ...book, patientId, startsAt: at(5) },
+      patchBookingAppointmentsById: { status: 'cancelled' },
+      putBookingRules: rules,
+      postBookingProviders: { staffId: null },
+      patchBookingProvidersById: { staffId: null, active: true },
+      postBookingTypes: typeBody,
+      putBookingTypesById: typeBody,
+      postBookingHours: hours,
+      postBookingExceptions: { providerId: provider.id, ...far1h },
     },
   };
 }
@@ -256,6 +317,12 @@ function plans(doc: Doc, apiPath: string, op: Op, world: World, seed: number): P
   const queries = sample(queryArb, VALID_PER_CALLER, 2) as Array<Record<string, unknown>>;
   // Aim a query's patientId (upload) at the real patient.
   for (const q of queries.slice(0, 2)) if ('patientId' in q) q.patientId = world.ids['/api/patients'];
+  // Booking queries name a real appointment type (and provider, when they name one).
+  for (const q of queries.slice(0, 2)) {
+    if ('typeId' in q) q.typeId = world.ids.bookingType;
+    if ('providerId' in q) q.providerId = world.ids['/api/booking/providers'];
+    if ('token' in q && world.ids.feedToken) q.token = world.ids.feedToken;
+  }
   // A page cursor is valid only as the server gave it out: the first query starts from the first page.
   if (queries[0]) delete queries[0].cursor;
   const bodies = jsonBody ? validOnly(jsonBody, sample(validArb(jsonBody), VALID_PER_CALLER * 3, 3)).slice(0, VALID_PER_CALLER) : [];

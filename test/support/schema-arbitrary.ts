@@ -58,8 +58,14 @@ export function validArb(schema: Schema): fc.Arbitrary<unknown> {
       return fc.constant(null);
     case 'boolean':
       return fc.boolean();
-    case 'integer':
-      return fc.integer({ min: (schema.minimum as number | undefined) ?? -1000, max: (schema.maximum as number | undefined) ?? 100_000 });
+    case 'integer': {
+      const min = (schema.minimum as number | undefined) ?? -1000;
+      const max = (schema.maximum as number | undefined) ?? 100_000;
+      // multipleOf (booking's 5-minute grid): a multiple within the bounds.
+      const step = schema.multipleOf as number | undefined;
+      if (step) return fc.integer({ min: Math.ceil(min / step), max: Math.floor(max / step) }).map((n) => n * step);
+      return fc.integer({ min, max });
+    }
     case 'number':
       return fc.double({ min: (schema.minimum as number | undefined) ?? -1000, max: (schema.maximum as number | undefined) ?? 100_000, noNaN: true });
     case 'string':

@@ -8,6 +8,8 @@ export interface ReceivedMail {
   to: string;
   subject: string;
   text: string;
+  /** Attached files, as text (an appointment's .ics). */
+  attachments: Array<{ filename: string; contentType: string; content: string }>;
 }
 
 /** The running sink. */
@@ -37,7 +39,12 @@ export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpS
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {
-          for (const rcpt of session.envelope.rcptTo) messages.push({ to: rcpt.address, subject: mail.subject ?? '', text: mail.text ?? '' });
+          for (const rcpt of session.envelope.rcptTo) messages.push({
+            to: rcpt.address,
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            attachments: mail.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content.toString('utf8') })),
+          });
           waiters.splice(0).forEach((w) => w());
           callback();
         })

@@ -19,6 +19,7 @@ app.view = view;
 app.lang = lang;
 const clinic = params.get('clinic') ?? '';
 app.api = new PatientApi(clinic, lang);
+app.preselect = { type: params.get('type') ?? '', provider: params.get('provider') ?? '' };
 for (const name of ['sm-signed-in', 'sm-signed-out', 'sm-message-sent']) app.addEventListener(name, () => bridge.emit(name));
 document.body.append(app);
 bridge.acceptTheme(document.documentElement);

@@ -217,6 +217,11 @@ export class PatientApi {
     return fetchJson(`/api/patient/questionnaires/${encodeURIComponent(id)}/submit`, { method: 'POST', body: input, headers: this.#auth() });
   }
 
+  /** The bearer header, for the clients of other views (booking-api.ts). */
+  authHeaders(): Record<string, string> {
+    return this.#auth();
+  }
+
   /** Drops the token here and in the clinic's other frames; `ended`: the server said the session ended. */
   forget(ended = true): void {
     const had = this.#token !== null;

@@ -23,6 +23,7 @@ import './sm-patient-sign-in.js';
 import './sm-consent.js';
 import './sm-messages-view.js';
 import './sm-questionnaire-view.js';
+import './booking/sm-booking-view.js';
 
 type Phase = 'loading' | 'signed-out' | 'consent' | 'signed-in' | 'unknown-clinic' | 'error';
 
@@ -44,6 +45,8 @@ export class SmFrameApp extends LitElement {
   @property() view: 'messages' | 'questionnaire' | 'booking' = 'messages';
   @property() lang: Lang = 'en';
   @property({ attribute: false }) api!: PatientApi;
+  /** The booking view's preselected type and provider ids (from <sm-booking type provider>). */
+  @property({ attribute: false }) preselect = { type: '', provider: '' };
 
   @state() private phase: Phase = 'loading';
   @state() private clinic: PublicClinic | null = null;
@@ -250,8 +253,10 @@ export class SmFrameApp extends LitElement {
           ${this.view === 'messages'
             ? html`<sm-messages-view .api=${this.api} .device=${this.device} .lang=${this.lang} @sm-message-sent=${() => this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true }))}></sm-messages-view>`
             : this.view === 'questionnaire'
-            ? html`<sm-questionnaire-view .api=${this.api} .lang=${this.lang}></sm-questionnaire-view>`
-            : html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
+              ? html`<sm-questionnaire-view .api=${this.api} .lang=${this.lang}></sm-questionnaire-view>`
+              : this.view === 'booking'
+                ? html`<sm-booking-view .api=${this.api} .lang=${this.lang} .type=${this.preselect.type} .provider=${this.preselect.provider}></sm-booking-view>`
+                : html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
                 <p>${this.t('frame.placeholder')}</p>`}
         </div>`;
     }

@@ -1,0 +1,70 @@
+/** The Booking page's API calls (staff session cookie); a 401 tells the shell the session ended, as AdminApi does. */
+import type { AppointmentType, BookingException, BookingRules, NewAppointmentType, NewBookingException, NewWeeklyHours, Provider, StaffAppointment, WeeklyHours } from '../shared/booking.js';
+import { ApiError, fetchJson } from '../shared/fetch-json.js';
+import type { AdminApi } from './admin-api.js';
+
+/** Booking set-up and the day list, for staff. */
+export class BookingAdminApi {
+  constructor(private readonly api: Pick<AdminApi, 'onSessionEnded'>) {}
+
+  async #ended<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) this.api.onSessionEnded();
+      throw err;
+    }
+  }
+
+  day(date: string): Promise<StaffAppointment[]> {
+    return this.#ended(fetchJson(`/api/booking/appointments?date=${encodeURIComponent(date)}`));
+  }
+  setStatus(id: string, status: 'cancelled' | 'no-show'): Promise<unknown> {
+    return this.#ended(fetchJson(`/api/booking/appointments/${encodeURIComponent(id)}`, { method: 'PATCH', body: { status } }));
+  }
+  rules(): Promise<BookingRules> {
+    return this.#ended(fetchJson('/api/booking/rules'));
+  }
+  saveRules(rules: BookingRules): Promise<BookingRules> {
+    return this.#ended(fetchJson('/api/booking/rules', { method: 'PUT', body: rules }));
+  }
+  providers(): Promise<Provider[]> {
+    return this.#ended(fetchJson('/api/booking/providers'));
+  }
+  addProvider(name: string): Promise<Provider> {
+    return this.#ended(fetchJson('/api/booking/providers', { method: 'POST', body: { name } }));
+  }
+  setProviderActive(id: string, active: boolean): Promise<Provider> {
+    return this.#ended(fetchJson(`/api/booking/providers/${encodeURIComponent(id)}`, { method: 'PATCH', body: { active } }));
+  }
+  newFeed(id: string): Promise<{ url: string }> {
+    return this.#ended(fetchJson(`/api/booking/providers/${encodeURIComponent(id)}/feed`, { method: 'POST' }));
+  }
+  revokeFeed(id: string): Promise<unknown> {
+    return this.#ended(fetchJson(`/api/booking/providers/${encodeURIComponent(id)}/feed`, { method: 'DELETE' }));
+  }
+  types(): Promise<AppointmentType[]> {
+    return this.#ended(fetchJson('/api/booking/types'));
+  }
+  addType(t: NewAppointmentType): Promise<AppointmentType> {
+    return this.#ended(fetchJson('/api/booking/types', { method: 'POST', body: t }));
+  }
+  hours(): Promise<WeeklyHours[]> {
+    return this.#ended(fetchJson('/api/booking/hours'));
+  }
+  addHours(h: NewWeeklyHours): Promise<WeeklyHours> {
+    return this.#ended(fetchJson('/api/booking/hours', { method: 'POST', body: h }));
+  }
+  removeHours(id: string): Promise<unknown> {
+    return this.#ended(fetchJson(`/api/booking/hours/${encodeURIComponent(id)}`, { method: 'DELETE' }));
+  }
+  exceptions(): Promise<BookingException[]> {
+    return this.#ended(fetchJson('/api/booking/exceptions'));
+  }
+  addException(x: NewBookingException): Promise<BookingException> {
+    return this.#ended(fetchJson('/api/booking/exceptions', { method: 'POST', body: x }));
+  }
+  removeException(id: string): Promise<unknown> {
+    return this.#ended(fetchJson(`/api/booking/exceptions/${encodeURIComponent(id)}`, { method: 'DELETE' }));
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * Open slots and appointments. Booking, moving and cancelling are actions (one transaction with the
+ * audit row, the confirmation e-mail job and the reminder jobs). The application checks the clinic's
+ * rules (hours, exceptions, notice, horizon, upcoming limit); the database alone decides who gets a
+ * time: each booking writes one `appointment_slots` row per occupied 5-minute unit of its provider,
+ * and that table's primary key refuses a second booking over any of them (`409 slot_taken`).
+ */
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import type { Kysely } from 'kysely';
+import type { AppointmentRow, Database } from '../../db/schema.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { Appointment, AppointmentPatch, AppointmentType, NewBooking, Reschedule, SlotList, SlotQuery, StaffAppointment } from '../../../shared/booking.js';
+import { GRID_MINUTES } from '../../../shared/booking.js';
+import { normalizeLang, type Lang } from '../../../shared/lang.js';
+import { runAction, type Action, type ActionStore } from '../action.js';
+import type { ClinicCipher } from '../crypto.js';
+import { AppError, notFound } from '../errors.js';
+import type { NewJob } from '../jobs.js';
+import { patientNames } from '../patients.js';
+import type { PatientPrincipal, StaffPrincipal } from '../principal.js';
+import { HOUR, MINUTE } from '../time.js';
+import { clinicTimeZone, getBookingRules, getProvider, getType, listProviders, offers } from './setup.js';
+import { computeSlots, occupiedUnits, type ComputedSlot, type ProviderAvailability, type Range } from './slots.js';
+
+/** A database or an action's transaction. */
+type Db = Kysely<Database>;
+
+/** The job that e-mails the patient the appointment's state with an .ics (confirmed, moved, cancelled). */
+export const BOOKING_MAIL_JOB = 'booking.mail';
+/** The job that e-mails a reminder before the appointment. */
+export const BOOKING_REMINDER_JOB = 'booking.reminder';
+
+const slotTaken = () => new AppError(409, 'slot_taken', 'That time was just booked; choose another one');
+const slotUnavailable = () => new AppError(409, 'slot_unavailable', 'That time is not open for booking');
+
+/** The calendar days (clinic zone) a query covers, and their instants. */
+function dayRange(timeZone: string, now: Date, from: string | undefined, days: number) {
+  const first = from ? DateTime.fromISO(from, { zone: timeZone }).startOf('day') : DateTime.fromJSDate(now, { zone: timeZone }).startOf('day');
+  if (!first.isValid) throw new AppError(400, 'invalid_date', 'from is not a valid date');
+  const last = first.plus({ days: days - 1 });
+  return { fromDate: first.toISODate()!, toDate: last.toISODate()!, start: first.toJSDate(), end: last.endOf('day').toJSDate() };
+}
+
+/** What the slot computation needs of each provider, read for the instants around [start, end]. */
+async function availability(db: Db, clinicId: string, providerIds: string[], start: Date, end: Date, withBusy: boolean): Promise<ProviderAvailability[]> {
+  if (providerIds.length === 0) return [];
+  // A day either side: windows and buffers that reach over midnight.
+  const lo = new Date(start.getTime() - 24 * HOUR).toISOString();
+  const hi = new Date(end.getTime() + 24 * HOUR).toISOString();
+  const hours = await db.selectFrom('booking_hours').select(['provider_id', 'rrule', 'start_time', 'end_time']).where('clinic_id', '=', clinicId).where('provider_id', 'in', providerIds).execute();
+  const exceptions = await db
+    .selectFrom('booking_exceptions')
+    .select(['provider_id', 'starts_at', 'ends_at'])
+    .where('clinic_id', '=', clinicId)
+    .where('starts_at', '<', hi)
+    .where('ends_at', '>', lo)
+    .where((eb) => eb.or([eb('provider_id', 'in', providerIds), eb('provider_id', 'is', null)]))
+    .execute();
+  const units = withBusy
+    ? await db.selectFrom('appointment_slots').select(['provider_id', 'unit_start']).where('clinic_id', '=', clinicId).where('provider_id', 'in', providerIds).where('unit_start', '>=', lo).where('unit_start', '<', hi).execute()
+    : [];
+  const range = (s: string, e: string): Range => ({ start: new Date(s), end: new Date(e) });
+  return providerIds.map((id) => ({
+    id,
+    hours: hours.filter((h) => h.provider_id === id).map((h) => ({ rrule: h.rrule, start: h.start_time, end: h.end_time })),
+    exceptions: exceptions.filter((x) => x.provider_id === null || x.provider_id === id).map((x) => range(x.starts_at, x.ends_at)),
+    busy: units.filter((u) => u.provider_id === id).map((u) => ({ start: new Date(u.unit_start), end: new Date(Date.parse(u.unit_start) + GRID_MINUTES * MINUTE) })),
+  }));
+}
+
+/** The active providers offering an active type (one of them when asked). */
+async function bookableProviders(db: Db, clinicId: string, type: AppointmentType, providerId?: string): Promise<string[]> {
+  const providers = (await listProviders(db, clinicId, { activeOnly: true })).filter((p) => offers(type, p.id));
+  if (providerId) {
+    if (!providers.some((p) => p.id === providerId)) throw notFound('Provider');
+    return [providerId];
+  }
+  return providers.map((p) => p.id);
+}
+
+async function bookableType(db: Db, clinicId: string, typeId: string): Promise<AppointmentType> {
+  const type = await getType(db, clinicId, typeId);
+  if (!type.active) throw notFound('Appointment type');
+  return type;
+}
+
+const toSlot = (s: ComputedSlot) => ({ providerId: s.providerId, startsAt: s.start.toISOString(), endsAt: s.end.toISOString() });
+
+/**
+ * The open slots of a type in a range of days, one provider or all ("first available"). With none,
+ * the next open slot after the range (within the horizon), for "next available on …".
+ */
+export async function findSlots(db: Kysely<Database>, clinicId: string, q: SlotQuery, now = new Date()): Promise<SlotList> {
+  const [rules, timeZone] = [await getBookingRules(db, clinicId), await clinicTimeZone(db, clinicId)];
+  const type = await bookableType(db, clinicId, q.typeId);
+  const providerIds = await bookableProviders(db, clinicId, type, q.providerId);
+  if (!rules.enabled) return { timeZone, slots: [], nextAvailable: null };
+  const compute = async (from: string | undefined, days: number) => {
+    const r = dayRange(timeZone, now, from, days);
+    return computeSlots({ timeZone, now, fromDate: r.fromDate, toDate: r.toDate, type, rules, providers: await availability(db, clinicId, providerIds, r.start, r.end, true) });
+  };
+  const days = q.days ?? 7;
+  const slots = await compute(q.from, days);
+  let nextAvailable: string | null = null;
+  if (slots.length === 0) {
+    // Two weeks at a time after the range, up to the horizon.
+    const horizonEnd = DateTime.fromJSDate(now, { zone: timeZone }).plus({ days: rules.horizonDays });
+    const today = DateTime.fromJSDate(now, { zone: timeZone }).startOf('day');
+    const after = DateTime.fromISO(dayRange(timeZone, now, q.from, days).toDate, { zone: timeZone }).plus({ days: 1 });
+    // Never from the past: at most horizon / 14 rounds (27 for a year).
+    let from = after < today ? today : after;
+    while (from <= horizonEnd && nextAvailable === null) {
+      const later = await compute(from.toISODate()!, 14);
+      nextAvailable = later[0]?.start.toISOString() ?? null;
+      from = from.plus({ days: 14 });
+    }
+  }
+  return { timeZone, slots: slots.map(toSlot), nextAvailable };
+}
+
+/** Throws unless `start` is a slot the rules open for this provider and type (whatever is booked: the database decides that). */
+async function assertOpen(db: Db, clinicId: string, type: AppointmentType, providerId: string, start: Date, now: Date): Promise<void> {
+  const rules = await getBookingRules(db, clinicId);
+  if (!rules.enabled) throw new AppError(409, 'booking_closed', 'The clinic is not taking bookings online now');
+  const timeZone = await clinicTimeZone(db, clinicId);
+  const day = DateTime.fromJSDate(start, { zone: timeZone }).toISODate()!;
+  const providers = await availability(db, clinicId, [providerId], start, start, false);
+  const open = computeSlots({ timeZone, now, fromDate: day, toDate: day, type, rules, providers });
+  if (!open.some((s) => s.start.getTime() === start.getTime())) throw slotUnavailable();
+}
+
+/** The reminder jobs of an appointment at its current time (keys name the time, so a move plans new ones). */
+function reminderJobs(row: Pick<AppointmentRow, 'id' | 'clinic_id' | 'starts_at'>, minutesBefore: number[], now: Date): NewJob[] {
+  return minutesBefore
+    .map((m) => ({ m, at: new Date(Date.parse(row.starts_at) - m * MINUTE) }))
+    .filter(({ at }) => at.getTime() > now.getTime())
+    .map(({ m, at }) => ({
+      kind: BOOKING_REMINDER_JOB,
+      clinicId: row.clinic_id,
+      payload: { appointmentId: row.id, startsAt: row.starts_at, minutesBefore: m },
+      runAt: at,
+      dedupeKey: `${BOOKING_REMINDER_JOB}:${row.id}:${m}:${row.starts_at}`,
+    }));
+}
+
+/** The e-mail (with .ics) of the appointment's state at `sequence`. */
+const mailJob = (row: Pick<AppointmentRow, 'id' | 'clinic_id'>, sequence: number): NewJob => ({
+  kind: BOOKING_MAIL_JOB,
+  clinicId: row.clinic_id,
+  payload: { appointmentId: row.id, sequence },
+  dedupeKey: `${BOOKING_MAIL_JOB}:${row.id}:${sequence}`,
+});
+
+/**
+ * Claims the appointment's units. They are inserted in ascending order, so two bookings that overlap
+ * wait for each other in the same order on PostgreSQL and never deadlock; the loser gets the unique violation.
+ */
+async function insertUnits(a: Action, row: AppointmentRow, type: AppointmentType): Promise<void> {
+  const units = occupiedUnits(new Date(row.starts_at), type).map((unit_start) => ({ provider_id: row.provider_id, unit_start, clinic_id: row.clinic_id, appointment_id: row.id }));
+  await a.tx.insertInto('appointment_slots').values(units).execute();
+}
+
+/** Runs a booking action; a unique violation on appointment_slots is someone else's booking of that time. */
+async function claiming<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw slotTaken();
+    throw err;
+  }
+}
+
+/** Books a slot for a patient (the patient themself, or staff for them). */
+export async function bookAppointment(store: ActionStore, who: PatientPrincipal | StaffPrincipal, requestId: string | null, patientId: string, input: NewBooking, now = new Date()): Promise<Appointment> {
+  const clinicId = who.clinicId;
+  const type = await bookableType(store.db, clinicId, input.typeId);
+  await bookableProviders(store.db, clinicId, type, input.providerId);
+  const start = new Date(input.startsAt);
+  await assertOpen(store.db, clinicId, type, input.providerId, start, now);
+  const rules = await getBookingRules(store.db, clinicId);
+  const id = await claiming(() =>
+    runAction(store, who, requestId, async (a) => {
+      await a.lockPatient(clinicId, patientId);
+      const upcoming = await a.tx
+        .selectFrom('appointments')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('clinic_id', '=', clinicId)
+        .where('patient_id', '=', patientId)
+        .where('status', '=', 'booked')
+        .where('starts_at', '>', now.toISOString())
+        .executeTakeFirstOrThrow();
+      if (who.kind === 'patient' && Number(upcoming.n) >= rules.maxUpcomingPerPatient) {
+        throw new AppError(409, 'too_many_upcoming', `At most ${rules.maxUpcomingPerPatient} upcoming appointments can be booked online`);
+      }
+      const at = now.toISOString();
+      const row: AppointmentRow = {
+        id: randomUUID(),
+        clinic_id: clinicId,
+        provider_id: input.providerId,
+        type_id: type.id,
+        patient_id: patientId,
+        starts_at: start.toISOString(),
+        ends_at: new Date(start.getTime() + type.durationMinutes * MINUTE).toISOString(),
+        status: 'booked',
+        sequence: 0,
+        // Empty: the patient's own language when the e-mail is written.
+        lang: input.lang ?? '',
+        booked_by: who.kind,
+        created_at: at,
+        updated_at: at,
+      };
+      await a.tx.insertInto('appointments').values(row).execute();
+      await insertUnits(a, row, type);
+      a.audit({ action: 'appointment.book', patientId, target: `appointment:${row.id}` });
+      a.enqueue(mailJob(row, 0));
+      for (const job of reminderJobs(row, rules.reminderMinutesBefore, now)) a.enqueue(job);
+      return row.id;
+    }),
+  );
+  return getAppointment(store.db, clinicId, id, { patientId, now });
+}
+
+/** One appointment of the clinic (and of the patient, when given), or 404. */
+async function appointmentRow(db: Db, clinicId: string, id: string, patientId?: string): Promise<AppointmentRow> {
+  let q = db.selectFrom('appointments').selectAll().where('clinic_id', '=', clinicId).where('id', '=', id);
+  if (patientId) q = q.where('patient_id', '=', patientId);
+  const row = await q.executeTakeFirst();
+  if (!row) throw notFound('Appointment');
+  return row;
+}
+
+/** The patient's side may change an appointment until the cut-off. */
+function assertChangeable(row: AppointmentRow, cutoffHours: number, now: Date): void {
+  if (row.status !== 'booked') throw new AppError(409, 'not_booked', 'This appointment is no longer booked');
+  if (Date.parse(row.starts_at) - now.getTime() < cutoffHours * HOUR) {
+    throw new AppError(409, 'change_cutoff', `Appointments can be changed online until ${cutoffHours} hours before; call the clinic`);
+  }
+}
+
+/** Cancels an appointment: its time is free again at once, its reminders are not sent, and the patient gets METHOD:CANCEL. */
+export async function cancelAppointment(store: ActionStore, who: PatientPrincipal | StaffPrincipal, requestId: string | null, id: string, now = new Date()): Promise<Appointment> {
+  const clinicId = who.clinicId;
+  const patientId = who.kind === 'patient' ? who.patientId : undefined;
+  const row = await appointmentRow(store.db, clinicId, id, patientId);
+  if (who.kind === 'patient') assertChangeable(row, (await getBookingRules(store.db, clinicId)).cancelCutoffHours, now);
+  await runAction(store, who, requestId, async (a) => {
+    const done = await a.tx
+      .updateTable('appointments')
+      .set((eb) => ({ status: 'cancelled', sequence: eb('sequence', '+', 1), updated_at: now.toISOString() }))
+      .where('clinic_id', '=', clinicId)
+      .where('id', '=', id)
+      .where('status', '=', 'booked')
+      .returning('sequence')
+      .executeTakeFirst();
+    if (!done) throw new AppError(409, 'not_booked', 'This appointment is no longer booked');
+    await a.tx.deleteFrom('appointment_slots').where('appointment_id', '=', id).execute();
+    a.audit({ action: 'appointment.cancel', patientId: row.patient_id, target: `appointment:${id}` });
+    a.enqueue(mailJob(row, Number(done.sequence)));
+  });
+  return getAppointment(store.db, clinicId, id, { now });
+}
+
+/** Moves an appointment to another open time (same type; another provider if asked), keeping its UID. */
+export async function rescheduleAppointment(store: ActionStore, who: PatientPrincipal | StaffPrincipal, requestId: string | null, id: string, input: Reschedule, now = new Date()): Promise<Appointment> {
+  const clinicId = who.clinicId;
+  const row = await appointmentRow(store.db, clinicId, id, who.kind === 'patient' ? who.patientId : undefined);
+  const rules = await getBookingRules(store.db, clinicId);
+  if (who.kind === 'patient') assertChangeable(row, rules.cancelCutoffHours, now);
+  else if (row.status !== 'booked') throw new AppError(409, 'not_booked', 'This appointment is no longer booked');
+  const type = await getType(store.db, clinicId, row.type_id);
+  const providerId = input.providerId ?? row.provider_id;
+  await bookableProviders(store.db, clinicId, type, providerId);
+  const start = new Date(input.startsAt);
+  await assertOpen(store.db, clinicId, type, providerId, start, now);
+  await claiming(() =>
+    runAction(store, who, requestId, async (a) => {
+      await a.tx.deleteFrom('appointment_slots').where('appointment_id', '=', id).execute();
+      const moved = await a.tx
+        .updateTable('appointments')
+        .set((eb) => ({ provider_id: providerId, starts_at: start.toISOString(), ends_at: new Date(start.getTime() + type.durationMinutes * MINUTE).toISOString(), sequence: eb('sequence', '+', 1), updated_at: now.toISOString() }))
+        .where('clinic_id', '=', clinicId)
+        .where('id', '=', id)
+        .where('status', '=', 'booked')
+        .returningAll()
+        .executeTakeFirst();
+      if (!moved) throw new AppError(409, 'not_booked', 'This appointment is no longer booked');
+      await insertUnits(a, moved, type);
+      a.audit({ action: 'appointment.reschedule', patientId: row.patient_id, target: `appointment:${id}` });
+      a.enqueue(mailJob(moved, Number(moved.sequence)));
+      for (const job of reminderJobs(moved, rules.reminderMinutesBefore, now)) a.enqueue(job);
+    }),
+  );
+  return getAppointment(store.db, clinicId, id, { now });
+}
+
+/** Marks a booked appointment whose time has come as a no-show (staff). */
+export async function updateAppointmentStatus(store: ActionStore, who: StaffPrincipal, requestId: string | null, id: string, patch: AppointmentPatch, now = new Date()): Promise<Appointment> {
+  if (patch.status === 'cancelled') return cancelAppointment(store, who, requestId, id, now);
+  const row = await appointmentRow(store.db, who.clinicId, id);
+  if (row.status !== 'booked') throw new AppError(409, 'not_booked', 'This appointment is no longer booked');
+  if (Date.parse(row.starts_at) > now.getTime()) throw new AppError(409, 'not_started', 'An appointment can be marked as missed once its time has come');
+  await runAction(store, who, requestId, async (a) => {
+    await a.tx.updateTable('appointments').set({ status: 'no-show', updated_at: now.toISOString() }).where('clinic_id', '=', who.clinicId).where('id', '=', id).where('status', '=', 'booked').execute();
+    a.audit({ action: 'appointment.no-show', patientId: row.patient_id, target: `appointment:${id}` });
+  });
+  return getAppointment(store.db, who.clinicId, id, { now });
+}
+
+// --- reading ----------------------------------------------------------------------------------
+
+function appointmentQuery(db: Db, clinicId: string) {
+  return db
+    .selectFrom('appointments as a')
+    .innerJoin('booking_types as t', 't.id', 'a.type_id')
+    .innerJoin('booking_providers as p', 'p.id', 'a.provider_id')
+    .selectAll('a')
+    .select(['t.name_en', 't.name_fr', 't.mode', 't.location', 'p.name as provider_name'])
+    .where('a.clinic_id', '=', clinicId);
+}
+type Joined = Awaited<ReturnType<ReturnType<typeof appointmentQuery>['executeTakeFirstOrThrow']>>;
+
+function toAppointment(r: Joined, cutoffHours: number, now: Date): Appointment {
+  return {
+    id: r.id,
+    typeId: r.type_id,
+    typeName: { en: r.name_en, fr: r.name_fr },
+    providerId: r.provider_id,
+    providerName: r.provider_name,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    mode: r.mode,
+    location: r.location,
+    status: r.status,
+    changeable: r.status === 'booked' && Date.parse(r.starts_at) - now.getTime() >= cutoffHours * HOUR,
+  };
+}
+
+/** One appointment as its patient sees it (404 when not theirs, when `patientId` is given). */
+export async function getAppointment(db: Db, clinicId: string, id: string, opts: { patientId?: string; now?: Date } = {}): Promise<Appointment> {
+  let q = appointmentQuery(db, clinicId).where('a.id', '=', id);
+  if (opts.patientId) q = q.where('a.patient_id', '=', opts.patientId);
+  const row = await q.executeTakeFirst();
+  if (!row) throw notFound('Appointment');
+  return toAppointment(row, (await getBookingRules(db, clinicId)).cancelCutoffHours, opts.now ?? new Date());
+}
+
+/** The patient's upcoming booked appointments, soonest first. */
+export async function listPatientAppointments(db: Db, who: PatientPrincipal, now = new Date()): Promise<Appointment[]> {
+  const rows = await appointmentQuery(db, who.clinicId).where('a.patient_id', '=', who.patientId).where('a.status', '=', 'booked').where('a.ends_at', '>', now.toISOString()).orderBy('a.starts_at').limit(100).execute();
+  const cutoff = (await getBookingRules(db, who.clinicId)).cancelCutoffHours;
+  return rows.map((r) => toAppointment(r, cutoff, now));
+}
+
+/** A day's appointments (clinic zone), every status, with patients' names, for the staff day list. */
+export async function listDay(db: Db, cipher: ClinicCipher, date: string, providerId?: string, now = new Date()): Promise<StaffAppointment[]> {
+  const clinicId = cipher.clinicId;
+  const zone = await clinicTimeZone(db, clinicId);
+  const day = DateTime.fromISO(date, { zone });
+  if (!day.isValid) throw new AppError(400, 'invalid_date', 'date is not a valid date');
+  let q = appointmentQuery(db, clinicId).where('a.starts_at', '>=', day.startOf('day').toUTC().toISO()!).where('a.starts_at', '<', day.plus({ days: 1 }).startOf('day').toUTC().toISO()!);
+  if (providerId) q = q.where('a.provider_id', '=', providerId);
+  const rows = await q.orderBy('a.starts_at').orderBy('p.name').limit(500).execute();
+  const names = await patientNames(db, cipher, [...new Set(rows.map((r) => r.patient_id))]);
+  const cutoff = (await getBookingRules(db, clinicId)).cancelCutoffHours;
+  return rows.map((r) => ({ ...toAppointment(r, cutoff, now), patientId: r.patient_id, patientName: names.get(r.patient_id) ?? '' }));
+}
+
+/** The appointment with what its e-mail, .ics and FHIR export need. */
+export async function appointmentDetail(db: Db, clinicId: string, id: string) {
+  const row = await appointmentQuery(db, clinicId).where('a.id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Appointment');
+  return row;
+}
+
+/** The language an appointment's e-mails are in: the one chosen when booking, else the patient's. */
+export const appointmentLang = (row: Pick<AppointmentRow, 'lang'>, patientLang: string): Lang => normalizeLang(row.lang || patientLang);
+
+/** A provider's booked appointments from `from` on (its private feed), up to 1000. */
+export async function providerAppointments(db: Db, clinicId: string, providerId: string, from: Date) {
+  await getProvider(db, clinicId, providerId);
+  return appointmentQuery(db, clinicId).where('a.provider_id', '=', providerId).where('a.status', '=', 'booked').where('a.ends_at', '>', from.toISOString()).orderBy('a.starts_at').limit(1000).execute();
+}

@@ -1,0 +1,74 @@
+/**
+ * Booking e-mails, as jobs holding ids only: the confirmation (with an .ics; METHOD:CANCEL once
+ * cancelled) and the reminders. Each is written when it runs, in the patient's language, with only
+ * the date, time, clinic and a link. A job for an older state of the appointment (moved or cancelled
+ * since) sends nothing: the newer state has its own job.
+ */
+import { DateTime } from 'luxon';
+import type { JobRow } from '../../db/schema.js';
+import { translate } from '../../../shared/i18n.js';
+import { clinicCipher, getClinic, patientLink } from '../clinics.js';
+import { AppError } from '../errors.js';
+import { PermanentJobError, type JobEnv } from '../notices.js';
+import { getPatient } from '../patients.js';
+import { appointmentDetail, appointmentLang, BOOKING_MAIL_JOB, BOOKING_REMINDER_JOB } from './appointments.js';
+import { calendarText } from './calendar.js';
+import { clinicTimeZone } from './setup.js';
+
+/** How a time reads in an e-mail: the clinic's zone, the reader's language. */
+export function whenText(iso: string, zone: string, lang: 'en' | 'fr'): { date: string; time: string } {
+  const t = DateTime.fromISO(iso, { zone }).setLocale(lang === 'fr' ? 'fr-CA' : 'en-CA');
+  return { date: t.toLocaleString(DateTime.DATE_HUGE), time: `${t.toLocaleString(DateTime.TIME_SIMPLE)} (${t.toFormat('ZZZZ')})` };
+}
+
+/** Runs a booking mail or reminder job. */
+export async function runBookingJob(job: JobRow, env: JobEnv): Promise<void> {
+  const p = JSON.parse(job.payload) as { appointmentId: string; sequence?: number; startsAt?: string };
+  const clinicId = job.clinic_id!;
+  const appt = await appointmentDetail(env.db, clinicId, p.appointmentId).catch((err: unknown) => {
+    throw err instanceof AppError && err.status === 404 ? new PermanentJobError('appointment_gone') : err;
+  });
+  if (job.kind === BOOKING_REMINDER_JOB && (appt.status !== 'booked' || appt.starts_at !== p.startsAt)) return;
+  if (job.kind === BOOKING_MAIL_JOB && appt.sequence !== p.sequence) return;
+  const clinic = await getClinic(env.db, clinicId);
+  const patient = await getPatient(env.db, clinicCipher(env.keyring, clinic), appt.patient_id).catch((err: unknown) => {
+    throw err instanceof AppError && err.status === 404 ? new PermanentJobError('patient_gone') : err;
+  });
+  const lang = appointmentLang(appt, patient.lang);
+  const zone = await clinicTimeZone(env.db, clinicId);
+  const vars = { clinic: clinic.name, link: patientLink(clinic, env.config.publicUrl.origin), ...whenText(appt.starts_at, zone, lang) };
+  const messageId = `<${job.id}@${env.config.publicUrl.hostname}>`;
+  if (job.kind === BOOKING_REMINDER_JOB) {
+    await env.mailer.send({ clinicId, to: patient.email, subject: translate(lang, 'mail.booking.reminder.subject', vars), text: translate(lang, 'mail.booking.reminder.body', vars), messageId });
+    return;
+  }
+  const cancelled = appt.status === 'cancelled';
+  const moved = appt.sequence > 0 && !cancelled;
+  const which = cancelled ? 'cancelled' : moved ? 'moved' : 'confirmed';
+  const ics = calendarText({
+    method: cancelled ? 'CANCEL' : 'REQUEST',
+    timeZone: zone,
+    organizer: { name: clinic.name, from: env.config.mailFrom },
+    events: [
+      {
+        uid: `${appt.id}@${env.config.publicUrl.hostname}`,
+        sequence: appt.sequence,
+        start: new Date(appt.starts_at),
+        end: new Date(appt.ends_at),
+        summary: translate(lang, 'mail.booking.icsSummary', { clinic: clinic.name }),
+        location: appt.mode === 'in-person' ? appt.location : '',
+        description: vars.link,
+        cancelled,
+        url: vars.link,
+      },
+    ],
+  });
+  await env.mailer.send({
+    clinicId,
+    to: patient.email,
+    subject: translate(lang, `mail.booking.${which}.subject`, vars),
+    text: translate(lang, `mail.booking.${which}.body`, vars),
+    messageId,
+    attachments: [{ filename: 'appointment.ics', contentType: `text/calendar; charset=utf-8; method=${cancelled ? 'CANCEL' : 'REQUEST'}`, content: ics }],
+  });
+}

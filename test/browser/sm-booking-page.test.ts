@@ -1,0 +1,84 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { http, HttpResponse } from 'msw';
+import '../../admin/pages/sm-booking-page.js';
+import type { SmBookingPage } from '../../admin/pages/sm-booking-page.js';
+import { AdminApi } from '../../admin/admin-api.js';
+import type { Me } from '../../shared/api.js';
+import type { BookingRules, Provider, StaffAppointment, WeeklyHours } from '../../shared/booking.js';
+import { startWorker, worker } from './msw.js';
+
+const me = (role: 'admin' | 'staff'): Me => ({ staff: { id: 's1', name: 'Dana', email: 'd@x.test', role, disabled: false, createdAt: '' }, clinic: { id: 'c1', slug: 'north', name: 'North' }, devMailbox: false });
+const rules: BookingRules = { enabled: true, minNoticeMinutes: 120, horizonDays: 60, maxUpcomingPerPatient: 3, cancelCutoffHours: 24, slotStepMinutes: 15, reminderMinutesBefore: [2880, 120] };
+const shah: Provider = { id: 'shah', name: 'Dr. Shah', staffId: null, active: true, feed: false };
+const visit = (over: Partial<StaffAppointment> = {}): StaffAppointment => ({
+  id: 'a1', typeId: 't1', typeName: { en: 'Follow-up', fr: 'Suivi' }, providerId: 'shah', providerName: 'Dr. Shah', startsAt: '2099-03-02T14:00:00.000Z', endsAt: '2099-03-02T14:30:00.000Z',
+  mode: 'in-person', location: '', status: 'booked', changeable: true, patientId: 'p1', patientName: 'Jamie Patient', ...over,
+});
+const shadow = (el: Element) => el.shadowRoot!;
+const text = (el: Element) => shadow(el).textContent!.replace(/\s+/g, ' ');
+const button = (el: Element, label: string) => [...shadow(el).querySelectorAll('button')].find((b) => b.textContent!.trim() === label)!;
+
+function api(state: { day: StaffAppointment[]; hours: WeeklyHours[]; patches: unknown[]; added: unknown[] }) {
+  worker.use(
+    http.get('/api/messaging/settings', () => HttpResponse.json({ timeZone: 'America/Toronto' })),
+    http.get('/api/booking/appointments', () => HttpResponse.json(state.day)),
+    http.patch('/api/booking/appointments/:id', async ({ request }) => {
+      state.patches.push(await request.json());
+      state.day = state.day.map((a) => ({ ...a, status: 'cancelled' as const }));
+      return HttpResponse.json(state.day[0]);
+    }),
+    http.get('/api/booking/rules', () => HttpResponse.json(rules)),
+    http.get('/api/booking/providers', () => HttpResponse.json([shah])),
+    http.get('/api/booking/types', () => HttpResponse.json([])),
+    http.get('/api/booking/hours', () => HttpResponse.json(state.hours)),
+    http.post('/api/booking/hours', async ({ request }) => {
+      const body = (await request.json()) as WeeklyHours;
+      state.added.push(body);
+      state.hours = [{ ...body, id: 'h1', rrule: 'FREQ=WEEKLY;BYDAY=MO' }];
+      return HttpResponse.json(state.hours[0], { status: 201 });
+    }),
+    http.get('/api/booking/exceptions', () => HttpResponse.json([])),
+  );
+}
+
+describe('<sm-booking-page>', () => {
+  before(startWorker);
+  afterEach(() => worker.resetHandlers());
+
+  it('lists the day’s appointments in the clinic’s time and cancels one', async () => {
+    const state = { day: [visit()], hours: [], patches: [] as unknown[], added: [] as unknown[] };
+    api(state);
+    const el = await fixture<SmBookingPage>(html`<sm-booking-page .api=${new AdminApi()} .me=${me('staff')}></sm-booking-page>`);
+    await waitUntil(() => shadow(el).querySelector('tbody tr'));
+    expect(shadow(el).querySelector('tbody tr')!.textContent!.replace(/\s+/g, ' ')).to.contain('9:00').and.contain('Jamie Patient').and.contain('Follow-up').and.contain('Booked');
+    expect(text(el)).not.to.contain('Weekly hours', 'set-up is for administrators');
+    await expect(el).to.be.accessible();
+    button(el, 'Cancel').click();
+    await waitUntil(() => text(el).includes('Cancelled'));
+    expect(state.patches).to.deep.equal([{ status: 'cancelled' }]);
+  });
+
+  it('lets an administrator add weekly hours (in French)', async () => {
+    const state = { day: [], hours: [], patches: [] as unknown[], added: [] as unknown[] };
+    api(state);
+    const el = await fixture<SmBookingPage>(html`<sm-booking-page lang="fr" .api=${new AdminApi()} .me=${me('admin')}></sm-booking-page>`);
+    await waitUntil(() => text(el).includes('Heures hebdomadaires') && shadow(el).querySelector('input[name=days]'));
+    expect(text(el)).to.contain('Aucun rendez-vous ce jour-là.');
+    await expect(el).to.be.accessible();
+    button(el, 'Ajouter des heures').click();
+    await waitUntil(() => state.added.length === 1);
+    expect(state.added[0]).to.deep.equal({ providerId: 'shah', days: ['MO', 'TU', 'WE', 'TH', 'FR'], start: '09:00', end: '17:00' });
+    await waitUntil(() => text(el).includes('Dr. Shah: lun'));
+  });
+
+  it('words a refusal from its code in the reader’s language, not the server’s English', async () => {
+    const state = { day: [visit()], hours: [], patches: [] as unknown[], added: [] as unknown[] };
+    api(state);
+    worker.use(http.patch('/api/booking/appointments/:id', () => HttpResponse.json({ code: 'not_booked', message: 'This appointment is no longer booked' }, { status: 409 })));
+    const el = await fixture<SmBookingPage>(html`<sm-booking-page lang="fr" .api=${new AdminApi()} .me=${me('staff')}></sm-booking-page>`);
+    await waitUntil(() => shadow(el).querySelector('tbody tr'));
+    button(el, 'Annuler').click();
+    await waitUntil(() => shadow(el).querySelector('[role=alert]'));
+    expect(shadow(el).querySelector('[role=alert]')!.textContent).to.equal("Ce rendez-vous n'est plus réservé; la liste est maintenant à jour.");
+  });
+});

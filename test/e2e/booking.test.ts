@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { codeFrom } from '../support/smtp.js';
+import { DEMO_PATIENT } from '../../server/demo-seed.js';
+import { axeViolations, newPage, startHarness, type Harness } from './harness.js';
+
+describe('end to end: self-booking on the demo clinic site', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h?.close());
+
+  it('lets the demo patient book an open time in <sm-booking>, e-mails the .ics, and shows it to staff on the Booking page', async () => {
+    const page = await newPage(h.browser);
+    await page.goto(h.product.demoUrl!);
+    const frame = page.frameLocator('sm-booking iframe');
+    await frame.getByLabel('E-mail address').fill(DEMO_PATIENT.email);
+    await frame.getByRole('button', { name: 'E-mail me a code' }).click();
+    await frame.getByLabel('6-digit code').fill(codeFrom(await h.smtp.take(DEMO_PATIENT.email)));
+    await frame.getByLabel('Date of birth').fill(DEMO_PATIENT.dateOfBirth);
+    await frame.getByRole('button', { name: 'Sign in' }).click();
+    await frame.getByRole('button', { name: 'I understand and agree' }).click();
+
+    // The demo clinic is seeded with a physician, a follow-up visit and weekday hours.
+    const first = frame.getByRole('listbox', { name: /Open times/ }).getByRole('option').first();
+    const later = frame.getByRole('button', { name: 'Show that week' });
+    await first.or(later).waitFor();
+    if (await later.isVisible()) await later.click();
+    await first.waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    await first.focus();
+    await page.keyboard.press('Enter');
+    await frame.getByRole('button', { name: 'Book this time' }).click();
+    await frame.getByRole('status').filter({ hasText: 'Booked for' }).waitFor();
+    await frame.getByText('Follow-up visit, Dr. Priya Shah').waitFor();
+    const mail = await h.smtp.take(DEMO_PATIENT.email);
+    assert.match(mail.subject, /is booked/);
+    assert.ok(mail.attachments.some((a) => a.content.includes('BEGIN:VEVENT') && a.content.includes('TZID=America/Toronto')));
+
+    const staffLogin = h.product.demoLogins!.find((l) => l.role === 'staff')!;
+    const staff = await newPage(h.browser);
+    await staff.goto(`${h.product.publicUrl}/admin/`);
+    await staff.getByLabel('E-mail').fill(staffLogin.email);
+    await staff.getByLabel('Password').fill(staffLogin.password);
+    await staff.getByRole('button', { name: 'Sign in' }).click();
+    await staff.getByRole('link', { name: 'Booking' }).click();
+    await staff.getByRole('heading', { name: 'Appointments' }).waitFor();
+    const booked = await h.product.deps.db.selectFrom('appointments').select('starts_at').executeTakeFirstOrThrow();
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Toronto', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(booked.starts_at));
+    await staff.getByLabel('Day').fill(day);
+    await staff.getByLabel('Day').dispatchEvent('change');
+    await staff.getByRole('cell', { name: DEMO_PATIENT.name, exact: true }).waitFor();
+    assert.deepEqual(await axeViolations(staff), []);
+  });
+});

@@ -1,0 +1,34 @@
+/** The booking view's API calls, with the signed-in patient's token from the frame's PatientApi. */
+import type { Appointment, BookingOptions, NewBooking, Reschedule, SlotList } from '../../../shared/booking.js';
+import { fetchJson } from '../../../shared/fetch-json.js';
+import type { PatientApi } from '../patient-api.js';
+
+/** Calls the booking API for the signed-in patient. */
+export class BookingApi {
+  constructor(private readonly patient: Pick<PatientApi, 'authHeaders'>) {}
+
+  options(): Promise<BookingOptions> {
+    return fetchJson('/api/patient/booking/options', { headers: this.patient.authHeaders() });
+  }
+
+  slots(q: { typeId: string; providerId?: string; from: string; days: number }): Promise<SlotList> {
+    const query = new URLSearchParams({ typeId: q.typeId, from: q.from, days: String(q.days), ...(q.providerId ? { providerId: q.providerId } : {}) });
+    return fetchJson(`/api/patient/booking/slots?${query}`, { headers: this.patient.authHeaders() });
+  }
+
+  appointments(): Promise<Appointment[]> {
+    return fetchJson('/api/patient/appointments', { headers: this.patient.authHeaders() });
+  }
+
+  book(input: NewBooking): Promise<Appointment> {
+    return fetchJson('/api/patient/appointments', { method: 'POST', body: input, headers: this.patient.authHeaders() });
+  }
+
+  reschedule(id: string, input: Reschedule): Promise<Appointment> {
+    return fetchJson(`/api/patient/appointments/${encodeURIComponent(id)}/reschedule`, { method: 'POST', body: input, headers: this.patient.authHeaders() });
+  }
+
+  cancel(id: string): Promise<Appointment> {
+    return fetchJson(`/api/patient/appointments/${encodeURIComponent(id)}/cancel`, { method: 'POST', headers: this.patient.authHeaders() });
+  }
+}

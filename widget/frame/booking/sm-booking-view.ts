@@ -1,0 +1,421 @@
+/**
+ * @summary Self-booking for a signed-in patient: choose a visit type and a provider (or the first
+ * available), pick a time from a keyboard-friendly list grouped by day (in the clinic's time zone,
+ * with the patient's own shown when it differs), confirm, and see, move or cancel "My appointments".
+ * @fires sm-appointment-booked - a booking was confirmed (no details: nothing leaves the frame).
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { Appointment, BookingOptions, Slot, SlotList } from '../../../shared/booking.js';
+import { defineOnce } from '../../../shared/define-once.js';
+import { ApiError } from '../../../shared/fetch-json.js';
+import { translate, type MessageKey } from '../../../shared/i18n.js';
+import type { Lang } from '../../../shared/lang.js';
+import { frameStyles } from '../styles.js';
+import { BookingApi } from './booking-api.js';
+import type { PatientApi } from '../patient-api.js';
+
+const DAYS_SHOWN = 7;
+
+/** `YYYY-MM-DD` of an instant in a zone. */
+function dayKey(iso: string, zone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+}
+
+/** A calendar date `n` days after `date` (dates only: no time zone involved). */
+function addDays(date: string, n: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y!, m! - 1, d! + n)).toISOString().slice(0, 10);
+}
+
+export class SmBookingView extends LitElement {
+  static styles = [
+    frameStyles,
+    css`
+      .pickers {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.75rem;
+      }
+      select {
+        font: inherit;
+        padding: 0.45rem 0.5rem;
+        border: 1px solid var(--sm-border-strong, #616e7c);
+        border-radius: calc(var(--sm-radius, 8px) / 2);
+        background: #fff;
+        color: #1f2933;
+        max-width: 100%;
+      }
+      .week {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+        justify-content: space-between;
+        margin: 0.75rem 0 0.25rem;
+      }
+      [role='listbox'] {
+        display: grid;
+        gap: 0.75rem;
+        padding: 0.25rem;
+        border-radius: calc(var(--sm-radius, 8px) / 2);
+      }
+      [role='group'] > ul {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        list-style: none;
+        margin: 0.25rem 0 0;
+        padding: 0;
+      }
+      .day {
+        font-weight: 600;
+        margin: 0;
+      }
+      [role='option'] {
+        border: 1px solid var(--sm-border-strong, #616e7c);
+        border-radius: calc(var(--sm-radius, 8px) / 2);
+        padding: 0.35rem 0.6rem;
+        cursor: pointer;
+        min-width: 4.5rem;
+        text-align: center;
+      }
+      [role='option'][aria-selected='true'] {
+        background: var(--sm-accent, #00587c);
+        color: var(--sm-accent-contrast, #ffffff);
+        border-color: var(--sm-accent, #00587c);
+      }
+      .theirs {
+        display: block;
+        font-size: 0.85em;
+      }
+      .appointments {
+        list-style: none;
+        padding: 0;
+        display: grid;
+        gap: 0.5rem;
+      }
+      .appointments li {
+        border-top: 1px solid var(--sm-border, #c5ced6);
+        padding-top: 0.5rem;
+      }
+      h3 {
+        font-size: 1.05em;
+        margin: 1rem 0 0.25rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) api!: PatientApi;
+  @property() lang: Lang = 'en';
+  /** Preselected type and provider (the element's `type` and `provider` attributes). */
+  @property() type = '';
+  @property() provider = '';
+
+  @state() private options: BookingOptions | null = null;
+  @state() private typeId = '';
+  @state() private providerId = '';
+  @state() private from = '';
+  @state() private list: SlotList | null = null;
+  @state() private selected: Slot | null = null;
+  @state() private active = 0;
+  @state() private appointments: Appointment[] = [];
+  @state() private status: { key: MessageKey; vars?: Record<string, string>; alert?: boolean } | null = null;
+  @state() private busy = false;
+  @state() private confirmingCancel: string | null = null;
+  /** The appointment being moved: the next time chosen replaces its time. */
+  @state() private moving: Appointment | null = null;
+  @state() private failed = false;
+  private client!: BookingApi;
+
+  private t(key: MessageKey, vars?: Record<string, string>) {
+    return translate(this.lang, key, vars);
+  }
+
+  private get zone() {
+    return this.options?.timeZone ?? 'America/Toronto';
+  }
+
+  /** The patient's own zone, when it is not the clinic's. */
+  private get ownZone(): string | null {
+    const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return own && own !== this.zone ? own : null;
+  }
+
+  private fmt(iso: string, opts: Intl.DateTimeFormatOptions, zone = this.zone) {
+    return new Intl.DateTimeFormat(this.lang === 'fr' ? 'fr-CA' : 'en-CA', { timeZone: zone, ...opts }).format(new Date(iso));
+  }
+
+  private time = (iso: string, zone = this.zone) => this.fmt(iso, { hour: 'numeric', minute: '2-digit' }, zone);
+  private date = (iso: string) => this.fmt(iso, { weekday: 'long', month: 'long', day: 'numeric' });
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    this.client = new BookingApi(this.api);
+    void this.load();
+  }
+
+  private async load() {
+    try {
+      const [options, appointments] = await Promise.all([this.client.options(), this.client.appointments()]);
+      this.options = options;
+      this.appointments = appointments;
+      this.typeId = options.types.some((t) => t.id === this.type) ? this.type : (options.types[0]?.id ?? '');
+      this.providerId = options.providers.some((p) => p.id === this.provider) ? this.provider : '';
+      this.from = dayKey(new Date().toISOString(), options.timeZone);
+      if (options.enabled && this.typeId) await this.loadSlots();
+    } catch {
+      this.failed = true;
+    }
+  }
+
+  private async loadSlots() {
+    this.selected = null;
+    this.active = 0;
+    this.list = null;
+    try {
+      this.list = await this.client.slots({ typeId: this.typeId, ...(this.providerId ? { providerId: this.providerId } : {}), from: this.from, days: DAYS_SHOWN });
+    } catch {
+      this.failed = true;
+    }
+  }
+
+  private providerName(id: string) {
+    return this.options?.providers.find((p) => p.id === id)?.name ?? '';
+  }
+
+  private typeName(id: string) {
+    const t = this.options?.types.find((x) => x.id === id);
+    return t ? t.name[this.lang] : '';
+  }
+
+  private onType(e: Event) {
+    this.typeId = (e.target as HTMLSelectElement).value;
+    const type = this.options!.types.find((t) => t.id === this.typeId);
+    if (this.providerId && !type?.providerIds.includes(this.providerId)) this.providerId = '';
+    void this.loadSlots();
+  }
+
+  private onProvider(e: Event) {
+    this.providerId = (e.target as HTMLSelectElement).value;
+    void this.loadSlots();
+  }
+
+  private week(delta: number) {
+    this.from = addDays(this.from, delta * DAYS_SHOWN);
+    void this.loadSlots();
+  }
+
+  private jumpTo(iso: string) {
+    this.from = dayKey(iso, this.zone);
+    void this.loadSlots();
+  }
+
+  private choose(index: number) {
+    const slot = this.list?.slots[index];
+    if (!slot) return;
+    this.active = index;
+    this.selected = slot;
+    this.status = null;
+  }
+
+  /** The listbox keys: arrows, Home and End move; Enter and Space choose. */
+  private onKey(e: KeyboardEvent) {
+    const count = this.list?.slots.length ?? 0;
+    if (count === 0) return;
+    const moves: Record<string, number> = { ArrowDown: this.active + 1, ArrowRight: this.active + 1, ArrowUp: this.active - 1, ArrowLeft: this.active - 1, Home: 0, End: count - 1 };
+    if (e.key in moves) {
+      e.preventDefault();
+      this.active = Math.max(0, Math.min(count - 1, moves[e.key]!));
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      this.choose(this.active);
+    }
+  }
+
+  private startMove(a: Appointment) {
+    this.moving = a;
+    this.status = null;
+    if (this.typeId !== a.typeId) {
+      this.typeId = a.typeId;
+      this.providerId = '';
+    }
+    void this.loadSlots();
+  }
+
+  private async book() {
+    if (!this.selected) return;
+    this.busy = true;
+    try {
+      const slot = this.selected;
+      const done = this.moving
+        ? await this.client.reschedule(this.moving.id, { providerId: slot.providerId, startsAt: slot.startsAt })
+        : await this.client.book({ typeId: this.typeId, providerId: slot.providerId, startsAt: slot.startsAt, lang: this.lang });
+      this.status = { key: this.moving ? 'booking.moved' : 'booking.booked', vars: { date: this.date(done.startsAt), time: this.time(done.startsAt) } };
+      this.moving = null;
+      this.appointments = await this.client.appointments();
+      this.dispatchEvent(new CustomEvent('sm-appointment-booked', { bubbles: true, composed: true }));
+      await this.loadSlots();
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : '';
+      const key: MessageKey =
+        code === 'slot_taken' || code === 'slot_unavailable' ? 'booking.error.slotTaken' : code === 'too_many_upcoming' ? 'booking.error.tooMany' : code === 'change_cutoff' ? 'booking.error.cutoff' : 'common.error';
+      this.status = { key, alert: true };
+      if (code === 'slot_taken' || code === 'slot_unavailable') await this.loadSlots();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async cancel(id: string) {
+    this.busy = true;
+    try {
+      await this.client.cancel(id);
+      this.confirmingCancel = null;
+      this.status = { key: 'booking.cancelled' };
+      this.appointments = await this.client.appointments();
+      if (this.options?.enabled && this.typeId) await this.loadSlots();
+    } catch (err) {
+      this.status = { key: err instanceof ApiError && err.code === 'change_cutoff' ? 'booking.error.cutoff' : 'common.error', alert: true };
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  updated() {
+    // Keep focus on the active option while the list has it (roving focus within the listbox).
+    const box = this.renderRoot.querySelector<HTMLElement>('[role=listbox]');
+    if (box && box.contains(this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null)) {
+      this.renderRoot.querySelector<HTMLElement>(`[data-index="${this.active}"]`)?.focus();
+    }
+  }
+
+  render() {
+    if (this.failed) return html`<p class="error" role="alert">${this.t('common.error')}</p>`;
+    const o = this.options;
+    if (!o) return html`<p class="muted" role="status">${this.t('common.loading')}</p>`;
+    return html`
+      <p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
+      ${this.status ? html`<p class=${this.status.alert ? 'error' : 'muted'} role=${this.status.alert ? 'alert' : 'status'}>${this.t(this.status.key, this.status.vars)}</p>` : nothing}
+      ${!o.enabled || o.types.length === 0 ? html`<p role="status">${this.t('booking.closed', { clinic: o.clinicName })}</p>` : this.picker(o)}
+      ${this.mine()}
+    `;
+  }
+
+  private picker(o: BookingOptions) {
+    const type = o.types.find((t) => t.id === this.typeId);
+    const providers = o.providers.filter((p) => type?.providerIds.includes(p.id));
+    return html`
+      <div class="pickers">
+        ${this.moving
+          ? html`<p class="notice" role="status">
+              ${this.t('booking.moving', { date: this.date(this.moving.startsAt), time: this.time(this.moving.startsAt) })}
+              <button class="link" @click=${() => (this.moving = null)}>${this.t('booking.moveStop')}</button>
+            </p>`
+          : nothing}
+        <label
+          >${this.t('booking.type')}
+          <select @change=${this.onType} ?disabled=${this.moving !== null}>
+            ${o.types.map((t) => html`<option value=${t.id} ?selected=${t.id === this.typeId}>${t.name[this.lang]} (${this.t('booking.minutes', { n: String(t.durationMinutes) })}, ${this.t(`booking.mode.${t.mode}`)})</option>`)}
+          </select>
+        </label>
+        <label
+          >${this.t('booking.provider')}
+          <select @change=${this.onProvider}>
+            <option value="" ?selected=${this.providerId === ''}>${this.t('booking.firstAvailable')}</option>
+            ${providers.map((p) => html`<option value=${p.id} ?selected=${p.id === this.providerId}>${p.name}</option>`)}
+          </select>
+        </label>
+      </div>
+      ${type?.mode === 'in-person' && type.location ? html`<p class="muted">${this.t('booking.where', { location: type.location })}</p>` : nothing}
+      <p class="muted">${this.t('booking.zone', { zone: o.timeZone })}${this.ownZone ? html` ${this.t('booking.ownZone', { zone: this.ownZone })}` : nothing}</p>
+      <div class="week">
+        <button class="link" @click=${() => this.week(-1)} ?disabled=${this.from <= dayKey(new Date().toISOString(), this.zone)}>${this.t('booking.earlier')}</button>
+        <span>${this.t('booking.weekOf', { date: this.date(`${this.from}T12:00:00Z`) })}</span>
+        <button class="link" @click=${() => this.week(1)}>${this.t('booking.later')}</button>
+      </div>
+      ${this.slotList()} ${this.confirmation()}
+    `;
+  }
+
+  private slotList() {
+    if (!this.list) return html`<p class="muted" role="status">${this.t('common.loading')}</p>`;
+    const slots = this.list.slots;
+    if (slots.length === 0) {
+      const next = this.list.nextAvailable;
+      return html`<p role="status">${next ? this.t('booking.noneThisWeek', { date: this.date(next) }) : this.t('booking.noneAtAll')}</p>
+        ${next ? html`<button @click=${() => this.jumpTo(next)}>${this.t('booking.showNext')}</button>` : nothing}`;
+    }
+    const days = new Map<string, Array<{ slot: Slot; index: number }>>();
+    slots.forEach((slot, index) => {
+      const key = dayKey(slot.startsAt, this.zone);
+      days.set(key, [...(days.get(key) ?? []), { slot, index }]);
+    });
+    const own = this.ownZone;
+    return html`<p id="slots-label" class="visually-hidden">${this.t('booking.slotsLabel')}</p>
+      <div role="listbox" aria-labelledby="slots-label" @keydown=${this.onKey}>
+        ${[...days].map(
+          ([key, items]) => html`<div role="group" aria-labelledby="day-${key}">
+            <p class="day" id="day-${key}">${this.date(items[0]!.slot.startsAt)}</p>
+            <ul role="presentation">
+              ${items.map(
+                ({ slot, index }) => html`<li
+                  role="option"
+                  data-index=${index}
+                  tabindex=${index === this.active ? 0 : -1}
+                  aria-selected=${this.selected === slot ? 'true' : 'false'}
+                  @click=${() => this.choose(index)}
+                >
+                  ${this.time(slot.startsAt)}${this.providerId ? nothing : html`<span class="theirs">${this.providerName(slot.providerId)}</span>`}
+                  ${own ? html`<span class="theirs">${this.t('booking.yourTime', { time: this.time(slot.startsAt, own) })}</span>` : nothing}
+                </li>`,
+              )}
+            </ul>
+          </div>`,
+        )}
+      </div>`;
+  }
+
+  private confirmation() {
+    const s = this.selected;
+    if (!s) return nothing;
+    return html`<div class="card" style="margin-top: 0.75rem">
+      <p>${this.t('booking.confirmText', { type: this.typeName(this.typeId), provider: this.providerName(s.providerId), date: this.date(s.startsAt), time: this.time(s.startsAt) })}</p>
+      <button @click=${this.book} ?disabled=${this.busy}>${this.t(this.moving ? 'booking.moveHere' : 'booking.confirm')}</button>
+    </div>`;
+  }
+
+  private mine() {
+    return html`<h3>${this.t('booking.mine')}</h3>
+      ${this.appointments.length === 0
+        ? html`<p class="muted">${this.t('booking.mineEmpty')}</p>`
+        : html`<ul class="appointments">
+            ${this.appointments.map(
+              (a) => html`<li>
+                <strong>${this.date(a.startsAt)}, ${this.time(a.startsAt)}</strong> — ${a.typeName[this.lang]}, ${a.providerName}
+                ${a.mode === 'in-person' && a.location ? html`<br /><span class="muted">${a.location}</span>` : nothing}
+                <br />
+                ${!a.changeable
+                  ? html`<span class="muted">${this.t('booking.callToChange', { hours: String(this.options?.cancelCutoffHours ?? 0) })}</span>`
+                  : this.confirmingCancel === a.id
+                    ? html`<span role="group" aria-label=${this.t('booking.cancelAsk')}>${this.t('booking.cancelAsk')}
+                        <button @click=${() => this.cancel(a.id)} ?disabled=${this.busy}>${this.t('booking.cancelYes')}</button>
+                        <button class="link" @click=${() => (this.confirmingCancel = null)}>${this.t('booking.cancelNo')}</button></span>`
+                    : html`${this.options?.enabled ? html`<button class="link" @click=${() => this.startMove(a)}>${this.t('booking.move')}</button> · ` : nothing}
+                        <button class="link" @click=${() => (this.confirmingCancel = a.id)}>${this.t('booking.cancel')}</button>`}
+              </li>`,
+            )}
+          </ul>`}`;
+  }
+}
+
+defineOnce('sm-booking-view', SmBookingView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sm-booking-view': SmBookingView;
+  }
+  interface HTMLElementEventMap {
+    'sm-appointment-booked': CustomEvent<void>;
+  }
+}
