@@ -39,7 +39,9 @@ export const webRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, 
     preCompressed: true,
     // HTML is served by the routes below with its own headers; the demo site lives on its own origin.
     allowedPath: (p) => !p.endsWith('.html') && !p.startsWith('/demo/'),
-    setHeaders: (reply, file) => {
+    setHeaders: (reply, sent) => {
+      // A precompressed copy (widget.js.br) gets the headers of the file it stands for.
+      const file = sent.replace(/\.(br|gz)$/, '');
       if (file.includes(`${path.sep}assets${path.sep}`)) reply.header('cache-control', 'public, max-age=31536000, immutable');
       // The service worker decides which version of the app runs: always ask for the newest.
       if (file.endsWith(`${path.sep}sw.js`) || file.endsWith('sw-sync.js')) reply.header('cache-control', 'no-cache');

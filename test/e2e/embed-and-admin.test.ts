@@ -151,6 +151,8 @@ describe('end to end: the demo clinic site, the widget and the admin', () => {
     const { brotliDecompressSync, gunzipSync } = await import('node:zlib');
     const br = await raw('br, gzip', '/widget.js');
     assert.equal(br.headers['content-encoding'], 'br');
+    assert.equal(br.headers['cross-origin-resource-policy'], 'cross-origin', 'the compressed copy keeps the headers clinic sites need');
+    assert.equal(br.headers['cache-control'], 'public, max-age=300');
     assert.match(String(br.headers.vary), /accept-encoding/i);
     assert.deepEqual(brotliDecompressSync(br.body), plain);
     const gz = await raw('gzip', '/widget.js');
