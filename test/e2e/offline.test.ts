@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, FrameLocator, Page } from 'playwright-core';
@@ -323,7 +324,11 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
 
     // A deployment: the worker's bytes change (here, by a marker; a real build changes its precache list).
-    fs.appendFileSync(path.join(h.webRoot, 'sw.js'), '\n// deployment 2\n');
+    const sw = path.join(h.webRoot, 'sw.js');
+    fs.appendFileSync(sw, '\n// deployment 2\n');
+    // The build also writes the compressed copies the server sends (vite.config.ts): a deployment changes them too.
+    fs.writeFileSync(`${sw}.br`, brotliCompressSync(fs.readFileSync(sw)));
+    fs.writeFileSync(`${sw}.gz`, gzipSync(fs.readFileSync(sw)));
     await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
     await page.getByText('A new version of this page is available.').waitFor();
     const reloaded = page.waitForEvent('load');
