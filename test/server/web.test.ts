@@ -73,6 +73,17 @@ for (const d of DIALECTS) {
       assert.deepEqual((await call(app, 'GET', '/api/clinic', { cookie })).json().allowedOrigins, ['https://new.example', 'https://www.new.example'], 'nothing saved');
     });
 
+    it('tells the embed loader whether a site may show the clinic’s widgets, to any origin', async (t) => {
+      const { app, deps } = await build(t, d.name);
+      await seedClinic(deps, 'north', ['https://www.north.example']);
+      const ask = (slug: string, origin: string) => app.inject({ url: `/api/public/clinics/${slug}/embed?origin=${encodeURIComponent(origin)}`, headers: { origin } });
+      const yes = await ask('north', 'https://www.north.example');
+      assert.deepEqual([yes.statusCode, yes.json(), yes.headers['access-control-allow-origin']], [200, { allowed: true }, '*']);
+      assert.deepEqual((await ask('north', 'https://elsewhere.example')).json(), { allowed: false });
+      const unknown = await ask('nowhere', 'https://www.north.example');
+      assert.deepEqual([unknown.statusCode, unknown.json().code, unknown.headers['access-control-allow-origin']], [404, 'not_found', '*'], 'the loader can read why');
+    });
+
     it('serves the loader so any site can load it', async (t) => {
       const { app } = await build(t, d.name);
       const res = await app.inject('/widget.js');
