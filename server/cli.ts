@@ -127,14 +127,8 @@ export async function runCli(deps: Deps, argv: string[]): Promise<string> {
   if (command === 'create-clinic' || command === 'add-staff' || command === 'reset-password' || command === 'jobs') args();
   switch (command) {
     case 'create-clinic': {
-      const origins = (values.origin ?? []).map((o) => {
-        try {
-          return new URL(o).origin;
-        } catch {
-          throw new AppError(400, 'invalid_origin', `--origin "${o}" is not a URL like https://www.myclinic.ca`);
-        }
-      });
-      const clinic = await createClinic(deps.db, deps.keyring, { slug: need('slug'), name: need('name'), allowedOrigins: origins });
+      // createClinic turns what was typed (www.myclinic.ca, https://MyClinic.ca/…) into origins, or says which one it cannot read.
+      const clinic = await createClinic(deps.db, deps.keyring, { slug: need('slug'), name: need('name'), allowedOrigins: values.origin ?? [] });
       return `Created clinic "${clinic.name}" (slug ${clinic.slug}).`;
     }
     case 'add-staff': {

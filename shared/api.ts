@@ -11,11 +11,6 @@ export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 export const Timestamp = Type.String({ format: 'date-time' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
-/** A TCP port, 0 to 65535 (a URL with a larger one does not parse). */
-const PORT = '([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])';
-/** An origin as a browser sends it in the Origin header: scheme, host and optional port. */
-export const OriginPattern = `^https?://[a-zA-Z0-9.-]+(:${PORT})?$`;
-const Origin = Type.String({ pattern: OriginPattern, maxLength: 255 });
 const ColorHex = Type.String({ pattern: '^#[0-9a-fA-F]{6}$' });
 const NonBlank = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 /** Characters no single-line field (name, subject, title) may hold: C0/C1 controls, DEL and line separators. */
@@ -204,7 +199,7 @@ export const ConsentText = Type.Object({ en: NonBlank(4000), fr: NonBlank(4000) 
 export const ClinicSettings = Type.Object(
   {
     name: NonBlankLine(120),
-    allowedOrigins: Type.Array(Origin, { maxItems: 20, uniqueItems: true }),
+    allowedOrigins: Type.Array(Type.String({ minLength: 1, maxLength: 2048, description: 'A website address as typed (www.myclinic.ca, https://MyClinic.ca/contact); saved as its origin' }), { maxItems: 20 }),
     brandColor: ColorHex,
     consentText: ConsentText,
     requireTwoFactor: Type.Optional(Type.Boolean({ description: 'Every staff member must sign in with a second factor (absent: unchanged)' })),

@@ -7,10 +7,14 @@ export const loaderStrings = {
     'loader.frameTitle.messages': 'Secure messages with your clinic',
     'loader.frameTitle.questionnaire': 'Questionnaires from your clinic',
     'loader.frameTitle.booking': 'Book an appointment with your clinic',
+    'loader.error.unknown_clinic': 'This clinic’s secure messaging could not be found. (Website owner: check the clinic attribute.)',
+    'loader.error.origin_not_allowed': 'This clinic’s secure messaging cannot be shown on this website. (Website owner: add {origin} to the allowed websites in the clinic’s settings.)',
   },
   fr: {
     'loader.frameTitle.messages': 'Messages sécurisés avec votre clinique',
     'loader.frameTitle.questionnaire': 'Questionnaires de votre clinique',
     'loader.frameTitle.booking': 'Prendre rendez-vous avec votre clinique',
+    'loader.error.unknown_clinic': 'La messagerie sécurisée de cette clinique est introuvable. (Responsable du site : vérifiez l’attribut clinic.)',
+    'loader.error.origin_not_allowed': 'La messagerie sécurisée de cette clinique ne peut pas s’afficher sur ce site. (Responsable du site : ajoutez {origin} aux sites autorisés dans les paramètres de la clinique.)',
   },
 } as const;

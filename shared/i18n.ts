@@ -274,7 +274,8 @@ const en = {
 
   'admin.settings.title': 'Clinic settings',
   'admin.settings.name': 'Clinic name',
-  'admin.settings.origins': 'Websites allowed to embed the widgets (one origin per line, e.g. https://www.myclinic.ca)',
+  'admin.settings.origins': 'Websites allowed to embed the widgets (one per line, e.g. www.myclinic.ca)',
+  'admin.settings.error.invalidOrigin': 'Line {line} of the allowed websites, “{value}”, is not a website address (e.g. www.myclinic.ca). Nothing was saved.',
   'admin.settings.brandColor': 'Brand colour',
   'admin.settings.consentEn': 'Consent text (English)',
   'admin.settings.consentFr': 'Consent text (French)',
@@ -744,7 +745,8 @@ const fr: Record<MessageKey, string> = {
 
   'admin.settings.title': 'Paramètres de la clinique',
   'admin.settings.name': 'Nom de la clinique',
-  'admin.settings.origins': 'Sites autorisés à intégrer les widgets (une origine par ligne, p. ex. https://www.maclinique.ca)',
+  'admin.settings.origins': 'Sites autorisés à intégrer les widgets (un par ligne, p. ex. www.maclinique.ca)',
+  'admin.settings.error.invalidOrigin': 'La ligne {line} des sites autorisés, « {value} », n’est pas une adresse de site Web (p. ex. www.maclinique.ca). Rien n’a été enregistré.',
   'admin.settings.brandColor': 'Couleur de la marque',
   'admin.settings.consentEn': 'Texte de consentement (anglais)',
   'admin.settings.consentFr': 'Texte de consentement (français)',

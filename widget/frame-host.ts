@@ -19,13 +19,18 @@ const FRAME_ORIGIN = new URL(
 /** The views a frame can show. */
 export type FrameView = 'messages' | 'questionnaire' | 'booking';
 
-const STYLE = ':host{display:block}iframe{display:block;width:100%;height:12rem;border:0;color-scheme:normal}';
+const STYLE = ':host{display:block}iframe{display:block;width:100%;height:12rem;border:0;color-scheme:normal}[part=error]{margin:0;padding:.75rem;border:2px solid #b3261e;border-radius:4px;color:#1f2933;background:#fff}';
+
+/** Why an embed cannot show: the codes of its `sm-error` event. */
+export type EmbedErrorCode = 'unknown_clinic' | 'origin_not_allowed';
 
 /**
  * Base class of the three embed elements.
  * @attr clinic - the clinic's slug (required).
  * @attr lang - "en" or "fr"; defaults to the page's language.
  * @csspart frame - the iframe.
+ * @csspart error - the sentence shown instead of the frame when the clinic is unknown or this site is not allowed.
+ * @fires sm-error - detail `{ code: 'unknown_clinic' | 'origin_not_allowed' }`: the widget cannot show here (for the webmaster; no health information).
  * @cssproperty --sm-accent - accent colour (and the other --sm-* theme properties, passed into the frame).
  */
 export abstract class FrameHost extends HTMLElement {
@@ -75,6 +80,27 @@ export abstract class FrameHost extends HTMLElement {
     frame.src = src;
     root.replaceChildren(style, frame);
     this.#frame = frame;
+    void this.#checkAllowed(clinic, frame);
+  }
+
+  /**
+   * Asks (in parallel with the frame) whether this page may show the clinic's widget: the browser
+   * would only show its own "refused to connect" box. A network failure says nothing (the frame
+   * itself handles being offline).
+   */
+  async #checkAllowed(clinic: string, frame: HTMLIFrameElement): Promise<void> {
+    const url = `${FRAME_ORIGIN}/api/public/clinics/${encodeURIComponent(clinic)}/embed?origin=${encodeURIComponent(location.origin)}`;
+    const answer = await fetch(url, { credentials: 'omit' }).then(async (r) => ({ status: r.status, body: (await r.json()) as { allowed?: boolean; code?: string } }), () => null).catch(() => null);
+    if (!answer || this.#frame !== frame) return;
+    const code: EmbedErrorCode | null = answer.status === 404 && answer.body.code === 'not_found' ? 'unknown_clinic' : answer.status === 200 && answer.body.allowed === false ? 'origin_not_allowed' : null;
+    if (!code) return;
+    const message = document.createElement('p');
+    message.setAttribute('part', 'error');
+    message.setAttribute('role', 'alert');
+    message.textContent = loaderStrings[this.language][`loader.error.${code}`].replace('{origin}', location.origin);
+    this.shadowRoot?.replaceChildren(this.shadowRoot.firstChild!, message);
+    this.#frame = null;
+    this.dispatchEvent(new CustomEvent('sm-error', { bubbles: true, composed: true, detail: { code } }));
   }
 
   #receive(event: MessageEvent): void {

@@ -22,6 +22,8 @@ export class SmSettingsPage extends AdminPage {
   ];
 
   @state() private clinic: Clinic | null = null;
+  /** The allowed-websites line the server could not read, shown at the field. */
+  @state() private originError: string | null = null;
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -34,19 +36,33 @@ export class SmSettingsPage extends AdminPage {
     return err instanceof ApiError && err.code === 'two_factor_setup_first' ? this.t('admin.twoFactor.error.setupFirst') : super.describeError(err);
   }
 
+  protected updated(): void {
+    if (this.originError) this.renderRoot.querySelector<HTMLTextAreaElement>('textarea[name=origins]')?.focus();
+  }
+
   private save(e: SubmitEvent) {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
     const text = (n: string) => String(f.get(n) ?? '').trim();
+    this.originError = null;
     return this.run(async () => {
-      this.clinic = await this.api.saveClinic({
-        name: text('name'),
-        allowedOrigins: text('origins').split(/\s+/).filter(Boolean),
-        brandColor: text('brandColor'),
-        consentText: { en: text('consentEn'), fr: text('consentFr') },
-        requireTwoFactor: f.get('requireTwoFactor') === 'on',
-      });
-    }, this.t('common.saved'));
+      try {
+        this.clinic = await this.api.saveClinic({
+          name: text('name'),
+          // One site per line, as typed: the server turns each into its origin (www.myclinic.ca → https://www.myclinic.ca).
+          allowedOrigins: text('origins').split(/[\r\n]+/).map((l) => l.trim()).filter(Boolean),
+          brandColor: text('brandColor'),
+          consentText: { en: text('consentEn'), fr: text('consentFr') },
+          requireTwoFactor: f.get('requireTwoFactor') === 'on',
+        });
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 'invalid_origin')) throw err;
+        // Said at the field, which gets the focus (updated()).
+        this.originError = this.t('admin.settings.error.invalidOrigin', { line: String(err.params?.line ?? ''), value: String(err.params?.value ?? '') });
+        return;
+      }
+      this.status = this.t('common.saved');
+    });
   }
 
   render() {
@@ -57,7 +73,11 @@ export class SmSettingsPage extends AdminPage {
       <form class="grid panel" @submit=${this.save}>
         <fieldset class="plain" ?disabled=${readOnly}>
           <label>${this.t('admin.settings.name')} <input name="name" required maxlength="120" .value=${c.name} /></label>
-          <label>${this.t('admin.settings.origins')} <textarea name="origins" .value=${c.allowedOrigins.join('\n')}></textarea></label>
+          <label
+            >${this.t('admin.settings.origins')}
+            <textarea name="origins" .value=${c.allowedOrigins.join('\n')} aria-invalid=${this.originError ? 'true' : 'false'} aria-describedby=${this.originError ? 'origins-error' : nothing}></textarea
+          ></label>
+          ${this.originError ? html`<p id="origins-error" class="error" role="alert">${this.originError}</p>` : nothing}
           <label>${this.t('admin.settings.brandColor')} <input name="brandColor" type="color" .value=${c.brandColor} /></label>
           <label>${this.t('admin.settings.consentEn')} <textarea name="consentEn" required lang="en" .value=${c.consentText.en}></textarea></label>
           <label>${this.t('admin.settings.consentFr')} <textarea name="consentFr" required lang="fr" .value=${c.consentText.fr}></textarea></label>

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ClinicRow, Database } from '../db/schema.js';
 import type { Clinic, ClinicSettings, PublicClinic } from '../../shared/api.js';
+import { siteOrigin } from '../../shared/site-origin.js';
 import { AppError, notFound } from './errors.js';
 import type { ClinicCipher, Keyring } from './crypto.js';
 
@@ -34,7 +35,7 @@ export async function createClinic(db: Kysely<Database>, keyring: Keyring, input
     slug: input.slug,
     name: input.name.trim(),
     wrapped_key: keyring.newWrappedKey(id),
-    allowed_origins: JSON.stringify(input.allowedOrigins ?? []),
+    allowed_origins: JSON.stringify(allowedSites(input.allowedOrigins ?? [])),
     brand_color: input.brandColor ?? '#00587c',
     consent_text_en: DEFAULT_CONSENT.en,
     consent_text_fr: DEFAULT_CONSENT.fr,
@@ -59,13 +60,17 @@ export async function getClinicBySlug(db: Kysely<Database>, slug: string): Promi
   return row;
 }
 
-/** The normalised origin of an allowed site; one that does not parse as a URL is the caller's mistake (400). */
-function originOf(site: string): string {
-  try {
-    return new URL(site).origin;
-  } catch {
-    throw new AppError(400, 'invalid_origin', `${site.slice(0, 80)} is not a valid site address`);
-  }
+/**
+ * The allowed sites as origins, however they were typed (see shared/site-origin.ts), without
+ * duplicates; the first that is not a web address is a 400 naming it (and its line).
+ */
+export function allowedSites(sites: string[]): string[] {
+  const origins = sites.map((site, index) => {
+    const origin = siteOrigin(site);
+    if (!origin) throw new AppError(400, 'invalid_origin', `"${site.slice(0, 80)}" is not a website address like https://www.myclinic.ca`, { params: { value: site.slice(0, 200), line: index + 1 } });
+    return origin;
+  });
+  return [...new Set(origins)];
 }
 
 /** Replaces the clinic's editable settings. */
@@ -74,7 +79,7 @@ export async function updateClinicSettings(db: Kysely<Database>, clinicId: strin
     .updateTable('clinics')
     .set({
       name: s.name.trim(),
-      allowed_origins: JSON.stringify(s.allowedOrigins.map(originOf)),
+      allowed_origins: JSON.stringify(allowedSites(s.allowedOrigins)),
       brand_color: s.brandColor,
       consent_text_en: s.consentText.en.trim(),
       consent_text_fr: s.consentText.fr.trim(),

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { Clinic, ClinicSettings, ErrorBody, PublicClinic } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
 import { audited } from '../domain/action.js';
-import { getClinic, getClinicBySlug, toClinic, toPublicClinic, updateClinicSettings } from '../domain/clinics.js';
+import { allowedOrigins, getClinic, getClinicBySlug, toClinic, toPublicClinic, updateClinicSettings } from '../domain/clinics.js';
 import { assertMayRequireTwoFactor } from '../domain/two-factor.js';
 import { requireStaff, staffOf } from '../http/auth.js';
 
@@ -30,6 +30,26 @@ export const clinicRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
     async (request, reply) => {
       reply.header('cache-control', 'no-cache');
       return toPublicClinic(await getClinicBySlug(deps.db, request.params.slug));
+    },
+  );
+
+  // Asked by the embed loader on the clinic's page (another origin), so it can say what is wrong
+  // instead of the browser's "refused to connect" box. Public: the frame's CSP says as much.
+  app.get(
+    '/api/public/clinics/:slug/embed',
+    {
+      schema: {
+        tags: ['widget'],
+        summary: 'Whether a website may show the clinic’s widgets',
+        params: Type.Object({ slug: Type.String({ maxLength: 64 }) }),
+        querystring: Type.Object({ origin: Type.String({ maxLength: 300 }) }),
+        response: { 200: Type.Object({ allowed: Type.Boolean() }), 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      reply.header('access-control-allow-origin', '*').header('cache-control', 'no-cache');
+      const clinic = await getClinicBySlug(deps.db, request.params.slug);
+      return { allowed: allowedOrigins(clinic).includes(request.query.origin) || request.query.origin === deps.config.publicUrl.origin };
     },
   );
 };

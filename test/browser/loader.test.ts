@@ -1,6 +1,8 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { http, HttpResponse } from 'msw';
 import '../../widget/loader.js';
 import type { SmMessages } from '../../widget/sm-messages.js';
+import { startWorker, worker } from './msw.js';
 
 /** Runs code inside the frame's own window, so its postMessage comes from the frame. */
 function inFrame(el: HTMLElement, code: string): unknown {
@@ -104,5 +106,53 @@ describe('embed loader', () => {
     expect(got.data.vars['--sm-accent']).to.equal('rgb(1, 2, 3)');
     expect(got.data.fontFamily).to.equal('Georgia');
     expect(got.origin).to.equal(location.origin);
+  });
+});
+
+describe('embed loader on a site that cannot show the widget', () => {
+  before(startWorker);
+  afterEach(() => worker.resetHandlers());
+
+  it('says the site is not allowed (in the element’s language) and fires sm-error with a code, instead of the browser’s refusal', async () => {
+    const asked: string[] = [];
+    worker.use(
+      http.get('/api/public/clinics/north/embed', ({ request }) => {
+        asked.push(new URL(request.url).searchParams.get('origin')!);
+        return HttpResponse.json({ allowed: false });
+      }),
+    );
+    const wrapper = await fixture(html`<div></div>`);
+    const errors: Array<{ code: string }> = [];
+    wrapper.addEventListener('sm-error', (e) => errors.push((e as CustomEvent<{ code: string }>).detail));
+    const el = document.createElement('sm-messages');
+    el.setAttribute('clinic', 'north');
+    el.setAttribute('lang', 'fr');
+    wrapper.append(el);
+    await waitUntil(() => el.shadowRoot!.querySelector('[part=error]'), 'the refusal is shown');
+    expect(asked).to.deep.equal([location.origin]);
+    expect(el.shadowRoot!.querySelector('iframe')).to.equal(null);
+    const message = el.shadowRoot!.querySelector('[part=error]')!;
+    expect(message.getAttribute('role')).to.equal('alert');
+    expect(message.textContent).to.contain('ne peut pas s’afficher sur ce site').and.contain(location.origin);
+    expect(errors).to.deep.equal([{ code: 'origin_not_allowed' }]);
+    await expect(el).to.be.accessible();
+  });
+
+  it('says the clinic is unknown', async () => {
+    worker.use(http.get('/api/public/clinics/nowhere/embed', () => HttpResponse.json({ code: 'not_found', message: 'Clinic not found', requestId: 'r' }, { status: 404 })));
+    const el = await fixture<SmMessages>(html`<sm-messages clinic="nowhere" lang="en"></sm-messages>`);
+    const error = (await oneEvent(el, 'sm-error')) as CustomEvent<{ code: string }>;
+    expect(error.detail).to.deep.equal({ code: 'unknown_clinic' });
+    expect(el.shadowRoot!.querySelector('[part=error]')!.textContent).to.contain('could not be found');
+  });
+
+  it('keeps the frame when the site is allowed', async () => {
+    let answered = false;
+    worker.use(http.get('/api/public/clinics/north/embed', () => ((answered = true), HttpResponse.json({ allowed: true }))));
+    const el = await fixture<SmMessages>(html`<sm-messages clinic="north"></sm-messages>`);
+    await waitUntil(() => answered, 'the loader asked');
+    await new Promise((r) => setTimeout(r));
+    expect(el.shadowRoot!.querySelector('iframe')).to.be.instanceOf(HTMLIFrameElement);
+    expect(el.shadowRoot!.querySelector('[part=error]')).to.equal(null);
   });
 });

@@ -66,6 +66,24 @@ describe('<sm-frame-app>', () => {
   afterEach(() => {
     worker.resetHandlers();
     localStorage.clear();
+    for (const name of ['--sm-brand', '--sm-accent', '--sm-accent-contrast', '--sm-accent-text']) document.documentElement.style.removeProperty(name);
+  });
+
+  it('takes the clinic’s brand colour as its accent, keeps text on it readable, and lets the page’s own --sm-accent win', async () => {
+    const button = async (brand: string) => {
+      worker.use(http.get('/api/public/clinics/north', () => HttpResponse.json({ slug: 'north', name: 'Clinique Nord', brandColor: brand, consentText: { en: 'Consent', fr: 'Consentement' } })));
+      const app = await mount();
+      await waitUntil(() => inner(app, 'sm-patient-sign-in')?.shadowRoot?.querySelector('form button'));
+      return getComputedStyle(inner(app, 'sm-patient-sign-in')!.shadowRoot!.querySelector('form button')!);
+    };
+    const dark = await button('#8a1538');
+    expect(dark.backgroundColor).to.equal('rgb(138, 21, 56)');
+    expect(dark.color).to.equal('rgb(255, 255, 255)');
+    const pale = await button('#ffe680');
+    expect(pale.backgroundColor).to.equal('rgb(255, 230, 128)');
+    expect(pale.color).to.equal('rgb(0, 0, 0)', 'black text on a pale brand colour');
+    document.documentElement.style.setProperty('--sm-accent', 'rgb(1, 2, 3)');
+    expect((await button('#8a1538')).backgroundColor).to.equal('rgb(1, 2, 3)', 'the embedding page’s theme wins');
   });
 
   async function mount(view: 'messages' | 'booking' = 'messages') {

@@ -521,7 +521,8 @@ for (const d of DIALECTS) {
       const clinicNow = (await call(app, 'GET', '/api/clinic', { cookie })).json() as { name: string; allowedOrigins: string[]; brandColor: string; consentText: { en: string; fr: string } };
       const settings = { name: clinicNow.name, allowedOrigins: clinicNow.allowedOrigins, brandColor: clinicNow.brandColor, consentText: clinicNow.consentText };
       await refused(await call(app, 'PUT', '/api/clinic', { cookie, body: { ...settings, consentText: { en: 'Yes', fr: false } } }), 'consentText.fr: false');
-      await refused(await call(app, 'PUT', '/api/clinic', { cookie, body: { ...settings, allowedOrigins: ['https://a:65536'] } }), 'port 65536');
+      const badPort = await call(app, 'PUT', '/api/clinic', { cookie, body: { ...settings, allowedOrigins: ['https://a:65536'] } });
+      assert.deepEqual([badPort.statusCode, badPort.json().code, badPort.json().params], [400, 'invalid_origin', { value: 'https://a:65536', line: 1 }], 'port 65536');
       await refused(await call(app, 'PUT', '/api/clinic', { cookie, body: { ...settings, name: 'North\nClinic' } }), 'a line break in a name');
       const ok = await call(app, 'PUT', '/api/clinic', { cookie, body: { ...settings, allowedOrigins: ['https://a:65535'] } });
       assert.equal(ok.statusCode, 200, ok.body);

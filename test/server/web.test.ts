@@ -60,14 +60,28 @@ for (const d of DIALECTS) {
       await seedClinic(deps, 'north', ['https://old.example']);
       const cookie = await staffCookie(app, 'admin@north.test');
       const current = (await call(app, 'GET', '/api/clinic', { cookie })).json();
-      const put = await call(app, 'PUT', '/api/clinic', { cookie, body: { name: current.name, brandColor: '#123456', consentText: current.consentText, allowedOrigins: ['https://new.example'] } });
+      // Pasted as people paste them: a trailing slash, upper case, no scheme, a path, the same site twice.
+      const put = await call(app, 'PUT', '/api/clinic', { cookie, body: { name: current.name, brandColor: '#123456', consentText: current.consentText, allowedOrigins: ['https://new.example/', 'WWW.New.Example', 'new.example/contact', 'https://NEW.example'] } });
       assert.equal(put.statusCode, 200, put.body);
+      assert.deepEqual(put.json().allowedOrigins, ['https://new.example', 'https://www.new.example']);
       const csp = String((await app.inject('/frame/booking?clinic=north')).headers['content-security-policy']);
-      assert.match(csp, /frame-ancestors 'self' https:\/\/new\.example(;|$)/);
+      assert.match(csp, /frame-ancestors 'self' https:\/\/new\.example https:\/\/www\.new\.example(;|$)/);
       assert.doesNotMatch(csp, /old\.example/);
-      const bad = await call(app, 'PUT', '/api/clinic', { cookie, body: { name: current.name, brandColor: '#123456', consentText: current.consentText, allowedOrigins: ['javascript:alert(1)'] } });
+      const bad = await call(app, 'PUT', '/api/clinic', { cookie, body: { name: current.name, brandColor: '#123456', consentText: current.consentText, allowedOrigins: ['new.example', 'javascript:alert(1)'] } });
       assert.equal(bad.statusCode, 400);
-      assert.equal(bad.json().message, 'allowedOrigins.0 is not in the expected format');
+      assert.deepEqual([bad.json().code, bad.json().params], ['invalid_origin', { value: 'javascript:alert(1)', line: 2 }], 'names the line');
+      assert.deepEqual((await call(app, 'GET', '/api/clinic', { cookie })).json().allowedOrigins, ['https://new.example', 'https://www.new.example'], 'nothing saved');
+    });
+
+    it('tells the embed loader whether a site may show the clinic’s widgets, to any origin', async (t) => {
+      const { app, deps } = await build(t, d.name);
+      await seedClinic(deps, 'north', ['https://www.north.example']);
+      const ask = (slug: string, origin: string) => app.inject({ url: `/api/public/clinics/${slug}/embed?origin=${encodeURIComponent(origin)}`, headers: { origin } });
+      const yes = await ask('north', 'https://www.north.example');
+      assert.deepEqual([yes.statusCode, yes.json(), yes.headers['access-control-allow-origin']], [200, { allowed: true }, '*']);
+      assert.deepEqual((await ask('north', 'https://elsewhere.example')).json(), { allowed: false });
+      const unknown = await ask('nowhere', 'https://www.north.example');
+      assert.deepEqual([unknown.statusCode, unknown.json().code, unknown.headers['access-control-allow-origin']], [404, 'not_found', '*'], 'the loader can read why');
     });
 
     it('serves the loader so any site can load it', async (t) => {

@@ -59,7 +59,8 @@ export function applyReadableColors(root: HTMLElement): void {
   const read = (name: string) => root.style.getPropertyValue(name).trim();
   const surface = parseColor(read('--sm-surface'), doc) ?? WHITE;
   const background = parseColor(read('--sm-background'), doc) ?? WHITE;
-  const accent = parseColor(read('--sm-accent'), doc);
+  // The embedding page's accent, else the clinic's brand colour (set from its public settings).
+  const accent = parseColor(read('--sm-accent') || read('--sm-brand'), doc);
   if (accent) {
     const given = parseColor(read('--sm-accent-contrast'), doc);
     if (!given || contrast(given, accent) < 4.5) root.style.setProperty('--sm-accent-contrast', readableOn(accent));

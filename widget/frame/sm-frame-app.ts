@@ -16,6 +16,7 @@ import { translate, type MessageKey } from '../../shared/i18n.js';
 import type { Lang } from '../../shared/lang.js';
 import { DeviceVault } from '../../shared/offline/device-vault.js';
 import '../../shared/offline/sm-app-status.js';
+import { applyReadableColors } from './contrast.js';
 import type { PatientApi } from './patient-api.js';
 import { patientDeviceName, startPatientDevice, type PatientDevice } from './patient-device.js';
 import { frameStyles } from './styles.js';
@@ -123,6 +124,11 @@ export class SmFrameApp extends LitElement {
   private async load() {
     try {
       this.clinic = await this.api.publicClinic();
+      // The clinic's brand colour (admin → Clinic settings) is the accent, unless the embedding page
+      // sets --sm-accent itself; text on it stays readable whatever it is (contrast.ts).
+      const root = this.ownerDocument.documentElement;
+      root.style.setProperty('--sm-brand', this.clinic.brandColor);
+      applyReadableColors(root);
     } catch (err) {
       this.phase = err instanceof ApiError && err.status === 404 ? 'unknown-clinic' : 'error';
       return;

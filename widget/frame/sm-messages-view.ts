@@ -66,7 +66,7 @@ export class SmMessagesView extends LitElement {
         font-weight: 700;
       }
       .badge {
-        background: var(--sm-accent, #00587c);
+        background: var(--sm-accent, var(--sm-brand, #00587c));
         color: var(--sm-accent-contrast, #fff);
         border-radius: 1rem;
         padding: 0 0.5rem;
@@ -84,7 +84,7 @@ export class SmMessagesView extends LitElement {
         padding: 0.25rem 0.75rem;
       }
       ol.messages li[data-author='patient'] {
-        border-left-color: var(--sm-accent, #00587c);
+        border-left-color: var(--sm-accent, var(--sm-brand, #00587c));
       }
       .body {
         white-space: pre-wrap;

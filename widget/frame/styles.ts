@@ -59,19 +59,19 @@ export const frameStyles = css`
     font-weight: 600;
     padding: 0.55rem 1rem;
     border-radius: calc(var(--sm-radius, 8px) / 2);
-    border: 2px solid var(--sm-accent, #00587c);
-    background: var(--sm-accent, #00587c);
+    border: 2px solid var(--sm-accent, var(--sm-brand, #00587c));
+    background: var(--sm-accent, var(--sm-brand, #00587c));
     color: var(--sm-accent-contrast, #ffffff);
     cursor: pointer;
     justify-self: start;
   }
   button.secondary {
     background: var(--sm-surface, #ffffff);
-    color: var(--sm-accent-text, var(--sm-accent, #00587c));
+    color: var(--sm-accent-text, var(--sm-accent, var(--sm-brand, #00587c)));
   }
   button.link {
     background: transparent;
-    color: var(--sm-accent-text, var(--sm-accent, #00587c));
+    color: var(--sm-accent-text, var(--sm-accent, var(--sm-brand, #00587c)));
     border-color: transparent;
     text-decoration: underline;
     padding-inline: 0;

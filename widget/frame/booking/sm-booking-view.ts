@@ -81,9 +81,9 @@ export class SmBookingView extends LitElement {
         text-align: center;
       }
       [role='option'][aria-selected='true'] {
-        background: var(--sm-accent, #00587c);
+        background: var(--sm-accent, var(--sm-brand, #00587c));
         color: var(--sm-accent-contrast, #ffffff);
-        border-color: var(--sm-accent, #00587c);
+        border-color: var(--sm-accent, var(--sm-brand, #00587c));
       }
       .theirs {
         display: block;
