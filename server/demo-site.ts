@@ -14,11 +14,39 @@ export function demoOrigin(publicUrl: URL, port: number): string {
   return `${publicUrl.protocol}//${host}:${port}`;
 }
 
+/** The pretend clinic's own words, in the page's language (a French page reads French to a screen reader). */
+const DEMO_TEXT = {
+  en: {
+    title: 'Maple Grove Family Health — demo clinic website',
+    nav: 'Site',
+    h1: 'Contact your care team',
+    note: 'This is a pretend clinic website on a different origin from the messaging service. The widgets below are embedded exactly as a real clinic embeds them: one script tag and one element each.',
+    messages: 'Secure messages',
+    questionnaire: 'Before your visit',
+    booking: 'Appointments',
+    footer: 'Maple Grove Family Health · 123 Main Street, Guelph, Ontario',
+  },
+  fr: {
+    title: 'Santé familiale Maple Grove — site de démonstration',
+    nav: 'Site',
+    h1: 'Joindre votre équipe de soins',
+    note: 'Ceci est un faux site de clinique, sur une autre origine que le service de messagerie. Les widgets ci-dessous y sont intégrés exactement comme le ferait une vraie clinique : une balise script et un élément chacun.',
+    messages: 'Messagerie sécurisée',
+    questionnaire: 'Avant votre visite',
+    booking: 'Rendez-vous',
+    footer: 'Santé familiale Maple Grove · 123, rue Main, Guelph (Ontario)',
+  },
+} as const;
+
 /** Builds the demo site; `/` in English, `/fr/` in French. */
 export async function buildDemoSite(publicUrl: URL): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   const template = await fs.readFile(path.join(DEMO_DIR, 'index.html'), 'utf8');
-  const render = (lang: 'en' | 'fr') => template.replaceAll('{{PUBLIC_URL}}', publicUrl.origin).replaceAll('{{LANG}}', lang);
+  const render = (lang: 'en' | 'fr') =>
+    template
+      .replaceAll('{{PUBLIC_URL}}', publicUrl.origin)
+      .replaceAll('{{LANG}}', lang)
+      .replace(/\{\{t:(\w+)\}\}/g, (_m, key: keyof (typeof DEMO_TEXT)['en']) => DEMO_TEXT[lang][key]);
   app.addHook('onSend', async (_req, reply) => {
     reply.header('content-security-policy', `default-src 'self'; script-src 'self' ${publicUrl.origin}; frame-src ${publicUrl.origin}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'`);
     reply.header('x-content-type-options', 'nosniff');

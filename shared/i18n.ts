@@ -487,7 +487,7 @@ const fr: Record<MessageKey, string> = {
   'common.error': 'Une erreur est survenue. Veuillez réessayer.',
 
   'offline.banner': 'Vous êtes hors ligne. Ce que vous écrivez est conservé sur cet appareil et sera envoyé au retour de la connexion.',
-  'offline.storage': 'Ce navigateur ne nous permet rien conserver sur cet appareil : les messages écrits hors ligne ne sont gardés que jusqu’à la fermeture de cette page.',
+  'offline.storage': 'Ce navigateur ne nous permet de rien conserver sur cet appareil : les messages écrits hors ligne ne sont gardés que jusqu’à la fermeture de cette page.',
   'offline.update': 'Une nouvelle version de cette page est disponible.',
   'offline.reload': 'Recharger maintenant',
   'offline.outdated': 'Cette page a été mise à jour dans un autre onglet. Rechargez pour continuer.',

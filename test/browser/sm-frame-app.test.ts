@@ -164,6 +164,17 @@ describe('<sm-frame-app>', () => {
     await messages.deviceSession?.end();
   });
 
+  it('stops asking for consent in every frame once the patient accepts it in one', async () => {
+    localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');
+    const messages = await mount('messages');
+    const booking = await mount('booking');
+    for (const app of [messages, booking]) await waitUntil(() => inner(app, 'sm-consent')?.shadowRoot?.querySelector('button'), 'both frames ask for consent');
+    [...inner(messages, 'sm-consent')!.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === "Je comprends et j'accepte" || b.textContent === 'Je comprends et j’accepte')!.click();
+    await waitUntil(() => !inner(booking, 'sm-consent'), 'the other frame stopped asking');
+    expect(textOf(booking.shadowRoot!)).to.contain('Connecté en tant que Alex Tremblay');
+    await messages.deviceSession?.end();
+  });
+
   it('when another frame finds the session ended, says why what was queued here is gone', async () => {
     consentRequired = false;
     localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');

@@ -15,6 +15,8 @@ const ALWAYS_OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat'
 /** The demo patient signs in on the French page, in French. */
 async function patientSignsInFrench(h: Harness, page: Page): Promise<FrameLocator> {
   await page.goto(`${h.product.demoUrl}/fr/`);
+  // The clinic's own page is French too, so a screen reader reads all of it in one language.
+  await page.getByRole('heading', { level: 1, name: 'Joindre votre équipe de soins' }).waitFor();
   const frame = page.frameLocator('sm-messages iframe');
   await frame.getByLabel('Adresse courriel').fill(DEMO_PATIENT.email);
   for (let i = h.smtp.messages.length - 1; i >= 0; i--) if (h.smtp.messages[i]!.to === DEMO_PATIENT.email) h.smtp.messages.splice(i, 1);

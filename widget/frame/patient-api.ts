@@ -23,7 +23,7 @@ function sessionStore(): Storage | null {
 
 /** What one frame tells the others of its clinic: a sign-in (with the session) or a sign-out. */
 /** `ended`: the server no longer knew the session (not the patient's own sign-out). */
-type SessionNews = { type: 'signed-in'; token: string } | { type: 'signed-out'; ended?: boolean };
+type SessionNews = { type: 'signed-in'; token: string } | { type: 'consented' } | { type: 'signed-out'; ended?: boolean };
 
 /** A change heard from another frame: signed in, or signed out (`ended` when the session ran out). */
 export type SessionChange = { signedIn: true } | { signedIn: false; ended: boolean };
@@ -56,6 +56,9 @@ export class PatientApi {
     if (news?.type === 'signed-in' && typeof news.token === 'string' && news.token !== this.#token) {
       // The other frame already stored it where it persists (the storage is shared); a shared computer keeps it in memory.
       this.#token = news.token;
+      for (const l of this.#listeners) l({ signedIn: true });
+    } else if (news?.type === 'consented' && this.#token !== null) {
+      // The patient accepted the consent in another frame: this one stops asking.
       for (const l of this.#listeners) l({ signedIn: true });
     } else if (news?.type === 'signed-out' && this.#token !== null) {
       this.#token = null;
@@ -115,8 +118,11 @@ export class PatientApi {
     return fetchJson(`/api/patient/me?lang=${this.lang}`, { headers: this.#auth() });
   }
 
-  consent(): Promise<PatientSelf> {
-    return fetchJson(`/api/patient/consent?lang=${this.lang}`, { method: 'POST', body: { accept: true }, headers: this.#auth() });
+  /** Records the patient's consent; the clinic's other frames on the page stop asking for it. */
+  async consent(): Promise<PatientSelf> {
+    const self = await fetchJson<PatientSelf>(`/api/patient/consent?lang=${this.lang}`, { method: 'POST', body: { accept: true }, headers: this.#auth() });
+    this.#tell({ type: 'consented' });
+    return self;
   }
 
   /** Ends the session on the server and forgets it here, whatever the server says. */

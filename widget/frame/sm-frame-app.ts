@@ -81,9 +81,9 @@ export class SmFrameApp extends LitElement {
     this.stopHearing?.();
   }
 
-  /** Another frame of this clinic signed in: so is this one (focus stays where the patient is). */
+  /** Another frame of this clinic signed in (or accepted the consent): so does this one (focus stays where the patient is). */
   private async signedInElsewhere() {
-    if (this.phase !== 'signed-out' && this.phase !== 'error') return;
+    if (this.phase !== 'signed-out' && this.phase !== 'error' && this.phase !== 'consent') return;
     try {
       this.enter(await this.api.me());
     } catch {
