@@ -14,8 +14,8 @@ import { CACHE_PAGES, CACHE_PUBLIC_CONFIG } from './shared/offline/cache-names.j
 /**
  * The service worker. The admin shell and every hashed asset are precached, so a new deployment is
  * a new worker that waits until the person accepts the reload (never old and new code mixed).
- * Frame pages carry a per-clinic CSP, so each is cached by its own URL, network first; the clinic's
- * public rules are served stale-while-revalidate. Nothing an API returns about a person is cached.
+ * Frame pages carry a per-clinic CSP, so each is cached by its own URL, network first; so are the
+ * clinic's public rules. Nothing an API returns about a person is cached.
  */
 function serviceWorker(): Plugin {
   return {
@@ -39,7 +39,15 @@ function serviceWorker(): Plugin {
             options: { cacheName: CACHE_PAGES, networkTimeoutSeconds: 6, expiration: { maxEntries: 60 } },
           },
           {
-            urlPattern: ({ url }) => url.pathname.startsWith('/api/public/clinics/') || url.pathname === '/widget.js' || url.pathname.endsWith('/manifest.webmanifest'),
+            // The clinic's rules and consent: the first load after a change must show the new ones
+            // (a stale "New message" in reply-only mode loses the patient's text), so network first;
+            // the stored copy is for when the network is down or too slow.
+            urlPattern: ({ url }) => url.pathname.startsWith('/api/public/clinics/'),
+            handler: 'NetworkFirst',
+            options: { cacheName: CACHE_PUBLIC_CONFIG, networkTimeoutSeconds: 4, expiration: { maxEntries: 60 } },
+          },
+          {
+            urlPattern: ({ url }) => url.pathname === '/widget.js' || url.pathname.endsWith('/manifest.webmanifest'),
             handler: 'StaleWhileRevalidate',
             options: { cacheName: CACHE_PUBLIC_CONFIG, expiration: { maxEntries: 60 } },
           },

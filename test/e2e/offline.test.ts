@@ -234,6 +234,38 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
     await page.context().close();
   });
 
+  it('shows the clinic’s current rules on the first load after they change; the stored copy is for when the network is down', async () => {
+    const clinic = await getClinicBySlug(h.product.deps.db, DEMO_SLUG);
+    const open = { ...DEFAULT_MESSAGING, hours: ALWAYS_OPEN, weeklyThreadQuota: null };
+    const page = await newPage(h.browser);
+    let frame = await patientSignsIn(h, page, portal());
+    await untilCachedForOffline(page);
+    // The service worker holds a copy of the two-way rules.
+    await (await messagesFrame(page)).evaluate(async (slug) => {
+      for (let i = 0; i < 200; i++) {
+        const urls = await Promise.all((await caches.keys()).map(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)));
+        if (urls.flat().some((u) => u.includes(`/api/public/clinics/${slug}/messaging`))) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('the rules were never cached');
+    }, DEMO_SLUG);
+    try {
+      // The clinic switches to reply-only: the very next load must not offer "New message".
+      await saveMessagingSettings(h.product.deps.db, clinic.id, { ...open, mode: 'reply-only' });
+      await page.reload();
+      frame = page.frameLocator('sm-messages iframe');
+      await frame.getByRole('heading', { name: 'Your conversations' }).waitFor();
+      assert.equal(await frame.getByRole('button', { name: 'New message' }).count(), 0, 'reply-only from the first load');
+      // With no network, the stored rules still show the page.
+      await page.context().setOffline(true);
+      await page.reload();
+      await page.frameLocator('sm-messages iframe').getByText('You are offline.').waitFor();
+    } finally {
+      await saveMessagingSettings(h.product.deps.db, clinic.id, open);
+      await page.context().close();
+    }
+  });
+
   it('keeps a draft while typing and puts it back', async () => {
     const page = await newPage(h.browser, { serviceWorkers: 'block' });
     const frame = await patientSignsIn(h, page, portal());
