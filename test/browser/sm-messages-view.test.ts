@@ -155,12 +155,15 @@ describe('<sm-messages-view> in French: refusals by code, focus, announcements',
   before(startWorker);
   afterEach(() => worker.resetHandlers());
 
+  let requests = 0;
   async function composeIn(lang: 'en' | 'fr', refusals: Array<{ status: number; body: Record<string, unknown> }>) {
+    requests = 0;
     worker.use(
       http.get('/api/public/clinics/north/messaging', () => HttpResponse.json(rules)),
       http.get('/api/patient/threads', () => HttpResponse.json([])),
       http.get('/api/patient/events', () => new HttpResponse(null, { status: 401 })),
       http.post('/api/patient/threads', () => {
+        requests++;
         const next = refusals.shift()!;
         return HttpResponse.json(next.body, { status: next.status });
       }),
@@ -183,7 +186,6 @@ describe('<sm-messages-view> in French: refusals by code, focus, announcements',
 
   it('words each refusal from its code and parameters, beside its field, and moves focus there', async () => {
     const view = await composeIn('fr', [
-      { status: 422, body: { code: 'subject_required', message: 'This clinic asks for a subject' } },
       { status: 429, body: { code: 'weekly_quota', message: 'You can start 1 new conversations a week', params: { limit: 1, resetsAt: '2026-12-01T14:30:00.000Z' } } },
       { status: 422, body: { code: 'too_long', message: 'The message is 45 characters long', params: { chars: 45, max: 40 } } },
       { status: 429, body: { code: 'rate_limited', message: 'Too many requests', params: { retryAfterSeconds: 300 } } },
@@ -198,6 +200,7 @@ describe('<sm-messages-view> in French: refusals by code, focus, announcements',
     expect(subject.getAttribute('aria-invalid')).to.equal('true');
     expect(subject.getAttribute('aria-describedby')).to.equal('subject-error');
     expect(deepActive()).to.equal(subject, 'focus on the field to fix');
+    expect(requests).to.equal(0, 'the missing subject is said before anything is sent');
     await expect(view).to.be.accessible();
 
     subject.value = 'Genou';
@@ -256,6 +259,22 @@ describe('<sm-messages-view> in French: refusals by code, focus, announcements',
     expect(files.getAttribute('aria-invalid')).to.equal('true');
     expect(files.getAttribute('aria-describedby')).to.equal('files-error');
     expect(deepActive()).to.equal(files);
+  });
+
+  it('refuses a file over the clinic’s size cap before uploading it', async () => {
+    let uploads = 0;
+    worker.use(http.post('/api/patient/attachments', () => ((uploads += 1), HttpResponse.json({ id: 'a1', fileName: 'x.pdf', contentType: 'application/pdf', size: 1 }, { status: 201 }))));
+    const view = await composeIn('en', []);
+    shadow(view).querySelector<HTMLInputElement>('input[name=subject]')!.value = 'Results';
+    const files = shadow(editorOf(view)).querySelector<HTMLInputElement>('input[type=file]')!;
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(10 * 1024 * 1024 + 1)], 'scan.pdf', { type: 'application/pdf' }));
+    files.files = dt.files;
+    await send(view);
+    expect(shadow(editorOf(view)).querySelector('#files-error')!.textContent).to.match(/^Each file can be at most 10\s+MB\.$/);
+    expect(deepActive()).to.equal(files);
+    expect(uploads).to.equal(0, 'nothing was uploaded');
+    expect(requests).to.equal(0, 'nothing was sent');
   });
 
   it('words a refusal the outbox stored in the reader’s language when it is shown', async () => {

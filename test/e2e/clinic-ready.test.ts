@@ -42,13 +42,13 @@ describe('end to end: clinic-ready patient side', () => {
   });
   after(() => h?.close());
 
-  it('a French patient reads the server’s refusals in French: subject required, then the weekly limit', async () => {
+  it('a French patient reads refusals in French: a missing subject (said before sending), then the server’s weekly limit', async () => {
     const page = await newPage(h.browser, { locale: 'fr-CA' });
     const frame = await patientSignsInFrench(h, page);
     await frame.getByRole('button', { name: 'Nouveau message' }).click();
     await frame.getByRole('heading', { name: 'Nouveau message' }).waitFor();
 
-    // The subject sits in another form than the text: the server is the one that refuses.
+    // The subject sits in another form than the text: the frame checks the clinic's rule before sending.
     await frame.getByLabel('Votre message').fill('Bonjour, une question sur mon ordonnance.');
     await frame.getByRole('button', { name: 'Envoyer' }).click();
     await frame.getByText('Cette clinique demande un objet. Ajoutez-en un, puis envoyez de nouveau.').waitFor();

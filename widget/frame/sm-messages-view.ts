@@ -319,6 +319,13 @@ export class SmMessagesView extends LitElement {
     const category = String(f.get('category') ?? '');
     const label = reply ? (this.detail?.thread.subject ?? '') : subject || (this.rules?.categories.find((c) => c.id === category)?.[this.lang] ?? category);
     const draftKey = this.draftKey;
+    // What the server would refuse anyway is said before anything is uploaded (it keeps the last word).
+    const early = this.precheck(reply, subject, e.detail.files);
+    if (early) {
+      this.busy = false;
+      await this.refuse(early);
+      return;
+    }
     this.pendingId ??= crypto.randomUUID();
     const attachmentIds: string[] = [];
     try {
@@ -351,6 +358,15 @@ export class SmMessagesView extends LitElement {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** A refusal the clinic's rules make certain (a missing subject, a file over the size cap), or null. */
+  private precheck(reply: string | null, subject: string, files: File[]): Refusal | null {
+    const r = this.rules;
+    if (!r) return null;
+    if (!reply && r.subjectRequired && !subject.trim()) return { code: 'subject_required' };
+    if (files.some((f) => f.size > r.attachmentMaxMb * 1024 * 1024)) return { code: 'file_too_large', params: { maxMb: r.attachmentMaxMb } };
+    return null;
   }
 
   /** The message is with the server or in the outbox: empty the box and forget its draft. */
