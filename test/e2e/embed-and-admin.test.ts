@@ -64,12 +64,18 @@ describe('end to end: the demo clinic site, the widget and the admin', () => {
     });
     await new Promise<void>((resolve) => rogue.listen(port, '127.0.0.1', resolve));
     const page = await newPage(h.browser);
-    const blocked = page.waitForEvent('console', (m) => /frame-ancestors/.test(m.text()));
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { smErrors: string[] }).smErrors = seen;
+      document.addEventListener('sm-error', (e) => seen.push((e as CustomEvent<{ code: string }>).detail.code));
+    });
     await page.goto(`http://127.0.0.1:${port}/`);
-    await blocked;
-    const child = page.frames().find((f) => f !== page.mainFrame());
-    assert.ok(child);
-    assert.equal(await child.locator('input').count(), 0, 'no sign-in form was rendered');
+    // The frame's CSP refuses this site; the element says so in words and tells the page why.
+    const message = page.locator('sm-messages [part=error]');
+    await message.waitFor();
+    assert.match((await message.textContent()) ?? '', new RegExp(`cannot be shown on this website.*add http://127\\.0\\.0\\.1:${port} to the allowed websites`));
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { smErrors: string[] }).smErrors), ['origin_not_allowed']);
+    assert.equal(await page.locator('sm-messages iframe').count(), 0, 'no frame is left on the page');
     await page.context().close();
     await new Promise((resolve) => rogue.close(resolve));
   });
