@@ -205,7 +205,7 @@ describe('<sm-app-status>', () => {
   it('shows the storage notice and offers the update, and asks its parent to reload', async () => {
     const el = await fixture<SmAppStatus>(html`<sm-app-status lang="fr" .storageProblem=${true} .updateReady=${true}></sm-app-status>`);
     const text = el.shadowRoot!.textContent!;
-    expect(text).to.contain('Ce navigateur ne nous permet rien conserver');
+    expect(text).to.contain('Ce navigateur ne nous permet de rien conserver');
     expect(text).to.contain('Une nouvelle version');
     let reason = '';
     el.addEventListener('sm-reload-requested', (e) => (reason = e.detail.reason));
