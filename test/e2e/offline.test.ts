@@ -33,7 +33,8 @@ async function untilCachedForOffline(page: Page): Promise<void> {
     await navigator.serviceWorker.ready;
     // On our portal the page around the frame is cached too.
     const pages = window.parent.location.origin === location.origin ? [location.href, window.parent.location.href, '/widget.js'] : [location.href];
-    for (let i = 0; i < 200; i++) {
+    // Up to 30 s: the worker installs and precaches first, which a loaded machine makes slow.
+    for (let i = 0; i < 600; i++) {
       if ((await Promise.all(pages.map((p) => caches.match(p)))).every(Boolean)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -242,7 +243,7 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
     await untilCachedForOffline(page);
     // The service worker holds a copy of the two-way rules.
     await (await messagesFrame(page)).evaluate(async (slug) => {
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 600; i++) {
         const urls = await Promise.all((await caches.keys()).map(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)));
         if (urls.flat().some((u) => u.includes(`/api/public/clinics/${slug}/messaging`))) return;
         await new Promise((r) => setTimeout(r, 50));
@@ -300,7 +301,7 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
   async function untilAdminPrecached(page: Page) {
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 600; i++) {
         if (await caches.match('/admin/', { ignoreSearch: true })) return;
         await new Promise((r) => setTimeout(r, 50));
       }
