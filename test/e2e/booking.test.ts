@@ -20,7 +20,10 @@ describe('end to end: self-booking on the demo clinic site', () => {
     await frame.getByLabel('6-digit code').fill(codeFrom(await h.smtp.take(DEMO_PATIENT.email)));
     await frame.getByLabel('Date of birth').fill(DEMO_PATIENT.dateOfBirth);
     await frame.getByRole('button', { name: 'Sign in' }).click();
-    await frame.getByRole('button', { name: 'I understand and agree' }).click();
+    // The other widgets of the page follow the sign-in and change height, moving this frame under the
+    // pointer: the patient uses the keyboard here (a click could land where the button was).
+    await frame.getByRole('button', { name: 'I understand and agree' }).press('Enter');
+    await frame.getByRole('button', { name: 'I understand and agree' }).waitFor({ state: 'detached' });
 
     // The demo clinic is seeded with a physician, a follow-up visit and weekday hours.
     const first = frame.getByRole('listbox', { name: /Open times/ }).getByRole('option').first();

@@ -53,15 +53,21 @@ describe('end to end: a physician assigns PHQ-9, the patient fills it in on the 
     await frame.getByLabel('6-digit code').fill(codeFrom(await h.smtp.take(DEMO_PATIENT.email)));
     await frame.getByLabel('Date of birth').fill(DEMO_PATIENT.dateOfBirth);
     await frame.getByRole('button', { name: 'Sign in' }).click();
-    await frame.getByRole('button', { name: 'I understand and agree' }).click();
+    // The other widgets of the page follow the sign-in and change height, moving this frame under the
+    // pointer: the patient uses the keyboard here (a click could land where the button was).
+    await frame.getByRole('button', { name: 'I understand and agree' }).press('Enter');
+    await frame.getByRole('button', { name: 'I understand and agree' }).waitFor({ state: 'detached' });
     await frame.getByText('Not for emergencies').first().waitFor();
-    await frame.getByRole('button', { name: /Patient Health Questionnaire \(PHQ-9\)/ }).click();
+    await frame.getByRole('button', { name: /Patient Health Questionnaire \(PHQ-9\)/ }).press('Enter');
     await frame.getByRole('heading', { name: 'Patient Health Questionnaire (PHQ-9)' }).waitFor();
     for (const [n, question] of PHQ9_QUESTIONS.entries()) {
-      await frame.getByRole('group', { name: new RegExp(question.replace(/[()?]/g, '.')) }).getByLabel(n === 8 ? 'Several days' : 'More than half the days').check();
+      // By keyboard, as above: the frame grows as answers are saved, which keeps a pointer target moving.
+      const answer = frame.getByRole('group', { name: new RegExp(question.replace(/[()?]/g, '.')) }).getByLabel(n === 8 ? 'Several days' : 'More than half the days');
+      await answer.press('Space');
+      assert.equal(await answer.isChecked(), true);
     }
     assert.deepEqual(await axeViolations(patient), []);
-    await frame.getByRole('button', { name: 'Submit my answers' }).click();
+    await frame.getByRole('button', { name: 'Submit my answers' }).press('Enter');
     await frame.getByText('Thank you. Your answers were sent to the clinic.').waitFor();
 
     // Live in the admin: the flag is announced and the list shows score and band (8 × 2 + 1 = 17).
