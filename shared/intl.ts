@@ -44,33 +44,21 @@ function zoneSuffix(lang: Lang, date: Date, timeZone?: string): string {
   return zone ? ` ${zone.value}` : '';
 }
 
+/** Date parts and a time without seconds, one clock style per language, in `timeZone`; the zone is named when it is not the reader's. */
+function withClock(lang: Lang, when: string | number | Date, dateParts: Intl.DateTimeFormatOptions, timeZone?: string): string {
+  const date = new Date(when);
+  const text = new Intl.DateTimeFormat(LOCALES[lang], { ...dateParts, hour: 'numeric', minute: '2-digit', hourCycle: lang === 'fr' ? 'h23' : 'h12', ...(timeZone ? { timeZone } : {}) }).format(date);
+  return text + zoneSuffix(lang, date, timeZone);
+}
+
 /** Day, date and time without seconds, in `timeZone` (the clinic's); the zone is named when it is not the reader's. */
 export function formatDateTime(lang: Lang, when: string | number | Date, timeZone?: string): string {
-  const date = new Date(when);
-  const text = new Intl.DateTimeFormat(LOCALES[lang], {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    hour: 'numeric',
-    minute: '2-digit',
-    hourCycle: lang === 'fr' ? 'h23' : 'h12',
-    ...(timeZone ? { timeZone } : {}),
-  }).format(date);
-  return text + zoneSuffix(lang, date, timeZone);
+  return withClock(lang, when, { weekday: 'long', day: 'numeric', month: 'long' }, timeZone);
 }
 
 /** A short date and time for a message's line ("Nov. 30, 9:05 a.m." / "30 nov., 9 h 05"), same clock rules. */
 export function formatShortDateTime(lang: Lang, when: string | number | Date, timeZone?: string): string {
-  const date = new Date(when);
-  const text = new Intl.DateTimeFormat(LOCALES[lang], {
-    day: 'numeric',
-    month: 'short',
-    hour: 'numeric',
-    minute: '2-digit',
-    hourCycle: lang === 'fr' ? 'h23' : 'h12',
-    ...(timeZone ? { timeZone } : {}),
-  }).format(date);
-  return text + zoneSuffix(lang, date, timeZone);
+  return withClock(lang, when, { day: 'numeric', month: 'short' }, timeZone);
 }
 
 /** A date without time ("Nov. 30, 2026" / "30 nov. 2026"). */
