@@ -1,5 +1,5 @@
 /** The staff API client: session cookie, JSON, and one place that notices a session has ended. */
-import type { AuditEntry, AuditExportQuery, AuditQuery, AuditVerification, Clinic, DeviceKeys, ClinicSettings, InvitationInfo, MailItem, Me, NewStaff, PasswordResetInfo, OutgoingMail, OutgoingMailQuery, Patient, PatientDetails, PatientPatch, StaffMember, StaffPatch } from '../shared/api.js';
+import type { AuditExportQuery, AuditPage, AuditQuery, AuditVerification, Clinic, DeviceKeys, ClinicSettings, InvitationInfo, MailItem, Me, NewStaff, PasswordResetInfo, OutgoingMail, OutgoingMailQuery, Patient, PatientDetails, PatientPage, PatientPatch, PatientQuery, StaffMember, StaffPatch } from '../shared/api.js';
 import type { PasskeyAdded, RecoveryCodes, SecondFactorNeeded, TotpSetup, TwoFactorStatus } from '../shared/api.js';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
@@ -151,8 +151,14 @@ export class AdminApi {
     return this.#call(`/api/staff/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch });
   }
 
-  patients(q: string): Promise<Patient[]> {
-    return this.#call(`/api/patients?${new URLSearchParams({ q })}`);
+  /** The first patients matching `q`, by name (for pickers). */
+  async patients(q: string): Promise<Patient[]> {
+    const page = await this.patientPage({ q });
+    return page.patients.sort((a, b) => a.name.localeCompare(b.name));
+  }
+  /** One page of the patients matching `q.q`, most recently enrolled first. */
+  patientPage(q: PatientQuery): Promise<PatientPage> {
+    return this.#call(`/api/patients?${queryOf(q)}`);
   }
   patient(id: string): Promise<Patient> {
     return this.#call(`/api/patients/${encodeURIComponent(id)}`);
@@ -164,7 +170,7 @@ export class AdminApi {
     return this.#call(`/api/patients/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch });
   }
 
-  audit(q: AuditQuery): Promise<AuditEntry[]> {
+  audit(q: AuditQuery): Promise<AuditPage> {
     return this.#call(`/api/audit?${queryOf(q)}`);
   }
   /** Whether the clinic's audit log hash chain is intact. */

@@ -256,7 +256,18 @@ export const Patient = Type.Object({
 });
 export type Patient = Static<typeof Patient>;
 
-export const PatientQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 120 })) }, { additionalProperties: false });
+/** Where the previous page of a list ended (its `nextCursor`). */
+export const PageCursor = Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' });
+
+export const PatientQuery = Type.Object(
+  { q: Type.Optional(Type.String({ maxLength: 120 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), cursor: Type.Optional(PageCursor) },
+  { additionalProperties: false },
+);
+export type PatientQuery = Static<typeof PatientQuery>;
+
+/** One page of patients, most recently enrolled first; `nextCursor` fetches the next (null on the last page). */
+export const PatientPage = Type.Object({ patients: Type.Array(Patient), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export type PatientPage = Static<typeof PatientPage>;
 
 // --- patient sign-in (inside the widget frame) ----------------------------------------------
 
@@ -314,8 +325,15 @@ const auditFilter = {
   to: Type.Optional(Timestamp),
 };
 
-export const AuditQuery = Type.Object({ ...auditFilter, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }, { additionalProperties: false });
+export const AuditQuery = Type.Object(
+  { ...auditFilter, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })), cursor: Type.Optional(PageCursor) },
+  { additionalProperties: false },
+);
 export type AuditQuery = Static<typeof AuditQuery>;
+
+/** One page of audit entries, newest first; `nextCursor` fetches the next (null on the last page). */
+export const AuditPage = Type.Object({ entries: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export type AuditPage = Static<typeof AuditPage>;
 
 /** The filter of a CSV export: every matching entry, newest first. */
 export const AuditExportQuery = Type.Object(auditFilter, { additionalProperties: false });

@@ -7,6 +7,7 @@ import { state } from 'lit/decorators.js';
 import type { AuditEntry, AuditVerification, Patient } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { AdminPage } from '../admin-page.js';
+import { PagedList } from '../paged-list.js';
 
 /** The filter the list and the export show. */
 interface Filter {
@@ -15,7 +16,14 @@ interface Filter {
 }
 
 export class SmAuditPage extends AdminPage {
-  @state() private entries: AuditEntry[] | null = null;
+  private readonly entries = new PagedList<AuditEntry>(
+    this,
+    async (cursor) => {
+      const page = await this.api.audit({ patientId: this.filterState.patient?.id, action: this.filterState.action, limit: 200, cursor });
+      return { items: page.entries, nextCursor: page.nextCursor };
+    },
+    'tbody tr > td:first-child time',
+  );
   @state() private filterState: Filter = {};
   @state() private verification: AuditVerification | 'checking' | 'failed' = 'checking';
   /** Patients found by the picker's last search (null: none made), and the words searched. */
@@ -37,9 +45,7 @@ export class SmAuditPage extends AdminPage {
 
   private load(filter: Filter) {
     this.filterState = filter;
-    return this.run(async () => {
-      this.entries = await this.api.audit({ patientId: filter.patient?.id, action: filter.action, limit: 200 });
-    });
+    return this.run(() => this.entries.reload());
   }
 
   private filter(e: SubmitEvent) {
@@ -123,11 +129,11 @@ export class SmAuditPage extends AdminPage {
         <p><a class="export" href=${exportUrl} download>${this.t('admin.audit.export')}</a></p>
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${this.entries === null
+      ${this.entries.items === null
         ? this.error
           ? nothing
           : html`<p role="status">${this.t('common.loading')}</p>`
-        : this.entries.length === 0
+        : this.entries.items.length === 0
           ? html`<p class="muted">${this.t('admin.audit.empty')}</p>`
           : html`<table>
               <thead>
@@ -140,9 +146,9 @@ export class SmAuditPage extends AdminPage {
                 </tr>
               </thead>
               <tbody>
-                ${this.entries.map(
+                ${this.entries.items.map(
                   (e) => html`<tr>
-                    <td><time datetime=${e.at}>${new Date(e.at).toLocaleString(this.lang === 'fr' ? 'fr-CA' : 'en-CA')}</time></td>
+                    <td><time tabindex="-1" datetime=${e.at}>${new Date(e.at).toLocaleString(this.lang === 'fr' ? 'fr-CA' : 'en-CA')}</time></td>
                     <td>${e.actorName ?? e.actorType} <span class="muted">(${e.role ?? e.actorType})</span></td>
                     <td><code>${e.action}</code> <span class="muted">${e.target ?? ''}</span></td>
                     <td>${e.patientName ?? (e.patientId ? html`<span class="muted">${this.t('admin.audit.unknownPatient')}</span>` : '—')}</td>
@@ -150,7 +156,8 @@ export class SmAuditPage extends AdminPage {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}`;
+            </table>
+            ${this.entries.nextCursor ? html`<p><button class="secondary more" ?disabled=${this.busy} @click=${() => this.run(() => this.entries.more())}>${this.t('admin.list.more')}</button></p>` : nothing}`}`;
   }
 }
 

@@ -4,6 +4,7 @@ import { state } from 'lit/decorators.js';
 import type { Patient, PatientDetails } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { AdminPage } from '../admin-page.js';
+import { PagedList } from '../paged-list.js';
 
 /** Form values to API body: blank optional fields become null (cleared), not empty strings. */
 function detailsFrom(form: HTMLFormElement): PatientDetails {
@@ -20,7 +21,14 @@ function detailsFrom(form: HTMLFormElement): PatientDetails {
 }
 
 export class SmPatientsPage extends AdminPage {
-  @state() private patients: Patient[] | null = null;
+  private readonly patients = new PagedList<Patient>(
+    this,
+    async (cursor) => {
+      const page = await this.api.patientPage({ q: this.query, cursor });
+      return { items: page.patients, nextCursor: page.nextCursor };
+    },
+    'tbody tr > td:last-child button',
+  );
   @state() private editing: Patient | 'new' | null = null;
   private query = '';
 
@@ -32,9 +40,7 @@ export class SmPatientsPage extends AdminPage {
   private search(e?: SubmitEvent) {
     e?.preventDefault();
     if (e) this.query = String(new FormData(e.target as HTMLFormElement).get('q') ?? '');
-    return this.run(async () => {
-      this.patients = await this.api.patients(this.query);
-    });
+    return this.run(() => this.patients.reload());
   }
 
   private async save(e: SubmitEvent) {
@@ -43,7 +49,7 @@ export class SmPatientsPage extends AdminPage {
     const editing = this.editing;
     const ok = await this.run(async () => {
       const saved = editing === 'new' ? await this.api.enrol(details) : await this.api.updatePatient(editing!.id, details);
-      this.patients = [saved, ...(this.patients ?? []).filter((p) => p.id !== saved.id)];
+      this.patients.upsert(saved, (a, b) => a.id === b.id);
     }, this.t(editing === 'new' ? 'admin.patients.enrolled' : 'common.saved', { name: details.name }));
     if (ok) this.editing = null;
   }
@@ -84,11 +90,11 @@ export class SmPatientsPage extends AdminPage {
       </div>
       ${this.status ? html`<p class="ok" role="status">${this.status}</p>` : nothing}
       ${this.editing ? this.form() : this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${this.patients === null
+      ${this.patients.items === null
         ? this.error
           ? nothing
           : html`<p class="muted" role="status">${this.t('common.loading')}</p>`
-        : this.patients.length === 0
+        : this.patients.items.length === 0
           ? html`<p class="muted">${this.t('admin.patients.empty')}</p>`
           : html`<table>
               <caption class="muted">${this.t('admin.patients.title')}</caption>
@@ -103,7 +109,7 @@ export class SmPatientsPage extends AdminPage {
                 </tr>
               </thead>
               <tbody>
-                ${this.patients.map(
+                ${this.patients.items.map(
                   (p) => html`<tr>
                     <td>${p.name}</td>
                     <td>${p.dateOfBirth}</td>
@@ -114,7 +120,8 @@ export class SmPatientsPage extends AdminPage {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}`;
+            </table>
+            ${this.patients.nextCursor ? html`<p><button class="secondary more" ?disabled=${this.busy} @click=${() => this.run(() => this.patients.more())}>${this.t('admin.list.more')}</button></p>` : nothing}`}`;
   }
 }
 

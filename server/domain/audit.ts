@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
-import type { AuditEntry, AuditExportQuery, AuditQuery } from '../../shared/api.js';
+import type { AuditEntry, AuditExportQuery, AuditPage, AuditQuery } from '../../shared/api.js';
 import { appendAudit, type NewAuditRow } from './audit-chain.js';
 import type { ClinicCipher, Keyring } from './crypto.js';
+import { decodeCursor, pageOf } from './keyset-cursor.js';
 import { patientNames } from './patients.js';
 import type { Actor } from './principal.js';
 
@@ -81,9 +82,12 @@ async function auditPage(db: Kysely<Database>, cipher: ClinicCipher, q: Filter, 
   }));
 }
 
-/** The clinic's (the cipher's) audit entries, newest first, filtered, with staff and patient names. */
-export function listAudit(db: Kysely<Database>, cipher: ClinicCipher, q: AuditQuery): Promise<AuditEntry[]> {
-  return auditPage(db, cipher, q, q.limit ?? 100);
+/** One page of the clinic's (the cipher's) audit entries, newest first, filtered, with staff and patient names. */
+export async function listAudit(db: Kysely<Database>, cipher: ClinicCipher, q: AuditQuery): Promise<AuditPage> {
+  const limit = q.limit ?? 100;
+  const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+  const page = pageOf(await auditPage(db, cipher, q, limit + 1, after && { at: after[0], id: after[1] }), limit, (e) => [e.at, e.id]);
+  return { entries: page.rows, nextCursor: page.nextCursor };
 }
 
 /** Every entry matching the filter, newest first, read a page at a time (for the CSV export). */

@@ -6,10 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, PatientRow } from '../db/schema.js';
-import type { Patient, PatientDetails, PatientPatch } from '../../shared/api.js';
+import type { Patient, PatientDetails, PatientPage, PatientPatch, PatientQuery } from '../../shared/api.js';
 import { normalizeLang } from '../../shared/lang.js';
 import type { ClinicCipher } from './crypto.js';
 import { AppError, notFound } from './errors.js';
+import { decodeCursor, pageOf } from './keyset-cursor.js';
 import { SEARCH_VERSION, indexPatient, queryTokens } from './patient-search.js';
 import { normalizeEmail } from './staff.js';
 
@@ -81,21 +82,26 @@ export async function getPatient(db: Kysely<Database>, cipher: ClinicCipher, id:
 }
 
 /**
- * The clinic's patients matching `q` (name-word prefixes, or an exact e-mail or health number),
- * most recently enrolled first, sorted by name for reading. Matching goes through the blind index:
- * only the rows returned are decrypted.
+ * One page of the clinic's patients matching `q` (name-word prefixes, or an exact e-mail or health
+ * number), most recently enrolled first. Matching goes through the blind index and pages by keyset:
+ * only the page's rows are decrypted.
  */
-export async function searchPatients(db: Kysely<Database>, cipher: ClinicCipher, q = '', limit = 50): Promise<Patient[]> {
+export async function searchPatients(db: Kysely<Database>, cipher: ClinicCipher, { q = '', limit = 50, cursor }: PatientQuery = {}): Promise<PatientPage> {
   const query = queryTokens(cipher, q);
   const tokenIn = (token: string) => db.selectFrom('patient_search').select('patient_id').where('clinic_id', '=', cipher.clinicId).where('token', '=', token);
   let select = db.selectFrom('patients as p').selectAll().where('p.clinic_id', '=', cipher.clinicId);
   if (query) {
     select = select.where((eb) => eb.or([eb.and(query.nameWords.map((t) => eb('p.id', 'in', tokenIn(t)))), ...query.exact.map((t) => eb('p.id', 'in', tokenIn(t)))]));
   } else if (q.trim()) {
-    return []; // only punctuation: nothing to match
+    return { patients: [], nextCursor: null }; // only punctuation: nothing to match
   }
-  const rows = await select.orderBy('p.created_at', 'desc').orderBy('p.id', 'desc').limit(limit).execute();
-  return rows.map((r) => decode(cipher, r)).sort((a, b) => a.name.localeCompare(b.name));
+  if (cursor) {
+    const [at, id] = decodeCursor(cursor);
+    select = select.where((eb) => eb.or([eb('p.created_at', '<', at), eb.and([eb('p.created_at', '=', at), eb('p.id', '<', id)])]));
+  }
+  const rows = await select.orderBy('p.created_at', 'desc').orderBy('p.id', 'desc').limit(limit + 1).execute();
+  const page = pageOf(rows, limit, (r) => [r.created_at, r.id]);
+  return { patients: page.rows.map((r) => decode(cipher, r)), nextCursor: page.nextCursor };
 }
 
 /** A query for the ids of the clinic's patients with a name word starting with each word of `q`; null when `q` has no words. */

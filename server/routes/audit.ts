@@ -2,8 +2,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { stringify } from 'csv-stringify';
-import { Type } from 'typebox';
-import { AuditEntry, AuditExportQuery, AuditQuery, AuditVerification, ErrorBody } from '../../shared/api.js';
+import { AuditExportQuery, AuditPage, AuditQuery, AuditVerification, ErrorBody } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
 import { runAction } from '../domain/action.js';
 import { allAudit, AUDIT_CSV_COLUMNS, auditCsvRecord, listAudit, recordAudit } from '../domain/audit.js';
@@ -19,7 +18,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
   app.addHook('onRequest', requireStaff(deps, ['admin']));
 
   // Entries name patients, so reading them is itself audited.
-  app.get('/api/audit', { schema: { tags: ['audit'], summary: 'Audit entries, newest first, with staff and patient names', querystring: AuditQuery, response: { 200: Type.Array(AuditEntry), ...errors } } }, async (request) => {
+  app.get('/api/audit', { schema: { tags: ['audit'], summary: 'Audit entries, newest first, with staff and patient names', querystring: AuditQuery, response: { 200: AuditPage, ...errors } } }, async (request) => {
     const who = staffOf(request);
     const cipher = clinicCipher(deps.keyring, await getClinic(deps.db, who.clinicId));
     return runAction(deps, who, request.id, async (a) => {

@@ -1,7 +1,6 @@
 /** Patient enrolment and records, for the clinic's staff. Every read and change is audited. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { ErrorBody, IdParams, Patient, PatientDetails, PatientPatch, PatientQuery } from '../../shared/api.js';
+import { ErrorBody, IdParams, Patient, PatientDetails, PatientPage, PatientPatch, PatientQuery } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
 import { clinicCipher, getClinic } from '../domain/clinics.js';
 import { enrolPatient, getPatient, searchPatients, updatePatient } from '../domain/patients.js';
@@ -16,9 +15,9 @@ export const patientRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.addHook('onRequest', requireStaff(deps));
 
-  app.get('/api/patients', { schema: { tags: ['patients'], summary: 'Search patients', querystring: PatientQuery, response: { 200: Type.Array(Patient), ...errors } } }, async (request) => {
+  app.get('/api/patients', { schema: { tags: ['patients'], summary: 'Search patients', querystring: PatientQuery, response: { 200: PatientPage, ...errors } } }, async (request) => {
     const cipher = await cipherOf(request);
-    return audited(deps, staffOf(request), request.id, (tx) => searchPatients(tx, cipher, request.query.q), (found) => found.map((p) => ({ action: 'patient.list', patientId: p.id, target: 'patient-details' })));
+    return audited(deps, staffOf(request), request.id, (tx) => searchPatients(tx, cipher, request.query), (found) => found.patients.map((p) => ({ action: 'patient.list', patientId: p.id, target: 'patient-details' })));
   });
 
   app.post('/api/patients', { schema: { tags: ['patients'], summary: 'Enrol a patient', body: PatientDetails, response: { 201: Patient, ...errors } } }, async (request, reply) => {

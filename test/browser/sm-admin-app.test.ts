@@ -45,7 +45,7 @@ describe('<sm-admin-app>', () => {
           ? HttpResponse.json(me('staff', false))
           : HttpResponse.json({ code: 'invalid_credentials', message: 'E-mail or password is incorrect' }, { status: 401 });
       }),
-      http.get('/api/patients', () => HttpResponse.json([])),
+      http.get('/api/patients', () => HttpResponse.json({ patients: [], nextCursor: null })),
       http.get('/api/inbox', () => HttpResponse.json({ threads: [], nextCursor: null })),
       http.get('/api/messaging/settings', () => HttpResponse.json({ categories: [], answeringBlocks: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } })),
     );
@@ -61,7 +61,7 @@ describe('<sm-admin-app>', () => {
   });
 
   it('shows admins every page, and switches the whole admin to French', async () => {
-    worker.use(http.get('/api/staff/me', () => HttpResponse.json(me('admin'))), http.get('/api/patients', () => HttpResponse.json([patient])));
+    worker.use(http.get('/api/staff/me', () => HttpResponse.json(me('admin'))), http.get('/api/patients', () => HttpResponse.json({ patients: [patient], nextCursor: null })));
     history.replaceState(null, '', '/admin/patients');
     const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
     await waitUntil(() => shadow(app).querySelector('nav'));
@@ -85,7 +85,7 @@ describe('<sm-admin-app>', () => {
     const posted: unknown[] = [];
     worker.use(
       http.get('/api/staff/me', () => HttpResponse.json(me('staff'))),
-      http.get('/api/patients', () => HttpResponse.json([])),
+      http.get('/api/patients', () => HttpResponse.json({ patients: [], nextCursor: null })),
       http.post('/api/patients', async ({ request }) => {
         posted.push(await request.json());
         return HttpResponse.json({ code: 'email_taken', message: 'Another patient of this clinic already uses this e-mail address' }, { status: 409 });

@@ -25,9 +25,10 @@ function serve(verification: AuditVerification, queries: string[]) {
     http.get('/api/audit', ({ request }) => {
       const search = new URL(request.url).searchParams;
       queries.push(search.toString());
-      return HttpResponse.json(search.get('patientId') ? [entry({})] : [entry({}), entry({ patientId: '22222222-2222-4222-8222-222222222222', patientName: 'Bob Martin' }), entry({ patientId: null, patientName: null, action: 'staff.sign-in', target: 'session' })]);
+      const entries = search.get('patientId') ? [entry({})] : [entry({}), entry({ patientId: '22222222-2222-4222-8222-222222222222', patientName: 'Bob Martin' }), entry({ patientId: null, patientName: null, action: 'staff.sign-in', target: 'session' })];
+      return HttpResponse.json({ entries, nextCursor: null });
     }),
-    http.get('/api/patients', ({ request }) => HttpResponse.json(new URL(request.url).searchParams.get('q') === 'tremblay' ? [amelie] : [])),
+    http.get('/api/patients', ({ request }) => HttpResponse.json({ patients: new URL(request.url).searchParams.get('q') === 'tremblay' ? [amelie] : [], nextCursor: null })),
   );
 }
 
@@ -82,6 +83,31 @@ describe('<sm-audit-page>', () => {
     await waitUntil(() => chainStatus(el).includes('7'));
     expect(chainStatus(el)).to.equal("La vérification du journal d'audit a échoué à l'entrée 7 : une entrée manque. Le journal a peut-être été altéré; prévenez votre responsable de la protection de la vie privée.");
     expect(shadow(el).querySelector('p.chain')!.classList.contains('error')).to.equal(true);
+    await expect(el).to.be.accessible();
+  });
+
+  it('reads older entries a page at a time and moves focus to the first new row', async () => {
+    const queries: string[] = [];
+    worker.use(
+      http.get('/api/audit/verify', () => HttpResponse.json({ intact: true, entries: 3, broken: null })),
+      http.get('/api/audit', ({ request }) => {
+        const search = new URL(request.url).searchParams;
+        queries.push(search.toString());
+        return HttpResponse.json(
+          search.get('cursor') === 'page2'
+            ? { entries: [entry({ at: '2026-11-20T10:00:00.000Z', patientName: 'Bob Martin' })], nextCursor: null }
+            : { entries: [entry({}), entry({ action: 'thread.read' })], nextCursor: 'page2' },
+        );
+      }),
+    );
+    const el = await fixture<SmAuditPage>(html`<sm-audit-page .api=${new AdminApi()} .me=${me}></sm-audit-page>`);
+    await waitUntil(() => rows(el).length === 2, 'first page');
+    button(el, 'Show more')!.click();
+    await waitUntil(() => rows(el).length === 3, 'second page appended');
+    expect(queries[1]).to.equal('limit=200&cursor=page2');
+    expect(rows(el)[2]).to.contain('Bob Martin');
+    expect(button(el, 'Show more'), 'no more pages').to.equal(undefined);
+    expect(shadow(el).activeElement).to.equal(shadow(el).querySelectorAll('tbody tr > td:first-child time')[2]);
     await expect(el).to.be.accessible();
   });
 });

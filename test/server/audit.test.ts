@@ -28,7 +28,7 @@ for (const d of DIALECTS) {
       const read = await call(app, 'GET', `/api/patients/${a.id}`, { cookie: staff });
       await call(app, 'GET', `/api/patients/${b.id}`, { cookie: staff });
       const admin = await staffCookie(app, 'admin@north.test');
-      const entries = (await call(app, 'GET', `/api/audit?patientId=${a.id}`, { cookie: admin })).json();
+      const entries = (await call(app, 'GET', `/api/audit?patientId=${a.id}`, { cookie: admin })).json().entries;
       assert.equal(entries.length, 1);
       assert.equal(entries[0].action, 'patient.read');
       assert.equal(entries[0].actorName, 'staff of north');
@@ -36,9 +36,32 @@ for (const d of DIALECTS) {
       assert.equal(entries[0].outcome, 'ok');
       assert.equal(entries[0].requestId, read.json().requestId ?? entries[0].requestId);
       assert.ok(entries[0].requestId);
-      assert.equal((await call(app, 'GET', '/api/audit?action=patient.read', { cookie: admin })).json().length, 2);
+      assert.equal((await call(app, 'GET', '/api/audit?action=patient.read', { cookie: admin })).json().entries.length, 2);
+      assert.equal((await call(app, 'GET', '/api/audit?cursor=bm90LWE', { cookie: admin })).json().code, 'invalid_cursor');
       assert.equal((await call(app, 'GET', '/api/audit?limit=0', { cookie: admin })).statusCode, 400);
       assert.equal((await call(app, 'GET', '/api/audit?from=yesterday', { cookie: admin })).statusCode, 400);
+    });
+
+    it('pages the log newest first with a stable cursor, each entry once while entries are added', async (t) => {
+      const { app, deps } = await build(t, d.name);
+      const clinic = await seedClinic(deps, 'north');
+      const p = await seedPatient(deps, clinic);
+      const staff = await staffCookie(app, 'staff@north.test');
+      for (let i = 0; i < 5; i++) await call(app, 'GET', `/api/patients/${p.id}`, { cookie: staff });
+      const admin = await staffCookie(app, 'admin@north.test');
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page = (await call(app, 'GET', `/api/audit?action=patient.read&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { cookie: admin })).json() as { entries: Array<{ id: string }>; nextCursor: string | null };
+        seen.push(...page.entries.map((e) => e.id));
+        cursor = page.nextCursor;
+        if (pages++ === 0) await call(app, 'GET', `/api/patients/${p.id}`, { cookie: staff }); // newer than the pages to come
+      } while (cursor);
+      assert.equal(pages, 3);
+      assert.equal(new Set(seen).size, 5, 'the five reads made before the first page, each once');
+      const all = await deps.db.selectFrom('audit_log').select('id').where('action', '=', 'patient.read').orderBy('at', 'desc').orderBy('id').execute();
+      assert.deepEqual(seen, all.slice(1).map((r) => r.id), 'in the log’s order, the late read not among them');
     });
 
     it("never shows another clinic's entries", async (t) => {
@@ -47,7 +70,7 @@ for (const d of DIALECTS) {
       const south = await seedClinic(deps, 'south');
       const p = await seedPatient(deps, south);
       await call(app, 'GET', `/api/patients/${p.id}`, { cookie: await staffCookie(app, 'staff@south.test') });
-      const seen = (await call(app, 'GET', '/api/audit', { cookie: await staffCookie(app, 'admin@north.test') })).json() as Array<{ action: string; actorName: string | null }>;
+      const seen = (await call(app, 'GET', '/api/audit', { cookie: await staffCookie(app, 'admin@north.test') })).json().entries as Array<{ action: string; actorName: string | null }>;
       assert.deepEqual(seen.map((e) => `${e.action} by ${e.actorName}`), ['staff.sign-in by admin of north'], 'only north’s own sign-in, nothing of south');
     });
 
@@ -61,11 +84,11 @@ for (const d of DIALECTS) {
       await call(app, 'GET', `/api/patients/${b.id}`, { cookie: staff });
       const admin = await staffCookie(app, 'admin@north.test');
       // The picker finds the patient through the patient search, then filters by the id it picked.
-      const found = (await call(app, 'GET', '/api/patients?q=tremblay', { cookie: admin })).json() as Array<{ id: string; name: string }>;
+      const found = (await call(app, 'GET', '/api/patients?q=tremblay', { cookie: admin })).json().patients as Array<{ id: string; name: string }>;
       assert.deepEqual(found.map((p) => p.name), ['Amélie Tremblay']);
-      const entries = (await call(app, 'GET', `/api/audit?patientId=${found[0]!.id}&action=patient.read`, { cookie: admin })).json() as Array<{ patientId: string; patientName: string | null }>;
+      const entries = (await call(app, 'GET', `/api/audit?patientId=${found[0]!.id}&action=patient.read`, { cookie: admin })).json().entries as Array<{ patientId: string; patientName: string | null }>;
       assert.deepEqual(entries.map((e) => [e.patientId, e.patientName]), [[a.id, 'Amélie Tremblay']]);
-      const all = (await call(app, 'GET', '/api/audit?action=patient.read', { cookie: admin })).json() as Array<{ patientName: string | null }>;
+      const all = (await call(app, 'GET', '/api/audit?action=patient.read', { cookie: admin })).json().entries as Array<{ patientName: string | null }>;
       assert.deepEqual(all.map((e) => e.patientName).sort(), ['Amélie Tremblay', 'Bob Martin']);
       // Reading the log, which names patients, is itself audited.
       assert.ok((await deps.db.selectFrom('audit_log').select('id').where('action', '=', 'audit.list').execute()).length >= 2);

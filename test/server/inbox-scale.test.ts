@@ -100,7 +100,7 @@ for (const d of DIALECTS) {
       await seedPatient(ctx.deps, ctx.clinic, { name: 'Marc Lavoie', email: 'marc@example.com' });
       const south = await seedClinic(ctx.deps, 'south');
       await seedPatient(ctx.deps, south, { name: 'Hélène Lavoie', email: 'helene@example.com' });
-      const names = async (q: string) => ((await call(ctx.app, 'GET', `/api/patients?q=${encodeURIComponent(q)}`, { cookie: ctx.admin })).json() as Array<{ name: string }>).map((x) => x.name);
+      const names = async (q: string) => ((await call(ctx.app, 'GET', `/api/patients?q=${encodeURIComponent(q)}`, { cookie: ctx.admin })).json().patients as Array<{ name: string }>).map((x) => x.name).sort((a, b) => a.localeCompare(b)); // the API pages newest enrolled first
       assert.deepEqual(await names('lavoie'), ['Hélène Lavoie-Tremblay', 'Marc Lavoie'], 'whole word, sorted by name');
       assert.deepEqual(await names('hel lav'), ['Hélène Lavoie-Tremblay'], 'prefixes of every word, accents ignored');
       assert.deepEqual(await names('TREMB'), ['Hélène Lavoie-Tremblay']);

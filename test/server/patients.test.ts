@@ -8,6 +8,34 @@ const valid = { name: 'Marie-Ève Lavoie', dateOfBirth: '1972-11-30', email: 'ma
 
 for (const d of DIALECTS) {
   describe(`patients (${d.name})`, { skip: d.skip }, () => {
+    it('pages the roster with a stable cursor: every patient once, newest first, while others enrol', async (t) => {
+      const { app, deps } = await build(t, d.name);
+      const clinic = await seedClinic(deps, 'north');
+      const before: string[] = [];
+      for (let i = 0; i < 7; i++) before.push((await seedPatient(deps, clinic, { name: `Pat Number${i}`, email: `p${i}@north.example` })).id);
+      const cookie = await staffCookie(app, 'staff@north.test');
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res = await call(app, 'GET', `/api/patients?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { cookie });
+        assert.equal(res.statusCode, 200, res.body);
+        const page = res.json() as { patients: Array<{ id: string }>; nextCursor: string | null };
+        seen.push(...page.patients.map((p) => p.id));
+        cursor = page.nextCursor;
+        // Someone enrols a patient between two pages: it is newer than every page still to come.
+        if (pages++ === 0) await seedPatient(deps, clinic, { name: 'Late Arrival', email: 'late@north.example' });
+      } while (cursor);
+      assert.equal(pages, 3);
+      assert.deepEqual(seen, [...before].reverse(), 'each patient enrolled before the first page exactly once, newest first');
+      const named = (await call(app, 'GET', '/api/patients?q=number&limit=5', { cookie })).json() as { patients: unknown[]; nextCursor: string | null };
+      assert.equal(named.patients.length, 5);
+      const rest = (await call(app, 'GET', `/api/patients?q=number&limit=5&cursor=${named.nextCursor}`, { cookie })).json() as { patients: unknown[]; nextCursor: string | null };
+      assert.deepEqual([rest.patients.length, rest.nextCursor], [2, null], 'a search pages the same way');
+      const bad = await call(app, 'GET', '/api/patients?cursor=bm9wZQ', { cookie });
+      assert.deepEqual([bad.statusCode, bad.json().code], [400, 'invalid_cursor']);
+    });
+
     it('enrols, finds, reads and edits a patient, auditing each access', async (t) => {
       const { app, deps } = await build(t, d.name);
       await seedClinic(deps, 'north');
@@ -18,9 +46,9 @@ for (const d of DIALECTS) {
       assert.equal(created.json().consentedAt, null);
 
       const found = await call(app, 'GET', '/api/patients?q=lavoie', { cookie });
-      assert.deepEqual(found.json().map((p: { id: string }) => p.id), [id]);
-      assert.deepEqual((await call(app, 'GET', '/api/patients?q=nobody', { cookie })).json(), []);
-      assert.equal((await call(app, 'GET', '/api/patients?q=1234567890', { cookie })).json().length, 1, 'search by health number');
+      assert.deepEqual(found.json().patients.map((p: { id: string }) => p.id), [id]);
+      assert.deepEqual((await call(app, 'GET', '/api/patients?q=nobody', { cookie })).json(), { patients: [], nextCursor: null });
+      assert.equal((await call(app, 'GET', '/api/patients?q=1234567890', { cookie })).json().patients.length, 1, 'search by health number');
 
       const edited = await call(app, 'PATCH', `/api/patients/${id}`, { cookie, body: { phone: null, name: 'Marie-Ève Lavoie-Roy' } });
       assert.equal(edited.statusCode, 200);
@@ -117,7 +145,7 @@ for (const d of DIALECTS) {
         'the attempts are audited in the caller’s clinic, without linking them to the other clinic’s patient',
       );
       assert.ok(denied.every((r) => r.clinic_id !== south.id));
-      assert.deepEqual((await call(app, 'GET', '/api/patients', { cookie })).json(), []);
+      assert.deepEqual((await call(app, 'GET', '/api/patients', { cookie })).json(), { patients: [], nextCursor: null });
       const staffList = (await call(app, 'GET', '/api/staff', { cookie })).json() as Array<{ email: string }>;
       assert.ok(staffList.every((s) => s.email.endsWith('@north.test')));
       const southStaff = await deps.db.selectFrom('staff').select('id').where('clinic_id', '=', south.id).executeTakeFirstOrThrow();

@@ -1,0 +1,26 @@
+/**
+ * Keyset page positions: the last row's (sort key, id), opaque to clients. A page then continues
+ * with `WHERE (key, id) < (last key, last id)`, so rows added or removed meanwhile neither repeat nor
+ * skip one already shown, and no page costs more than its own rows.
+ */
+import { AppError } from './errors.js';
+
+export type Position = [key: string, id: string];
+
+export const encodeCursor = (position: Position): string => Buffer.from(JSON.stringify(position)).toString('base64url');
+
+export function decodeCursor(cursor: string): Position {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string')) return v as Position;
+  } catch {
+    // falls through to the refusal
+  }
+  throw new AppError(400, 'invalid_cursor', 'cursor is not one this server gave out; start again from the first page');
+}
+
+/** The page's rows (one extra was asked for to learn whether more follow) and the cursor of the next page. */
+export function pageOf<T>(rows: T[], limit: number, position: (last: T) => Position): { rows: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  return { rows: page, nextCursor: rows.length > limit ? encodeCursor(position(page[page.length - 1]!)) : null };
+}
