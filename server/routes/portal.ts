@@ -35,6 +35,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
       SLUG: clinic.slug,
       CLINIC: escapeHtml(clinic.name),
       TITLE: escapeHtml(translate(lang, 'portal.title', { clinic: clinic.name })),
+      DESCRIPTION: escapeHtml(translate(lang, 'portal.description', { clinic: clinic.name })),
       MESSAGES: translate(lang, 'frame.view.messages'),
       QUESTIONNAIRE: translate(lang, 'frame.view.questionnaire'),
       BOOKING: translate(lang, 'frame.view.booking'),

@@ -114,6 +114,8 @@ for (const d of DIALECTS) {
       assert.match(page.body, /<sm-messages clinic="north" lang="fr"><\/sm-messages>/);
       assert.match(page.body, /North &#60;Family&#62; &#38; &#34;Co&#34; – portail patient/);
       assert.doesNotMatch(page.body, /<Family>/);
+      assert.match(page.body, /<meta name="description" content="Écrivez à North &#60;Family&#62; &#38; &#34;Co&#34; en toute sécurité, [^"]+">/);
+      assert.match(page.body, /<link rel="icon" href="\/favicon.svg"/);
       assert.match(page.body, /<link rel="manifest" href="\/p\/north\/manifest.webmanifest">/);
       assert.match((await app.inject('/p/north?lang=en')).body, /<html lang="en">/);
       const manifest = await app.inject('/p/north/manifest.webmanifest');
