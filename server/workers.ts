@@ -7,6 +7,7 @@ import type { ActionStore } from './domain/action.js';
 import { enqueueJobs } from './domain/jobs.js';
 import { digestJobs, runMailJob, type JobEnv } from './domain/notices.js';
 import { sweep } from './domain/sweep.js';
+import { BOOKING_MAIL_JOB, BOOKING_REMINDER_JOB } from './domain/booking/appointments.js';
 import { runBookingJob } from './domain/booking/notices.js';
 import { RESET_REQUEST_JOB, handleResetRequest } from './domain/password-reset.js';
 import { StreamRegistry } from './http/sse.js';
@@ -23,7 +24,9 @@ export const HANDLERS: Record<string, JobHandler> = {
   'digest.hourly': async (job, env) => enqueueJobs(env.db, await digestJobs(env, job.dedupe_key ?? job.id)),
   sweep: async (_job, env) => void (await sweep(env.db)),
   [RESET_REQUEST_JOB]: handleResetRequest,
-  'booking.*': runBookingJob,
+  // Booking e-mails are mail too (listed with the others), but written by the booking domain.
+  [BOOKING_MAIL_JOB]: runBookingJob,
+  [BOOKING_REMINDER_JOB]: runBookingJob,
 };
 
 /** The instance's background parts. */

@@ -44,6 +44,8 @@ const en = {
 
   'admin.nav.booking': 'Booking',
   'admin.booking.title': 'Booking',
+  'admin.outgoing.kind.booking': 'Appointment confirmation or change',
+  'admin.outgoing.kind.booking-reminder': 'Appointment reminder',
   'admin.booking.day': 'Appointments',
   'admin.booking.date': 'Day',
   'admin.booking.dayEmpty': 'No appointments this day.',
@@ -155,6 +157,8 @@ const fr: Record<keyof typeof en, string> = {
 
   'admin.nav.booking': 'Rendez-vous',
   'admin.booking.title': 'Rendez-vous',
+  'admin.outgoing.kind.booking': 'Confirmation ou changement de rendez-vous',
+  'admin.outgoing.kind.booking-reminder': 'Rappel de rendez-vous',
   'admin.booking.day': 'Rendez-vous du jour',
   'admin.booking.date': 'Jour',
   'admin.booking.dayEmpty': 'Aucun rendez-vous ce jour-là.',

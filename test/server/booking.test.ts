@@ -217,24 +217,24 @@ for (const d of DIALECTS) {
       const dropped = await ctx.ok(await call(ctx.app, 'POST', '/api/patient/appointments', { token: other!.token, body: { typeId: ctx.type.id, providerId: slots[2]!.providerId, startsAt: slots[2]!.startsAt } }), 201);
       await ctx.smtp.take(ctx.patient.email);
       await ctx.smtp.take(other!.email);
-      const planned = await listJobs(ctx.deps.db, 'all', { kindPrefix: 'booking.reminder' });
+      const planned = await listJobs(ctx.deps.db, 'all', { kindPrefix: 'mail.booking-reminder' });
       assert.equal(planned.length, 4, 'two rules × two appointments');
       assert.deepEqual(planned.filter((j) => j.payload.appointmentId === kept.id).map((j) => j.runAt).sort(), [
         new Date(Date.parse(slots[0]!.startsAt) - 2880 * 60_000).toISOString(), new Date(Date.parse(slots[0]!.startsAt) - 120 * 60_000).toISOString(),
       ]);
       // Planning the same reminders again (a restart, another instance) adds nothing.
-      await enqueueJobs(ctx.deps.db, planned.map((j) => ({ kind: j.kind, clinicId: j.clinicId, payload: j.payload, runAt: new Date(j.runAt), dedupeKey: `booking.reminder:${String(j.payload.appointmentId)}:${String(j.payload.minutesBefore)}:${String(j.payload.startsAt)}` })));
-      assert.equal((await listJobs(ctx.deps.db, 'all', { kindPrefix: 'booking.reminder' })).length, 4);
+      await enqueueJobs(ctx.deps.db, planned.map((j) => ({ kind: j.kind, clinicId: j.clinicId, payload: j.payload, runAt: new Date(j.runAt), dedupeKey: `mail.booking-reminder:${String(j.payload.appointmentId)}:${String(j.payload.minutesBefore)}:${String(j.payload.startsAt)}` })));
+      assert.equal((await listJobs(ctx.deps.db, 'all', { kindPrefix: 'mail.booking-reminder' })).length, 4);
 
       await ctx.ok(await call(ctx.app, 'POST', `/api/patient/appointments/${kept.id}/reschedule`, { token: ctx.patient.token, body: { startsAt: slots[5]!.startsAt } }), 200);
       await ctx.smtp.take(ctx.patient.email);
       await ctx.ok(await call(ctx.app, 'POST', `/api/patient/appointments/${dropped.id}/cancel`, { token: other!.token }), 200);
       await ctx.smtp.take(other!.email);
-      assert.equal((await listJobs(ctx.deps.db, 'all', { kindPrefix: 'booking.reminder' })).length, 6, 'the move planned two new reminders');
+      assert.equal((await listJobs(ctx.deps.db, 'all', { kindPrefix: 'mail.booking-reminder' })).length, 6, 'the move planned two new reminders');
 
       // Time passes: every reminder is due now, and both instances' runners compete for them.
-      await ctx.owner.updateTable('jobs').set({ run_at: new Date(Date.now() - 1000).toISOString() }).where('kind', '=', 'booking.reminder').execute();
-      await jobsSettled(ctx, 'booking.reminder');
+      await ctx.owner.updateTable('jobs').set({ run_at: new Date(Date.now() - 1000).toISOString() }).where('kind', '=', 'mail.booking-reminder').execute();
+      await jobsSettled(ctx, 'mail.booking-reminder');
       const reminders = ctx.smtp.messages.filter((m) => /Reminder/.test(m.subject));
       assert.equal(reminders.length, 2, 'one per rule, for the new time only, none for the cancelled one');
       assert.deepEqual(reminders.map((m) => m.to), [ctx.patient.email, ctx.patient.email]);
@@ -243,8 +243,14 @@ for (const d of DIALECTS) {
         assert.ok(m.text.includes(when.toLocaleString(DateTime.TIME_SIMPLE)), m.text);
         assert.equal(/Shah|Follow-up/.test(m.text), false, 'date, time, clinic and link only');
       }
-      const done = await listJobs(ctx.deps.db, 'all', { kindPrefix: 'booking.reminder', status: 'done' });
+      const done = await listJobs(ctx.deps.db, 'all', { kindPrefix: 'mail.booking-reminder', status: 'done' });
       assert.equal(done.length, 6, 'the stale and cancelled ones finish without sending');
+      // The clinic's Outgoing e-mail page lists booking e-mails with the others, by patient name.
+      const outgoing = await ctx.ok(await call(ctx.app, 'GET', '/api/outgoing-mail', { cookie: ctx.admin }), 200) as Array<{ kind: string; recipient: string }>;
+      const booking = outgoing.filter((m) => m.kind === 'booking' || m.kind === 'booking-reminder');
+      assert.equal(booking.filter((m) => m.kind === 'booking-reminder').length, 6);
+      assert.equal(booking.filter((m) => m.kind === 'booking').length, 4, 'two confirmations, a move, a cancellation');
+      assert.ok(booking.every((m) => m.recipient !== ''), 'each names its patient');
     });
 
     it('exports FHIR R4 that validates, and serves a private calendar feed that can be revoked', async (t) => {

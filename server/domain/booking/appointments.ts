@@ -27,9 +27,9 @@ import { computeSlots, occupiedUnits, type ComputedSlot, type ProviderAvailabili
 type Db = Kysely<Database>;
 
 /** The job that e-mails the patient the appointment's state with an .ics (confirmed, moved, cancelled). */
-export const BOOKING_MAIL_JOB = 'booking.mail';
+export const BOOKING_MAIL_JOB = 'mail.booking';
 /** The job that e-mails a reminder before the appointment. */
-export const BOOKING_REMINDER_JOB = 'booking.reminder';
+export const BOOKING_REMINDER_JOB = 'mail.booking-reminder';
 
 const slotTaken = () => new AppError(409, 'slot_taken', 'That time was just booked; choose another one');
 const slotUnavailable = () => new AppError(409, 'slot_unavailable', 'That time is not open for booking');
@@ -131,24 +131,25 @@ async function assertOpen(db: Db, clinicId: string, type: AppointmentType, provi
 }
 
 /** The reminder jobs of an appointment at its current time (keys name the time, so a move plans new ones). */
-function reminderJobs(row: Pick<AppointmentRow, 'id' | 'clinic_id' | 'starts_at'>, minutesBefore: number[], now: Date): NewJob[] {
+function reminderJobs(row: Pick<AppointmentRow, 'id' | 'clinic_id' | 'patient_id' | 'starts_at'>, minutesBefore: number[], now: Date): NewJob[] {
   return minutesBefore
     .map((m) => ({ m, at: new Date(Date.parse(row.starts_at) - m * MINUTE) }))
     .filter(({ at }) => at.getTime() > now.getTime())
     .map(({ m, at }) => ({
       kind: BOOKING_REMINDER_JOB,
       clinicId: row.clinic_id,
-      payload: { appointmentId: row.id, startsAt: row.starts_at, minutesBefore: m },
+      payload: { appointmentId: row.id, patientId: row.patient_id, startsAt: row.starts_at, minutesBefore: m },
       runAt: at,
       dedupeKey: `${BOOKING_REMINDER_JOB}:${row.id}:${m}:${row.starts_at}`,
     }));
 }
 
 /** The e-mail (with .ics) of the appointment's state at `sequence`. */
-const mailJob = (row: Pick<AppointmentRow, 'id' | 'clinic_id'>, sequence: number): NewJob => ({
+const mailJob = (row: Pick<AppointmentRow, 'id' | 'clinic_id' | 'patient_id'>, sequence: number): NewJob => ({
   kind: BOOKING_MAIL_JOB,
   clinicId: row.clinic_id,
-  payload: { appointmentId: row.id, sequence },
+  // The patient's id names the recipient on the clinic's Outgoing e-mail page.
+  payload: { appointmentId: row.id, patientId: row.patient_id, sequence },
   dedupeKey: `${BOOKING_MAIL_JOB}:${row.id}:${sequence}`,
 });
 
