@@ -49,6 +49,9 @@ export class BookingAdminApi {
   addType(t: NewAppointmentType): Promise<AppointmentType> {
     return this.#ended(fetchJson('/api/booking/types', { method: 'POST', body: t }));
   }
+  replaceType(id: string, t: NewAppointmentType): Promise<AppointmentType> {
+    return this.#ended(fetchJson(`/api/booking/types/${encodeURIComponent(id)}`, { method: 'PUT', body: t }));
+  }
   hours(): Promise<WeeklyHours[]> {
     return this.#ended(fetchJson('/api/booking/hours'));
   }

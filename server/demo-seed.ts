@@ -79,7 +79,7 @@ async function seedDemoBooking(deps: Deps, clinicId: string): Promise<void> {
     existingPatientsOnly: true,
     providerIds: [],
     active: true,
-  });
+  }, null);
   await addHours(deps.db, clinicId, { providerId: provider.id, days: ['MO', 'TU', 'WE', 'TH', 'FR'], start: '09:00', end: '12:00' });
   await addHours(deps.db, clinicId, { providerId: provider.id, days: ['MO', 'WE'], start: '13:00', end: '16:00' });
 }

@@ -48,8 +48,10 @@ const typeFields = {
   /** Who offers it; empty means every provider. */
   providerIds: Type.Array(Id, { maxItems: 100 }),
   active: Type.Boolean(),
+  /** A questionnaire of the clinic sent to the patient when this type is booked (due on the appointment's day). */
+  questionnaireId: Type.Optional(Type.Union([Id, Type.Null()])),
 };
-export const AppointmentType = Type.Object({ id: Id, ...typeFields });
+export const AppointmentType = Type.Object({ id: Id, ...typeFields, questionnaireId: Type.Union([Id, Type.Null()]) });
 export type AppointmentType = Static<typeof AppointmentType>;
 export const NewAppointmentType = Type.Object(typeFields, { additionalProperties: false });
 export type NewAppointmentType = Static<typeof NewAppointmentType>;

@@ -10,6 +10,7 @@ import { WEEKDAY_CODES } from '../../shared/booking.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import type { MessageKey } from '../../shared/i18n.js';
+import type { QuestionnaireSummary } from '../../shared/questionnaires.js';
 import { AdminPage } from '../admin-page.js';
 import { BookingAdminApi } from '../booking-api.js';
 
@@ -83,6 +84,8 @@ export class SmBookingPage extends AdminPage {
   @state() private rules: BookingRules | null = null;
   @state() private providers: Provider[] = [];
   @state() private types: AppointmentType[] = [];
+  /** The clinic's questionnaires a type may send after booking (admins only). */
+  @state() private questionnaires: QuestionnaireSummary[] = [];
   @state() private hours: WeeklyHours[] = [];
   @state() private exceptions: BookingException[] = [];
   @state() private feedUrl: { providerId: string; url: string } | null = null;
@@ -117,6 +120,7 @@ export class SmBookingPage extends AdminPage {
         this.booking.exceptions(),
       ]);
       Object.assign(this, { day, rules, providers, types, hours, exceptions });
+      if (this.isAdmin) this.questionnaires = await this.api.questionnaires();
     });
   }
 
@@ -192,9 +196,21 @@ export class SmBookingPage extends AdminPage {
           existingPatientsOnly: true,
           providerIds: [],
           active: true,
+          questionnaireId: f.get('questionnaire') || null,
         }),
       f.form,
     );
+  }
+
+  /** Changes only which questionnaire a type sends after booking. */
+  private setTypeQuestionnaire(type: AppointmentType, questionnaireId: string) {
+    const { id, ...fields } = type;
+    void this.change(() => this.booking.replaceType(id, { ...fields, questionnaireId: questionnaireId || null }));
+  }
+
+  private questionnaireOptions(selected: string | null) {
+    return html`<option value="" ?selected=${!selected}>${this.t('admin.booking.noQuestionnaire')}</option>
+      ${this.questionnaires.map((q) => html`<option value=${q.id} ?selected=${q.id === selected}>${this.lang === 'fr' ? q.titleFr : q.title}</option>`)}`;
   }
 
   private addHours(e: Event) {
@@ -318,6 +334,12 @@ export class SmBookingPage extends AdminPage {
               html`<li>
                 ${t.name[this.lang]} — ${t.durationMinutes} min, ${this.t(`booking.mode.${t.mode}`)}${t.location ? `, ${t.location}` : ''}
                 <span class="muted">${this.t('admin.booking.embedAttr', { attr: `type="${t.id}"` })}</span>
+                ${this.isAdmin
+                  ? html`<label class="type-questionnaire"
+                      >${this.t('admin.booking.questionnaireFor', { type: t.name[this.lang] })}
+                      <select ?disabled=${this.busy} @change=${(e: Event) => this.setTypeQuestionnaire(t, (e.target as HTMLSelectElement).value)}>${this.questionnaireOptions(t.questionnaireId)}</select></label
+                    >`
+                  : nothing}
               </li>`,
           )}
         </ul>
@@ -334,6 +356,7 @@ export class SmBookingPage extends AdminPage {
           <label>${this.t('admin.booking.location')}<input name="location" maxlength="200" /></label>
           <label>${this.t('admin.booking.bufferBefore')}<input type="number" name="before" min="0" max="120" step="5" value="0" /></label>
           <label>${this.t('admin.booking.bufferAfter')}<input type="number" name="after" min="0" max="120" step="5" value="0" /></label>
+          <label>${this.t('admin.booking.questionnaire')}<select name="questionnaire">${this.questionnaireOptions(null)}</select></label>
           <button ?disabled=${this.busy}>${this.t('admin.booking.addType')}</button>
         </form>
       </section>

@@ -359,6 +359,8 @@ export interface QuestionnaireAssignmentsTable {
   assigned_by: string;
   created_at: string;
   updated_at: string;
+  /** The appointment whose booking sent it (null: assigned by hand). */
+  appointment_id: string | null;
 }
 
 /** One revision of a patient's answers; an amendment of a submitted response is a new revision. */
@@ -419,6 +421,9 @@ export interface BookingTypesTable {
   provider_ids: string;
   active: number;
   created_at: string;
+  /** The questionnaire sent to the patient when this type is booked, and the staff member who chose it. */
+  questionnaire_id: string | null;
+  questionnaire_set_by: string | null;
 }
 
 /** Weekly hours: an RRULE (weekly, by day) and wall-clock times in the clinic's time zone. */

@@ -199,18 +199,39 @@ export async function assignQuestionnaire(ctx: QuestionnaireContext, who: StaffP
   for (const patientId of input.patientIds) await getPatient(ctx.db, cipher, patientId);
   const ids: string[] = [];
   for (const patientId of input.patientIds) {
-    ids.push(
-      await runAction(ctx.store, who, ctx.requestId, async (a) => {
-        const id = randomUUID();
-        const at = new Date().toISOString();
-        await a.tx.insertInto('questionnaire_assignments').values({ id, clinic_id: cipher.clinicId, patient_id: patientId, questionnaire_id: questionnaireId, version_id: q.version_id, status: 'assigned', due_date: input.dueDate ?? null, assigned_by: who.staffId, created_at: at, updated_at: at }).execute();
-        a.audit({ action: 'questionnaire.assign', patientId, target: `assignment:${id}` });
-        a.enqueue(questionnaireAssignedNotice(cipher.clinicId, patientId));
-        return id;
-      }),
-    );
+    ids.push(await runAction(ctx.store, who, ctx.requestId, (a) => assignInAction(a, { clinicId: cipher.clinicId, patientId, versionId: q.version_id, questionnaireId, dueDate: input.dueDate ?? null, assignedBy: who.staffId })));
   }
   return ids;
+}
+
+/** What one assignment needs: the version asked for, by whom, and (when a booking sent it) the appointment. */
+export interface NewAssignment {
+  clinicId: string;
+  patientId: string;
+  questionnaireId: string;
+  versionId: string;
+  dueDate: string | null;
+  /** The staff member who asked (for a booking: who set the appointment type to send it). */
+  assignedBy: string;
+  appointmentId?: string;
+}
+
+/** Assigns within an action: the row, its audit row and the patient's e-mail notice (a link only). */
+export async function assignInAction(a: Action, n: NewAssignment): Promise<string> {
+  const id = randomUUID();
+  const at = new Date().toISOString();
+  await a.tx
+    .insertInto('questionnaire_assignments')
+    .values({ id, clinic_id: n.clinicId, patient_id: n.patientId, questionnaire_id: n.questionnaireId, version_id: n.versionId, status: 'assigned', due_date: n.dueDate, assigned_by: n.assignedBy, appointment_id: n.appointmentId ?? null, created_at: at, updated_at: at })
+    .execute();
+  a.audit({ action: 'questionnaire.assign', patientId: n.patientId, target: `assignment:${id}` });
+  a.enqueue(questionnaireAssignedNotice(n.clinicId, n.patientId));
+  return id;
+}
+
+/** The version id a new assignment of the clinic's questionnaire gets, or null when it has none (or is not the clinic's). */
+export async function currentVersionId(db: Kysely<Database>, clinicId: string, questionnaireId: string): Promise<string | null> {
+  return (await currentVersions(db, clinicId).where('q.id', '=', questionnaireId).executeTakeFirst())?.version_id ?? null;
 }
 
 const today = () => new Date().toISOString().slice(0, 10);

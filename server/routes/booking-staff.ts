@@ -107,10 +107,10 @@ export const staffBookingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
 
     scoped.get('/api/booking/types', { schema: { tags: ['booking'], summary: 'Appointment types', response: { 200: Type.Array(AppointmentType), ...errors } } }, async (request) => listTypes(deps.db, clinicOf(request)));
     scoped.post('/api/booking/types', { ...admin, schema: { tags: ['booking'], summary: 'Add an appointment type', body: NewAppointmentType, response: { 201: AppointmentType, ...errors } } }, async (request, reply) =>
-      reply.status(201).send(await change(request, 'booking.type.add', (tx) => addType(tx, clinicOf(request), request.body), (t) => `type:${t.id}`)),
+      reply.status(201).send(await change(request, 'booking.type.add', (tx) => addType(tx, clinicOf(request), request.body, staffOf(request).staffId), (t) => `type:${t.id}`)),
     );
     scoped.put('/api/booking/types/:id', { ...admin, schema: { tags: ['booking'], summary: 'Replace an appointment type', params: IdParams, body: NewAppointmentType, response: { 200: AppointmentType, ...errors } } }, async (request) =>
-      change(request, 'booking.type.update', (tx) => replaceType(tx, clinicOf(request), request.params.id, request.body), (t) => `type:${t.id}`),
+      change(request, 'booking.type.update', (tx) => replaceType(tx, clinicOf(request), request.params.id, request.body, staffOf(request).staffId), (t) => `type:${t.id}`),
     );
 
     scoped.get('/api/booking/hours', { schema: { tags: ['booking'], summary: 'Weekly hours of every provider', response: { 200: Type.Array(WeeklyHours), ...errors } } }, async (request) => listHours(deps.db, clinicOf(request)));

@@ -4,7 +4,7 @@ import '../../admin/pages/sm-booking-page.js';
 import type { SmBookingPage } from '../../admin/pages/sm-booking-page.js';
 import { AdminApi } from '../../admin/admin-api.js';
 import type { Me } from '../../shared/api.js';
-import type { BookingRules, Provider, StaffAppointment, WeeklyHours } from '../../shared/booking.js';
+import type { AppointmentType, BookingRules, Provider, StaffAppointment, WeeklyHours } from '../../shared/booking.js';
 import { startWorker, worker } from './msw.js';
 
 const me = (role: 'admin' | 'staff'): Me => ({ staff: { id: 's1', name: 'Dana', email: 'd@x.test', role, disabled: false, createdAt: '' }, clinic: { id: 'c1', slug: 'north', name: 'North' }, devMailbox: false });
@@ -18,7 +18,7 @@ const shadow = (el: Element) => el.shadowRoot!;
 const text = (el: Element) => shadow(el).textContent!.replace(/\s+/g, ' ');
 const button = (el: Element, label: string) => [...shadow(el).querySelectorAll('button')].find((b) => b.textContent!.trim() === label)!;
 
-function api(state: { day: StaffAppointment[]; hours: WeeklyHours[]; patches: unknown[]; added: unknown[] }) {
+function api(state: { day: StaffAppointment[]; hours: WeeklyHours[]; patches: unknown[]; added: unknown[]; types?: AppointmentType[] }) {
   worker.use(
     http.get('/api/messaging/settings', () => HttpResponse.json({ timeZone: 'America/Toronto' })),
     http.get('/api/booking/appointments', () => HttpResponse.json(state.day)),
@@ -29,7 +29,14 @@ function api(state: { day: StaffAppointment[]; hours: WeeklyHours[]; patches: un
     }),
     http.get('/api/booking/rules', () => HttpResponse.json(rules)),
     http.get('/api/booking/providers', () => HttpResponse.json([shah])),
-    http.get('/api/booking/types', () => HttpResponse.json([])),
+    http.get('/api/booking/types', () => HttpResponse.json(state.types ?? [])),
+    http.get('/api/questionnaires', () => HttpResponse.json([{ id: 'q1', title: 'Pre-visit check', titleFr: 'Vérification avant la visite', libraryKey: null, version: 1, versionId: 'v1', updatedAt: '2026-01-01T00:00:00.000Z' }])),
+    http.put('/api/booking/types/:id', async ({ request }) => {
+      const body = (await request.json()) as AppointmentType;
+      state.added.push(body);
+      state.types = [{ ...body, id: 't1', questionnaireId: body.questionnaireId ?? null }];
+      return HttpResponse.json(state.types[0]);
+    }),
     http.get('/api/booking/hours', () => HttpResponse.json(state.hours)),
     http.post('/api/booking/hours', async ({ request }) => {
       const body = (await request.json()) as WeeklyHours;
@@ -80,5 +87,24 @@ describe('<sm-booking-page>', () => {
     button(el, 'Annuler').click();
     await waitUntil(() => shadow(el).querySelector('[role=alert]'));
     expect(shadow(el).querySelector('[role=alert]')!.textContent).to.equal("Ce rendez-vous n'est plus réservé; la liste est maintenant à jour.");
+  });
+
+  it('lets an administrator choose the questionnaire a type sends after booking (in French)', async () => {
+    const followUp: AppointmentType = { id: 't1', name: { en: 'Follow-up', fr: 'Suivi' }, durationMinutes: 15, mode: 'phone', location: '', bufferBeforeMinutes: 0, bufferAfterMinutes: 0, existingPatientsOnly: true, providerIds: [], active: true, questionnaireId: null };
+    const state = { day: [], hours: [], patches: [] as unknown[], added: [] as unknown[], types: [followUp] };
+    api(state);
+    const el = await fixture<SmBookingPage>(html`<sm-booking-page lang="fr" .api=${new AdminApi()} .me=${me('admin')}></sm-booking-page>`);
+    await waitUntil(() => shadow(el).querySelector('label.type-questionnaire select option[value=q1]'), 'the clinic’s questionnaires offered');
+    const select = shadow(el).querySelector<HTMLSelectElement>('label.type-questionnaire select')!;
+    expect(select.closest('label')!.textContent).to.contain('Questionnaire envoyé après la réservation de Suivi');
+    expect(select.value).to.equal('');
+    await expect(el).to.be.accessible();
+    select.value = 'q1';
+    select.dispatchEvent(new Event('change'));
+    await waitUntil(() => state.added.length === 1, 'the type replaced');
+    const expected: Partial<AppointmentType> = { ...followUp, questionnaireId: 'q1' };
+    delete expected.id;
+    expect(state.added[0]).to.deep.equal(expected, 'every other field kept as it was');
+    await waitUntil(() => shadow(el).querySelector<HTMLSelectElement>('label.type-questionnaire select')!.value === 'q1');
   });
 });

@@ -253,6 +253,39 @@ for (const d of DIALECTS) {
       assert.ok(booking.every((m) => m.recipient !== ''), 'each names its patient');
     });
 
+    it("sends the type's questionnaire with the booking, due on the appointment's day, in the same action", async (t) => {
+      const ctx = await setup(t, d.name);
+      const q = await ctx.ok(await call(ctx.app, 'POST', '/api/questionnaire-library/gad-7', { cookie: ctx.admin }), 201);
+      const questionnaireId = q.questionnaire.id as string;
+      const missing = await call(ctx.app, 'PUT', `/api/booking/types/${ctx.type.id}`, { cookie: ctx.admin, body: typeBody({ questionnaireId: '00000000-0000-4000-8000-000000000000' }) });
+      assert.deepEqual([missing.statusCode, missing.json().code], [404, 'not_found'], 'a questionnaire the clinic does not have');
+      const type = await ctx.ok(await call(ctx.app, 'PUT', `/api/booking/types/${ctx.type.id}`, { cookie: ctx.admin, body: typeBody({ questionnaireId }) }), 200);
+      assert.equal(type.questionnaireId, questionnaireId);
+      const kept = await ctx.ok(await call(ctx.app, 'PUT', `/api/booking/types/${ctx.type.id}`, { cookie: ctx.admin, body: typeBody({ durationMinutes: 30 }) }), 200);
+      assert.equal(kept.questionnaireId, questionnaireId, 'leaving the field out keeps it');
+
+      const slots = await slotsOf(ctx, ctx.patient.token, ctx.type.id);
+      const booked = await ctx.ok(await call(ctx.app, 'POST', '/api/patient/appointments', { token: ctx.patient.token, body: { typeId: ctx.type.id, providerId: slots[0]!.providerId, startsAt: slots[0]!.startsAt } }), 201);
+      const rows = await ctx.deps.db.selectFrom('questionnaire_assignments').selectAll().where('patient_id', '=', ctx.patient.id).execute();
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]!.appointment_id, booked.id);
+      assert.equal(rows[0]!.questionnaire_id, questionnaireId);
+      assert.equal(rows[0]!.due_date, DateTime.fromISO(slots[0]!.startsAt, { zone: ZONE }).toISODate());
+      const adminId = (await ctx.deps.db.selectFrom('staff').select('id').where('email', '=', 'admin@north.test').executeTakeFirstOrThrow()).id;
+      assert.equal(rows[0]!.assigned_by, adminId, 'asked by the admin who set the type to send it');
+      const mine = await ctx.ok(await call(ctx.app, 'GET', '/api/patient/questionnaires', { token: ctx.patient.token }), 200) as Array<{ id: string }>;
+      assert.deepEqual(mine.map((m) => m.id), [rows[0]!.id], 'the patient sees it to fill in');
+      const audit = await ctx.deps.db.selectFrom('audit_log').select(['action', 'request_id']).where('patient_id', '=', ctx.patient.id).where('action', 'in', ['appointment.book', 'questionnaire.assign']).execute();
+      assert.equal(audit.length, 2);
+      assert.equal(audit[0]!.request_id, audit[1]!.request_id, 'one request, one action');
+
+      const cleared = await ctx.ok(await call(ctx.app, 'PUT', `/api/booking/types/${ctx.type.id}`, { cookie: ctx.admin, body: typeBody({ questionnaireId: null }) }), 200);
+      assert.equal(cleared.questionnaireId, null);
+      const [other] = await patientsOf(ctx, ctx.clinic, 1, 'other');
+      await ctx.ok(await call(ctx.app, 'POST', '/api/patient/appointments', { token: other!.token, body: { typeId: ctx.type.id, providerId: slots[2]!.providerId, startsAt: slots[2]!.startsAt } }), 201);
+      assert.equal((await ctx.deps.db.selectFrom('questionnaire_assignments').select('id').where('patient_id', '=', other!.id).execute()).length, 0, 'no questionnaire once cleared');
+    });
+
     it('exports FHIR R4 that validates, and serves a private calendar feed that can be revoked', async (t) => {
       const ctx = await setup(t, d.name);
       const slots = await slotsOf(ctx, ctx.patient.token, ctx.type.id);

@@ -18,6 +18,7 @@ import type { ClinicCipher } from '../crypto.js';
 import { AppError, notFound } from '../errors.js';
 import type { NewJob } from '../jobs.js';
 import { patientNames } from '../patients.js';
+import { assignInAction, currentVersionId } from '../questionnaires.js';
 import type { PatientPrincipal, StaffPrincipal } from '../principal.js';
 import { HOUR, MINUTE } from '../time.js';
 import { clinicTimeZone, getBookingRules, getProvider, getType, listProviders, offers } from './setup.js';
@@ -180,6 +181,7 @@ export async function bookAppointment(store: ActionStore, who: PatientPrincipal 
   const start = new Date(input.startsAt);
   await assertOpen(store.db, clinicId, type, input.providerId, start, now);
   const rules = await getBookingRules(store.db, clinicId);
+  const zone = await clinicTimeZone(store.db, clinicId);
   const id = await claiming(() =>
     runAction(store, who, requestId, async (a) => {
       await a.lockPatient(clinicId, patientId);
@@ -216,10 +218,28 @@ export async function bookAppointment(store: ActionStore, who: PatientPrincipal 
       a.audit({ action: 'appointment.book', patientId, target: `appointment:${row.id}` });
       a.enqueue(mailJob(row, 0));
       for (const job of reminderJobs(row, rules.reminderMinutesBefore, now)) a.enqueue(job);
+      await sendTypeQuestionnaire(a, row, zone);
       return row.id;
     }),
   );
   return getAppointment(store.db, clinicId, id, { patientId, now });
+}
+
+/** The type's questionnaire, if it has one, assigned with the booking and due on the appointment's day (clinic zone). */
+async function sendTypeQuestionnaire(a: Action, row: AppointmentRow, zone: string): Promise<void> {
+  const type = await a.tx.selectFrom('booking_types').select(['questionnaire_id', 'questionnaire_set_by']).where('clinic_id', '=', row.clinic_id).where('id', '=', row.type_id).executeTakeFirstOrThrow();
+  if (!type.questionnaire_id || !type.questionnaire_set_by) return;
+  const versionId = await currentVersionId(a.tx, row.clinic_id, type.questionnaire_id);
+  if (!versionId) return;
+  await assignInAction(a, {
+    clinicId: row.clinic_id,
+    patientId: row.patient_id,
+    questionnaireId: type.questionnaire_id,
+    versionId,
+    dueDate: DateTime.fromISO(row.starts_at, { zone }).toISODate(),
+    assignedBy: type.questionnaire_set_by,
+    appointmentId: row.id,
+  });
 }
 
 /** One appointment of the clinic (and of the patient, when given), or 404. */

@@ -10,6 +10,7 @@ import type { AppointmentType, BookingException, BookingRules, NewAppointmentTyp
 import { AppError, notFound } from '../errors.js';
 import { getMessagingSettings } from '../messaging-settings.js';
 import { rruleDays, weeklyRrule } from './slots.js';
+import { currentVersionId } from '../questionnaires.js';
 
 type Db = Kysely<Database>;
 
@@ -123,6 +124,7 @@ export function toType(r: BookingTypeRow): AppointmentType {
     existingPatientsOnly: Number(r.existing_patients_only) === 1,
     providerIds: JSON.parse(r.provider_ids) as string[],
     active: Number(r.active) === 1,
+    questionnaireId: r.questionnaire_id,
   };
 }
 
@@ -140,9 +142,13 @@ export async function getType(db: Db, clinicId: string, id: string): Promise<App
   return toType(row);
 }
 
-async function typeColumns(db: Db, clinicId: string, t: NewAppointmentType) {
+/** The row's columns for `t`; `staffId` is who chose its questionnaire, when that changes. */
+async function typeColumns(db: Db, clinicId: string, t: NewAppointmentType, staffId: string | null, before?: AppointmentType) {
   if (!t.existingPatientsOnly) throw new AppError(400, 'new_patients_not_supported', 'Booking is for existing patients only for now');
   for (const id of t.providerIds) await getProvider(db, clinicId, id);
+  const questionnaireId = t.questionnaireId ?? null;
+  if (questionnaireId && !(await currentVersionId(db, clinicId, questionnaireId))) throw notFound('Questionnaire');
+  if (questionnaireId && !staffId) throw new Error('a questionnaire is chosen by a staff member');
   return {
     name_en: t.name.en.trim(),
     name_fr: t.name.fr.trim(),
@@ -154,20 +160,22 @@ async function typeColumns(db: Db, clinicId: string, t: NewAppointmentType) {
     existing_patients_only: 1,
     provider_ids: JSON.stringify([...new Set(t.providerIds)]),
     active: t.active ? 1 : 0,
+    // A client that leaves the field out keeps the type's questionnaire (and who chose it).
+    ...(t.questionnaireId === undefined ? {} : { questionnaire_id: questionnaireId, ...(questionnaireId !== (before?.questionnaireId ?? null) ? { questionnaire_set_by: questionnaireId ? staffId : null } : {}) }),
   };
 }
 
-/** Adds an appointment type. */
-export async function addType(db: Db, clinicId: string, t: NewAppointmentType): Promise<AppointmentType> {
+/** Adds an appointment type; `staffId` is the admin adding it (null: set up by the system, with no questionnaire). */
+export async function addType(db: Db, clinicId: string, t: NewAppointmentType, staffId: string | null): Promise<AppointmentType> {
   const id = randomUUID();
-  await db.insertInto('booking_types').values({ id, clinic_id: clinicId, created_at: new Date().toISOString(), ...(await typeColumns(db, clinicId, t)) }).execute();
+  await db.insertInto('booking_types').values({ id, clinic_id: clinicId, created_at: new Date().toISOString(), ...(await typeColumns(db, clinicId, t, staffId)) }).execute();
   return getType(db, clinicId, id);
 }
 
-/** Replaces an appointment type (booked appointments keep their times). */
-export async function replaceType(db: Db, clinicId: string, id: string, t: NewAppointmentType): Promise<AppointmentType> {
-  await getType(db, clinicId, id);
-  await db.updateTable('booking_types').set(await typeColumns(db, clinicId, t)).where('clinic_id', '=', clinicId).where('id', '=', id).execute();
+/** Replaces an appointment type (booked appointments keep their times); `staffId` is the admin changing it. */
+export async function replaceType(db: Db, clinicId: string, id: string, t: NewAppointmentType, staffId: string): Promise<AppointmentType> {
+  const before = await getType(db, clinicId, id);
+  await db.updateTable('booking_types').set(await typeColumns(db, clinicId, t, staffId, before)).where('clinic_id', '=', clinicId).where('id', '=', id).execute();
   return getType(db, clinicId, id);
 }
 
