@@ -59,7 +59,7 @@ export function clearPendingCookie(deps: Deps, reply: FastifyReply): void {
  * The patient's session kept for a frame whose browser refuses it any storage (third-party storage
  * blocked, not partitioned): on https a partitioned cookie (CHIPS), so it is sent only to our frame
  * on the clinic's site that set it; HttpOnly, so neither the clinic's page nor the frame's script can
- * read it. It authenticates nothing by itself: only `POST /api/patient/session/resume` (behind the
+ * read it. It authenticates nothing by itself: only `POST /api/patient/auth/resume` (behind the
  * Origin check) reads it, and answers the frame with the bearer token.
  */
 export function patientCookieName(deps: Deps): string {

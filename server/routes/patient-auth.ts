@@ -50,7 +50,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
   );
 
   app.post(
-    '/api/patient/session/resume',
+    '/api/patient/auth/resume',
     {
       schema: {
         tags: ['widget'],

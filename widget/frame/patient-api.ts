@@ -116,7 +116,7 @@ export class PatientApi {
   async resume(): Promise<void> {
     if (this.#token !== null || this.#store !== null) return;
     try {
-      const kept = await fetchJson<ResumedSession | undefined>('/api/patient/session/resume', { method: 'POST', body: { clinic: this.clinic } });
+      const kept = await fetchJson<ResumedSession | undefined>('/api/patient/auth/resume', { method: 'POST', body: { clinic: this.clinic } });
       // Another frame may have signed in meanwhile: its token wins.
       if (kept && this.#token === null) this.#token = kept.token;
     } catch {
