@@ -296,6 +296,14 @@ export type DeviceKeys = Static<typeof DeviceKeys>;
 export const PatientSession = Type.Object({ token: Type.String(), expiresAt: Timestamp, patient: PatientSelf });
 export type PatientSession = Static<typeof PatientSession>;
 
+/** Asks for the session kept in the frame's cookie (browsers that refuse the frame any storage). */
+export const SessionResume = Type.Object({ clinic: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export type SessionResume = Static<typeof SessionResume>;
+
+/** The bearer token of the session the cookie kept. */
+export const ResumedSession = Type.Object({ token: Type.String() });
+export type ResumedSession = Static<typeof ResumedSession>;
+
 export const ConsentAccept = Type.Object({ accept: Type.Literal(true) }, { additionalProperties: false });
 
 // --- audit and dev mailbox ------------------------------------------------------------------

@@ -55,6 +55,39 @@ export function clearPendingCookie(deps: Deps, reply: FastifyReply): void {
   reply.clearCookie(pendingCookieName(deps), { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.publicUrl.protocol === 'https:' });
 }
 
+/**
+ * The patient's session kept for a frame whose browser refuses it any storage (third-party storage
+ * blocked, not partitioned): on https a partitioned cookie (CHIPS), so it is sent only to our frame
+ * on the clinic's site that set it; HttpOnly, so neither the clinic's page nor the frame's script can
+ * read it. It authenticates nothing by itself: only `POST /api/patient/auth/resume` (behind the
+ * Origin check) reads it, and answers the frame with the bearer token.
+ */
+export function patientCookieName(deps: Deps): string {
+  return deps.config.publicUrl.protocol === 'https:' ? '__Host-sm_patient' : 'sm_patient';
+}
+
+/** Cookie attributes: cross-site and partitioned on https; plain http (the local demo) keeps it same-site. */
+function patientCookieOptions(deps: Deps) {
+  return deps.config.publicUrl.protocol === 'https:'
+    ? ({ path: '/', httpOnly: true, secure: true, sameSite: 'none', partitioned: true } as const)
+    : ({ path: '/', httpOnly: true, secure: false, sameSite: 'strict' } as const);
+}
+
+/** Sets the patient's session cookie, for the session's whole lifetime (the server still ends it when idle). */
+export function setPatientCookie(deps: Deps, reply: FastifyReply, token: string): void {
+  reply.setCookie(patientCookieName(deps), token, { ...patientCookieOptions(deps), maxAge: ABSOLUTE_LIFETIME_MS / 1000 });
+}
+
+/** Clears the patient's session cookie. */
+export function clearPatientCookie(deps: Deps, reply: FastifyReply): void {
+  reply.clearCookie(patientCookieName(deps), patientCookieOptions(deps));
+}
+
+/** The patient session token in the cookie, if any. */
+export function patientCookieToken(deps: Deps, request: FastifyRequest): string | null {
+  return request.cookies[patientCookieName(deps)] ?? null;
+}
+
 /** The pending sign-in token on the request, if any. */
 export function pendingToken(deps: Deps, request: FastifyRequest): string | null {
   return request.cookies[pendingCookieName(deps)] ?? null;

@@ -193,4 +193,25 @@ describe('<sm-frame-app>', () => {
     await waitUntil(() => textOf(booking.shadowRoot!).includes('Connecté en tant que Alex Tremblay'));
     expect(booking.deviceSession).to.equal(null);
   });
+  it('where the browser refuses the frame any storage, takes up the session the server kept in its cookie; elsewhere it does not ask', async () => {
+    consentRequired = false;
+    const asked: unknown[] = [];
+    worker.use(http.post('/api/patient/auth/resume', async ({ request }) => (asked.push(await request.json()), HttpResponse.json({ token: 'tok_abcdefghijklmnopqrstuvwxyz' }))));
+    // Storage available and empty: signed out, and the cookie is not asked for.
+    const plain = await mount();
+    await waitUntil(() => inner(plain, 'sm-patient-sign-in'));
+    expect(asked).to.deep.equal([]);
+
+    // A third-party frame whose storage is blocked (not partitioned): reading localStorage throws.
+    const original = Object.getOwnPropertyDescriptor(window, 'localStorage')!;
+    Object.defineProperty(window, 'localStorage', { configurable: true, get: () => { throw new DOMException('Access is denied for this document.', 'SecurityError'); } });
+    try {
+      const app = await mount();
+      await waitUntil(() => textOf(app.shadowRoot!).includes('Connecté en tant que Alex Tremblay'), 'signed in with no new code');
+      expect(asked).to.deep.equal([{ clinic: 'north' }]);
+      await app.deviceSession?.end();
+    } finally {
+      Object.defineProperty(window, 'localStorage', original);
+    }
+  });
 });

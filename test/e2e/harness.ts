@@ -38,15 +38,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts product, SMTP sink and browser. Needs `npm run build` first. */
-export async function startHarness(opts: { copyWebRoot?: boolean } = {}): Promise<Harness> {
+/** Starts product, SMTP sink and browser. Needs `npm run build` first. `env` adds to the product's configuration. */
+export async function startHarness(opts: { copyWebRoot?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
   if (!fs.existsSync(path.join(DEFAULT_WEB_ROOT, 'widget.js'))) throw new Error('The front end is not built: run `npm run build` before the end-to-end tests');
   const smtp = await startSmtpSink();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-e2e-'));
   const webRoot = opts.copyWebRoot ? path.join(dataDir, 'web') : DEFAULT_WEB_ROOT;
   if (opts.copyWebRoot) fs.cpSync(DEFAULT_WEB_ROOT, webRoot, { recursive: true });
   const port = await freePort();
-  const config = loadConfig({ PORT: String(port), DEMO_PORT: String(await freePort()), DATA_DIR: dataDir, SMTP_URL: smtp.url, LOG_LEVEL: 'warn' });
+  const config = loadConfig({ PORT: String(port), DEMO_PORT: String(await freePort()), DATA_DIR: dataDir, SMTP_URL: smtp.url, LOG_LEVEL: 'warn', ...opts.env });
   const product = await startProduct(config, { logLevel: false, webRoot });
   const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   return {

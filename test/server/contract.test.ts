@@ -197,6 +197,7 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
       postStaffPasswordResetCheck: { token: await linkToken(t, 'forgetful1@north.test') },
       postStaffPasswordResetComplete: { token: await linkToken(t, 'forgetful2@north.test'), password: newPassword },
       postPatientAuthCode: { clinic: 'north', email: patient.email },
+      postPatientAuthResume: { clinic: 'north' },
       postQuestionnaires: questionnaireBody,
       putQuestionnairesById: questionnaireBody,
       postQuestionnairesByIdAssignments: { patientIds: [patientId] },

@@ -3,9 +3,12 @@
  * (partitioned per embedding site by the browser), so queued messages survive a browser restart
  * while the session lasts; on a shared computer it is kept in memory only. The frames of one clinic
  * on a page (same origin, same partition) share one sign-in: each sign-in and sign-out is told to
- * the others on a BroadcastChannel.
+ * the others on a BroadcastChannel. Where the browser refuses the frame any storage (third-party
+ * storage blocked and not partitioned), the server keeps the session in a partitioned HttpOnly
+ * cookie instead, and a new page picks it up with `resume()` (README: "Browsers that block
+ * third-party storage").
  */
-import type { CodeChallenge, DeviceKeys, PatientSelf, PatientSession, PublicClinic } from '../../shared/api.js';
+import type { CodeChallenge, DeviceKeys, PatientSelf, PatientSession, PublicClinic, ResumedSession } from '../../shared/api.js';
 import type { AttachmentInfo, MessagingRules, NewPatientReply, NewPatientThread, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
 import type { PatientAssignment, PatientAssignmentDetail, SaveAnswers, SavedResponse } from '../../shared/questionnaires.js';
 import { ApiError, fetchJson, uploadFile } from '../../shared/fetch-json.js';
@@ -103,6 +106,22 @@ export class PatientApi {
 
   requestCode(email: string): Promise<CodeChallenge> {
     return fetchJson('/api/patient/auth/code', { method: 'POST', body: { clinic: this.clinic, email, lang: this.lang } });
+  }
+
+  /**
+   * In a frame refused any storage, takes up the session the server kept in this frame's cookie
+   * (set at sign-in, except on a shared computer), so a new page of the clinic's site needs no new
+   * code. Elsewhere the token is in storage already (or the patient is signed out) and it asks nothing.
+   */
+  async resume(): Promise<void> {
+    if (this.#token !== null || this.#store !== null) return;
+    try {
+      const kept = await fetchJson<ResumedSession | undefined>('/api/patient/auth/resume', { method: 'POST', body: { clinic: this.clinic } });
+      // Another frame may have signed in meanwhile: its token wins.
+      if (kept && this.#token === null) this.#token = kept.token;
+    } catch {
+      // Offline or refused: signed out, as without the cookie.
+    }
   }
 
   /** Signs in; on a shared computer the token is kept in memory only. */

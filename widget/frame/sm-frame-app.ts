@@ -133,6 +133,7 @@ export class SmFrameApp extends LitElement {
       this.phase = err instanceof ApiError && err.status === 404 ? 'unknown-clinic' : 'error';
       return;
     }
+    await this.api.resume();
     if (!this.api.signedIn) {
       // Whatever an earlier session left on this device is unreadable now; delete it too.
       void DeviceVault.destroy(patientDeviceName(this.api.clinic));
