@@ -79,9 +79,9 @@ export class SmMessagingSettingsPage extends AdminPage {
         grid-template-columns: minmax(0, 1fr);
         align-items: start;
       }
-      @media (min-width: 68rem) {
+      @media (min-width: 72rem) {
         .layout {
-          grid-template-columns: minmax(0, 42rem) minmax(16rem, 26rem);
+          grid-template-columns: minmax(0, 48rem) minmax(16rem, 24rem);
         }
         aside {
           position: sticky;
@@ -110,7 +110,7 @@ export class SmMessagingSettingsPage extends AdminPage {
       fieldset.group {
         border: 0;
         border-top: 1px solid #d9e2ec;
-        padding: 0.5rem 0 0;
+        padding: 0.4rem 0 0;
         margin: 0;
         min-width: 0;
         display: grid;
@@ -126,23 +126,69 @@ export class SmMessagingSettingsPage extends AdminPage {
         gap: 0.5rem;
         align-items: end;
       }
-      .row label,
-      .range label {
-        font-weight: normal;
+      .fields {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr));
+        gap: 0.5rem 0.75rem;
+        align-items: start;
+      }
+      .fields.wide {
+        grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr));
+      }
+      .fields label {
+        font-weight: 600;
+      }
+      .schedule {
+        display: grid;
+      }
+      /* A day is one row: its name, then "Open" and its ranges, wrapping on narrow screens. */
+      fieldset.day {
+        border: 0;
+        border-top: 1px solid #d9e2ec;
+        margin: 0;
+        padding: 0.4rem 0;
+        min-width: 0;
+      }
+      fieldset.day > legend {
+        float: left;
+        width: 7rem;
+        padding: 0.45rem 0 0;
+        font-weight: 600;
+      }
+      fieldset.day > legend::first-letter {
+        text-transform: uppercase;
+      }
+      @media (max-width: 30rem) {
+        fieldset.day > legend {
+          float: none;
+          width: auto;
+          padding: 0 0 0.25rem;
+        }
+      }
+      label.check input {
+        flex: none;
+      }
+      .day-body {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem 0.75rem;
+        align-items: center;
+        min-width: 0;
       }
       .range {
         display: flex;
         flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: end;
+        gap: 0.4rem 0.5rem;
+        align-items: center;
       }
-      .range > div {
-        display: grid;
-        gap: 0.25rem;
+      .range label {
+        display: flex;
+        align-items: center;
+        gap: 0.35rem;
+        font-weight: normal;
       }
-      .schedule {
-        display: grid;
-        gap: 0.5rem;
+      .range .field-error {
+        flex-basis: 100%;
       }
       select,
       input,
@@ -523,29 +569,29 @@ export class SmMessagingSettingsPage extends AdminPage {
       >${this.errorAt('timeZone')}`;
   }
 
-  /** A weekly grid: a group per day with its ranges (several allowed), each a pair of time inputs. */
+  /** A weekly grid: a row per day with its ranges (several allowed), each a pair of time inputs. */
   private schedule(name: ScheduleName, s: WeeklySchedule) {
     return html`<div class="schedule">
       ${WEEKDAYS.map((day) => {
         const ranges = s[day];
         const dayName = this.t(`msg.day.${day}`);
         const open = name === 'answeringBlocks' || ranges.length > 0;
-        return html`<fieldset class="group" data-day=${day}>
+        return html`<fieldset class="day" data-day=${day}>
           <legend>${dayName}</legend>
-          ${name === 'hours'
-            ? html`<label class="check"
-                ><input type="checkbox" id=${fid(`hours.${day}.open`)} .checked=${ranges.length > 0} @change=${(e: Event) => this.toggleDay(day, (e.target as HTMLInputElement).checked)} />
-                ${this.t('admin.messaging.open')}</label
-              >`
-            : ranges.length === 0
-              ? html`<p class="muted help">${this.t('admin.messaging.noBlocks')}</p>`
-              : nothing}
-          ${ranges.map((r, i) => {
-            const at = `${name}.${day}.${i}`;
-            return html`<div class="range" role="group" aria-label=${this.t('admin.messaging.range', { day: dayName, n: i + 1 })}>
-              ${(['start', 'end'] as const).map(
-                (end) => html`<div>
-                  <label
+          <div class="day-body">
+            ${name === 'hours'
+              ? html`<label class="check"
+                  ><input type="checkbox" id=${fid(`hours.${day}.open`)} .checked=${ranges.length > 0} @change=${(e: Event) => this.toggleDay(day, (e.target as HTMLInputElement).checked)} />
+                  ${this.t('admin.messaging.open')}</label
+                >`
+              : ranges.length === 0
+                ? html`<span class="muted">${this.t('admin.messaging.noBlocks')}</span>`
+                : nothing}
+            ${ranges.map((r, i) => {
+              const at = `${name}.${day}.${i}`;
+              return html`<div class="range" role="group" aria-label=${this.t('admin.messaging.range', { day: dayName, n: i + 1 })}>
+                ${(['start', 'end'] as const).map(
+                  (end) => html`<label
                     >${this.t(end === 'start' ? 'admin.messaging.from' : 'admin.messaging.to')}
                     <input
                       type="time"
@@ -554,26 +600,26 @@ export class SmMessagingSettingsPage extends AdminPage {
                       aria-invalid=${this.invalid(`${at}.${end}`)}
                       aria-describedby=${this.describedBy(`${at}.${end}`)}
                       @input=${(e: Event) => this.setTime(name, day, i, end, (e.target as HTMLInputElement).value)}
-                  /></label>
-                  ${this.errorAt(`${at}.${end}`)}
-                </div>`,
-              )}
-              <button type="button" class="secondary small" id=${fid(`${at}.remove`)} aria-label=${this.t('admin.messaging.removeRange', { day: dayName, n: i + 1 })} @click=${() => this.removeRange(name, day, i)}>
-                ${this.t('admin.messaging.remove')}
-              </button>
-            </div>`;
-          })}
-          ${open && ranges.length < MAX_RANGES
-            ? html`<button
-                type="button"
-                class="secondary small"
-                id=${fid(`${name}.${day}.add`)}
-                aria-label=${this.t(name === 'hours' ? 'admin.messaging.addRange' : 'admin.messaging.addBlock', { day: dayName })}
-                @click=${() => this.addRange(name, day)}
-              >
-                ${this.t(name === 'hours' ? 'admin.messaging.addRangeShort' : 'admin.messaging.addBlockShort')}
-              </button>`
-            : nothing}
+                  /></label>`,
+                )}
+                <button type="button" class="secondary small" id=${fid(`${at}.remove`)} aria-label=${this.t('admin.messaging.removeRange', { day: dayName, n: i + 1 })} @click=${() => this.removeRange(name, day, i)}>
+                  ${this.t('admin.messaging.remove')}
+                </button>
+                ${this.errorAt(`${at}.start`)} ${this.errorAt(`${at}.end`)}
+              </div>`;
+            })}
+            ${open && ranges.length < MAX_RANGES
+              ? html`<button
+                  type="button"
+                  class="secondary small"
+                  id=${fid(`${name}.${day}.add`)}
+                  aria-label=${this.t(name === 'hours' ? 'admin.messaging.addRange' : 'admin.messaging.addBlock', { day: dayName })}
+                  @click=${() => this.addRange(name, day)}
+                >
+                  ${this.t(name === 'hours' ? 'admin.messaging.addRangeShort' : 'admin.messaging.addBlockShort')}
+                </button>`
+              : nothing}
+          </div>
         </fieldset>`;
       })}
     </div>`;
@@ -654,8 +700,10 @@ export class SmMessagingSettingsPage extends AdminPage {
           (c, i) => html`<li>
             <fieldset class="group">
               <legend>${this.t('admin.messaging.category', { n: i + 1 })}</legend>
-              ${this.categoryInput(i, 'en', c.en, 'admin.messaging.categoryEn')} ${this.categoryInput(i, 'fr', c.fr, 'admin.messaging.categoryFr')}
-              ${this.categoryInput(i, 'id', c.id, 'admin.messaging.categoryId', 'category-id-help')}
+              <div class="fields">
+                ${this.categoryInput(i, 'en', c.en, 'admin.messaging.categoryEn')} ${this.categoryInput(i, 'fr', c.fr, 'admin.messaging.categoryFr')}
+                ${this.categoryInput(i, 'id', c.id, 'admin.messaging.categoryId', 'category-id-help')}
+              </div>
               <div class="row">
                 ${i > 0
                   ? html`<button type="button" class="secondary small" id=${fid(`categories.${i}.up`)} aria-label=${this.t('admin.messaging.moveUp', { n: i + 1 })} @click=${() => this.moveCategory(i, -1)}>${this.t('admin.messaging.up')}</button>`
@@ -706,8 +754,10 @@ export class SmMessagingSettingsPage extends AdminPage {
   private limitsSection(s: MessagingSettings) {
     return html`<fieldset class="section">
       <legend>${this.t('admin.messaging.section.limits')}</legend>
-      ${this.numberField('maxChars', 'admin.messaging.maxChars', s.maxChars)} ${this.numberField('maxWords', 'admin.messaging.maxWords', s.maxWords)}
-      ${this.numberField('attachmentMaxMb', 'admin.messaging.attachmentMb', s.attachmentMaxMb)} ${this.numberField('weeklyThreadQuota', 'admin.messaging.quota', s.weeklyThreadQuota)}
+      <div class="fields">
+        ${this.numberField('maxChars', 'admin.messaging.maxChars', s.maxChars)} ${this.numberField('maxWords', 'admin.messaging.maxWords', s.maxWords)}
+        ${this.numberField('attachmentMaxMb', 'admin.messaging.attachmentMb', s.attachmentMaxMb)} ${this.numberField('weeklyThreadQuota', 'admin.messaging.quota', s.weeklyThreadQuota)}
+      </div>
     </fieldset>`;
   }
 
@@ -735,8 +785,10 @@ export class SmMessagingSettingsPage extends AdminPage {
     return html`<fieldset class="section">
       <legend>${this.t('admin.messaging.section.notices')}</legend>
       ${this.numberField('responseBusinessDays', 'admin.messaging.responseDays', s.responseBusinessDays)}
-      ${this.textField('emergencyNotice', 'en', 'admin.messaging.emergencyEn', s.emergencyNotice.en)} ${this.textField('emergencyNotice', 'fr', 'admin.messaging.emergencyFr', s.emergencyNotice.fr)}
-      ${this.textField('autoReply', 'en', 'admin.messaging.autoReplyEn', s.autoReply.en)} ${this.textField('autoReply', 'fr', 'admin.messaging.autoReplyFr', s.autoReply.fr)}
+      <div class="fields wide">
+        ${this.textField('emergencyNotice', 'en', 'admin.messaging.emergencyEn', s.emergencyNotice.en)} ${this.textField('emergencyNotice', 'fr', 'admin.messaging.emergencyFr', s.emergencyNotice.fr)}
+        ${this.textField('autoReply', 'en', 'admin.messaging.autoReplyEn', s.autoReply.en)} ${this.textField('autoReply', 'fr', 'admin.messaging.autoReplyFr', s.autoReply.fr)}
+      </div>
     </fieldset>`;
   }
 

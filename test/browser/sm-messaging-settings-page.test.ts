@@ -61,7 +61,9 @@ async function page(lang: 'en' | 'fr', answer?: (body: MessagingSettings) => Res
   return { el, root, $, type, save, sent, preview };
 }
 
-describe('<sm-messaging-settings-page>', () => {
+describe('<sm-messaging-settings-page>', function () {
+  // A long form (every time zone, two weekly grids) and axe over it: slow on a loaded machine, not timed behaviour.
+  this.timeout(30000);
   before(startWorker);
   afterEach(() => worker.resetHandlers());
 
