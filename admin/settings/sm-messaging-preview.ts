@@ -86,20 +86,20 @@ export class SmMessagingPreview extends LitElement {
   @property({ attribute: false }) settings: MessagingSettings | null = null;
   /** The admin's own language (for the toggle's labels). */
   @property() lang: Lang = 'en';
-  /** The patient's language shown in the preview. */
-  @state() private patientLang: Lang = 'en';
+  /** The patient's language shown in the preview; the admin's own until one is chosen. */
+  @state() private patientLang: Lang | null = null;
 
   render() {
     const s = this.settings;
     if (!s) return nothing;
-    const pl = this.patientLang;
+    const pl = this.patientLang ?? this.lang;
     const t = (key: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate(pl, key, vars);
     const hours = hoursText(pl, s.hours);
     const days = s.responseBusinessDays;
     return html`<fieldset class="langs">
         <legend>${translate(this.lang, 'admin.preview.lang')}</legend>
         ${(['en', 'fr'] as const).map(
-          (l) => html`<button type="button" lang=${l} aria-pressed=${this.patientLang === l ? 'true' : 'false'} @click=${() => (this.patientLang = l)}>${l === 'en' ? 'English' : 'Français'}</button>`,
+          (l) => html`<button type="button" lang=${l} aria-pressed=${pl === l ? 'true' : 'false'} @click=${() => (this.patientLang = l)}>${l === 'en' ? 'English' : 'Français'}</button>`,
         )}
       </fieldset>
       <div part="base" lang=${pl} data-preview>

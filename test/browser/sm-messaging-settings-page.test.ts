@@ -191,6 +191,7 @@ describe('<sm-messaging-settings-page>', function () {
     links[1]!.click();
     await waitUntil(() => p.root.activeElement === p.root.querySelector('#f-categories-1-id'), 'the summary link moves to its field');
     expect(p.root.querySelector('.ok[role=status]')).to.equal(null, 'nothing claims it was saved');
+    expect(p.preview().querySelector('[data-preview]')!.getAttribute('lang')).to.equal('fr', 'the preview starts in the reader’s language');
     await expect(p.el).to.be.accessible();
   });
 
