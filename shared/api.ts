@@ -28,10 +28,18 @@ export type ErrorParams = Record<string, string | number>;
  * Every error body: a stable machine code, an English sentence (for logs and API users; browsers
  * word the code from their own catalog) and, for some codes, parameters.
  */
+/** One problem at a field of a form (`field` a dotted path into the request body, e.g. `hours.tue.0.end`). */
+export const FieldError = Type.Object({ code: Type.String(), field: Type.String(), params: Type.Optional(ErrorParams) });
+export type FieldError = { code: string; field: string; params?: ErrorParams };
+
 export const ErrorBody = Type.Object({
   code: Type.String(),
   message: Type.String(),
   params: Type.Optional(ErrorParams),
+  /** The field the (first) problem is at, when the refusal is about one field of the body. */
+  field: Type.Optional(Type.String()),
+  /** Every problem found, each at its field, when a form was checked as a whole (`code` is the first one's). */
+  errors: Type.Optional(Type.Array(FieldError)),
   requestId: Type.Optional(Type.String()),
 });
 export type ErrorBody = Static<typeof ErrorBody>;

@@ -7,7 +7,7 @@
 import type { ErrorParams } from './api.js';
 import { ApiError } from './fetch-json.js';
 import { translate, type MessageKey } from './i18n.js';
-import { formatDateTime, formatIn, formatMegabytes, formatNumber, sentence, translatePlural } from './intl.js';
+import { formatClock, formatDateTime, formatIn, formatMegabytes, formatNumber, sentence, translatePlural } from './intl.js';
 import type { Lang } from './lang.js';
 
 /** What a refusal is made of: its stable code and, for some codes, parameters. */
@@ -58,6 +58,26 @@ const WORDINGS: Record<string, Wording> = {
   code_expired: plain('frame.signIn.expired'),
   network: plain('common.offline'),
   files_offline: plain('outbox.noFilesOffline'),
+  // The messaging rules form (shared/messaging-settings-rules.ts): shown at the field they name.
+  invalid_time_zone: plain('error.invalid_time_zone'),
+  time_required: plain('error.time_required'),
+  ranges_overlap: plain('error.ranges_overlap'),
+  date_required: plain('error.date_required'),
+  duplicate_closure: plain('error.duplicate_closure'),
+  categories_required: plain('error.categories_required'),
+  invalid_category_id: plain('error.invalid_category_id'),
+  text_required: plain('error.text_required'),
+  emergency_notice_required: plain('error.emergency_notice_required'),
+  duplicate_category: (lang, p) => translate(lang, 'error.duplicate_category', { id: typeof p.id === 'string' ? p.id : '' }),
+  range_end_before_start: (lang, p) => {
+    const clock = (name: string) => (typeof p[name] === 'string' && /^\d{2}:\d{2}$/.test(p[name] as string) ? formatClock(lang, p[name] as string) : '—');
+    return sentence(translate(lang, 'error.range_end_before_start', { start: clock('start'), end: clock('end') }));
+  },
+  number_out_of_range: (lang, p) => {
+    const min = num(p, 'min');
+    const max = num(p, 'max');
+    return min !== null && max !== null ? translate(lang, 'error.number_out_of_range', { min: formatNumber(lang, min), max: formatNumber(lang, max) }) : translate(lang, 'error.invalid_request');
+  },
   weekly_quota: (lang, p, o) => {
     const limit = num(p, 'limit');
     const resetsAt = instant(p, 'resetsAt');

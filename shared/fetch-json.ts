@@ -1,5 +1,5 @@
 /** A small JSON-over-fetch helper for both front ends; errors carry the API's code, message and parameters. */
-import type { ErrorParams } from './api.js';
+import type { ErrorParams, FieldError } from './api.js';
 
 /** An error answer from the API (or the network). */
 export class ApiError extends Error {
@@ -9,17 +9,21 @@ export class ApiError extends Error {
     message: string,
     /** The refusal's parameters (limits, instants), for wording it in the reader's language. */
     readonly params?: ErrorParams,
+    /** For a form checked as a whole: the field of the first problem, and every problem at its field. */
+    readonly fields: { field?: string | undefined; errors?: FieldError[] | undefined } = {},
   ) {
     super(message);
   }
 }
 
-type ErrorAnswer = { code?: string; message?: string; params?: ErrorParams } | null;
+type ErrorAnswer = { code?: string; message?: string; params?: ErrorParams; field?: string; errors?: FieldError[] } | null;
 
 /** The ApiError for a non-2xx answer and its (possibly missing) JSON body. */
 function answerError(res: Response, body: ErrorAnswer): ApiError {
   const params = body?.params && typeof body.params === 'object' ? body.params : undefined;
-  return new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText, params);
+  const field = typeof body?.field === 'string' ? body.field : undefined;
+  const errors = Array.isArray(body?.errors) ? body.errors.filter((e) => e && typeof e.code === 'string' && typeof e.field === 'string') : undefined;
+  return new ApiError(res.status, body?.code ?? 'http_error', body?.message ?? res.statusText, params, { field, errors });
 }
 
 /** Sends JSON, returns parsed JSON (undefined for 204); throws ApiError for any non-2xx answer. */

@@ -6,6 +6,7 @@ import type { Lang } from './lang.js';
 import { loaderStrings } from './i18n-loader.js';
 import { questionnaireStrings } from './i18n-questionnaires.js';
 import { bookingStrings } from './i18n-booking.js';
+import { messagingSettingsStrings } from './i18n-messaging-settings.js';
 
 const en = {
   'app.name': 'Secure Messaging',
@@ -67,6 +68,7 @@ const en = {
   ...loaderStrings.en,
   ...questionnaireStrings.en,
   ...bookingStrings.en,
+  ...messagingSettingsStrings.en,
 
 
   'msg.newThread': 'New message',
@@ -191,7 +193,6 @@ const en = {
   'admin.messaging.mode.two-way': 'Two-way: patients may start conversations',
   'admin.messaging.mode.reply-only': 'Reply-only: patients answer conversations the clinic starts',
   'admin.messaging.mode.one-way': 'One-way notices: patients read, not reply',
-  'admin.messaging.categories': 'Categories, one per line: id | English | French',
   'admin.messaging.subjectRequired': 'Subject required',
   'admin.messaging.maxChars': 'Character limit (empty: none)',
   'admin.messaging.maxWords': 'Word limit (empty: none)',
@@ -199,15 +200,12 @@ const en = {
   'admin.messaging.quota': 'New conversations per patient per week (empty: no limit)',
   'admin.messaging.responseDays': 'Promised response time (business days)',
   'admin.messaging.timeZone': 'Time zone',
-  'admin.messaging.hours': 'Messaging hours (HH:MM-HH:MM, comma-separated; empty: closed)',
   'admin.messaging.blocks': 'Time blocks when staff answer messages',
-  'admin.messaging.closures': 'Closures (one date per line, YYYY-MM-DD)',
   'admin.messaging.acceptOutside': 'Accept new conversations outside messaging hours',
   'admin.messaging.autoReplyEn': 'Auto-reply outside hours (English)',
   'admin.messaging.autoReplyFr': 'Auto-reply outside hours (French)',
   'admin.messaging.emergencyEn': 'Emergency notice (English)',
   'admin.messaging.emergencyFr': 'Emergency notice (French)',
-  'admin.messaging.badLine': 'Line "{line}" is not in the expected format',
   'admin.messaging.digest': 'E-mail staff every hour when patient messages are waiting (a count only)',
   'admin.canned.title': 'Reply templates',
   'admin.canned.name': 'Template name',
@@ -540,6 +538,7 @@ const fr: Record<MessageKey, string> = {
   ...loaderStrings.fr,
   ...questionnaireStrings.fr,
   ...bookingStrings.fr,
+  ...messagingSettingsStrings.fr,
 
 
   'msg.newThread': 'Nouveau message',
@@ -664,7 +663,6 @@ const fr: Record<MessageKey, string> = {
   'admin.messaging.mode.two-way': 'Bidirectionnel : les patients peuvent commencer des conversations',
   'admin.messaging.mode.reply-only': 'Réponse seulement : les patients répondent aux conversations de la clinique',
   'admin.messaging.mode.one-way': 'Avis à sens unique : les patients lisent, sans répondre',
-  'admin.messaging.categories': 'Catégories, une par ligne : id | anglais | français',
   'admin.messaging.subjectRequired': 'Objet obligatoire',
   'admin.messaging.maxChars': 'Limite de caractères (vide : aucune)',
   'admin.messaging.maxWords': 'Limite de mots (vide : aucune)',
@@ -672,15 +670,12 @@ const fr: Record<MessageKey, string> = {
   'admin.messaging.quota': 'Nouvelles conversations par patient par semaine (vide : sans limite)',
   'admin.messaging.responseDays': 'Délai de réponse promis (jours ouvrables)',
   'admin.messaging.timeZone': 'Fuseau horaire',
-  'admin.messaging.hours': 'Heures de messagerie (HH:MM-HH:MM, séparées par des virgules; vide : fermé)',
   'admin.messaging.blocks': 'Plages où le personnel répond aux messages',
-  'admin.messaging.closures': 'Fermetures (une date par ligne, AAAA-MM-JJ)',
   'admin.messaging.acceptOutside': 'Accepter de nouvelles conversations en dehors des heures',
   'admin.messaging.autoReplyEn': 'Réponse automatique hors des heures (anglais)',
   'admin.messaging.autoReplyFr': 'Réponse automatique hors des heures (français)',
   'admin.messaging.emergencyEn': "Avis d'urgence (anglais)",
   'admin.messaging.emergencyFr': "Avis d'urgence (français)",
-  'admin.messaging.badLine': 'La ligne « {line} » n’est pas au format attendu',
   'admin.messaging.digest': 'Aviser le personnel par courriel chaque heure si des messages de patients attendent (un nombre seulement)',
   'admin.canned.title': 'Modèles de réponse',
   'admin.canned.name': 'Nom du modèle',

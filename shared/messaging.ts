@@ -38,20 +38,35 @@ const Bilingual = (max: number) => Type.Object({ en: Text(max), fr: Text(max) },
 export const Category = Type.Object({ id: Type.String({ pattern: '^[a-z0-9-]{1,40}$' }), en: NonBlankLine(80), fr: NonBlankLine(80) }, { additionalProperties: false });
 export type Category = Static<typeof Category>;
 
+/** The bounds of the clinic's numeric rules, shared by the schema, the server's checks and the admin form. */
+export const SETTINGS_LIMITS = {
+  maxChars: { min: 50, max: 20000 },
+  maxWords: { min: 10, max: 5000 },
+  attachmentMaxMb: { min: 1, max: 25 },
+  weeklyThreadQuota: { min: 1, max: 50 },
+  responseBusinessDays: { min: 1, max: 10 },
+} as const;
+/** How many ranges a day may have, categories a clinic, closures a calendar. */
+export const MAX_RANGES_PER_DAY = 6;
+export const MAX_CATEGORIES = 20;
+export const MAX_CLOSURES = 100;
+
+const Limited = (name: keyof typeof SETTINGS_LIMITS) => Type.Integer({ minimum: SETTINGS_LIMITS[name].min, maximum: SETTINGS_LIMITS[name].max });
+
 /** Everything the clinic decides about messaging (admin → Messaging). */
 export const MessagingSettings = Type.Object(
   {
     mode: MessagingMode,
-    categories: Type.Array(Category, { minItems: 1, maxItems: 20 }),
+    categories: Type.Array(Category, { minItems: 1, maxItems: MAX_CATEGORIES }),
     subjectRequired: Type.Boolean(),
-    maxChars: Type.Union([Type.Integer({ minimum: 50, maximum: 20000 }), Type.Null()]),
-    maxWords: Type.Union([Type.Integer({ minimum: 10, maximum: 5000 }), Type.Null()]),
-    attachmentMaxMb: Type.Integer({ minimum: 1, maximum: 25 }),
-    weeklyThreadQuota: Type.Union([Type.Integer({ minimum: 1, maximum: 50 }), Type.Null()]),
-    responseBusinessDays: Type.Integer({ minimum: 1, maximum: 10 }),
+    maxChars: Type.Union([Limited('maxChars'), Type.Null()]),
+    maxWords: Type.Union([Limited('maxWords'), Type.Null()]),
+    attachmentMaxMb: Limited('attachmentMaxMb'),
+    weeklyThreadQuota: Type.Union([Limited('weeklyThreadQuota'), Type.Null()]),
+    responseBusinessDays: Limited('responseBusinessDays'),
     timeZone: Type.String({ minLength: 3, maxLength: 64 }),
     hours: WeeklySchedule,
-    closures: Type.Array(Type.String({ format: 'date' }), { maxItems: 100 }),
+    closures: Type.Array(Type.String({ format: 'date' }), { maxItems: MAX_CLOSURES }),
     answeringBlocks: WeeklySchedule,
     acceptNewOutsideHours: Type.Boolean(),
     autoReply: Bilingual(1000),

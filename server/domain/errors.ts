@@ -1,4 +1,4 @@
-import type { ErrorParams } from '../../shared/api.js';
+import type { ErrorParams, FieldError } from '../../shared/api.js';
 
 /** What an AppError may carry besides its sentence. */
 export interface AppErrorOptions {
@@ -6,6 +6,10 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number;
   /** Machine-readable details the browser words in the reader's language (limits, sizes, instants). */
   params?: ErrorParams;
+  /** The field of the request body the problem is at (`hours.tue.0.end`). */
+  field?: string;
+  /** Every problem of a form checked as a whole, each at its field. */
+  errors?: FieldError[];
 }
 
 /**
@@ -15,6 +19,8 @@ export interface AppErrorOptions {
 export class AppError extends Error {
   readonly retryAfterSeconds?: number;
   readonly params?: ErrorParams;
+  readonly field?: string;
+  readonly errors?: FieldError[];
 
   constructor(
     readonly status: number,
@@ -27,7 +33,15 @@ export class AppError extends Error {
     const o = typeof options === 'number' ? { retryAfterSeconds: options } : (options ?? {});
     if (o.retryAfterSeconds !== undefined) this.retryAfterSeconds = o.retryAfterSeconds;
     if (o.params !== undefined) this.params = o.params;
+    if (o.field !== undefined) this.field = o.field;
+    if (o.errors !== undefined) this.errors = o.errors;
   }
+}
+
+/** A 400 listing every problem of a form, each at its field; its code and params are the first problem's. */
+export function fieldErrors(problems: FieldError[], message: string): AppError {
+  const first = problems[0]!;
+  return new AppError(400, first.code, message, { ...(first.params ? { params: first.params } : {}), field: first.field, errors: problems });
 }
 
 /** The 404 for a record that does not exist or belongs to another clinic; the two look the same. */

@@ -2,8 +2,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { MessagingRules, MessagingSettings } from '../../shared/messaging.js';
-import { AppError } from './errors.js';
-import { dueAt, isOpen, isValidTimeZone, nextOpening } from './hours.js';
+import { checkMessagingSettings } from '../../shared/messaging-settings-rules.js';
+import { fieldErrors } from './errors.js';
+import { dueAt, isOpen, nextOpening } from './hours.js';
 
 const WEEKDAYS_9_TO_5 = { start: '09:00', end: '17:00' };
 
@@ -45,16 +46,30 @@ export async function getMessagingSettings(db: Kysely<Database>, clinicId: strin
   return row ? { ...DEFAULT_MESSAGING, ...(JSON.parse(row.settings) as MessagingSettings) } : DEFAULT_MESSAGING;
 }
 
-/** Checks what the schema cannot (time zone, ranges, unique categories) and saves. */
+/** English for logs and API users (browsers word the codes from their catalog). */
+const PROBLEM_TEXT: Record<string, string> = {
+  invalid_time_zone: 'not a known time zone (e.g. America/Toronto)',
+  time_required: 'a time HH:MM is required',
+  range_end_before_start: 'ends before it starts',
+  ranges_overlap: 'overlaps an earlier range of the same day',
+  date_required: 'a date YYYY-MM-DD is required',
+  duplicate_closure: 'the same date is listed twice',
+  categories_required: 'at least one category is required',
+  invalid_category_id: 'an id is 1 to 40 lowercase letters, digits or hyphens',
+  duplicate_category: 'each category needs its own id',
+  text_required: 'cannot be empty',
+  number_out_of_range: 'out of range',
+  emergency_notice_required: 'the emergency notice cannot be empty',
+};
+
+/**
+ * Checks what the schema cannot (time zone, ranges, unique categories and closures, an emergency
+ * notice in both languages) with the admin form's own rules, and saves. A refusal lists every
+ * problem at its field.
+ */
 export async function saveMessagingSettings(db: Kysely<Database>, clinicId: string, s: MessagingSettings): Promise<MessagingSettings> {
-  if (!isValidTimeZone(s.timeZone)) throw new AppError(400, 'invalid_time_zone', `timeZone "${s.timeZone}" is not a known time zone (e.g. America/Toronto)`);
-  for (const [name, schedule] of [['hours', s.hours], ['answeringBlocks', s.answeringBlocks]] as const) {
-    for (const [day, ranges] of Object.entries(schedule)) {
-      for (const r of ranges) if (r.start >= r.end) throw new AppError(400, 'invalid_range', `${name}.${day}: ${r.start}–${r.end} ends before it starts`);
-    }
-  }
-  const ids = s.categories.map((c) => c.id);
-  if (new Set(ids).size !== ids.length) throw new AppError(400, 'duplicate_category', 'Each category needs its own id');
+  const problems = checkMessagingSettings(s);
+  if (problems.length) throw fieldErrors(problems, problems.map((p) => `${p.field}: ${PROBLEM_TEXT[p.code] ?? p.code}`).join('; '));
   const now = new Date().toISOString();
   const json = JSON.stringify(s);
   await db

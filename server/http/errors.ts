@@ -19,10 +19,13 @@ export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, 'db
       const retry = error.retryAfterSeconds;
       if (retry !== undefined) reply.header('retry-after', String(retry));
       const params = retry !== undefined ? { ...error.params, retryAfterSeconds: retry } : error.params;
-      return reply.status(error.status).send({ code: error.code, message: error.message, ...(params ? { params } : {}), requestId });
+      const fields = { ...(error.field ? { field: error.field } : {}), ...(error.errors ? { errors: error.errors } : {}) };
+      return reply.status(error.status).send({ code: error.code, message: error.message, ...(params ? { params } : {}), ...fields, requestId });
     }
     if ('validation' in error && error.validation) {
-      return reply.status(400).send({ code: 'invalid_request', message: describeValidation(error.validationContext ?? 'body', error.validation), requestId });
+      const context = error.validationContext ?? 'body';
+      const field = context === 'body' ? validationField(error.validation[0]!) : null;
+      return reply.status(400).send({ code: 'invalid_request', message: describeValidation(context, error.validation), ...(field ? { field } : {}), requestId });
     }
     const status = error.statusCode ?? 500;
     if (status === 429) {
@@ -77,6 +80,13 @@ async function auditMiss(deps: Pick<Deps, 'db' | 'dialect' | 'keyring'>, request
 }
 
 type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+/** The body field a schema refusal is at, as a dotted path (`categories.2.en`); null for the body as a whole. */
+function validationField(issue: ValidationIssue): string | null {
+  const params = issue.params as Record<string, unknown>;
+  const name = issue.keyword === 'required' ? params.missingProperty : issue.keyword === 'additionalProperties' ? params.additionalProperty : null;
+  return [issue.instancePath.replace(/^\//, '').replaceAll('/', '.'), name].filter(Boolean).join('.') || null;
+}
 
 /** One plain sentence naming the field, e.g. `email must be a valid email` or `extra is not a known field`. */
 function describeValidation(context: string, issues: ValidationIssue[]): string {

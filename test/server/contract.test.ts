@@ -181,6 +181,8 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
         hours: week,
         answeringBlocks: week,
         closures: [],
+        // The rules refuse an empty emergency notice (shared/messaging-settings-rules.ts).
+        emergencyNotice: { en: 'Not for emergencies: call 911.', fr: 'Pas pour les urgences : composez le 911.' },
         mode: 'two-way',
         subjectRequired: false,
         acceptNewOutsideHours: true,

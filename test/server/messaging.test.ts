@@ -278,6 +278,64 @@ for (const d of DIALECTS) {
       assert.equal((await call(ctx.app, 'PUT', '/api/messaging/settings', { cookie: staff, body: DEFAULT_MESSAGING })).statusCode, 403);
     });
 
+    it('refuses settings with every problem at its field: a stable code, its params and the field path', async (t) => {
+      const ctx = await setup(t, d.name);
+      const before = (await call(ctx.app, 'GET', '/api/messaging/settings', { cookie: ctx.admin })).json();
+      const res = await call(ctx.app, 'PUT', '/api/messaging/settings', {
+        cookie: ctx.admin,
+        body: {
+          ...DEFAULT_MESSAGING,
+          timeZone: 'Mars/Olympus',
+          hours: { ...ALWAYS_OPEN, tue: [{ start: '08:00', end: '12:00' }, { start: '17:00', end: '09:00' }], wed: [{ start: '08:00', end: '12:00' }, { start: '11:00', end: '15:00' }] },
+          closures: ['2026-12-25', '2026-12-25'],
+          answeringBlocks: { ...DEFAULT_MESSAGING.answeringBlocks, fri: [{ start: '13:30', end: '12:30' }] },
+          categories: [...DEFAULT_MESSAGING.categories, { id: 'forms', en: 'More forms', fr: 'Autres formulaires' }],
+        },
+      });
+      assert.equal(res.statusCode, 400, res.body);
+      const body = res.json();
+      assert.deepEqual(
+        body.errors.map((e: { code: string; field: string }) => [e.field, e.code]),
+        [
+          ['timeZone', 'invalid_time_zone'],
+          ['hours.tue.1.end', 'range_end_before_start'],
+          ['hours.wed.1.start', 'ranges_overlap'],
+          ['closures.1', 'duplicate_closure'],
+          ['answeringBlocks.fri.0.end', 'range_end_before_start'],
+          ['categories.5.id', 'duplicate_category'],
+        ],
+      );
+      assert.deepEqual(body.errors[1].params, { day: 'tue', start: '17:00', end: '09:00' });
+      assert.deepEqual(body.errors[5].params, { id: 'forms' });
+      assert.equal(body.code, 'invalid_time_zone', 'the first problem is the answer’s code');
+      assert.equal(body.field, 'timeZone');
+      assert.deepEqual((await call(ctx.app, 'GET', '/api/messaging/settings', { cookie: ctx.admin })).json(), before, 'nothing was saved');
+    });
+
+    it('refuses an empty emergency notice in either language', async (t) => {
+      const ctx = await setup(t, d.name);
+      for (const [notice, fields] of [
+        [{ en: '', fr: DEFAULT_MESSAGING.emergencyNotice.fr }, ['emergencyNotice.en']],
+        [{ en: DEFAULT_MESSAGING.emergencyNotice.en, fr: '  \n ' }, ['emergencyNotice.fr']],
+        [{ en: ' ', fr: '' }, ['emergencyNotice.en', 'emergencyNotice.fr']],
+      ] as const) {
+        const res = await call(ctx.app, 'PUT', '/api/messaging/settings', { cookie: ctx.admin, body: { ...DEFAULT_MESSAGING, emergencyNotice: notice } });
+        assert.equal(res.statusCode, 400, JSON.stringify(notice));
+        assert.equal(res.json().code, 'emergency_notice_required');
+        assert.deepEqual(res.json().errors.map((e: { field: string }) => e.field), fields);
+      }
+      const fine = await call(ctx.app, 'PUT', '/api/messaging/settings', { cookie: ctx.admin, body: { ...DEFAULT_MESSAGING, emergencyNotice: { en: 'Call 911.', fr: 'Composez le 911.' } } });
+      assert.equal(fine.statusCode, 200, fine.body);
+    });
+
+    it('names the field of a schema refusal too', async (t) => {
+      const ctx = await setup(t, d.name);
+      const res = await call(ctx.app, 'PUT', '/api/messaging/settings', { cookie: ctx.admin, body: { ...DEFAULT_MESSAGING, categories: [{ id: 'x', en: 'X', fr: '' }] } });
+      assert.equal(res.statusCode, 400);
+      assert.equal(res.json().code, 'invalid_request');
+      assert.equal(res.json().field, 'categories.0.fr');
+    });
+
     it('streams new messages to the patient live (Server-Sent Events), without content and without notes', async (t) => {
       const ctx = await setup(t, d.name);
       const { threadId } = (await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread() })).json();
