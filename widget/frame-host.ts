@@ -21,8 +21,8 @@ const FRAME_ORIGIN = new URL(
 export type { EmbedErrorCode, FrameView } from './events.js';
 
 const STYLE =
-  ':host{display:block;min-height:var(--sm-min-height,26rem)}:host([mode=launcher]){min-height:0}' +
-  'iframe{display:block;width:100%;height:var(--sm-min-height,26rem);border:0;color-scheme:normal}' +
+  ':host{display:block;min-height:var(--sm-min-height,18rem)}:host([mode=launcher]){min-height:0}' +
+  'iframe{display:block;width:100%;height:var(--sm-min-height,18rem);border:0;color-scheme:normal}' +
   '[part=error]{margin:0;padding:.75rem;border:2px solid #b3261e;border-radius:4px;color:#1f2933;background:#fff}' +
   '[part=launcher]{position:fixed;z-index:2147483000;right:var(--sm-launcher-offset,1.25rem);bottom:var(--sm-launcher-offset,1.25rem);display:flex;gap:.5rem;align-items:center;' +
   'font:inherit;font-weight:600;padding:.7rem 1.2rem;border:2px solid var(--sm-launcher-color,var(--sm-accent-contrast,#fff));border-radius:var(--sm-launcher-radius,2rem);' +
@@ -64,7 +64,7 @@ const STYLE =
  * @cssprop --sm-radius - corner radius.
  * @cssprop --sm-font-size - base font size (the element's font family is passed in too).
  * @cssprop --sm-focus - focus ring colour (kept at 3:1 against the background).
- * @cssprop --sm-min-height - height reserved before the widget reports its own, so the page does not jump (default 26rem).
+ * @cssprop --sm-min-height - height reserved before the widget reports its own, so the page does not jump (default 18rem, about the sign-in screen).
  * @cssprop --sm-launcher-background - the launcher button's background (default: --sm-accent).
  * @cssprop --sm-launcher-color - the launcher button's text (default: --sm-accent-contrast).
  * @cssprop --sm-launcher-radius - the launcher button's corner radius.

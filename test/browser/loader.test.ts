@@ -203,7 +203,7 @@ describe('embed loader: events, programmatic API, live theme, reserved height', 
     const wrapper = await fixture(html`<div><sm-messages clinic="north" style="--sm-min-height: 10rem"></sm-messages><sm-booking clinic="north"></sm-booking></div>`);
     const [small, standard] = [wrapper.querySelector('sm-messages')!, wrapper.querySelector('sm-booking')!];
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
-    expect(standard.getBoundingClientRect().height).to.equal(26 * rem, 'the default reservation');
+    expect(standard.getBoundingClientRect().height).to.equal(18 * rem, 'the default reservation');
     expect(small.getBoundingClientRect().height).to.equal(10 * rem, '--sm-min-height');
     const frame = await loaded(small);
     inFrame(small, `parent.postMessage({ type: 'sm:resize', height: 40 }, location.origin)`);
