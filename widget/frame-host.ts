@@ -25,7 +25,7 @@ const STYLE =
   'iframe{display:block;width:100%;height:var(--sm-min-height,18rem);border:0;color-scheme:normal}' +
   '[part=error]{margin:0;padding:.75rem;border:2px solid #b3261e;border-radius:4px;color:#1f2933;background:#fff}' +
   '[part=launcher]{position:fixed;z-index:2147483000;right:var(--sm-launcher-offset,1.25rem);bottom:var(--sm-launcher-offset,1.25rem);display:flex;gap:.5rem;align-items:center;' +
-  'font:inherit;font-weight:600;padding:.7rem 1.2rem;border:2px solid var(--sm-launcher-color,var(--sm-accent-contrast,#fff));border-radius:var(--sm-launcher-radius,2rem);' +
+  'font:inherit;font-weight:600;padding:.7rem 1.2rem;border:2px solid currentColor;border-radius:var(--sm-launcher-radius,2rem);' +
   'background:var(--sm-launcher-background,var(--sm-accent,#00587c));color:var(--sm-launcher-color,var(--sm-accent-contrast,#fff));box-shadow:0 2px 10px #0006;cursor:pointer}' +
   ':focus-visible{outline:3px solid var(--sm-focus,#0b57d0);outline-offset:2px}' +
   '[part=badge]{min-width:1.4em;padding:0 .3em;border-radius:1em;background:var(--sm-launcher-badge-background,#b3261e);color:var(--sm-launcher-badge-color,#fff)}[part=badge]:empty{display:none}' +
@@ -66,7 +66,7 @@ const STYLE =
  * @cssprop --sm-focus - focus ring colour (kept at 3:1 against the background).
  * @cssprop --sm-min-height - height reserved before the widget reports its own, so the page does not jump (default 18rem, about the sign-in screen).
  * @cssprop --sm-launcher-background - the launcher button's background (default: --sm-accent).
- * @cssprop --sm-launcher-color - the launcher button's text (default: --sm-accent-contrast).
+ * @cssprop --sm-launcher-color - the launcher button's text (default: black or white, whichever reads better on its background).
  * @cssprop --sm-launcher-radius - the launcher button's corner radius.
  * @cssprop --sm-launcher-offset - the launcher's distance from the bottom-right corner of the window.
  * @cssprop --sm-launcher-badge-background - the unread badge's background.
@@ -86,7 +86,10 @@ export abstract class FrameHost extends HTMLElement {
   #unread = 0;
   #theme = '';
   readonly #onMessage = (event: MessageEvent) => this.#receive(event);
-  readonly #onThemeChange = () => this.#sendTheme();
+  readonly #onThemeChange = () => {
+    this.#launcherText();
+    this.#sendTheme();
+  };
   readonly #observer = new MutationObserver(this.#onThemeChange);
   readonly #dark = matchMedia('(prefers-color-scheme: dark)');
 
@@ -195,6 +198,7 @@ export abstract class FrameHost extends HTMLElement {
       root.replaceChildren(style, button, dialog);
     } else root.replaceChildren(style, frame);
     this.#label();
+    this.#launcherText();
     void this.#checkAllowed(clinic, frame);
   }
 
@@ -256,6 +260,19 @@ export abstract class FrameHost extends HTMLElement {
       // Details are rebuilt from a fixed vocabulary: nothing else the frame sent reaches the page.
       this.#fire(data.name, data.name === 'sm-message-sent' ? { kind: data.detail?.kind === 'reply' ? 'reply' : 'conversation' } : {});
     }
+  }
+
+  /** The launcher's text: black or white, whichever reads better on its background (WCAG), unless the page sets --sm-launcher-color. */
+  #launcherText(): void {
+    const button = this.shadowRoot?.querySelector<HTMLElement>('[part=launcher]');
+    if (!button) return;
+    button.style.color = '';
+    if (getComputedStyle(this).getPropertyValue('--sm-launcher-color').trim()) return;
+    const [r, g, b] = (getComputedStyle(button).backgroundColor.match(/[\d.]+/g) ?? []).map((c) => {
+      const s = Number(c) / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    button.style.color = 0.2126 * r! + 0.7152 * g! + 0.0722 * b! > 0.179 ? '#000' : '#fff';
   }
 
   /** Sends the page's theme to the frame when it differs from what the frame has. */

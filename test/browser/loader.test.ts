@@ -239,6 +239,14 @@ describe('embed loader: launcher mode', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('keeps the launcher’s text readable on whatever accent the page sets, live', async () => {
+    const el = await fixture<SmMessages>(html`<sm-messages clinic="north" mode="launcher" style="--sm-accent: #7cc4a4; --sm-accent-contrast: #ffffff"></sm-messages>`);
+    const button = el.shadowRoot!.querySelector<HTMLButtonElement>('[part=launcher]')!;
+    expect(getComputedStyle(button).color).to.equal('rgb(0, 0, 0)', 'black on a pale green, whatever --sm-accent-contrast says');
+    el.style.setProperty('--sm-accent', '#24543f');
+    await waitUntil(() => getComputedStyle(button).color === 'rgb(255, 255, 255)', 'white on a dark green');
+  });
+
   it('opens a modal dialog from the keyboard with focus in the frame’s heading; Escape closes it and focus returns to the button', async () => {
     const el = await fixture<SmMessages>(html`<sm-messages clinic="north" mode="launcher" lang="en"></sm-messages>`);
     await loaded(el);
