@@ -104,7 +104,8 @@ export default defineConfig(({ mode }) => {
       define: { 'import.meta.url': 'undefined' },
       build: {
         emptyOutDir: false,
-        target: 'es2019',
+        // Native private fields and dialogs: every browser with <dialog>.showModal() (Safari 15.4+) has both.
+        target: 'es2022',
         lib: { entry: resolve(import.meta.dirname, 'widget/loader.ts'), formats: ['iife'], name: 'SecureMessagingLoader', fileName: () => 'widget.js' },
       },
     };

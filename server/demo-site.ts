@@ -47,8 +47,9 @@ export async function buildDemoSite(publicUrl: URL): Promise<FastifyInstance> {
       .replaceAll('{{PUBLIC_URL}}', publicUrl.origin)
       .replaceAll('{{LANG}}', lang)
       .replace(/\{\{t:(\w+)\}\}/g, (_m, key: keyof (typeof DEMO_TEXT)['en']) => DEMO_TEXT[lang][key]);
+  // A careful clinic's CSP: the loader needs script-src, frame-src and connect-src (its "may this site show it?" check) for our origin.
   app.addHook('onSend', async (_req, reply) => {
-    reply.header('content-security-policy', `default-src 'self'; script-src 'self' ${publicUrl.origin}; frame-src ${publicUrl.origin}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'`);
+    reply.header('content-security-policy', `default-src 'self'; script-src 'self' ${publicUrl.origin}; connect-src 'self' ${publicUrl.origin}; frame-src ${publicUrl.origin}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'`);
     reply.header('x-content-type-options', 'nosniff');
   });
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(render('en')));

@@ -1,14 +1,11 @@
-/**
- * @summary Secure messages between a patient and the clinic, shown in a frame from our origin.
- * @attr clinic - the clinic's slug.
- * @attr lang - "en" or "fr".
- * @fires sm-signed-in - the patient signed in.
- * @fires sm-signed-out - the patient signed out.
- * @csspart frame - the iframe.
- */
 import { defineOnce } from '../shared/define-once.js';
 import { FrameHost } from './frame-host.js';
 
+/**
+ * The `<sm-messages>` embed element. Everything it fires, its attributes, parts and CSS properties are those of {@link FrameHost}.
+ * @summary Secure messages between a patient and the clinic, shown in a frame from our origin.
+ * @tag sm-messages
+ */
 export class SmMessages extends FrameHost {
   protected readonly view = 'messages';
 }

@@ -132,6 +132,36 @@ describe('<sm-frame-app>', () => {
     expect(deepActive()!.textContent).to.equal('Messages sécurisés');
   });
 
+  it('lets sm-message-sent out of the frame app exactly once per message, with its kind', async () => {
+    consentRequired = false;
+    const app = await mount();
+    await signIn(app, '123456');
+    await waitUntil(() => inner(app, 'sm-messages-view'), 'signed in: the messages view');
+    const heard: unknown[] = [];
+    app.addEventListener('sm-message-sent', (e) => heard.push((e as CustomEvent).detail));
+    // What the view fires when the clinic took a message (composed, so it crosses the app's shadow root).
+    inner(app, 'sm-messages-view')!.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true, detail: { kind: 'reply' } }));
+    await new Promise((r) => setTimeout(r));
+    expect(heard).to.deep.equal([{ kind: 'reply' }]);
+  });
+
+  it('signs out when the page asks, leaving focus where it is on the page', async () => {
+    consentRequired = false;
+    const app = await mount();
+    await signIn(app, '123456');
+    await waitUntil(() => inner(app, 'sm-messages-view'), 'signed in');
+    const outside = document.createElement('button');
+    document.body.append(outside);
+    outside.focus();
+    const signedOut = new Promise((r) => app.addEventListener('sm-signed-out', r, { once: true }));
+    await app.signOut(false);
+    await signedOut;
+    expect(inner(app, 'sm-patient-sign-in')).to.be.instanceOf(HTMLElement);
+    expect(logouts).to.equal(1);
+    expect(document.activeElement).to.equal(outside);
+    outside.remove();
+  });
+
   it('decline consent in English too', async () => {
     const app = await fixture<SmFrameApp>(html`<sm-frame-app .api=${new PatientApi('north', 'en')} lang="en"></sm-frame-app>`);
     await signIn(app, '123456');

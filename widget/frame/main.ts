@@ -3,9 +3,11 @@ import { translate } from '../../shared/i18n.js';
 import { normalizeLang } from '../../shared/lang.js';
 import { CACHE_PAGES, CACHE_PUBLIC_CONFIG } from '../../shared/offline/cache-names.js';
 import { registerServiceWorker } from '../../shared/offline/service-worker.js';
+import { FRAME_EVENTS } from '../events.js';
 import { HostBridge, hostOriginOf } from './host-bridge.js';
 import { PatientApi } from './patient-api.js';
 import { SmFrameApp } from './sm-frame-app.js';
+import { trackUnread } from './unread.js';
 
 const params = new URLSearchParams(location.search);
 const view = location.pathname.split('/').pop() as SmFrameApp['view'];
@@ -20,9 +22,23 @@ app.lang = lang;
 const clinic = params.get('clinic') ?? '';
 app.api = new PatientApi(clinic, lang);
 app.preselect = { type: params.get('type') ?? '', provider: params.get('provider') ?? '' };
-for (const name of ['sm-signed-in', 'sm-signed-out', 'sm-message-sent']) app.addEventListener(name, () => bridge.emit(name));
+// Each of these reaches the app once (the views' events are composed); only sm-message-sent has a detail.
+for (const name of FRAME_EVENTS) app.addEventListener(name, (e) => bridge.emit(name, name === 'sm-message-sent' ? (e as CustomEvent).detail : undefined));
+if (view === 'messages') {
+  const resetUnread = trackUnread(app.api, (count) => bridge.reportUnread(count));
+  app.addEventListener('sm-signed-out', resetUnread);
+}
 document.body.append(app);
-bridge.acceptTheme(document.documentElement);
+bridge.listen(document.documentElement, {
+  lang(next) {
+    app.lang = next;
+    app.api.lang = next;
+    document.documentElement.lang = next;
+    document.title = `${translate(next, `frame.view.${view}`)} – ${translate(next, 'app.name')}`;
+  },
+  signOut: () => void app.signOut(false),
+  focus: () => void app.focusScreen(),
+});
 bridge.reportSize(document.body);
 
 // Offline after one visit: this page and the clinic's public rules are cached as soon as the worker runs.

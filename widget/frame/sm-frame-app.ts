@@ -6,6 +6,7 @@
  * change of screen the patient made, focus moves to the new screen's heading.
  * @fires sm-signed-in - bridged to the host page by name.
  * @fires sm-signed-out - bridged to the host page by name.
+ * @fires sm-message-sent - (from the messages view, composed, so it crosses this element's shadow root as it is) bridged with its `kind`.
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
@@ -107,8 +108,8 @@ export class SmFrameApp extends LitElement {
     this.dispatchEvent(new CustomEvent('sm-signed-out', { bubbles: true, composed: true }));
   }
 
-  /** After a change of screen the patient made: focus the new screen's heading. */
-  private async focusScreen() {
+  /** After a change of screen the patient made, or when the page opens the widget: focus the current screen's heading. */
+  async focusScreen() {
     await this.updateComplete;
     const root = this.renderRoot;
     if (this.phase === 'signed-out') await root.querySelector('sm-patient-sign-in')?.focusHeading();
@@ -208,7 +209,9 @@ export class SmFrameApp extends LitElement {
     await this.focusScreen();
   }
 
-  private async signOut() {
+  /** Signs out (the patient's button, declining consent, or the page's `signOut()`, which leaves focus where it is). */
+  async signOut(moveFocus = true) {
+    if (this.phase !== 'signed-in' && this.phase !== 'consent') return;
     // Told to the other frames first (inside signOut), then the device is wiped and the server told.
     const done = this.api.signOut();
     const device = this.device;
@@ -218,7 +221,7 @@ export class SmFrameApp extends LitElement {
     await device?.end();
     await done;
     this.dispatchEvent(new CustomEvent('sm-signed-out', { bubbles: true, composed: true }));
-    await this.focusScreen();
+    if (moveFocus) await this.focusScreen();
   }
 
   private reload() {
@@ -249,16 +252,16 @@ export class SmFrameApp extends LitElement {
       case 'signed-out':
         return html`<sm-patient-sign-in .api=${this.api} .lang=${this.lang} clinic-name=${this.clinic!.name} @sm-signed-in=${this.onSignedIn}></sm-patient-sign-in>`;
       case 'consent':
-        return html`<sm-consent .lang=${this.lang} .text=${this.patient!.consentText} .busy=${this.busy} @sm-consent-accepted=${this.onConsent} @sm-consent-declined=${this.signOut}></sm-consent>`;
+        return html`<sm-consent .lang=${this.lang} .text=${this.patient!.consentText} .busy=${this.busy} @sm-consent-accepted=${this.onConsent} @sm-consent-declined=${() => this.signOut()}></sm-consent>`;
       case 'signed-in':
         return html`<div class="card">
           <div class="bar">
             <h2 id="screen-title" tabindex="-1">${this.t(`frame.view.${this.view}`)}</h2>
             <span class="muted">${this.patient ? this.t('frame.signedIn', { name: this.patient.name }) : nothing}
-              <button class="link" @click=${this.signOut}>${this.t('frame.signOut')}</button></span>
+              <button class="link" @click=${() => this.signOut()}>${this.t('frame.signOut')}</button></span>
           </div>
           ${this.view === 'messages'
-            ? html`<sm-messages-view .api=${this.api} .device=${this.device} .lang=${this.lang} @sm-message-sent=${() => this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true }))}></sm-messages-view>`
+            ? html`<sm-messages-view .api=${this.api} .device=${this.device} .lang=${this.lang}></sm-messages-view>`
             : this.view === 'questionnaire'
               ? html`<sm-questionnaire-view .api=${this.api} .lang=${this.lang}></sm-questionnaire-view>`
               : this.view === 'booking'

@@ -5,7 +5,7 @@
  * outbox and shows as waiting; drafts autosave while typing. Refusals are worded from their code in
  * the reader's language, beside the field they are about; after each screen change focus moves to
  * the new screen's heading (or the field to fix), and new messages are announced politely.
- * @fires sm-message-sent - a message reached the clinic.
+ * @fires sm-message-sent - a message reached the clinic; detail `{ kind: 'conversation' | 'reply' }`.
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
@@ -335,7 +335,7 @@ export class SmMessagesView extends LitElement {
         ? (await this.api.reply(reply, { id: this.pendingId, body: e.detail.body, attachmentIds })).threadId
         : (await this.api.startThread({ id: this.pendingId, subject, category, body: e.detail.body, attachmentIds })).threadId;
       this.sent(draftKey);
-      this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true }));
+      this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true, detail: { kind: reply ? 'reply' : 'conversation' } }));
       this.threads = await this.api.threads();
       await this.open(threadId);
       this.status = this.t('msg.sent');

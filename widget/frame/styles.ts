@@ -51,8 +51,9 @@ export const frameStyles = css`
     padding: 0.5rem 0.6rem;
     border: 1px solid var(--sm-border-strong, #616e7c);
     border-radius: calc(var(--sm-radius, 8px) / 2);
-    background: #fff;
-    color: #1f2933;
+    /* The surface, so a dark theme has dark inputs (the frame sets color-scheme: dark for the controls' own parts). */
+    background: var(--sm-surface, #ffffff);
+    color: var(--sm-text, #1f2933);
   }
   button {
     font: inherit;
