@@ -193,14 +193,15 @@ export class SmInboxPage extends AdminPage {
     void this.api.messagingSettings().then((s) => (this.settings = s), () => undefined);
     void this.api.colleagues().then((c) => (this.colleagues = c), () => undefined);
     this.live?.addEventListener('sm-thread-event', this.onLive);
-    this.addEventListener('keydown', this.onKey);
+    // On the document: after a screen change focus may be on the page's body, outside this element.
+    document.addEventListener('keydown', this.onKey);
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.#typing);
     this.live?.removeEventListener('sm-thread-event', this.onLive);
-    this.removeEventListener('keydown', this.onKey);
+    document.removeEventListener('keydown', this.onKey);
   }
 
   /** The first page for the current filter; the selection and current row are kept where they still apply. */
