@@ -11,6 +11,8 @@ import { state } from 'lit/decorators.js';
 import { Router } from '@vaadin/router';
 import type { Patient } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
+import { ApiError } from '../../shared/fetch-json.js';
+import type { MessageKey } from '../../shared/i18n.js';
 import { formatShortDateTime, translatePlural } from '../../shared/intl.js';
 import { WEEKDAYS, type InboxFilter, type InboxThread, type MessagingSettings } from '../../shared/messaging.js';
 import { AdminPage } from '../admin-page.js';
@@ -22,6 +24,13 @@ export function humanDuration(ms: number): string {
   const h = Math.floor((min % 1440) / 60);
   return d ? `${d} d ${h} h` : h ? `${h} h ${min % 60} min` : `${min} min`;
 }
+
+/** The inbox's refusals, in the reader's language. */
+const ERRORS: Record<string, MessageKey> = {
+  unknown_staff: 'admin.inbox.error.unknownStaff',
+  not_found: 'admin.inbox.error.notFound',
+  invalid_cursor: 'admin.inbox.error.invalidCursor',
+};
 
 /** How long typing in a search field waits before the list follows. */
 const TYPING_PAUSE_MS = 300;
@@ -204,6 +213,11 @@ export class SmInboxPage extends AdminPage {
     document.removeEventListener('keydown', this.onKey);
   }
 
+  protected override describeError(err: unknown): string {
+    const key = err instanceof ApiError ? ERRORS[err.code] : undefined;
+    return key ? this.t(key) : super.describeError(err);
+  }
+
   /** The first page for the current filter; the selection and current row are kept where they still apply. */
   private load() {
     const request = ++this.#request;
@@ -337,7 +351,7 @@ export class SmInboxPage extends AdminPage {
     const done = await this.run(async () => {
       await this.api.bulkUpdateThreads({ ids, status: 'closed' });
     });
-    if (!done) return;
+    if (!done) return this.refreshAfterError();
     this.selected = new Set();
     await this.load();
     this.status = translatePlural(this.lang, 'admin.inbox.closed', ids.length);
@@ -351,10 +365,17 @@ export class SmInboxPage extends AdminPage {
     const done = await this.run(async () => {
       await this.api.bulkUpdateThreads({ ids, assignedTo: pick || null });
     });
-    if (!done) return;
+    if (!done) return this.refreshAfterError();
     this.selected = new Set();
     await this.load();
     this.status = translatePlural(this.lang, 'admin.inbox.assigned', ids.length);
+  }
+
+  /** After a refused change the list may be stale (a thread gone): reload it, keeping the error on screen. */
+  private async refreshAfterError() {
+    const error = this.error;
+    await this.load();
+    this.error ??= error;
   }
 
   private async markUnread(t: InboxThread, index: number) {

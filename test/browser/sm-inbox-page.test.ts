@@ -158,6 +158,17 @@ describe('<sm-inbox-page>', () => {
     expect($$('ul.threads li')[1]!.textContent).to.contain('1 new message');
   });
 
+  it('words a refused bulk change in the reader’s language and keeps the selection', async () => {
+    const { el, $, $$ } = await page(ROWS, 'fr');
+    worker.use(http.post('/api/threads/bulk', () => HttpResponse.json({ code: 'unknown_staff', message: 'assignedTo is not an active staff member of this clinic' }, { status: 400 })));
+    $<HTMLInputElement>('ul.threads li input[type=checkbox]').click();
+    await el.updateComplete;
+    $<HTMLSelectElement>('select[name=assignee]').value = 's2';
+    ($$('.bulk button').find((b) => b.textContent === 'Assigner') as HTMLButtonElement).click();
+    await waitUntil(() => el.shadowRoot!.querySelector('[role=alert]')?.textContent === 'Ce collègue ne peut plus recevoir de conversations. Choisissez une autre personne.');
+    expect($<HTMLInputElement>('ul.threads li input[type=checkbox]').checked).to.equal(true);
+  });
+
   it('fits a phone screen without sideways scrolling, in French too', async () => {
     for (const width of [375, 320]) {
       await setViewport({ width, height: 800 });
