@@ -5,7 +5,7 @@ import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequest
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
 import type { Lang } from '../shared/lang.js';
 import type { AssignmentQuery, LibraryEntry, NewAssignments, QuestionnaireDetail, QuestionnaireSummary, StaffAssignment, StaffAssignmentDetail } from '../shared/questionnaires.js';
-import type { AttachmentInfo, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
+import type { AttachmentInfo, BulkThreadPatch, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
 type Init = Parameters<typeof fetchJson>[1];
 
@@ -197,6 +197,14 @@ export class AdminApi {
   }
   updateThread(id: string, patch: ThreadPatch): Promise<unknown> {
     return this.#call(`/api/threads/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch });
+  }
+  /** The same change to many threads, all or none. */
+  bulkUpdateThreads(patch: BulkThreadPatch): Promise<{ updated: number }> {
+    return this.#call('/api/threads/bulk', { method: 'POST', body: patch });
+  }
+  /** Marks a thread unread for the signed-in staff member only. */
+  markUnread(id: string): Promise<void> {
+    return this.#call(`/api/threads/${encodeURIComponent(id)}/unread`, { method: 'POST' });
   }
   reply(id: string, input: NewReply): Promise<{ threadId: string }> {
     return this.#call(`/api/threads/${encodeURIComponent(id)}/messages`, { method: 'POST', body: input });

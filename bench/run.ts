@@ -179,7 +179,7 @@ async function messaging(deps: Awaited<ReturnType<typeof startProduct>>['deps'],
     return Date.now() - t0;
   };
   const threadMs = await timed(`${base}/admin/inbox/${long.threadId}`, () => page.locator('sm-thread-page li').nth(999).waitFor({ timeout: 60_000 }));
-  const inboxMs = await timed(`${base}/admin/inbox`, () => page.locator('sm-inbox-page tbody tr').nth(199).waitFor({ timeout: 60_000 }));
+  const inboxMs = await timed(`${base}/admin/inbox`, () => page.locator('sm-inbox-page ul.threads li').nth(199).waitFor({ timeout: 60_000 }));
   await browser.close();
   console.log('\nRendering in headless Chromium (navigation to last item visible, including the API call):');
   console.log(`  admin thread page, 1,000 messages                                   ${threadMs} ms`);

@@ -11,6 +11,7 @@ import { Keyring, loadOrCreateMasterKey } from './domain/crypto.js';
 import { clinicCipher, getClinic } from './domain/clinics.js';
 import { devMailer, smtpMailer } from './domain/mail.js';
 import { fillMissingReplyDue } from './domain/messaging-settings.js';
+import { indexUnsearchedMessages } from './domain/message-search.js';
 import { indexUnsearchedPatients } from './domain/patients.js';
 import { holdsEncryptedData, MasterKeyError, verifyMasterKey } from './domain/master-key.js';
 import { createWorkers } from './workers.js';
@@ -68,9 +69,12 @@ export async function createDeps(config: Config, webRoot = DEFAULT_WEB_ROOT): Pr
     const sealed = await sealAuditChains({ ...database, keyring });
     if (sealed > 0) notes.push(`Sealed the earlier audit entries of ${sealed} clinic(s) into the audit log's hash chain.`);
     // Fills what migration 0009 added for rows written before it (it needs the keys a migration lacks).
-    const indexed = await indexUnsearchedPatients(database.db, async (clinicId) => clinicCipher(keyring, await getClinic(database.db, clinicId)));
+    const cipherOf = async (clinicId: string) => clinicCipher(keyring, await getClinic(database.db, clinicId));
+    const indexed = await indexUnsearchedPatients(database.db, cipherOf);
     const due = await fillMissingReplyDue(database.db);
-    if (indexed + due > 0) notes.push(`Prepared existing data for the faster inbox: ${indexed} patients indexed for search, ${due} reply-due times computed.`);
+    // And what migration 0013 added: the words of messages written before it.
+    const words = await indexUnsearchedMessages(database.db, cipherOf);
+    if (indexed + due + words > 0) notes.push(`Prepared existing data for the faster inbox: ${indexed} patients indexed for search, ${due} reply-due times computed, ${words} messages indexed for search.`);
     const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeouts) : devMailer(database.db, keyring);
     if (!config.smtpUrl) notes.push('DEVELOPMENT MODE: no SMTP_URL, so e-mail is kept in the dev mailbox (admin → Dev mailbox), not sent.');
     const workers = createWorkers({ ...database, keyring, mailer, config }, config);

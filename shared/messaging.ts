@@ -130,7 +130,15 @@ export const ThreadSummary = Type.Object({
 });
 export type ThreadSummary = Static<typeof ThreadSummary>;
 
-/** The staff view of a thread in the inbox. */
+/** The beginning of a thread's newest message, for the inbox row. */
+export const InboxPreview = Type.Object({
+  author: Type.Union([Type.Literal('patient'), Type.Literal('staff')]),
+  kind: Type.Union([Type.Literal('message'), Type.Literal('note')]),
+  text: Type.String(),
+});
+export type InboxPreview = Static<typeof InboxPreview>;
+
+/** The staff view of a thread in the inbox (`unread`: patient messages the signed-in person has not read). */
 export const InboxThread = Type.Intersect([
   ThreadSummary,
   Type.Object({
@@ -140,6 +148,8 @@ export const InboxThread = Type.Intersect([
     awaitingReplySince: Type.Union([Timestamp, Type.Null()]),
     /** When the promised response time runs out, if a patient message awaits a reply. */
     dueAt: Type.Union([Timestamp, Type.Null()]),
+    /** The start of the newest message or note (inbox rows only; decrypted for the page, never stored in clear). */
+    preview: Type.Optional(Type.Union([InboxPreview, Type.Null()])),
   }),
 ]);
 export type InboxThread = Static<typeof InboxThread>;
@@ -181,9 +191,27 @@ export const ThreadPatch = Type.Object(
 );
 export type ThreadPatch = Static<typeof ThreadPatch>;
 
+/** Newest activity first (default), or the answer due soonest first (then the rest, newest first). */
+export const InboxSort = Type.Union([Type.Literal('activity'), Type.Literal('due')]);
+export type InboxSort = Static<typeof InboxSort>;
+
+/** One change to many threads at once (the inbox's bulk actions). */
+export const BulkThreadPatch = Type.Object(
+  {
+    ids: Type.Array(Id, { minItems: 1, maxItems: 500, uniqueItems: true }),
+    status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+    assignedTo: Type.Optional(Type.Union([Id, Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 2 },
+);
+export type BulkThreadPatch = Static<typeof BulkThreadPatch>;
+
 export const InboxFilter = Type.Object(
   {
     status: Type.Optional(ThreadStatus),
+    sort: Type.Optional(InboxSort),
+    /** Words that must all appear in the thread's messages or notes (whole words, accents and case ignored). */
+    q: Type.Optional(Type.String({ maxLength: 200 })),
     unread: Type.Optional(Type.Boolean()),
     mine: Type.Optional(Type.Boolean()),
     overdue: Type.Optional(Type.Boolean()),
@@ -197,8 +225,11 @@ export const InboxFilter = Type.Object(
 );
 export type InboxFilter = Static<typeof InboxFilter>;
 
-/** One page of the inbox, newest first; `nextCursor` fetches the next (null on the last page). */
-export const InboxPage = Type.Object({ threads: Type.Array(InboxThread), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+/**
+ * One page of the inbox; `nextCursor` fetches the next (null on the last page). `unreadTotal`: the
+ * clinic's threads with messages the signed-in person has not read, whatever the filter.
+ */
+export const InboxPage = Type.Object({ threads: Type.Array(InboxThread), nextCursor: Type.Union([Type.String(), Type.Null()]), unreadTotal: Type.Integer() });
 export type InboxPage = Static<typeof InboxPage>;
 
 export const CannedReply = Type.Object({ id: Id, title: Type.String({ minLength: 1, maxLength: 120 }), body: Type.String({ minLength: 1, maxLength: 5000 }) });

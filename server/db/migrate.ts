@@ -13,6 +13,7 @@ import * as m0009 from './migrations/0009_inbox_scale.js';
 import * as m0010 from './migrations/0010_questionnaires.js';
 import * as m0011 from './migrations/0011_booking.js';
 import * as m0012 from './migrations/0012_reauthentication.js';
+import * as m0013 from './migrations/0013_inbox_reading.js';
 import * as m0019 from './migrations/0019_booking_mail_kinds.js';
 import * as m0020 from './migrations/0020_booking_questionnaire.js';
 
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0010_questionnaires': m0010,
   '0011_booking': m0011,
   '0012_reauthentication': m0012,
+  '0013_inbox_reading': m0013,
   '0019_booking_mail_kinds': m0019,
   '0020_booking_questionnaire': m0020,
 };

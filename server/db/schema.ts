@@ -163,6 +163,10 @@ export interface ThreadsTable {
   due_at: string | null;
   patient_unread: number;
   staff_unread: number;
+  /** The newest patient message; a staff member has unread when it is after their thread_reads.read_at. */
+  patient_message_at: string | null;
+  /** Read by the clinic before reads were kept per staff member (migration 0013): read up to here for everyone. */
+  read_baseline: string | null;
   last_message_at: string;
   created_at: string;
 }
@@ -180,7 +184,25 @@ export interface MessagesTable {
   body_enc: string;
   /** Keyed hash of the content, to tell a retry from a different message reusing an id. */
   content_hash: string;
+  /** Which version of the word tokens (message_search) this message has; 0 = not yet indexed. */
+  search_version: Generated<number>;
   created_at: string;
+}
+
+/** Where each staff member has read a thread up to. */
+export interface ThreadReadsTable {
+  clinic_id: string;
+  thread_id: string;
+  staff_id: string;
+  /** Null when the person marked the thread unread. */
+  read_at: string | null;
+}
+
+/** Keyed per-clinic hashes of the normalised words of a thread's messages (and notes). */
+export interface MessageSearchTable {
+  clinic_id: string;
+  token: string;
+  thread_id: string;
 }
 
 export interface AttachmentsTable {
@@ -486,7 +508,9 @@ export interface Database {
   dev_mail: DevMailTable;
   messaging_settings: MessagingSettingsTable;
   threads: ThreadsTable;
+  thread_reads: ThreadReadsTable;
   messages: MessagesTable;
+  message_search: MessageSearchTable;
   attachments: AttachmentsTable;
   canned_replies: CannedRepliesTable;
   device_keys: DeviceKeysTable;

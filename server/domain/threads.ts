@@ -5,10 +5,10 @@
  * the id is a 409.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Database, MessageRow, ThreadRow } from '../db/schema.js';
-import type { InboxFilter, InboxPage, InboxThread, Message, MessagingSettings, NewPatientReply, NewPatientThread, NewReply, NewStaffThread, ThreadDetail, ThreadPatch, ThreadSummary, StaffThreadDetail } from '../../shared/messaging.js';
+import type { BulkThreadPatch, InboxFilter, InboxPage, InboxPreview, InboxThread, Message, MessagingSettings, NewPatientReply, NewPatientThread, NewReply, NewStaffThread, ThreadDetail, ThreadPatch, ThreadSummary, StaffThreadDetail } from '../../shared/messaging.js';
 import { checkLength } from '../../shared/message-rules.js';
 import type { Lang } from '../../shared/lang.js';
 import { assertClaimable, attachmentsFor } from './attachments.js';
@@ -16,6 +16,7 @@ import type { ClinicCipher } from './crypto.js';
 import { AppError, notFound } from './errors.js';
 import { isOpen, nextOpening } from './hours.js';
 import { replyDue } from './messaging-settings.js';
+import { MESSAGE_SEARCH_VERSION, indexMessage, messageQueryTokens } from './message-search.js';
 import { assertConsent, getPatient, patientsNamed } from './patients.js';
 import { runAction, type Action, type ActionStore } from './action.js';
 import { newMessageNotice } from './notices.js';
@@ -74,8 +75,10 @@ async function insertMessage(
 ): Promise<void> {
   await tx
     .insertInto('messages')
-    .values({ id: m.id, clinic_id: cipher.clinicId, thread_id: m.threadId, author_type: m.author, author_id: m.authorId, kind: m.kind, body_enc: cipher.encrypt(m.body, 'message.body'), content_hash: m.hash, created_at: m.at })
+    .values({ id: m.id, clinic_id: cipher.clinicId, thread_id: m.threadId, author_type: m.author, author_id: m.authorId, kind: m.kind, body_enc: cipher.encrypt(m.body, 'message.body'), content_hash: m.hash, created_at: m.at, search_version: m.author === 'system' ? MESSAGE_SEARCH_VERSION : 0 })
     .execute();
+  // Searchable from the moment it exists: its words' tokens commit with it. The clinic's automatic replies are boilerplate.
+  if (m.author !== 'system') await indexMessage(tx, cipher, { id: m.id, threadId: m.threadId, body: m.body });
   if (m.attachmentIds?.length) await tx.updateTable('attachments').set({ message_id: m.id }).where('clinic_id', '=', cipher.clinicId).where('id', 'in', m.attachmentIds).execute();
 }
 
@@ -145,7 +148,7 @@ export async function startPatientThread(ctx: MessagingContext, who: PatientPrin
       .insertInto('threads')
       .values({
         id: threadId, clinic_id: cipher.clinicId, patient_id: who.patientId, subject_enc: cipher.encrypt(subject, 'thread.subject'), category: input.category, status: 'open',
-        patient_may_reply: 1, started_by: 'patient', assigned_to: null, awaiting_reply_since: at, due_at: replyDue(settings, at), patient_unread: open ? 0 : 1, staff_unread: 1, last_message_at: at, created_at: at,
+        patient_may_reply: 1, started_by: 'patient', assigned_to: null, awaiting_reply_since: at, due_at: replyDue(settings, at), patient_unread: open ? 0 : 1, staff_unread: 1, patient_message_at: at, last_message_at: at, created_at: at,
       })
       .execute();
     await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
@@ -181,7 +184,7 @@ export async function patientReply(ctx: MessagingContext, who: PatientPrincipal,
     await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
     await a.tx
       .updateTable('threads')
-      .set((eb) => ({ status: 'open', staff_unread: eb('staff_unread', '+', 1), last_message_at: at, awaiting_reply_since: eb.fn.coalesce('awaiting_reply_since', eb.val(at)), due_at: eb.fn.coalesce('due_at', eb.val(replyDue(settings, at))) }))
+      .set((eb) => ({ status: 'open', staff_unread: eb('staff_unread', '+', 1), patient_message_at: at, last_message_at: at, awaiting_reply_since: eb.fn.coalesce('awaiting_reply_since', eb.val(at)), due_at: eb.fn.coalesce('due_at', eb.val(replyDue(settings, at))) }))
       .where('id', '=', threadId)
       .execute();
     announce(a, ctx, { id: input.id, threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
@@ -209,6 +212,8 @@ export async function staffReply(ctx: MessagingContext, who: StaffPrincipal, thr
         .where('id', '=', threadId)
         .execute();
     }
+    // Who answers (or writes a note) has read what they answer.
+    await markRead(a.tx, cipher.clinicId, threadId, who.staffId, at);
     announce(a, ctx, { id: input.id, threadId, patientId: current.patient_id, author: 'staff', kind });
     return { threadId, messageId: input.id, created: true };
   });
@@ -281,91 +286,240 @@ export async function readPatientThread(ctx: MessagingContext, who: PatientPrinc
   });
 }
 
-function inboxThread(ctx: MessagingContext, t: ThreadRow, patientName: string): InboxThread {
+function inboxThread(ctx: MessagingContext, t: ThreadRow, patientName: string, unread: number, preview?: InboxPreview | null): InboxThread {
   return {
-    ...summary(ctx.cipher, t, t.staff_unread), patientId: t.patient_id, patientName, assignedTo: t.assigned_to, awaitingReplySince: t.awaiting_reply_since,
-    dueAt: t.status !== 'closed' ? t.due_at : null,
+    ...summary(ctx.cipher, t, unread), patientId: t.patient_id, patientName, assignedTo: t.assigned_to, awaitingReplySince: t.awaiting_reply_since,
+    dueAt: t.status !== 'closed' ? t.due_at : null, ...(preview !== undefined ? { preview } : {}),
   };
 }
 
-/** A page position: the last row's (last_message_at, id), opaque to clients. */
-const encodeCursor = (t: ThreadRow) => Buffer.from(JSON.stringify([t.last_message_at, t.id])).toString('base64url');
-function decodeCursor(cursor: string): [string, string] {
+/** Records that a staff member has read a thread up to `at` (null: they marked it unread). */
+async function markRead(tx: Kysely<Database>, clinicId: string, threadId: string, staffId: string, at: string | null): Promise<void> {
+  await tx
+    .insertInto('thread_reads')
+    .values({ clinic_id: clinicId, thread_id: threadId, staff_id: staffId, read_at: at })
+    .onConflict((oc) => oc.columns(['thread_id', 'staff_id']).doUpdateSet({ read_at: at }))
+    .execute();
+}
+
+/**
+ * Whether thread `t` has something the staff member whose read row is joined as `r` has not read:
+ * they marked it unread, or a patient wrote after they (or, before reads were kept per person, the
+ * clinic) last read it.
+ */
+const unreadForMe = sql<SqlBool>`((r.staff_id is not null and r.read_at is null) or t.patient_message_at > coalesce(r.read_at, t.read_baseline, ''))`;
+
+/** The clinic's threads joined with the staff member's read state. */
+function threadsFor(db: Kysely<Database>, clinicId: string, staffId: string) {
+  return db
+    .selectFrom('threads as t')
+    .leftJoin('thread_reads as r', (j) => j.onRef('r.thread_id', '=', 't.id').on('r.staff_id', '=', staffId))
+    .where('t.clinic_id', '=', clinicId);
+}
+
+/** How many of the clinic's threads have messages this staff member has not read. */
+export async function unreadTotal(db: Kysely<Database>, clinicId: string, staffId: string): Promise<number> {
+  const row = await threadsFor(db, clinicId, staffId).select((eb) => eb.fn.countAll<number>().as('n')).where(unreadForMe).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** A page position, opaque to clients: the last row's (last_message_at, id), or for the due order its phase and key. */
+const encodeCursor = (key: string[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+function decodeCursor(cursor: string, sort: 'activity' | 'due'): string[] {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string')) return v as [string, string];
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
+      if (sort === 'activity' && v.length === 2) return v as string[];
+      if (sort === 'due' && v.length === 3 && (v[0] === 'd' || v[0] === 'r')) return v as string[];
+    }
   } catch {
     // falls through to the refusal
   }
   throw new AppError(400, 'invalid_cursor', 'cursor is not one this server gave out; start again from the first page');
 }
 
+type InboxRow = ThreadRow & { me_unread: number | boolean };
+
+/** The first characters of a message for its inbox row, on one line. */
+const PREVIEW_CHARS = 140;
+function previewText(body: string): string {
+  const line = body.replace(/\s+/g, ' ').trim();
+  return line.length > PREVIEW_CHARS ? `${line.slice(0, PREVIEW_CHARS - 1).trimEnd()}…` : line;
+}
+
+/** The newest message or note of each thread (automatic replies aside), decrypted for this page only. */
+async function previewsOf(tx: Kysely<Database>, cipher: ClinicCipher, threadIds: string[]): Promise<Map<string, InboxPreview>> {
+  const out = new Map<string, InboxPreview>();
+  if (threadIds.length === 0) return out;
+  const rows = await tx
+    .selectFrom('messages as m')
+    .select(['m.thread_id', 'm.author_type', 'm.kind', 'm.body_enc', 'm.id'])
+    .where('m.clinic_id', '=', cipher.clinicId)
+    .where('m.thread_id', 'in', threadIds)
+    .where('m.author_type', '!=', 'system')
+    .where('m.created_at', '=', (eb) => eb.selectFrom('messages as m2').select((e) => e.fn.max('m2.created_at').as('at')).whereRef('m2.thread_id', '=', 'm.thread_id').where('m2.author_type', '!=', 'system'))
+    .orderBy('m.id')
+    .execute();
+  for (const r of rows) {
+    if (out.has(r.thread_id) || r.author_type === 'system') continue;
+    out.set(r.thread_id, { author: r.author_type, kind: r.kind, text: previewText(cipher.decrypt(r.body_enc, 'message.body')) });
+  }
+  return out;
+}
+
+/** For this page's unread threads: how many patient messages the staff member has not read. */
+async function unreadCounts(tx: Kysely<Database>, clinicId: string, staffId: string, threadIds: string[]): Promise<Map<string, number>> {
+  if (threadIds.length === 0) return new Map();
+  const rows = await tx
+    .selectFrom('messages as m')
+    .innerJoin('threads as t', 't.id', 'm.thread_id')
+    .leftJoin('thread_reads as r', (j) => j.onRef('r.thread_id', '=', 't.id').on('r.staff_id', '=', staffId))
+    .select((eb) => ['m.thread_id', eb.fn.countAll<number>().as('n')])
+    .where('m.clinic_id', '=', clinicId)
+    .where('m.thread_id', 'in', threadIds)
+    .where('m.author_type', '=', 'patient')
+    .where(sql<SqlBool>`m.created_at > coalesce(r.read_at, t.read_baseline, '')`)
+    .groupBy('m.thread_id')
+    .execute();
+  return new Map(rows.map((r) => [r.thread_id, Number(r.n)]));
+}
+
 /**
- * One page of the clinic's inbox, newest first. Filtering, ordering and the keyset page all happen
- * in SQL (patient names through the blind index, "overdue" on the stored due instant); only the
- * page's own patients are decrypted.
+ * One page of the clinic's inbox, newest activity first or the answer due soonest first. Filtering,
+ * the text search (through the blind index), the signed-in person's read state, ordering and the
+ * keyset page all happen in SQL; only the page's own patients and newest messages are decrypted.
  */
 export async function listInbox(ctx: MessagingContext, who: StaffPrincipal, f: InboxFilter): Promise<InboxPage> {
+  const clinicId = ctx.cipher.clinicId;
+  const sort = f.sort ?? 'activity';
+  const cursor = f.cursor ? decodeCursor(f.cursor, sort) : null;
+  const searched = f.q !== undefined ? messageQueryTokens(ctx.cipher, f.q) : null;
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
     const limit = f.limit ?? 200;
-    let q = a.tx.selectFrom('threads').selectAll().where('clinic_id', '=', ctx.cipher.clinicId);
-    if (f.status) q = q.where('status', '=', f.status);
-    if (f.unread) q = q.where('staff_unread', '>', 0);
-    if (f.mine) q = q.where('assigned_to', '=', who.staffId);
-    if (f.category) q = q.where('category', '=', f.category);
-    if (f.overdue) q = q.where('status', '!=', 'closed').where('due_at', '<', new Date().toISOString());
     const named = f.patient ? patientsNamed(a.tx, ctx.cipher, f.patient) : null;
-    if (named) q = q.where('patient_id', 'in', named);
-    if (f.cursor) {
-      const [at, id] = decodeCursor(f.cursor);
-      q = q.where((eb) => eb.or([eb('last_message_at', '<', at), eb.and([eb('last_message_at', '=', at), eb('id', '<', id)])]));
+    const filtered = () => {
+      let q = threadsFor(a.tx, clinicId, who.staffId).selectAll('t').select(sql<number | boolean>`case when ${unreadForMe} then 1 else 0 end`.as('me_unread'));
+      if (f.status) q = q.where('t.status', '=', f.status);
+      if (f.unread) q = q.where(unreadForMe);
+      if (f.mine) q = q.where('t.assigned_to', '=', who.staffId);
+      if (f.category) q = q.where('t.category', '=', f.category);
+      if (f.overdue) q = q.where('t.status', '!=', 'closed').where('t.due_at', '<', new Date().toISOString());
+      if (named) q = q.where('t.patient_id', 'in', named);
+      // Every word must be somewhere in the thread.
+      for (const token of searched ?? []) q = q.where('t.id', 'in', a.tx.selectFrom('message_search').select('thread_id').where('clinic_id', '=', clinicId).where('token', '=', token));
+      return q;
+    };
+    const byActivity = (after: string[] | null, n: number, extra?: (q: ReturnType<typeof filtered>) => ReturnType<typeof filtered>) => {
+      let q = filtered();
+      if (extra) q = extra(q);
+      if (after) {
+        const [at, id] = after as [string, string];
+        q = q.where((eb) => eb.or([eb('t.last_message_at', '<', at), eb.and([eb('t.last_message_at', '=', at), eb('t.id', '<', id)])]));
+      }
+      return q.orderBy('t.last_message_at', 'desc').orderBy('t.id', 'desc').limit(n).execute() as Promise<InboxRow[]>;
+    };
+    // "Due" order: first the threads awaiting an answer, soonest due first; then the rest, newest first.
+    const isDue = (t: ThreadRow) => t.status !== 'closed' && t.due_at !== null;
+    const dueCond = sql<SqlBool>`(t.status <> 'closed' and t.due_at is not null)`;
+    const restCond = sql<SqlBool>`(t.status = 'closed' or t.due_at is null)`;
+    let rows: InboxRow[];
+    if (sort === 'activity') {
+      rows = await byActivity(cursor, limit + 1);
+    } else {
+      rows = [];
+      if (!cursor || cursor[0] === 'd') {
+        let q = filtered().where(dueCond);
+        if (cursor) {
+          const [, due, id] = cursor as [string, string, string];
+          q = q.where((eb) => eb.or([eb('t.due_at', '>', due), eb.and([eb('t.due_at', '=', due), eb('t.id', '>', id)])]));
+        }
+        rows = (await q.orderBy('t.due_at', 'asc').orderBy('t.id', 'asc').limit(limit + 1).execute()) as InboxRow[];
+      }
+      if (rows.length <= limit) rows = [...rows, ...(await byActivity(cursor?.[0] === 'r' ? cursor.slice(1) : null, limit + 1 - rows.length, (q) => q.where(restCond)))];
     }
-    const rows = await q.orderBy('last_message_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
     const page = rows.slice(0, limit);
+    const ids = page.map((t) => t.id);
     const patientIds = [...new Set(page.map((r) => r.patient_id))];
     const names = new Map<string, string>();
     if (patientIds.length > 0) {
-      const patientRows = await a.tx.selectFrom('patients').select(['id', 'details_enc']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', 'in', patientIds).execute();
+      const patientRows = await a.tx.selectFrom('patients').select(['id', 'details_enc']).where('clinic_id', '=', clinicId).where('id', 'in', patientIds).execute();
       for (const p of patientRows) names.set(p.id, (JSON.parse(ctx.cipher.decrypt(p.details_enc, 'patient.details')) as { name: string }).name);
     }
-    const threads = page.map((t) => inboxThread(ctx, t, names.get(t.patient_id) ?? ''));
+    const previews = await previewsOf(a.tx, ctx.cipher, ids);
+    const counts = await unreadCounts(a.tx, clinicId, who.staffId, page.filter((t) => Number(t.me_unread) === 1).map((t) => t.id));
+    const threads = page.map((t) => inboxThread(ctx, t, names.get(t.patient_id) ?? '', Number(t.me_unread) === 1 ? Math.max(1, counts.get(t.id) ?? 0) : 0, previews.get(t.id) ?? null));
     a.audit(threads.map((t) => ({ action: 'thread.list', patientId: t.patientId, target: `thread:${t.id}` })));
-    return { threads, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > limit && last ? encodeCursor(sort === 'activity' ? [last.last_message_at, last.id] : isDue(last) ? ['d', last.due_at!, last.id] : ['r', last.last_message_at, last.id]) : null;
+    return { threads, nextCursor, unreadTotal: await unreadTotal(a.tx, clinicId, who.staffId) };
   });
 }
 
-/** A thread for staff, notes included; marks it read for the clinic. */
+/** A thread for staff, notes included; marks it read for the clinic and for this staff member. */
 export async function readStaffThread(ctx: MessagingContext, who: StaffPrincipal, id: string): Promise<StaffThreadDetail> {
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
     const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
     const patient = await getPatient(a.tx, ctx.cipher, thread.patient_id);
     const messages = await messagesOf(a.tx, ctx, thread, true, patient.name);
     if (thread.staff_unread > 0) await a.tx.updateTable('threads').set({ staff_unread: 0 }).where('id', '=', id).execute();
+    await markRead(a.tx, ctx.cipher.clinicId, id, who.staffId, new Date().toISOString());
     a.audit({ action: 'thread.read', patientId: thread.patient_id, target: `thread:${id}` });
-    return { thread: inboxThread(ctx, { ...thread, staff_unread: 0 }, patient.name), messages };
+    return { thread: inboxThread(ctx, { ...thread, staff_unread: 0 }, patient.name, 0), messages };
   });
+}
+
+/** The signed-in staff member marks a thread unread again (for themselves only; colleagues are unaffected). */
+export async function markThreadUnread(ctx: MessagingContext, who: StaffPrincipal, id: string): Promise<void> {
+  await runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
+    await markRead(a.tx, ctx.cipher.clinicId, id, who.staffId, null);
+    a.audit({ action: 'thread.unread', patientId: thread.patient_id, target: `thread:${id}` });
+  });
+}
+
+async function assertAssignable(tx: Kysely<Database>, clinicId: string, staffId: string): Promise<void> {
+  const staff = await tx.selectFrom('staff').select(['id', 'disabled_at', 'password_set_at']).where('clinic_id', '=', clinicId).where('id', '=', staffId).executeTakeFirst();
+  if (!staff || staff.disabled_at || staff.password_set_at === null) throw new AppError(400, 'unknown_staff', 'assignedTo is not an active staff member of this clinic');
+}
+
+/** One thread's change inside an action: the row, its audit row and its live event. */
+async function applyPatch(a: Action, ctx: MessagingContext, thread: ThreadRow, patch: ThreadPatch): Promise<void> {
+  await a.tx
+    .updateTable('threads')
+    .set({
+      ...(patch.status === 'closed' ? { status: 'closed' as const } : {}),
+      ...(patch.status === 'open' && thread.status === 'closed' ? { status: 'open' as const } : {}),
+      ...(patch.assignedTo !== undefined ? { assigned_to: patch.assignedTo } : {}),
+    })
+    .where('id', '=', thread.id)
+    .execute();
+  a.audit({ action: 'thread.update', patientId: thread.patient_id, target: `thread:${thread.id}:${Object.keys(patch).sort().join(',')}` });
+  // Who a thread is assigned to is the clinic's business: an assignment alone is a staff-only event.
+  a.emit(ctx.cipher.clinicId, { type: 'thread', threadId: thread.id, patientId: thread.patient_id, author: 'staff', kind: patch.status !== undefined ? 'status' : 'assignment' });
 }
 
 /** Close, reopen or (re)assign a thread. */
 export async function updateThread(ctx: MessagingContext, who: StaffPrincipal, id: string, patch: ThreadPatch): Promise<ThreadRow> {
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
     const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
-    if (patch.assignedTo) {
-      const staff = await a.tx.selectFrom('staff').select(['id', 'disabled_at', 'password_set_at']).where('clinic_id', '=', ctx.cipher.clinicId).where('id', '=', patch.assignedTo).executeTakeFirst();
-      if (!staff || staff.disabled_at || staff.password_set_at === null) throw new AppError(400, 'unknown_staff', 'assignedTo is not an active staff member of this clinic');
-    }
-    await a.tx
-      .updateTable('threads')
-      .set({
-        ...(patch.status === 'closed' ? { status: 'closed' as const } : {}),
-        ...(patch.status === 'open' && thread.status === 'closed' ? { status: 'open' as const } : {}),
-        ...(patch.assignedTo !== undefined ? { assigned_to: patch.assignedTo } : {}),
-      })
-      .where('id', '=', id)
-      .execute();
-    a.audit({ action: 'thread.update', patientId: thread.patient_id, target: `thread:${id}:${Object.keys(patch).sort().join(',')}` });
-    // Who a thread is assigned to is the clinic's business: an assignment alone is a staff-only event.
-    a.emit(ctx.cipher.clinicId, { type: 'thread', threadId: id, patientId: thread.patient_id, author: 'staff', kind: patch.status !== undefined ? 'status' : 'assignment' });
+    if (patch.assignedTo) await assertAssignable(a.tx, ctx.cipher.clinicId, patch.assignedTo);
+    await applyPatch(a, ctx, thread, patch);
     return threadOf(a.tx, ctx.cipher.clinicId, id);
+  });
+}
+
+/**
+ * The same change to many threads (the inbox's bulk close and assign): all or none, in one
+ * transaction, with an audit row and a live event per thread. Any id that is not the clinic's makes
+ * the whole request a 404.
+ */
+export async function bulkUpdateThreads(ctx: MessagingContext, who: StaffPrincipal, input: BulkThreadPatch): Promise<number> {
+  const patch: ThreadPatch = { ...(input.status !== undefined ? { status: input.status } : {}), ...(input.assignedTo !== undefined ? { assignedTo: input.assignedTo } : {}) };
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    if (patch.assignedTo) await assertAssignable(a.tx, ctx.cipher.clinicId, patch.assignedTo);
+    const rows = await a.tx.selectFrom('threads').selectAll().where('clinic_id', '=', ctx.cipher.clinicId).where('id', 'in', input.ids).execute();
+    if (rows.length !== input.ids.length) throw notFound('Conversation');
+    for (const thread of rows) await applyPatch(a, ctx, thread, patch);
+    return rows.length;
   });
 }

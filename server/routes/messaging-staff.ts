@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams } from '../../shared/api.js';
-import { AttachmentInfo, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewCannedReply, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../../shared/messaging.js';
+import { AttachmentInfo, BulkThreadPatch, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewCannedReply, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../../shared/messaging.js';
 import type { Deps } from '../deps.js';
 import { readAttachment, storeAttachment } from '../domain/attachments.js';
 import { audited } from '../domain/action.js';
@@ -10,7 +10,7 @@ import { addCannedReply, listCannedReplies, removeCannedReply } from '../domain/
 import { getMessagingSettings, saveMessagingSettings } from '../domain/messaging-settings.js';
 import { getPatient } from '../domain/patients.js';
 import { listActiveColleagues } from '../domain/staff.js';
-import { listInbox, readStaffThread, staffReply, startStaffThread, updateThread } from '../domain/threads.js';
+import { bulkUpdateThreads, listInbox, markThreadUnread, readStaffThread, staffReply, startStaffThread, updateThread } from '../domain/threads.js';
 import { sessionIdOf } from '../domain/sessions.js';
 import { requireRole, requireStaff, staffOf, staffSessionLive, staffToken } from '../http/auth.js';
 import { Download, EventStream, UPLOAD_RATE, sendFile, uploadedFile } from '../http/files.js';
@@ -38,7 +38,7 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
     const scoped = plain.withTypeProvider<TypeBoxTypeProvider>();
     scoped.addHook('onRequest', requireStaff(deps));
 
-    scoped.get('/api/inbox', { schema: { tags: ['messaging'], summary: 'One page of threads, newest first, with filters', querystring: InboxFilter, response: { 200: InboxPage, ...errors } } }, async (request) => {
+    scoped.get('/api/inbox', { schema: { tags: ['messaging'], summary: 'One page of threads (newest activity or soonest due first), with filters, message-text search and the unread total', querystring: InboxFilter, response: { 200: InboxPage, ...errors } } }, async (request) => {
       const who = staffOf(request);
       return listInbox(await messagingContext(deps, who.clinicId, request.id), who, request.query);
     });
@@ -58,6 +58,17 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
       const who = staffOf(request);
       const row = await updateThread(await messagingContext(deps, who.clinicId, request.id), who, request.params.id, request.body);
       return { status: row.status, assignedTo: row.assigned_to };
+    });
+
+    scoped.post('/api/threads/bulk', { schema: { tags: ['messaging'], summary: 'Close, reopen or assign many conversations at once (all or none)', body: BulkThreadPatch, response: { 200: Type.Object({ updated: Type.Integer() }), ...errors } } }, async (request) => {
+      const who = staffOf(request);
+      return { updated: await bulkUpdateThreads(await messagingContext(deps, who.clinicId, request.id), who, request.body) };
+    });
+
+    scoped.post('/api/threads/:id/unread', { schema: { tags: ['messaging'], summary: 'Mark a conversation unread for the signed-in staff member', params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
+      const who = staffOf(request);
+      await markThreadUnread(await messagingContext(deps, who.clinicId, request.id), who, request.params.id);
+      return reply.status(204).send(null);
     });
 
     scoped.post('/api/threads/:id/messages', { schema: { tags: ['messaging'], summary: 'Reply to the patient, or add an internal note (note: true)', params: IdParams, body: NewReply, response: { 200: Sent, 201: Sent, ...errors } } }, async (request, reply) => {

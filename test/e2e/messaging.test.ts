@@ -47,9 +47,16 @@ describe('end to end: secure messaging between a patient on the clinic site and 
     await staff.getByLabel('Password').fill(admin.password);
     await staff.getByRole('button', { name: 'Sign in' }).click();
     await staff.getByRole('heading', { name: 'Inbox' }).waitFor();
-    await staff.getByRole('cell', { name: DEMO_PATIENT.name }).waitFor();
+    const conversations = staff.getByRole('list', { name: 'Conversations' });
+    await conversations.getByText(DEMO_PATIENT.name).first().waitFor();
     await staff.getByText(/left$/).first().waitFor();
     assert.deepEqual(await axeViolations(staff), []);
+    // Search inside message text (a keyed word index on the server), applied while typing.
+    const search = staff.getByLabel('Search in messages');
+    await search.fill('metformin');
+    await staff.getByText('No conversations match.').waitFor();
+    await search.fill('blood PRESSURE');
+    await conversations.getByRole('link', { name: /Prescription renewal/ }).waitFor();
     await staff.getByRole('link', { name: /Prescription renewal/ }).click();
     await staff.getByText('Please renew my blood pressure prescription.').waitFor();
     await staff.getByLabel('Reply to the patient').fill('Renewed. A requisition for your blood test is attached.');

@@ -193,6 +193,7 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
         requireTwoFactor: false,
       },
       postStaffLogin: { email: 'admin@north.test', password: PASSWORD },
+      postThreadsBulk: { ids: [threadId], assignedTo: adminId },
       patchStaffById: { password: newPassword },
       postStaffInvitationCheck: { token: await linkToken(t, 'invited1@north.test') },
       postStaffInvitationAccept: { token: await linkToken(t, 'invited2@north.test'), password: newPassword },

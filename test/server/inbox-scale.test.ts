@@ -34,7 +34,7 @@ async function bulkThreads(ctx: Awaited<ReturnType<typeof setup>>, patientIds: s
       const waiting = k % 2 === 0;
       rows.push({
         id: randomUUID(), clinic_id: ctx.clinic.id, patient_id: patientIds[k % patientIds.length]!, subject_enc: subject, category: 'other', status: 'open' as const, patient_may_reply: 1, started_by: 'patient' as const,
-        assigned_to: null, awaiting_reply_since: waiting ? at : null, due_at: waiting ? at : null, patient_unread: 0, staff_unread: waiting ? 1 : 0, last_message_at: at, created_at: at,
+        assigned_to: null, awaiting_reply_since: waiting ? at : null, due_at: waiting ? at : null, patient_unread: 0, staff_unread: waiting ? 1 : 0, patient_message_at: waiting ? at : null, last_message_at: at, created_at: at,
       });
     }
     await ctx.deps.db.insertInto('threads').values(rows).execute();
@@ -132,7 +132,7 @@ for (const d of DIALECTS) {
         await ctx.deps.db.insertInto('patients').values(rows).execute();
       }
       await bulkThreads(ctx, ids, 100_000);
-      for (const query of ['', '?unread=true', '?overdue=true', '?status=open&limit=500']) {
+      for (const query of ['', '?unread=true', '?overdue=true', '?status=open&limit=500', '?sort=due', '?sort=due&unread=true']) {
         const res = await call(ctx.app, 'GET', `/api/inbox${query}`, { cookie: ctx.admin });
         assert.equal(res.statusCode, 200, `${query}: ${res.body.slice(0, 200)}`);
         assert.ok(res.json().threads.length >= 200 && res.json().nextCursor, query);
