@@ -7,7 +7,7 @@ import type { Clinic, Me } from '../../shared/api.js';
 import { startWorker, worker } from './msw.js';
 
 const me: Me = { staff: { id: 's1', name: 'Dana Admin', email: 'dana@north.test', role: 'admin', disabled: false, createdAt: '2026-11-26T00:00:00.000Z' }, clinic: { id: 'c1', slug: 'north', name: 'North' }, devMailbox: false };
-const clinic: Clinic = { id: 'c1', slug: 'north', name: 'North Clinic', allowedOrigins: ['https://north.example'], brandColor: '#0b5cad', consentText: { en: 'Not for emergencies.', fr: 'Pas pour les urgences.' }, requireTwoFactor: false };
+const clinic: Clinic = { id: 'c1', slug: 'north', name: 'North Clinic', allowedOrigins: ['https://north.example'], brandColor: '#0b5cad', consentText: { en: 'Not for emergencies.', fr: 'Pas pour les urgences.' }, requireTwoFactor: false, patientPageUrl: null };
 
 describe('<sm-settings-page>', () => {
   before(startWorker);
