@@ -6,6 +6,7 @@ import type { Lang } from './lang.js';
 import { loaderStrings } from './i18n-loader.js';
 import { questionnaireStrings } from './i18n-questionnaires.js';
 import { bookingStrings } from './i18n-booking.js';
+import { conversationStrings } from './i18n-conversation.js';
 
 const en = {
   'app.name': 'Secure Messaging',
@@ -67,6 +68,7 @@ const en = {
   ...loaderStrings.en,
   ...questionnaireStrings.en,
   ...bookingStrings.en,
+  ...conversationStrings.en,
 
 
   'msg.newThread': 'New message',
@@ -538,6 +540,7 @@ const fr: Record<MessageKey, string> = {
   ...loaderStrings.fr,
   ...questionnaireStrings.fr,
   ...bookingStrings.fr,
+  ...conversationStrings.fr,
 
 
   'msg.newThread': 'Nouveau message',

@@ -1,11 +1,9 @@
 /**
  * @summary The clinic's inbox: filters, time left to answer within the promise, live arrival of
- * patient messages, today's message-answering blocks, and a form to message a patient.
+ * patient messages, today's message-answering blocks, and a link to message a patient (sm-new-thread-page).
  */
 import { html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
-import { Router } from '@vaadin/router';
-import type { Patient } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { WEEKDAYS, type InboxFilter, type InboxThread, type MessagingSettings } from '../../shared/messaging.js';
 import { AdminPage } from '../admin-page.js';
@@ -25,8 +23,6 @@ export class SmInboxPage extends AdminPage {
   @state() private settings: MessagingSettings | null = null;
   @state() private filter: InboxFilter = {};
   @state() private arrived = false;
-  @state() private composing = false;
-  @state() private candidates: Patient[] = [];
   private readonly onLive = () => {
     this.arrived = true;
     void this.load();
@@ -81,26 +77,6 @@ export class SmInboxPage extends AdminPage {
     void this.load();
   }
 
-  private async findPatients(e: Event) {
-    const q = (e.target as HTMLInputElement).value;
-    this.candidates = q.trim().length >= 2 ? await this.api.patients(q) : [];
-  }
-
-  private compose(e: Event) {
-    e.preventDefault();
-    const f = new FormData(e.target as HTMLFormElement);
-    return this.run(async () => {
-      const patientId = String(f.get('patientId'));
-      const files = (f.getAll('files') as File[]).filter((x) => x.size > 0);
-      const attachmentIds = [];
-      for (const file of files) attachmentIds.push((await this.api.upload(patientId, file)).id);
-      const { threadId } = await this.api.startThread({
-        id: crypto.randomUUID(), patientId, subject: String(f.get('subject')).trim(), category: String(f.get('category')), body: String(f.get('body')), attachmentIds, patientMayReply: f.get('mayReply') === 'on',
-      });
-      Router.go(`/admin/inbox/${threadId}`);
-    });
-  }
-
   private sla(t: InboxThread) {
     if (!t.dueAt) return html`<span class="muted">—</span>`;
     const left = Date.parse(t.dueAt) - Date.now();
@@ -113,29 +89,10 @@ export class SmInboxPage extends AdminPage {
     return html`<p class="notice">${blocks.length ? this.t('admin.inbox.answering', { blocks: blocks.map((b) => `${b.start}–${b.end}`).join(', ') }) : this.t('admin.inbox.noAnswering')}</p>`;
   }
 
-  private composeForm() {
-    const categories = this.settings?.categories ?? [];
-    return html`<section class="panel" aria-labelledby="compose-title">
-      <h2 id="compose-title">${this.t('admin.inbox.compose')}</h2>
-      <form class="grid" @submit=${this.compose}>
-        <label>${this.t('admin.inbox.choosePatient')} <input type="search" @input=${this.findPatients} /></label>
-        <label>${this.t('admin.inbox.patient')}
-          <select name="patientId" required>${this.candidates.map((p) => html`<option value=${p.id}>${p.name} (${p.dateOfBirth})</option>`)}</select>
-        </label>
-        <label>${this.t('admin.inbox.subject')} <input name="subject" required maxlength="200" /></label>
-        <label>${this.t('admin.inbox.category')} <select name="category">${categories.map((c) => html`<option value=${c.id}>${c[this.lang]}</option>`)}</select></label>
-        <label>${this.t('admin.thread.reply')} <textarea name="body" required></textarea></label>
-        <label>${this.t('admin.thread.attach')} <input type="file" name="files" multiple accept="application/pdf,image/jpeg,image/png" /></label>
-        <label><span><input type="checkbox" name="mayReply" checked /> ${this.t('admin.inbox.mayReply')}</span></label>
-        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-        <button ?disabled=${this.busy}>${this.t('msg.send')}</button>
-      </form>
-    </section>`;
-  }
-
   render() {
     const categories = this.settings?.categories ?? [];
     return html`<h1>${this.t('admin.inbox.title')}</h1>
+      <p><a href="/admin/inbox/new">${this.t('admin.inbox.compose')}</a></p>
       ${this.answeringToday()}
       ${this.arrived ? html`<p class="ok" role="status">${this.t('admin.inbox.live')}</p>` : nothing}
       <div class="panel">
@@ -154,10 +111,9 @@ export class SmInboxPage extends AdminPage {
           <label><span><input type="checkbox" name="mine" /> ${this.t('admin.inbox.mine')}</span></label>
           <label><span><input type="checkbox" name="overdue" /> ${this.t('admin.inbox.overdue')}</span></label>
           <button>${this.t('admin.audit.filter')}</button>
-          <button type="button" class="secondary" @click=${() => (this.composing = !this.composing)}>${this.t('admin.inbox.compose')}</button>
         </form>
       </div>
-      ${this.composing ? this.composeForm() : this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.threads === null
         ? this.error
           ? nothing
