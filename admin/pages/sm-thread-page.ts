@@ -352,7 +352,8 @@ export class SmThreadPage extends AdminPage {
       </button>`;
     const attach = html`<label>${this.t('admin.thread.attach')} <input type="file" name="files" multiple accept="application/pdf,image/jpeg,image/png" /></label>`;
     return html`<div role="tablist" aria-label=${this.t('admin.thread.composer')}>${tab('reply', this.t('admin.thread.tabReply'))}${tab('note', this.t('admin.thread.tabNote'))}</div>
-      <form id="panel-reply" role="tabpanel" aria-labelledby="tab-reply" class="grid panel" ?hidden=${this.mode !== 'reply'} @submit=${(e: SubmitEvent) => this.send(e, 'reply')}>
+      <div id="panel-reply" role="tabpanel" aria-labelledby="tab-reply" class="panel" ?hidden=${this.mode !== 'reply'}>
+      <form class="grid" @submit=${(e: SubmitEvent) => this.send(e, 'reply')}>
         <p class="muted" id="reply-help">${this.t('admin.thread.replyHelp')}</p>
         <label>${this.t('admin.thread.reply')} <textarea id="reply-body" name="body" required aria-describedby="reply-help" @input=${() => this.onInput('reply')}></textarea></label>
         ${this.canned.length
@@ -368,12 +369,15 @@ export class SmThreadPage extends AdminPage {
         ${attach}
         <button ?disabled=${this.busy || closed}>${this.t('admin.thread.sendReply')}</button>
       </form>
-      <form id="panel-note" role="tabpanel" aria-labelledby="tab-note" class="grid panel note" ?hidden=${this.mode !== 'note'} @submit=${(e: SubmitEvent) => this.send(e, 'note')}>
+      </div>
+      <div id="panel-note" role="tabpanel" aria-labelledby="tab-note" class="panel note" ?hidden=${this.mode !== 'note'}>
+      <form class="grid" @submit=${(e: SubmitEvent) => this.send(e, 'note')}>
         <p class="muted" id="note-help">${this.t('admin.thread.noteHelp')}</p>
         <label>${this.t('admin.thread.note')} <textarea id="note-body" name="body" required aria-describedby="note-help" @input=${() => this.onInput('note')}></textarea></label>
         ${attach}
         <button class="note" ?disabled=${this.busy}>${this.t('admin.thread.saveNote')}</button>
-      </form>`;
+      </form>
+      </div>`;
   }
 
   private meta() {
