@@ -4,6 +4,7 @@
  */
 const en = {
   'admin.thread.composer': 'Write',
+  'admin.thread.attachNote': 'Attach files to the note (PDF, JPEG, PNG)',
   'admin.thread.tabReply': 'Reply to patient',
   'admin.thread.tabNote': 'Internal note',
   'admin.thread.sendReply': 'Send to patient',
@@ -53,6 +54,7 @@ const en = {
 
 const fr: Record<keyof typeof en, string> = {
   'admin.thread.composer': 'Écrire',
+  'admin.thread.attachNote': 'Joindre des fichiers à la note (PDF, JPEG, PNG)',
   'admin.thread.tabReply': 'Répondre au patient',
   'admin.thread.tabNote': 'Note interne',
   'admin.thread.sendReply': 'Envoyer au patient',

@@ -350,7 +350,8 @@ export class SmThreadPage extends AdminPage {
       >
         ${label}
       </button>`;
-    const attach = html`<label>${this.t('admin.thread.attach')} <input type="file" name="files" multiple accept="application/pdf,image/jpeg,image/png" /></label>`;
+    const attach = (mode: Mode) =>
+      html`<label>${this.t(mode === 'note' ? 'admin.thread.attachNote' : 'admin.thread.attach')} <input type="file" name="files" multiple accept="application/pdf,image/jpeg,image/png" /></label>`;
     return html`<div role="tablist" aria-label=${this.t('admin.thread.composer')}>${tab('reply', this.t('admin.thread.tabReply'))}${tab('note', this.t('admin.thread.tabNote'))}</div>
       <div id="panel-reply" role="tabpanel" aria-labelledby="tab-reply" class="panel" ?hidden=${this.mode !== 'reply'}>
       <form class="grid" @submit=${(e: SubmitEvent) => this.send(e, 'reply')}>
@@ -366,7 +367,7 @@ export class SmThreadPage extends AdminPage {
               >
               <p class="muted" id="template-help">${this.t('admin.thread.templateHelp', { lang: this.t(`admin.thread.lang.${this.patientLang}`) })}</p>`
           : nothing}
-        ${attach}
+        ${attach('reply')}
         <button ?disabled=${this.busy || closed}>${this.t('admin.thread.sendReply')}</button>
       </form>
       </div>
@@ -374,7 +375,7 @@ export class SmThreadPage extends AdminPage {
       <form class="grid" @submit=${(e: SubmitEvent) => this.send(e, 'note')}>
         <p class="muted" id="note-help">${this.t('admin.thread.noteHelp')}</p>
         <label>${this.t('admin.thread.note')} <textarea id="note-body" name="body" required aria-describedby="note-help" @input=${() => this.onInput('note')}></textarea></label>
-        ${attach}
+        ${attach('note')}
         <button class="note" ?disabled=${this.busy}>${this.t('admin.thread.saveNote')}</button>
       </form>
       </div>`;
