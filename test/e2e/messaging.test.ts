@@ -92,6 +92,9 @@ describe('end to end: secure messaging between a patient on the clinic site and 
     await staff.getByRole('button', { name: 'Message', exact: true }).click();
     await staff.getByRole('heading', { name: 'Your blood test' }).waitFor();
     await staff.getByText('Your blood test is normal.').waitFor();
+    const notice = await h.smtp.take(DEMO_PATIENT.email);
+    assert.match(notice.subject, /new secure message/);
+    assert.equal(notice.text.includes('blood test'), false, 'no content in the notice');
 
     await staff.getByLabel('Language').selectOption('fr');
     await staff.getByRole('link', { name: 'Boîte de réception' }).click();
