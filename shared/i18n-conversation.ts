@@ -36,7 +36,7 @@ const en = {
   'admin.newThread.results': 'Matching patients',
   'admin.newThread.noMatch': 'No patient matches “{q}”.',
   'admin.newThread.typeMore': 'Type at least 2 characters.',
-  'admin.newThread.count': '{count} matching patients.',
+  'admin.newThread.count': 'Matching patients: {count}.',
   'admin.newThread.chooseThis': 'Choose {name}, born {dob}',
   'admin.newThread.chosen': 'Patient: {name}, born {dob}',
   'admin.newThread.change': 'Choose another patient',

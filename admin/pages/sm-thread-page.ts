@@ -100,6 +100,7 @@ export class SmThreadPage extends AdminPage {
       }
       [role='tab'].note {
         border-color: #7a5300;
+        background: #fff;
         color: #7a5300;
       }
       [role='tab'].note[aria-selected='true'] {
@@ -119,7 +120,7 @@ export class SmThreadPage extends AdminPage {
         background: #fff8dc;
         border-top-color: #7a5300;
       }
-      button.note {
+      button.save-note {
         background: #7a5300;
         border-color: #7a5300;
       }
@@ -376,7 +377,7 @@ export class SmThreadPage extends AdminPage {
         <p class="muted" id="note-help">${this.t('admin.thread.noteHelp')}</p>
         <label>${this.t('admin.thread.note')} <textarea id="note-body" name="body" required aria-describedby="note-help" @input=${() => this.onInput('note')}></textarea></label>
         ${attach('note')}
-        <button class="note" ?disabled=${this.busy}>${this.t('admin.thread.saveNote')}</button>
+        <button class="save-note" ?disabled=${this.busy}>${this.t('admin.thread.saveNote')}</button>
       </form>
       </div>`;
   }

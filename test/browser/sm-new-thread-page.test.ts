@@ -57,7 +57,7 @@ describe('<sm-new-thread-page>', () => {
     search.dispatchEvent(new Event('input'));
     await waitUntil(() => root.querySelectorAll('ul.results button').length === 2);
     expect(queries).to.deep.equal(['jam'], 'one search after typing stops');
-    expect(root.querySelector('#patient-count')!.textContent).to.contain('2 matching patients');
+    expect(root.querySelector('#patient-count')!.textContent).to.contain('Matching patients: 2');
     await expect(el).to.be.accessible();
     root.querySelector<HTMLButtonElement>('ul.results button')!.click();
     await waitUntil(() => root.querySelector('#chosen-patient'));
