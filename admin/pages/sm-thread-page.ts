@@ -77,7 +77,7 @@ export class SmThreadPage extends AdminPage {
       dl.meta dd {
         margin: 0;
       }
-      nav.neighbours {
+      .neighbours {
         display: flex;
         justify-content: space-between;
         gap: 1rem;
@@ -410,10 +410,11 @@ export class SmThreadPage extends AdminPage {
 
   private neighbours() {
     const d = this.detail!;
-    return html`<nav class="neighbours" aria-label=${this.t('admin.thread.neighbours')}>
+    // A labelled group, not a second navigation landmark beside the admin's own menu.
+    return html`<div class="neighbours" role="group" aria-label=${this.t('admin.thread.neighbours')}>
       ${d.previousId ? html`<a href="/admin/inbox/${d.previousId}" rel="prev">← ${this.t('admin.thread.previous')}</a>` : html`<span class="muted">${this.t('admin.thread.noPrevious')}</span>`}
       ${d.nextId ? html`<a href="/admin/inbox/${d.nextId}" rel="next">${this.t('admin.thread.next')} →</a>` : html`<span class="muted">${this.t('admin.thread.noNext')}</span>`}
-    </nav>`;
+    </div>`;
   }
 
   private receipt(m: StaffThreadDetail['messages'][number]) {
