@@ -215,8 +215,9 @@ export class AdminApi {
   cannedReplies(): Promise<CannedReply[]> {
     return this.#call('/api/canned-replies');
   }
-  addCannedReply(title: string, body: string): Promise<CannedReply> {
-    return this.#call('/api/canned-replies', { method: 'POST', body: { title, body } });
+  /** Adds a reply template; `bodyFr` is its French text. A placeholder we would not fill is a 422 `unknown_placeholder` naming the field. */
+  addCannedReply(title: string, body: string, bodyFr?: string): Promise<CannedReply> {
+    return this.#call('/api/canned-replies', { method: 'POST', body: { title, body, ...(bodyFr ? { bodyFr } : {}) } });
   }
   deleteCannedReply(id: string): Promise<void> {
     return this.#call(`/api/canned-replies/${encodeURIComponent(id)}`, { method: 'DELETE' });

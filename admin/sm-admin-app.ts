@@ -17,6 +17,7 @@ import { STAFF_DEVICE_NAME, startStaffDevice, type StaffDevice } from './staff-d
 import { adminStyles } from './styles.js';
 import './pages/sm-login-page.js';
 import './pages/sm-inbox-page.js';
+import './pages/sm-new-thread-page.js';
 import './pages/sm-thread-page.js';
 import './pages/sm-messaging-settings-page.js';
 import './pages/sm-patients-page.js';
@@ -300,7 +301,7 @@ export class SmAdminApp extends LitElement {
     void this.router.setRoutes(
       me.enrolmentRequired
         ? [page('/admin/account', 'sm-account-page'), { path: '(.*)', redirect: '/admin/account' }]
-        : [{ path: '/admin/', redirect: '/admin/inbox' }, page('/admin/inbox/:id', 'sm-thread-page'), ...navFor(me).map((n) => page(n.path, n.tag)), page('(.*)', 'sm-not-found-page')],
+        : [{ path: '/admin/', redirect: '/admin/inbox' }, page('/admin/inbox/new', 'sm-new-thread-page'), page('/admin/inbox/:id', 'sm-thread-page'), ...navFor(me).map((n) => page(n.path, n.tag)), page('(.*)', 'sm-not-found-page')],
     );
   }
 

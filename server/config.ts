@@ -3,6 +3,7 @@
  * with a message that names the variable, rather than failing later in some request.
  */
 import path from 'node:path';
+import { NOTICE_BATCH_MS } from './domain/notices.js';
 
 /** Everything the server reads from its environment. */
 export interface Config {
@@ -30,6 +31,8 @@ export interface Config {
   smtpTimeouts: { connectMs: number; answerMs: number };
   /** The job runner: first retry delay (doubling after), and how long a claim holds before another instance may take over. */
   jobs: { retryBaseMs: number; leaseMs: number };
+  /** How long a patient's new-message e-mail waits to cover further replies (0: one e-mail per reply, at once). */
+  noticeBatchMs: number;
   /**
    * Which reverse proxies to believe about the client's address: false (none), a number of hops
    * (the address that many entries from the right of X-Forwarded-For), or the proxies' addresses.
@@ -133,6 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     smtpTimeouts: { connectMs: millis(env, 'SMTP_CONNECT_TIMEOUT_MS', 10_000, 100, 300_000), answerMs: millis(env, 'SMTP_ANSWER_TIMEOUT_MS', 30_000, 100, 600_000) },
     jobs: { retryBaseMs: millis(env, 'JOB_RETRY_BASE_MS', 30_000, 10, 3_600_000), leaseMs: millis(env, 'JOB_LEASE_MS', 120_000, 500, 3_600_000) },
+    noticeBatchMs: millis(env, 'NOTICE_BATCH_MS', NOTICE_BATCH_MS, 0, 3_600_000),
     trustProxy: trustProxy(env.TRUST_PROXY),
     production: env.NODE_ENV === 'production',
   };

@@ -211,13 +211,19 @@ export const ClinicSettings = Type.Object(
     brandColor: ColorHex,
     consentText: ConsentText,
     requireTwoFactor: Type.Optional(Type.Boolean({ description: 'Every staff member must sign in with a second factor (absent: unchanged)' })),
+    patientPageUrl: Type.Optional(
+      Type.Union([Type.String({ maxLength: 2048 }), Type.Null()], { description: 'The https page where the messaging widget lives, the link in patients\' e-mail notices (null: none; absent: unchanged)' }),
+    ),
   },
   { additionalProperties: false },
 );
 export type ClinicSettings = Static<typeof ClinicSettings>;
 
 /** The settings plus the clinic's identity (one object: an `allOf` of closed objects could never match). */
-export const Clinic = Type.Object({ id: Id, slug: Type.String(), ...ClinicSettings.properties, requireTwoFactor: Type.Boolean() }, { additionalProperties: false });
+export const Clinic = Type.Object(
+  { id: Id, slug: Type.String(), ...ClinicSettings.properties, requireTwoFactor: Type.Boolean(), patientPageUrl: Type.Union([Type.String(), Type.Null()]) },
+  { additionalProperties: false },
+);
 export type Clinic = Static<typeof Clinic>;
 
 /** What any visitor may read about a clinic: nothing private. */

@@ -107,6 +107,8 @@ const WORDINGS: Record<string, Wording> = {
     const mb = num(p, 'maxMb');
     return files !== null && mb !== null ? translatePlural(lang, 'error.upload_quota', files, { size: formatMegabytes(lang, mb) }) : translate(lang, 'error.upload_quota.unknown');
   },
+  unknown_placeholder: (lang, p) => translate(lang, 'error.unknown_placeholder', { name: typeof p.name === 'string' ? p.name : '' }),
+  invalid_patient_page: plain('error.invalid_patient_page'),
   rate_limited: (lang, p) => {
     const wait = num(p, 'retryAfterSeconds');
     return wait !== null && wait > 0 ? translate(lang, 'error.rate_limited', { in: formatIn(lang, wait) }) : translate(lang, 'frame.signIn.rateLimited');

@@ -7,6 +7,7 @@ import { loaderStrings } from './i18n-loader.js';
 import { questionnaireStrings } from './i18n-questionnaires.js';
 import { bookingStrings } from './i18n-booking.js';
 import { messagingSettingsStrings } from './i18n-messaging-settings.js';
+import { conversationStrings } from './i18n-conversation.js';
 
 const en = {
   'app.name': 'Secure Messaging',
@@ -69,6 +70,7 @@ const en = {
   ...questionnaireStrings.en,
   ...bookingStrings.en,
   ...messagingSettingsStrings.en,
+  ...conversationStrings.en,
 
 
   'msg.newThread': 'New message',
@@ -576,6 +578,7 @@ const fr: Record<MessageKey, string> = {
   ...questionnaireStrings.fr,
   ...bookingStrings.fr,
   ...messagingSettingsStrings.fr,
+  ...conversationStrings.fr,
 
 
   'msg.newThread': 'Nouveau message',

@@ -114,6 +114,8 @@ export const Message = Type.Object({
   body: Type.String(),
   attachments: Type.Array(AttachmentInfo),
   createdAt: Timestamp,
+  /** Staff view only: when the patient first opened the conversation after this reply (null: not yet). */
+  seenAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
 });
 export type Message = Static<typeof Message>;
 
@@ -157,7 +159,19 @@ export type InboxThread = Static<typeof InboxThread>;
 export const ThreadDetail = Type.Object({ thread: ThreadSummary, messages: Type.Array(Message) });
 export type ThreadDetail = Static<typeof ThreadDetail>;
 
-export const StaffThreadDetail = Type.Object({ thread: InboxThread, messages: Type.Array(Message) });
+/** Another conversation of the same patient, as a link on the conversation page. */
+export const RelatedThread = Type.Object({ id: Id, subject: Type.String(), status: ThreadStatus, lastMessageAt: Timestamp });
+export type RelatedThread = Static<typeof RelatedThread>;
+
+export const StaffThreadDetail = Type.Object({
+  thread: InboxThread,
+  messages: Type.Array(Message),
+  /** The neighbours in the inbox's default order (newest activity first): the newer one and the older one. */
+  previousId: Type.Union([Id, Type.Null()]),
+  nextId: Type.Union([Id, Type.Null()]),
+  /** The patient's other conversations, newest activity first. */
+  otherThreads: Type.Array(RelatedThread),
+});
 export type StaffThreadDetail = Static<typeof StaffThreadDetail>;
 
 const Body = Type.String({ minLength: 1, maxLength: 100000 });
@@ -186,7 +200,12 @@ export const NewStaffThread = Type.Object(
 export type NewStaffThread = Static<typeof NewStaffThread>;
 
 export const ThreadPatch = Type.Object(
-  { status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])), assignedTo: Type.Optional(Type.Union([Id, Type.Null()])) },
+  {
+    status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+    assignedTo: Type.Optional(Type.Union([Id, Type.Null()])),
+    /** One of the clinic's category ids. */
+    category: Type.Optional(Type.String({ maxLength: 40 })),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 export type ThreadPatch = Static<typeof ThreadPatch>;
@@ -232,7 +251,34 @@ export type InboxFilter = Static<typeof InboxFilter>;
 export const InboxPage = Type.Object({ threads: Type.Array(InboxThread), nextCursor: Type.Union([Type.String(), Type.Null()]), unreadTotal: Type.Integer() });
 export type InboxPage = Static<typeof InboxPage>;
 
-export const CannedReply = Type.Object({ id: Id, title: Type.String({ minLength: 1, maxLength: 120 }), body: Type.String({ minLength: 1, maxLength: 5000 }) });
+/** A reply template: English `body`, French `bodyFr` (null for templates written before both were asked). */
+export const CannedReply = Type.Object({ id: Id, title: Type.String({ minLength: 1, maxLength: 120 }), body: Type.String({ minLength: 1, maxLength: 5000 }), bodyFr: Type.Union([Type.String(), Type.Null()]) });
 export type CannedReply = Static<typeof CannedReply>;
-export const NewCannedReply = Type.Object({ title: NonBlankLine(120), body: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false });
+export const NewCannedReply = Type.Object(
+  { title: NonBlankLine(120), body: Type.String({ minLength: 1, maxLength: 5000 }), bodyFr: Type.Optional(Type.String({ minLength: 1, maxLength: 5000 })) },
+  { additionalProperties: false },
+);
 export type NewCannedReply = Static<typeof NewCannedReply>;
+
+/** The placeholders a template may use; each is filled in when staff insert the template. */
+export const TEMPLATE_PLACEHOLDERS = ['patient.firstName', 'patient.lastName', 'clinic.name', 'staff.name'] as const;
+export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
+
+const PLACEHOLDER = /\{([^{}\s]{1,60})\}/g;
+
+/** The `{names}` in a template text that are not placeholders we fill (empty when all are known). */
+export function unknownPlaceholders(text: string): string[] {
+  const known: readonly string[] = TEMPLATE_PLACEHOLDERS;
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!).filter((name) => !known.includes(name)))];
+}
+
+/** The template text with its placeholders filled in. */
+export function fillTemplate(text: string, values: Record<TemplatePlaceholder, string>): string {
+  return text.replace(PLACEHOLDER, (whole, name: string) => (name in values ? values[name as TemplatePlaceholder] : whole));
+}
+
+/** A person's single "name" field split for the placeholders: the first word, and the rest. */
+export function splitName(name: string): { firstName: string; lastName: string } {
+  const words = name.trim().split(/\s+/);
+  return { firstName: words[0] ?? '', lastName: words.slice(1).join(' ') };
+}

@@ -4,12 +4,11 @@
  * unread"), filters and search in message text applied as they change, two orders, pages past 200,
  * the person's unread total, bulk close and assign, keyboard shortcuts (documented on the page),
  * time left to answer within the promise, live arrival of patient messages, today's
- * message-answering blocks, and a form to message a patient.
+ * message-answering blocks, and a link to message a patient (sm-new-thread-page).
  */
 import { css, html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import { Router } from '@vaadin/router';
-import type { Patient } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import type { MessageKey } from '../../shared/i18n.js';
@@ -185,8 +184,6 @@ export class SmInboxPage extends AdminPage {
   /** The row j/k move through and e/r/x act on (-1: none yet). */
   @state() private current = -1;
   @state() private arrived = false;
-  @state() private composing = false;
-  @state() private candidates: Patient[] = [];
   /** Answers to earlier filters that arrive late are dropped: only the newest request's list shows. */
   #request = 0;
   #typing: ReturnType<typeof setTimeout> | undefined;
@@ -301,7 +298,7 @@ export class SmInboxPage extends AdminPage {
   }
 
   private shortcut(e: KeyboardEvent) {
-    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || this.composing) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
     if (typingIn(e.composedPath()[0])) return;
     const rows = this.threads ?? [];
     const here = rows[this.current];
@@ -387,26 +384,6 @@ export class SmInboxPage extends AdminPage {
     await this.focusRow(index);
   }
 
-  private async findPatients(e: Event) {
-    const q = (e.target as HTMLInputElement).value;
-    this.candidates = q.trim().length >= 2 ? await this.api.patients(q) : [];
-  }
-
-  private compose(e: Event) {
-    e.preventDefault();
-    const f = new FormData(e.target as HTMLFormElement);
-    return this.run(async () => {
-      const patientId = String(f.get('patientId'));
-      const files = (f.getAll('files') as File[]).filter((x) => x.size > 0);
-      const attachmentIds = [];
-      for (const file of files) attachmentIds.push((await this.api.upload(patientId, file)).id);
-      const { threadId } = await this.api.startThread({
-        id: crypto.randomUUID(), patientId, subject: String(f.get('subject')).trim(), category: String(f.get('category')), body: String(f.get('body')), attachmentIds, patientMayReply: f.get('mayReply') === 'on',
-      });
-      Router.go(`/admin/inbox/${threadId}`);
-    });
-  }
-
   private sla(t: InboxThread) {
     if (!t.dueAt) return nothing;
     const left = Date.parse(t.dueAt) - Date.now();
@@ -417,26 +394,6 @@ export class SmInboxPage extends AdminPage {
     if (!this.settings) return nothing;
     const blocks = this.settings.answeringBlocks[WEEKDAYS[(new Date().getDay() + 6) % 7]!];
     return html`<p class="notice">${blocks.length ? this.t('admin.inbox.answering', { blocks: blocks.map((b) => `${b.start}–${b.end}`).join(', ') }) : this.t('admin.inbox.noAnswering')}</p>`;
-  }
-
-  private composeForm() {
-    const categories = this.settings?.categories ?? [];
-    return html`<section class="panel" aria-labelledby="compose-title">
-      <h2 id="compose-title">${this.t('admin.inbox.compose')}</h2>
-      <form class="grid" @submit=${this.compose}>
-        <label>${this.t('admin.inbox.choosePatient')} <input type="search" @input=${this.findPatients} /></label>
-        <label>${this.t('admin.inbox.patient')}
-          <select name="patientId" required>${this.candidates.map((p) => html`<option value=${p.id}>${p.name} (${p.dateOfBirth})</option>`)}</select>
-        </label>
-        <label>${this.t('admin.inbox.subject')} <input name="subject" required maxlength="200" /></label>
-        <label>${this.t('admin.inbox.category')} <select name="category">${categories.map((c) => html`<option value=${c.id}>${c[this.lang]}</option>`)}</select></label>
-        <label>${this.t('admin.thread.reply')} <textarea name="body" required></textarea></label>
-        <label>${this.t('admin.thread.attach')} <input type="file" name="files" multiple accept="application/pdf,image/jpeg,image/png" /></label>
-        <label><span><input type="checkbox" name="mayReply" checked /> ${this.t('admin.inbox.mayReply')}</span></label>
-        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-        <button ?disabled=${this.busy}>${this.t('msg.send')}</button>
-      </form>
-    </section>`;
   }
 
   private filters() {
@@ -463,7 +420,6 @@ export class SmInboxPage extends AdminPage {
         <label class="check"><input type="checkbox" name="unread" /> ${this.t('admin.inbox.unreadOnly')}</label>
         <label class="check"><input type="checkbox" name="mine" /> ${this.t('admin.inbox.mine')}</label>
         <label class="check"><input type="checkbox" name="overdue" /> ${this.t('admin.inbox.overdue')}</label>
-        <button type="button" class="secondary" @click=${() => (this.composing = !this.composing)}>${this.t('admin.inbox.compose')}</button>
       </form>
     </div>`;
   }
@@ -541,7 +497,8 @@ export class SmInboxPage extends AdminPage {
       ${this.answeringToday()}
       ${this.arrived ? html`<p class="ok" role="status">${this.t('admin.inbox.live')}</p>` : nothing}
       ${this.filters()}
-      ${this.composing ? this.composeForm() : this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <p><a href="/admin/inbox/new">${this.t('admin.inbox.compose')}</a></p>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <p class="ok" role="status">${this.status ?? nothing}</p>
       ${this.threads === null
         ? this.error

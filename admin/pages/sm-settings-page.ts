@@ -1,8 +1,9 @@
-/** @summary Clinic settings: name, sites allowed to embed, brand colour, consent text. Admins edit; others read. */
+/** @summary Clinic settings: name, sites allowed to embed, the patient page (notices' link), brand colour, consent text. Admins edit; others read. */
 import { css, html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { Clinic } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
+import { describeRefusal } from '../../shared/error-text.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import { AdminPage } from '../admin-page.js';
 
@@ -24,6 +25,8 @@ export class SmSettingsPage extends AdminPage {
   @state() private clinic: Clinic | null = null;
   /** The allowed-websites line the server could not read, shown at the field. */
   @state() private originError: string | null = null;
+  /** The patient page address the server refused, shown at the field. */
+  @state() private pageError: string | null = null;
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -38,6 +41,7 @@ export class SmSettingsPage extends AdminPage {
 
   protected updated(): void {
     if (this.originError) this.renderRoot.querySelector<HTMLTextAreaElement>('textarea[name=origins]')?.focus();
+    else if (this.pageError) this.renderRoot.querySelector<HTMLInputElement>('input[name=patientPageUrl]')?.focus();
   }
 
   private save(e: SubmitEvent) {
@@ -45,6 +49,7 @@ export class SmSettingsPage extends AdminPage {
     const f = new FormData(e.target as HTMLFormElement);
     const text = (n: string) => String(f.get(n) ?? '').trim();
     this.originError = null;
+    this.pageError = null;
     return this.run(async () => {
       try {
         this.clinic = await this.api.saveClinic({
@@ -54,8 +59,13 @@ export class SmSettingsPage extends AdminPage {
           brandColor: text('brandColor'),
           consentText: { en: text('consentEn'), fr: text('consentFr') },
           requireTwoFactor: f.get('requireTwoFactor') === 'on',
+          patientPageUrl: text('patientPageUrl') || null,
         });
       } catch (err) {
+        if (err instanceof ApiError && err.code === 'invalid_patient_page') {
+          this.pageError = describeRefusal(this.lang, err);
+          return;
+        }
         if (!(err instanceof ApiError && err.code === 'invalid_origin')) throw err;
         // Said at the field, which gets the focus (updated()).
         this.originError = this.t('admin.settings.error.invalidOrigin', { line: String(err.params?.line ?? ''), value: String(err.params?.value ?? '') });
@@ -78,6 +88,20 @@ export class SmSettingsPage extends AdminPage {
             <textarea name="origins" .value=${c.allowedOrigins.join('\n')} aria-invalid=${this.originError ? 'true' : 'false'} aria-describedby=${this.originError ? 'origins-error' : nothing}></textarea
           ></label>
           ${this.originError ? html`<p id="origins-error" class="error" role="alert">${this.originError}</p>` : nothing}
+          <label
+            >${this.t('admin.settings.patientPage')}
+            <input
+              name="patientPageUrl"
+              inputmode="url"
+              autocomplete="url"
+              maxlength="2048"
+              placeholder="https://www.myclinic.ca/messages"
+              .value=${c.patientPageUrl ?? ''}
+              aria-invalid=${this.pageError ? 'true' : 'false'}
+              aria-describedby=${this.pageError ? 'patient-page-error patient-page-help' : 'patient-page-help'}
+          /></label>
+          <p id="patient-page-help" class="muted">${this.t('admin.settings.patientPageHelp')}</p>
+          ${this.pageError ? html`<p id="patient-page-error" class="error" role="alert">${this.pageError}</p>` : nothing}
           <label>${this.t('admin.settings.brandColor')} <input name="brandColor" type="color" .value=${c.brandColor} /></label>
           <label>${this.t('admin.settings.consentEn')} <textarea name="consentEn" required lang="en" .value=${c.consentText.en}></textarea></label>
           <label>${this.t('admin.settings.consentFr')} <textarea name="consentFr" required lang="fr" .value=${c.consentText.fr}></textarea></label>

@@ -14,6 +14,7 @@ import * as m0010 from './migrations/0010_questionnaires.js';
 import * as m0011 from './migrations/0011_booking.js';
 import * as m0012 from './migrations/0012_reauthentication.js';
 import * as m0013 from './migrations/0013_inbox_reading.js';
+import * as m0014 from './migrations/0014_conversation_page.js';
 import * as m0019 from './migrations/0019_booking_mail_kinds.js';
 import * as m0020 from './migrations/0020_booking_questionnaire.js';
 
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0011_booking': m0011,
   '0012_reauthentication': m0012,
   '0013_inbox_reading': m0013,
+  '0014_conversation_page': m0014,
   '0019_booking_mail_kinds': m0019,
   '0020_booking_questionnaire': m0020,
 };

@@ -19,6 +19,8 @@ export interface ClinicsTable {
   /** 1 when every staff member must sign in with a second factor (SQLite has no boolean). */
   require_two_factor: Generated<number>;
   created_at: string;
+  /** The https page where the clinic's messaging widget lives: the link in patients' e-mail notices. */
+  patient_page_url: string | null;
 }
 
 export interface StaffTable {
@@ -187,6 +189,8 @@ export interface MessagesTable {
   /** Which version of the word tokens (message_search) this message has; 0 = not yet indexed. */
   search_version: Generated<number>;
   created_at: string;
+  /** When the patient first opened the thread after this staff reply (read receipt); null until then. */
+  seen_at: string | null;
 }
 
 /** Where each staff member has read a thread up to. */
@@ -225,6 +229,8 @@ export interface CannedRepliesTable {
   clinic_id: string;
   title: string;
   body: string;
+  /** The French text; null for templates written before templates were bilingual. */
+  body_fr: string | null;
   created_at: string;
 }
 

@@ -41,6 +41,7 @@ export async function createClinic(db: Kysely<Database>, keyring: Keyring, input
     consent_text_fr: DEFAULT_CONSENT.fr,
     require_two_factor: 0,
     created_at: new Date().toISOString(),
+    patient_page_url: null,
   };
   await db.insertInto('clinics').values(row).execute();
   return row;
@@ -84,6 +85,7 @@ export async function updateClinicSettings(db: Kysely<Database>, clinicId: strin
       consent_text_en: s.consentText.en.trim(),
       consent_text_fr: s.consentText.fr.trim(),
       ...(s.requireTwoFactor !== undefined ? { require_two_factor: s.requireTwoFactor ? 1 : 0 } : {}),
+      ...(s.patientPageUrl !== undefined ? { patient_page_url: patientPageUrl(s.patientPageUrl) } : {}),
     })
     .where('id', '=', clinicId)
     .execute();
@@ -105,6 +107,7 @@ export function toClinic(row: ClinicRow): Clinic {
     brandColor: row.brand_color,
     consentText: { en: row.consent_text_en, fr: row.consent_text_fr },
     requireTwoFactor: Number(row.require_two_factor) === 1,
+    patientPageUrl: row.patient_page_url,
   };
 }
 
@@ -118,8 +121,33 @@ export function clinicCipher(keyring: Keyring, row: ClinicRow): ClinicCipher {
   return keyring.forClinic(row.id, row.wrapped_key);
 }
 
-/** Where a patient reads their messages: the clinic's own site, else our patient portal. */
+/**
+ * The "patient page" as typed (www.myclinic.ca/messages) turned into the https address saved: scheme
+ * added, host lower-cased, fragment dropped. Blank clears it; anything else that is not an https page
+ * (http only for a local development site) is a 400 `invalid_patient_page`.
+ */
+export function patientPageUrl(input: string | null): string | null {
+  const text = (input ?? '').trim();
+  if (!text) return null;
+  const refuse = () => new AppError(400, 'invalid_patient_page', `"${text.slice(0, 80)}" is not a web page address like https://www.myclinic.ca/messages`, { params: { value: text.slice(0, 200) } });
+  if (/\s/.test(text)) throw refuse();
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
+  } catch {
+    throw refuse();
+  }
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && local)) || url.username || url.password || !siteOrigin(url.origin)) throw refuse();
+  url.hash = '';
+  return url.href;
+}
+
+/**
+ * Where a patient reads their messages, the link in their e-mail notices: the clinic's "patient
+ * page" (where its widget lives), else our patient portal, which always has it. A clinic site's
+ * first allowed origin is not used: its home page need not carry the widget.
+ */
 export function patientLink(clinic: ClinicRow, publicOrigin: string): string {
-  const origins = JSON.parse(clinic.allowed_origins) as string[];
-  return origins[0] ?? `${publicOrigin}/p/${clinic.slug}`;
+  return clinic.patient_page_url ?? `${publicOrigin}/p/${clinic.slug}`;
 }

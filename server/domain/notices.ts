@@ -14,6 +14,7 @@ import { AppError } from './errors.js';
 import type { Keyring } from './crypto.js';
 import type { Mailer } from './mail.js';
 import type { NewJob } from './jobs.js';
+import type { Action } from './action.js';
 import { getMessagingSettings } from './messaging-settings.js';
 import { getPatient } from './patients.js';
 import { staffTokenOpen } from './staff-tokens.js';
@@ -34,8 +35,39 @@ export class PermanentJobError extends Error {
   }
 }
 
-/** "You have a new secure message" to a patient. */
-export const newMessageNotice = (clinicId: string, patientId: string): NewJob => ({ kind: 'mail.new-message', clinicId, payload: { patientId } });
+/** How long a new-message notice waits for more replies to the same patient, so a burst makes one e-mail (NOTICE_BATCH_MS). */
+export const NOTICE_BATCH_MS = 2 * 60 * 1000;
+
+/**
+ * "You have a new secure message" to a patient, sent `batchMs` from now. Its dedupe key starts with
+ * the patient, so a pending one can be found (`queueNewMessageNotice`), and ends with its time, so a
+ * later burst gets its own.
+ */
+export function newMessageNotice(clinicId: string, patientId: string, batchMs = 0, now = new Date()): NewJob {
+  const runAt = new Date(now.getTime() + batchMs);
+  return { kind: 'mail.new-message', clinicId, payload: { patientId }, runAt, dedupeKey: `mail.new-message:${patientId}:${runAt.toISOString()}` };
+}
+
+/**
+ * Leaves the notice of a staff message unless one for this patient is still waiting to go: that one
+ * covers this message too. The caller holds the patient's lock (`a.lockPatient`), so on PostgreSQL a
+ * concurrent reply waits for this transaction and then sees its job (read committed). `batchMs` 0
+ * turns batching off: one notice per message, sent at once.
+ */
+export async function queueNewMessageNotice(a: Action, clinicId: string, patientId: string, batchMs: number): Promise<void> {
+  if (batchMs > 0) {
+    const waiting = await a.tx
+      .selectFrom('jobs')
+      .select('id')
+      .where('clinic_id', '=', clinicId)
+      .where('kind', '=', 'mail.new-message')
+      .where('status', '=', 'pending')
+      .where('dedupe_key', 'like', `mail.new-message:${patientId}:%`)
+      .executeTakeFirst();
+    if (waiting) return;
+  }
+  a.enqueue(newMessageNotice(clinicId, patientId, batchMs));
+}
 
 /** A sign-in code, sealed with the clinic's key while it waits in the queue. */
 export const signInCodeNotice = (clinicId: string, patientId: string, sealedCode: string, lang: Lang, expiresAt: string): NewJob => ({

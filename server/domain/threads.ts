@@ -19,7 +19,7 @@ import { replyDue } from './messaging-settings.js';
 import { MESSAGE_SEARCH_VERSION, indexMessage, messageQueryTokens } from './message-search.js';
 import { assertConsent, getPatient, patientsNamed } from './patients.js';
 import { runAction, type Action, type ActionStore } from './action.js';
-import { newMessageNotice } from './notices.js';
+import { NOTICE_BATCH_MS, queueNewMessageNotice } from './notices.js';
 import type { PatientPrincipal, Principal, StaffPrincipal } from './principal.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -34,6 +34,8 @@ export interface MessagingContext {
   cipher: ClinicCipher;
   settings: MessagingSettings;
   clinicName: string;
+  /** How long a patient's e-mail notice waits to cover further replies (NOTICE_BATCH_MS when absent; 0: no batching). */
+  noticeBatchMs?: number;
 }
 
 /** What a send produced: the thread, and whether this call created the message (false for a retry). */
@@ -107,10 +109,10 @@ async function send(ctx: MessagingContext, who: Principal, patientId: string, id
 }
 
 /** The audit row, live event and (for the patient) notice of one new message. */
-function announce(a: Action, ctx: MessagingContext, m: { id: string; threadId: string; patientId: string; author: 'patient' | 'staff'; kind: 'message' | 'note' }): void {
+async function announce(a: Action, ctx: MessagingContext, m: { id: string; threadId: string; patientId: string; author: 'patient' | 'staff'; kind: 'message' | 'note' }): Promise<void> {
   a.audit({ action: m.kind === 'note' ? 'note.add' : 'message.send', patientId: m.patientId, target: `message:${m.id}` });
   a.emit(ctx.cipher.clinicId, { type: 'message', threadId: m.threadId, patientId: m.patientId, author: m.author, kind: m.kind });
-  if (m.author === 'staff' && m.kind === 'message') a.enqueue(newMessageNotice(ctx.cipher.clinicId, m.patientId));
+  if (m.author === 'staff' && m.kind === 'message') await queueNewMessageNotice(a, ctx.cipher.clinicId, m.patientId, ctx.noticeBatchMs ?? NOTICE_BATCH_MS);
 }
 
 /** A patient starts a conversation (two-way mode only, within hours if the clinic says so, within quota). */
@@ -158,7 +160,7 @@ export async function startPatientThread(ctx: MessagingContext, who: PatientPrin
       await insertMessage(a.tx, cipher, { id: randomUUID(), threadId, author: 'system', authorId: '', kind: 'message', body: settings.autoReply[lang], hash: '', at: later });
     }
     a.audit({ action: 'thread.start', patientId: who.patientId, target: `thread:${threadId}` });
-    announce(a, ctx, { id: input.id, threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
+    await announce(a, ctx, { id: input.id, threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
     return { threadId, messageId: input.id, created: true };
   });
 }
@@ -187,7 +189,7 @@ export async function patientReply(ctx: MessagingContext, who: PatientPrincipal,
       .set((eb) => ({ status: 'open', staff_unread: eb('staff_unread', '+', 1), patient_message_at: at, last_message_at: at, awaiting_reply_since: eb.fn.coalesce('awaiting_reply_since', eb.val(at)), due_at: eb.fn.coalesce('due_at', eb.val(replyDue(settings, at))) }))
       .where('id', '=', threadId)
       .execute();
-    announce(a, ctx, { id: input.id, threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
+    await announce(a, ctx, { id: input.id, threadId, patientId: who.patientId, author: 'patient', kind: 'message' });
     return { threadId, messageId: input.id, created: true };
   });
 }
@@ -214,7 +216,7 @@ export async function staffReply(ctx: MessagingContext, who: StaffPrincipal, thr
     }
     // Who answers (or writes a note) has read what they answer.
     await markRead(a.tx, cipher.clinicId, threadId, who.staffId, at);
-    announce(a, ctx, { id: input.id, threadId, patientId: current.patient_id, author: 'staff', kind });
+    await announce(a, ctx, { id: input.id, threadId, patientId: current.patient_id, author: 'staff', kind });
     return { threadId, messageId: input.id, created: true };
   });
 }
@@ -239,7 +241,7 @@ export async function startStaffThread(ctx: MessagingContext, who: StaffPrincipa
       .execute();
     await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'staff', authorId: who.staffId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
     a.audit({ action: 'thread.start', patientId: input.patientId, target: `thread:${threadId}` });
-    announce(a, ctx, { id: input.id, threadId, patientId: input.patientId, author: 'staff', kind: 'message' });
+    await announce(a, ctx, { id: input.id, threadId, patientId: input.patientId, author: 'staff', kind: 'message' });
     return { threadId, messageId: input.id, created: true };
   });
 }
@@ -262,7 +264,7 @@ export async function listPatientThreads(ctx: MessagingContext, who: PatientPrin
 }
 
 async function messagesOf(tx: Kysely<Database>, ctx: MessagingContext, thread: ThreadRow, includeNotes: boolean, patientName: string): Promise<Message[]> {
-  let q = tx.selectFrom('messages as m').leftJoin('staff as s', 's.id', 'm.author_id').select(['m.id', 'm.thread_id', 'm.author_type', 'm.kind', 'm.body_enc', 'm.created_at', 's.name as staff_name']).where('m.clinic_id', '=', ctx.cipher.clinicId).where('m.thread_id', '=', thread.id);
+  let q = tx.selectFrom('messages as m').leftJoin('staff as s', 's.id', 'm.author_id').select(['m.id', 'm.thread_id', 'm.author_type', 'm.kind', 'm.body_enc', 'm.created_at', 'm.seen_at', 's.name as staff_name']).where('m.clinic_id', '=', ctx.cipher.clinicId).where('m.thread_id', '=', thread.id);
   if (!includeNotes) q = q.where('m.kind', '=', 'message');
   const rows = await q.orderBy('m.created_at').orderBy('m.id').execute();
   const files = await attachmentsFor(tx, ctx.cipher, rows.map((r) => r.id));
@@ -270,6 +272,8 @@ async function messagesOf(tx: Kysely<Database>, ctx: MessagingContext, thread: T
     id: r.id, threadId: r.thread_id, author: r.author_type, kind: r.kind, body: ctx.cipher.decrypt(r.body_enc, 'message.body'),
     authorName: r.author_type === 'patient' ? patientName : r.author_type === 'system' ? ctx.clinicName : (r.staff_name ?? ctx.clinicName),
     attachments: files.get(r.id) ?? [], createdAt: r.created_at,
+    // The read receipt is for the clinic: the patient's own view does not carry it.
+    ...(includeNotes && r.author_type === 'staff' && r.kind === 'message' ? { seenAt: r.seen_at } : {}),
   }));
 }
 
@@ -281,6 +285,16 @@ export async function readPatientThread(ctx: MessagingContext, who: PatientPrinc
     const patient = await getPatient(a.tx, ctx.cipher, who.patientId);
     const messages = await messagesOf(a.tx, ctx, thread, false, patient.name);
     if (thread.patient_unread > 0) await a.tx.updateTable('threads').set({ patient_unread: 0 }).where('id', '=', id).execute();
+    // Read receipts: the first time the patient has the clinic's replies in front of them.
+    await a.tx
+      .updateTable('messages')
+      .set({ seen_at: new Date().toISOString() })
+      .where('clinic_id', '=', ctx.cipher.clinicId)
+      .where('thread_id', '=', id)
+      .where('author_type', '=', 'staff')
+      .where('kind', '=', 'message')
+      .where('seen_at', 'is', null)
+      .execute();
     a.audit({ action: 'thread.read', target: `thread:${id}` });
     return { thread: summary(ctx.cipher, { ...thread, patient_unread: 0 }, 0), messages };
   });
@@ -455,7 +469,10 @@ export async function listInbox(ctx: MessagingContext, who: StaffPrincipal, f: I
   });
 }
 
-/** A thread for staff, notes included; marks it read for the clinic and for this staff member. */
+/** How many of the patient's other conversations the conversation page lists. */
+const OTHER_THREADS = 20;
+
+/** A thread for staff, notes included, with its inbox neighbours and the patient's other threads; marks it read for the clinic and for this staff member. */
 export async function readStaffThread(ctx: MessagingContext, who: StaffPrincipal, id: string): Promise<StaffThreadDetail> {
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
     const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
@@ -464,7 +481,39 @@ export async function readStaffThread(ctx: MessagingContext, who: StaffPrincipal
     if (thread.staff_unread > 0) await a.tx.updateTable('threads').set({ staff_unread: 0 }).where('id', '=', id).execute();
     await markRead(a.tx, ctx.cipher.clinicId, id, who.staffId, new Date().toISOString());
     a.audit({ action: 'thread.read', patientId: thread.patient_id, target: `thread:${id}` });
-    return { thread: inboxThread(ctx, { ...thread, staff_unread: 0 }, patient.name, 0), messages };
+    // Neighbours in the inbox's default order (last_message_at desc, id desc), as its keyset pages are.
+    const inClinic = a.tx.selectFrom('threads').select('id').where('clinic_id', '=', ctx.cipher.clinicId);
+    const at = thread.last_message_at;
+    const newer = await inClinic
+      .where((eb) => eb.or([eb('last_message_at', '>', at), eb.and([eb('last_message_at', '=', at), eb('id', '>', id)])]))
+      .orderBy('last_message_at', 'asc')
+      .orderBy('id', 'asc')
+      .limit(1)
+      .executeTakeFirst();
+    const older = await inClinic
+      .where((eb) => eb.or([eb('last_message_at', '<', at), eb.and([eb('last_message_at', '=', at), eb('id', '<', id)])]))
+      .orderBy('last_message_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const others = await a.tx
+      .selectFrom('threads')
+      .selectAll()
+      .where('clinic_id', '=', ctx.cipher.clinicId)
+      .where('patient_id', '=', thread.patient_id)
+      .where('id', '!=', id)
+      .orderBy('last_message_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(OTHER_THREADS)
+      .execute();
+    if (others.length) a.audit(others.map((t) => ({ action: 'thread.list', patientId: t.patient_id, target: `thread:${t.id}` })));
+    return {
+      thread: inboxThread(ctx, { ...thread, staff_unread: 0 }, patient.name, 0),
+      messages,
+      previousId: newer?.id ?? null,
+      nextId: older?.id ?? null,
+      otherThreads: others.map((t) => ({ id: t.id, subject: ctx.cipher.decrypt(t.subject_enc, 'thread.subject'), status: t.status, lastMessageAt: t.last_message_at })),
+    };
   });
 }
 
@@ -490,6 +539,7 @@ async function applyPatch(a: Action, ctx: MessagingContext, thread: ThreadRow, p
       ...(patch.status === 'closed' ? { status: 'closed' as const } : {}),
       ...(patch.status === 'open' && thread.status === 'closed' ? { status: 'open' as const } : {}),
       ...(patch.assignedTo !== undefined ? { assigned_to: patch.assignedTo } : {}),
+      ...(patch.category !== undefined ? { category: patch.category } : {}),
     })
     .where('id', '=', thread.id)
     .execute();
@@ -503,6 +553,7 @@ export async function updateThread(ctx: MessagingContext, who: StaffPrincipal, i
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
     const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
     if (patch.assignedTo) await assertAssignable(a.tx, ctx.cipher.clinicId, patch.assignedTo);
+    if (patch.category !== undefined && !ctx.settings.categories.some((c) => c.id === patch.category)) throw new AppError(400, 'unknown_category', `Category "${patch.category}" is not one of this clinic's categories`);
     await applyPatch(a, ctx, thread, patch);
     return threadOf(a.tx, ctx.cipher.clinicId, id);
   });

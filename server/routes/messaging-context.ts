@@ -14,6 +14,7 @@ export async function messagingContext(deps: Deps, clinicId: string, requestId: 
     cipher: clinicCipher(deps.keyring, clinic),
     settings: await getMessagingSettings(deps.db, clinicId),
     clinicName: clinic.name,
+    noticeBatchMs: deps.config.noticeBatchMs,
     slug: clinic.slug,
     publicOrigin: patientLink(clinic, deps.config.publicUrl.origin),
   };

@@ -46,7 +46,7 @@ export async function startHarness(opts: { copyWebRoot?: boolean; env?: Record<s
   const webRoot = opts.copyWebRoot ? path.join(dataDir, 'web') : DEFAULT_WEB_ROOT;
   if (opts.copyWebRoot) fs.cpSync(DEFAULT_WEB_ROOT, webRoot, { recursive: true });
   const port = await freePort();
-  const config = loadConfig({ PORT: String(port), DEMO_PORT: String(await freePort()), DATA_DIR: dataDir, SMTP_URL: smtp.url, LOG_LEVEL: 'warn', ...opts.env });
+  const config = loadConfig({ PORT: String(port), DEMO_PORT: String(await freePort()), DATA_DIR: dataDir, SMTP_URL: smtp.url, LOG_LEVEL: 'warn', NOTICE_BATCH_MS: '0', ...opts.env });
   const product = await startProduct(config, { logLevel: false, webRoot });
   const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   return {

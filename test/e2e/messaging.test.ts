@@ -61,8 +61,9 @@ describe('end to end: secure messaging between a patient on the clinic site and 
     await staff.getByText('Please renew my blood pressure prescription.').waitFor();
     await staff.getByLabel('Reply to the patient').fill('Renewed. A requisition for your blood test is attached.');
     await staff.getByLabel('Attach files (PDF, JPEG, PNG)').setInputFiles({ name: 'requisition.pdf', mimeType: 'application/pdf', buffer: PDF });
-    await staff.getByRole('button', { name: 'Send' }).click();
+    await staff.getByRole('button', { name: 'Send to patient' }).click();
     await staff.getByRole('status').filter({ hasText: 'Message sent.' }).waitFor();
+    await staff.getByText('Not yet seen by the patient').waitFor();
     assert.deepEqual(await axeViolations(staff), []);
 
     // No reload on the patient's side: the reply arrives over the live connection.
@@ -84,6 +85,23 @@ describe('end to end: secure messaging between a patient on the clinic site and 
     const mail = await h.smtp.take(DEMO_PATIENT.email);
     assert.match(mail.subject, /new secure message/);
     assert.equal(mail.text.includes('Renewed'), false);
+
+    // The clinic writes first: one patient picker, a category to choose, "Message".
+    await staff.getByRole('link', { name: 'Inbox' }).click();
+    await staff.getByRole('link', { name: 'Message a patient' }).click();
+    await staff.getByRole('heading', { name: 'Message a patient' }).waitFor();
+    await staff.getByLabel(/^Patient: search/).fill(DEMO_PATIENT.name.split(' ')[0]!);
+    await staff.getByRole('button', { name: new RegExp(`^Choose ${DEMO_PATIENT.name}`) }).click();
+    await staff.getByLabel('Subject').fill('Your blood test');
+    await staff.getByLabel('Category').selectOption({ label: 'Test results' });
+    await staff.getByLabel('Your message to the patient').fill('Your blood test is normal.');
+    assert.deepEqual(await axeViolations(staff), []);
+    await staff.getByRole('button', { name: 'Message', exact: true }).click();
+    await staff.getByRole('heading', { name: 'Your blood test' }).waitFor();
+    await staff.getByText('Your blood test is normal.').waitFor();
+    const notice = await h.smtp.take(DEMO_PATIENT.email);
+    assert.match(notice.subject, /new secure message/);
+    assert.equal(notice.text.includes('blood test'), false, 'no content in the notice');
 
     await staff.getByLabel('Language').selectOption('fr');
     await staff.getByRole('link', { name: 'Boîte de réception' }).click();

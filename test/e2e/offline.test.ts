@@ -320,7 +320,7 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
     await page.getByLabel('Reply to the patient').fill('Please book a follow-up.');
     await page.waitForTimeout(600); // the draft autosaves after a pause in typing
     assert.equal(await page.evaluate(async () => (await indexedDB.databases()).some((d) => d.name === 'sm-staff')), true);
-    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('button', { name: 'Send to patient' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved on this device' }).waitFor();
     await page.getByText('Waiting to send').waitFor();
 

@@ -121,6 +121,8 @@ describe('crash safety: SIGKILL at random moments during sends', () => {
         MASTER_KEY: masterKey,
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
         JOB_RETRY_BASE_MS: '200',
+        // One notice per message, as the count below expects (no batching).
+        NOTICE_BATCH_MS: '0',
         JOB_LEASE_MS: '1500',
         SMTP_CONNECT_TIMEOUT_MS: '500',
         SMTP_ANSWER_TIMEOUT_MS: '1000',

@@ -132,7 +132,8 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
     await client.end();
   }
   const appDatabaseUrl = databaseUrl ? asRole(databaseUrl, APP_ROLE) : null;
-  const config = loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: dataDir, SMTP_URL: smtp.url, ...(appDatabaseUrl ? { DATABASE_URL: appDatabaseUrl } : {}), ...env });
+  // Notices go at once unless a test is about batching them (NOTICE_BATCH_MS in its env).
+  const config = loadConfig({ PUBLIC_URL: ORIGIN, DATA_DIR: dataDir, SMTP_URL: smtp.url, NOTICE_BATCH_MS: '0', ...(appDatabaseUrl ? { DATABASE_URL: appDatabaseUrl } : {}), ...env });
   // On PostgreSQL the owner migrates and grants; the app runs as the restricted role.
   const ownerDatabase = pgSchema ? connect({ databaseUrl: databaseUrl!, dataDir, pgSchema }) : null;
   const database = connect({ databaseUrl: config.databaseUrl, dataDir, ...(pgSchema ? { pgSchema } : {}) });
