@@ -22,6 +22,8 @@ interface Item {
 export class GroupCommit {
   #queue: Item[] = [];
   #busy = false;
+  /** Transactions committed and the actions they carried (for the benchmark and tests). */
+  readonly stats = { commits: 0, actions: 0 };
 
   /**
    * @param inTransaction whether the handle is still inside a transaction (SQLite rolls a whole
@@ -89,6 +91,10 @@ export class GroupCommit {
       for (const { item } of done) failed.push({ item, err });
       for (const item of batch.slice(started)) failed.push({ item, err });
       done.length = 0;
+    }
+    if (done.length > 0) {
+      this.stats.commits++;
+      this.stats.actions += done.length;
     }
     for (const { item, value } of done) item.resolve(value);
     for (const { item, err } of failed) item.reject(err);
