@@ -222,7 +222,7 @@ async function load(target: Target, run: { duration?: number; amount?: number },
  * attached to every thread: fsyncs, and pwrite64 (SQLite's writes to the WAL and database files;
  * sockets are written with write/writev). Null when strace cannot attach.
  */
-async function syscallsPerSend(target: Target, amount = 2000): Promise<{ fsyncs: number; pwrites: number; socketWrites: number } | null> {
+async function syscallsPerSend(target: Target, amount = 500): Promise<{ fsyncs: number; pwrites: number; socketWrites: number } | null> {
   const tasks = fs.readdirSync(`/proc/${process.pid}/task`);
   const trace = spawn('strace', ['-c', '-f', '-e', 'trace=fsync,fdatasync,pwrite64,write,writev', ...tasks.flatMap((t) => ['-p', t])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
@@ -348,7 +348,7 @@ async function sends(databaseUrl: string | null, engine: string): Promise<void> 
     }
     for (const t of [product.targets[0]!, bare]) {
       const io = await syscallsPerSend(t);
-      console.log(io ? `  system calls per send, ${t.label} (strace -c, 2,000 sends): ${io.fsyncs.toFixed(2)} fsync, ${io.pwrites.toFixed(1)} pwrite64 (SQLite files), ${io.socketWrites.toFixed(1)} write/writev (sockets)` : `  system calls per send, ${t.label}: not measured (strace could not attach)`);
+      console.log(io ? `  system calls per send, ${t.label} (strace -c, 500 sends): ${io.fsyncs.toFixed(2)} fsync, ${io.pwrites.toFixed(1)} pwrite64 (SQLite files), ${io.socketWrites.toFixed(1)} write/writev (sockets)` : `  system calls per send, ${t.label}: not measured (strace could not attach)`);
     }
   } finally {
     await product.close();
