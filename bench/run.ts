@@ -8,6 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import pg from 'pg';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import SQLite from 'better-sqlite3';
@@ -105,59 +108,13 @@ async function api(): Promise<void> {
 
 const BODY = 'Could you renew my prescription for lisinopril 10 mg? I have two pills left. Thank you. '.repeat(4);
 
-/** Messages through the real API (validation, encryption, audit) against a bare Fastify + SQLite insert. */
+/** Rendering a long thread and a large inbox in the admin. */
 async function messaging(deps: Awaited<ReturnType<typeof startProduct>>['deps'], clinicId: string, base: string, patientId: string, cookie: string): Promise<void> {
   const always = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '23:59' }]])) as typeof DEFAULT_MESSAGING.hours;
   await saveMessagingSettings(deps.db, clinicId, { ...DEFAULT_MESSAGING, hours: always, maxChars: null, maxWords: null, weeklyThreadQuota: null });
   const ctx = await messagingContext(deps, clinicId);
   const who = { kind: 'patient' as const, clinicId, patientId };
-  const { threadId } = await startPatientThread(ctx, who, { id: randomUUID(), subject: 'Bench', category: 'other', body: BODY }, 'en');
-  const { token } = await createSession(deps.db, { kind: 'patient', clinicId, subjectId: patientId });
-  const duration = 5;
-  const connections = 10;
-  const send = await autocannon({
-    url: `${base}/api/patient/threads/${threadId}/messages`, method: 'POST', connections, duration,
-    headers: { authorization: `Bearer ${token}`, origin: base, 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ id: randomUUID(), body: BODY }) }) }],
-  });
-
-  // A staff reply also leaves a job row (the patient's e-mail notice) in the same transaction.
-  const staffThread = await startStaffThread(ctx, { kind: 'staff', clinicId, staffId: (await deps.db.selectFrom('staff').select('id').where('clinic_id', '=', clinicId).executeTakeFirstOrThrow()).id, role: 'admin' }, { id: randomUUID(), patientId, subject: 'Bench', category: 'other', body: BODY, patientMayReply: true });
-  const staffSend = await autocannon({
-    url: `${base}/api/threads/${staffThread.threadId}/messages`, method: 'POST', connections, duration,
-    headers: { cookie, origin: base, 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ id: randomUUID(), body: BODY }) }) }],
-  });
-
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-bare-'));
-  const db = new SQLite(path.join(dir, 'bare.sqlite'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec('create table messages (id text primary key, thread_id text, body text, created_at text)');
-  const insert = db.prepare('insert into messages values (?, ?, ?, ?)');
-  const bare = Fastify();
-  bare.post('/m', async (req) => {
-    const b = req.body as { id: string; body: string };
-    insert.run(b.id, 't', b.body, new Date().toISOString());
-    return { ok: true };
-  });
-  const barePort = await freePort();
-  await bare.listen({ port: barePort, host: '127.0.0.1' });
-  const baseline = await autocannon({
-    url: `http://127.0.0.1:${barePort}/m`, method: 'POST', connections, duration, headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ id: randomUUID(), body: BODY }) }) }],
-  });
-  await bare.close();
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  console.log(`\nSending messages (${BODY.length}-character body, ${connections} connections, ${duration} s, SQLite synchronous=FULL):`);
-  console.log(`  patient → clinic: real API (auth, schema, limits, idempotency, AES-GCM; message + audit + live event in one transaction)`);
-  console.log(`                                                                      ${Math.round(send.requests.average)} msg/s  p50 ${send.latency.p50} ms  p99 ${send.latency.p99} ms  (${send['2xx']} × 2xx, ${send.non2xx} other)`);
-  console.log(`  clinic → patient: the same plus the e-mail job row                  ${Math.round(staffSend.requests.average)} msg/s  p50 ${staffSend.latency.p50} ms  p99 ${staffSend.latency.p99} ms  (${staffSend['2xx']} × 2xx, ${staffSend.non2xx} other)`);
-  console.log(`  before durability (audit after commit, no job/event rows; stop 5)   454 msg/s  p50 20 ms  p99 42 ms, ratio 0.22`);
-  console.log(`  bare Fastify + one SQLite insert of the same body                   ${Math.round(baseline.requests.average)} msg/s  p50 ${baseline.latency.p50} ms  p99 ${baseline.latency.p99} ms`);
-  console.log(`  ratio real / bare                                                   ${(send.requests.average / baseline.requests.average).toFixed(2)}`);
-
+  await startPatientThread(ctx, who, { id: randomUUID(), subject: 'Bench', category: 'other', body: BODY }, 'en');
   // Rendering: one thread of 1,000 messages, and the inbox over 10,000 threads. The e-mail notices
   // these sends queue would compete for the CPU with the timings, so the runner stops first.
   await deps.jobs.stop();
@@ -233,7 +190,196 @@ async function outboxFlush(): Promise<void> {
   }
 }
 
-sizes();
-precache();
-await outboxFlush();
-await api();
+/** What one load run reports (bench/load.ts). */
+interface Load {
+  rps: number;
+  ok: number;
+  other: number;
+  errors: number;
+  p50: number;
+  p99: number;
+}
+
+/** A POST endpoint that takes `{ id, body }`. */
+interface Target {
+  label: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Transactions and actions committed so far (group commit), to count commits per send. */
+  commits?: () => { commits: number; actions: number };
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Runs the load generator in its own process against one target. */
+async function load(target: Target, run: { duration?: number; amount?: number }, connections = 10): Promise<Load> {
+  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'load.ts'), JSON.stringify({ url: target.url, headers: target.headers, body: BODY, connections, ...run })], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Load;
+}
+
+/**
+ * System calls of this process (both servers live in it) while `amount` sends run, from `strace -c`
+ * attached to every thread: fsyncs, and pwrite64 (SQLite's writes to the WAL and database files;
+ * sockets are written with write/writev). Null when strace cannot attach.
+ */
+async function syscallsPerSend(target: Target, amount = 500): Promise<{ fsyncs: number; pwrites: number; socketWrites: number } | null> {
+  const tasks = fs.readdirSync(`/proc/${process.pid}/task`);
+  const trace = spawn('strace', ['-c', '-f', '-e', 'trace=fsync,fdatasync,pwrite64,write,writev', ...tasks.flatMap((t) => ['-p', t])], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  trace.stderr.on('data', (d: Buffer) => void (err += d.toString()));
+  const exited = new Promise<number | null>((r) => trace.on('close', r));
+  trace.on('error', () => undefined);
+  for (let i = 0; i < 100 && (err.match(/attached/g)?.length ?? 0) < tasks.length; i++) await new Promise((r) => setTimeout(r, 50));
+  if ((err.match(/attached/g)?.length ?? 0) === 0) {
+    trace.kill();
+    return null;
+  }
+  const r = await load(target, { amount });
+  trace.kill('SIGINT');
+  await exited;
+  const calls = (name: string) => Number(new RegExp(`^\\s*[\\d.]+\\s+[\\d.]+\\s+\\d+\\s+(\\d+)\\s+(?:\\d+\\s+)?${name}$`, 'm').exec(err)?.[1] ?? 0);
+  if (r.ok === 0) return null;
+  return { fsyncs: (calls('fsync') + calls('fdatasync')) / r.ok, pwrites: calls('pwrite64') / r.ok, socketWrites: (calls('write') + calls('writev')) / r.ok };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** A bare Fastify server that inserts each body into SQLite (WAL, synchronous=FULL): the ceiling to compare with. */
+async function bareServer(): Promise<Target & { close(): Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-bare-'));
+  const db = new SQLite(path.join(dir, 'bare.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('create table messages (id text primary key, thread_id text, body text, created_at text)');
+  const insert = db.prepare('insert into messages values (?, ?, ?, ?)');
+  const bare = Fastify();
+  bare.post('/m', async (req) => {
+    const b = req.body as { id: string; body: string };
+    insert.run(b.id, 't', b.body, new Date().toISOString());
+    return { ok: true };
+  });
+  const port = await freePort();
+  await bare.listen({ port, host: '127.0.0.1' });
+  return {
+    label: 'bare Fastify + one better-sqlite3 insert',
+    url: `http://127.0.0.1:${port}/m`,
+    headers: {},
+    async close() {
+      await bare.close();
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A product with one clinic, a consenting patient in a thread and a signed-in admin, ready to take sends. */
+async function sendingProduct(databaseUrl: string | null): Promise<{ targets: Target[]; close(): Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-bench-'));
+  const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-bench-web-'));
+  fs.mkdirSync(path.join(webRoot, 'widget'));
+  fs.mkdirSync(path.join(webRoot, 'admin'));
+  for (const f of ['widget/frame.html', 'admin/index.html', 'widget.js']) fs.writeFileSync(path.join(webRoot, f), '');
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const config = loadConfig({ PORT: String(port), DEMO_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+  const product = await startProduct(config, { logLevel: false, webRoot });
+  const { db, keyring } = product.deps;
+  const clinic = await createClinic(db, keyring, { slug: 'bench', name: 'Bench Clinic' });
+  const staff = await createStaff(db, clinic.id, { name: 'Bench Admin', email: 'bench@bench.test', role: 'admin', password: 'bench password 123' });
+  const patient = await enrolPatient(db, clinicCipher(keyring, clinic), { name: 'Patient 0', email: 'p0@example.com', dateOfBirth: '1980-01-01' });
+  // The sending patient has accepted the clinic's consent, as the widget requires before any send.
+  await recordConsent(db, clinic.id, patient.id, clinic.consent_text_en);
+  const always = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '23:59' }]])) as typeof DEFAULT_MESSAGING.hours;
+  await saveMessagingSettings(db, clinic.id, { ...DEFAULT_MESSAGING, hours: always, maxChars: null, maxWords: null, weeklyThreadQuota: null });
+  const ctx = await messagingContext(product.deps, clinic.id);
+  const { threadId } = await startPatientThread(ctx, { kind: 'patient', clinicId: clinic.id, patientId: patient.id }, { id: randomUUID(), subject: 'Bench', category: 'other', body: BODY }, 'en');
+  const staffThread = await startStaffThread(ctx, { kind: 'staff', clinicId: clinic.id, staffId: staff.id, role: 'admin' }, { id: randomUUID(), patientId: patient.id, subject: 'Bench', category: 'other', body: BODY, patientMayReply: true });
+  const { token } = await createSession(db, { kind: 'patient', clinicId: clinic.id, subjectId: patient.id });
+  const login = await fetch(`${base}/api/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ email: 'bench@bench.test', password: 'bench password 123' }) });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const group = product.deps.group;
+  const commits = group ? () => ({ ...group.stats }) : undefined;
+  // The e-mail notices of staff replies would compete for the CPU with the sends.
+  await product.deps.jobs.stop();
+  return {
+    targets: [
+      { label: 'patient → clinic', url: `${base}/api/patient/threads/${threadId}/messages`, headers: { authorization: `Bearer ${token}`, origin: base }, ...(commits ? { commits } : {}) },
+      { label: 'clinic → patient (+ e-mail job row)', url: `${base}/api/threads/${staffThread.threadId}/messages`, headers: { cookie, origin: base }, ...(commits ? { commits } : {}) },
+    ],
+    async close() {
+      await product.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(webRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Sends per second through the whole API (auth, schema, rules, idempotency, AES-GCM; message, audit
+ * row, live event and job in one durable transaction) against the bare server, load from another
+ * process: a warm-up each, then rounds that alternate the servers; median and range of each.
+ */
+async function sends(databaseUrl: string | null, engine: string): Promise<void> {
+  const rounds = 3;
+  const duration = Number(process.env.BENCH_SECONDS ?? 5);
+  const bare = await bareServer();
+  const product = await sendingProduct(databaseUrl);
+  try {
+    const targets = [...product.targets, bare];
+    for (const t of targets) await load(t, { duration: Math.min(2, duration) });
+    const runs = new Map<Target, Array<Load & { perCommit: number | null }>>(targets.map((t) => [t, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const t of targets) {
+        const before = t.commits?.();
+        const l = await load(t, { duration });
+        const after = t.commits?.();
+        runs.get(t)!.push({ ...l, perCommit: before && after && after.commits > before.commits ? (after.actions - before.actions) / (after.commits - before.commits) : null });
+      }
+    }
+    const bareMedian = median(runs.get(bare)!.map((l) => l.rps));
+    console.log(`\nSends, ${engine}: ${BODY.length}-character body, 10 connections from a separate process, warm-up then ${rounds} alternating rounds of ${duration} s (median [range]):`);
+    for (const t of targets) {
+      const ls = runs.get(t)!;
+      const rps = ls.map((l) => l.rps);
+      const ratio = t === bare ? '' : `  ratio to bare ${(median(rps) / bareMedian).toFixed(2)} [${Math.min(...ls.map((l, i) => l.rps / runs.get(bare)![i]!.rps)).toFixed(2)}–${Math.max(...ls.map((l, i) => l.rps / runs.get(bare)![i]!.rps)).toFixed(2)}]`;
+      const batch = ls.some((l) => l.perCommit !== null) ? `  ${median(ls.map((l) => l.perCommit ?? 1)).toFixed(1)} sends per commit` : '';
+      const failed = ls.reduce((n, l) => n + l.other + l.errors, 0);
+      console.log(`  ${t.label.padEnd(42)} ${Math.round(median(rps))} sends/s [${Math.round(Math.min(...rps))}–${Math.round(Math.max(...rps))}]  p50 ${median(ls.map((l) => l.p50))} ms  p99 ${median(ls.map((l) => l.p99))} ms${ratio}${batch}${failed ? `  (${failed} not 2xx!)` : ''}`);
+    }
+    for (const t of [product.targets[0]!, bare]) {
+      const io = await syscallsPerSend(t);
+      console.log(io ? `  system calls per send, ${t.label} (strace -c, 500 sends): ${io.fsyncs.toFixed(2)} fsync, ${io.pwrites.toFixed(1)} pwrite64 (SQLite files), ${io.socketWrites.toFixed(1)} write/writev (sockets)` : `  system calls per send, ${t.label}: not measured (strace could not attach)`);
+    }
+  } finally {
+    await product.close();
+    await bare.close();
+  }
+}
+
+/** Runs `work` against a throwaway PostgreSQL database on the server of `url`. */
+async function withPostgres(url: string, work: (databaseUrl: string) => Promise<void>): Promise<void> {
+  const name = `sm_bench_${randomUUID().slice(0, 8)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  try {
+    await work(u.href);
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+// `npm run bench -- sends` (or `tsx bench/run.ts sends`, no build needed): only the send figures.
+// BENCH_DATABASE_URL (a PostgreSQL server where the bench may create a database) adds them on PostgreSQL.
+const only = process.argv[2];
+if (only !== 'sends') {
+  sizes();
+  precache();
+  await outboxFlush();
+  await api();
+}
+await sends(null, 'SQLite (WAL, synchronous=FULL; group commit)');
+if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => sends(url, 'PostgreSQL (pool of 10)'));

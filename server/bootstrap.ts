@@ -8,6 +8,7 @@ import { migrateToLatest, MigrationPermissionError, pendingMigrations } from './
 import { sealAuditChains } from './domain/audit-chain.js';
 import type { Deps } from './deps.js';
 import { Keyring, loadOrCreateMasterKey } from './domain/crypto.js';
+import { ClinicCache } from './domain/clinic-cache.js';
 import { clinicCipher, getClinic } from './domain/clinics.js';
 import { devMailer, smtpMailer } from './domain/mail.js';
 import { fillMissingReplyDue } from './domain/messaging-settings.js';
@@ -78,7 +79,7 @@ export async function createDeps(config: Config, webRoot = DEFAULT_WEB_ROOT): Pr
     const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeouts) : devMailer(database.db, keyring);
     if (!config.smtpUrl) notes.push('DEVELOPMENT MODE: no SMTP_URL, so e-mail is kept in the dev mailbox (admin → Dev mailbox), not sent.');
     const workers = createWorkers({ ...database, keyring, mailer, config }, config);
-    return { deps: { ...database, ...workers, config, keyring, mailer, webRoot }, notes };
+    return { deps: { ...database, ...workers, config, keyring, clinics: new ClinicCache(keyring), mailer, webRoot }, notes };
   } catch (err) {
     await database.db.destroy();
     throw err;

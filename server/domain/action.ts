@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Dialect } from '../db/connect.js';
+import type { GroupCommit } from '../db/group-commit.js';
 import type { Database } from '../db/schema.js';
 import { CHANNEL } from './channels.js';
 import { auditRows, type AuditEvent } from './audit.js';
@@ -24,6 +25,11 @@ export interface ActionStore {
   dialect: Dialect;
   /** Keys the audit chain (audit-chain.ts). */
   keyring: Keyring;
+  /**
+   * When set (SQLite), actions arriving together share one transaction, each in its own savepoint
+   * (db/group-commit.ts); each still settles only after its commit, and fails alone.
+   */
+  group?: GroupCommit;
   /** Called after each commit, so this instance acts at once on its events and jobs (others hear NOTIFY or poll). */
   committed?: (what: { eventClinics: string[]; jobs: boolean }) => void;
 }
@@ -54,7 +60,7 @@ export async function runAction<T>(store: ActionStore, who: Actor, requestId: st
   const events: Array<{ clinicId: string; event: LiveEvent }> = [];
   const jobs: NewJob[] = [];
   let jobsChanged = false;
-  const result = await store.db.transaction().execute(async (tx) => {
+  const body = async (tx: Tx): Promise<T> => {
     const action: Action = {
       tx,
       dialect: store.dialect,
@@ -72,7 +78,8 @@ export async function runAction<T>(store: ActionStore, who: Actor, requestId: st
     if ((jobs.length > 0 || jobsChanged) && store.dialect === 'postgres') await sql`select pg_notify(${CHANNEL.jobs}, '')`.execute(tx);
     if (events.length > 0) await insertEvents(tx, store.dialect, events);
     return value;
-  });
+  };
+  const result = store.group ? await store.group.run(body) : await store.db.transaction().execute(body);
   store.committed?.({ eventClinics: [...new Set(events.map((e) => e.clinicId))], jobs: jobs.length > 0 || jobsChanged });
   return result;
 }

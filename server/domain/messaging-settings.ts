@@ -43,7 +43,12 @@ export const DEFAULT_MESSAGING: MessagingSettings = {
 /** The clinic's settings (defaults until an admin saves them). */
 export async function getMessagingSettings(db: Kysely<Database>, clinicId: string): Promise<MessagingSettings> {
   const row = await db.selectFrom('messaging_settings').select('settings').where('clinic_id', '=', clinicId).executeTakeFirst();
-  return row ? { ...DEFAULT_MESSAGING, ...(JSON.parse(row.settings) as MessagingSettings) } : DEFAULT_MESSAGING;
+  return parseMessagingSettings(row?.settings ?? null);
+}
+
+/** The settings as stored (null: none saved yet), over the defaults. */
+export function parseMessagingSettings(stored: string | null): MessagingSettings {
+  return stored === null ? DEFAULT_MESSAGING : { ...DEFAULT_MESSAGING, ...(JSON.parse(stored) as MessagingSettings) };
 }
 
 /** English for logs and API users (browsers word the codes from their catalog). */

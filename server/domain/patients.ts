@@ -182,14 +182,22 @@ export async function hasCurrentConsent(db: Kysely<Database>, clinicId: string, 
     .where('p.clinic_id', '=', clinicId)
     .where('p.id', '=', patientId)
     .executeTakeFirst();
-  return Boolean(row?.consented_at && (row.consent_text === row.consent_text_en || row.consent_text === row.consent_text_fr));
+  return row ? consentIsCurrent(row) : false;
+}
+
+/** Whether the consent a patient accepted is the clinic's current text (in either language). */
+export function consentIsCurrent(row: { consented_at: string | null; consent_text: string | null; consent_text_en: string; consent_text_fr: string }): boolean {
+  return Boolean(row.consented_at && (row.consent_text === row.consent_text_en || row.consent_text === row.consent_text_fr));
+}
+
+/** The 403 for a patient action without current consent. */
+export function consentRequired(): AppError {
+  return new AppError(403, 'consent_required', 'Accept the clinic’s consent to secure messaging before sending anything');
 }
 
 /** Refuses a patient action that sends health information without current consent (403 consent_required). */
 export async function assertConsent(db: Kysely<Database>, clinicId: string, patientId: string): Promise<void> {
-  if (!(await hasCurrentConsent(db, clinicId, patientId))) {
-    throw new AppError(403, 'consent_required', 'Accept the clinic’s consent to secure messaging before sending anything');
-  }
+  if (!(await hasCurrentConsent(db, clinicId, patientId))) throw consentRequired();
 }
 
 /** Records that the patient accepted the consent text shown to them. */

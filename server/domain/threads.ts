@@ -17,7 +17,7 @@ import { AppError, notFound } from './errors.js';
 import { isOpen, nextOpening } from './hours.js';
 import { replyDue } from './messaging-settings.js';
 import { MESSAGE_SEARCH_VERSION, indexMessage, messageQueryTokens } from './message-search.js';
-import { assertConsent, getPatient, patientsNamed } from './patients.js';
+import { consentIsCurrent, consentRequired, getPatient, patientsNamed } from './patients.js';
 import { runAction, type Action, type ActionStore } from './action.js';
 import { NOTICE_BATCH_MS, queueNewMessageNotice } from './notices.js';
 import type { PatientPrincipal, Principal, StaffPrincipal } from './principal.js';
@@ -56,7 +56,6 @@ function contentHash(cipher: ClinicCipher, target: string, body: string, attachm
   return cipher.blindIndex(JSON.stringify([target, body, [...attachmentIds].sort()]), 'message.content');
 }
 
-/** A retry of a message already stored: the original, or a 409 if the id now carries something else. */
 /**
  * The earlier answer to a retried send, or null for a new id. An id that is not the caller's own
  * message (another clinic's, another person's) is a 404, like every foreign id; the caller's own id
@@ -64,7 +63,10 @@ function contentHash(cipher: ClinicCipher, target: string, body: string, attachm
  */
 async function replay(db: Kysely<Database>, clinicId: string, authorId: string, id: string, hash: string): Promise<SendResult | null> {
   const existing = await db.selectFrom('messages').select(['thread_id', 'content_hash', 'clinic_id', 'author_id']).where('id', '=', id).executeTakeFirst();
-  if (!existing) return null;
+  return existing ? replayOf(existing, clinicId, authorId, id, hash) : null;
+}
+
+function replayOf(existing: { thread_id: string; content_hash: string; clinic_id: string; author_id: string }, clinicId: string, authorId: string, id: string, hash: string): SendResult {
   if (existing.clinic_id !== clinicId || existing.author_id !== authorId) throw notFound('Message');
   if (existing.content_hash !== hash) throw new AppError(409, 'id_conflict', 'A different message was already sent with this id');
   return { threadId: existing.thread_id, messageId: id, created: false };
@@ -88,17 +90,31 @@ async function insertMessage(
  * One send as one action: the patient's row is locked (quota, concurrent retries), a retry that finds
  * its message answers as the first did, and the message commits with its audit row, its live event
  * and its notice job. Two requests racing with one id both end with the original message.
+ * The retry check and the consent check are one query, under the lock.
  */
 async function send(ctx: MessagingContext, who: Principal, patientId: string, id: string, hash: string, work: (a: Action) => Promise<SendResult>): Promise<SendResult> {
   const authorId = who.kind === 'patient' ? who.patientId : who.staffId;
-  const again = await replay(ctx.db, ctx.cipher.clinicId, authorId, id, hash);
-  if (again) return again;
+  const clinicId = ctx.cipher.clinicId;
   try {
     return await runAction(ctx.store, who, ctx.requestId, async (a) => {
-      await a.lockPatient(ctx.cipher.clinicId, patientId);
-      const again = await replay(a.tx, ctx.cipher.clinicId, authorId, id, hash);
-      if (again) return again;
-      if (who.kind === 'patient') await assertConsent(a.tx, who.clinicId, who.patientId);
+      await a.lockPatient(clinicId, patientId);
+      const state = await a.tx
+        .selectFrom('patients as p')
+        .innerJoin('clinics as c', 'c.id', 'p.clinic_id')
+        .leftJoin('messages as m', (j) => j.on('m.id', '=', id))
+        .select(['p.consented_at', 'p.consent_text', 'c.consent_text_en', 'c.consent_text_fr', 'm.thread_id', 'm.content_hash', 'm.clinic_id as message_clinic_id', 'm.author_id'])
+        .where('p.clinic_id', '=', clinicId)
+        .where('p.id', '=', patientId)
+        .executeTakeFirst();
+      if (!state) {
+        // No such patient in this clinic: only a retry can still answer.
+        const again = await replay(a.tx, clinicId, authorId, id, hash);
+        if (again) return again;
+        if (who.kind === 'patient') throw consentRequired();
+        throw notFound('Patient');
+      }
+      if (state.thread_id !== null) return replayOf({ thread_id: state.thread_id, content_hash: state.content_hash!, clinic_id: state.message_clinic_id!, author_id: state.author_id! }, clinicId, authorId, id, hash);
+      if (who.kind === 'patient' && !consentIsCurrent(state)) throw consentRequired();
       return work(a);
     });
   } catch (err) {

@@ -18,6 +18,8 @@ interface ClinicFeed {
   cursor: number;
   /** Reads are chained so events go out once and in order. */
   reading: Promise<void>;
+  /** A read is chained and has not started: it will see whatever commits before it starts. */
+  queued: boolean;
 }
 
 /** One per server instance. */
@@ -55,7 +57,7 @@ export class EventHub {
   async subscribe(clinicId: string, listener: Listener): Promise<{ unsubscribe: () => void; since: number }> {
     let feed = this.#feeds.get(clinicId);
     if (!feed) {
-      const created: ClinicFeed = { listeners: new Set(), cursor: 0, reading: Promise.resolve() };
+      const created: ClinicFeed = { listeners: new Set(), cursor: 0, reading: Promise.resolve(), queued: false };
       const first = lastEventSeq(this.db, clinicId).then((seq) => void (created.cursor = seq));
       // The chain itself never rejects (later reads run after it); the caller hears of a failure.
       created.reading = first.catch(() => undefined);
@@ -85,8 +87,11 @@ export class EventHub {
   /** Reads and passes on the clinic's new events, if anyone here listens. */
   refresh(clinicId: string): void {
     const feed = this.#feeds.get(clinicId);
-    if (!feed) return;
+    // The actions of one group commit each ask; one read after them all serves every one.
+    if (!feed || feed.queued) return;
+    feed.queued = true;
     feed.reading = feed.reading.then(async () => {
+      feed.queued = false;
       try {
         for (;;) {
           const batch = await eventsAfter(this.db, clinicId, feed.cursor);

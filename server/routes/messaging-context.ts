@@ -1,18 +1,17 @@
 /** Builds the per-request messaging context (clinic cipher, rules) for the messaging routes. */
 import type { Deps } from '../deps.js';
-import { clinicCipher, getClinic, patientLink } from '../domain/clinics.js';
-import { getMessagingSettings } from '../domain/messaging-settings.js';
+import { patientLink } from '../domain/clinics.js';
 import type { MessagingContext } from '../domain/threads.js';
 
-/** The context for the caller's clinic; actions run on `deps` and audit under `requestId`. */
+/** The context for the caller's clinic (one query; see clinic-cache.ts); actions run on `deps` and audit under `requestId`. */
 export async function messagingContext(deps: Deps, clinicId: string, requestId: string | null = null): Promise<MessagingContext & { publicOrigin: string; slug: string }> {
-  const clinic = await getClinic(deps.db, clinicId);
+  const { clinic, cipher, settings } = await deps.clinics.get(deps.db, clinicId);
   return {
     db: deps.db,
     store: deps,
     requestId,
-    cipher: clinicCipher(deps.keyring, clinic),
-    settings: await getMessagingSettings(deps.db, clinicId),
+    cipher,
+    settings,
     clinicName: clinic.name,
     noticeBatchMs: deps.config.noticeBatchMs,
     slug: clinic.slug,

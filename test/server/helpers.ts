@@ -18,6 +18,7 @@ import { appRoleGrants } from '../../server/db/app-role.js';
 import type { Database } from '../../server/db/schema.js';
 import type { Deps } from '../../server/deps.js';
 import { Keyring } from '../../server/domain/crypto.js';
+import { ClinicCache } from '../../server/domain/clinic-cache.js';
 import { devMailer, smtpMailer } from '../../server/domain/mail.js';
 import { createWorkers } from '../../server/workers.js';
 import { createClinic, clinicCipher } from '../../server/domain/clinics.js';
@@ -141,7 +142,7 @@ export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env:
   const keyring = new Keyring(masterKey);
   // `SMTP_URL: ''` in env: the development mailbox instead of the SMTP sink.
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeouts) : devMailer(database.db, keyring);
-  const deps: Deps = { ...database, ...createWorkers({ ...database, keyring, mailer, config }, config), config, keyring, mailer, webRoot: fakeWebRoot() };
+  const deps: Deps = { ...database, ...createWorkers({ ...database, keyring, mailer, config }, config), config, keyring, clinics: new ClinicCache(keyring), mailer, webRoot: fakeWebRoot() };
   let app: FastifyInstance | null = null;
   const dependents: Array<() => Promise<void>> = [];
   // Registered before anything can fail, so a failing test never leaves servers or pools open.
@@ -189,7 +190,7 @@ export async function secondInstance(first: TestApp, env: Record<string, string>
   const config = { ...first.deps.config, ...(env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : {}) };
   const database = connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(first.pgSchema ? { pgSchema: first.pgSchema } : {}) });
   const mailer = smtpMailer(config.smtpUrl ?? first.smtp.url, config.mailFrom, config.smtpTimeouts);
-  const deps: Deps = { ...database, ...createWorkers({ ...database, keyring: first.deps.keyring, mailer, config }, config), config, keyring: first.deps.keyring, mailer, webRoot: first.deps.webRoot };
+  const deps: Deps = { ...database, ...createWorkers({ ...database, keyring: first.deps.keyring, mailer, config }, config), config, keyring: first.deps.keyring, clinics: new ClinicCache(first.deps.keyring), mailer, webRoot: first.deps.webRoot };
   let app: FastifyInstance | null = null;
   first.dependents.push(async () => {
     await app?.close();
