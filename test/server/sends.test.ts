@@ -150,7 +150,7 @@ for (const d of DIALECTS) {
       const put = (rules: MessagingSettings) => call(ctx.app, 'PUT', '/api/messaging/settings', { cookie: admin, body: rules });
       assert.equal((await put(OPEN_RULES)).statusCode, 200);
       const token = await patientToken(ctx, 'north', patient.email, patient.dateOfBirth);
-      const start = (app: typeof ctx.app) => call(app, 'POST', '/api/patient/threads', { token, body: { id: randomUUID(), subject: 'Hello', category: 'other', body: 'A question' } });
+      const start = (app: typeof ctx.app) => call(app, 'POST', '/api/patient/threads', { token, body: { id: randomUUID(), subject: 'Hello', category: 'other', body: 'A question about my prescription renewal, which runs out at the end of next week.' } });
       // Both instances have the rules in their caches.
       assert.equal((await start(ctx.app)).statusCode, 201);
       assert.equal((await start(other.app)).statusCode, 201);
@@ -162,7 +162,7 @@ for (const d of DIALECTS) {
         assert.equal(refused.json().code, 'new_threads_closed');
       }
       // Changed in the database by something else entirely (a script, a third instance).
-      await saveMessagingSettings(ctx.owner, clinic.id, { ...OPEN_RULES, maxChars: 5 });
+      await saveMessagingSettings(ctx.owner, clinic.id, { ...OPEN_RULES, maxChars: 50 });
       for (const app of [ctx.app, other.app]) {
         const tooLong = await start(app);
         assert.equal(tooLong.statusCode, 422, tooLong.body);
@@ -174,15 +174,15 @@ for (const d of DIALECTS) {
       const ctx = await build(t, d.name);
       const cache = new ClinicCache(ctx.deps.keyring, 2);
       const clinics = [await seedClinic(ctx.deps, 'a'), await seedClinic(ctx.deps, 'b'), await seedClinic(ctx.deps, 'c')];
-      await saveMessagingSettings(ctx.owner, clinics[0]!.id, { ...OPEN_RULES, maxWords: 7 });
+      await saveMessagingSettings(ctx.owner, clinics[0]!.id, { ...OPEN_RULES, maxWords: 17 });
       const first = await cache.get(ctx.deps.db, clinics[0]!.id);
-      assert.equal(first.settings.maxWords, 7);
+      assert.equal(first.settings.maxWords, 17);
       assert.equal((await cache.get(ctx.deps.db, clinics[0]!.id)).settings, first.settings, 'parsed once');
       assert.equal((await cache.get(ctx.deps.db, clinics[1]!.id)).settings, DEFAULT_MESSAGING);
       await cache.get(ctx.deps.db, clinics[2]!.id);
       assert.equal(cache.size, 2);
-      await saveMessagingSettings(ctx.owner, clinics[0]!.id, { ...OPEN_RULES, maxWords: 8 });
-      assert.equal((await cache.get(ctx.deps.db, clinics[0]!.id)).settings.maxWords, 8);
+      await saveMessagingSettings(ctx.owner, clinics[0]!.id, { ...OPEN_RULES, maxWords: 18 });
+      assert.equal((await cache.get(ctx.deps.db, clinics[0]!.id)).settings.maxWords, 18);
       await assert.rejects(cache.get(ctx.deps.db, randomUUID()), (err: AppError) => err.status === 404);
     });
   });
