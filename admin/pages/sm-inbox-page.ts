@@ -9,6 +9,7 @@ import type { Patient } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { WEEKDAYS, type InboxFilter, type InboxThread, type MessagingSettings } from '../../shared/messaging.js';
 import { AdminPage } from '../admin-page.js';
+import '../sm-emergency-flag.js';
 
 /** "3 h 20 min" / "2 d 4 h" for a duration in ms. */
 export function humanDuration(ms: number): string {
@@ -178,7 +179,7 @@ export class SmInboxPage extends AdminPage {
                 ${this.threads.map(
                   (t) => html`<tr>
                     <td>${t.patientName}</td>
-                    <td><a href="/admin/inbox/${t.id}">${t.unread ? html`<strong>${t.subject || '—'} (${t.unread})</strong>` : t.subject || '—'}</a></td>
+                    <td><a href="/admin/inbox/${t.id}">${t.unread ? html`<strong>${t.subject || '—'} (${t.unread})</strong>` : t.subject || '—'}</a><sm-emergency-flag .lang=${this.lang} .at=${t.emergencyOverrideAt}></sm-emergency-flag></td>
                     <td>${categories.find((c) => c.id === t.category)?.[this.lang] ?? t.category}</td>
                     <td>${this.t(`admin.inbox.status.${t.status}`)}</td>
                     <td>${this.sla(t)}</td>

@@ -12,6 +12,7 @@ import { describeRefusal } from '../../shared/error-text.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
 import { AdminPage } from '../admin-page.js';
+import '../sm-emergency-flag.js';
 import type { StaffDevice, StaffOutboxPayload } from '../staff-device.js';
 
 export class SmThreadPage extends AdminPage {
@@ -191,6 +192,7 @@ export class SmThreadPage extends AdminPage {
     const t = d.thread;
     const closed = t.status === 'closed';
     return html`<h1>${t.subject || '—'}</h1>
+      <sm-emergency-flag detailed .lang=${this.lang} .at=${t.emergencyOverrideAt}></sm-emergency-flag>
       <div class="layout">
         <div>
           <ol>

@@ -13,6 +13,7 @@ import * as m0009 from './migrations/0009_inbox_scale.js';
 import * as m0010 from './migrations/0010_questionnaires.js';
 import * as m0011 from './migrations/0011_booking.js';
 import * as m0012 from './migrations/0012_reauthentication.js';
+import * as m0015 from './migrations/0015_emergency_override.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0010_questionnaires': m0010,
   '0011_booking': m0011,
   '0012_reauthentication': m0012,
+  '0015_emergency_override': m0015,
 };
 
 /** The migrations this database has not had yet, in order (all of them for an empty database). */

@@ -165,6 +165,8 @@ export interface ThreadsTable {
   staff_unread: number;
   last_message_at: string;
   created_at: string;
+  /** When the patient last sent a message past the widget's emergency notice ("It is not an emergency: send"); null if never. */
+  emergency_override_at: string | null;
 }
 
 export interface MessagesTable {
@@ -181,6 +183,8 @@ export interface MessagesTable {
   /** Keyed hash of the content, to tell a retry from a different message reusing an id. */
   content_hash: string;
   created_at: string;
+  /** 1 when the patient sent it past the emergency notice (staff see a flag), else 0. */
+  emergency_override: Generated<number>;
 }
 
 export interface AttachmentsTable {
