@@ -113,6 +113,9 @@ export class SmMessagesView extends LitElement {
         min-width: 0;
         box-sizing: border-box;
       }
+      form.meta {
+        margin-bottom: 0.75rem;
+      }
       .body,
       ul.threads button {
         overflow-wrap: anywhere;
