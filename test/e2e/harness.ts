@@ -94,6 +94,15 @@ export async function patientSignsIn(h: Harness, page: Page, url = h.product.dem
   return frame;
 }
 
+/**
+ * Chooses a category in the new message form: it starts on "Choose a category" (the patient must pick
+ * one), so a test that sends a new conversation picks the first of the clinic's, or the one named.
+ */
+export async function chooseCategory(frame: FrameLocator, opts: { lang?: 'en' | 'fr'; name?: string } = {}): Promise<void> {
+  const select = frame.getByLabel(opts.lang === 'fr' ? 'Catégorie' : 'Category', { exact: true });
+  await (opts.name ? select.selectOption({ label: opts.name }) : select.selectOption({ index: 1 }));
+}
+
 /** axe's violations on the page, frames included, as short strings for a readable assertion. */
 export async function axeViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
