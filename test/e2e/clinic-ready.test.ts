@@ -3,6 +3,7 @@
  * French patient reads the server's refusals in French, and the widgets of one page share one sign-in.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { codeFrom } from '../support/smtp.js';
@@ -61,7 +62,9 @@ describe('end to end: clinic-ready patient side', () => {
     // The category starts on "Choose": sending without one is refused at that field, in French.
     await frame.getByRole('button', { name: 'Envoyer' }).click();
     await frame.getByText('Choisissez une catégorie pour votre message.').waitFor();
-    assert.equal(await focused(frame, 'Catégorie'), true, 'focus on the category');
+    const category = frame.getByRole('combobox', { name: 'Catégorie' });
+    assert.equal(await category.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el), true, 'focus on the category');
+    assert.equal(await category.getAttribute('aria-invalid'), 'true');
     // Before writing, the patient sees how many new conversations are left this week.
     await frame.getByText('Vous pouvez encore commencer 1 nouvelle conversation cette semaine.').waitFor();
     await chooseCategory(frame, { lang: 'fr' });
@@ -84,6 +87,18 @@ describe('end to end: clinic-ready patient side', () => {
   });
 
   it('reflows at 320 CSS px: the messages frame never scrolls sideways (sign-in, list, new message, emergency notice, conversation)', async () => {
+    // A conversation the clinic started, to open at the end (the weekly limit is the patient's own).
+    const staff = h.product.demoLogins!.find((l) => l.role === 'physician')!;
+    const login = await fetch(`${h.product.publicUrl}/api/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: h.product.publicUrl }, body: JSON.stringify({ email: staff.email, password: staff.password }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const clinic = await h.product.deps.db.selectFrom('clinics').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirstOrThrow();
+    const patient = await h.product.deps.db.selectFrom('patients').select('id').where('clinic_id', '=', clinic.id).executeTakeFirstOrThrow();
+    const started = await fetch(`${h.product.publicUrl}/api/threads`, {
+      method: 'POST', headers: { 'content-type': 'application/json', origin: h.product.publicUrl, cookie },
+      body: JSON.stringify({ id: randomUUID(), patientId: patient.id, subject: 'Vos résultats de laboratoire et la suite', category: 'results', body: `Bonjour, voici le lien : https://example.ca/${'x'.repeat(80)}`, patientMayReply: true }),
+    });
+    assert.equal(started.status, 201);
+
     const page = await newPage(h.browser);
     await page.setViewportSize({ width: 320, height: 800 });
     const widths: string[] = [];
@@ -107,8 +122,8 @@ describe('end to end: clinic-ready patient side', () => {
     await frame.getByRole('button', { name: 'Edit my message' }).waitFor();
     await measure('emergency notice');
     await frame.getByRole('button', { name: 'Back to conversations' }).click();
-    await frame.getByRole('list').getByRole('button').first().click();
-    await frame.getByRole('heading', { level: 3 }).first().waitFor();
+    await frame.getByRole('button', { name: /Vos résultats de laboratoire/ }).click();
+    await frame.getByRole('heading', { name: 'Vos résultats de laboratoire et la suite' }).waitFor();
     await measure('conversation');
     assert.equal(widths.length, 5);
     await page.context().close();

@@ -99,7 +99,8 @@ export async function patientSignsIn(h: Harness, page: Page, url = h.product.dem
  * one), so a test that sends a new conversation picks the first of the clinic's, or the one named.
  */
 export async function chooseCategory(frame: FrameLocator, opts: { lang?: 'en' | 'fr'; name?: string } = {}): Promise<void> {
-  const select = frame.getByLabel(opts.lang === 'fr' ? 'Catégorie' : 'Category', { exact: true });
+  // Its accessible name also holds the chosen option ("Category Choose a category"): found by name.
+  const select = frame.getByRole('combobox', { name: opts.lang === 'fr' ? 'Catégorie' : 'Category' });
   await (opts.name ? select.selectOption({ label: opts.name }) : select.selectOption({ index: 1 }));
 }
 
