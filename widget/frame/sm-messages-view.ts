@@ -1,6 +1,8 @@
 /**
  * @summary The patient's secure messages: conversations (unread first), one conversation with its
- * replies, and a new message with the clinic's expectations shown first. New replies arrive live.
+ * replies, and a new message with the clinic's expectations shown first (with how many new
+ * conversations are left this week; in a reply-only clinic, in each conversation too). The category
+ * starts on "Choose a category" and must be chosen. New replies arrive live.
  * Written offline (or when sending fails for want of a connection), a message goes to the device's
  * outbox and shows as waiting; drafts autosave while typing. Refusals are worded from their code in
  * the reader's language, beside the field they are about; after each screen change focus moves to
