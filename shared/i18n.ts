@@ -149,6 +149,14 @@ const en = {
   'msg.unread.one': '{count} unread',
   'msg.unread.other': '{count} unread',
   'frame.consent.decline': 'Decline and sign out',
+  'msg.category.choose': 'Choose a category',
+  'error.category_required': 'Choose a category for your message.',
+  'msg.emergency.edit': 'Edit my message',
+  'msg.quota.left.one': 'You can start {count} more new conversation this week.',
+  'msg.quota.left.other': 'You can start {count} more new conversations this week.',
+  'msg.quota.none': 'You have started all the new conversations this clinic accepts this week. You can still reply to your conversations.',
+  'admin.thread.emergencyOverride': 'Sent despite the emergency notice',
+  'admin.thread.emergencyOverrideAt': 'The patient was asked whether this was an emergency and chose to send anyway ({when}).',
 
 
   'admin.nav.inbox': 'Inbox',
@@ -657,6 +665,14 @@ const fr: Record<MessageKey, string> = {
   'msg.unread.one': '{count} non lu',
   'msg.unread.other': '{count} non lus',
   'frame.consent.decline': 'Refuser et me déconnecter',
+  'msg.category.choose': 'Choisissez une catégorie',
+  'error.category_required': 'Choisissez une catégorie pour votre message.',
+  'msg.emergency.edit': 'Modifier mon message',
+  'msg.quota.left.one': 'Vous pouvez encore commencer {count} nouvelle conversation cette semaine.',
+  'msg.quota.left.other': 'Vous pouvez encore commencer {count} nouvelles conversations cette semaine.',
+  'msg.quota.none': 'Vous avez commencé toutes les nouvelles conversations que cette clinique accepte cette semaine. Vous pouvez toujours répondre à vos conversations.',
+  'admin.thread.emergencyOverride': 'Envoyé malgré l’avis d’urgence',
+  'admin.thread.emergencyOverrideAt': 'On a demandé au patient s’il s’agissait d’une urgence; il a choisi d’envoyer quand même ({when}).',
 
 
   'admin.nav.inbox': 'Boîte de réception',

@@ -27,17 +27,3 @@ export function checkLength(text: string, limits: LengthLimits): LengthCheck {
   const overWords = limits.maxWords !== null && words > limits.maxWords;
   return { chars, words, overChars, overWords, ok: !overChars && !overWords };
 }
-
-// Phrases that suggest an emergency, English and French, compared without accents or case.
-const EMERGENCY_PHRASES = [
-  'chest pain', 'chest pains', 'heart attack', 'suicid', 'kill myself', 'end my life', "can't breathe", 'cant breathe', 'cannot breathe',
-  'trouble breathing', 'short of breath', 'overdose', 'stroke', 'unconscious', 'severe bleeding', 'bleeding heavily', 'seizure', 'anaphyla',
-  'douleur thoracique', 'douleur a la poitrine', 'douleurs a la poitrine', 'crise cardiaque', 'me suicider', 'me tuer', 'mettre fin a mes jours',
-  'peux pas respirer', 'difficulte a respirer', 'essouffle', 'surdose', 'avc', 'inconscient', 'saigne beaucoup', 'hemorragie', 'convulsion',
-];
-
-/** True when the text contains words that suggest an emergency (the widget then repeats the 911 notice). */
-export function looksLikeEmergency(text: string): boolean {
-  const plain = ` ${text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[’']/g, "'").replace(/[^\p{L}\p{N}']+/gu, ' ')} `;
-  return EMERGENCY_PHRASES.some((p) => (p.length <= 4 ? plain.includes(` ${p} `) : plain.includes(p)));
-}

@@ -99,6 +99,19 @@ export const MessagingRules = Type.Object({
 });
 export type MessagingRules = Static<typeof MessagingRules>;
 
+/**
+ * The signed-in patient's own standing under the clinic's weekly limit, counted exactly as a new
+ * conversation is checked (server/domain/threads.ts): null fields when the clinic sets no limit.
+ */
+export const PatientMessagingStatus = Type.Object({
+  weeklyThreadQuota: Type.Union([Type.Integer(), Type.Null()]),
+  /** New conversations the patient can still start in the current 7-day window. */
+  weeklyThreadsLeft: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  /** When the oldest conversation counted leaves the window (one more can then be started), if any is counted. */
+  weeklyResetsAt: Type.Union([Timestamp, Type.Null()]),
+});
+export type PatientMessagingStatus = Static<typeof PatientMessagingStatus>;
+
 export const ThreadStatus = Type.Union([Type.Literal('open'), Type.Literal('waiting'), Type.Literal('closed')]);
 export type ThreadStatus = Static<typeof ThreadStatus>;
 
@@ -152,6 +165,11 @@ export const InboxThread = Type.Intersect([
     dueAt: Type.Union([Timestamp, Type.Null()]),
     /** The start of the newest message or note (inbox rows only; decrypted for the page, never stored in clear). */
     preview: Type.Optional(Type.Union([InboxPreview, Type.Null()])),
+    /**
+     * When the patient last sent a message past the emergency notice ("It is not an emergency: send"),
+     * or null: staff see a flag. Always sent by the server; optional so older clients' fixtures still type.
+     */
+    emergencyOverrideAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
   }),
 ]);
 export type InboxThread = Static<typeof InboxThread>;
@@ -177,19 +195,25 @@ export type StaffThreadDetail = Static<typeof StaffThreadDetail>;
 const Body = Type.String({ minLength: 1, maxLength: 100000 });
 const AttachmentIds = Type.Array(Id, { maxItems: 10, uniqueItems: true });
 
-/** A patient's new thread; `id` is the first message's client id (retries send the same). */
+/** The patient saw the emergency notice for this text and chose "It is not an emergency: send" (staff see a flag). */
+const EmergencyOverride = Type.Optional(Type.Boolean());
+
+/**
+ * A patient's new thread; `id` is the first message's client id (retries send the same). `category`
+ * is one of the clinic's categories (the patient chooses it; empty only when the clinic has none).
+ */
 export const NewPatientThread = Type.Object(
-  { id: ClientId, subject: Type.Optional(OneLine(200)), category: Type.String({ maxLength: 40 }), body: Body, attachmentIds: Type.Optional(AttachmentIds) },
+  { id: ClientId, subject: Type.Optional(OneLine(200)), category: Type.String({ maxLength: 40 }), body: Body, attachmentIds: Type.Optional(AttachmentIds), emergencyOverride: EmergencyOverride },
   { additionalProperties: false },
 );
 export type NewPatientThread = Static<typeof NewPatientThread>;
 
 /** A patient's reply. */
-export const NewPatientReply = Type.Object({ id: ClientId, body: Body, attachmentIds: Type.Optional(AttachmentIds) }, { additionalProperties: false });
+export const NewPatientReply = Type.Object({ id: ClientId, body: Body, attachmentIds: Type.Optional(AttachmentIds), emergencyOverride: EmergencyOverride }, { additionalProperties: false });
 export type NewPatientReply = Static<typeof NewPatientReply>;
 
 /** A staff reply, or an internal note (`note: true`, never shown to the patient). */
-export const NewReply = Type.Object({ ...NewPatientReply.properties, note: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+export const NewReply = Type.Object({ id: ClientId, body: Body, attachmentIds: Type.Optional(AttachmentIds), note: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 export type NewReply = Static<typeof NewReply>;
 
 /** A thread the clinic starts with a patient. */

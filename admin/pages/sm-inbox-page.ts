@@ -15,6 +15,7 @@ import type { MessageKey } from '../../shared/i18n.js';
 import { formatShortDateTime, translatePlural } from '../../shared/intl.js';
 import { WEEKDAYS, type InboxFilter, type InboxThread, type MessagingSettings } from '../../shared/messaging.js';
 import { AdminPage } from '../admin-page.js';
+import '../sm-emergency-flag.js';
 
 /** "3 h 20 min" / "2 d 4 h" for a duration in ms. */
 export function humanDuration(ms: number): string {
@@ -455,7 +456,7 @@ export class SmInboxPage extends AdminPage {
       <input type="checkbox" .checked=${this.selected.has(t.id)} @change=${() => this.toggle(t.id)} aria-label=${this.t('admin.inbox.select', { subject: t.subject || '—', patient: t.patientName })} />
       <div class="row">
         <div class="line">
-          <a class="subject" href="/admin/inbox/${t.id}" @focus=${() => (this.current = i)}>${t.subject || '—'}</a>
+          <a class="subject" href="/admin/inbox/${t.id}" @focus=${() => (this.current = i)}>${t.subject || '—'}</a><sm-emergency-flag .lang=${this.lang} .at=${t.emergencyOverrideAt}></sm-emergency-flag>
           ${t.unread ? html`<span class="badge">${translatePlural(this.lang, 'admin.inbox.newMessages', t.unread)}</span>` : nothing}
           <span>${t.patientName}</span>
         </div>

@@ -15,6 +15,7 @@ import { ApiError } from '../../shared/fetch-json.js';
 import { formatDateTime, formatShortDateTime } from '../../shared/intl.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
 import { AdminPage } from '../admin-page.js';
+import '../sm-emergency-flag.js';
 import type { StaffDevice, StaffOutboxPayload } from '../staff-device.js';
 
 type Mode = 'reply' | 'note';
@@ -430,6 +431,7 @@ export class SmThreadPage extends AdminPage {
     const t = d.thread;
     const closed = t.status === 'closed';
     return html`<h1 tabindex="-1">${t.subject || '—'}</h1>
+      <sm-emergency-flag detailed .lang=${this.lang} .at=${t.emergencyOverrideAt}></sm-emergency-flag>
       ${this.neighbours()}
       <div class="layout">
         <div>

@@ -15,8 +15,9 @@ import * as m0011 from './migrations/0011_booking.js';
 import * as m0012 from './migrations/0012_reauthentication.js';
 import * as m0013 from './migrations/0013_inbox_reading.js';
 import * as m0014 from './migrations/0014_conversation_page.js';
-import * as m0019 from './migrations/0019_booking_mail_kinds.js';
-import * as m0020 from './migrations/0020_booking_questionnaire.js';
+import * as m0015 from './migrations/0015_emergency_override.js';
+import * as m0016 from './migrations/0016_booking_mail_kinds.js';
+import * as m0017 from './migrations/0017_booking_questionnaire.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
@@ -36,8 +37,9 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0012_reauthentication': m0012,
   '0013_inbox_reading': m0013,
   '0014_conversation_page': m0014,
-  '0019_booking_mail_kinds': m0019,
-  '0020_booking_questionnaire': m0020,
+  '0015_emergency_override': m0015,
+  '0016_booking_mail_kinds': m0016,
+  '0017_booking_questionnaire': m0017,
 };
 
 /** The migrations this database has not had yet, in order (all of them for an empty database). */

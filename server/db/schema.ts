@@ -171,6 +171,8 @@ export interface ThreadsTable {
   read_baseline: string | null;
   last_message_at: string;
   created_at: string;
+  /** When the patient last sent a message past the widget's emergency notice ("It is not an emergency: send"); null if never. */
+  emergency_override_at: string | null;
 }
 
 export interface MessagesTable {
@@ -189,6 +191,8 @@ export interface MessagesTable {
   /** Which version of the word tokens (message_search) this message has; 0 = not yet indexed. */
   search_version: Generated<number>;
   created_at: string;
+  /** 1 when the patient sent it past the emergency notice (staff see a flag), else 0. */
+  emergency_override: Generated<number>;
   /** When the patient first opened the thread after this staff reply (read receipt); null until then. */
   seen_at: string | null;
 }

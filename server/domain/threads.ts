@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Database, MessageRow, ThreadRow } from '../db/schema.js';
-import type { BulkThreadPatch, InboxFilter, InboxPage, InboxPreview, InboxThread, Message, MessagingSettings, NewPatientReply, NewPatientThread, NewReply, NewStaffThread, ThreadDetail, ThreadPatch, ThreadSummary, StaffThreadDetail } from '../../shared/messaging.js';
+import type { BulkThreadPatch, InboxFilter, InboxPage, InboxPreview, InboxThread, Message, MessagingSettings, NewPatientReply, NewPatientThread, NewReply, NewStaffThread, PatientMessagingStatus, ThreadDetail, ThreadPatch, ThreadSummary, StaffThreadDetail } from '../../shared/messaging.js';
 import { checkLength } from '../../shared/message-rules.js';
 import type { Lang } from '../../shared/lang.js';
 import { assertClaimable, attachmentsFor } from './attachments.js';
@@ -75,11 +75,11 @@ function replayOf(existing: { thread_id: string; content_hash: string; clinic_id
 async function insertMessage(
   tx: Transaction<Database>,
   cipher: ClinicCipher,
-  m: { id: string; threadId: string; author: MessageRow['author_type']; authorId: string; kind: MessageRow['kind']; body: string; hash: string; at: string; attachmentIds?: string[] },
+  m: { id: string; threadId: string; author: MessageRow['author_type']; authorId: string; kind: MessageRow['kind']; body: string; hash: string; at: string; attachmentIds?: string[]; emergencyOverride?: boolean },
 ): Promise<void> {
   await tx
     .insertInto('messages')
-    .values({ id: m.id, clinic_id: cipher.clinicId, thread_id: m.threadId, author_type: m.author, author_id: m.authorId, kind: m.kind, body_enc: cipher.encrypt(m.body, 'message.body'), content_hash: m.hash, created_at: m.at, search_version: m.author === 'system' ? MESSAGE_SEARCH_VERSION : 0 })
+    .values({ id: m.id, clinic_id: cipher.clinicId, thread_id: m.threadId, author_type: m.author, author_id: m.authorId, kind: m.kind, body_enc: cipher.encrypt(m.body, 'message.body'), content_hash: m.hash, created_at: m.at, search_version: m.author === 'system' ? MESSAGE_SEARCH_VERSION : 0, emergency_override: m.emergencyOverride ? 1 : 0 })
     .execute();
   // Searchable from the moment it exists: its words' tokens commit with it. The clinic's automatic replies are boilerplate.
   if (m.author !== 'system') await indexMessage(tx, cipher, { id: m.id, threadId: m.threadId, body: m.body });
@@ -131,6 +131,32 @@ async function announce(a: Action, ctx: MessagingContext, m: { id: string; threa
   if (m.author === 'staff' && m.kind === 'message') await queueNewMessageNotice(a, ctx.cipher.clinicId, m.patientId, ctx.noticeBatchMs ?? NOTICE_BATCH_MS);
 }
 
+/**
+ * The patient's use of the weekly limit: conversations they started in the last 7 days, and when the
+ * oldest of them leaves that window. The one count behind both the refusal and the "N more" the widget
+ * shows, so the two never disagree.
+ */
+async function weeklyUse(db: Kysely<Database>, clinicId: string, patientId: string, now: Date): Promise<{ used: number; resetsAt: string | null }> {
+  const since = new Date(now.getTime() - 7 * DAY).toISOString();
+  const recent = await db.selectFrom('threads').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<string>('created_at').as('oldest')]).where('clinic_id', '=', clinicId).where('patient_id', '=', patientId).where('started_by', '=', 'patient').where('created_at', '>=', since).executeTakeFirstOrThrow();
+  // The oldest conversation counted leaves the 7-day window first: then the patient may start one again.
+  return { used: Number(recent.n), resetsAt: recent.oldest ? new Date(new Date(recent.oldest).getTime() + 7 * DAY).toISOString() : null };
+}
+
+/** The signed-in patient's standing under the weekly limit (how many new conversations are left). */
+export async function patientMessagingStatus(ctx: MessagingContext, who: PatientPrincipal, now = new Date()): Promise<PatientMessagingStatus> {
+  const quota = ctx.settings.weeklyThreadQuota;
+  if (quota === null) return { weeklyThreadQuota: null, weeklyThreadsLeft: null, weeklyResetsAt: null };
+  const { used, resetsAt } = await weeklyUse(ctx.db, ctx.cipher.clinicId, who.patientId, now);
+  return { weeklyThreadQuota: quota, weeklyThreadsLeft: Math.max(0, quota - used), weeklyResetsAt: resetsAt };
+}
+
+/** Marks the conversation for staff when the patient sent past the emergency notice (audited as such). */
+async function recordOverride(a: Action, clinicId: string, patientId: string, threadId: string, messageId: string, at: string): Promise<void> {
+  await a.tx.updateTable('threads').set({ emergency_override_at: at }).where('clinic_id', '=', clinicId).where('id', '=', threadId).execute();
+  a.audit({ action: 'message.emergency_override', patientId, target: `message:${messageId}` });
+}
+
 /** A patient starts a conversation (two-way mode only, within hours if the clinic says so, within quota). */
 export async function startPatientThread(ctx: MessagingContext, who: PatientPrincipal, input: NewPatientThread, lang: Lang): Promise<SendResult> {
   const { cipher, settings } = ctx;
@@ -144,16 +170,16 @@ export async function startPatientThread(ctx: MessagingContext, who: PatientPrin
       const next = nextOpening(settings, now);
       throw new AppError(409, 'outside_hours', `The clinic accepts new messages during its messaging hours${next ? `; next opening ${next.toISOString()}` : ''}`, next ? { params: { nextOpening: next.toISOString() } } : undefined);
     }
-    if (!settings.categories.some((c) => c.id === input.category)) throw new AppError(400, 'unknown_category', `Category "${input.category}" is not one of this clinic's categories`);
+    // The patient chooses a category (the widget starts on "Choose…"); none is asked for only when the clinic has none.
+    if (settings.categories.length > 0 && !input.category) throw new AppError(422, 'category_required', 'Choose a category for the message');
+    if (settings.categories.length > 0 && !settings.categories.some((c) => c.id === input.category)) throw new AppError(400, 'unknown_category', `Category "${input.category}" is not one of this clinic's categories`);
+    if (settings.categories.length === 0 && input.category) throw new AppError(400, 'unknown_category', 'This clinic has no categories');
     if (settings.subjectRequired && !subject) throw new AppError(422, 'subject_required', 'This clinic asks for a subject');
     checkBody(settings, input.body);
     if (settings.weeklyThreadQuota !== null) {
       // Counted under the patient's lock, so concurrent requests cannot all pass the same count.
-      const since = new Date(now.getTime() - 7 * DAY).toISOString();
-      const recent = await a.tx.selectFrom('threads').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<string>('created_at').as('oldest')]).where('clinic_id', '=', cipher.clinicId).where('patient_id', '=', who.patientId).where('started_by', '=', 'patient').where('created_at', '>=', since).executeTakeFirstOrThrow();
-      if (Number(recent.n) >= settings.weeklyThreadQuota) {
-        // The oldest conversation counted leaves the 7-day window first: then the patient may start one again.
-        const resetsAt = recent.oldest ? new Date(new Date(recent.oldest).getTime() + 7 * DAY).toISOString() : undefined;
+      const { used, resetsAt } = await weeklyUse(a.tx, cipher.clinicId, who.patientId, now);
+      if (used >= settings.weeklyThreadQuota) {
         throw new AppError(429, 'weekly_quota', `You can start ${settings.weeklyThreadQuota} new conversations a week with this clinic; you can still reply to existing ones`, {
           params: { limit: settings.weeklyThreadQuota, ...(resetsAt ? { resetsAt } : {}) },
         });
@@ -169,7 +195,8 @@ export async function startPatientThread(ctx: MessagingContext, who: PatientPrin
         patient_may_reply: 1, started_by: 'patient', assigned_to: null, awaiting_reply_since: at, due_at: replyDue(settings, at), patient_unread: open ? 0 : 1, staff_unread: 1, patient_message_at: at, last_message_at: at, created_at: at,
       })
       .execute();
-    await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
+    await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds, emergencyOverride: input.emergencyOverride });
+    if (input.emergencyOverride) await recordOverride(a, cipher.clinicId, who.patientId, threadId, input.id, at);
     if (!open) {
       // The clinic's automatic answer outside hours, a moment after the patient's message so it sorts after it.
       const later = new Date(now.getTime() + 1).toISOString();
@@ -199,7 +226,8 @@ export async function patientReply(ctx: MessagingContext, who: PatientPrincipal,
     checkBody(settings, input.body);
     await assertClaimable(a.tx, cipher.clinicId, who.patientId, who, input.attachmentIds ?? []);
     const at = new Date().toISOString();
-    await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
+    await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'patient', authorId: who.patientId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds, emergencyOverride: input.emergencyOverride });
+    if (input.emergencyOverride) await recordOverride(a, cipher.clinicId, who.patientId, threadId, input.id, at);
     await a.tx
       .updateTable('threads')
       .set((eb) => ({ status: 'open', staff_unread: eb('staff_unread', '+', 1), patient_message_at: at, last_message_at: at, awaiting_reply_since: eb.fn.coalesce('awaiting_reply_since', eb.val(at)), due_at: eb.fn.coalesce('due_at', eb.val(replyDue(settings, at))) }))
@@ -319,7 +347,7 @@ export async function readPatientThread(ctx: MessagingContext, who: PatientPrinc
 function inboxThread(ctx: MessagingContext, t: ThreadRow, patientName: string, unread: number, preview?: InboxPreview | null): InboxThread {
   return {
     ...summary(ctx.cipher, t, unread), patientId: t.patient_id, patientName, assignedTo: t.assigned_to, awaitingReplySince: t.awaiting_reply_since,
-    dueAt: t.status !== 'closed' ? t.due_at : null, ...(preview !== undefined ? { preview } : {}),
+    dueAt: t.status !== 'closed' ? t.due_at : null, emergencyOverrideAt: t.emergency_override_at ?? null, ...(preview !== undefined ? { preview } : {}),
   };
 }
 

@@ -3,14 +3,14 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { Type } from 'typebox';
 import { ErrorBody, IdParams } from '../../shared/api.js';
 import { normalizeLang } from '../../shared/lang.js';
-import { AttachmentInfo, MessagingRules, NewPatientReply, NewPatientThread, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
+import { AttachmentInfo, MessagingRules, NewPatientReply, NewPatientThread, PatientMessagingStatus, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
 import type { Deps } from '../deps.js';
 import { readAttachment, storeAttachment } from '../domain/attachments.js';
 import { getClinicBySlug } from '../domain/clinics.js';
 import { getMessagingSettings, toRules } from '../domain/messaging-settings.js';
 import { visibleTo } from '../domain/events.js';
 import { resolveSession, sessionIdOf } from '../domain/sessions.js';
-import { listPatientThreads, patientReply, readPatientThread, startPatientThread } from '../domain/threads.js';
+import { listPatientThreads, patientMessagingStatus, patientReply, readPatientThread, startPatientThread } from '../domain/threads.js';
 import { bearerToken, patientOf, requirePatient } from '../http/auth.js';
 import { Download, EventStream, UPLOAD_RATE, sendFile, uploadedFile } from '../http/files.js';
 import { streamEvents } from '../http/sse.js';
@@ -33,6 +33,18 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
   await app.register(async (plain) => {
     const scoped = plain.withTypeProvider<TypeBoxTypeProvider>();
     scoped.addHook('onRequest', requirePatient(deps));
+
+    // The patient's own standing under the weekly limit: beside the public rules (which the service
+    // worker may cache), never cached itself. A count, no content: not audited like a read of messages.
+    scoped.get(
+      '/api/patient/messaging',
+      { schema: { tags: ['widget'], summary: 'How many new conversations the patient can still start this week', response: { 200: PatientMessagingStatus, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } } },
+      async (request, reply) => {
+        const who = patientOf(request);
+        reply.header('cache-control', 'no-store');
+        return patientMessagingStatus(await messagingContext(deps, who.clinicId, request.id), who);
+      },
+    );
 
     scoped.get('/api/patient/threads', { schema: { tags: ['widget'], summary: "The patient's conversations, unread first", response: { 200: Type.Array(ThreadSummary), ...errors } } }, async (request) => {
       const who = patientOf(request);

@@ -216,6 +216,45 @@ describe('<sm-frame-app>', () => {
     expect(textOf(messages.shadowRoot!)).to.contain('Votre session a pris fin');
   });
 
+  it('reflows at 320 CSS px: no screen scrolls sideways in a 256 px frame (sign-in, consent, list, new message, emergency notice, conversation)', async () => {
+    const long = 'Renouvellement d’ordonnance pour un médicament au nom très long';
+    const t1 = { id: 't1', subject: `${long} (suivi)`, category: 'renewal', status: 'open', patientMayReply: true, startedBy: 'patient', unread: 2, lastMessageAt: '2026-11-20T15:00:00.000Z', createdAt: '2026-11-20T15:00:00.000Z' };
+    worker.use(
+      http.get('/api/public/clinics/north/messaging', () => HttpResponse.json({ ...rules, subjectRequired: true, maxChars: 1500, maxWords: 250, weeklyThreadQuota: 3, categories: [{ id: 'renewal', en: long, fr: long }] })),
+      http.get('/api/patient/threads', () => HttpResponse.json([t1])),
+      http.get('/api/patient/threads/t1', () => HttpResponse.json({ thread: t1, messages: [{ id: 'm1', threadId: 't1', author: 'staff', authorName: 'Dre Marie-Ève Beauchemin-Tremblay', kind: 'message', body: `Voir https://exemple.ca/${'a'.repeat(80)} et ${'x'.repeat(60)}`, attachments: [{ id: 'a1', fileName: `${'résultats-'.repeat(6)}.pdf`, mime: 'application/pdf', size: 1 }], createdAt: '2026-11-20T15:00:00.000Z' }] })),
+    );
+    const box = await fixture<HTMLDivElement>(html`<div style="width: 256px; overflow: auto"><sm-frame-app .api=${new PatientApi('north', 'fr')} lang="fr"></sm-frame-app></div>`);
+    const app = box.querySelector('sm-frame-app')!;
+    const fits = (screen: string) => expect(box.scrollWidth, `${screen}: scrollWidth ${box.scrollWidth} in ${box.clientWidth}`).to.be.at.most(box.clientWidth);
+    const view = () => inner(app, 'sm-messages-view')!.shadowRoot!;
+    const editor = () => view().querySelector('sm-message-editor')!.shadowRoot!;
+
+    await waitUntil(() => inner(app, 'sm-patient-sign-in')?.shadowRoot?.querySelector('#email'));
+    fits('sign-in');
+    await signIn(app, '123456');
+    await waitUntil(() => inner(app, 'sm-consent')?.shadowRoot?.querySelector('button'));
+    fits('consent');
+    inner(app, 'sm-consent')!.shadowRoot!.querySelector('button')!.click();
+    await waitUntil(() => inner(app, 'sm-messages-view')?.shadowRoot?.querySelector('ul.threads'));
+    fits('list');
+    view().querySelector<HTMLButtonElement>('button:not(.link)')!.click();
+    await waitUntil(() => view().querySelector('sm-message-editor')?.shadowRoot?.querySelector('textarea'));
+    fits('new message');
+    const area = editor().querySelector('textarea')!;
+    area.value = 'J’ai une douleur à la poitrine depuis ce matin';
+    area.dispatchEvent(new Event('input'));
+    editor().querySelector('form')!.requestSubmit();
+    await waitUntil(() => editor().querySelector('#emergency'));
+    fits('emergency notice');
+    view().querySelector<HTMLButtonElement>('button.link')!.click();
+    await waitUntil(() => view().querySelector('ul.threads button'));
+    view().querySelector<HTMLButtonElement>('ul.threads button')!.click();
+    await waitUntil(() => view().querySelector('ol.messages li'));
+    fits('conversation');
+    await app.deviceSession?.end();
+  });
+
   it('keeps the outbox in the messages widget only: another widget of the page shares the sign-in, not the queue', async () => {
     consentRequired = false;
     localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');

@@ -19,6 +19,12 @@ const rules: MessagingRules = {
 
 const shadow = (el: Element) => el.shadowRoot!;
 const editorOf = (view: SmMessagesView) => shadow(view).querySelector('sm-message-editor') as SmMessageEditor;
+/** Chooses the conversation's category in the new message form (it starts on "Choose a category"). */
+function chooseCategory(view: SmMessagesView, id = 'other') {
+  const select = shadow(view).querySelector<HTMLSelectElement>('select[name=category]')!;
+  select.value = id;
+  select.dispatchEvent(new Event('change'));
+}
 async function type(editor: SmMessageEditor, text: string) {
   const area = shadow(editor).querySelector('textarea')!;
   area.value = text;
@@ -48,9 +54,62 @@ describe('<sm-message-editor>', () => {
     await el.updateComplete;
     expect(shadow(el).querySelector('[role=alert]')!.textContent).to.contain('Call 911.');
     await expect(el).to.be.accessible();
-    setTimeout(() => shadow(el).querySelector<HTMLButtonElement>('[role=alert] button')!.click());
+    setTimeout(() => shadow(el).querySelectorAll<HTMLButtonElement>('[role=alert] button')[1]!.click());
     const e = (await oneEvent(el, 'sm-editor-submit')) as CustomEvent<{ body: string }>;
     expect(e.detail.body).to.equal('I have chest pain since this morning');
+  });
+});
+
+describe('<sm-message-editor> emergency notice', () => {
+  it('moves focus to the notice; editing the text re-checks it; "Edit my message" returns to the text; sending anyway is marked', async () => {
+    const el = await fixture<SmMessageEditor>(html`<sm-message-editor label="Your message" emergencyNotice="Call 911."></sm-message-editor>`);
+    const submits: Array<{ body: string; emergencyOverride: boolean }> = [];
+    el.addEventListener('sm-editor-submit', (e) => submits.push({ body: e.detail.body, emergencyOverride: e.detail.emergencyOverride }));
+    const notice = () => shadow(el).querySelector<HTMLElement>('#emergency');
+    const area = () => shadow(el).querySelector('textarea')!;
+    const submit = () => shadow(el).querySelector('form')!.requestSubmit();
+
+    await type(el, 'My chest hurts since this morning');
+    submit();
+    await waitUntil(() => notice() && deepActive() === notice(), 'the notice appears and takes focus');
+    expect(notice()!.getAttribute('role')).to.equal('alert');
+    expect(notice()!.textContent).to.contain('Call 911.');
+    expect([...notice()!.querySelectorAll('button')].map((b) => b.textContent!.trim())).to.deep.equal(['Edit my message', 'It is not an emergency: send']);
+    expect(area().getAttribute('aria-describedby')!.split(' ')).to.include('emergency');
+    expect(submits).to.deep.equal([], 'nothing sent yet');
+    await expect(el).to.be.accessible();
+
+    await type(el, 'My knee hurts since this morning');
+    expect(notice(), 'edited so it no longer suggests an emergency: the notice goes').to.equal(null);
+    expect(shadow(el).querySelector('form > button')!.textContent).to.equal('Send');
+
+    await type(el, "J'ai de la DIFFICULTE a respirer");
+    submit();
+    await waitUntil(() => notice(), 'urgent again (French, other accents and case): the notice again');
+    notice()!.querySelector<HTMLButtonElement>('button.secondary')!.click();
+    await waitUntil(() => deepActive() === area(), '"Edit my message": focus back to the text');
+    expect(notice()).to.equal(null);
+    expect(el.value).to.equal("J'ai de la DIFFICULTE a respirer", 'the text is kept');
+
+    submit();
+    await waitUntil(() => notice(), 'still urgent at the next send');
+    await type(el, "J'ai de la difficulté à respirer depuis hier");
+    expect(notice(), 'an edit that still suggests an emergency keeps the notice').not.to.equal(null);
+    [...notice()!.querySelectorAll('button')].at(-1)!.click();
+    expect(submits).to.deep.equal([{ body: "J'ai de la difficulté à respirer depuis hier", emergencyOverride: true }]);
+
+    await type(el, 'A plain question');
+    submit();
+    expect(submits.at(-1)).to.deep.equal({ body: 'A plain question', emergencyOverride: false });
+  });
+
+  it('words the notice’s choices in French', async () => {
+    const el = await fixture<SmMessageEditor>(html`<sm-message-editor lang="fr" label="Votre message" emergencyNotice="Composez le 911."></sm-message-editor>`);
+    await type(el, 'Douleur à la poitrine');
+    shadow(el).querySelector('form')!.requestSubmit();
+    await waitUntil(() => shadow(el).querySelector('#emergency'));
+    expect([...shadow(el).querySelectorAll('#emergency button')].map((b) => b.textContent!.trim())).to.deep.equal(['Modifier mon message', 'Ce n’est pas une urgence : envoyer']);
+    await expect(el).to.be.accessible();
   });
 });
 
@@ -84,6 +143,7 @@ describe('<sm-messages-view>', () => {
     await expect(view).to.be.accessible();
 
     shadow(view).querySelector<HTMLInputElement>('input[name=subject]')!.value = 'Hello';
+    chooseCategory(view);
     await type(editorOf(view), 'A short question');
     shadow(editorOf(view)).querySelector('form')!.requestSubmit();
     await waitUntil(() => shadow(view).querySelector('[role=alert]'));
@@ -119,6 +179,7 @@ describe('<sm-messages-view>', () => {
     shadow(view).querySelector('button')!.click();
     await view.updateComplete;
     shadow(view).querySelector<HTMLInputElement>('input[name=subject]')!.value = 'Knee';
+    chooseCategory(view);
     await type(editorOf(view), 'My knee still hurts');
     shadow(editorOf(view)).querySelector('form')!.requestSubmit();
     await waitUntil(() => shadow(view).textContent!.includes('Saved on this device'));
@@ -133,6 +194,121 @@ describe('<sm-messages-view>', () => {
     expect(ids.length).to.equal(2);
     expect(ids[1]).to.equal(ids[0], 'the retry carries the id of the first attempt');
     await device.end();
+  });
+});
+
+describe('<sm-messages-view>: category, weekly limit, emergency override, reply-only', () => {
+  before(startWorker);
+  afterEach(() => worker.resetHandlers());
+
+  const base = (over: Partial<MessagingRules> = {}, status: object = { weeklyThreadQuota: 3, weeklyThreadsLeft: 2, weeklyResetsAt: null }) => {
+    const bodies: Array<Record<string, unknown>> = [];
+    worker.use(
+      http.get('/api/public/clinics/north/messaging', () => HttpResponse.json({ ...rules, ...over })),
+      http.get('/api/patient/messaging', () => HttpResponse.json(status)),
+      http.get('/api/patient/threads', () => HttpResponse.json([thread('t1', 'Vos résultats')])),
+      http.get('/api/patient/events', () => new HttpResponse(null, { status: 401 })),
+      http.post('/api/patient/threads', async ({ request }) => {
+        bodies.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json({ threadId: 't1', messageId: 'm1' }, { status: 201 });
+      }),
+      http.post('/api/patient/threads/t1/messages', async ({ request }) => {
+        bodies.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json({ threadId: 't1', messageId: 'm2' }, { status: 201 });
+      }),
+      http.get('/api/patient/threads/t1', () => HttpResponse.json({ thread: { ...thread('t1', 'Vos résultats'), startedBy: 'staff' }, messages: [] })),
+    );
+    return bodies;
+  };
+  async function openCompose(lang: 'en' | 'fr') {
+    const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${new PatientApi('north', lang)} .lang=${lang}></sm-messages-view>`);
+    await waitUntil(() => shadow(view).querySelector('ul.threads'));
+    shadow(view).querySelector<HTMLButtonElement>('button:not(.link)')!.click();
+    await waitUntil(() => shadow(view).querySelector('sm-message-editor'));
+    return view;
+  }
+
+  for (const [lang, choose, error] of [
+    ['en', 'Choose a category', 'Choose a category for your message.'],
+    ['fr', 'Choisissez une catégorie', 'Choisissez une catégorie pour votre message.'],
+  ] as const) {
+    it(`starts the category on “${choose}” and refuses to send without one, at that field (${lang})`, async () => {
+      const bodies = base();
+      const view = await openCompose(lang);
+      const select = shadow(view).querySelector<HTMLSelectElement>('select[name=category]')!;
+      expect(select.value).to.equal('', 'not the first category');
+      expect(select.selectedOptions[0]!.textContent!.trim()).to.equal(choose);
+      expect(select.required).to.equal(true);
+      shadow(view).querySelector<HTMLInputElement>('input[name=subject]')!.value = 'Genou';
+      await type(editorOf(view), 'Une question');
+      shadow(editorOf(view)).querySelector('form')!.requestSubmit();
+      await waitUntil(() => shadow(view).querySelector('#category-error'));
+      expect(shadow(view).querySelector('#category-error')!.textContent).to.equal(error);
+      expect(select.getAttribute('aria-invalid')).to.equal('true');
+      expect(select.getAttribute('aria-describedby')).to.equal('category-error');
+      expect(deepActive()).to.equal(select, 'focus on the field to fix');
+      expect(bodies).to.deep.equal([], 'nothing sent');
+      await expect(view).to.be.accessible();
+
+      chooseCategory(view);
+      await view.updateComplete;
+      expect(shadow(view).querySelector('#category-error'), 'the error goes once a category is chosen').to.equal(null);
+      shadow(editorOf(view)).querySelector('form')!.requestSubmit();
+      await waitUntil(() => bodies.length === 1);
+      expect(bodies[0]!.category).to.equal('other');
+    });
+  }
+
+  it('says how many new conversations are left this week before writing (plurals by Intl, EN and FR; none left: from when)', async () => {
+    base();
+    let view = await openCompose('en');
+    const notice = () => shadow(view).querySelector('.notice')!.textContent!.replace(/\s+/g, ' ');
+    expect(notice()).to.contain('You can start up to 3 new conversations a week. You can start 2 more new conversations this week.');
+
+    base({}, { weeklyThreadQuota: 3, weeklyThreadsLeft: 1, weeklyResetsAt: '2026-12-01T14:30:00.000Z' });
+    view = await openCompose('fr');
+    expect(notice()).to.contain('Vous pouvez encore commencer 1 nouvelle conversation cette semaine.');
+
+    base({}, { weeklyThreadQuota: 3, weeklyThreadsLeft: 0, weeklyResetsAt: '2026-12-01T14:30:00.000Z' });
+    view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${new PatientApi('north', 'en')}></sm-messages-view>`);
+    await waitUntil(() => shadow(view).querySelector('[data-quota-left]'));
+    expect(shadow(view).querySelector('[data-quota-left]')!.textContent, 'on the list too, before opening the form').to.match(
+      /^You have started all the new conversations this clinic accepts this week\. You can still reply to your conversations\. You can start another one from Tuesday, December 1 at 9:30\sa\.m\.( EST)?\.$/,
+    );
+    await expect(view).to.be.accessible();
+  });
+
+  it('sends the override to the clinic when the patient sends past the emergency notice', async () => {
+    const bodies = base();
+    const view = await openCompose('en');
+    shadow(view).querySelector<HTMLInputElement>('input[name=subject]')!.value = 'Chest';
+    chooseCategory(view);
+    await type(editorOf(view), 'My chest hurts when I climb stairs');
+    shadow(editorOf(view)).querySelector('form')!.requestSubmit();
+    await waitUntil(() => shadow(editorOf(view)).querySelector('#emergency'));
+    expect(bodies).to.deep.equal([]);
+    [...shadow(editorOf(view)).querySelectorAll<HTMLButtonElement>('#emergency button')].at(-1)!.click();
+    await waitUntil(() => bodies.length === 1);
+    expect(bodies[0]!.emergencyOverride).to.equal(true);
+  });
+
+  it('in a reply-only clinic, still shows the response time, hours and emergency line in the conversation', async () => {
+    const bodies = base({ mode: 'reply-only' });
+    const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${new PatientApi('north', 'en')}></sm-messages-view>`);
+    await waitUntil(() => shadow(view).querySelector('ul.threads button'));
+    expect(shadow(view).textContent).to.contain('This clinic writes to you first');
+    shadow(view).querySelector<HTMLButtonElement>('ul.threads button')!.click();
+    await waitUntil(() => shadow(view).querySelector('sm-message-editor'));
+    const expectations = shadow(view).querySelector('.notice[role=note]')!.textContent!.replace(/\s+/g, ' ');
+    expect(expectations).to.contain('Call 911.');
+    expect(expectations).to.contain('The clinic answers within 2 business days.');
+    expect(expectations).to.match(/Messages are read Monday 9:00\sa\.m\.–5:00\sp\.m\./);
+    expect(expectations).to.match(/Messages will be read from /, 'closed now: when replies will be read');
+    expect(expectations).not.to.contain('new conversation', 'the weekly limit is about new conversations, not replies');
+    await expect(view).to.be.accessible();
+    await type(editorOf(view), 'Thanks');
+    shadow(editorOf(view)).querySelector('form')!.requestSubmit();
+    await waitUntil(() => bodies.length === 1);
   });
 });
 
@@ -172,6 +348,7 @@ describe('<sm-messages-view> in French: refusals by code, focus, announcements',
     await waitUntil(() => shadow(view).querySelector('button'));
     shadow(view).querySelector('button')!.click();
     await waitUntil(() => shadow(view).querySelector('sm-message-editor'));
+    chooseCategory(view);
     await type(editorOf(view), 'Une question courte');
     return view;
   }

@@ -3,12 +3,13 @@
  * French patient reads the server's refusals in French, and the widgets of one page share one sign-in.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { codeFrom } from '../support/smtp.js';
 import { DEMO_PATIENT, DEMO_SLUG } from '../../server/demo-seed.js';
 import { DEFAULT_MESSAGING, saveMessagingSettings } from '../../server/domain/messaging-settings.js';
-import { axeViolations, newPage, patientSignsIn, startHarness, type Harness } from './harness.js';
+import { axeViolations, chooseCategory, newPage, patientSignsIn, startHarness, type Harness } from './harness.js';
 
 const ALWAYS_OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '23:59' }]])) as typeof DEFAULT_MESSAGING.hours;
 
@@ -58,12 +59,23 @@ describe('end to end: clinic-ready patient side', () => {
     assert.deepEqual(await axeViolations(page), []);
 
     await frame.getByLabel('Objet', { exact: true }).fill('Ordonnance');
+    // The category starts on "Choose": sending without one is refused at that field, in French.
+    await frame.getByRole('button', { name: 'Envoyer' }).click();
+    await frame.getByText('Choisissez une catégorie pour votre message.').waitFor();
+    const category = frame.getByRole('combobox', { name: 'Catégorie' });
+    assert.equal(await category.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el), true, 'focus on the category');
+    assert.equal(await category.getAttribute('aria-invalid'), 'true');
+    // Before writing, the patient sees how many new conversations are left this week.
+    await frame.getByText('Vous pouvez encore commencer 1 nouvelle conversation cette semaine.').waitFor();
+    await chooseCategory(frame, { lang: 'fr' });
     await frame.getByRole('button', { name: 'Envoyer' }).click();
     await frame.getByRole('status').filter({ hasText: 'Message envoyé.' }).waitFor();
 
     await frame.getByRole('button', { name: 'Retour aux conversations' }).click();
+    await frame.getByText(/^Vous avez commencé toutes les nouvelles conversations que cette clinique accepte cette semaine\./).first().waitFor();
     await frame.getByRole('button', { name: 'Nouveau message' }).click();
     await frame.getByLabel('Objet', { exact: true }).fill('Autre chose');
+    await chooseCategory(frame, { lang: 'fr' });
     await frame.getByLabel('Votre message').fill('Une deuxième question.');
     await frame.getByRole('button', { name: 'Envoyer' }).click();
     const refusal = frame.getByRole('alert').filter({ hasText: 'Vous pouvez commencer 1 nouvelle conversation par semaine avec cette clinique.' });
@@ -71,6 +83,49 @@ describe('end to end: clinic-ready patient side', () => {
     assert.match(await refusal.innerText(), /Vous pourrez en commencer une autre à partir du \p{L}+ \d{1,2} \p{L}+ à \d{1,2} h \d{2}/u);
     assert.equal(await frame.getByLabel('Votre message').inputValue(), 'Une deuxième question.', 'the text is kept');
     assert.deepEqual(await axeViolations(page), []);
+    await page.context().close();
+  });
+
+  it('reflows at 320 CSS px: the messages frame never scrolls sideways (sign-in, list, new message, emergency notice, conversation)', async () => {
+    // A conversation the clinic started, to open at the end (the weekly limit is the patient's own).
+    const staff = h.product.demoLogins!.find((l) => l.role === 'physician')!;
+    const login = await fetch(`${h.product.publicUrl}/api/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: h.product.publicUrl }, body: JSON.stringify({ email: staff.email, password: staff.password }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const clinic = await h.product.deps.db.selectFrom('clinics').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirstOrThrow();
+    const patient = await h.product.deps.db.selectFrom('patients').select('id').where('clinic_id', '=', clinic.id).executeTakeFirstOrThrow();
+    const started = await fetch(`${h.product.publicUrl}/api/threads`, {
+      method: 'POST', headers: { 'content-type': 'application/json', origin: h.product.publicUrl, cookie },
+      body: JSON.stringify({ id: randomUUID(), patientId: patient.id, subject: 'Vos résultats de laboratoire et la suite', category: 'results', body: `Bonjour, voici le lien : https://example.ca/${'x'.repeat(80)}`, patientMayReply: true }),
+    });
+    assert.equal(started.status, 201);
+
+    const page = await newPage(h.browser);
+    await page.setViewportSize({ width: 320, height: 800 });
+    const widths: string[] = [];
+    const measure = async (screen: string) => {
+      const f = page.frames().find((fr) => fr.url().includes('/frame/messages'))!;
+      const { scroll, client } = await f.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      assert.ok(client >= 240 && client <= 320, `${screen}: the frame is ${client} px wide`);
+      assert.ok(scroll <= client, `${screen}: scrollWidth ${scroll} in ${client}`);
+      widths.push(screen);
+    };
+    await page.goto(h.product.demoUrl!);
+    await page.frameLocator('sm-messages iframe').getByLabel('E-mail address').waitFor();
+    await measure('sign-in');
+    const frame = await patientSignsIn(h, page);
+    await measure('list');
+    await frame.getByRole('button', { name: 'New message' }).click();
+    await frame.getByLabel('Your message').waitFor();
+    await measure('new message');
+    await frame.getByLabel('Your message').fill('I have chest pain and I feel short of breath.');
+    await frame.getByRole('button', { name: 'Send' }).click();
+    await frame.getByRole('button', { name: 'Edit my message' }).waitFor();
+    await measure('emergency notice');
+    await frame.getByRole('button', { name: 'Back to conversations' }).click();
+    await frame.getByRole('button', { name: /Vos résultats de laboratoire/ }).click();
+    await frame.getByRole('heading', { name: 'Vos résultats de laboratoire et la suite' }).waitFor();
+    await measure('conversation');
+    assert.equal(widths.length, 5);
     await page.context().close();
   });
 

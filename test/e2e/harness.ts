@@ -94,6 +94,16 @@ export async function patientSignsIn(h: Harness, page: Page, url = h.product.dem
   return frame;
 }
 
+/**
+ * Chooses a category in the new message form: it starts on "Choose a category" (the patient must pick
+ * one), so a test that sends a new conversation picks the first of the clinic's, or the one named.
+ */
+export async function chooseCategory(frame: FrameLocator, opts: { lang?: 'en' | 'fr'; name?: string } = {}): Promise<void> {
+  // Its accessible name also holds the chosen option ("Category Choose a category"): found by name.
+  const select = frame.getByRole('combobox', { name: opts.lang === 'fr' ? 'Catégorie' : 'Category' });
+  await (opts.name ? select.selectOption({ label: opts.name }) : select.selectOption({ index: 1 }));
+}
+
 /** axe's violations on the page, frames included, as short strings for a readable assertion. */
 export async function axeViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();

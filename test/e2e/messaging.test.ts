@@ -4,7 +4,7 @@ import { codeFrom } from '../support/smtp.js';
 import type { Harness } from './harness.js';
 import { DEMO_PATIENT, DEMO_SLUG } from '../../server/demo-seed.js';
 import { DEFAULT_MESSAGING, saveMessagingSettings } from '../../server/domain/messaging-settings.js';
-import { axeViolations, newPage, patientSignsIn, startHarness } from './harness.js';
+import { axeViolations, chooseCategory, newPage, patientSignsIn, startHarness } from './harness.js';
 
 const ALWAYS_OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '23:59' }]])) as typeof DEFAULT_MESSAGING.hours;
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
@@ -27,6 +27,7 @@ describe('end to end: secure messaging between a patient on the clinic site and 
     assert.deepEqual(await axeViolations(patient), []);
 
     await frame.getByLabel('Subject').fill('Prescription renewal');
+    await chooseCategory(frame, { name: 'Prescription renewal' });
     const tooLong = `Please renew my blood pressure prescription. ${'x'.repeat(200)}`;
     await frame.getByLabel('Your message').fill(tooLong);
     await frame.getByText(/of 200 characters/).waitFor();
@@ -106,6 +107,43 @@ describe('end to end: secure messaging between a patient on the clinic site and 
     await staff.getByLabel('Language').selectOption('fr');
     await staff.getByRole('link', { name: 'Boîte de réception' }).click();
     await staff.getByRole('heading', { name: 'Boîte de réception' }).waitFor();
+    assert.deepEqual(await axeViolations(staff), []);
+    await patient.context().close();
+    await staff.context().close();
+  });
+
+  it('flags to staff a message the patient sent past the emergency notice, in the inbox row and the conversation', async () => {
+    const patient = await newPage(h.browser);
+    const frame = await patientSignsIn(h, patient);
+    await frame.getByRole('button', { name: 'New message' }).click();
+    await frame.getByLabel('Subject').fill('Since this morning');
+    await chooseCategory(frame);
+    await frame.getByLabel('Your message').fill('My chest hurts a little when I climb stairs.');
+    await frame.getByRole('button', { name: 'Send' }).click();
+    const notice = frame.getByRole('alert').filter({ hasText: 'Is this an emergency?' });
+    await notice.waitFor();
+    const hasFocus = (el: Element) => (el.getRootNode() as ShadowRoot | Document).activeElement === el;
+    assert.equal(await notice.evaluate(hasFocus), true, 'focus on the notice');
+    assert.deepEqual(await axeViolations(patient), []);
+    await frame.getByRole('button', { name: 'Edit my message' }).click();
+    assert.equal(await frame.getByLabel('Your message').evaluate(hasFocus), true, '"Edit my message": focus back to the text');
+    await frame.getByRole('button', { name: 'Send' }).click();
+    await frame.getByRole('button', { name: 'It is not an emergency: send' }).click();
+    await frame.getByRole('status').filter({ hasText: 'Message sent.' }).waitFor();
+
+    const physician = h.product.demoLogins!.find((l) => l.role === 'physician')!;
+    const staff = await newPage(h.browser);
+    await staff.goto(`${h.product.publicUrl}/admin/`);
+    await staff.getByLabel('E-mail').fill(physician.email);
+    await staff.getByLabel('Password').fill(physician.password);
+    await staff.getByRole('button', { name: 'Sign in' }).click();
+    await staff.getByRole('heading', { name: 'Inbox' }).waitFor();
+    const row = staff.getByRole('row').filter({ hasText: 'Since this morning' });
+    await row.getByText('Sent despite the emergency notice').waitFor();
+    const others = staff.getByRole('row').filter({ has: staff.getByRole('link', { name: /Prescription renewal/ }) });
+    assert.equal(await others.getByText('Sent despite the emergency notice').count(), 0, 'only where the patient overrode it');
+    await row.getByRole('link', { name: /Since this morning/ }).click();
+    await staff.getByText('The patient was asked whether this was an emergency and chose to send anyway').waitFor();
     assert.deepEqual(await axeViolations(staff), []);
     await patient.context().close();
     await staff.context().close();

@@ -12,7 +12,7 @@ import type { Frame, FrameLocator, Page } from 'playwright-core';
 import { DEMO_PATIENT, DEMO_SLUG } from '../../server/demo-seed.js';
 import { clinicCipher, getClinicBySlug } from '../../server/domain/clinics.js';
 import { DEFAULT_MESSAGING, saveMessagingSettings } from '../../server/domain/messaging-settings.js';
-import { newPage, patientSignsIn, startHarness, type Harness } from './harness.js';
+import { chooseCategory, newPage, patientSignsIn, startHarness, type Harness } from './harness.js';
 
 const ALWAYS_OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '23:59' }]])) as typeof DEFAULT_MESSAGING.hours;
 
@@ -124,6 +124,7 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
     const subject = `Offline test ${++threadCount}`;
     await frame.getByRole('button', { name: 'New message' }).click();
     await frame.getByLabel('Subject').fill(subject);
+    await chooseCategory(frame);
     await frame.getByLabel('Your message').fill('Started online.');
     await frame.getByRole('button', { name: 'Send' }).click();
     await frame.getByRole('heading', { name: subject }).waitFor();
@@ -384,6 +385,7 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
     await frame.getByText('This browser does not let us keep anything on this device').waitFor();
     await frame.getByRole('button', { name: 'New message' }).click();
     await frame.getByLabel('Subject').fill('Storage blocked');
+    await chooseCategory(frame);
     await frame.getByLabel('Your message').fill('Sent without any storage.');
     await frame.getByRole('button', { name: 'Send' }).click();
     await frame.getByRole('status').filter({ hasText: 'Message sent.' }).waitFor();

@@ -164,6 +164,77 @@ for (const d of DIALECTS) {
       assert.equal(resetsAt, new Date(new Date(oldest.created_at).getTime() + 7 * 24 * 3600 * 1000).toISOString(), 'another may be started when the oldest leaves the week');
     });
 
+    it('tells the patient how many new conversations are left this week, counted as the limit is enforced', async (t) => {
+      const ctx = await setup(t, d.name, { weeklyThreadQuota: 2 });
+      const status = async () => {
+        const res = await call(ctx.app, 'GET', '/api/patient/messaging', { token: ctx.token });
+        assert.equal(res.statusCode, 200, res.body);
+        assert.equal(res.headers['cache-control'], 'no-store', 'about the person: never cached');
+        return res.json() as { weeklyThreadQuota: number | null; weeklyThreadsLeft: number | null; weeklyResetsAt: string | null };
+      };
+      assert.deepEqual(await status(), { weeklyThreadQuota: 2, weeklyThreadsLeft: 2, weeklyResetsAt: null });
+      assert.equal((await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread() })).statusCode, 201);
+      assert.equal((await status()).weeklyThreadsLeft, 1);
+      // A conversation the clinic started does not count (the limit is on the patient's own).
+      await call(ctx.app, 'POST', '/api/threads', { cookie: ctx.admin, body: { id: randomUUID(), patientId: ctx.patient.id, subject: 'Results', category: 'results', body: 'In.', patientMayReply: true } });
+      assert.equal((await status()).weeklyThreadsLeft, 1);
+      assert.equal((await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread() })).statusCode, 201);
+      const none = await status();
+      assert.equal(none.weeklyThreadsLeft, 0);
+      const refused = await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread() });
+      assert.equal(refused.statusCode, 429, 'zero left: the very next one is refused');
+      assert.equal(none.weeklyResetsAt, refused.json().params.resetsAt, 'the same instant as the refusal names');
+      // A conversation that left the 7-day window frees a place, on both sides alike.
+      const oldest = await ctx.deps.db.selectFrom('threads').select('id').where('started_by', '=', 'patient').orderBy('created_at').executeTakeFirstOrThrow();
+      await ctx.deps.db.updateTable('threads').set({ created_at: new Date(Date.now() - 8 * 24 * 3600 * 1000).toISOString() }).where('id', '=', oldest.id).execute();
+      assert.equal((await status()).weeklyThreadsLeft, 1);
+      assert.equal((await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread() })).statusCode, 201);
+
+      await call(ctx.app, 'PUT', '/api/messaging/settings', { cookie: ctx.admin, body: { ...DEFAULT_MESSAGING, hours: ALWAYS_OPEN, weeklyThreadQuota: null } });
+      assert.deepEqual(await status(), { weeklyThreadQuota: null, weeklyThreadsLeft: null, weeklyResetsAt: null });
+      assert.equal((await call(ctx.app, 'GET', '/api/patient/messaging', {})).statusCode, 401);
+    });
+
+    it('asks the patient to choose a category: none chosen is refused at that field', async (t) => {
+      const ctx = await setup(t, d.name);
+      const none = await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread({ category: '' }) });
+      assert.equal(none.statusCode, 422);
+      assert.equal(none.json().code, 'category_required');
+      const unknown = await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread({ category: 'nope' }) });
+      assert.equal(unknown.json().code, 'unknown_category');
+      assert.equal((await ctx.deps.db.selectFrom('threads').select('id').execute()).length, 0);
+    });
+
+    it('stores a send past the emergency notice and flags it to staff only', async (t) => {
+      const ctx = await setup(t, d.name);
+      const plain = (await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread({ subject: 'Plain' }) })).json();
+      const messageId = randomUUID();
+      const start = await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread({ id: messageId, subject: 'Chest', body: 'My chest hurts a little after running', emergencyOverride: true }) });
+      assert.equal(start.statusCode, 201, start.body);
+      const { threadId } = start.json();
+
+      const row = await ctx.deps.db.selectFrom('messages').select('emergency_override').where('id', '=', messageId).executeTakeFirstOrThrow();
+      assert.equal(Number(row.emergency_override), 1, 'kept on the message');
+      const inbox = (await call(ctx.app, 'GET', '/api/inbox', { cookie: ctx.admin })).json().threads as Array<{ id: string; emergencyOverrideAt: string | null }>;
+      assert.ok(inbox.find((x) => x.id === threadId)!.emergencyOverrideAt, 'the inbox row carries the flag');
+      assert.equal(inbox.find((x) => x.id === plain.threadId)!.emergencyOverrideAt, null, 'no flag without an override');
+      const staffView = (await call(ctx.app, 'GET', `/api/threads/${threadId}`, { cookie: ctx.admin })).json();
+      assert.ok(staffView.thread.emergencyOverrideAt, 'the conversation carries the flag');
+
+      const patientList = await call(ctx.app, 'GET', '/api/patient/threads', { token: ctx.token });
+      const patientView = await call(ctx.app, 'GET', `/api/patient/threads/${threadId}`, { token: ctx.token });
+      for (const res of [patientList, patientView]) assert.equal(/emergency/i.test(res.body), false, 'the patient’s own views never carry it');
+
+      // A reply past the notice flags a conversation too, and each override is in the audit log.
+      const reply = await call(ctx.app, 'POST', `/api/patient/threads/${plain.threadId}/messages`, { token: ctx.token, body: { id: randomUUID(), body: 'Now I cannot breathe well', emergencyOverride: true } });
+      assert.equal(reply.statusCode, 201);
+      const after = (await call(ctx.app, 'GET', `/api/threads/${plain.threadId}`, { cookie: ctx.admin })).json();
+      assert.ok(after.thread.emergencyOverrideAt);
+      const audited = await ctx.deps.db.selectFrom('audit_log').select('target').where('action', '=', 'message.emergency_override').execute();
+      assert.equal(audited.length, 2);
+      assert.equal(audited.some((a) => a.target === `message:${messageId}`), true);
+    });
+
     it('refuses replies to a closed thread, and reopens on request', async (t) => {
       const ctx = await setup(t, d.name);
       const { threadId } = (await call(ctx.app, 'POST', '/api/patient/threads', { token: ctx.token, body: newThread() })).json();

@@ -10,6 +10,8 @@ export interface PatientOutboxPayload {
   category?: string;
   /** What the item is about, as the patient saw it (the conversation's subject), for the outbox list. */
   label: string;
+  /** Sent past the emergency notice: the clinic sees a flag. */
+  emergencyOverride?: boolean;
 }
 
 export type PatientDevice = DeviceSession<PatientOutboxPayload>;
@@ -23,8 +25,9 @@ export function startPatientDevice(api: PatientApi): Promise<PatientDevice> {
     persist: api.persistent,
     fetchKeys: () => api.deviceKeys(),
     deliver: async ({ clientId, kind, target, payload }) => {
-      if (kind === 'reply' && target) await api.reply(target, { id: clientId, body: payload.body, attachmentIds: payload.attachmentIds });
-      else await api.startThread({ id: clientId, subject: payload.subject ?? '', category: payload.category ?? '', body: payload.body, attachmentIds: payload.attachmentIds });
+      const override = payload.emergencyOverride ? { emergencyOverride: true } : {};
+      if (kind === 'reply' && target) await api.reply(target, { id: clientId, body: payload.body, attachmentIds: payload.attachmentIds, ...override });
+      else await api.startThread({ id: clientId, subject: payload.subject ?? '', category: payload.category ?? '', body: payload.body, attachmentIds: payload.attachmentIds, ...override });
     },
   });
 }

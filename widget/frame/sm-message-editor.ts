@@ -1,7 +1,10 @@
 /**
  * @summary A message box with the clinic's live length counter, attachments and the emergency check.
- * The text is only cleared when the parent says the message was sent; an error never loses it.
- * @fires sm-editor-submit - detail `{ body, files }`: the patient wants to send (within limits, emergency acknowledged).
+ * The text is only cleared when the parent says the message was sent; an error never loses it. Text
+ * that suggests an emergency shows the clinic's emergency notice (focus goes to it) with "Edit my
+ * message" (focus back to the text) and "It is not an emergency: send"; editing the text re-checks it,
+ * and the notice goes once the text no longer suggests an emergency.
+ * @fires sm-editor-submit - detail `{ body, files, emergencyOverride }`: the patient wants to send (within limits); `emergencyOverride` when they sent past the notice.
  * @fires sm-editor-input - detail `{ value }`: the text changed (the parent autosaves a draft).
  */
 import { LitElement, html, css, nothing } from 'lit';
@@ -9,7 +12,8 @@ import { property, state, query } from 'lit/decorators.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { translate, type MessageKey } from '../../shared/i18n.js';
 import type { Lang } from '../../shared/lang.js';
-import { checkLength, looksLikeEmergency, type LengthLimits } from '../../shared/message-rules.js';
+import { looksLikeEmergency } from '../../shared/emergency-phrases.js';
+import { checkLength, type LengthLimits } from '../../shared/message-rules.js';
 import { frameStyles } from './styles.js';
 
 export class SmMessageEditor extends LitElement {
@@ -18,10 +22,18 @@ export class SmMessageEditor extends LitElement {
     css`
       textarea {
         font: inherit;
+        width: 100%;
+        box-sizing: border-box;
+        resize: vertical;
         min-height: 7rem;
         padding: 0.5rem;
         border: 1px solid var(--sm-border-strong, #616e7c);
         border-radius: calc(var(--sm-radius, 8px) / 2);
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
       }
       .counter[data-over] {
         color: var(--sm-danger, #b3261e);
@@ -69,6 +81,8 @@ export class SmMessageEditor extends LitElement {
   private onInput(e: Event) {
     this.value = (e.target as HTMLTextAreaElement).value;
     if (this.fieldError?.field === 'body') this.fieldError = null;
+    // Edited after the notice appeared: checked again; the notice stays only while the text still suggests an emergency.
+    if (this.emergencyShown && !looksLikeEmergency(this.value)) this.emergencyShown = false;
     this.dispatchEvent(new CustomEvent('sm-editor-input', { detail: { value: this.value }, bubbles: true, composed: true }));
   }
 
@@ -85,13 +99,28 @@ export class SmMessageEditor extends LitElement {
       void this.focusField('body');
       return;
     }
-    if (!acknowledgedEmergency && looksLikeEmergency(this.value)) {
+    // Checked on the text as it is now: a confirmation given for other words does not carry over.
+    const urgent = looksLikeEmergency(this.value);
+    if (urgent && !(acknowledgedEmergency && this.emergencyShown)) {
       this.emergencyShown = true;
+      void this.focusNotice();
       return;
     }
     this.emergencyShown = false;
     const files = [...(this.fileInput?.files ?? [])];
-    this.dispatchEvent(new CustomEvent('sm-editor-submit', { detail: { body: this.value, files }, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent('sm-editor-submit', { detail: { body: this.value, files, emergencyOverride: urgent }, bubbles: true, composed: true }));
+  }
+
+  /** The notice just appeared: focus it, so it is read and its two choices are next. */
+  private async focusNotice() {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('#emergency')?.focus();
+  }
+
+  /** "Edit my message": the notice goes and focus returns to the text (it is checked again at the next send). */
+  private async editMessage() {
+    this.emergencyShown = false;
+    await this.focusField('body');
   }
 
   render() {
@@ -107,7 +136,7 @@ export class SmMessageEditor extends LitElement {
           required
           .value=${this.value}
           aria-invalid=${bodyInvalid ? 'true' : 'false'}
-          aria-describedby=${['counter', overShown ? 'over-limit' : '', bodyError ? 'body-error' : ''].filter(Boolean).join(' ')}
+          aria-describedby=${['counter', overShown ? 'over-limit' : '', bodyError ? 'body-error' : '', this.emergencyShown ? 'emergency' : ''].filter(Boolean).join(' ')}
           @input=${this.onInput}
         ></textarea>
       </label>
@@ -129,9 +158,12 @@ export class SmMessageEditor extends LitElement {
       </label>
       ${filesError ? html`<p id="files-error" class="error" role="alert">${filesError}</p>` : nothing}
       ${this.emergencyShown
-        ? html`<div class="notice" role="alert">
+        ? html`<div id="emergency" class="notice" role="alert" tabindex="-1">
             <p><strong>${this.t('msg.emergency.title')}</strong> ${this.emergencyNotice}</p>
-            <button type="button" @click=${(e: Event) => this.submit(e, true)}>${this.t('msg.emergency.confirm')}</button>
+            <div class="actions">
+              <button type="button" class="secondary" @click=${this.editMessage}>${this.t('msg.emergency.edit')}</button>
+              <button type="button" ?disabled=${this.busy} @click=${(e: Event) => this.submit(e, true)}>${this.t('msg.emergency.confirm')}</button>
+            </div>
           </div>`
         : html`<button ?disabled=${this.busy}>${this.t(this.busy ? 'msg.sending' : 'msg.send')}</button>`}
     </form>`;
@@ -145,7 +177,7 @@ declare global {
     'sm-message-editor': SmMessageEditor;
   }
   interface HTMLElementEventMap {
-    'sm-editor-submit': CustomEvent<{ body: string; files: File[] }>;
+    'sm-editor-submit': CustomEvent<{ body: string; files: File[]; emergencyOverride: boolean }>;
     'sm-editor-input': CustomEvent<{ value: string }>;
   }
 }

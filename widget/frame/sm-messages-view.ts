@@ -1,6 +1,8 @@
 /**
  * @summary The patient's secure messages: conversations (unread first), one conversation with its
- * replies, and a new message with the clinic's expectations shown first. New replies arrive live.
+ * replies, and a new message with the clinic's expectations shown first (with how many new
+ * conversations are left this week; in a reply-only clinic, in each conversation too). The category
+ * starts on "Choose a category" and must be chosen. New replies arrive live.
  * Written offline (or when sending fails for want of a connection), a message goes to the device's
  * outbox and shows as waiting; drafts autosave while typing. Refusals are worded from their code in
  * the reader's language, beside the field they are about; after each screen change focus moves to
@@ -15,8 +17,9 @@ import { describeRefusal, type Refusal } from '../../shared/error-text.js';
 import { translate, type MessageKey } from '../../shared/i18n.js';
 import { formatClock, formatDate, formatDateTime, formatShortDateTime, sentence, translatePlural } from '../../shared/intl.js';
 import type { Lang } from '../../shared/lang.js';
-import { WEEKDAYS, type MessagingRules, type ThreadDetail, type ThreadSummary, type WeeklySchedule } from '../../shared/messaging.js';
+import { WEEKDAYS, type MessagingRules, type PatientMessagingStatus, type ThreadDetail, type ThreadSummary, type WeeklySchedule } from '../../shared/messaging.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
+import { fetchMessagingStatus } from './messaging-status-api.js';
 import type { PatientApi } from './patient-api.js';
 import type { PatientDevice, PatientOutboxPayload } from './patient-device.js';
 import type { SmMessageEditor } from './sm-message-editor.js';
@@ -30,6 +33,7 @@ type Field = 'subject' | 'category' | 'body' | 'files';
 const FIELD_OF: Record<string, Field> = {
   subject_required: 'subject',
   unknown_category: 'category',
+  category_required: 'category',
   empty_message: 'body',
   too_long: 'body',
   too_many_words: 'body',
@@ -106,6 +110,17 @@ export class SmMessagesView extends LitElement {
       input[type='text'] {
         font: inherit;
         padding: 0.45rem;
+        /* Never wider than the frame (a long category name would push the page sideways at 320 px). */
+        max-width: 100%;
+        min-width: 0;
+        box-sizing: border-box;
+      }
+      form.meta {
+        margin-bottom: 0.75rem;
+      }
+      .body,
+      ul.threads button {
+        overflow-wrap: anywhere;
       }
     `,
   ];
@@ -116,6 +131,8 @@ export class SmMessagesView extends LitElement {
   @property({ attribute: false }) device: PatientDevice | null = null;
 
   @state() private rules: MessagingRules | null = null;
+  /** The patient's standing under the weekly limit; null when unknown (offline) or not yet loaded. */
+  @state() private quota: PatientMessagingStatus | null = null;
   @state() private threads: ThreadSummary[] = [];
   @state() private screen: Screen = { name: 'list' };
   @state() private detail: ThreadDetail | null = null;
@@ -247,9 +264,11 @@ export class SmMessagesView extends LitElement {
   }
 
   private async refresh() {
-    const [rules, threads] = await Promise.allSettled([this.api.messagingRules(), this.api.threads()]);
+    const [rules, threads, quota] = await Promise.allSettled([this.api.messagingRules(), this.api.threads(), fetchMessagingStatus(this.api)]);
     // The rules may come from the service worker's cache while the conversations cannot.
     if (rules.status === 'fulfilled') this.rules = rules.value;
+    // Unknown (offline): only the clinic's limit is said, not a count that may be stale.
+    this.quota = quota.status === 'fulfilled' ? quota.value : null;
     if (threads.status === 'fulfilled') this.threads = threads.value;
     const failure = [rules, threads].find((r) => r.status === 'rejected')?.reason as unknown;
     this.offline = failure instanceof ApiError && failure.status === 0;
@@ -307,7 +326,7 @@ export class SmMessagesView extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('#send-error')?.focus();
   }
 
-  private async send(e: CustomEvent<{ body: string; files: File[] }>, form?: HTMLFormElement) {
+  private async send(e: CustomEvent<{ body: string; files: File[]; emergencyOverride: boolean }>, form?: HTMLFormElement) {
     this.busy = true;
     this.error = null;
     this.status = null;
@@ -320,30 +339,32 @@ export class SmMessagesView extends LitElement {
     const label = reply ? (this.detail?.thread.subject ?? '') : subject || (this.rules?.categories.find((c) => c.id === category)?.[this.lang] ?? category);
     const draftKey = this.draftKey;
     // What the server would refuse anyway is said before anything is uploaded (it keeps the last word).
-    const early = this.precheck(reply, subject, e.detail.files);
+    const early = this.precheck(reply, subject, category, e.detail.files);
     if (early) {
       this.busy = false;
       await this.refuse(early);
       return;
     }
     this.pendingId ??= crypto.randomUUID();
+    const emergencyOverride = e.detail.emergencyOverride;
     const attachmentIds: string[] = [];
     try {
       if (!navigator.onLine && this.device) throw new ApiError(0, 'network', 'offline');
       for (const file of e.detail.files) attachmentIds.push((await this.api.upload(file)).id);
       const threadId = reply
-        ? (await this.api.reply(reply, { id: this.pendingId, body: e.detail.body, attachmentIds })).threadId
-        : (await this.api.startThread({ id: this.pendingId, subject, category, body: e.detail.body, attachmentIds })).threadId;
+        ? (await this.api.reply(reply, { id: this.pendingId, body: e.detail.body, attachmentIds, ...(emergencyOverride ? { emergencyOverride } : {}) })).threadId
+        : (await this.api.startThread({ id: this.pendingId, subject, category, body: e.detail.body, attachmentIds, ...(emergencyOverride ? { emergencyOverride } : {}) })).threadId;
       this.sent(draftKey);
       this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true, detail: { kind: reply ? 'reply' : 'conversation' } }));
       this.threads = await this.api.threads();
+      if (!reply) this.quota = await fetchMessagingStatus(this.api).catch(() => null);
       await this.open(threadId);
       this.status = this.t('msg.sent');
     } catch (err) {
       const notNow = err instanceof ApiError && (err.status === 0 || err.status >= 500);
       if (notNow && this.device && attachmentIds.length === e.detail.files.length) {
         // No connection: the message waits on the device, sealed, and is sent exactly once later.
-        await this.device.outbox.add(reply ? 'reply' : 'thread', reply, { body: e.detail.body, attachmentIds, subject, category, label }, this.pendingId);
+        await this.device.outbox.add(reply ? 'reply' : 'thread', reply, { body: e.detail.body, attachmentIds, subject, category, label, ...(emergencyOverride ? { emergencyOverride } : {}) }, this.pendingId);
         this.sent(draftKey);
         if (!reply) await this.show({ name: 'list' });
         this.status = this.t('outbox.queued');
@@ -360,11 +381,12 @@ export class SmMessagesView extends LitElement {
     }
   }
 
-  /** A refusal the clinic's rules make certain (a missing subject, a file over the size cap), or null. */
-  private precheck(reply: string | null, subject: string, files: File[]): Refusal | null {
+  /** A refusal the clinic's rules make certain (a missing subject or category, a file over the size cap), or null. */
+  private precheck(reply: string | null, subject: string, category: string, files: File[]): Refusal | null {
     const r = this.rules;
     if (!r) return null;
     if (!reply && r.subjectRequired && !subject.trim()) return { code: 'subject_required' };
+    if (!reply && r.categories.length > 0 && !category) return { code: 'category_required' };
     if (files.some((f) => f.size > r.attachmentMaxMb * 1024 * 1024)) return { code: 'file_too_large', params: { maxMb: r.attachmentMaxMb } };
     return null;
   }
@@ -397,15 +419,29 @@ export class SmMessagesView extends LitElement {
     return formatDateTime(this.lang, iso, this.rules?.timeZone);
   }
 
-  private expectations(r: MessagingRules) {
+  /**
+   * What to expect before writing: the emergency line, the response time, the hours, and for a new
+   * conversation the weekly limit with how many are left. A reply in a reply-only clinic gets the same
+   * promise without the limit (it only counts new conversations).
+   */
+  private expectations(r: MessagingRules, kind: 'new' | 'reply' = 'new') {
     return html`<div class="notice" role="note">
       <h3>${this.t('msg.expect.title')}</h3>
       <p><strong>${r.emergencyNotice[this.lang]}</strong></p>
       <p>${translatePlural(this.lang, 'msg.expect.response', r.responseBusinessDays)}</p>
       <p>${sentence(this.t('msg.expect.hours', { hours: this.hoursText(r.hours) }))}</p>
-      <p>${r.openNow ? this.t('msg.expect.openNow') : r.nextOpening ? sentence(this.t(r.acceptNewOutsideHours ? 'msg.expect.closedNow' : 'msg.expect.closedNoNew', { when: this.when(r.nextOpening) })) : nothing}</p>
-      ${r.weeklyThreadQuota !== null ? html`<p>${translatePlural(this.lang, 'msg.expect.quota', r.weeklyThreadQuota)}</p>` : nothing}
+      <p>${r.openNow ? this.t('msg.expect.openNow') : r.nextOpening ? sentence(this.t(kind === 'reply' || r.acceptNewOutsideHours ? 'msg.expect.closedNow' : 'msg.expect.closedNoNew', { when: this.when(r.nextOpening) })) : nothing}</p>
+      ${kind === 'new' && r.weeklyThreadQuota !== null ? html`<p>${translatePlural(this.lang, 'msg.expect.quota', r.weeklyThreadQuota)} ${this.quotaLeft()}</p>` : nothing}
     </div>`;
+  }
+
+  /** "You can start 2 more new conversations this week." (or, with none left, when the next one can be started); empty when unknown. */
+  private quotaLeft() {
+    const q = this.quota;
+    if (typeof q?.weeklyThreadsLeft !== 'number') return nothing;
+    if (q.weeklyThreadsLeft > 0) return html`<strong data-quota-left>${translatePlural(this.lang, 'msg.quota.left', q.weeklyThreadsLeft)}</strong>`;
+    const next = q.weeklyResetsAt ? ` ${sentence(this.t('error.weekly_quota.next', { when: this.when(q.weeklyResetsAt) }))}` : '';
+    return html`<strong data-quota-left>${this.t('msg.quota.none')}${next}</strong>`;
   }
 
   private editorFor(label: string, form?: () => HTMLFormElement | undefined) {
@@ -419,7 +455,7 @@ export class SmMessagesView extends LitElement {
       .busy=${this.busy}
       .value=${this.draft}
       @sm-editor-input=${this.onEditorInput}
-      @sm-editor-submit=${(e: CustomEvent<{ body: string; files: File[] }>) => this.send(e, form?.())}
+      @sm-editor-submit=${(e: CustomEvent<{ body: string; files: File[]; emergencyOverride: boolean }>) => this.send(e, form?.())}
     ></sm-message-editor>`;
   }
 
@@ -453,7 +489,7 @@ export class SmMessagesView extends LitElement {
     return html`${r.mode === 'two-way' && closedToNew
         ? html`<p class="notice">${this.t('msg.expect.closedNoNew', { when: r.nextOpening ? this.when(r.nextOpening) : '—' })}</p>`
         : r.mode === 'two-way'
-        ? html`<button @click=${this.compose}>${this.t('msg.newThread')}</button>`
+        ? html`<button @click=${this.compose}>${this.t('msg.newThread')}</button>${typeof this.quota?.weeklyThreadsLeft === 'number' ? html`<p class="muted">${this.quotaLeft()}</p>` : nothing}`
         : html`<p class="muted">${this.t(r.mode === 'one-way' ? 'msg.oneWay' : 'msg.replyOnly')}</p>`}
       ${this.feedback()}
       ${this.pending.length ? html`<h3>${this.t('outbox.title')}</h3>${this.pendingList(this.pending)}` : nothing}
@@ -489,10 +525,15 @@ export class SmMessagesView extends LitElement {
           <input type="text" name="subject" maxlength="200" ?required=${r.subjectRequired} aria-invalid=${invalid('subject')} aria-describedby=${describedBy('subject')} @input=${clear('subject')} />
         </label>
         ${errorAt('subject')}
-        <label>${this.t('msg.category')}
-          <select name="category" aria-invalid=${invalid('category')} aria-describedby=${describedBy('category')} @change=${clear('category')}>${r.categories.map((c) => html`<option value=${c.id}>${c[this.lang]}</option>`)}</select>
-        </label>
-        ${errorAt('category')}
+        ${r.categories.length
+          ? html`<label>${this.t('msg.category')}
+                <select name="category" required aria-invalid=${invalid('category')} aria-describedby=${describedBy('category')} @change=${clear('category')}>
+                  <option value="" selected>${this.t('msg.category.choose')}</option>
+                  ${r.categories.map((c) => html`<option value=${c.id}>${c[this.lang]}</option>`)}
+                </select>
+              </label>
+              ${errorAt('category')}`
+          : nothing}
       </form>
       ${this.feedback()} ${this.editorFor(this.t('msg.body'), () => this.renderRoot.querySelector<HTMLFormElement>('#meta') ?? undefined)}`;
   }
@@ -514,6 +555,7 @@ export class SmMessagesView extends LitElement {
         )}
       </ol>
       ${this.pendingList(this.pending.filter((p) => p.target === id))}
+      ${this.rules!.mode === 'reply-only' ? this.expectations(this.rules!, 'reply') : nothing}
       ${this.feedback()}
       ${d.thread.status === 'closed' ? html`<p class="notice">${this.t('msg.closed')}</p>` : !canReply ? html`<p class="muted">${this.t('msg.noReplies')}</p>` : this.editorFor(this.t('msg.reply'))}`;
   }

@@ -38,6 +38,22 @@ export const frameStyles = css`
     gap: 0.25rem;
     font-weight: 600;
   }
+  /* Reflow at 320 CSS px: a grid column is never wider than the frame (a textarea's or file input's own
+     width would otherwise size it and push the page sideways), and no control outgrows its column. */
+  form,
+  label {
+    grid-template-columns: minmax(0, 1fr);
+  }
+  input,
+  select,
+  textarea,
+  button {
+    max-width: 100%;
+    box-sizing: border-box;
+  }
+  button {
+    overflow-wrap: anywhere;
+  }
   label.check {
     display: flex;
     gap: 0.5rem;
