@@ -85,7 +85,7 @@ async function auditPage(db: Kysely<Database>, cipher: ClinicCipher, q: Filter, 
 /** One page of the clinic's (the cipher's) audit entries, newest first, filtered, with staff and patient names. */
 export async function listAudit(db: Kysely<Database>, cipher: ClinicCipher, q: AuditQuery): Promise<AuditPage> {
   const limit = q.limit ?? 100;
-  const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+  const after = q.cursor ? (decodeCursor(q.cursor) as [string, string]) : undefined;
   const page = pageOf(await auditPage(db, cipher, q, limit + 1, after && { at: after[0], id: after[1] }), limit, (e) => [e.at, e.id]);
   return { entries: page.rows, nextCursor: page.nextCursor };
 }

@@ -5,14 +5,16 @@
  */
 import { AppError } from './errors.js';
 
-export type Position = [key: string, id: string];
+/** The last row's sort key(s) and id; a list with several orders may prefix its phase. */
+export type Position = readonly string[];
 
 export const encodeCursor = (position: Position): string => Buffer.from(JSON.stringify(position)).toString('base64url');
 
-export function decodeCursor(cursor: string): Position {
+/** The position a cursor holds, if it has the shape this list gives out (by default `[key, id]`). */
+export function decodeCursor(cursor: string, shape: (position: Position) => boolean = (p) => p.length === 2): Position {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string')) return v as Position;
+    if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string') && shape(v)) return v;
   } catch {
     // falls through to the refusal
   }

@@ -96,7 +96,7 @@ export async function searchPatients(db: Kysely<Database>, cipher: ClinicCipher,
     return { patients: [], nextCursor: null }; // only punctuation: nothing to match
   }
   if (cursor) {
-    const [at, id] = decodeCursor(cursor);
+    const [at, id] = decodeCursor(cursor) as [string, string];
     select = select.where((eb) => eb.or([eb('p.created_at', '<', at), eb.and([eb('p.created_at', '=', at), eb('p.id', '<', id)])]));
   }
   const rows = await select.orderBy('p.created_at', 'desc').orderBy('p.id', 'desc').limit(limit + 1).execute();

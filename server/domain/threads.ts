@@ -14,6 +14,7 @@ import type { Lang } from '../../shared/lang.js';
 import { assertClaimable, attachmentsFor } from './attachments.js';
 import type { ClinicCipher } from './crypto.js';
 import { AppError, notFound } from './errors.js';
+import { decodeCursor, encodeCursor, type Position } from './keyset-cursor.js';
 import { isOpen, nextOpening } from './hours.js';
 import { replyDue } from './messaging-settings.js';
 import { MESSAGE_SEARCH_VERSION, indexMessage, messageQueryTokens } from './message-search.js';
@@ -381,20 +382,8 @@ export async function unreadTotal(db: Kysely<Database>, clinicId: string, staffI
   return Number(row.n);
 }
 
-/** A page position, opaque to clients: the last row's (last_message_at, id), or for the due order its phase and key. */
-const encodeCursor = (key: string[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
-function decodeCursor(cursor: string, sort: 'activity' | 'due'): string[] {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
-      if (sort === 'activity' && v.length === 2) return v as string[];
-      if (sort === 'due' && v.length === 3 && (v[0] === 'd' || v[0] === 'r')) return v as string[];
-    }
-  } catch {
-    // falls through to the refusal
-  }
-  throw new AppError(400, 'invalid_cursor', 'cursor is not one this server gave out; start again from the first page');
-}
+/** The inbox's page positions: (last_message_at, id), or for the due order its phase ('d' due, 'r' the rest) and key. */
+const inboxCursorShape = (sort: 'activity' | 'due') => (p: Position) => (sort === 'activity' ? p.length === 2 : p.length === 3 && (p[0] === 'd' || p[0] === 'r'));
 
 type InboxRow = ThreadRow & { me_unread: number | boolean };
 
@@ -450,7 +439,7 @@ async function unreadCounts(tx: Kysely<Database>, clinicId: string, staffId: str
 export async function listInbox(ctx: MessagingContext, who: StaffPrincipal, f: InboxFilter): Promise<InboxPage> {
   const clinicId = ctx.cipher.clinicId;
   const sort = f.sort ?? 'activity';
-  const cursor = f.cursor ? decodeCursor(f.cursor, sort) : null;
+  const cursor = f.cursor ? decodeCursor(f.cursor, inboxCursorShape(sort)) : null;
   const searched = f.q !== undefined ? messageQueryTokens(ctx.cipher, f.q) : null;
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
     const limit = f.limit ?? 200;
@@ -467,7 +456,7 @@ export async function listInbox(ctx: MessagingContext, who: StaffPrincipal, f: I
       for (const token of searched ?? []) q = q.where('t.id', 'in', a.tx.selectFrom('message_search').select('thread_id').where('clinic_id', '=', clinicId).where('token', '=', token));
       return q;
     };
-    const byActivity = (after: string[] | null, n: number, extra?: (q: ReturnType<typeof filtered>) => ReturnType<typeof filtered>) => {
+    const byActivity = (after: Position | null, n: number, extra?: (q: ReturnType<typeof filtered>) => ReturnType<typeof filtered>) => {
       let q = filtered();
       if (extra) q = extra(q);
       if (after) {
