@@ -14,7 +14,7 @@ import { ApiError } from '../../shared/fetch-json.js';
 import type { MessageKey } from '../../shared/i18n.js';
 import { LOCALES, translatePlural } from '../../shared/intl.js';
 import type { Lang } from '../../shared/lang.js';
-import { MAX_CATEGORIES, MAX_CLOSURES, SETTINGS_LIMITS, WEEKDAYS, type CannedReply, type MessagingSettings, type WeeklySchedule } from '../../shared/messaging.js';
+import { MAX_CATEGORIES, MAX_CLOSURES, SETTINGS_LIMITS, TEMPLATE_PLACEHOLDERS, WEEKDAYS, type CannedReply, type MessagingSettings, type WeeklySchedule } from '../../shared/messaging.js';
 import { categoryIdFrom, checkMessagingSettings } from '../../shared/messaging-settings-rules.js';
 import { AdminPage } from '../admin-page.js';
 import '../settings/sm-messaging-preview.js';
@@ -254,6 +254,8 @@ export class SmMessagingSettingsPage extends AdminPage {
   /** The problems shown at their fields (the summary lists them). */
   @state() private problems: FieldError[] = [];
   @state() private canned: CannedReply[] = [];
+  /** A template refused for a placeholder: which text field, and the sentence shown at it. */
+  @state() private cannedProblem: { field: 'body' | 'bodyFr'; text: string } | null = null;
   /** After a refused save, edits are checked as they happen, so a fixed field loses its message. */
   private checking = false;
   private zones: { lang: Lang; options: ReturnType<typeof zoneOptions> } | null = null;
@@ -276,16 +278,30 @@ export class SmMessagingSettingsPage extends AdminPage {
     return describeFailure(this.lang, err);
   }
 
-  // --- canned replies (unchanged: their own form) ------------------------------------------
+  // --- canned replies (their own form) -----------------------------------------------------
 
-  private addCanned(e: SubmitEvent) {
+  private async addCanned(e: SubmitEvent) {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const f = new FormData(form);
-    return this.run(async () => {
-      this.canned = [...this.canned, await this.api.addCannedReply(String(f.get('title')).trim(), String(f.get('body')))];
-      form.reset();
+    this.cannedProblem = null;
+    await this.run(async () => {
+      try {
+        this.canned = [...this.canned, await this.api.addCannedReply(String(f.get('title')).trim(), String(f.get('body')), String(f.get('bodyFr') ?? '').trim() || undefined)];
+        form.reset();
+      } catch (err) {
+        // A placeholder the product does not fill in is said at the text that uses it, not beside the button.
+        const field = err instanceof ApiError && err.code === 'unknown_placeholder' ? err.params?.field : undefined;
+        if (field !== 'body' && field !== 'bodyFr') throw err;
+        this.cannedProblem = { field, text: describeFailure(this.lang, err) };
+      }
     }, this.t('common.saved'));
+    // Set inside the callback above, which TypeScript's narrowing does not follow.
+    const problem = this.cannedProblem as { field: string } | null;
+    if (!problem) return;
+    this.status = null;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLTextAreaElement>(`#canned-${problem.field}`)?.focus();
   }
 
   private removeCanned(id: string) {
@@ -293,6 +309,14 @@ export class SmMessagingSettingsPage extends AdminPage {
       await this.api.deleteCannedReply(id);
       this.canned = this.canned.filter((c) => c.id !== id);
     });
+  }
+
+  private cannedText(field: 'body' | 'bodyFr', label: string, required: boolean) {
+    const problem = this.cannedProblem?.field === field ? this.cannedProblem.text : null;
+    return html`<label for="canned-${field}">${label}</label>
+      <textarea id="canned-${field}" name=${field} ?required=${required} maxlength="5000" aria-invalid=${problem ? 'true' : 'false'} aria-describedby="canned-placeholders${problem ? ` canned-${field}-error` : ''}"
+        @input=${() => (this.cannedProblem = this.cannedProblem?.field === field ? null : this.cannedProblem)}></textarea>
+      ${problem ? html`<p class="error" id="canned-${field}-error">${problem}</p>` : nothing}`;
   }
 
   /** Templates: everyone reads them (they are used in replies); only administrators add or remove them. */
@@ -304,14 +328,16 @@ export class SmMessagingSettingsPage extends AdminPage {
         ? html`<p class="muted">${this.t('admin.canned.empty')}</p>`
         : html`<ul>
             ${this.canned.map(
-              (c) => html`<li><strong>${c.title}</strong>: ${c.body}
+              (c) => html`<li><strong>${c.title}</strong>: ${c.body}${c.bodyFr ? html` <span lang="fr">/ ${c.bodyFr}</span>` : nothing}
                 ${mayEdit ? html`<button class="secondary" @click=${() => this.removeCanned(c.id)}>${this.t('admin.canned.remove', { name: c.title })}</button>` : nothing}</li>`,
             )}
           </ul>`}
       ${mayEdit
-        ? html`<form class="grid" @submit=${this.addCanned}>
+        ? html`<form class="grid canned" @submit=${this.addCanned}>
             <label>${this.t('admin.canned.name')} <input name="title" required maxlength="120" /></label>
-            <label>${this.t('admin.canned.body')} <textarea name="body" required maxlength="5000"></textarea></label>
+            <p class="muted" id="canned-placeholders">${this.t('admin.canned.placeholders', { list: TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ') })}</p>
+            ${this.cannedText('body', this.t('admin.canned.body'), true)}
+            ${this.cannedText('bodyFr', this.t('admin.canned.bodyFr'), false)}
             <button ?disabled=${this.busy}>${this.t('admin.canned.add')}</button>
           </form>`
         : nothing}

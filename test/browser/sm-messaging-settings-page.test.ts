@@ -249,4 +249,38 @@ describe('<sm-messaging-settings-page>', function () {
     expect(pv.querySelector('[data-hours]')!.textContent).to.contain('mardi 9 h 00');
     await expect(p.el).to.be.accessible();
   });
+
+  it('adds a template in both languages and says an unknown placeholder at the text that uses it, in French', async () => {
+    const p = await page('fr');
+    const posted: unknown[] = [];
+    worker.use(
+      http.post('/api/canned-replies', async ({ request }) => {
+        const body = (await request.json()) as { title: string; body: string; bodyFr?: string };
+        posted.push(body);
+        if (body.bodyFr?.includes('{patient.prenom}')) {
+          return HttpResponse.json({ code: 'unknown_placeholder', message: 'bodyFr uses {patient.prenom}', params: { field: 'bodyFr', name: 'patient.prenom' } }, { status: 422 });
+        }
+        return HttpResponse.json({ id: '11111111-1111-4111-8111-111111111111', title: body.title, body: body.body, bodyFr: body.bodyFr ?? null }, { status: 201 });
+      }),
+    );
+    const root = p.el.shadowRoot!;
+    const form = root.querySelector<HTMLFormElement>('form.canned')!;
+    expect(root.querySelector('#canned-placeholders')!.textContent).to.contain('{patient.firstName}');
+    form.querySelector<HTMLInputElement>('input[name=title]')!.value = 'Résultats';
+    form.querySelector<HTMLTextAreaElement>('#canned-body')!.value = 'Hello {patient.firstName}, your results are normal.';
+    const fr = form.querySelector<HTMLTextAreaElement>('#canned-bodyFr')!;
+    fr.value = 'Bonjour {patient.prenom}, vos résultats sont normaux.';
+    form.requestSubmit();
+    await waitUntil(() => root.querySelector('#canned-bodyFr-error'), 'the refusal shown at the French text');
+    expect(root.querySelector('#canned-bodyFr-error')!.textContent).to.equal('Le modèle utilise {patient.prenom}, qui n’est pas rempli. Utilisez {patient.firstName}, {patient.lastName}, {clinic.name} ou {staff.name}.');
+    expect(fr.getAttribute('aria-invalid')).to.equal('true');
+    expect(fr.getAttribute('aria-describedby')).to.contain('canned-bodyFr-error');
+    expect(root.activeElement).to.equal(fr);
+    await expect(p.el).to.be.accessible();
+    fr.value = 'Bonjour {patient.firstName}, vos résultats sont normaux.';
+    form.requestSubmit();
+    await waitUntil(() => root.querySelector('ul li strong')?.textContent === 'Résultats', 'the template listed');
+    expect(posted[1]).to.deep.equal({ title: 'Résultats', body: 'Hello {patient.firstName}, your results are normal.', bodyFr: 'Bonjour {patient.firstName}, vos résultats sont normaux.' });
+    expect(root.querySelector('#canned-bodyFr-error')).to.equal(null);
+  });
 });
