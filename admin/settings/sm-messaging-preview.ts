@@ -112,6 +112,7 @@ export class SmMessagingPreview extends LitElement {
           ? html`<label
               >${t('msg.category')}
               <select data-categories>
+                <option value="">${t('msg.category.choose')}</option>
                 ${s.categories.map((c) => html`<option value=${c.id}>${c[pl] || c.id}</option>`)}
               </select></label
             >`

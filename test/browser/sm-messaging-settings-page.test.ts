@@ -239,7 +239,7 @@ describe('<sm-messaging-settings-page>', function () {
     expect(pv.querySelector('[data-promise]')!.textContent).to.contain('within 1 business day.');
     expect(pv.querySelector('[data-emergency]')!.textContent).to.contain('Call 911 now.');
     expect(pv.querySelector('[data-hours]')!.textContent).not.to.contain('Monday');
-    expect([...pv.querySelectorAll('[data-categories] option')].map((o) => o.textContent)).to.deep.equal(['Prescription renewal', 'Something else']);
+    expect([...pv.querySelectorAll('[data-categories] option')].map((o) => o.textContent)).to.deep.equal(['Choose a category', 'Prescription renewal', 'Something else'], 'as the widget shows them, starting on "choose"');
     const french = [...pv.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent === 'Français')!;
     french.click();
     await (p.root.querySelector('sm-messaging-preview') as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
