@@ -22,7 +22,7 @@ describe('<sm-new-thread-page>', () => {
       http.get('/api/patients', ({ request }) => {
         const q = new URL(request.url).searchParams.get('q')!;
         queries.push(q);
-        return HttpResponse.json(q === 'jam' ? [person('p1', 'Jamie Patient'), person('p2', 'James Other')] : []);
+        return HttpResponse.json({ patients: q === 'jam' ? [person('p1', 'Jamie Patient'), person('p2', 'James Other')] : [], nextCursor: null });
       }),
       http.post('/api/threads', async ({ request }) => {
         started.push((await request.json()) as NewStaffThread);
@@ -59,7 +59,9 @@ describe('<sm-new-thread-page>', () => {
     expect(queries).to.deep.equal(['jam'], 'one search after typing stops');
     expect(root.querySelector('#patient-count')!.textContent).to.contain('Matching patients: 2');
     await expect(el).to.be.accessible();
-    root.querySelector<HTMLButtonElement>('ul.results button')!.click();
+    const found = [...root.querySelectorAll<HTMLButtonElement>('ul.results button')];
+    expect(found.map((b) => b.textContent!.trim())).to.deep.equal(['Choose James Other, born 1980-01-01', 'Choose Jamie Patient, born 1980-01-01'], 'by name');
+    found[1]!.click();
     await waitUntil(() => root.querySelector('#chosen-patient'));
     expect(root.querySelector('#chosen-patient')!.textContent).to.contain('Jamie Patient');
     expect(root.querySelector('ul.results')).to.equal(null);
