@@ -64,11 +64,13 @@ describe('end to end: secure messaging between a patient on the clinic site and 
     await staff.getByLabel('Attach files (PDF, JPEG, PNG)').setInputFiles({ name: 'requisition.pdf', mimeType: 'application/pdf', buffer: PDF });
     await staff.getByRole('button', { name: 'Send to patient' }).click();
     await staff.getByRole('status').filter({ hasText: 'Message sent.' }).waitFor();
-    await staff.getByText('Not yet seen by the patient').waitFor();
     assert.deepEqual(await axeViolations(staff), []);
 
     // No reload on the patient's side: the reply arrives over the live connection.
     await frame.getByText('Renewed. A requisition for your blood test is attached.').waitFor();
+    // The patient has the conversation open, so the reply is seen: staff read the receipt on their next load.
+    await staff.reload();
+    await staff.getByText(/^Seen by the patient /).waitFor();
     const downloadStarted = patient.waitForEvent('download');
     await frame.getByRole('button', { name: 'Download requisition.pdf' }).click();
     const download = await downloadStarted;
@@ -138,9 +140,10 @@ describe('end to end: secure messaging between a patient on the clinic site and 
     await staff.getByLabel('Password').fill(physician.password);
     await staff.getByRole('button', { name: 'Sign in' }).click();
     await staff.getByRole('heading', { name: 'Inbox' }).waitFor();
-    const row = staff.getByRole('row').filter({ hasText: 'Since this morning' });
+    const conversations = staff.getByRole('list', { name: 'Conversations' });
+    const row = conversations.getByRole('listitem').filter({ hasText: 'Since this morning' });
     await row.getByText('Sent despite the emergency notice').waitFor();
-    const others = staff.getByRole('row').filter({ has: staff.getByRole('link', { name: /Prescription renewal/ }) });
+    const others = conversations.getByRole('listitem').filter({ has: staff.getByRole('link', { name: /Prescription renewal/ }) });
     assert.equal(await others.getByText('Sent despite the emergency notice').count(), 0, 'only where the patient overrode it');
     await row.getByRole('link', { name: /Since this morning/ }).click();
     await staff.getByText('The patient was asked whether this was an emergency and chose to send anyway').waitFor();
