@@ -75,7 +75,7 @@ describe('<sm-booking-page>', () => {
     button(el, 'Ajouter des heures').click();
     await waitUntil(() => state.added.length === 1);
     expect(state.added[0]).to.deep.equal({ providerId: 'shah', days: ['MO', 'TU', 'WE', 'TH', 'FR'], start: '09:00', end: '17:00' });
-    await waitUntil(() => text(el).includes('Dr. Shah: lun'));
+    await waitUntil(() => text(el).includes('Dr. Shah: lun'), 'the new hours listed', { timeout: 5000 });
   });
 
   it('words a refusal from its code in the reader’s language, not the server’s English', async () => {

@@ -536,6 +536,8 @@ describe('<sm-messages-view> in French: refusals by code, focus, announcements',
     const live = () => shadow(view).querySelector('[aria-live=polite][data-live]')!;
     expect(live().textContent).to.equal('', 'the region is in the page before anything is said');
     await waitUntil(() => live().textContent === 'Nouveau message dans « Résultats de laboratoire ».', 'the arrival is announced');
+    // The list is read again after the announcement: its badge follows.
+    await waitUntil(() => shadow(view).querySelector('.badge'), 'the list shows the unread count', { timeout: 5000 });
     expect(shadow(view).querySelector('.badge')!.textContent).to.equal('1 non lu');
   });
 });
