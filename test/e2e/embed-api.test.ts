@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { staffReply } from '../../server/domain/threads.js';
+import { startStaffThread } from '../../server/domain/threads.js';
 import { messagingContext } from '../../server/routes/messaging-context.js';
 import { EMBED_EVENTS } from '../../widget/events.js';
 import { THEME_VARS } from '../../widget/protocol.js';
@@ -135,11 +135,12 @@ describe('end to end: embed conventions for clinic webmasters', () => {
     assert.match(label ?? '', /^Messages(, 1 unread)?$/);
     const before = label === 'Messages' ? 0 : 1;
 
-    // The clinic answers: the badge counts it, live.
+    // The clinic writes the patient a new conversation: the badge (conversations with unread messages) counts it, live.
     const clinic = await h.product.deps.db.selectFrom('clinics').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirstOrThrow();
     const staff = await h.product.deps.db.selectFrom('staff').select('id').where('clinic_id', '=', clinic.id).where('role', '=', 'admin').executeTakeFirstOrThrow();
-    const thread = await h.product.deps.db.selectFrom('threads').select('id').where('clinic_id', '=', clinic.id).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
-    await staffReply(await messagingContext(h.product.deps, clinic.id), { kind: 'staff', clinicId: clinic.id, staffId: staff.id, role: 'admin' }, thread.id, { id: randomUUID(), body: 'Yes, 9 to noon.', attachmentIds: [] });
+    const thread = await h.product.deps.db.selectFrom('threads').select(['id', 'patient_id']).where('clinic_id', '=', clinic.id).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const ctx = await messagingContext(h.product.deps, clinic.id);
+    await startStaffThread(ctx, { kind: 'staff', clinicId: clinic.id, staffId: staff.id, role: 'admin' }, { id: randomUUID(), patientId: thread.patient_id, subject: 'Saturday hours', category: ctx.settings.categories[0]?.id ?? '', body: 'Yes, 9 to noon.', attachmentIds: [], patientMayReply: true });
     await launcher.getByRole('button', { name: `Messages, ${before + 1} unread` }).waitFor();
 
     // Keyboard: the button opens a modal dialog with focus on the widget's heading.
@@ -159,10 +160,10 @@ describe('end to end: embed conventions for clinic webmasters', () => {
     await heading.evaluate((el) => new Promise<void>((resolve) => (function check() { if ((el.getRootNode() as ShadowRoot).activeElement === el) resolve(); else requestAnimationFrame(check); })()));
     assert.deepEqual(await axeViolations(page), []);
 
-    // Reading the reply clears the badge; Escape (pressed inside the frame) closes the dialog and focus returns to the button.
-    await framed.getByRole('button', { name: /A question/ }).click();
+    // Reading the clinic's message takes the badge back down; Escape (pressed inside the frame) closes the dialog and focus returns to the button.
+    await framed.getByRole('button', { name: /Saturday hours/ }).click();
     await framed.getByText('Yes, 9 to noon.').waitFor();
-    await launcher.getByRole('button', { name: 'Messages', exact: true }).waitFor();
+    await launcher.getByRole('button', { name: before ? `Messages, ${before} unread` : 'Messages', exact: true }).waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     assert.equal(await launcher.evaluate((el) => el.shadowRoot!.activeElement?.getAttribute('part')), 'launcher');
