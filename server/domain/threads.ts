@@ -329,7 +329,10 @@ export async function readPatientThread(ctx: MessagingContext, who: PatientPrinc
     if (thread.patient_id !== who.patientId) throw notFound('Conversation');
     const patient = await getPatient(a.tx, ctx.cipher, who.patientId);
     const messages = await messagesOf(a.tx, ctx, thread, false, patient.name);
-    if (thread.patient_unread > 0) await a.tx.updateTable('threads').set({ patient_unread: 0 }).where('id', '=', id).execute();
+    if (thread.patient_unread > 0) {
+      await a.tx.updateTable('threads').set({ patient_unread: 0 }).where('id', '=', id).execute();
+      a.emit(ctx.cipher.clinicId, { type: 'thread', threadId: id, patientId: who.patientId, author: 'patient', kind: 'read' });
+    }
     // Read receipts: the first time the patient has the clinic's replies in front of them.
     await a.tx
       .updateTable('messages')

@@ -99,7 +99,8 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
           clinicId: who.clinicId,
           sessionId: sessionIdOf(token),
           subject: { kind: 'patient', id: who.patientId },
-          visible: (e) => visibleTo(who, e) && e.author !== 'patient',
+          // Their own messages and reads too: the patient's other widgets and tabs keep their lists and counts current.
+          visible: (e) => visibleTo(who, e),
           stillValid: async () => (await resolveSession(deps.db, token, 'patient', { touch: false })) !== null,
         });
       },
