@@ -21,7 +21,6 @@ import './pages/sm-new-thread-page.js';
 import './pages/sm-thread-page.js';
 import './pages/sm-messaging-settings-page.js';
 import './pages/sm-patients-page.js';
-import './pages/sm-questionnaires-page.js';
 import './pages/sm-settings-page.js';
 import './pages/sm-staff-page.js';
 import './pages/sm-audit-page.js';
@@ -41,12 +40,15 @@ interface NavItem {
   label: MessageKey;
   /** Shown only when true for the signed-in staff member. */
   visible: (me: Me) => boolean;
+  /** A page in its own chunk, fetched when first opened (one that carries a heavy library). */
+  load?: () => Promise<unknown>;
 }
 
 const NAV: NavItem[] = [
   { path: '/admin/inbox', tag: 'sm-inbox-page', label: 'admin.nav.inbox', visible: () => true },
   { path: '/admin/patients', tag: 'sm-patients-page', label: 'admin.nav.patients', visible: () => true },
-  { path: '/admin/questionnaires', tag: 'sm-questionnaires-page', label: 'admin.nav.questionnaires', visible: () => true },
+  // The FHIRPath engine for scores and conditions is most of its weight: not in the inbox's first load.
+  { path: '/admin/questionnaires', tag: 'sm-questionnaires-page', label: 'admin.nav.questionnaires', visible: () => true, load: () => import('./pages/sm-questionnaires-page.js') },
   { path: '/admin/settings', tag: 'sm-settings-page', label: 'admin.nav.settings', visible: () => true },
   { path: '/admin/staff', tag: 'sm-staff-page', label: 'admin.nav.staff', visible: (me) => me.staff.role === 'admin' },
   { path: '/admin/audit', tag: 'sm-audit-page', label: 'admin.nav.audit', visible: (me) => me.staff.role === 'admin' },
@@ -283,10 +285,11 @@ export class SmAdminApp extends LitElement {
   private startRouter(me: Me) {
     // Properties down: each page element is created here and handed what it needs.
     // (The router's union typings lose the `commands` parameter, hence the cast.)
-    const page = (path: string, tag: string): Route =>
+    const page = (path: string, tag: string, load?: NavItem['load']): Route =>
       ({
         path,
-        action: (ctx: { params: Record<string, string> }, commands: Commands) => {
+        action: async (ctx: { params: Record<string, string> }, commands: Commands) => {
+          await load?.();
           const el = commands.component(tag) as AdminPage;
           el.routeParams = { ...ctx.params };
           el.api = this.api;
@@ -301,7 +304,7 @@ export class SmAdminApp extends LitElement {
     void this.router.setRoutes(
       me.enrolmentRequired
         ? [page('/admin/account', 'sm-account-page'), { path: '(.*)', redirect: '/admin/account' }]
-        : [{ path: '/admin/', redirect: '/admin/inbox' }, page('/admin/inbox/new', 'sm-new-thread-page'), page('/admin/inbox/:id', 'sm-thread-page'), ...navFor(me).map((n) => page(n.path, n.tag)), page('(.*)', 'sm-not-found-page')],
+        : [{ path: '/admin/', redirect: '/admin/inbox' }, page('/admin/inbox/new', 'sm-new-thread-page'), page('/admin/inbox/:id', 'sm-thread-page'), ...navFor(me).map((n) => page(n.path, n.tag, n.load)), page('(.*)', 'sm-not-found-page')],
     );
   }
 

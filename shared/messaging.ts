@@ -4,9 +4,10 @@
  */
 import { Type, type Static } from 'typebox';
 import { Id, NonBlankLine, OneLine, Timestamp } from './api.js';
+import { WEEKDAYS } from './weekdays.js';
 
-/** Monday first, as the weekly schedules are keyed. */
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export { WEEKDAYS };
+
 /** Client-generated ids (the outbox retries with the same one): a UUID. */
 export const ClientId = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, clinic time' });

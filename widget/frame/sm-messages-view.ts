@@ -17,7 +17,8 @@ import { describeRefusal, type Refusal } from '../../shared/error-text.js';
 import { translate, type MessageKey } from '../../shared/i18n.js';
 import { formatClock, formatDate, formatDateTime, formatShortDateTime, sentence, translatePlural } from '../../shared/intl.js';
 import type { Lang } from '../../shared/lang.js';
-import { WEEKDAYS, type MessagingRules, type PatientMessagingStatus, type ThreadDetail, type ThreadSummary, type WeeklySchedule } from '../../shared/messaging.js';
+import type { MessagingRules, PatientMessagingStatus, ThreadDetail, ThreadSummary, WeeklySchedule } from '../../shared/messaging.js';
+import { WEEKDAYS } from '../../shared/weekdays.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
 import { fetchMessagingStatus } from './messaging-status-api.js';
 import type { PatientApi } from './patient-api.js';
@@ -149,6 +150,7 @@ export class SmMessagesView extends LitElement {
   /** A saved draft to put back in the box when a screen opens. */
   @state() private draft = '';
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
+  private unsavedDraft: { key: string; value: string } | null = null;
   @query('sm-message-editor') private editor?: SmMessageEditor;
   /** The id of the message being sent: kept across retries so the server stores it once. */
   private pendingId: string | null = null;
@@ -180,6 +182,9 @@ export class SmMessagesView extends LitElement {
   private watch(device: PatientDevice | null) {
     device?.addEventListener('change', this.onDeviceChange);
     device?.addEventListener('delivered', this.onDelivered);
+    if (device && this.unsavedDraft) void device.saveDraft(this.unsavedDraft.key, this.unsavedDraft.value).catch(() => undefined);
+    else if (device && !this.editor?.value) void this.restoreDraft(device);
+    if (device) this.unsavedDraft = null;
     void this.loadPending();
   }
 
@@ -214,6 +219,13 @@ export class SmMessagesView extends LitElement {
     this.draft = (await this.device?.loadDraft(this.draftKey)) ?? '';
   }
 
+  /** The device session arrived after the screen was shown: its draft is put back unless the patient has started typing. */
+  private async restoreDraft(device: PatientDevice) {
+    const key = this.draftKey;
+    const saved = await device.loadDraft(key).catch(() => null);
+    if (saved && key === this.draftKey && !this.editor?.value) this.draft = saved;
+  }
+
   /** After a screen change: focus its heading (a programmatic target, tabindex=-1), once it is drawn. */
   private async focusHeading() {
     await this.updateComplete;
@@ -237,9 +249,13 @@ export class SmMessagesView extends LitElement {
   }
 
   private onEditorInput(e: CustomEvent<{ value: string }>) {
-    const key = this.draftKey;
+    const draft = { key: this.draftKey, value: e.detail.value };
     clearTimeout(this.draftTimer);
-    this.draftTimer = setTimeout(() => void this.device?.saveDraft(key, e.detail.value).catch(() => undefined), 400);
+    this.draftTimer = setTimeout(() => {
+      // Typed before the device session was ready (just after sign-in): kept until it is.
+      this.unsavedDraft = this.device ? null : draft;
+      void this.device?.saveDraft(draft.key, draft.value).catch(() => undefined);
+    }, 400);
   }
 
   private async onLiveEvent(threadId: string) {
@@ -397,6 +413,7 @@ export class SmMessagesView extends LitElement {
     this.editor?.clear();
     this.draft = '';
     clearTimeout(this.draftTimer);
+    this.unsavedDraft = null;
     void this.device?.clearDraft(draftKey).catch(() => undefined);
   }
 
