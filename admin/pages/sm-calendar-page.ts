@@ -88,8 +88,9 @@ export class SmCalendarPage extends AdminPage {
         vertical-align: top;
         padding: 0.25rem;
       }
+      table.calendar thead th:first-child,
       table.calendar th[scope='row'] {
-        width: 5rem;
+        width: 6rem;
         white-space: nowrap;
         font-weight: normal;
       }
@@ -214,11 +215,13 @@ export class SmCalendarPage extends AdminPage {
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private searches = 0;
   private slotLoads = 0;
+  /** The first load (zone, providers, types): the book dialog waits for it. */
+  private loaded: Promise<unknown> = Promise.resolve();
 
   connectedCallback(): void {
     super.connectedCallback();
     this.bookingApi = new BookingAdminApi(this.api);
-    void this.load();
+    this.loaded = this.load();
   }
 
   disconnectedCallback(): void {
@@ -383,7 +386,8 @@ export class SmCalendarPage extends AdminPage {
       <div class="list">
         ${dates.map((d) => {
           const today = list.filter((a) => this.zoned(a.startsAt).date === d);
-          return html`<h3>${this.dateLabel(d)}</h3>
+          // A day's list sits under the range's own heading; a week's has one heading per day.
+          return html`${days > 1 ? html`<h3>${this.dateLabel(d)}</h3>` : nothing}
             ${today.length ? html`<ul class="appts">${repeat(today, (a) => a.id, (a) => this.apptButton(a, 'list', !this.providerFilter))}</ul>` : html`<p class="muted">${this.t('admin.calendar.empty')}</p>`}`;
         })}
       </div>`;
@@ -509,14 +513,16 @@ export class SmCalendarPage extends AdminPage {
     });
   }
 
-  private openBook(e: Event) {
+  private async openBook(e: Event) {
+    const opener = e.currentTarget as HTMLElement;
+    await this.loaded;
     this.booking = true;
     this.patient = null;
     this.query = '';
     this.results = null;
     const type = this.types.find((t) => t.active);
     this.pick = type ? { typeId: type.id, providerId: this.providerFilter && this.offers(type, this.providerFilter) ? this.providerFilter : '', date: this.date, slots: null, nextAvailable: null, chosen: '' } : null;
-    void this.showDialog('book', e.currentTarget as HTMLElement);
+    void this.showDialog('book', opener);
     void this.loadSlots();
   }
 
