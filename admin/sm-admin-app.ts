@@ -28,6 +28,7 @@ import './pages/sm-outgoing-mail-page.js';
 import './pages/sm-mailbox-page.js';
 import './pages/sm-embed-page.js';
 import './pages/sm-booking-page.js';
+import './pages/sm-calendar-page.js';
 import './pages/sm-account-page.js';
 import './pages/sm-not-found-page.js';
 import './pages/sm-accept-invitation-page.js';
@@ -55,6 +56,7 @@ const NAV: NavItem[] = [
   { path: '/admin/outgoing-mail', tag: 'sm-outgoing-mail-page', label: 'admin.nav.outgoing', visible: (me) => me.staff.role === 'admin' },
   { path: '/admin/messaging', tag: 'sm-messaging-settings-page', label: 'admin.nav.messaging', visible: () => true },
   { path: '/admin/booking', tag: 'sm-booking-page', label: 'admin.nav.booking', visible: () => true },
+  { path: '/admin/calendar', tag: 'sm-calendar-page', label: 'admin.nav.calendar', visible: () => true },
   { path: '/admin/embed', tag: 'sm-embed-page', label: 'admin.nav.embed', visible: () => true },
   { path: '/admin/mailbox', tag: 'sm-mailbox-page', label: 'admin.nav.mailbox', visible: (me) => me.devMailbox },
   { path: '/admin/account', tag: 'sm-account-page', label: 'admin.nav.account', visible: () => true },

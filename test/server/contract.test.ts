@@ -258,6 +258,7 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
   const toCancel = await made(await call(app, 'POST', '/api/patient/appointments', { token, body: { ...book, startsAt: at(0) } }));
   const toMove = await made(await call(app, 'POST', '/api/patient/appointments', { token, body: { ...book, startsAt: at(1) } }));
   const toMark = await made(await call(app, 'POST', '/api/booking/appointments', { cookie, body: { ...book, patientId, startsAt: at(2) } }));
+  const toMoveByStaff = await made(await call(app, 'POST', '/api/booking/appointments', { cookie, body: { ...book, patientId, startsAt: at(6) } }));
   const feed = await made(await call(app, 'POST', `/api/booking/providers/${provider.id}/feed`, { cookie }));
   return {
     ids: {
@@ -269,12 +270,14 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
       '/api/booking/appointments': toMark.id,
       postPatientAppointmentsByIdCancel: toCancel.id,
       postPatientAppointmentsByIdReschedule: toMove.id,
+      postBookingAppointmentsByIdReschedule: toMoveByStaff.id,
       feedToken: new URL(feed.url).searchParams.get('token')!,
     },
     hints: {
       postPatientAppointments: { ...book, startsAt: at(3) },
       postPatientAppointmentsByIdReschedule: { providerId: provider.id, startsAt: at(4) },
       postBookingAppointments: { ...book, patientId, startsAt: at(5) },
+      postBookingAppointmentsByIdReschedule: { providerId: provider.id, startsAt: slots[6 * 4 + 2]!.startsAt },
       patchBookingAppointmentsById: { status: 'cancelled' },
       putBookingRules: rules,
       postBookingProviders: { staffId: null },
