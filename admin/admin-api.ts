@@ -21,6 +21,9 @@ export class AdminApi {
   /** Called when the clinic requires two-factor sign-in and this session may only enrol a factor. */
   onTwoFactorRequired: () => void = () => undefined;
 
+  /** Threads read ahead of the page that shows them (see prefetchThread); each answer is used once. */
+  readonly #early = new Map<string, Promise<StaffThreadDetail | null>>();
+
   async #call<T>(url: string, init?: Init): Promise<T> {
     try {
       return await fetchJson<T>(url, init);
@@ -192,9 +195,6 @@ export class AdminApi {
     const params = new URLSearchParams(Object.entries(f).filter(([, v]) => v !== undefined && v !== '' && v !== false).map(([k, v]) => [k, String(v)]));
     return this.#call(`/api/inbox?${params}`);
   }
-  /** Threads read ahead of the page that shows them (see prefetchThread); each answer is used once. */
-  readonly #early = new Map<string, Promise<StaffThreadDetail | null>>();
-
   /**
    * Starts reading a conversation before the page that shows it exists (the shell calls it beside
    * `me()` when the admin opens on a conversation's address), so the two requests run side by side.
