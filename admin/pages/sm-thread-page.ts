@@ -67,6 +67,12 @@ export class SmThreadPage extends AdminPage {
         grid-template-columns: minmax(0, 3fr) minmax(14rem, 1fr);
         gap: 1rem;
       }
+      /* Narrow screens (and 400 % zoom): the patient card goes below the conversation. */
+      @media (max-width: 48rem) {
+        .layout {
+          grid-template-columns: minmax(0, 1fr);
+        }
+      }
       dl.meta {
         display: grid;
         grid-template-columns: max-content 1fr;
