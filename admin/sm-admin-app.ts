@@ -206,6 +206,9 @@ export class SmAdminApp extends LitElement {
     this.api.onSessionEnded = () => void this.signedOut(true);
     this.api.onTwoFactorRequired = () => void this.refreshMe();
     window.addEventListener('vaadin-router-location-changed', this.onLocation);
+    // Opened on a conversation: its read starts now, beside who is signed in, not after it.
+    const thread = /^\/admin\/inbox\/([0-9a-fA-F-]{36})$/.exec(location.pathname)?.[1];
+    if (thread) this.api.prefetchThread(thread);
     void this.api
       .me()
       .then((me) => {

@@ -330,8 +330,11 @@ function plans(doc: Doc, apiPath: string, op: Op, world: World, seed: number): P
     if ('providerId' in q) q.providerId = world.ids['/api/booking/providers'];
     if ('token' in q && world.ids.feedToken) q.token = world.ids.feedToken;
   }
-  // A page cursor is valid only as the server gave it out: the first query starts from the first page.
-  if (queries[0]) delete queries[0].cursor;
+  // A page cursor (a list's `cursor`, a conversation's `before`) is valid only as the server gave it out: the first query starts from the first page.
+  if (queries[0]) {
+    delete queries[0].cursor;
+    delete queries[0].before;
+  }
   const bodies = jsonBody ? validOnly(jsonBody, sample(validArb(jsonBody), VALID_PER_CALLER * 3, 3)).slice(0, VALID_PER_CALLER) : [];
   // The last valid body gets the hints (last, so what it leaves behind is a usable clinic).
   if (jsonBody && bodies.length === VALID_PER_CALLER && bodies[0] && typeof bodies[0] === 'object') {
