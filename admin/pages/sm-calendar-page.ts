@@ -15,6 +15,7 @@ import type { AppointmentType, Provider, Slot, StaffAppointment } from '../../sh
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import type { MessageKey } from '../../shared/i18n.js';
+import { translatePlural } from '../../shared/intl.js';
 import { AdminPage } from '../admin-page.js';
 import { BookingAdminApi } from '../booking-api.js';
 
@@ -263,7 +264,7 @@ export class SmCalendarPage extends AdminPage {
     const answer = await this.bookingApi.calendar(from, days, this.providerFilter || undefined);
     this.zone = answer.timeZone;
     this.appointments = answer.appointments;
-    if (announce) this.announcement = this.t('admin.calendar.count', { range: this.rangeLabel(), count: answer.appointments.length });
+    if (announce) this.announcement = translatePlural(this.lang, 'admin.calendar.count', answer.appointments.length, { range: this.rangeLabel() });
   }
 
   private async go(change: () => void) {
@@ -663,7 +664,7 @@ export class SmCalendarPage extends AdminPage {
         <input id="patient-search" type="search" autocomplete="off" .value=${this.query} @input=${this.onSearch} aria-describedby="patient-count" />
       </label>
       <p id="patient-count" class="muted" role="status">
-        ${q.length < 2 ? (q ? this.t('admin.calendar.typeMore') : '') : this.results === null ? '' : this.results.length ? this.t('admin.calendar.matches', { count: this.results.length }) : this.t('admin.calendar.noMatch', { q })}
+        ${q.length < 2 ? (q ? this.t('admin.calendar.typeMore') : '') : this.results === null ? '' : this.results.length ? translatePlural(this.lang, 'admin.calendar.matches', this.results.length) : this.t('admin.calendar.noMatch', { q })}
       </p>
       ${this.results?.length
         ? html`<ul class="results" aria-label=${this.t('admin.calendar.results')}>

@@ -231,7 +231,7 @@ describe('<sm-calendar-page>', () => {
     await waitUntil(() => text(dialog.querySelector('[role=alert]')) === 'Choose a patient.' && active(el)?.id === 'patient-search');
     await sendKeys({ type: 'jam' });
     await waitUntil(() => dialog.querySelector('ul.results button'), 'the patients found');
-    expect(text(dialog.querySelector('#patient-count'))).to.equal('1 patient(s) found.');
+    expect(text(dialog.querySelector('#patient-count'))).to.equal('1 patient found.');
     await expect(el).to.be.accessible();
     (dialog.querySelector('ul.results button') as HTMLButtonElement).click();
     await waitUntil(() => text(dialog).includes('Patient: Jamie Patient (born 1980-04-02)') && active(el)?.getAttribute('name') === 'type');
