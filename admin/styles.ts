@@ -36,6 +36,20 @@ export const adminStyles = css`
     gap: 0.25rem;
     font-weight: 600;
   }
+  /* Fields shrink with the screen (320 px, 400 % zoom) instead of pushing the page sideways. */
+  label,
+  form.grid > *,
+  input,
+  select,
+  textarea {
+    min-width: 0;
+    max-width: 100%;
+  }
+  input,
+  select,
+  textarea {
+    box-sizing: border-box;
+  }
   input,
   select,
   textarea {

@@ -76,7 +76,7 @@ export class SmThreadPage extends AdminPage {
       }
       dl.meta {
         display: grid;
-        grid-template-columns: max-content 1fr;
+        grid-template-columns: max-content minmax(0, 1fr);
         gap: 0.35rem 0.75rem;
         margin: 0 0 1rem;
         align-items: center;

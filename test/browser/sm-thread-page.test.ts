@@ -1,5 +1,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
+import { setViewport } from '@web/test-runner-commands';
 import '../../admin/pages/sm-thread-page.js';
 import type { SmThreadPage } from '../../admin/pages/sm-thread-page.js';
 import { AdminApi } from '../../admin/admin-api.js';
@@ -118,6 +119,17 @@ describe('<sm-thread-page>', () => {
     category.dispatchEvent(new Event('change'));
     await waitUntil(() => sent.length === 1);
     expect(sent[0]).to.deep.equal({ category: 'forms' });
+  });
+
+  it('reflows at 320 px: the composer and the details fit the screen, nothing scrolls sideways', async () => {
+    mockApi(detail(), []);
+    await page();
+    await setViewport({ width: 320, height: 640 });
+    try {
+      await waitUntil(() => document.documentElement.scrollWidth <= 320, `scrollWidth ${document.documentElement.scrollWidth} in 320`);
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
   });
 
   it('fills a template in the patient’s language with their and the clinic’s names', async () => {
