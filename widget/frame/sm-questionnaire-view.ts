@@ -118,8 +118,14 @@ export class SmQuestionnaireView extends LitElement {
         display: grid;
         gap: 0.25rem;
       }
+      /* Reflow at 320 px: a column never takes a field's own width (an input's default size would push the frame sideways). */
+      .question,
+      fieldset {
+        grid-template-columns: minmax(0, 1fr);
+      }
       textarea,
-      input[inputmode] {
+      input[inputmode],
+      input[type='datetime-local'] {
         font: inherit;
         padding: 0.5rem 0.6rem;
         border: 1px solid var(--sm-border-strong, #616e7c);
@@ -138,6 +144,17 @@ export class SmQuestionnaireView extends LitElement {
       }
       .instance {
         border-style: dashed;
+      }
+      input,
+      button {
+        max-width: 100%;
+        box-sizing: border-box;
+      }
+      button {
+        white-space: normal;
+      }
+      input[type='file'] {
+        width: 100%;
       }
       .unit {
         font-weight: normal;
