@@ -76,6 +76,7 @@ export function checkQuestionnaire(json: unknown): Questionnaire {
         if (groups.length > 0) throw problem(`${at}.repeats`, 'a repeating group inside another repeating group is not supported');
         if (!(item.item ?? []).length) throw problem(`${at}.item`, 'a repeating group needs items');
       }
+      if (groups.length > 0 && calculatedExpression(item)) throw problem(`${at}.extension`, 'a calculated item inside a repeating group is not supported');
       if (item.type === 'quantity') {
         const unit = itemUnit(item);
         if (unit && (unit.system ?? UCUM) !== UCUM) throw problem(`${at}.extension`, 'a quantity item\'s unit must be a UCUM code (system http://unitsofmeasure.org)');

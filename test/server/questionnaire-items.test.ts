@@ -210,6 +210,7 @@ for (const d of DIALECTS) {
       assert.match(await refused({ ...base, item: [{ linkId: 'g', type: 'group', repeats: true, item: [{ linkId: 'h', type: 'group', repeats: true, item: [{ linkId: 's', type: 'string' }] }] }] }), /repeating group inside another/);
       assert.match(await refused({ ...base, item: [{ linkId: 's', type: 'string', extension: [{ url: EXPR, valueExpression: { language: 'text/fhirpath', expression: "item.where(linkId='x'" } }] }] }), /does not parse/);
       assert.match(await refused({ ...base, item: [{ linkId: 'g', type: 'group', repeats: true, item: [{ linkId: 'in', type: 'boolean' }] }, { linkId: 'out', type: 'string', enableWhen: [{ question: 'in', operator: 'exists', answerBoolean: true }] }] }), /inside a repeating group/);
+      assert.match(await refused({ ...base, item: [{ linkId: 'g', type: 'group', repeats: true, item: [{ linkId: 'c', type: 'integer', extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression', valueExpression: { language: 'text/fhirpath', expression: '1 + 1' } }] }] }] }), /calculated item inside a repeating group/);
       assert.match(await refused({ ...base, item: [{ linkId: 'w', type: 'quantity', extension: [{ url: UNIT, valueCoding: { system: 'http://example.org/units', code: 'kilo' } }] }] }), /UCUM/);
     });
   });
