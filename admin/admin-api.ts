@@ -5,7 +5,7 @@ import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequest
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
 import type { Lang } from '../shared/lang.js';
 import type { AssignmentQuery, LibraryEntry, NewAssignments, QuestionnaireDetail, QuestionnaireSummary, StaffAssignment, StaffAssignmentDetail } from '../shared/questionnaires.js';
-import type { AttachmentInfo, BulkThreadPatch, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
+import type { AttachmentInfo, BulkThreadPatch, CannedReply, InboxFilter, InboxPage, MessagePage, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
 type Init = Parameters<typeof fetchJson>[1];
 
@@ -20,6 +20,9 @@ export class AdminApi {
   onSessionEnded: () => void = () => undefined;
   /** Called when the clinic requires two-factor sign-in and this session may only enrol a factor. */
   onTwoFactorRequired: () => void = () => undefined;
+
+  /** Threads read ahead of the page that shows them (see prefetchThread); each answer is used once. */
+  readonly #early = new Map<string, Promise<StaffThreadDetail | null>>();
 
   async #call<T>(url: string, init?: Init): Promise<T> {
     try {
@@ -192,8 +195,24 @@ export class AdminApi {
     const params = new URLSearchParams(Object.entries(f).filter(([, v]) => v !== undefined && v !== '' && v !== false).map(([k, v]) => [k, String(v)]));
     return this.#call(`/api/inbox?${params}`);
   }
-  thread(id: string): Promise<StaffThreadDetail> {
-    return this.#call(`/api/threads/${encodeURIComponent(id)}`);
+  /**
+   * Starts reading a conversation before the page that shows it exists (the shell calls it beside
+   * `me()` when the admin opens on a conversation's address), so the two requests run side by side.
+   * A refusal here is not a session ending: the page's own call then asks again and handles it.
+   */
+  prefetchThread(id: string): void {
+    this.#early.set(id, fetchJson<StaffThreadDetail>(`/api/threads/${encodeURIComponent(id)}`).catch(() => null));
+  }
+
+  /** A conversation with its newest messages (the read ahead of it, if one was started); marks it read. */
+  async thread(id: string): Promise<StaffThreadDetail> {
+    const early = this.#early.get(id);
+    this.#early.delete(id);
+    return (await early) ?? this.#call(`/api/threads/${encodeURIComponent(id)}`);
+  }
+  /** The messages and notes before `before` (a page's earlierCursor), oldest first. */
+  threadMessages(id: string, before: string): Promise<MessagePage> {
+    return this.#call(`/api/threads/${encodeURIComponent(id)}/messages?${queryOf({ before })}`);
   }
   updateThread(id: string, patch: ThreadPatch): Promise<unknown> {
     return this.#call(`/api/threads/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch });

@@ -1,5 +1,5 @@
 /** The Booking page's API calls (staff session cookie); a 401 tells the shell the session ended, as AdminApi does. */
-import type { AppointmentType, BookingException, BookingRules, NewAppointmentType, NewBookingException, NewWeeklyHours, Provider, StaffAppointment, WeeklyHours } from '../shared/booking.js';
+import type { Appointment, AppointmentType, BookingException, BookingRules, CalendarRange, NewAppointmentType, NewBooking, NewBookingException, NewWeeklyHours, Provider, Reschedule, SlotList, SlotQuery, StaffAppointment, WeeklyHours } from '../shared/booking.js';
 import { ApiError, fetchJson } from '../shared/fetch-json.js';
 import type { AdminApi } from './admin-api.js';
 
@@ -18,6 +18,24 @@ export class BookingAdminApi {
 
   day(date: string): Promise<StaffAppointment[]> {
     return this.#ended(fetchJson(`/api/booking/appointments?date=${encodeURIComponent(date)}`));
+  }
+  /** The appointments of `days` days from `from` (clinic zone); one provider's or all. */
+  calendar(from: string, days: number, providerId?: string): Promise<CalendarRange> {
+    const q = new URLSearchParams({ from, days: String(days), ...(providerId ? { providerId } : {}) });
+    return this.#ended(fetchJson(`/api/booking/calendar?${q}`));
+  }
+  /** Open slots of a type (one provider or all) over days from a date. */
+  slots(query: SlotQuery): Promise<SlotList> {
+    const q = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+    return this.#ended(fetchJson(`/api/booking/slots?${q}`));
+  }
+  /** Books an open slot for a patient. */
+  book(patientId: string, booking: NewBooking): Promise<Appointment> {
+    return this.#ended(fetchJson('/api/booking/appointments', { method: 'POST', body: { ...booking, patientId } }));
+  }
+  /** Moves an appointment to another open slot of its type. */
+  reschedule(id: string, to: Reschedule): Promise<Appointment> {
+    return this.#ended(fetchJson(`/api/booking/appointments/${encodeURIComponent(id)}/reschedule`, { method: 'POST', body: to }));
   }
   setStatus(id: string, status: 'cancelled' | 'no-show'): Promise<unknown> {
     return this.#ended(fetchJson(`/api/booking/appointments/${encodeURIComponent(id)}`, { method: 'PATCH', body: { status } }));

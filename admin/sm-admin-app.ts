@@ -21,7 +21,6 @@ import './pages/sm-new-thread-page.js';
 import './pages/sm-thread-page.js';
 import './pages/sm-messaging-settings-page.js';
 import './pages/sm-patients-page.js';
-import './pages/sm-questionnaires-page.js';
 import './pages/sm-settings-page.js';
 import './pages/sm-staff-page.js';
 import './pages/sm-audit-page.js';
@@ -29,6 +28,7 @@ import './pages/sm-outgoing-mail-page.js';
 import './pages/sm-mailbox-page.js';
 import './pages/sm-embed-page.js';
 import './pages/sm-booking-page.js';
+import './pages/sm-calendar-page.js';
 import './pages/sm-account-page.js';
 import './pages/sm-not-found-page.js';
 import './pages/sm-accept-invitation-page.js';
@@ -41,18 +41,22 @@ interface NavItem {
   label: MessageKey;
   /** Shown only when true for the signed-in staff member. */
   visible: (me: Me) => boolean;
+  /** A page in its own chunk, fetched when first opened (one that carries a heavy library). */
+  load?: () => Promise<unknown>;
 }
 
 const NAV: NavItem[] = [
   { path: '/admin/inbox', tag: 'sm-inbox-page', label: 'admin.nav.inbox', visible: () => true },
   { path: '/admin/patients', tag: 'sm-patients-page', label: 'admin.nav.patients', visible: () => true },
-  { path: '/admin/questionnaires', tag: 'sm-questionnaires-page', label: 'admin.nav.questionnaires', visible: () => true },
+  // The FHIRPath engine for scores and conditions is most of its weight: not in the inbox's first load.
+  { path: '/admin/questionnaires', tag: 'sm-questionnaires-page', label: 'admin.nav.questionnaires', visible: () => true, load: () => import('./pages/sm-questionnaires-page.js') },
   { path: '/admin/settings', tag: 'sm-settings-page', label: 'admin.nav.settings', visible: () => true },
   { path: '/admin/staff', tag: 'sm-staff-page', label: 'admin.nav.staff', visible: (me) => me.staff.role === 'admin' },
   { path: '/admin/audit', tag: 'sm-audit-page', label: 'admin.nav.audit', visible: (me) => me.staff.role === 'admin' },
   { path: '/admin/outgoing-mail', tag: 'sm-outgoing-mail-page', label: 'admin.nav.outgoing', visible: (me) => me.staff.role === 'admin' },
   { path: '/admin/messaging', tag: 'sm-messaging-settings-page', label: 'admin.nav.messaging', visible: () => true },
   { path: '/admin/booking', tag: 'sm-booking-page', label: 'admin.nav.booking', visible: () => true },
+  { path: '/admin/calendar', tag: 'sm-calendar-page', label: 'admin.nav.calendar', visible: () => true },
   { path: '/admin/embed', tag: 'sm-embed-page', label: 'admin.nav.embed', visible: () => true },
   { path: '/admin/mailbox', tag: 'sm-mailbox-page', label: 'admin.nav.mailbox', visible: (me) => me.devMailbox },
   { path: '/admin/account', tag: 'sm-account-page', label: 'admin.nav.account', visible: () => true },
@@ -202,6 +206,9 @@ export class SmAdminApp extends LitElement {
     this.api.onSessionEnded = () => void this.signedOut(true);
     this.api.onTwoFactorRequired = () => void this.refreshMe();
     window.addEventListener('vaadin-router-location-changed', this.onLocation);
+    // Opened on a conversation: its read starts now, beside who is signed in, not after it.
+    const thread = /^\/admin\/inbox\/([0-9a-fA-F-]{36})$/.exec(location.pathname)?.[1];
+    if (thread) this.api.prefetchThread(thread);
     void this.api
       .me()
       .then((me) => {
@@ -283,10 +290,11 @@ export class SmAdminApp extends LitElement {
   private startRouter(me: Me) {
     // Properties down: each page element is created here and handed what it needs.
     // (The router's union typings lose the `commands` parameter, hence the cast.)
-    const page = (path: string, tag: string): Route =>
+    const page = (path: string, tag: string, load?: NavItem['load']): Route =>
       ({
         path,
-        action: (ctx: { params: Record<string, string> }, commands: Commands) => {
+        action: async (ctx: { params: Record<string, string> }, commands: Commands) => {
+          await load?.();
           const el = commands.component(tag) as AdminPage;
           el.routeParams = { ...ctx.params };
           el.api = this.api;
@@ -301,7 +309,7 @@ export class SmAdminApp extends LitElement {
     void this.router.setRoutes(
       me.enrolmentRequired
         ? [page('/admin/account', 'sm-account-page'), { path: '(.*)', redirect: '/admin/account' }]
-        : [{ path: '/admin/', redirect: '/admin/inbox' }, page('/admin/inbox/new', 'sm-new-thread-page'), page('/admin/inbox/:id', 'sm-thread-page'), ...navFor(me).map((n) => page(n.path, n.tag)), page('(.*)', 'sm-not-found-page')],
+        : [{ path: '/admin/', redirect: '/admin/inbox' }, page('/admin/inbox/new', 'sm-new-thread-page'), page('/admin/inbox/:id', 'sm-thread-page'), ...navFor(me).map((n) => page(n.path, n.tag, n.load)), page('(.*)', 'sm-not-found-page')],
     );
   }
 

@@ -30,24 +30,36 @@ import { enrolPatient, recordConsent } from '../server/domain/patients.js';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-/** The gzipped size of a built entry chunk plus every chunk it imports statically. */
-function entryWeight(file: string): { files: number; raw: number; gzip: number } {
-  const seen = new Set<string>();
-  const visit = (f: string) => {
-    if (seen.has(f)) return;
-    seen.add(f);
-    const src = fs.readFileSync(f, 'utf8');
-    for (const m of src.matchAll(/(?:^|[;\n}])\s*import\s*(?:[^'"()]*?from\s*)?["'](\.\/[^"']+\.js)["']/g)) visit(path.join(path.dirname(f), m[1]!));
-  };
-  visit(file);
+/** The built files `file` loads before it runs: itself and its static imports, transitively. */
+function staticClosure(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const src = fs.readFileSync(file, 'utf8');
+  for (const m of src.matchAll(/(?:^|[;\n}])\s*import\s*(?:[^'"()]*?from\s*)?["'](\.\/[^"']+\.js)["']/g)) staticClosure(path.join(path.dirname(file), m[1]!), seen);
+  return seen;
+}
+
+/** The chunk a file imports lazily whose name starts with `name` (`import(\`./name-hash.js\`)`). */
+function lazyChunk(files: Iterable<string>, name: string): string {
+  for (const f of files) {
+    const m = new RegExp(`import\\(\`\\./(${name}-[\\w-]+\\.js)\``).exec(fs.readFileSync(f, 'utf8'));
+    if (m) return path.join(path.dirname(f), m[1]!);
+  }
+  throw new Error(`No lazy chunk ${name}`);
+}
+
+/** Raw, gzip -9 and brotli (the precompressed copy the server sends) sizes of a set of files. */
+function weigh(files: Set<string>): { files: number; raw: number; gzip: number; brotli: number } {
   let raw = 0;
   let gzip = 0;
-  for (const f of seen) {
+  let brotli = 0;
+  for (const f of files) {
     const buf = fs.readFileSync(f);
     raw += buf.length;
     gzip += gzipSync(buf, { level: 9 }).length;
+    brotli += fs.existsSync(`${f}.br`) ? fs.statSync(`${f}.br`).size : buf.length;
   }
-  return { files: seen.size, raw, gzip };
+  return { files: files.size, raw, gzip, brotli };
 }
 
 function pageScript(html: string): string {
@@ -58,11 +70,25 @@ function pageScript(html: string): string {
 
 function sizes(): void {
   const loader = fs.readFileSync(path.join(DEFAULT_WEB_ROOT, 'widget.js'));
-  console.log('Front-end weight (gzip -9 of the built files, entry plus its static imports):');
-  console.log(`  /widget.js (embed loader, budget 4 KB)   ${kb(gzipSync(loader, { level: 9 }).length)} gzipped (${kb(loader.length)} raw)`);
-  for (const [label, html] of [['frame page (/frame/*)', 'widget/frame.html'], ['admin SPA (/admin/)', 'admin/index.html']] as const) {
-    const w = entryWeight(pageScript(html));
-    console.log(`  ${label.padEnd(40)} ${kb(w.gzip)} gzipped (${kb(w.raw)} raw, ${w.files} files)`);
+  console.log('Front-end weight: JS a screen needs, summed per file (gzip -9; brotli as sent to browsers that accept it):');
+  console.log(`  /widget.js (embed loader; goal 4 KB gzip)             ${kb(gzipSync(loader, { level: 9 }).length)} gzip (${kb(loader.length)} raw)`);
+  const frame = staticClosure(pageScript('widget/frame.html'));
+  const withView = (view: string, ...more: string[]) => {
+    const files = new Set(frame);
+    for (const chunk of [lazyChunk(frame, view), ...more]) staticClosure(chunk, files);
+    return files;
+  };
+  const messages = withView('sm-messages-view');
+  const rows: Array<[string, Set<string>]> = [
+    ['frame before sign-in (sign-in screen)', frame],
+    ['frame, messages, signed in (with Dexie; goal 70 KB gzip)', new Set([...messages, ...staticClosure(lazyChunk(messages, 'indexeddb-records'))])],
+    ['frame, questionnaire, signed in', withView('sm-questionnaire-view')],
+    ['frame, booking, signed in', withView('sm-booking-view')],
+    ['admin SPA, inbox', staticClosure(pageScript('admin/index.html'))],
+  ];
+  for (const [label, files] of rows) {
+    const w = weigh(files);
+    console.log(`  ${label.padEnd(58)} ${kb(w.gzip)} gzip, ${kb(w.brotli)} brotli (${kb(w.raw)} raw, ${w.files} files)`);
   }
 }
 
@@ -374,12 +400,17 @@ async function withPostgres(url: string, work: (databaseUrl: string) => Promise<
 
 // `npm run bench -- sends` (or `tsx bench/run.ts sends`, no build needed): only the send figures.
 // BENCH_DATABASE_URL (a PostgreSQL server where the bench may create a database) adds them on PostgreSQL.
+/** `npm run bench -- sizes` or `-- sends` runs one part; no argument runs all. */
 const only = process.argv[2];
 if (only !== 'sends') {
   sizes();
   precache();
+}
+if (!only) {
   await outboxFlush();
   await api();
 }
-await sends(null, 'SQLite (WAL, synchronous=FULL; group commit)');
-if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => sends(url, 'PostgreSQL (pool of 10)'));
+if (only !== 'sizes') {
+  await sends(null, 'SQLite (WAL, synchronous=FULL; group commit)');
+  if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => sends(url, 'PostgreSQL (pool of 10)'));
+}

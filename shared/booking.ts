@@ -150,6 +150,15 @@ export const StaffAppointment = Type.Object({ ...Appointment.properties, patient
 export type StaffAppointment = Static<typeof StaffAppointment>;
 export const DayQuery = Type.Object({ date: IsoDate, providerId: Type.Optional(Id) }, { additionalProperties: false });
 export type DayQuery = Static<typeof DayQuery>;
+/** A calendar range for staff: `days` days (1 for a day, 7 for a week) from `from`, in the clinic's time zone; one provider or all. */
+export const CalendarQuery = Type.Object(
+  { from: IsoDate, days: Type.Optional(Type.Integer({ minimum: 1, maximum: 7, default: 1 })), providerId: Type.Optional(Id) },
+  { additionalProperties: false },
+);
+export type CalendarQuery = Static<typeof CalendarQuery>;
+/** The appointments (every status) of a calendar range, with the zone its days are counted in. */
+export const CalendarRange = Type.Object({ timeZone: Type.String(), from: IsoDate, days: Type.Integer(), appointments: Type.Array(StaffAppointment) });
+export type CalendarRange = Static<typeof CalendarRange>;
 export const AppointmentPatch = Type.Object({ status: Type.Union([Type.Literal('cancelled'), Type.Literal('no-show')]) }, { additionalProperties: false });
 export type AppointmentPatch = Static<typeof AppointmentPatch>;
 

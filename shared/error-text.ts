@@ -45,6 +45,7 @@ const WORDINGS: Record<string, Wording> = {
   id_conflict: plain('error.id_conflict'),
   not_found: plain('error.not_found'),
   invalid_request: plain('error.invalid_request'),
+  invalid_cursor: plain('error.invalid_cursor'),
   invalid_date_of_birth: plain('error.invalid_date_of_birth'),
   invalid_characters: plain('error.invalid_request'),
   bad_request: plain('error.invalid_request'),

@@ -3,6 +3,11 @@
  * into the main catalog (shared/i18n.ts). The French object is typed against the English keys.
  */
 const en = {
+  'conversation.earlier': 'Earlier messages',
+  'conversation.earlierLoaded.one': '{count} earlier message loaded',
+  'conversation.earlierLoaded.other': '{count} earlier messages loaded',
+  'conversation.start': 'Start of the conversation',
+  'error.invalid_cursor': 'The list could not go on from where it was. Open it again from the start.',
   'admin.thread.composer': 'Write',
   'admin.thread.attachNote': 'Attach files to the note (PDF, JPEG, PNG)',
   'admin.thread.tabReply': 'Reply to patient',
@@ -53,6 +58,11 @@ const en = {
 };
 
 const fr: Record<keyof typeof en, string> = {
+  'conversation.earlier': 'Messages précédents',
+  'conversation.earlierLoaded.one': '{count} message précédent chargé',
+  'conversation.earlierLoaded.other': '{count} messages précédents chargés',
+  'conversation.start': 'Début de la conversation',
+  'error.invalid_cursor': 'La liste n’a pas pu reprendre là où elle était. Rouvrez-la depuis le début.',
   'admin.thread.composer': 'Écrire',
   'admin.thread.attachNote': 'Joindre des fichiers à la note (PDF, JPEG, PNG)',
   'admin.thread.tabReply': 'Répondre au patient',

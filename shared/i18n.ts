@@ -6,6 +6,7 @@ import type { Lang } from './lang.js';
 import { loaderStrings } from './i18n-loader.js';
 import { questionnaireStrings } from './i18n-questionnaires.js';
 import { bookingStrings } from './i18n-booking.js';
+import { calendarStrings } from './i18n-calendar.js';
 import { messagingSettingsStrings } from './i18n-messaging-settings.js';
 import { conversationStrings } from './i18n-conversation.js';
 
@@ -69,6 +70,7 @@ const en = {
   ...loaderStrings.en,
   ...questionnaireStrings.en,
   ...bookingStrings.en,
+  ...calendarStrings.en,
   ...messagingSettingsStrings.en,
   ...conversationStrings.en,
 
@@ -587,6 +589,7 @@ const fr: Record<MessageKey, string> = {
   ...loaderStrings.fr,
   ...questionnaireStrings.fr,
   ...bookingStrings.fr,
+  ...calendarStrings.fr,
   ...messagingSettingsStrings.fr,
   ...conversationStrings.fr,
 

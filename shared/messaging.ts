@@ -3,10 +3,11 @@
  * validates with these schemas; the browser uses their types.
  */
 import { Type, type Static } from 'typebox';
-import { Id, NonBlankLine, OneLine, Timestamp } from './api.js';
+import { Id, NonBlankLine, OneLine, PageCursor, Timestamp } from './api.js';
+import { WEEKDAYS } from './weekdays.js';
 
-/** Monday first, as the weekly schedules are keyed. */
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export { WEEKDAYS };
+
 /** Client-generated ids (the outbox retries with the same one): a UUID. */
 export const ClientId = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, clinic time' });
@@ -174,7 +175,14 @@ export const InboxThread = Type.Intersect([
 ]);
 export type InboxThread = Static<typeof InboxThread>;
 
-export const ThreadDetail = Type.Object({ thread: ThreadSummary, messages: Type.Array(Message) });
+/** How many messages a conversation shows first (its newest), and each "earlier messages" page by default. */
+export const MESSAGE_PAGE = 50;
+
+/** Where the earlier messages of a conversation continue (`…/messages?before=`); null when none are left. */
+const EarlierCursor = Type.Union([Type.String(), Type.Null()]);
+
+/** A conversation with its newest messages (oldest of them first); `earlierCursor` fetches the ones before. */
+export const ThreadDetail = Type.Object({ thread: ThreadSummary, messages: Type.Array(Message), earlierCursor: EarlierCursor });
 export type ThreadDetail = Static<typeof ThreadDetail>;
 
 /** Another conversation of the same patient, as a link on the conversation page. */
@@ -183,7 +191,9 @@ export type RelatedThread = Static<typeof RelatedThread>;
 
 export const StaffThreadDetail = Type.Object({
   thread: InboxThread,
+  /** The newest messages and notes, oldest of them first. */
   messages: Type.Array(Message),
+  earlierCursor: EarlierCursor,
   /** The neighbours in the inbox's default order (newest activity first): the newer one and the older one. */
   previousId: Type.Union([Id, Type.Null()]),
   nextId: Type.Union([Id, Type.Null()]),
@@ -191,6 +201,17 @@ export const StaffThreadDetail = Type.Object({
   otherThreads: Type.Array(RelatedThread),
 });
 export type StaffThreadDetail = Static<typeof StaffThreadDetail>;
+
+/** Which messages of a conversation: those before `before` (an `earlierCursor`), newest `limit` of them; the newest page without it. */
+export const MessagePageQuery = Type.Object(
+  { before: Type.Optional(PageCursor), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: MESSAGE_PAGE })) },
+  { additionalProperties: false },
+);
+export type MessagePageQuery = Static<typeof MessagePageQuery>;
+
+/** One page of a conversation's messages, oldest of them first; `earlierCursor` continues further back (null: the first message is here). */
+export const MessagePage = Type.Object({ messages: Type.Array(Message), earlierCursor: EarlierCursor });
+export type MessagePage = Static<typeof MessagePage>;
 
 const Body = Type.String({ minLength: 1, maxLength: 100000 });
 const AttachmentIds = Type.Array(Id, { maxItems: 10, uniqueItems: true });

@@ -3,16 +3,19 @@
  * reply), the reply and the internal note as two separate tabs with their own button, templates in
  * the patient's language, due time and category, the inbox's previous/next conversation and the
  * patient's other conversations, assignment, close/reopen. New patient messages appear live.
+ * It opens on the newest messages; "Earlier messages" above them loads the page before, focuses the
+ * first message it brought and says how many came (live updates keep the pages already loaded).
  * A reply written without a connection waits in the device's outbox and shows as waiting here.
  */
 import { css, html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { Patient } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
-import { fillTemplate, splitName, type CannedReply, type Category, type StaffThreadDetail } from '../../shared/messaging.js';
+import { fillTemplate, splitName, type CannedReply, type Category, type Message, type StaffThreadDetail } from '../../shared/messaging.js';
+import { mergeNewest, withEarlier } from '../../shared/message-pages.js';
 import { describeRefusal, isKnownRefusal } from '../../shared/error-text.js';
 import { ApiError } from '../../shared/fetch-json.js';
-import { formatDateTime, formatShortDateTime } from '../../shared/intl.js';
+import { formatDateTime, formatShortDateTime, translatePlural } from '../../shared/intl.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
 import { AdminPage } from '../admin-page.js';
 import '../sm-emergency-flag.js';
@@ -64,6 +67,12 @@ export class SmThreadPage extends AdminPage {
         display: grid;
         grid-template-columns: minmax(0, 3fr) minmax(14rem, 1fr);
         gap: 1rem;
+      }
+      /* Narrow screens (and 400 % zoom): the patient card goes below the conversation. */
+      @media (max-width: 48rem) {
+        .layout {
+          grid-template-columns: minmax(0, 1fr);
+        }
       }
       dl.meta {
         display: grid;
@@ -125,10 +134,34 @@ export class SmThreadPage extends AdminPage {
         background: #7a5300;
         border-color: #7a5300;
       }
+      .earlier {
+        margin: 0.5rem 0 0;
+      }
+      ol > li:focus-visible {
+        outline: 3px solid #00587c;
+        outline-offset: 2px;
+      }
+      .visually-hidden {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+        white-space: nowrap;
+      }
     `,
   ];
 
   @state() private detail: StaffThreadDetail | null = null;
+  /** The messages shown: the newest page and the earlier pages the reader loaded, oldest first. */
+  @state() private messages: Message[] = [];
+  /** Where the messages before the oldest shown continue; null when the first is shown. */
+  @state() private earlierCursor: string | null = null;
+  @state() private loadingEarlier = false;
+  /** The reader paged back (the start of the conversation is then marked). */
+  @state() private pagedBack = false;
+  /** The polite live region's text ("20 earlier messages loaded"). */
+  @state() private earlierNotice = '';
   @state() private patient: Patient | null = null;
   @state() private colleagues: Array<{ id: string; name: string }> = [];
   @state() private canned: CannedReply[] = [];
@@ -182,6 +215,10 @@ export class SmThreadPage extends AdminPage {
     const before = changed.get('routeParams') as Record<string, string> | undefined;
     if (this.hasUpdated && before && before.id !== this.threadId) {
       this.detail = null;
+      this.messages = [];
+      this.earlierCursor = null;
+      this.pagedBack = false;
+      this.earlierNotice = '';
       this.patient = null;
       this.pending = [];
       this.pendingIds = { reply: null, note: null };
@@ -236,11 +273,48 @@ export class SmThreadPage extends AdminPage {
   private load() {
     return this.run(async () => {
       const detail = await this.api.thread(this.threadId);
-      this.detail = detail;
+      this.take(detail);
       if (this.patient?.id !== detail.thread.patientId) this.patient = await this.api.patient(detail.thread.patientId);
       // A closed conversation takes notes only.
       if (detail.thread.status === 'closed') this.mode = 'note';
     });
+  }
+
+  /** Shows a fresh read of the conversation: its newest page joins the earlier pages already loaded. */
+  private take(detail: StaffThreadDetail) {
+    if (detail.thread.id !== this.threadId) return;
+    const merged = mergeNewest(this.detail?.thread.id === detail.thread.id ? this.messages : [], detail);
+    this.detail = detail;
+    this.messages = merged.messages;
+    if (!merged.kept) {
+      this.earlierCursor = detail.earlierCursor;
+      this.pagedBack = false;
+    }
+  }
+
+  /** Loads the page before the oldest message shown, moves focus to its first message and says how many came. */
+  private async loadEarlier() {
+    const cursor = this.earlierCursor;
+    const id = this.threadId;
+    if (!cursor || this.loadingEarlier) return;
+    this.loadingEarlier = true;
+    this.error = null;
+    try {
+      const page = await this.api.threadMessages(id, cursor);
+      if (id !== this.threadId) return;
+      this.messages = withEarlier(this.messages, page.messages);
+      this.earlierCursor = page.earlierCursor;
+      this.pagedBack = true;
+      this.earlierNotice = '';
+      await this.updateComplete;
+      this.earlierNotice = translatePlural(this.lang, 'conversation.earlierLoaded', page.messages.length);
+      const first = page.messages[0];
+      if (first) this.renderRoot.querySelector<HTMLElement>(`li[data-id="${first.id}"]`)?.focus();
+    } catch (err) {
+      this.error = this.describeError(err);
+    } finally {
+      this.loadingEarlier = false;
+    }
   }
 
   /** Sends the reply (to the patient) or saves the note (staff only): each tab has its own form, so one can never go as the other. */
@@ -290,7 +364,7 @@ export class SmThreadPage extends AdminPage {
   private change(patch: { status?: 'open' | 'closed'; assignedTo?: string | null; category?: string }) {
     return this.run(async () => {
       await this.api.updateThread(this.threadId, patch);
-      this.detail = await this.api.thread(this.threadId);
+      this.take(await this.api.thread(this.threadId));
       if (patch.status === 'closed') this.mode = 'note';
     }, this.t('common.saved'));
   }
@@ -418,7 +492,7 @@ export class SmThreadPage extends AdminPage {
     </div>`;
   }
 
-  private receipt(m: StaffThreadDetail['messages'][number]) {
+  private receipt(m: Message) {
     if (m.author !== 'staff' || m.kind !== 'message' || m.seenAt === undefined) return nothing;
     return m.seenAt
       ? html`<p class="receipt ok">${this.t('admin.thread.seen', { when: formatShortDateTime(this.lang, m.seenAt, this.timeZone) })}</p>`
@@ -436,9 +510,15 @@ export class SmThreadPage extends AdminPage {
       <div class="layout">
         <div>
           ${this.meta()}
+          ${this.earlierCursor
+            ? html`<p class="earlier"><button class="secondary" ?disabled=${this.loadingEarlier} @click=${this.loadEarlier}>${this.t('conversation.earlier')}</button></p>`
+            : this.pagedBack
+            ? html`<p class="earlier muted">${this.t('conversation.start')}</p>`
+            : nothing}
+          <p class="visually-hidden" aria-live="polite" data-earlier-status>${this.earlierNotice}</p>
           <ol>
-            ${d.messages.map(
-              (m) => html`<li data-author=${m.author} data-kind=${m.kind}>
+            ${this.messages.map(
+              (m) => html`<li data-id=${m.id} data-author=${m.author} data-kind=${m.kind} tabindex="-1">
                 <p class="muted">${m.kind === 'note' ? html`<strong>${this.t('admin.thread.noteLabel')}</strong> · ` : nothing}${m.authorName} · <time datetime=${m.createdAt}>${formatShortDateTime(this.lang, m.createdAt, this.timeZone)}</time></p>
                 <p class="body">${m.body}</p>
                 ${m.attachments.map((a) => html`<p><a href="/api/attachments/${a.id}" download>${this.t('msg.download', { name: a.fileName })}</a></p>`)}

@@ -16,7 +16,8 @@ export interface ThreadEvent {
   patientId: string;
   /** Who caused it; a patient is told only about what is visible to them. */
   author: 'patient' | 'staff' | 'system';
-  kind: 'message' | 'note' | 'status' | 'assignment';
+  /** `read`: the patient read the clinic's messages (their other widgets and tabs update their unread counts). */
+  kind: 'message' | 'note' | 'status' | 'assignment' | 'read';
 }
 
 /** A session ended (sign-out, disabled account, new password): its open streams close. */

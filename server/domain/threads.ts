@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Database, MessageRow, ThreadRow } from '../db/schema.js';
-import type { BulkThreadPatch, InboxFilter, InboxPage, InboxPreview, InboxThread, Message, MessagingSettings, NewPatientReply, NewPatientThread, NewReply, NewStaffThread, PatientMessagingStatus, ThreadDetail, ThreadPatch, ThreadSummary, StaffThreadDetail } from '../../shared/messaging.js';
+import { MESSAGE_PAGE, type BulkThreadPatch, type InboxFilter, type InboxPage, type InboxPreview, type InboxThread, type Message, type MessagePage, type MessagePageQuery, type MessagingSettings, type NewPatientReply, type NewPatientThread, type NewReply, type NewStaffThread, type PatientMessagingStatus, type ThreadDetail, type ThreadPatch, type ThreadSummary, type StaffThreadDetail } from '../../shared/messaging.js';
 import { checkLength } from '../../shared/message-rules.js';
 import type { Lang } from '../../shared/lang.js';
 import { assertClaimable, attachmentsFor } from './attachments.js';
 import type { ClinicCipher } from './crypto.js';
 import { AppError, notFound } from './errors.js';
-import { decodeCursor, encodeCursor, type Position } from './keyset-cursor.js';
+import { decodeCursor, encodeCursor, pageOf, type Position } from './keyset-cursor.js';
 import { isOpen, nextOpening } from './hours.js';
 import { replyDue } from './messaging-settings.js';
 import { MESSAGE_SEARCH_VERSION, indexMessage, messageQueryTokens } from './message-search.js';
@@ -308,19 +308,38 @@ export async function listPatientThreads(ctx: MessagingContext, who: PatientPrin
   });
 }
 
-async function messagesOf(tx: Kysely<Database>, ctx: MessagingContext, thread: ThreadRow, includeNotes: boolean, patientName: string): Promise<Message[]> {
+/**
+ * One page of a thread's messages (notes too for staff), oldest of them first: the newest `limit`
+ * before `before` (the newest of all without it). Keyset on (created_at, id), served by the
+ * messages_thread_page index; only the page's own rows are decrypted.
+ */
+async function messagesOf(tx: Kysely<Database>, ctx: MessagingContext, thread: ThreadRow, includeNotes: boolean, patientName: string, page: { before: Position | null; limit: number }): Promise<MessagePage> {
   let q = tx.selectFrom('messages as m').leftJoin('staff as s', 's.id', 'm.author_id').select(['m.id', 'm.thread_id', 'm.author_type', 'm.kind', 'm.body_enc', 'm.created_at', 'm.seen_at', 's.name as staff_name']).where('m.clinic_id', '=', ctx.cipher.clinicId).where('m.thread_id', '=', thread.id);
   if (!includeNotes) q = q.where('m.kind', '=', 'message');
-  const rows = await q.orderBy('m.created_at').orderBy('m.id').execute();
+  if (page.before) {
+    const [at, id] = page.before as [string, string];
+    q = q.where((eb) => eb.or([eb('m.created_at', '<', at), eb.and([eb('m.created_at', '=', at), eb('m.id', '<', id)])]));
+  }
+  const { rows, nextCursor } = pageOf(await q.orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').limit(page.limit + 1).execute(), page.limit, (r) => [r.created_at, r.id]);
+  rows.reverse();
   const files = await attachmentsFor(tx, ctx.cipher, rows.map((r) => r.id));
-  return rows.map((r) => ({
+  const messages = rows.map((r): Message => ({
     id: r.id, threadId: r.thread_id, author: r.author_type, kind: r.kind, body: ctx.cipher.decrypt(r.body_enc, 'message.body'),
     authorName: r.author_type === 'patient' ? patientName : r.author_type === 'system' ? ctx.clinicName : (r.staff_name ?? ctx.clinicName),
     attachments: files.get(r.id) ?? [], createdAt: r.created_at,
     // The read receipt is for the clinic: the patient's own view does not carry it.
     ...(includeNotes && r.author_type === 'staff' && r.kind === 'message' ? { seenAt: r.seen_at } : {}),
   }));
+  return { messages, earlierCursor: nextCursor };
 }
+
+/** The page a `MessagePageQuery` asks for; a cursor this server did not give out is a 400 `invalid_cursor`. */
+function pageQuery(q: MessagePageQuery): { before: Position | null; limit: number } {
+  return { before: q.before ? decodeCursor(q.before) : null, limit: q.limit ?? MESSAGE_PAGE };
+}
+
+/** The newest page of a thread, as a conversation opens. */
+const NEWEST = { before: null, limit: MESSAGE_PAGE };
 
 /** One of the patient's threads with its messages (never notes); marks it read for the patient. */
 export async function readPatientThread(ctx: MessagingContext, who: PatientPrincipal, id: string): Promise<ThreadDetail> {
@@ -328,8 +347,11 @@ export async function readPatientThread(ctx: MessagingContext, who: PatientPrinc
     const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
     if (thread.patient_id !== who.patientId) throw notFound('Conversation');
     const patient = await getPatient(a.tx, ctx.cipher, who.patientId);
-    const messages = await messagesOf(a.tx, ctx, thread, false, patient.name);
-    if (thread.patient_unread > 0) await a.tx.updateTable('threads').set({ patient_unread: 0 }).where('id', '=', id).execute();
+    const { messages, earlierCursor } = await messagesOf(a.tx, ctx, thread, false, patient.name, NEWEST);
+    if (thread.patient_unread > 0) {
+      await a.tx.updateTable('threads').set({ patient_unread: 0 }).where('id', '=', id).execute();
+      a.emit(ctx.cipher.clinicId, { type: 'thread', threadId: id, patientId: who.patientId, author: 'patient', kind: 'read' });
+    }
     // Read receipts: the first time the patient has the clinic's replies in front of them.
     await a.tx
       .updateTable('messages')
@@ -341,7 +363,19 @@ export async function readPatientThread(ctx: MessagingContext, who: PatientPrinc
       .where('seen_at', 'is', null)
       .execute();
     a.audit({ action: 'thread.read', target: `thread:${id}` });
-    return { thread: summary(ctx.cipher, { ...thread, patient_unread: 0 }, 0), messages };
+    return { thread: summary(ctx.cipher, { ...thread, patient_unread: 0 }, 0), messages, earlierCursor };
+  });
+}
+
+/** Earlier messages of one of the patient's threads (never notes), audited as a read; changes no read state. */
+export async function readPatientMessages(ctx: MessagingContext, who: PatientPrincipal, id: string, query: MessagePageQuery): Promise<MessagePage> {
+  const page = pageQuery(query);
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
+    if (thread.patient_id !== who.patientId) throw notFound('Conversation');
+    const patient = await getPatient(a.tx, ctx.cipher, who.patientId);
+    a.audit({ action: 'thread.read', target: `thread:${id}` });
+    return messagesOf(a.tx, ctx, thread, false, patient.name, page);
   });
 }
 
@@ -510,7 +544,7 @@ export async function readStaffThread(ctx: MessagingContext, who: StaffPrincipal
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
     const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
     const patient = await getPatient(a.tx, ctx.cipher, thread.patient_id);
-    const messages = await messagesOf(a.tx, ctx, thread, true, patient.name);
+    const { messages, earlierCursor } = await messagesOf(a.tx, ctx, thread, true, patient.name, NEWEST);
     if (thread.staff_unread > 0) await a.tx.updateTable('threads').set({ staff_unread: 0 }).where('id', '=', id).execute();
     await markRead(a.tx, ctx.cipher.clinicId, id, who.staffId, new Date().toISOString());
     a.audit({ action: 'thread.read', patientId: thread.patient_id, target: `thread:${id}` });
@@ -543,10 +577,22 @@ export async function readStaffThread(ctx: MessagingContext, who: StaffPrincipal
     return {
       thread: inboxThread(ctx, { ...thread, staff_unread: 0 }, patient.name, 0),
       messages,
+      earlierCursor,
       previousId: newer?.id ?? null,
       nextId: older?.id ?? null,
       otherThreads: others.map((t) => ({ id: t.id, subject: ctx.cipher.decrypt(t.subject_enc, 'thread.subject'), status: t.status, lastMessageAt: t.last_message_at })),
     };
+  });
+}
+
+/** Earlier messages and notes of a thread for staff, audited as a read; changes no read state. */
+export async function readStaffMessages(ctx: MessagingContext, who: StaffPrincipal, id: string, query: MessagePageQuery): Promise<MessagePage> {
+  const page = pageQuery(query);
+  return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const thread = await threadOf(a.tx, ctx.cipher.clinicId, id);
+    const patient = await getPatient(a.tx, ctx.cipher, thread.patient_id);
+    a.audit({ action: 'thread.read', patientId: thread.patient_id, target: `thread:${id}` });
+    return messagesOf(a.tx, ctx, thread, true, patient.name, page);
   });
 }
 

@@ -1,17 +1,17 @@
-/** Booking for the clinic's staff: set-up (admins), the day list, cancel and no-show, exports and feeds. */
+/** Booking for the clinic's staff: set-up (admins), the day list and calendar, booking for a patient, moving, cancel and no-show, exports and feeds. */
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams } from '../../shared/api.js';
 import {
-  AppointmentPatch, AppointmentType, BookingException, BookingRules, CalendarFeed, DayQuery, FhirResource, FhirSlotQuery, NewAppointmentType, NewBooking, NewBookingException, NewProvider, NewWeeklyHours,
-  Provider, ProviderPatch, StaffAppointment, Appointment, WeeklyHours,
+  AppointmentPatch, AppointmentType, BookingException, BookingRules, CalendarFeed, CalendarQuery, CalendarRange, DayQuery, FhirResource, FhirSlotQuery, NewAppointmentType, NewBooking, NewBookingException, NewProvider, NewWeeklyHours,
+  Provider, ProviderPatch, Reschedule, SlotList, SlotQuery, StaffAppointment, Appointment, WeeklyHours,
 } from '../../shared/booking.js';
 import type { Deps } from '../deps.js';
 import { audited } from '../domain/action.js';
 import { clinicCipher, getClinic } from '../domain/clinics.js';
-import { appointmentDetail, bookAppointment, findSlots, listDay, updateAppointmentStatus } from '../domain/booking/appointments.js';
+import { appointmentDetail, bookAppointment, findSlots, listDay, listRange, rescheduleAppointment, updateAppointmentStatus } from '../domain/booking/appointments.js';
 import { appointmentResource, scheduleBundle } from '../domain/booking/fhir.js';
 import { providerFeed } from '../domain/booking/feed.js';
 import {
@@ -68,6 +68,22 @@ export const staffBookingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     });
     scoped.patch('/api/booking/appointments/:id', { schema: { tags: ['booking'], summary: 'Cancel, or mark as a no-show', params: IdParams, body: AppointmentPatch, response: { 200: Appointment, ...errors } } }, async (request) =>
       updateAppointmentStatus(deps, staffOf(request), request.id, request.params.id, request.body),
+    );
+
+    scoped.get('/api/booking/calendar', { schema: { tags: ['booking'], summary: 'The appointments of a day or a week (clinic time zone), every status; one provider or all', querystring: CalendarQuery, response: { 200: CalendarRange, ...errors } } }, async (request) => {
+      const who = staffOf(request);
+      const { from, days = 1, providerId } = request.query;
+      const cipher = clinicCipher(deps.keyring, await getClinic(deps.db, who.clinicId));
+      const appointments = await audited(deps, who, request.id, (tx) => listRange(tx, cipher, from, days, providerId), (list) =>
+        list.length ? list.map((a) => ({ action: 'appointment.calendar', patientId: a.patientId, target: `appointment:${a.id}` })) : { action: 'appointment.calendar', target: `range:${from}+${days}` },
+      );
+      return { timeZone: await clinicTimeZone(deps.db, who.clinicId), from, days, appointments };
+    });
+    scoped.get('/api/booking/slots', { schema: { tags: ['booking'], summary: 'Open slots of a type (one provider or all), for booking or moving on a patient’s behalf', querystring: SlotQuery, response: { 200: SlotList, ...errors } } }, async (request) =>
+      findSlots(deps.db, clinicOf(request), request.query),
+    );
+    scoped.post('/api/booking/appointments/:id/reschedule', { schema: { tags: ['booking'], summary: 'Move to another open slot of the same type (no patient cut-off; 409 `slot_taken` when someone was faster)', params: IdParams, body: Reschedule, response: { 200: Appointment, ...errors } } }, async (request) =>
+      rescheduleAppointment(deps, staffOf(request), request.id, request.params.id, request.body),
     );
 
     scoped.get('/api/booking/appointments/:id/fhir', { schema: { tags: ['booking'], summary: 'The appointment as a FHIR R4 Appointment', params: IdParams, response: { 200: FhirResource, ...errors } } }, async (request) => {

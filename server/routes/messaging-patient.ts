@@ -3,14 +3,14 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { Type } from 'typebox';
 import { ErrorBody, IdParams } from '../../shared/api.js';
 import { normalizeLang } from '../../shared/lang.js';
-import { AttachmentInfo, MessagingRules, NewPatientReply, NewPatientThread, PatientMessagingStatus, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
+import { AttachmentInfo, MessagePage, MessagePageQuery, MessagingRules, NewPatientReply, NewPatientThread, PatientMessagingStatus, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
 import type { Deps } from '../deps.js';
 import { readAttachment, storeAttachment } from '../domain/attachments.js';
 import { getClinicBySlug } from '../domain/clinics.js';
 import { getMessagingSettings, toRules } from '../domain/messaging-settings.js';
 import { visibleTo } from '../domain/events.js';
 import { resolveSession, sessionIdOf } from '../domain/sessions.js';
-import { listPatientThreads, patientMessagingStatus, patientReply, readPatientThread, startPatientThread } from '../domain/threads.js';
+import { listPatientThreads, patientMessagingStatus, patientReply, readPatientMessages, readPatientThread, startPatientThread } from '../domain/threads.js';
 import { bearerToken, patientOf, requirePatient } from '../http/auth.js';
 import { Download, EventStream, UPLOAD_RATE, sendFile, uploadedFile } from '../http/files.js';
 import { streamEvents } from '../http/sse.js';
@@ -61,10 +61,19 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
       },
     );
 
-    scoped.get('/api/patient/threads/:id', { schema: { tags: ['widget'], summary: 'One conversation (marks it read)', params: IdParams, response: { 200: ThreadDetail, ...errors } } }, async (request) => {
+    scoped.get('/api/patient/threads/:id', { schema: { tags: ['widget'], summary: 'One conversation with its newest messages (marks it read); earlierCursor pages back', params: IdParams, response: { 200: ThreadDetail, ...errors } } }, async (request) => {
       const who = patientOf(request);
       return readPatientThread(await messagingContext(deps, who.clinicId, request.id), who, request.params.id);
     });
+
+    scoped.get(
+      '/api/patient/threads/:id/messages',
+      { schema: { tags: ['widget'], summary: 'Earlier messages of a conversation: the page before `before` (its earlierCursor), newest page without it', params: IdParams, querystring: MessagePageQuery, response: { 200: MessagePage, ...errors } } },
+      async (request) => {
+        const who = patientOf(request);
+        return readPatientMessages(await messagingContext(deps, who.clinicId, request.id), who, request.params.id, request.query);
+      },
+    );
 
     scoped.post(
       '/api/patient/threads/:id/messages',
@@ -99,7 +108,8 @@ export const patientMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
           clinicId: who.clinicId,
           sessionId: sessionIdOf(token),
           subject: { kind: 'patient', id: who.patientId },
-          visible: (e) => visibleTo(who, e) && e.author !== 'patient',
+          // Their own messages and reads too: the patient's other widgets and tabs keep their lists and counts current.
+          visible: (e) => visibleTo(who, e),
           stillValid: async () => (await resolveSession(deps.db, token, 'patient', { touch: false })) !== null,
         });
       },

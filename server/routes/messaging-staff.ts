@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody, IdParams } from '../../shared/api.js';
-import { AttachmentInfo, BulkThreadPatch, CannedReply, InboxFilter, InboxPage, MessagingSettings, NewCannedReply, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../../shared/messaging.js';
+import { AttachmentInfo, BulkThreadPatch, CannedReply, InboxFilter, InboxPage, MessagePage, MessagePageQuery, MessagingSettings, NewCannedReply, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../../shared/messaging.js';
 import type { Deps } from '../deps.js';
 import { readAttachment, storeAttachment } from '../domain/attachments.js';
 import { audited } from '../domain/action.js';
@@ -10,7 +10,7 @@ import { addCannedReply, listCannedReplies, removeCannedReply } from '../domain/
 import { getMessagingSettings, saveMessagingSettings } from '../domain/messaging-settings.js';
 import { getPatient } from '../domain/patients.js';
 import { listActiveColleagues } from '../domain/staff.js';
-import { bulkUpdateThreads, listInbox, markThreadUnread, readStaffThread, staffReply, startStaffThread, updateThread } from '../domain/threads.js';
+import { bulkUpdateThreads, listInbox, markThreadUnread, readStaffMessages, readStaffThread, staffReply, startStaffThread, updateThread } from '../domain/threads.js';
 import { sessionIdOf } from '../domain/sessions.js';
 import { requireRole, requireStaff, staffOf, staffSessionLive, staffToken } from '../http/auth.js';
 import { Download, EventStream, UPLOAD_RATE, sendFile, uploadedFile } from '../http/files.js';
@@ -49,10 +49,19 @@ export const staffMessagingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
       return reply.status(sent.created ? 201 : 200).send({ threadId: sent.threadId, messageId: sent.messageId });
     });
 
-    scoped.get('/api/threads/:id', { schema: { tags: ['messaging'], summary: 'A conversation with its internal notes (marks it read)', params: IdParams, response: { 200: StaffThreadDetail, ...errors } } }, async (request) => {
+    scoped.get('/api/threads/:id', { schema: { tags: ['messaging'], summary: 'A conversation with its newest messages and internal notes (marks it read); earlierCursor pages back', params: IdParams, response: { 200: StaffThreadDetail, ...errors } } }, async (request) => {
       const who = staffOf(request);
       return readStaffThread(await messagingContext(deps, who.clinicId, request.id), who, request.params.id);
     });
+
+    scoped.get(
+      '/api/threads/:id/messages',
+      { schema: { tags: ['messaging'], summary: 'Earlier messages and notes of a conversation: the page before `before` (its earlierCursor), newest page without it', params: IdParams, querystring: MessagePageQuery, response: { 200: MessagePage, ...errors } } },
+      async (request) => {
+        const who = staffOf(request);
+        return readStaffMessages(await messagingContext(deps, who.clinicId, request.id), who, request.params.id, request.query);
+      },
+    );
 
     scoped.patch('/api/threads/:id', { schema: { tags: ['messaging'], summary: 'Close, reopen or assign', params: IdParams, body: ThreadPatch, response: { 200: Type.Object({ status: Type.String(), assignedTo: Type.Union([Type.String(), Type.Null()]) }), ...errors } } }, async (request) => {
       const who = staffOf(request);

@@ -57,7 +57,7 @@ describe('<sm-admin-app>', () => {
 
     await signIn(app, 'dana@north.test', 'right password');
     await waitUntil(() => shadow(app).querySelector('nav'));
-    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Questionnaires', 'Clinic settings', 'Messaging', 'Booking', 'Embed', 'My account']);
+    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Questionnaires', 'Clinic settings', 'Messaging', 'Booking', 'Calendar', 'Embed', 'My account']);
   });
 
   it('shows admins every page, and switches the whole admin to French', async () => {
@@ -65,7 +65,7 @@ describe('<sm-admin-app>', () => {
     history.replaceState(null, '', '/admin/patients');
     const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
     await waitUntil(() => shadow(app).querySelector('nav'));
-    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Questionnaires', 'Clinic settings', 'Staff', 'Audit log', 'Outgoing e-mail', 'Messaging', 'Booking', 'Embed', 'Dev mailbox', 'My account']);
+    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Questionnaires', 'Clinic settings', 'Staff', 'Audit log', 'Outgoing e-mail', 'Messaging', 'Booking', 'Calendar', 'Embed', 'Dev mailbox', 'My account']);
     await waitUntil(() => currentPage(app)?.shadowRoot?.querySelector('table'));
     await expect(app).to.be.accessible();
 
@@ -155,6 +155,35 @@ describe('<sm-admin-app>', () => {
     [...shadow(page).querySelectorAll('button')].find((b) => b.textContent === 'I have saved these codes')!.click();
     await waitUntil(() => navTexts(app).length > 1, 'the other pages open');
     expect(navTexts(app)).to.include('Inbox');
+  });
+
+  it('reads a conversation opened by its address at the same time as who is signed in, once', async () => {
+    const id = '0b5c4a1e-3f6d-4c2b-9a8e-7d1f2e3c4b5a';
+    let threadReads = 0;
+    let threadAsked!: () => void;
+    const asked = new Promise<void>((r) => (threadAsked = r));
+    worker.use(
+      // Who is signed in answers only once the conversation was asked for: were the two in sequence, the page would never show.
+      http.get('/api/staff/me', async () => (await asked, HttpResponse.json(me('staff')))),
+      http.get('/api/threads/:id', ({ params }) => {
+        threadReads++;
+        threadAsked();
+        return HttpResponse.json({
+          thread: { id: params.id, subject: 'Renewal', category: 'prescription', status: 'open', patientMayReply: true, startedBy: 'patient', unread: 0, lastMessageAt: '2026-11-26T14:00:00.000Z', createdAt: '2026-11-26T14:00:00.000Z', patientId: 'p1', patientName: 'Jamie Patient', assignedTo: null, awaitingReplySince: null, dueAt: null },
+          messages: [{ id: 'm1', threadId: params.id, author: 'patient', authorName: 'Jamie Patient', kind: 'message', body: 'Please renew.', attachments: [], createdAt: '2026-11-26T14:00:00.000Z' }],
+          earlierCursor: null, previousId: null, nextId: null, otherThreads: [],
+        });
+      }),
+      http.get('/api/patients/:id', () => HttpResponse.json(patient)),
+      http.get('/api/messaging/staff', () => HttpResponse.json([])),
+      http.get('/api/canned-replies', () => HttpResponse.json([])),
+      http.get('/api/messaging/settings', () => HttpResponse.json({ timeZone: 'America/Toronto', categories: [] })),
+    );
+    history.replaceState(null, '', `/admin/inbox/${id}`);
+    const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
+    await waitUntil(() => currentPage(app)?.shadowRoot?.querySelector('h1')?.textContent === 'Renewal', 'the conversation shows', { timeout: 5000 });
+    expect(shadow(currentPage(app)!).querySelector('ol li .body')!.textContent).to.equal('Please renew.');
+    expect(threadReads).to.equal(1, 'the page used the read that started with the shell');
   });
 
   it('shows a not-found page for an unknown address', async () => {

@@ -541,3 +541,82 @@ describe('<sm-messages-view> in French: refusals by code, focus, announcements',
     expect(shadow(view).querySelector('.badge')!.textContent).to.equal('1 non lu');
   });
 });
+
+/** A message of conversation t1 written at minute `n` (by the clinic when `staff`). */
+const msg = (n: number, staff = n % 2 === 1) => ({
+  id: `m${n}`, threadId: 't1', author: staff ? 'staff' : 'patient', authorName: staff ? 'Dr. Roy' : 'Jamie', kind: 'message', body: `Message ${n}`, attachments: [],
+  createdAt: `2026-11-20T15:${String(n).padStart(2, '0')}:00.000Z`,
+});
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => msg(from + i));
+
+describe('<sm-messages-view> long conversations', () => {
+  before(startWorker);
+  afterEach(() => worker.resetHandlers());
+
+  for (const [lang, button, loaded, start] of [
+    ['en', 'Earlier messages', '3 earlier messages loaded', 'Start of the conversation'],
+    ['fr', 'Messages précédents', '3 messages précédents chargés', 'Début de la conversation'],
+  ] as const) {
+    it(`opens on the newest messages, loads earlier ones above them (focus and announcement), and keeps them when a reply arrives live (${lang})`, async () => {
+      let replied = false;
+      let release!: () => void;
+      const pagedBack = new Promise<void>((r) => (release = r));
+      const befores: Array<string | null> = [];
+      let streams = 0;
+      worker.use(
+        http.get('/api/public/clinics/north/messaging', () => HttpResponse.json(rules)),
+        http.get('/api/patient/threads', () => HttpResponse.json([thread('t1', 'Genou')])),
+        // Newest page: m4–m6; once the clinic replied, m5–m7 (the page moved on by one).
+        http.get('/api/patient/threads/t1', () => HttpResponse.json({ thread: thread('t1', 'Genou'), messages: replied ? range(5, 7) : range(4, 6), earlierCursor: replied ? 'c-after' : 'c-first' })),
+        http.get('/api/patient/threads/t1/messages', ({ request }) => {
+          befores.push(new URL(request.url).searchParams.get('before'));
+          return HttpResponse.json({ messages: range(1, 3), earlierCursor: null });
+        }),
+        http.get('/api/patient/events', async () => {
+          if (streams++ > 0) return new HttpResponse(null, { status: 401 });
+          await pagedBack;
+          replied = true;
+          const body = new ReadableStream<Uint8Array>({
+            start(c) {
+              c.enqueue(new TextEncoder().encode('id: 8\ndata: {"threadId":"t1"}\n\n'));
+              c.close();
+            },
+          });
+          return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } });
+        }),
+      );
+      localStorage.setItem('sm:session:north', 'tok_live'); // the live stream needs a session
+      const api = new PatientApi('north', lang);
+      localStorage.clear();
+      const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${api} lang=${lang}></sm-messages-view>`);
+      const root = shadow(view);
+      const ids = () => [...root.querySelectorAll<HTMLElement>('ol.messages li')].map((li) => li.dataset.id);
+      const live = () => root.querySelector('[aria-live=polite][data-live]')!;
+      await waitUntil(() => root.querySelector('ul.threads button'));
+      root.querySelector<HTMLButtonElement>('ul.threads button')!.click();
+      await waitUntil(() => deepActive()?.tagName === 'H3');
+      expect(ids()).to.deep.equal(['m4', 'm5', 'm6'], 'the newest page, oldest first');
+      const earlier = root.querySelector<HTMLButtonElement>('p.earlier button')!;
+      expect(earlier.textContent).to.equal(button);
+      expect(earlier.compareDocumentPosition(root.querySelector('ol.messages')!) & Node.DOCUMENT_POSITION_FOLLOWING, 'the button is above the messages').to.be.greaterThan(0);
+      await expect(view).to.be.accessible();
+
+      earlier.click();
+      await waitUntil(() => ids().length === 6);
+      expect(befores).to.deep.equal(['c-first'], 'asked for the page before the first one');
+      expect(ids()).to.deep.equal(['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+      await waitUntil(() => deepActive() === root.querySelector('li[data-id=m1]'), 'focus on the first message brought');
+      expect(live().textContent).to.equal(loaded);
+      expect(root.querySelector('p.earlier button'), 'nothing earlier: no button').to.equal(null);
+      expect(root.querySelector('p.earlier')!.textContent).to.equal(start);
+      await expect(view).to.be.accessible();
+
+      // The clinic replies: the conversation is read again, and the earlier pages stay.
+      release();
+      await waitUntil(() => ids().length === 7, 'the reply arrives', { timeout: 5000 });
+      expect(ids()).to.deep.equal(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+      expect(root.querySelector('p.earlier button'), 'the earlier pages are all shown still').to.equal(null);
+      await waitUntil(() => live().textContent!.includes('Genou'), 'the clinic’s reply is announced');
+    });
+  }
+});

@@ -4,7 +4,7 @@ import '../../admin/pages/sm-thread-page.js';
 import type { SmThreadPage } from '../../admin/pages/sm-thread-page.js';
 import { AdminApi } from '../../admin/admin-api.js';
 import type { Me, Patient } from '../../shared/api.js';
-import type { CannedReply, StaffThreadDetail } from '../../shared/messaging.js';
+import type { CannedReply, Message, StaffThreadDetail } from '../../shared/messaging.js';
 import { startWorker, worker } from './msw.js';
 
 const me: Me = { staff: { id: 's1', name: 'Dana Nurse', email: 'd@x.test', role: 'staff', disabled: false, createdAt: '' }, clinic: { id: 'c1', slug: 'north', name: 'North Clinic' }, devMailbox: false };
@@ -19,6 +19,7 @@ const detail = (over: Partial<StaffThreadDetail['thread']> = {}): StaffThreadDet
     { id: 'm2', threadId: 't2', author: 'staff', authorName: 'Dana Nurse', kind: 'message', body: 'On it.', attachments: [], createdAt: '2026-11-26T14:05:00.000Z', seenAt: '2026-11-26T15:10:00.000Z' },
     { id: 'm3', threadId: 't2', author: 'staff', authorName: 'Dana Nurse', kind: 'message', body: 'Done.', attachments: [], createdAt: '2026-11-26T14:06:00.000Z', seenAt: null },
   ],
+  earlierCursor: null,
   previousId: 't1',
   nextId: 't3',
   otherThreads: [{ id: 't9', subject: 'Old forms', status: 'closed', lastMessageAt: '2026-10-01T12:00:00.000Z' }],
@@ -43,8 +44,8 @@ function mockApi(thread: StaffThreadDetail, sent: unknown[]) {
   );
 }
 
-async function page(lang: 'en' | 'fr' = 'en') {
-  const el = await fixture<SmThreadPage>(html`<sm-thread-page .api=${new AdminApi()} .me=${me} .routeParams=${{ id: 't2' }} lang=${lang}></sm-thread-page>`);
+async function page(lang: 'en' | 'fr' = 'en', live: EventTarget | null = null) {
+  const el = await fixture<SmThreadPage>(html`<sm-thread-page .api=${new AdminApi()} .me=${me} .live=${live} .routeParams=${{ id: 't2' }} lang=${lang}></sm-thread-page>`);
   const root = el.shadowRoot!;
   await waitUntil(() => root.querySelector('h1') && root.querySelector('#category option[value=forms]') && root.querySelector('#template-help'));
   return { el, root };
@@ -130,6 +131,58 @@ describe('<sm-thread-page>', () => {
     expect(body.value).to.equal('Bonjour Jamie Lee Patient, ici Dana Nurse de North Clinic.');
     expect(root.activeElement).to.equal(body);
   });
+
+  for (const [lang, button, loaded, start] of [
+    ['en', 'Earlier messages', '20 earlier messages loaded', 'Start of the conversation'],
+    ['fr', 'Messages précédents', '20 messages précédents chargés', 'Début de la conversation'],
+  ] as const) {
+    it(`opens on the newest messages and loads earlier ones above them, focusing the first and saying how many; live updates keep them (${lang})`, async () => {
+      /** Message `n` of the conversation, minute `n` after 14:00 (every third an internal note). */
+      const msg = (n: number): Message => ({
+        id: `m${n}`, threadId: 't2', author: n % 3 ? 'patient' : 'staff', authorName: n % 3 ? 'Jamie Lee Patient' : 'Dana Nurse', kind: n % 3 ? 'message' : 'note', body: `Message ${n}`, attachments: [],
+        createdAt: new Date(Date.UTC(2026, 10, 26, 14, n)).toISOString(),
+      });
+      const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => msg(from + i));
+      let arrived = false;
+      const befores: Array<string | null> = [];
+      mockApi(detail(), []);
+      worker.use(
+        // The newest page: m21–m70; after a new message, m22–m71.
+        http.get('/api/threads/:id', () => HttpResponse.json({ ...detail(), messages: arrived ? range(22, 71) : range(21, 70), earlierCursor: arrived ? 'c-after' : 'c-first' })),
+        http.get('/api/threads/:id/messages', ({ request }) => {
+          befores.push(new URL(request.url).searchParams.get('before'));
+          return HttpResponse.json({ messages: range(1, 20), earlierCursor: null });
+        }),
+      );
+      const live = new EventTarget();
+      const { el, root } = await page(lang, live);
+      const ids = () => [...root.querySelectorAll<HTMLElement>('ol > li[data-id]')].map((li) => li.dataset.id);
+      await waitUntil(() => root.activeElement === root.querySelector('h1'), 'the heading gets the focus');
+      expect(ids()).to.deep.equal(range(21, 70).map((m) => m.id), 'the newest page, oldest first');
+      const earlier = root.querySelector<HTMLButtonElement>('p.earlier button')!;
+      expect(earlier.textContent).to.equal(button);
+      expect(earlier.compareDocumentPosition(root.querySelector('ol')!) & Node.DOCUMENT_POSITION_FOLLOWING, 'the button is above the messages').to.be.greaterThan(0);
+      const status = root.querySelector('[aria-live=polite][data-earlier-status]')!;
+      expect(status.textContent).to.equal('', 'the live region is in the page before anything is said');
+
+      earlier.click();
+      await waitUntil(() => ids().length === 70);
+      expect(befores).to.deep.equal(['c-first']);
+      expect(ids()).to.deep.equal(range(1, 70).map((m) => m.id));
+      await waitUntil(() => root.activeElement === root.querySelector('li[data-id=m1]'), 'focus on the first message brought');
+      expect(status.textContent).to.equal(loaded);
+      expect(root.querySelector('p.earlier button'), 'nothing earlier: no button').to.equal(null);
+      expect(root.querySelector('p.earlier')!.textContent).to.equal(start);
+      await expect(el).to.be.accessible();
+
+      // A new message: the conversation is read again; the earlier page stays, the focus stays.
+      arrived = true;
+      live.dispatchEvent(new CustomEvent('sm-thread-event', { detail: { threadId: 't2', author: 'patient', kind: 'message' } }));
+      await waitUntil(() => ids().length === 71, 'the new message appears');
+      expect(ids()).to.deep.equal(range(1, 71).map((m) => m.id));
+      expect(root.activeElement).to.equal(root.querySelector('li[data-id=m1]'));
+    });
+  }
 
   it('takes only notes on a closed conversation', async () => {
     mockApi(detail({ status: 'closed', dueAt: null }), []);

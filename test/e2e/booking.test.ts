@@ -11,7 +11,7 @@ describe('end to end: self-booking on the demo clinic site', () => {
   });
   after(() => h?.close());
 
-  it('lets the demo patient book an open time in <sm-booking>, e-mails the .ics, and shows it to staff on the Booking page', async () => {
+  it('lets the demo patient book an open time in <sm-booking>, e-mails the .ics, and shows it to staff on the Booking page, where staff move it and book for the patient in the Calendar', async () => {
     const page = await newPage(h.browser);
     await page.goto(h.product.demoUrl!);
     const frame = page.frameLocator('sm-booking iframe');
@@ -55,5 +55,39 @@ describe('end to end: self-booking on the demo clinic site', () => {
     await staff.getByLabel('Day').dispatchEvent('change');
     await staff.getByRole('cell', { name: DEMO_PATIENT.name, exact: true }).waitFor();
     assert.deepEqual(await axeViolations(staff), []);
+
+    // The Calendar: the appointment in Dr. Shah's column; staff move it, then book another for the patient.
+    await staff.getByRole('link', { name: 'Calendar' }).click();
+    await staff.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
+    await staff.getByLabel('Go to date').fill(day);
+    await staff.getByLabel('Go to date').dispatchEvent('change');
+    const appointment = staff.locator('table.calendar button.appt', { hasText: DEMO_PATIENT.name });
+    await appointment.waitFor();
+    assert.deepEqual(await axeViolations(staff), []);
+    await appointment.focus();
+    await staff.keyboard.press('Enter');
+    const details = staff.getByRole('dialog', { name: 'Appointment' });
+    await details.getByRole('button', { name: 'Move to another time' }).click();
+    await details.getByRole('radio').first().check();
+    await details.getByRole('button', { name: 'Move here' }).click();
+    await staff.getByRole('status').filter({ hasText: `Moved: ${DEMO_PATIENT.name}` }).waitFor();
+    const moved = await h.smtp.take(DEMO_PATIENT.email);
+    assert.match(moved.subject, /has moved/);
+    const after = await h.product.deps.db.selectFrom('appointments').select(['starts_at', 'sequence']).executeTakeFirstOrThrow();
+    assert.notEqual(after.starts_at, booked.starts_at);
+    assert.equal(Number(after.sequence), 1);
+
+    await staff.getByRole('button', { name: 'Book for a patient' }).click();
+    const book = staff.getByRole('dialog', { name: 'Book for a patient' });
+    await book.getByLabel(/Find a patient/).fill(DEMO_PATIENT.name.split(' ')[0]!);
+    await book.getByRole('button', { name: new RegExp(`Choose ${DEMO_PATIENT.name}`) }).click();
+    await book.getByLabel('Day').fill(day);
+    await book.getByLabel('Day').dispatchEvent('change');
+    await book.getByRole('radio').first().check();
+    await book.getByRole('button', { name: 'Book', exact: true }).click();
+    await staff.getByRole('status').filter({ hasText: `Booked: ${DEMO_PATIENT.name}` }).waitFor();
+    assert.match((await h.smtp.take(DEMO_PATIENT.email)).subject, /is booked/);
+    assert.equal((await h.product.deps.db.selectFrom('appointments').select('id').where('status', '=', 'booked').execute()).length, 2);
+    assert.equal(await staff.locator('table.calendar button.appt', { hasText: DEMO_PATIENT.name }).count(), 2);
   });
 });

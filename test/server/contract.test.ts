@@ -258,6 +258,7 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
   const toCancel = await made(await call(app, 'POST', '/api/patient/appointments', { token, body: { ...book, startsAt: at(0) } }));
   const toMove = await made(await call(app, 'POST', '/api/patient/appointments', { token, body: { ...book, startsAt: at(1) } }));
   const toMark = await made(await call(app, 'POST', '/api/booking/appointments', { cookie, body: { ...book, patientId, startsAt: at(2) } }));
+  const toMoveByStaff = await made(await call(app, 'POST', '/api/booking/appointments', { cookie, body: { ...book, patientId, startsAt: at(6) } }));
   const feed = await made(await call(app, 'POST', `/api/booking/providers/${provider.id}/feed`, { cookie }));
   return {
     ids: {
@@ -269,12 +270,14 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
       '/api/booking/appointments': toMark.id,
       postPatientAppointmentsByIdCancel: toCancel.id,
       postPatientAppointmentsByIdReschedule: toMove.id,
+      postBookingAppointmentsByIdReschedule: toMoveByStaff.id,
       feedToken: new URL(feed.url).searchParams.get('token')!,
     },
     hints: {
       postPatientAppointments: { ...book, startsAt: at(3) },
       postPatientAppointmentsByIdReschedule: { providerId: provider.id, startsAt: at(4) },
       postBookingAppointments: { ...book, patientId, startsAt: at(5) },
+      postBookingAppointmentsByIdReschedule: { providerId: provider.id, startsAt: slots[6 * 4 + 2]!.startsAt },
       patchBookingAppointmentsById: { status: 'cancelled' },
       putBookingRules: rules,
       postBookingProviders: { staffId: null },
@@ -327,8 +330,11 @@ function plans(doc: Doc, apiPath: string, op: Op, world: World, seed: number): P
     if ('providerId' in q) q.providerId = world.ids['/api/booking/providers'];
     if ('token' in q && world.ids.feedToken) q.token = world.ids.feedToken;
   }
-  // A page cursor is valid only as the server gave it out: the first query starts from the first page.
-  if (queries[0]) delete queries[0].cursor;
+  // A page cursor (a list's `cursor`, a conversation's `before`) is valid only as the server gave it out: the first query starts from the first page.
+  if (queries[0]) {
+    delete queries[0].cursor;
+    delete queries[0].before;
+  }
   const bodies = jsonBody ? validOnly(jsonBody, sample(validArb(jsonBody), VALID_PER_CALLER * 3, 3)).slice(0, VALID_PER_CALLER) : [];
   // The last valid body gets the hints (last, so what it leaves behind is a usable clinic).
   if (jsonBody && bodies.length === VALID_PER_CALLER && bodies[0] && typeof bodies[0] === 'object') {

@@ -423,8 +423,15 @@ for (const d of DIALECTS) {
       await call(ctx.app, 'POST', `/api/threads/${threadId}/messages`, { cookie: ctx.admin, body: { id: randomUUID(), body: 'secret note', note: true } });
       await call(ctx.app, 'POST', `/api/threads/${threadId}/messages`, { cookie: ctx.admin, body: { id: randomUUID(), body: 'Visible reply' } });
       await readUntil(/event: message/);
-      controller.abort();
       assert.match(text, new RegExp(`"threadId":"${threadId}","author":"staff","kind":"message"`));
+      // Reading it (in one of the patient's widgets) tells the others, so their unread counts follow; reading again says nothing new.
+      await call(ctx.app, 'GET', `/api/patient/threads/${threadId}`, { token: ctx.token });
+      await readUntil(/"kind":"read"/);
+      await call(ctx.app, 'GET', `/api/patient/threads/${threadId}`, { token: ctx.token });
+      const events = await ctx.deps.db.selectFrom('events').select('data').where('data', 'like', '%"read"%').execute();
+      assert.equal(events.length, 1, 'one read event');
+      controller.abort();
+      assert.ok(text.includes(`event: thread\ndata: {"threadId":"${threadId}","author":"patient","kind":"read"}`), text);
       assert.doesNotMatch(text, /note|Visible reply/);
     });
   });

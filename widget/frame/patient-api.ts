@@ -9,7 +9,7 @@
  * third-party storage").
  */
 import type { CodeChallenge, DeviceKeys, PatientSelf, PatientSession, PublicClinic, ResumedSession } from '../../shared/api.js';
-import type { AttachmentInfo, MessagingRules, NewPatientReply, NewPatientThread, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
+import type { AttachmentInfo, MessagePage, MessagingRules, NewPatientReply, NewPatientThread, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
 import type { PatientAssignment, PatientAssignmentDetail, SaveAnswers, SavedResponse } from '../../shared/questionnaires.js';
 import { ApiError, fetchJson, uploadFile } from '../../shared/fetch-json.js';
 import type { Lang } from '../../shared/lang.js';
@@ -159,8 +159,14 @@ export class PatientApi {
     return fetchJson('/api/patient/threads', { headers: this.#auth() });
   }
 
+  /** A conversation with its newest messages; marks it read. */
   thread(id: string): Promise<ThreadDetail> {
     return fetchJson(`/api/patient/threads/${encodeURIComponent(id)}`, { headers: this.#auth() });
+  }
+
+  /** The messages before `before` (a page's earlierCursor), oldest first. */
+  threadMessages(id: string, before: string): Promise<MessagePage> {
+    return fetchJson(`/api/patient/threads/${encodeURIComponent(id)}/messages?${new URLSearchParams({ before })}`, { headers: this.#auth() });
   }
 
   startThread(input: NewPatientThread): Promise<{ threadId: string; messageId: string }> {

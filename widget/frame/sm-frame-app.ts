@@ -23,9 +23,17 @@ import { patientDeviceName, startPatientDevice, type PatientDevice } from './pat
 import { frameStyles } from './styles.js';
 import './sm-patient-sign-in.js';
 import './sm-consent.js';
-import './sm-messages-view.js';
-import './sm-questionnaire-view.js';
-import './booking/sm-booking-view.js';
+
+/**
+ * Each widget's view is its own chunk, so a frame loads only the one it shows (the questionnaire's
+ * FHIRPath engine alone weighs more than the messages view). Requested as soon as the frame knows its
+ * view, in parallel with the clinic's rules and the session check.
+ */
+const VIEWS: Record<SmFrameApp['view'], () => Promise<unknown>> = {
+  messages: () => import('./sm-messages-view.js'),
+  questionnaire: () => import('./sm-questionnaire-view.js'),
+  booking: () => import('./booking/sm-booking-view.js'),
+};
 
 type Phase = 'loading' | 'signed-out' | 'consent' | 'signed-in' | 'unknown-clinic' | 'error';
 
@@ -60,13 +68,34 @@ export class SmFrameApp extends LitElement {
   @state() private storageProblem = false;
   @state() private outdated = false;
   @state() private notice: MessageKey | null = null;
+  @state() private viewReady = false;
   private readonly onOnline = () => {
+    if (this.phase === 'error') this.loadView();
     if (this.phase === 'error' || (this.phase === 'signed-in' && !this.patient)) void this.load();
   };
   private stopHearing: (() => void) | null = null;
 
   private t(key: MessageKey, vars?: Record<string, string>) {
     return translate(this.lang, key, vars);
+  }
+
+  protected willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('view')) this.loadView();
+  }
+
+  /**
+   * Fetches the view's chunk. The view is rendered only once it is defined: an element upgraded after
+   * Lit set its properties would see none of them in its connectedCallback. A view that could not be
+   * fetched (offline before the worker cached it) is an error until back online.
+   */
+  private loadView() {
+    const view = this.view;
+    const load = VIEWS[view];
+    this.viewReady = !load;
+    load?.().then(
+      () => (this.viewReady = this.view === view),
+      () => (this.phase = 'error'),
+    );
   }
 
   connectedCallback(): void {
@@ -260,7 +289,9 @@ export class SmFrameApp extends LitElement {
             <span class="muted">${this.patient ? this.t('frame.signedIn', { name: this.patient.name }) : nothing}
               <button class="link" @click=${() => this.signOut()}>${this.t('frame.signOut')}</button></span>
           </div>
-          ${this.view === 'messages'
+          ${!this.viewReady
+            ? html`<p class="muted" role="status">${this.t('common.loading')}</p>`
+            : this.view === 'messages'
             ? html`<sm-messages-view .api=${this.api} .device=${this.device} .lang=${this.lang}></sm-messages-view>`
             : this.view === 'questionnaire'
               ? html`<sm-questionnaire-view .api=${this.api} .lang=${this.lang}></sm-questionnaire-view>`

@@ -2,7 +2,9 @@
  * @summary The patient's secure messages: conversations (unread first), one conversation with its
  * replies, and a new message with the clinic's expectations shown first (with how many new
  * conversations are left this week; in a reply-only clinic, in each conversation too). The category
- * starts on "Choose a category" and must be chosen. New replies arrive live.
+ * starts on "Choose a category" and must be chosen. New replies arrive live. A conversation opens on
+ * its newest messages; "Earlier messages" above them loads the page before (focus goes to the first
+ * message it brought, and how many came is announced); live updates keep the pages already loaded.
  * Written offline (or when sending fails for want of a connection), a message goes to the device's
  * outbox and shows as waiting; drafts autosave while typing. Refusals are worded from their code in
  * the reader's language, beside the field they are about; after each screen change focus moves to
@@ -17,7 +19,9 @@ import { describeRefusal, type Refusal } from '../../shared/error-text.js';
 import { translate, type MessageKey } from '../../shared/i18n.js';
 import { formatClock, formatDate, formatDateTime, formatShortDateTime, sentence, translatePlural } from '../../shared/intl.js';
 import type { Lang } from '../../shared/lang.js';
-import { WEEKDAYS, type MessagingRules, type PatientMessagingStatus, type ThreadDetail, type ThreadSummary, type WeeklySchedule } from '../../shared/messaging.js';
+import type { MessagingRules, PatientMessagingStatus, ThreadDetail, ThreadSummary, WeeklySchedule } from '../../shared/messaging.js';
+import { mergeNewest, withEarlier } from '../../shared/message-pages.js';
+import { WEEKDAYS } from '../../shared/weekdays.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
 import { fetchMessagingStatus } from './messaging-status-api.js';
 import type { PatientApi } from './patient-api.js';
@@ -87,6 +91,13 @@ export class SmMessagesView extends LitElement {
         border-left: 4px solid var(--sm-border, #c5ced6);
         padding: 0.25rem 0.75rem;
       }
+      ol.messages li:focus-visible {
+        outline: 3px solid var(--sm-focus, var(--sm-accent, var(--sm-brand, #00587c)));
+        outline-offset: 2px;
+      }
+      .earlier {
+        margin: 0.5rem 0 0;
+      }
       ol.messages li[data-author='patient'] {
         border-left-color: var(--sm-accent, var(--sm-brand, #00587c));
       }
@@ -135,7 +146,11 @@ export class SmMessagesView extends LitElement {
   @state() private quota: PatientMessagingStatus | null = null;
   @state() private threads: ThreadSummary[] = [];
   @state() private screen: Screen = { name: 'list' };
+  /** The open conversation: its newest page and the earlier pages the patient loaded (`earlierCursor`: where the rest continue). */
   @state() private detail: ThreadDetail | null = null;
+  @state() private loadingEarlier = false;
+  /** The patient paged back in the open conversation (its start is then marked). */
+  @state() private pagedBack = false;
   @state() private busy = false;
   @state() private error: string | null = null;
   @state() private status: string | null = null;
@@ -149,6 +164,7 @@ export class SmMessagesView extends LitElement {
   /** A saved draft to put back in the box when a screen opens. */
   @state() private draft = '';
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
+  private unsavedDraft: { key: string; value: string } | null = null;
   @query('sm-message-editor') private editor?: SmMessageEditor;
   /** The id of the message being sent: kept across retries so the server stores it once. */
   private pendingId: string | null = null;
@@ -180,6 +196,9 @@ export class SmMessagesView extends LitElement {
   private watch(device: PatientDevice | null) {
     device?.addEventListener('change', this.onDeviceChange);
     device?.addEventListener('delivered', this.onDelivered);
+    if (device && this.unsavedDraft) void device.saveDraft(this.unsavedDraft.key, this.unsavedDraft.value).catch(() => undefined);
+    else if (device && !this.editor?.value) void this.restoreDraft(device);
+    if (device) this.unsavedDraft = null;
     void this.loadPending();
   }
 
@@ -214,6 +233,13 @@ export class SmMessagesView extends LitElement {
     this.draft = (await this.device?.loadDraft(this.draftKey)) ?? '';
   }
 
+  /** The device session arrived after the screen was shown: its draft is put back unless the patient has started typing. */
+  private async restoreDraft(device: PatientDevice) {
+    const key = this.draftKey;
+    const saved = await device.loadDraft(key).catch(() => null);
+    if (saved && key === this.draftKey && !this.editor?.value) this.draft = saved;
+  }
+
   /** After a screen change: focus its heading (a programmatic target, tabindex=-1), once it is drawn. */
   private async focusHeading() {
     await this.updateComplete;
@@ -237,9 +263,13 @@ export class SmMessagesView extends LitElement {
   }
 
   private onEditorInput(e: CustomEvent<{ value: string }>) {
-    const key = this.draftKey;
+    const draft = { key: this.draftKey, value: e.detail.value };
     clearTimeout(this.draftTimer);
-    this.draftTimer = setTimeout(() => void this.device?.saveDraft(key, e.detail.value).catch(() => undefined), 400);
+    this.draftTimer = setTimeout(() => {
+      // Typed before the device session was ready (just after sign-in): kept until it is.
+      this.unsavedDraft = this.device ? null : draft;
+      void this.device?.saveDraft(draft.key, draft.value).catch(() => undefined);
+    }, 400);
   }
 
   private async onLiveEvent(threadId: string) {
@@ -250,7 +280,7 @@ export class SmMessagesView extends LitElement {
         const detail = await this.api.thread(threadId);
         if (this.screen.name === 'thread' && this.screen.id === threadId) {
           if (this.detail && detail.messages.some((m) => !seen.has(m.id) && m.author !== 'patient')) arrived = this.subjectOf(detail.thread);
-          this.detail = detail;
+          this.detail = this.joined(detail);
         }
       }
       const before = new Map(this.threads.map((t) => [t.id, t.unread]));
@@ -274,13 +304,47 @@ export class SmMessagesView extends LitElement {
     this.offline = failure instanceof ApiError && failure.status === 0;
     if (failure && !this.offline) this.error = this.t('common.error');
     else if (this.error === this.t('common.error')) this.error = null;
-    if (!this.offline && this.screen.name === 'thread') this.detail = await this.api.thread(this.screen.id).catch(() => this.detail);
+    if (!this.offline && this.screen.name === 'thread') {
+      const id = this.screen.id;
+      const fresh = await this.api.thread(id).catch(() => null);
+      if (fresh && this.screen.name === 'thread' && this.screen.id === id) this.detail = this.joined(fresh);
+    }
+  }
+
+  /** A fresh read of a conversation (its newest page), joined with the earlier pages already shown of it. */
+  private joined(fresh: ThreadDetail): ThreadDetail {
+    const shown = this.detail?.thread.id === fresh.thread.id ? this.detail : null;
+    const merged = mergeNewest(shown?.messages ?? [], fresh);
+    if (!merged.kept) this.pagedBack = false;
+    return { ...fresh, messages: merged.messages, earlierCursor: merged.kept && shown ? shown.earlierCursor : fresh.earlierCursor };
+  }
+
+  /** Loads the page before the oldest message shown, focuses its first message and announces how many came. */
+  private async loadEarlier() {
+    const d = this.detail;
+    if (!d?.earlierCursor || this.loadingEarlier) return;
+    this.loadingEarlier = true;
+    this.error = null;
+    try {
+      const page = await this.api.threadMessages(d.thread.id, d.earlierCursor);
+      const now = this.detail;
+      if (now?.thread.id !== d.thread.id) return;
+      this.detail = { ...now, messages: withEarlier(now.messages, page.messages), earlierCursor: page.earlierCursor };
+      this.pagedBack = true;
+      await this.announce(translatePlural(this.lang, 'conversation.earlierLoaded', page.messages.length));
+      const first = page.messages[0];
+      if (first) this.renderRoot.querySelector<HTMLElement>(`li[data-id="${first.id}"]`)?.focus();
+    } catch (err) {
+      this.error = err instanceof ApiError ? this.word(err) : this.t('common.error');
+    } finally {
+      this.loadingEarlier = false;
+    }
   }
 
   private async open(id: string) {
     await this.show({ name: 'thread', id });
     try {
-      this.detail = await this.api.thread(id);
+      this.detail = this.joined(await this.api.thread(id));
     } catch (err) {
       this.offline = err instanceof ApiError && err.status === 0;
       this.error = this.offline ? this.t('offline.threadsHidden') : err instanceof ApiError ? this.word(err) : this.t('common.error');
@@ -293,6 +357,7 @@ export class SmMessagesView extends LitElement {
 
   private async backToList() {
     this.detail = null;
+    this.pagedBack = false;
     await this.show({ name: 'list' });
     await this.focusHeading();
   }
@@ -397,6 +462,7 @@ export class SmMessagesView extends LitElement {
     this.editor?.clear();
     this.draft = '';
     clearTimeout(this.draftTimer);
+    this.unsavedDraft = null;
     void this.device?.clearDraft(draftKey).catch(() => undefined);
   }
 
@@ -545,9 +611,14 @@ export class SmMessagesView extends LitElement {
     const id = this.screen.name === 'thread' ? this.screen.id : '';
     return html`<button class="link" @click=${this.backToList}>${this.t('msg.back')}</button>
       <h3 tabindex="-1" data-screen-heading>${this.subjectOf(d.thread)}</h3>
+      ${d.earlierCursor
+        ? html`<p class="earlier"><button class="secondary" ?disabled=${this.loadingEarlier} @click=${this.loadEarlier}>${this.t('conversation.earlier')}</button></p>`
+        : this.pagedBack
+        ? html`<p class="earlier muted">${this.t('conversation.start')}</p>`
+        : nothing}
       <ol class="messages">
         ${d.messages.map(
-          (m) => html`<li data-author=${m.author}>
+          (m) => html`<li data-id=${m.id} data-author=${m.author} tabindex="-1">
             <p class="muted">${m.author === 'patient' ? this.t('msg.you') : m.authorName} · <time datetime=${m.createdAt}>${formatShortDateTime(this.lang, m.createdAt, this.rules?.timeZone)}</time></p>
             <p class="body">${m.body}</p>
             ${m.attachments.map((a) => html`<button class="link" @click=${() => this.download(a.id, a.fileName)}>${this.t('msg.download', { name: a.fileName })}</button>`)}

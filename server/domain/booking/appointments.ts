@@ -373,18 +373,31 @@ export async function listPatientAppointments(db: Db, who: PatientPrincipal, now
   return rows.map((r) => toAppointment(r, cutoff, now));
 }
 
-/** A day's appointments (clinic zone), every status, with patients' names, for the staff day list. */
-export async function listDay(db: Db, cipher: ClinicCipher, date: string, providerId?: string, now = new Date()): Promise<StaffAppointment[]> {
+/** Most appointments a calendar range answers with (a busy clinic's week fits; the rest would need a narrower range). */
+const RANGE_LIMIT = 2000;
+
+/**
+ * The appointments of `days` calendar days from `from` (clinic zone), every status, with patients'
+ * names, soonest first: the staff day list and calendar. One provider's, or every provider's.
+ */
+export async function listRange(db: Db, cipher: ClinicCipher, from: string, days: number, providerId?: string, now = new Date()): Promise<StaffAppointment[]> {
   const clinicId = cipher.clinicId;
   const zone = await clinicTimeZone(db, clinicId);
-  const day = DateTime.fromISO(date, { zone });
+  const day = DateTime.fromISO(from, { zone });
   if (!day.isValid) throw new AppError(400, 'invalid_date', 'date is not a valid date');
-  let q = appointmentQuery(db, clinicId).where('a.starts_at', '>=', day.startOf('day').toUTC().toISO()!).where('a.starts_at', '<', day.plus({ days: 1 }).startOf('day').toUTC().toISO()!);
+  if (providerId) await getProvider(db, clinicId, providerId);
+  // Day boundaries by the calendar, not by 24 hours: a week over a DST change is 167 or 169 hours.
+  let q = appointmentQuery(db, clinicId).where('a.starts_at', '>=', day.startOf('day').toUTC().toISO()!).where('a.starts_at', '<', day.startOf('day').plus({ days }).toUTC().toISO()!);
   if (providerId) q = q.where('a.provider_id', '=', providerId);
-  const rows = await q.orderBy('a.starts_at').orderBy('p.name').limit(500).execute();
+  const rows = await q.orderBy('a.starts_at').orderBy('p.name').limit(RANGE_LIMIT).execute();
   const names = await patientNames(db, cipher, [...new Set(rows.map((r) => r.patient_id))]);
   const cutoff = (await getBookingRules(db, clinicId)).cancelCutoffHours;
   return rows.map((r) => ({ ...toAppointment(r, cutoff, now), patientId: r.patient_id, patientName: names.get(r.patient_id) ?? '' }));
+}
+
+/** A day's appointments (clinic zone), every status, with patients' names, for the staff day list. */
+export async function listDay(db: Db, cipher: ClinicCipher, date: string, providerId?: string, now = new Date()): Promise<StaffAppointment[]> {
+  return (await listRange(db, cipher, date, 1, providerId, now)).slice(0, 500);
 }
 
 /** The appointment with what its e-mail, .ics and FHIR export need. */
