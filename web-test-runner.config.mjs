@@ -1,6 +1,7 @@
 // Component tests in Debian's Chromium; msw's service worker is served from node_modules at the root.
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { createRequire } from 'node:module';
 
 const mswWorker = (context, next) => {
   if (context.path === '/mockServiceWorker.js') context.path = '/node_modules/msw/lib/mockServiceWorker.js';
@@ -10,13 +11,23 @@ const mswWorker = (context, next) => {
 // Dexie's package entry wraps its UMD build for bundlers; the dev server takes its real ES module.
 const dexieEsm = { name: 'dexie-esm', resolveImport: ({ source }) => (source === 'dexie' ? '/node_modules/dexie/dist/dexie.mjs' : undefined) };
 
+// fhirpath's R4 model is CommonJS (Vite converts it in the build); the dev server gets it as an ES module.
+const fhirpathR4 = {
+  name: 'fhirpath-r4-esm',
+  serve(context) {
+    if (!context.path.endsWith('/fhirpath/fhir-context/r4/index.js')) return undefined;
+    const { availableTypes, ...model } = createRequire(import.meta.url)('fhirpath/fhir-context/r4');
+    return { body: `const model = ${JSON.stringify(model)};\nmodel.availableTypes = new Set(${JSON.stringify([...availableTypes])});\nexport default model;`, type: 'js' };
+  },
+};
+
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
   concurrency: 1,
   testFramework: { config: { timeout: 10000 } },
   middleware: [mswWorker],
-  plugins: [dexieEsm, esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  plugins: [dexieEsm, fhirpathR4, esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
   browsers: [
     chromeLauncher({
       launchOptions: {

@@ -18,7 +18,27 @@
 import type { Coding, Questionnaire, QuestionnaireItem, QuestionnaireItemEnableWhen } from '@medplum/fhirtypes';
 import type { Lang } from './lang.js';
 
-/** One answer to a question, as FHIR writes it in a QuestionnaireResponse (one value[x]). */
+/** A FHIR Quantity answer: a number and its UCUM unit. */
+export interface AnswerQuantity {
+  value?: number;
+  unit?: string;
+  system?: string;
+  code?: string;
+}
+
+/** A FHIR Attachment answer: only a reference to an uploaded file (`urn:uuid:<attachment id>`), never inline data. */
+export interface AnswerAttachment {
+  url?: string;
+  contentType?: string;
+  size?: number;
+  title?: string;
+  data?: string;
+}
+
+/**
+ * One answer to a question, as FHIR writes it in a QuestionnaireResponse (one value[x]); for a
+ * repeating group, one instance of the group with its own answers (`item`).
+ */
 export interface AnswerValue {
   valueBoolean?: boolean;
   valueDecimal?: number;
@@ -28,13 +48,49 @@ export interface AnswerValue {
   valueTime?: string;
   valueString?: string;
   valueCoding?: Coding;
+  valueQuantity?: AnswerQuantity;
+  valueAttachment?: AnswerAttachment;
+  item?: Answers;
 }
 
 /** The answers to a questionnaire by item linkId (an item may repeat, so each holds a list). */
 export type Answers = Record<string, AnswerValue[]>;
 
 /** The item types the product renders and accepts answers for. */
-export const SUPPORTED_ITEM_TYPES = ['display', 'group', 'string', 'text', 'boolean', 'choice', 'integer', 'decimal', 'date'] as const;
+export const SUPPORTED_ITEM_TYPES = ['display', 'group', 'string', 'text', 'boolean', 'choice', 'open-choice', 'integer', 'decimal', 'date', 'dateTime', 'quantity', 'attachment'] as const;
+
+/** The SDC extension whose FHIRPath expression decides whether an item is enabled. */
+export const ENABLE_WHEN_EXPRESSION_URL = 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression';
+/** The extension naming a quantity item's unit (a UCUM Coding). */
+export const QUESTIONNAIRE_UNIT_URL = 'http://hl7.org/fhir/StructureDefinition/questionnaire-unit';
+/** UCUM's system URI. */
+export const UCUM = 'http://unitsofmeasure.org';
+/** The ordinal value (score) of a coded answer option. */
+export const ORDINAL_VALUE_URL = 'http://hl7.org/fhir/StructureDefinition/ordinalValue';
+
+/**
+ * Decides an enableWhenExpression: the expression and the answers visible where the item stands
+ * (the whole questionnaire's shape: a repeating group's instance is the only instance of its group).
+ */
+export type ExpressionEvaluator = (expression: string, visible: Answers) => boolean;
+
+/** The FHIRPath expression of an item's enableWhenExpression, if it has one. */
+export function enableWhenExpression(item: QuestionnaireItem): string | null {
+  const ext = item.extension?.find((e) => e.url === ENABLE_WHEN_EXPRESSION_URL);
+  return ext?.valueExpression?.language === 'text/fhirpath' && ext.valueExpression.expression ? ext.valueExpression.expression : null;
+}
+
+/** Whether an item is a repeating group (each instance is answered on its own). */
+export const isRepeatingGroup = (item: QuestionnaireItem): boolean => item.type === 'group' && item.repeats === true;
+
+/** A quantity item's unit: the questionnaire-unit extension, else the unit of its initial or first option quantity. */
+export function itemUnit(item: QuestionnaireItem): Coding | null {
+  const ext = item.extension?.find((e) => e.url === QUESTIONNAIRE_UNIT_URL)?.valueCoding;
+  if (ext?.code) return ext;
+  const q = item.initial?.find((i) => i.valueQuantity)?.valueQuantity ?? (item.answerOption as Array<{ valueQuantity?: AnswerQuantity }> | undefined)?.find((o) => o.valueQuantity)?.valueQuantity;
+  if (q?.code) return { system: q.system ?? UCUM, code: q.code, ...(q.unit ? { display: q.unit } : {}) };
+  return null;
+}
 
 /** The FHIR translation extension's URL. */
 export const TRANSLATION_URL = 'http://hl7.org/fhir/StructureDefinition/translation';
@@ -66,15 +122,18 @@ export const questionnaireTitle = (q: Questionnaire, lang: Lang): string => loca
 /** A Coding's display in `lang` (its code when it has none). */
 export const codingDisplay = (c: Coding, lang: Lang): string => localized(c.display ?? c.code, (c as { _display?: PrimitiveExtensions })._display, lang);
 
-/** Whether an answer has no value (an empty string counts as none: FHIR forbids empty strings). */
+/** Whether an answer has no value (an empty string counts as none: FHIR forbids empty strings; a group instance with no answers is empty). */
 export function isEmptyAnswer(a: AnswerValue): boolean {
+  if (a.item !== undefined) return !Object.values(a.item ?? {}).some((list) => Array.isArray(list) && list.some((x) => !isEmptyAnswer(x)));
+  if (a.valueQuantity !== undefined) return typeof a.valueQuantity?.value !== 'number' || !Number.isFinite(a.valueQuantity.value);
+  if (a.valueAttachment !== undefined) return !a.valueAttachment?.url;
   const v = answerValue(a);
   return v === undefined || v === null || v === '' || (typeof v === 'number' && !Number.isFinite(v));
 }
 
-/** The one value of an answer, whatever its type. */
+/** The one value of an answer, whatever its type (a quantity's number). */
 export function answerValue(a: AnswerValue): boolean | number | string | Coding | undefined {
-  return a.valueBoolean ?? a.valueInteger ?? a.valueDecimal ?? a.valueDate ?? a.valueDateTime ?? a.valueTime ?? a.valueString ?? a.valueCoding;
+  return a.valueBoolean ?? a.valueInteger ?? a.valueDecimal ?? a.valueQuantity?.value ?? a.valueDate ?? a.valueDateTime ?? a.valueTime ?? a.valueString ?? a.valueCoding;
 }
 
 type Compared = { kind: 'number'; v: number } | { kind: 'text'; v: string } | { kind: 'boolean'; v: boolean } | { kind: 'coding'; v: Coding };
@@ -83,6 +142,7 @@ function conditionValue(c: QuestionnaireItemEnableWhen): Compared | null {
   if (c.answerBoolean !== undefined) return { kind: 'boolean', v: c.answerBoolean };
   if (c.answerInteger !== undefined) return { kind: 'number', v: c.answerInteger };
   if (c.answerDecimal !== undefined) return { kind: 'number', v: c.answerDecimal };
+  if (c.answerQuantity?.value !== undefined) return { kind: 'number', v: c.answerQuantity.value };
   const text = c.answerDate ?? c.answerDateTime ?? c.answerTime ?? c.answerString;
   if (text !== undefined) return { kind: 'text', v: text };
   if (c.answerCoding !== undefined) return { kind: 'coding', v: c.answerCoding };
@@ -93,6 +153,7 @@ function answerCompared(a: AnswerValue): Compared | null {
   if (a.valueBoolean !== undefined) return { kind: 'boolean', v: a.valueBoolean };
   if (a.valueInteger !== undefined) return { kind: 'number', v: a.valueInteger };
   if (a.valueDecimal !== undefined) return { kind: 'number', v: a.valueDecimal };
+  if (typeof a.valueQuantity?.value === 'number') return { kind: 'number', v: a.valueQuantity.value };
   const text = a.valueDate ?? a.valueDateTime ?? a.valueTime ?? a.valueString;
   if (text !== undefined) return { kind: 'text', v: text };
   if (a.valueCoding !== undefined) return { kind: 'coding', v: a.valueCoding };
@@ -135,8 +196,25 @@ export function conditionHolds(c: QuestionnaireItemEnableWhen, answers: Answers)
   });
 }
 
-/** Whether an item's own conditions hold (ignoring its parents). */
-export function itemConditionsHold(item: QuestionnaireItem, answers: Answers): boolean {
+/** How enablement is decided beyond enableWhen: the FHIRPath evaluator (without one, expressions count as true). */
+export interface LogicOptions {
+  evaluate?: ExpressionEvaluator;
+}
+
+/** Where a set of items is answered: the answers outside it (a repeating group's instance sees the rest) and how to see the whole. */
+interface Scope {
+  /** The visible answers outside this scope, flat by linkId (for enableWhen). */
+  outer: Answers;
+  /** This scope's visible answers placed in the whole questionnaire's shape (for expressions). */
+  whole: (own: Answers) => Answers;
+}
+
+const TOP: Scope = { outer: {}, whole: (own) => own };
+
+/** Whether an item's own conditions hold (ignoring its parents). `visible` is flat by linkId; `whole` in the questionnaire's shape. */
+export function itemConditionsHold(item: QuestionnaireItem, answers: Answers, options: LogicOptions = {}, whole: Answers = answers): boolean {
+  const expression = enableWhenExpression(item);
+  if (expression) return options.evaluate ? options.evaluate(expression, whole) : true;
   const conditions = item.enableWhen ?? [];
   if (conditions.length === 0) return true;
   const results = conditions.map((c) => conditionHolds(c, answers));
@@ -148,20 +226,23 @@ export function flattenItems(items: QuestionnaireItem[] | undefined): Questionna
   return (items ?? []).flatMap((i) => [i, ...flattenItems(i.item)]);
 }
 
-/**
- * The linkIds of the enabled items. A disabled question's answers do not count for the items that
- * depend on it, so this settles by repetition (conditions may point forwards as well as back).
- */
-export function enabledLinkIds(items: QuestionnaireItem[] | undefined, answers: Answers): Set<string> {
-  let enabled = new Set(flattenItems(items).map((i) => i.linkId));
+/** The items of one scope, depth first: the tree without the insides of repeating groups (each instance is a scope of its own). */
+export function scopeItems(items: QuestionnaireItem[] | undefined): QuestionnaireItem[] {
+  return (items ?? []).flatMap((i) => [i, ...(isRepeatingGroup(i) ? [] : scopeItems(i.item))]);
+}
+
+function enabledIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope: Scope, options: LogicOptions): Set<string> {
+  let enabled = new Set(scopeItems(items).map((i) => i.linkId));
   for (let round = 0; round < 20; round++) {
-    const visible = Object.fromEntries(Object.entries(answers).filter(([id]) => enabled.has(id)));
+    const own = Object.fromEntries(Object.entries(answers).filter(([id]) => enabled.has(id)));
+    const flat = { ...scope.outer, ...own };
+    const whole = scope.whole(own);
     const next = new Set<string>();
     const walk = (list: QuestionnaireItem[] | undefined) => {
       for (const item of list ?? []) {
-        if (!itemConditionsHold(item, visible)) continue;
+        if (!itemConditionsHold(item, flat, options, whole)) continue;
         next.add(item.linkId);
-        walk(item.item);
+        if (!isRepeatingGroup(item)) walk(item.item);
       }
     };
     walk(items);
@@ -171,28 +252,73 @@ export function enabledLinkIds(items: QuestionnaireItem[] | undefined, answers: 
   return enabled;
 }
 
-/** Whether an item takes answers (display items and groups do not). */
-export const isQuestion = (item: QuestionnaireItem): boolean => item.type !== 'display' && item.type !== 'group';
+/**
+ * The linkIds of the enabled items (the insides of repeating groups are decided per instance, by
+ * `instanceEnabled`). A disabled question's answers do not count for the items that depend on it, so
+ * this settles by repetition (conditions may point forwards as well as back).
+ */
+export function enabledLinkIds(items: QuestionnaireItem[] | undefined, answers: Answers, options: LogicOptions = {}): Set<string> {
+  return enabledIn(items, answers, TOP, options);
+}
 
-/** The answers worth keeping: only to enabled questions of this questionnaire, empty values left out. */
-export function pruneAnswers(items: QuestionnaireItem[] | undefined, answers: Answers): Answers {
-  const enabled = enabledLinkIds(items, answers);
+/** The scope of one instance of a repeating group, seen from the answers around it (already pruned). */
+function instanceScope(group: QuestionnaireItem, outside: Answers, parent: Scope): Scope {
+  return { outer: { ...parent.outer, ...outside }, whole: (own) => parent.whole({ ...outside, [group.linkId]: [{ item: own }] }) };
+}
+
+/**
+ * The enabled items inside one instance of a repeating group: its own answers first, then the
+ * questions outside it (the nearest occurrence, as R4 resolves enableWhen in repeating groups).
+ * `outside` is the questionnaire's answers (as `pruneAnswers` keeps them).
+ */
+export function instanceEnabled(group: QuestionnaireItem, instance: Answers, outside: Answers, options: LogicOptions = {}): Set<string> {
+  return enabledIn(group.item, instance, instanceScope(group, outside, TOP), options);
+}
+
+/** Whether an item takes answers (display items and plain groups do not; a repeating group's answers are its instances). */
+export const isQuestion = (item: QuestionnaireItem): boolean => item.type !== 'display' && (item.type !== 'group' || isRepeatingGroup(item));
+
+function pruneIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope: Scope, options: LogicOptions): Answers {
+  const enabled = enabledIn(items, answers, scope, options);
   const out: Answers = {};
-  for (const item of flattenItems(items)) {
+  const kept = Object.fromEntries(Object.entries(answers).filter(([id]) => enabled.has(id)));
+  for (const item of scopeItems(items)) {
     if (!isQuestion(item) || !enabled.has(item.linkId)) continue;
-    const given = (answers[item.linkId] ?? []).filter((a) => !isEmptyAnswer(a));
+    let given = (answers[item.linkId] ?? []).filter((a) => !isEmptyAnswer(a));
+    if (isRepeatingGroup(item)) {
+      const inner = instanceScope(item, kept, scope);
+      given = given.map((a) => ({ item: pruneIn(item.item, a.item ?? {}, inner, options) })).filter((a) => !isEmptyAnswer(a));
+      if (given.length > 0) out[item.linkId] = given;
+      continue;
+    }
     if (given.length > 0) out[item.linkId] = item.repeats ? given : given.slice(0, 1);
   }
   return out;
 }
 
-/** Why one answer does not fit its item, or null when it does. */
-export type AnswerProblem = 'wrong_type' | 'not_an_option' | 'not_an_integer' | 'not_a_date' | 'too_long';
+/** The answers worth keeping: only to enabled questions of this questionnaire, empty values and empty group instances left out. */
+export function pruneAnswers(items: QuestionnaireItem[] | undefined, answers: Answers, options: LogicOptions = {}): Answers {
+  return pruneIn(items, answers, TOP, options);
+}
 
-/** Checks one answer's type (and, for choices, that it is one of the options). */
+/** Why one answer does not fit its item, or null when it does. */
+export type AnswerProblem = 'wrong_type' | 'not_an_option' | 'not_an_integer' | 'not_a_date' | 'not_a_date_time' | 'not_a_unit' | 'not_an_attachment' | 'too_long';
+
+const DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
+/** FHIR dateTime: a date, or a full date and time with seconds and a time zone. */
+const DATE_TIME = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
+/** The reference an attachment answer makes to a file uploaded through the attachments API. */
+export const ATTACHMENT_URL = /^urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** The uploaded file an attachment answer names (its id), or null. */
+export const attachmentId = (a: AnswerValue): string | null => ATTACHMENT_URL.exec(a.valueAttachment?.url ?? '')?.[1] ?? null;
+
+/** Checks one answer's type (and, for choices, that it is one of the options; for quantities, the unit). Group instances are checked item by item by the caller. */
 export function answerProblem(item: QuestionnaireItem, a: AnswerValue): AnswerProblem | null {
+  if (isRepeatingGroup(item)) return Object.keys(a).length === 1 && a.item && typeof a.item === 'object' && !Array.isArray(a.item) ? null : 'wrong_type';
   const keys = Object.keys(a).filter((k) => k.startsWith('value'));
-  if (keys.length !== 1) return 'wrong_type';
+  if (keys.length !== 1 || Object.keys(a).length !== 1) return 'wrong_type';
+  const isOption = (c: Coding) => (item.answerOption ?? []).some((o) => o.valueCoding && sameCoding(o.valueCoding, c));
   switch (item.type) {
     case 'boolean':
       return typeof a.valueBoolean === 'boolean' ? null : 'wrong_type';
@@ -203,7 +329,10 @@ export function answerProblem(item: QuestionnaireItem, a: AnswerValue): AnswerPr
       return typeof a.valueDecimal === 'number' && Number.isFinite(a.valueDecimal) ? null : 'wrong_type';
     case 'date':
       if (typeof a.valueDate !== 'string') return 'wrong_type';
-      return /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/.test(a.valueDate) ? null : 'not_a_date';
+      return DATE.test(a.valueDate) ? null : 'not_a_date';
+    case 'dateTime':
+      if (typeof a.valueDateTime !== 'string') return 'wrong_type';
+      return DATE_TIME.test(a.valueDateTime) && !Number.isNaN(Date.parse(a.valueDateTime.length > 10 ? a.valueDateTime : `${a.valueDateTime.padEnd(7, '-01').padEnd(10, '-01')}T00:00:00Z`)) ? null : 'not_a_date_time';
     case 'string':
     case 'text':
       if (typeof a.valueString !== 'string') return 'wrong_type';
@@ -211,18 +340,59 @@ export function answerProblem(item: QuestionnaireItem, a: AnswerValue): AnswerPr
     case 'choice': {
       const c = a.valueCoding;
       if (!c || typeof c.code !== 'string') return 'wrong_type';
-      return (item.answerOption ?? []).some((o) => o.valueCoding && sameCoding(o.valueCoding, c)) ? null : 'not_an_option';
+      return isOption(c) ? null : 'not_an_option';
+    }
+    case 'open-choice': {
+      if (typeof a.valueString === 'string') return item.maxLength !== undefined && a.valueString.length > item.maxLength ? 'too_long' : null;
+      const c = a.valueCoding;
+      if (!c || typeof c.code !== 'string') return 'wrong_type';
+      return isOption(c) ? null : 'not_an_option';
+    }
+    case 'quantity': {
+      const q = a.valueQuantity;
+      if (!q || typeof q !== 'object' || typeof q.value !== 'number' || !Number.isFinite(q.value)) return 'wrong_type';
+      const unit = itemUnit(item);
+      if (!unit) return null;
+      return (q.code === undefined || q.code === unit.code) && (q.system === undefined || q.system === (unit.system ?? UCUM)) ? null : 'not_a_unit';
+    }
+    case 'attachment': {
+      const f = a.valueAttachment;
+      if (!f || typeof f !== 'object') return 'wrong_type';
+      return f.data === undefined && attachmentId(a) ? null : 'not_an_attachment';
     }
     default:
       return 'wrong_type';
   }
 }
 
-/** The required questions that are enabled and unanswered, in document order. */
-export function missingRequired(items: QuestionnaireItem[] | undefined, answers: Answers): string[] {
-  const kept = pruneAnswers(items, answers);
-  const enabled = enabledLinkIds(items, answers);
-  return flattenItems(items)
-    .filter((i) => i.required && isQuestion(i) && enabled.has(i.linkId) && !kept[i.linkId])
-    .map((i) => i.linkId);
+/** A quantity answer as stored and sent: the value with the item's unit (UCUM system and code, its display as unit). */
+export function withItemUnit(item: QuestionnaireItem, value: number): AnswerValue {
+  const unit = itemUnit(item);
+  return { valueQuantity: { value, ...(unit ? { unit: unit.display ?? unit.code, system: unit.system ?? UCUM, code: unit.code } : {}) } };
+}
+
+function missingIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope: Scope, options: LogicOptions, prefix: string): string[] {
+  const kept = pruneIn(items, answers, scope, options);
+  const enabled = enabledIn(items, answers, scope, options);
+  const out: string[] = [];
+  for (const i of scopeItems(items)) {
+    if (!isQuestion(i) || !enabled.has(i.linkId)) continue;
+    if (i.required && !kept[i.linkId]) out.push(prefix + i.linkId);
+    if (isRepeatingGroup(i)) {
+      const inner = instanceScope(i, kept, scope);
+      (answers[i.linkId] ?? []).forEach((inst, n) => {
+        if (!isEmptyAnswer(inst)) out.push(...missingIn(i.item, inst.item ?? {}, inner, options, `${prefix}${i.linkId}/${n}/`));
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The required questions that are enabled and unanswered, in document order. Inside a repeating
+ * group's instance (one the patient started), each is named `group/index/linkId`; a required
+ * repeating group needs at least one instance.
+ */
+export function missingRequired(items: QuestionnaireItem[] | undefined, answers: Answers, options: LogicOptions = {}): string[] {
+  return missingIn(items, answers, TOP, options, '');
 }

@@ -29,21 +29,37 @@ export const QuestionnaireImport = Type.Object(
 /** A coded answer. */
 export const AnswerCoding = Type.Object({ system: Type.Optional(Type.String({ maxLength: 255 })), code: Type.String({ minLength: 1, maxLength: 100 }), display: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
 
-/** One answer value: exactly one value[x] (the server refuses more, or one of the wrong type, with 422). */
+const answerValues = {
+  valueBoolean: Type.Optional(Type.Boolean()),
+  valueDecimal: Type.Optional(Type.Number()),
+  valueInteger: Type.Optional(Type.Integer()),
+  valueDate: Type.Optional(Type.String({ maxLength: 10 })),
+  valueDateTime: Type.Optional(Type.String({ maxLength: 40 })),
+  valueString: Type.Optional(Type.String({ maxLength: 10000 })),
+  valueCoding: Type.Optional(AnswerCoding),
+  /** A number with its UCUM unit (the server sets unit, system and code from the item). */
+  valueQuantity: Type.Optional(Type.Object({ value: Type.Number(), unit: Type.Optional(Type.String({ maxLength: 100 })), system: Type.Optional(Type.String({ maxLength: 255 })), code: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false })),
+  /** A file uploaded through /api/patient/attachments, named `urn:uuid:<its id>`: never inline bytes (no `data`). */
+  valueAttachment: Type.Optional(
+    Type.Object({ url: Type.String({ maxLength: 100 }), contentType: Type.Optional(Type.String({ maxLength: 100 })), size: Type.Optional(Type.Integer({ minimum: 0 })), title: Type.Optional(Type.String({ maxLength: 255 })) }, { additionalProperties: false }),
+  ),
+};
+const LinkId = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,255}$' });
+
+/** One answer value inside a repeating group's instance: exactly one value[x]. */
+const LeafAnswerValue = Type.Object(answerValues, { additionalProperties: false });
+
+/**
+ * One answer value: exactly one value[x] (the server refuses more, or one of the wrong type, with
+ * 422); for a repeating group (`group` with `repeats`), one instance with its answers by linkId.
+ */
 export const AnswerValue = Type.Object(
-  {
-    valueBoolean: Type.Optional(Type.Boolean()),
-    valueDecimal: Type.Optional(Type.Number()),
-    valueInteger: Type.Optional(Type.Integer()),
-    valueDate: Type.Optional(Type.String({ maxLength: 10 })),
-    valueString: Type.Optional(Type.String({ maxLength: 10000 })),
-    valueCoding: Type.Optional(AnswerCoding),
-  },
+  { ...answerValues, item: Type.Optional(Type.Record(LinkId, Type.Array(LeafAnswerValue, { maxItems: 50 }), { maxProperties: 200 })) },
   { additionalProperties: false },
 );
 
 /** Answers by item linkId. */
-export const Answers = Type.Unsafe<LogicAnswers>(Type.Record(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,255}$' }), Type.Array(AnswerValue, { maxItems: 50 }), { maxProperties: 1000 }));
+export const Answers = Type.Unsafe<LogicAnswers>(Type.Record(LinkId, Type.Array(AnswerValue, { maxItems: 50 }), { maxProperties: 1000 }));
 
 /** A score band as the instrument defines it. */
 export const ScoreBand = Type.Object({ code: Type.String(), en: Type.String(), fr: Type.String() });

@@ -6,13 +6,13 @@
  * arriving live reloads the list.
  */
 import type { QuestionnaireItem } from '@medplum/fhirtypes';
-import { css, html, nothing } from 'lit';
+import { css, html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { Patient } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import type { MessageKey } from '../../shared/i18n.js';
-import { codingDisplay, flattenItems, isQuestion, itemText, type AnswerValue } from '../../shared/questionnaire-logic.js';
+import { attachmentId, codingDisplay, isQuestion, isRepeatingGroup, itemText, scopeItems, type AnswerValue, type Answers } from '../../shared/questionnaire-logic.js';
 import type { LibraryEntry, QuestionnaireSummary, ResponseResult, StaffAssignment, StaffAssignmentDetail } from '../../shared/questionnaires.js';
 import { AdminPage } from '../admin-page.js';
 
@@ -208,7 +208,32 @@ export class SmQuestionnairesPage extends AdminPage {
       return codingDisplay(option ?? a.valueCoding, this.lang);
     }
     if (a.valueBoolean !== undefined) return this.t(a.valueBoolean ? 'common.yes' : 'common.no');
+    if (a.valueQuantity) return `${a.valueQuantity.value ?? ''} ${a.valueQuantity.unit ?? a.valueQuantity.code ?? ''}`.trim();
+    if (a.valueDateTime) return a.valueDateTime.length > 10 ? new Intl.DateTimeFormat(this.lang === 'fr' ? 'fr-CA' : 'en-CA', { dateStyle: 'long', timeStyle: 'short' }).format(new Date(a.valueDateTime)) : a.valueDateTime;
     return String(a.valueString ?? a.valueInteger ?? a.valueDecimal ?? a.valueDate ?? '');
+  }
+
+  /** One answer as staff read it: an attached file is a download link (through the audited attachments API). */
+  private answerView(item: QuestionnaireItem, a: AnswerValue) {
+    const file = attachmentId(a);
+    if (file) return html`<a href=${`/api/attachments/${encodeURIComponent(file)}`} download>${a.valueAttachment?.title || this.t('admin.q.noAnswer')}</a>`;
+    return this.answerText(item, a);
+  }
+
+  /** The questions of one scope and their answers; each instance of a repeating group is its own list. */
+  private answerList(items: QuestionnaireItem[] | undefined, answers: Answers): TemplateResult {
+    return html`<dl>
+      ${scopeItems(items)
+        .filter(isQuestion)
+        .map((item) => {
+          const given = answers[item.linkId] ?? [];
+          if (isRepeatingGroup(item)) {
+            return html`<dt>${itemText(item, this.lang)}</dt>
+              <dd>${given.length === 0 ? this.t('admin.q.noAnswer') : given.map((inst, n) => html`<p>${this.t('q.group.instance', { group: itemText(item, this.lang), n: n + 1 })}</p>${this.answerList(item.item, inst.item ?? {})}`)}</dd>`;
+          }
+          return html`<dt>${itemText(item, this.lang)}</dt><dd>${given.length === 0 ? this.t('admin.q.noAnswer') : given.map((a, n) => html`${n > 0 ? ', ' : ''}${this.answerView(item, a)}`)}</dd>`;
+        })}
+    </dl>`;
   }
 
   render() {
@@ -311,15 +336,12 @@ export class SmQuestionnairesPage extends AdminPage {
   }
 
   private renderDetail(d: StaffAssignmentDetail) {
-    const questions = flattenItems(d.questionnaire.item).filter(isQuestion);
     return html`<section id="detail" class="panel">
       <h2 tabindex="-1">${this.t('admin.q.view', { name: d.assignment.patientName })} – ${this.titleOf(d.assignment)}</h2>
       ${d.responses.map(
         (r) => html`<h3>${this.t('admin.q.revision', { revision: r.revision, status: this.t(`admin.q.rev.${r.status}`) })}</h3>
           ${this.score(r.result)}
-          <dl>
-            ${questions.map((item) => html`<dt>${itemText(item, this.lang)}</dt><dd>${(r.answers[item.linkId] ?? []).map((a) => this.answerText(item, a)).join(', ') || this.t('admin.q.noAnswer')}</dd>`)}
-          </dl>
+          ${this.answerList(d.questionnaire.item, r.answers)}
           <p><a href=${`/api/questionnaire-responses/${encodeURIComponent(r.id)}/fhir`} download=${`response-${r.id}.json`}>${this.t('admin.q.exportResponse', { revision: r.revision })}</a></p>`,
       )}
       <button class="secondary" @click=${() => (this.detail = null)}>${this.t('admin.q.close')}</button>

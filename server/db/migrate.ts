@@ -19,6 +19,7 @@ import * as m0015 from './migrations/0015_emergency_override.js';
 import * as m0016 from './migrations/0016_booking_mail_kinds.js';
 import * as m0017 from './migrations/0017_booking_questionnaire.js';
 import * as m0018 from './migrations/0018_message_pages.js';
+import * as m0020 from './migrations/0020_questionnaire_attachments.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0016_booking_mail_kinds': m0016,
   '0017_booking_questionnaire': m0017,
   '0018_message_pages': m0018,
+  '0020_questionnaire_attachments': m0020,
 };
 
 /** The migrations this database has not had yet, in order (all of them for an empty database). */

@@ -221,6 +221,8 @@ export interface AttachmentsTable {
   uploaded_by: string;
   /** Null until a message claims it. */
   message_id: string | null;
+  /** The questionnaire assignment whose answer names it (a patient's upload for an attachment item), or null. */
+  questionnaire_assignment_id: string | null;
   file_name_enc: string;
   mime: string;
   size: number;

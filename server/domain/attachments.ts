@@ -64,6 +64,7 @@ export async function storeAttachment(
       .where('clinic_id', '=', cipher.clinicId)
       .where('uploaded_by', '=', uploadedBy)
       .where('message_id', 'is', null)
+      .where('questionnaire_assignment_id', 'is', null)
       .executeTakeFirstOrThrow();
     if (Number(unsent.files) >= UNSENT_UPLOADS.files || Number(unsent.bytes ?? 0) + file.data.length > UNSENT_UPLOADS.mb * 1024 * 1024) {
       throw new AppError(429, 'upload_quota', `At most ${UNSENT_UPLOADS.files} files (${UNSENT_UPLOADS.mb} MB) can wait to be sent; send or discard some first`, { params: { files: UNSENT_UPLOADS.files, maxMb: UNSENT_UPLOADS.mb } });
@@ -77,6 +78,7 @@ export async function storeAttachment(
         uploaded_by_type: uploader.kind,
         uploaded_by: uploadedBy,
         message_id: null,
+        questionnaire_assignment_id: null,
         file_name_enc: cipher.encrypt(fileName, 'attachment.name'),
         mime,
         size: file.data.length,
@@ -92,13 +94,40 @@ export async function storeAttachment(
 /** Checks that the uploader may attach these files to a message about this patient. */
 export async function assertClaimable(db: Kysely<Database>, clinicId: string, patientId: string, uploader: Principal, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  const rows = await db.selectFrom('attachments').select(['id', 'message_id', 'uploaded_by', 'patient_id']).where('clinic_id', '=', clinicId).where('id', 'in', ids).execute();
+  const rows = await db.selectFrom('attachments').select(['id', 'message_id', 'questionnaire_assignment_id', 'uploaded_by', 'patient_id']).where('clinic_id', '=', clinicId).where('id', 'in', ids).execute();
   const uploaderId = uploader.kind === 'staff' ? uploader.staffId : uploader.patientId;
   for (const id of ids) {
     const row = rows.find((r) => r.id === id);
     if (!row || row.patient_id !== patientId || (uploader.kind === 'patient' && row.uploaded_by !== uploaderId)) throw notFound(`Attachment ${id}`);
-    if (row.message_id) throw new AppError(409, 'attachment_used', `Attachment ${id} is already part of a message`);
+    if (row.message_id || row.questionnaire_assignment_id) throw new AppError(409, 'attachment_used', `Attachment ${id} is already part of a message`);
   }
+}
+
+/**
+ * Claims the patient's own uploads (made through the same upload, so the same type, size and quota
+ * checks) for a questionnaire assignment whose attachment answers name them, inside the caller's
+ * action. A file of another patient or clinic is 404, one already in a message or another
+ * assignment 409. Returns each file's FHIR Attachment fields, taken from the stored file, never
+ * from what the browser said.
+ */
+export async function claimForQuestionnaire(db: Kysely<Database>, cipher: ClinicCipher, patientId: string, assignmentId: string, ids: string[]): Promise<Map<string, { contentType: string; size: number; title: string }>> {
+  const out = new Map<string, { contentType: string; size: number; title: string }>();
+  if (ids.length === 0) return out;
+  const rows = await db
+    .selectFrom('attachments')
+    .select(['id', 'message_id', 'questionnaire_assignment_id', 'uploaded_by_type', 'uploaded_by', 'patient_id', 'mime', 'size', 'file_name_enc'])
+    .where('clinic_id', '=', cipher.clinicId)
+    .where('id', 'in', ids)
+    .execute();
+  for (const id of ids) {
+    const row = rows.find((r) => r.id === id);
+    if (!row || row.patient_id !== patientId || row.uploaded_by_type !== 'patient' || row.uploaded_by !== patientId) throw notFound(`Attachment ${id}`);
+    if (row.message_id || (row.questionnaire_assignment_id && row.questionnaire_assignment_id !== assignmentId)) throw new AppError(409, 'attachment_used', `Attachment ${id} is already used elsewhere`);
+    if (!ALLOWED[row.mime]) throw new AppError(415, 'unsupported_file', 'Only PDF, JPEG and PNG files can be attached');
+    out.set(id, { contentType: row.mime, size: row.size, title: cipher.decrypt(row.file_name_enc, 'attachment.name') });
+  }
+  await db.updateTable('attachments').set({ questionnaire_assignment_id: assignmentId }).where('clinic_id', '=', cipher.clinicId).where('id', 'in', ids).where('questionnaire_assignment_id', 'is', null).execute();
+  return out;
 }
 
 /** Attachment metadata for messages, keyed by message id. */

@@ -7,12 +7,12 @@
  * translation extension (see shared/questionnaire-logic.ts).
  */
 import type { Coding, Extension, Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
-import { TRANSLATION_URL } from '../../shared/questionnaire-logic.js';
+import { ORDINAL_VALUE_URL, TRANSLATION_URL } from '../../shared/questionnaire-logic.js';
+
+export { ORDINAL_VALUE_URL };
 
 /** The SDC calculated expression extension. */
 export const CALCULATED_EXPRESSION_URL = 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression';
-/** The ordinal (score) value of a coded answer. */
-export const ORDINAL_VALUE_URL = 'http://hl7.org/fhir/StructureDefinition/ordinalValue';
 /** Our extension on a calculated item: one band of its score (parts min, max, code, display with a translation). */
 export const SCORE_BAND_URL = 'https://secure-messaging.ca/fhir/StructureDefinition/score-band';
 /** Our extension on a Questionnaire: a safety flag raised to staff at once (parts code, expression). */

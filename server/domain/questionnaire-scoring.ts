@@ -4,12 +4,14 @@
  * response, its value placed in the response as that item's answer and matched to the item's score
  * bands; each safety-flag extension's FHIRPath expression raises its flag when it is true.
  */
-import type { Coding, Extension, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
+import type { Extension, Questionnaire, QuestionnaireItem, QuestionnaireResponse } from '@medplum/fhirtypes';
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4/index.js';
-import { flattenItems, localized, type AnswerValue, type Answers } from '../../shared/questionnaire-logic.js';
+import { ENABLE_WHEN_EXPRESSION_URL, enableWhenExpression, flattenItems, localized, type Answers, type LogicOptions } from '../../shared/questionnaire-logic.js';
+import { expressionEvaluator } from '../../shared/questionnaire-expressions.js';
+import { buildResponse, type ResponseMeta } from '../../shared/questionnaire-response.js';
 import type { ResponseResult } from '../../shared/questionnaires.js';
-import { CALCULATED_EXPRESSION_URL, ORDINAL_VALUE_URL, SAFETY_FLAG_URL, SCORE_BAND_URL } from './questionnaire-library.js';
+import { CALCULATED_EXPRESSION_URL, SAFETY_FLAG_URL, SCORE_BAND_URL } from './questionnaire-library.js';
 
 /** The FHIRPath expression of an item's calculatedExpression, if it has one. */
 export function calculatedExpression(item: QuestionnaireItem): string | null {
@@ -19,10 +21,19 @@ export function calculatedExpression(item: QuestionnaireItem): string | null {
 
 /** Every FHIRPath expression a questionnaire carries (calculations and flags), for checking at import. */
 export function expressionsOf(q: Questionnaire): string[] {
-  const calculated = flattenItems(q.item).flatMap((i) => calculatedExpression(i) ?? []);
+  const calculated = flattenItems(q.item).flatMap((i) => [calculatedExpression(i), enableWhenExpression(i)].filter((e): e is string => e !== null));
   const flags = (q.extension ?? []).filter((e) => e.url === SAFETY_FLAG_URL).flatMap((e) => e.extension?.find((p) => p.url === 'expression')?.valueExpression?.expression ?? []);
   return [...calculated, ...flags];
 }
+
+/** The questionnaire's enablement rules on the server: enableWhen, and enableWhenExpression by the `fhirpath` engine. */
+export function logicOptions(q: Questionnaire): LogicOptions {
+  return { evaluate: expressionEvaluator(fhirpath, r4, q) };
+}
+
+/** Items carrying an enableWhenExpression extension that is not FHIRPath text (refused at import). */
+export const malformedExpressionItems = (q: Questionnaire): string[] =>
+  flattenItems(q.item).filter((i) => i.extension?.some((e) => e.url === ENABLE_WHEN_EXPRESSION_URL) && !enableWhenExpression(i)).map((i) => i.linkId);
 
 /** Whether an expression parses as FHIRPath (the engine compiles it). */
 export function parsesAsFhirpath(expression: string): boolean {
@@ -34,62 +45,7 @@ export function parsesAsFhirpath(expression: string): boolean {
   }
 }
 
-/** The answer option matching a coded answer, whose ordinal value (score) the response carries along. */
-function withOrdinal(item: QuestionnaireItem, coding: Coding): Coding {
-  const option = item.answerOption?.find((o) => o.valueCoding?.code === coding.code && (!coding.system || !o.valueCoding?.system || o.valueCoding.system === coding.system))?.valueCoding;
-  const ordinal = option?.extension?.find((e) => e.url === ORDINAL_VALUE_URL);
-  return {
-    ...(option?.system ?? coding.system ? { system: option?.system ?? coding.system } : {}),
-    code: coding.code,
-    ...(option?.display ?? coding.display ? { display: option?.display ?? coding.display } : {}),
-    ...(ordinal ? { extension: [{ url: ORDINAL_VALUE_URL, valueDecimal: ordinal.valueDecimal }] as Extension[] } : {}),
-  } as Coding;
-}
-
-function answerOf(item: QuestionnaireItem, a: AnswerValue): QuestionnaireResponseItemAnswer {
-  if (a.valueCoding) return { valueCoding: withOrdinal(item, a.valueCoding) };
-  return a as QuestionnaireResponseItemAnswer;
-}
-
-/** The response items for the answered questions, nested as the questionnaire nests them (empty groups left out). */
-function responseItems(items: QuestionnaireItem[] | undefined, answers: Answers, lang: 'en'): QuestionnaireResponseItem[] {
-  const out: QuestionnaireResponseItem[] = [];
-  for (const item of items ?? []) {
-    const text = localized(item.text, undefined, lang) || undefined;
-    if (item.type === 'group') {
-      const children = responseItems(item.item, answers, lang);
-      if (children.length > 0) out.push({ linkId: item.linkId, ...(text ? { text } : {}), item: children });
-      continue;
-    }
-    const given = answers[item.linkId];
-    if (item.type === 'display' || !given?.length) continue;
-    out.push({ linkId: item.linkId, ...(text ? { text } : {}), answer: given.map((a) => answerOf(item, a)) });
-  }
-  return out;
-}
-
-/** What identifies a response in FHIR. */
-export interface ResponseMeta {
-  id: string;
-  status: QuestionnaireResponse['status'];
-  questionnaireCanonical: string;
-  patientId: string;
-  authored: string;
-}
-
-/** A FHIR R4 QuestionnaireResponse of these answers (already pruned to enabled questions). */
-export function buildResponse(q: Questionnaire, answers: Answers, meta: ResponseMeta): QuestionnaireResponse {
-  const item = responseItems(q.item, answers, 'en');
-  return {
-    resourceType: 'QuestionnaireResponse',
-    id: meta.id,
-    questionnaire: meta.questionnaireCanonical,
-    status: meta.status,
-    subject: { reference: `Patient/${meta.patientId}` },
-    authored: meta.authored,
-    ...(item.length > 0 ? { item } : {}),
-  };
-}
+export { buildResponse, type ResponseMeta } from '../../shared/questionnaire-response.js';
 
 function evaluate(expression: string, qr: QuestionnaireResponse, q: Questionnaire): unknown[] {
   return fhirpath.evaluate(qr, expression, { resource: qr, questionnaire: q } as Record<string, unknown>, r4) as unknown[];

@@ -11,8 +11,10 @@ import type { Questionnaire } from '@medplum/fhirtypes';
 import type { Database, QuestionnaireAssignmentsTable, QuestionnaireResponsesTable } from '../db/schema.js';
 import type { Selectable } from 'kysely';
 import {
-  answerProblem, flattenItems, isQuestion, missingRequired, pruneAnswers, questionnaireTitle, SUPPORTED_ITEM_TYPES, type Answers,
+  answerProblem, attachmentId, flattenItems, isQuestion, isRepeatingGroup, itemUnit, missingRequired, pruneAnswers, questionnaireTitle, scopeItems, SUPPORTED_ITEM_TYPES, UCUM, withItemUnit, type AnswerValue, type Answers,
 } from '../../shared/questionnaire-logic.js';
+import type { QuestionnaireItem } from '@medplum/fhirtypes';
+import { claimForQuestionnaire } from './attachments.js';
 import type {
   AssignmentQuery, LibraryEntry, NewAssignments, PatientAssignment, PatientAssignmentDetail, QuestionnaireDetail, QuestionnaireSummary, ResponseResult, ResponseRevision, SaveAnswers,
   SavedResponse, StaffAssignment, StaffAssignmentDetail,
@@ -23,7 +25,7 @@ import type { ClinicCipher } from './crypto.js';
 import { AppError, notFound } from './errors.js';
 import { assertValidFhir } from './fhir.js';
 import { LIBRARY, libraryResource } from './questionnaire-library.js';
-import { buildResponse, calculatedExpression, expressionsOf, parsesAsFhirpath, scoreAnswers } from './questionnaire-scoring.js';
+import { buildResponse, calculatedExpression, expressionsOf, logicOptions, malformedExpressionItems, parsesAsFhirpath, scoreAnswers } from './questionnaire-scoring.js';
 import { assertConsent, getPatient, patientNames } from './patients.js';
 import type { PatientPrincipal, StaffPrincipal } from './principal.js';
 import { questionnaireAssignedNotice, questionnaireFlagNotice } from './notices.js';
@@ -56,27 +58,44 @@ export function checkQuestionnaire(json: unknown): Questionnaire {
   assertValidFhir(json);
   const q = json as Questionnaire;
   const seen = new Set<string>();
+  /** For each linkId, the repeating groups it sits in, outermost first. */
+  const groupsOf = new Map<string, string[]>();
   const problem = (path: string, what: string) => new AppError(422, 'invalid_fhir', `${path}: ${what}`);
-  const walk = (items: Questionnaire['item'], path: string) => {
+  const walk = (items: Questionnaire['item'], path: string, groups: string[]) => {
     (items ?? []).forEach((item, n) => {
       const at = `${path}.item[${n}]`;
       if (!(SUPPORTED_ITEM_TYPES as readonly string[]).includes(item.type)) throw problem(`${at}.type`, `item type "${item.type}" is not supported yet (supported: ${SUPPORTED_ITEM_TYPES.join(', ')})`);
       if (seen.has(item.linkId)) throw problem(`${at}.linkId`, `linkId "${item.linkId}" is used twice`);
       seen.add(item.linkId);
+      groupsOf.set(item.linkId, groups);
       if (item.type === 'choice' && !(item.answerOption ?? []).length) throw problem(`${at}.answerOption`, 'a choice item needs answer options');
       (item.answerOption ?? []).forEach((o, k) => {
         if (!o.valueCoding?.code) throw problem(`${at}.answerOption[${k}]`, 'answer options must be coded (valueCoding with a code)');
       });
-      if (item.type === 'group' && item.repeats) throw problem(`${at}.repeats`, 'repeating groups are not supported yet');
-      walk(item.item, at);
+      if (isRepeatingGroup(item)) {
+        if (groups.length > 0) throw problem(`${at}.repeats`, 'a repeating group inside another repeating group is not supported');
+        if (!(item.item ?? []).length) throw problem(`${at}.item`, 'a repeating group needs items');
+      }
+      if (groups.length > 0 && calculatedExpression(item)) throw problem(`${at}.extension`, 'a calculated item inside a repeating group is not supported');
+      if (item.type === 'quantity') {
+        const unit = itemUnit(item);
+        if (unit && (unit.system ?? UCUM) !== UCUM) throw problem(`${at}.extension`, 'a quantity item\'s unit must be a UCUM code (system http://unitsofmeasure.org)');
+      }
+      walk(item.item, at, isRepeatingGroup(item) ? [...groups, item.linkId] : groups);
     });
   };
-  walk(q.item, 'Questionnaire');
+  walk(q.item, 'Questionnaire', []);
   flattenItems(q.item).forEach((item) => {
     (item.enableWhen ?? []).forEach((c, k) => {
       if (!seen.has(c.question)) throw problem(`Questionnaire.item(${item.linkId}).enableWhen[${k}].question`, `no item has linkId "${c.question}"`);
+      // The question must be answered where this item can see it: its own instance or outside every repeating group it is not in.
+      const theirs = groupsOf.get(c.question)!;
+      const mine = groupsOf.get(item.linkId)!;
+      if (theirs.some((g, i) => mine[i] !== g)) throw problem(`Questionnaire.item(${item.linkId}).enableWhen[${k}].question`, `"${c.question}" is inside a repeating group this item is not in`);
     });
   });
+  const malformed = malformedExpressionItems(q);
+  if (malformed.length > 0) throw problem(`Questionnaire.item(${malformed[0]}).extension`, 'an enableWhenExpression must be a text/fhirpath Expression with an expression');
   for (const expression of expressionsOf(q)) if (!parsesAsFhirpath(expression)) throw problem('Questionnaire', `the FHIRPath expression "${expression.slice(0, 120)}" does not parse`);
   return q;
 }
@@ -382,19 +401,49 @@ export async function readPatientAssignment(ctx: QuestionnaireContext, who: Pati
   });
 }
 
+/** Checks every answer against its item (422), recursing into repeating groups' instances. */
+function checkAnswers(items: QuestionnaireItem[] | undefined, answers: Answers, path: string): void {
+  if (!answers || typeof answers !== 'object' || Array.isArray(answers)) throw new AppError(422, 'invalid_answer', `${path || 'answers'}: expected answers by linkId`);
+  const byId = new Map(scopeItems(items).map((i) => [i.linkId, i]));
+  for (const [linkId, given] of Object.entries(answers)) {
+    const item = byId.get(linkId);
+    const at = `${path}${linkId}`;
+    if (!item || !isQuestion(item) || item.readOnly || calculatedExpression(item)) throw new AppError(422, 'unknown_item', `${at}: this questionnaire has no question with that linkId that takes answers`);
+    if (!Array.isArray(given)) throw new AppError(422, 'invalid_answer', `${at}: expected a list of answers`);
+    if (given.length > 1 && !item.repeats) throw new AppError(422, 'invalid_answer', `${at}: takes one answer`);
+    given.forEach((value, n) => {
+      const problem = answerProblem(item, value);
+      if (problem) throw new AppError(422, 'invalid_answer', `${at}: ${problem}`);
+      // A quantity is stored with the item's own UCUM unit, whatever label the browser showed.
+      if (item.type === 'quantity') given[n] = withItemUnit(item, value.valueQuantity!.value!);
+      if (isRepeatingGroup(item)) checkAnswers(item.item, value.item!, `${at}/${n}/`);
+    });
+  }
+}
+
+/** Every attachment answer, at any depth. */
+function attachmentAnswers(answers: Answers): AnswerValue[] {
+  return Object.values(answers).flatMap((list) => list.flatMap((a) => (a.item ? attachmentAnswers(a.item) : a.valueAttachment ? [a] : [])));
+}
+
 /** Checks every answer against its item (422) and keeps only those to enabled questions. */
 function cleanAnswers(q: Questionnaire, answers: Answers): Answers {
-  const items = new Map(flattenItems(q.item).map((i) => [i.linkId, i]));
-  for (const [linkId, given] of Object.entries(answers)) {
-    const item = items.get(linkId);
-    if (!item || !isQuestion(item) || item.readOnly || calculatedExpression(item)) throw new AppError(422, 'unknown_item', `${linkId}: this questionnaire has no question with that linkId that takes answers`);
-    if (given.length > 1 && !item.repeats) throw new AppError(422, 'invalid_answer', `${linkId}: takes one answer`);
-    for (const value of given) {
-      const problem = answerProblem(item, value);
-      if (problem) throw new AppError(422, 'invalid_answer', `${linkId}: ${problem}`);
-    }
+  checkAnswers(q.item, answers, '');
+  return pruneAnswers(q.item, answers, logicOptions(q));
+}
+
+/**
+ * Attachment answers name files the patient uploaded (the message attachments' upload and checks);
+ * each is claimed by the assignment and its answer rewritten from the stored file: the reference,
+ * type, size and name, never bytes (the file stays sealed in the attachments table).
+ */
+async function resolveAttachments(a: Action, cipher: ClinicCipher, patientId: string, assignmentId: string, answers: Answers): Promise<void> {
+  const found = attachmentAnswers(answers);
+  const files = await claimForQuestionnaire(a.tx, cipher, patientId, assignmentId, [...new Set(found.map((f) => attachmentId(f)!))]);
+  for (const f of found) {
+    const id = attachmentId(f)!;
+    f.valueAttachment = { contentType: files.get(id)!.contentType, url: `urn:uuid:${id}`, size: files.get(id)!.size, title: files.get(id)!.title };
   }
-  return pruneAnswers(q.item, answers);
 }
 
 /**
@@ -409,6 +458,7 @@ async function store(a: Action, ctx: QuestionnaireContext, who: PatientPrincipal
   const assignment = await patientsAssignment(a.tx, who, id);
   const v = await versionOf(a.tx, cipher.clinicId, assignment.version_id);
   const answers = cleanAnswers(v.questionnaire, input.answers);
+  await resolveAttachments(a, cipher, who.patientId, id, answers);
   const latest = await latestResponse(a.tx, cipher.clinicId, id);
   const at = new Date().toISOString();
   const sealed = cipher.encrypt(JSON.stringify(answers), ANSWERS);
@@ -446,7 +496,7 @@ export async function submitAnswers(ctx: QuestionnaireContext, who: PatientPrinc
   const { cipher } = ctx;
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
     const s = await store(a, ctx, who, id, input);
-    const missing = missingRequired(s.questionnaire.item, s.answers);
+    const missing = missingRequired(s.questionnaire.item, s.answers, logicOptions(s.questionnaire));
     if (missing.length > 0) throw new AppError(422, 'answers_missing', `Required questions are unanswered: ${missing.join(', ')}`);
     const at = new Date().toISOString();
     const status = s.row.revision > 1 ? 'amended' : 'completed';

@@ -21,7 +21,7 @@ export type SweepReport = Record<'uploads' | 'deviceKeys' | 'sessions' | 'challe
 export async function sweep(db: Kysely<Database>, now = new Date()): Promise<SweepReport> {
   const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
   const n = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
-  const uploads = n(await db.deleteFrom('attachments').where('message_id', 'is', null).where('created_at', '<', ago(UNCLAIMED_UPLOAD_TTL_MS)).executeTakeFirstOrThrow());
+  const uploads = n(await db.deleteFrom('attachments').where('message_id', 'is', null).where('questionnaire_assignment_id', 'is', null).where('created_at', '<', ago(UNCLAIMED_UPLOAD_TTL_MS)).executeTakeFirstOrThrow());
   const deviceKeys = await forgetEndedSessionKeys(db, now);
   // Sessions stay a day after they end, so "your session ended" can still be told apart from a forged token in logs.
   const ended = ago(DAY);

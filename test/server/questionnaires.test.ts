@@ -197,7 +197,7 @@ for (const d of DIALECTS) {
       assert.match(await refused({ ...CUSTOM, item: [{ type: 'string', text: 'no id' }] }), /^Questionnaire\.item\[0\]\.linkId: Missing required property/);
       assert.match(await refused({ ...CUSTOM, status: undefined }), /^Questionnaire\.status: /);
       assert.match(await refused({ ...CUSTOM, item: [{ linkId: 'a', type: 'string', text: 7 }] }), /^Questionnaire\.item\[0\]\.text: /);
-      assert.match(await refused({ ...CUSTOM, item: [{ linkId: 'a', type: 'attachment' }] }), /^Questionnaire\.item\[0\]\.type: .*not supported/);
+      assert.match(await refused({ ...CUSTOM, item: [{ linkId: 'a', type: 'reference' }] }), /^Questionnaire\.item\[0\]\.type: .*not supported/);
       assert.match(await refused({ ...CUSTOM, item: [{ linkId: 'a', type: 'string', enableWhen: [{ question: 'nope', operator: 'exists', answerBoolean: true }] }] }), /no item has linkId "nope"/);
 
       const imported = await call(ctx.app, 'POST', '/api/questionnaires', { cookie: ctx.admin, body: CUSTOM });

@@ -15,11 +15,15 @@ import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import { translate, type MessageKey } from '../../shared/i18n.js';
 import type { Lang } from '../../shared/lang.js';
+import { describeFailure } from '../../shared/error-text.js';
+import { hasEnableWhenExpressions } from '../../shared/questionnaire-expressions.js';
 import {
-  answerProblem, codingDisplay, enabledLinkIds, flattenItems, isQuestion, itemText, missingRequired, pruneAnswers, questionnaireTitle, type AnswerProblem, type AnswerValue, type Answers,
+  answerProblem, codingDisplay, enabledLinkIds, instanceEnabled, isQuestion, isRepeatingGroup, itemText, itemUnit, missingRequired, pruneAnswers, questionnaireTitle, scopeItems, withItemUnit,
+  type AnswerProblem, type AnswerValue, type Answers, type LogicOptions,
 } from '../../shared/questionnaire-logic.js';
 import type { PatientAssignment, PatientAssignmentDetail } from '../../shared/questionnaires.js';
 import type { PatientApi } from './patient-api.js';
+import { loadExpressionLogic } from './questionnaire-engine.js';
 import { frameStyles } from './styles.js';
 
 /** How long typing pauses before the answers autosave. */
@@ -33,7 +37,39 @@ const PROBLEM_KEYS: Record<AnswerProblem | 'required' | 'decimal', MessageKey> =
   not_a_date: 'q.error.date',
   too_long: 'q.error.tooLong',
   not_an_option: 'q.error.option',
+  not_a_date_time: 'q.error.dateTime',
+  not_a_unit: 'q.error.unit',
+  not_an_attachment: 'q.error.attachment',
 };
+
+/**
+ * Where answers are given: the questionnaire itself, or one instance of a repeating group. Paths
+ * (errors, typed text, field ids) are `linkId` at the top and `group/index/linkId` in an instance.
+ */
+interface Scope {
+  prefix: string;
+  values: Answers;
+  set: (linkId: string, values: AnswerValue[]) => void;
+}
+
+/** A FHIR dateTime (seconds and the device's UTC offset) from a datetime-local field's value. */
+function toFhirDateTime(local: string): string | null {
+  const d = new Date(local);
+  if (!local || Number.isNaN(d.getTime())) return null;
+  const off = -d.getTimezoneOffset();
+  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
+  return `${local.slice(0, 16)}:00${off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${pad(off / 60)}:${pad(off % 60)}`}`;
+}
+
+/** A datetime-local field's value (the device's time) from a FHIR dateTime. */
+function toLocalInput(value: string | undefined): string {
+  if (!value) return '';
+  if (value.length <= 10) return value.length === 10 ? `${value}T00:00` : '';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
 
 /** A field id safe for the DOM from an item's linkId. */
 const fieldId = (linkId: string) => `q-${linkId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -82,8 +118,14 @@ export class SmQuestionnaireView extends LitElement {
         display: grid;
         gap: 0.25rem;
       }
+      /* Reflow at 320 px: a column never takes a field's own width (an input's default size would push the frame sideways). */
+      .question,
+      fieldset {
+        grid-template-columns: minmax(0, 1fr);
+      }
       textarea,
-      input[inputmode] {
+      input[inputmode],
+      input[type='datetime-local'] {
         font: inherit;
         padding: 0.5rem 0.6rem;
         border: 1px solid var(--sm-border-strong, #616e7c);
@@ -99,6 +141,23 @@ export class SmQuestionnaireView extends LitElement {
       [aria-invalid='true'] {
         border-color: var(--sm-danger, #b3261e);
         border-width: 2px;
+      }
+      .instance {
+        border-style: dashed;
+      }
+      input,
+      button {
+        max-width: 100%;
+        box-sizing: border-box;
+      }
+      button {
+        white-space: normal;
+      }
+      input[type='file'] {
+        width: 100%;
+      }
+      .unit {
+        font-weight: normal;
       }
       .actions {
         display: flex;
@@ -118,6 +177,15 @@ export class SmQuestionnaireView extends LitElement {
   /** What the patient typed in number fields, kept as typed until it parses. */
   @state() private raw: Record<string, string> = {};
   @state() private errors: Record<string, MessageKey> = {};
+  /** Upload refusals, already worded (by path). */
+  @state() private fileErrors: Record<string, string> = {};
+  /** Paths of open-choice questions whose "Other" is chosen. */
+  @state() private others: Record<string, boolean> = {};
+  @state() private uploading: Record<string, boolean> = {};
+  /** What the live region last said (a group instance added or removed). */
+  @state() private announcement = '';
+  /** enableWhenExpression evaluation, loaded with the questionnaire when it has any. */
+  private logic: LogicOptions = {};
   @state() private summary: string | null = null;
   @state() private save: 'idle' | 'saving' | 'saved' | 'failed' = 'idle';
   @state() private amending = false;
@@ -156,10 +224,14 @@ export class SmQuestionnaireView extends LitElement {
     this.thanks = false;
     try {
       const detail = await this.api.questionnaire(id);
+      this.logic = hasEnableWhenExpressions(detail.questionnaire) ? await loadExpressionLogic(detail.questionnaire) : {};
       this.open = detail;
       this.answers = detail.response?.answers ?? {};
       this.raw = {};
       this.errors = {};
+      this.fileErrors = {};
+      this.others = {};
+      this.announcement = '';
       this.summary = null;
       this.save = 'idle';
       this.amending = false;
@@ -183,24 +255,118 @@ export class SmQuestionnaireView extends LitElement {
     return !this.amending && (status === 'completed' || status === 'amended');
   }
 
-  private setAnswer(item: QuestionnaireItem, values: AnswerValue[]) {
-    this.answers = { ...this.answers, [item.linkId]: values };
-    if (this.errors[item.linkId]) {
-      const rest = { ...this.errors };
-      delete rest[item.linkId];
-      this.errors = rest;
-    }
+  /** The questionnaire's own scope. */
+  private get top(): Scope {
+    return { prefix: '', values: this.answers, set: (linkId, values) => (this.answers = { ...this.answers, [linkId]: values }) };
+  }
+
+  /** The scope of instance `n` of a repeating group. */
+  private instance(group: QuestionnaireItem, n: number): Scope {
+    const list = this.answers[group.linkId] ?? [];
+    return {
+      prefix: `${group.linkId}/${n}/`,
+      values: list[n]?.item ?? {},
+      set: (linkId, values) => {
+        const next = [...(this.answers[group.linkId] ?? [])];
+        next[n] = { item: { ...(next[n]?.item ?? {}), [linkId]: values } };
+        this.answers = { ...this.answers, [group.linkId]: next };
+      },
+    };
+  }
+
+  private changed() {
     this.dirty = true;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.flush(), AUTOSAVE_MS);
   }
 
+  private setAnswer(scope: Scope, item: QuestionnaireItem, values: AnswerValue[]) {
+    scope.set(item.linkId, values);
+    const path = scope.prefix + item.linkId;
+    if (this.errors[path] || this.fileErrors[path]) {
+      const rest = { ...this.errors };
+      delete rest[path];
+      this.errors = rest;
+      const files = { ...this.fileErrors };
+      delete files[path];
+      this.fileErrors = files;
+    }
+    this.changed();
+  }
+
+  /** Only answers that fit their items, at every depth (a half-typed number waits until it parses). */
+  private fitting(items: QuestionnaireItem[] | undefined, answers: Answers): Answers {
+    const byId = new Map(scopeItems(items).map((i) => [i.linkId, i]));
+    const out: Answers = {};
+    for (const [id, values] of Object.entries(answers)) {
+      const item = byId.get(id);
+      if (!item) continue;
+      if (isRepeatingGroup(item)) out[id] = values.map((v) => ({ item: this.fitting(item.item, v.item ?? {}) }));
+      else if (values.every((v) => answerProblem(item, v) === null)) out[id] = values;
+    }
+    return out;
+  }
+
   /** The answers worth sending: enabled questions only, each answer of the right type. */
   private sendable(): Answers {
     const items = this.open?.questionnaire.item;
-    const kept = pruneAnswers(items, this.answers);
-    const byId = new Map(flattenItems(items).map((i) => [i.linkId, i]));
-    return Object.fromEntries(Object.entries(kept).filter(([id, values]) => values.every((v) => answerProblem(byId.get(id)!, v) === null)));
+    return pruneAnswers(items, this.fitting(items, this.answers), this.logic);
+  }
+
+  private async addInstance(group: QuestionnaireItem) {
+    const list = [...(this.answers[group.linkId] ?? []), { item: {} }];
+    this.answers = { ...this.answers, [group.linkId]: list };
+    const name = itemText(group, this.lang);
+    this.announcement = this.t('q.group.added', { group: name, n: list.length });
+    if (this.errors[group.linkId]) {
+      const rest = { ...this.errors };
+      delete rest[group.linkId];
+      this.errors = rest;
+    }
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`#${fieldId(`${group.linkId}/${list.length - 1}/`)} :is(input, textarea)`)?.focus();
+  }
+
+  private async removeInstance(group: QuestionnaireItem, n: number) {
+    const list = (this.answers[group.linkId] ?? []).filter((_, k) => k !== n);
+    this.answers = { ...this.answers, [group.linkId]: list };
+    // Paths after the removed instance shift: their typed text and errors go with them.
+    const prefix = `${group.linkId}/`;
+    const shift = <T,>(map: Record<string, T>) => {
+      const out: Record<string, T> = {};
+      for (const [path, v] of Object.entries(map)) {
+        if (!path.startsWith(prefix)) { out[path] = v; continue; }
+        const [k, ...rest] = path.slice(prefix.length).split('/');
+        const i = Number(k);
+        if (i === n) continue;
+        out[`${prefix}${i > n ? i - 1 : i}/${rest.join('/')}`] = v;
+      }
+      return out;
+    };
+    this.raw = shift(this.raw);
+    this.errors = shift(this.errors);
+    this.fileErrors = shift(this.fileErrors);
+    this.others = shift(this.others);
+    this.announcement = this.t('q.group.removed', { group: itemText(group, this.lang), n: n + 1 });
+    this.changed();
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`#${fieldId(group.linkId)}`)?.focus();
+  }
+
+  private async attach(scope: Scope, item: QuestionnaireItem, input: HTMLInputElement) {
+    const file = input.files?.[0];
+    const path = scope.prefix + item.linkId;
+    if (!file) return;
+    this.uploading = { ...this.uploading, [path]: true };
+    try {
+      const info = await this.api.upload(file);
+      this.setAnswer(scope, item, [{ valueAttachment: { url: `urn:uuid:${info.id}`, contentType: info.mime, size: info.size, title: info.fileName } }]);
+    } catch (err) {
+      this.fileErrors = { ...this.fileErrors, [path]: describeFailure(this.lang, err) };
+      input.value = '';
+    } finally {
+      this.uploading = { ...this.uploading, [path]: false };
+    }
   }
 
   private async flush() {
@@ -220,23 +386,31 @@ export class SmQuestionnaireView extends LitElement {
     }
   }
 
-  /** The problems the patient must fix before submitting, by linkId. */
+  /** The problems the patient must fix before submitting, by path. */
   private validate(): Record<string, MessageKey> {
     const items = this.open!.questionnaire.item;
-    const enabled = enabledLinkIds(items, this.answers);
     const out: Record<string, MessageKey> = {};
-    for (const item of flattenItems(items)) {
-      if (!isQuestion(item) || !enabled.has(item.linkId)) continue;
-      if (this.raw[item.linkId] !== undefined && this.raw[item.linkId]!.trim() !== '' && !(this.answers[item.linkId] ?? []).length) {
-        out[item.linkId] = PROBLEM_KEYS[item.type === 'integer' ? 'not_an_integer' : 'decimal'];
-        continue;
+    const outside = pruneAnswers(items, this.answers, this.logic);
+    const check = (list: QuestionnaireItem[] | undefined, values: Answers, enabled: Set<string>, prefix: string) => {
+      for (const item of scopeItems(list)) {
+        if (!isQuestion(item) || !enabled.has(item.linkId)) continue;
+        const path = prefix + item.linkId;
+        if (isRepeatingGroup(item)) {
+          (values[item.linkId] ?? []).forEach((inst, n) => check(item.item, inst.item ?? {}, instanceEnabled(item, inst.item ?? {}, outside, this.logic), `${path}/${n}/`));
+          continue;
+        }
+        if (this.raw[path] !== undefined && this.raw[path]!.trim() !== '' && !(values[item.linkId] ?? []).length) {
+          out[path] = PROBLEM_KEYS[item.type === 'integer' ? 'not_an_integer' : 'decimal'];
+          continue;
+        }
+        for (const v of values[item.linkId] ?? []) {
+          const p = answerProblem(item, v);
+          if (p) out[path] = PROBLEM_KEYS[p];
+        }
       }
-      for (const v of this.answers[item.linkId] ?? []) {
-        const p = answerProblem(item, v);
-        if (p) out[item.linkId] = PROBLEM_KEYS[p];
-      }
-    }
-    for (const id of missingRequired(items, this.answers)) out[id] ??= PROBLEM_KEYS.required;
+    };
+    check(items, this.answers, enabledLinkIds(items, this.answers, this.logic), '');
+    for (const id of missingRequired(items, this.answers, this.logic)) out[id] ??= PROBLEM_KEYS.required;
     return out;
   }
 
@@ -249,8 +423,8 @@ export class SmQuestionnaireView extends LitElement {
     if (count > 0) {
       this.summary = this.t('q.errors.summary', { count });
       await this.updateComplete;
-      const first = flattenItems(this.open.questionnaire.item).find((i) => errors[i.linkId]);
-      if (first) this.renderRoot.querySelector<HTMLElement>(`#${fieldId(first.linkId)}`)?.focus();
+      const ids = new Set(Object.keys(errors).map(fieldId));
+      [...this.renderRoot.querySelectorAll<HTMLElement>('[id]')].find((el) => ids.has(el.id))?.focus();
       return;
     }
     this.summary = null;
@@ -310,7 +484,8 @@ export class SmQuestionnaireView extends LitElement {
   }
 
   private renderOne(d: PatientAssignmentDetail) {
-    const enabled = enabledLinkIds(d.questionnaire.item, this.answers);
+    const enabled = enabledLinkIds(d.questionnaire.item, this.answers, this.logic);
+    const outside = pruneAnswers(d.questionnaire.item, this.answers, this.logic);
     const done = this.readOnly;
     return html`<p><button class="link" @click=${this.back}>${this.t('q.back')}</button></p>
       <h3 tabindex="-1">${questionnaireTitle(d.questionnaire, this.lang)}</h3>
@@ -320,7 +495,8 @@ export class SmQuestionnaireView extends LitElement {
       ${done ? nothing : html`<p class="muted">${this.t('q.requiredNote')}</p>`}
       <form novalidate @submit=${this.submit}>
         ${this.summary ? html`<p class="error" role="alert">${this.summary}</p>` : nothing}
-        ${this.items(d.questionnaire.item ?? [], enabled, done)}
+        ${this.items(d.questionnaire.item ?? [], enabled, done, this.top, outside)}
+        <p class="visually-hidden" role="status">${this.announcement}</p>
         ${done
           ? html`<div class="actions"><button type="button" @click=${this.amend}>${this.t('q.amend')}</button><span class="muted">${this.t('q.amendNote')}</span></div>`
           : html`<div class="actions">
@@ -330,31 +506,72 @@ export class SmQuestionnaireView extends LitElement {
       </form>`;
   }
 
-  private items(items: QuestionnaireItem[], enabled: Set<string>, done: boolean): TemplateResult[] {
-    return items.filter((i) => enabled.has(i.linkId) && !(i.readOnly && isQuestion(i))).map((i) => this.item(i, enabled, done));
+  private items(items: QuestionnaireItem[], enabled: Set<string>, done: boolean, scope: Scope, outside: Answers): TemplateResult[] {
+    return items.filter((i) => enabled.has(i.linkId) && !(i.readOnly && isQuestion(i))).map((i) => this.item(i, enabled, done, scope, outside));
   }
 
-  private item(item: QuestionnaireItem, enabled: Set<string>, done: boolean): TemplateResult {
+  /** A repeating group: its instances, each in its own fieldset with a Remove button, then Add. */
+  private group(item: QuestionnaireItem, done: boolean, outside: Answers): TemplateResult {
+    const text = itemText(item, this.lang);
+    const instances = this.answers[item.linkId] ?? [];
+    const error = this.errors[item.linkId];
+    const errorId = `${fieldId(item.linkId)}-error`;
+    return html`<fieldset class="group" aria-describedby=${error ? errorId : nothing}>
+      <legend>${text}${item.required ? html` <span aria-hidden="true">*</span><span class="visually-hidden">${this.t('q.required')}</span>` : nothing}</legend>
+      ${instances.length === 0 ? html`<p class="muted">${this.t('q.group.none')}</p>` : nothing}
+      ${instances.map((inst, n) => {
+        const scope = this.instance(item, n);
+        const label = this.t('q.group.instance', { group: text, n: n + 1 });
+        return html`<fieldset class="instance" id=${fieldId(scope.prefix)}>
+          <legend>${label}</legend>
+          ${this.items(item.item ?? [], instanceEnabled(item, inst.item ?? {}, outside, this.logic), done, scope, outside)}
+          ${done ? nothing : html`<div class="actions"><button type="button" class="secondary" @click=${() => this.removeInstance(item, n)}>${this.t('q.group.remove', { group: text, n: n + 1 })}</button></div>`}
+        </fieldset>`;
+      })}
+      ${error ? html`<p class="error" id=${errorId}>${this.t(error)}</p>` : nothing}
+      ${done ? nothing : html`<div class="actions"><button type="button" id=${fieldId(item.linkId)} @click=${() => this.addInstance(item)}>${this.t('q.group.add', { group: text })}</button></div>`}
+    </fieldset>`;
+  }
+
+  private item(item: QuestionnaireItem, enabled: Set<string>, done: boolean, scope: Scope, outside: Answers): TemplateResult {
     const text = itemText(item, this.lang);
     if (item.type === 'display') return html`<p>${text}</p>`;
-    if (item.type === 'group') return html`<fieldset class="group"><legend>${text}</legend>${this.items(item.item ?? [], enabled, done)}</fieldset>`;
-    const id = fieldId(item.linkId);
-    const error = this.errors[item.linkId];
+    if (isRepeatingGroup(item)) return this.group(item, done, outside);
+    if (item.type === 'group') return html`<fieldset class="group"><legend>${text}</legend>${this.items(item.item ?? [], enabled, done, scope, outside)}</fieldset>`;
+    const path = scope.prefix + item.linkId;
+    const id = fieldId(path);
+    const error = this.fileErrors[path] ?? (this.errors[path] ? this.t(this.errors[path]) : undefined);
     const errorId = `${id}-error`;
     const star = item.required ? html` <span aria-hidden="true">*</span><span class="visually-hidden">${this.t('q.required')}</span>` : nothing;
-    const errorLine = error ? html`<p class="error" id=${errorId}>${this.t(error)}</p>` : nothing;
+    const errorLine = error ? html`<p class="error" id=${errorId}>${error}</p>` : nothing;
     const described = error ? errorId : undefined;
-    const values = this.answers[item.linkId] ?? [];
+    const values = scope.values[item.linkId] ?? [];
     const first = values[0];
-    if (item.type === 'boolean' || item.type === 'choice') {
-      const multiple = item.type === 'choice' && item.repeats;
+    const set = (v: AnswerValue[]) => this.setAnswer(scope, item, v);
+    if (item.type === 'boolean' || item.type === 'choice' || item.type === 'open-choice') {
+      const multiple = item.type !== 'boolean' && item.repeats === true;
       const options: Array<{ key: string; label: string; value: AnswerValue }> =
         item.type === 'boolean'
           ? [{ key: 'yes', label: this.t('common.yes'), value: { valueBoolean: true } }, { key: 'no', label: this.t('common.no'), value: { valueBoolean: false } }]
           : (item.answerOption ?? []).flatMap((o, n) => (o.valueCoding ? [{ key: String(n), label: codingDisplay(o.valueCoding, this.lang), value: { valueCoding: { ...(o.valueCoding.system ? { system: o.valueCoding.system } : {}), code: o.valueCoding.code! } } }] : []));
-      const checked = (v: AnswerValue) => values.some((a) => (v.valueBoolean !== undefined ? a.valueBoolean === v.valueBoolean : a.valueCoding?.code === v.valueCoding?.code));
-      const others = (v: AnswerValue) => values.filter((a) => a.valueCoding?.code !== v.valueCoding?.code);
-      const pick = (v: AnswerValue, on: boolean) => this.setAnswer(item, multiple ? (on ? [...others(v), v] : others(v)) : [v]);
+      const checked = (v: AnswerValue) => values.some((a) => (v.valueBoolean !== undefined ? a.valueBoolean === v.valueBoolean : a.valueCoding !== undefined && a.valueCoding.code === v.valueCoding?.code));
+      const others = (v: AnswerValue) => values.filter((a) => a.valueCoding?.code !== v.valueCoding?.code || a.valueCoding === undefined);
+      const otherText = values.find((a) => a.valueString !== undefined)?.valueString ?? '';
+      const otherOn = item.type === 'open-choice' && (this.others[path] ?? values.some((a) => a.valueString !== undefined));
+      const pick = (v: AnswerValue, on: boolean) => {
+        if (!multiple) this.others = { ...this.others, [path]: false };
+        set(multiple ? (on ? [...others(v), v] : others(v)) : [v]);
+      };
+      const pickOther = (on: boolean) => {
+        this.others = { ...this.others, [path]: on };
+        const codings = values.filter((a) => a.valueCoding !== undefined);
+        const typed = on && otherText ? [{ valueString: otherText }] : [];
+        set(multiple ? [...codings, ...typed] : typed);
+      };
+      const typeOther = (typed: string) => {
+        const codings = multiple ? values.filter((a) => a.valueCoding !== undefined) : [];
+        set([...codings, ...(typed ? [{ valueString: typed }] : [])]);
+      };
       return html`<fieldset class="question" aria-describedby=${described ?? nothing}>
         <legend>${text}${star}</legend>
         ${options.map(
@@ -363,34 +580,69 @@ export class SmQuestionnaireView extends LitElement {
               id=${n === 0 ? id : `${id}-${o.key}`}
               type=${multiple ? 'checkbox' : 'radio'}
               name=${id}
-              .checked=${checked(o.value)}
+              .checked=${checked(o.value) && !(otherOn && !multiple)}
               ?disabled=${done}
               @change=${(e: Event) => pick(o.value, (e.target as HTMLInputElement).checked)}
             />${o.label}</label
           >`,
         )}
+        ${item.type === 'open-choice'
+          ? html`<label class="check"
+                ><input id=${options.length === 0 ? id : `${id}-other`} type=${multiple ? 'checkbox' : 'radio'} name=${id} .checked=${otherOn} ?disabled=${done} @change=${(e: Event) => pickOther((e.target as HTMLInputElement).checked)} />${this.t('q.other')}</label
+              >
+              ${otherOn
+                ? html`<label for=${`${id}-other-text`}>${this.t('q.otherText')}</label
+                    ><input id=${`${id}-other-text`} type="text" ?readonly=${done} maxlength=${item.maxLength ?? nothing} aria-invalid=${error ? 'true' : 'false'} .value=${otherText} @input=${(e: Event) => typeOther((e.target as HTMLInputElement).value)} />`
+                : nothing}`
+          : nothing}
         ${errorLine}
       </fieldset>`;
     }
-    const label = html`<label for=${id}>${text}${star}</label>`;
+    const unit = item.type === 'quantity' ? itemUnit(item) : null;
+    const label = html`<label for=${id}>${text}${unit ? html` <span class="unit">(${this.t('q.unit', { unit: unit.display ?? unit.code ?? '' })})</span>` : nothing}${star}</label>`;
+    const invalid = error ? 'true' : 'false';
     if (item.type === 'text') {
-      return html`<div class="question">${label}<textarea id=${id} ?readonly=${done} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described ?? nothing} .value=${first?.valueString ?? ''} @input=${(e: Event) => this.setAnswer(item, [{ valueString: (e.target as HTMLTextAreaElement).value }])}></textarea>${errorLine}</div>`;
+      return html`<div class="question">${label}<textarea id=${id} ?readonly=${done} aria-invalid=${invalid} aria-describedby=${described ?? nothing} .value=${first?.valueString ?? ''} @input=${(e: Event) => set([{ valueString: (e.target as HTMLTextAreaElement).value }])}></textarea>${errorLine}</div>`;
     }
     if (item.type === 'date') {
-      return html`<div class="question">${label}<input id=${id} type="date" ?readonly=${done} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described ?? nothing} .value=${first?.valueDate ?? ''} @input=${(e: Event) => this.setAnswer(item, [{ valueDate: (e.target as HTMLInputElement).value }])} />${errorLine}</div>`;
+      return html`<div class="question">${label}<input id=${id} type="date" ?readonly=${done} aria-invalid=${invalid} aria-describedby=${described ?? nothing} .value=${first?.valueDate ?? ''} @input=${(e: Event) => set([{ valueDate: (e.target as HTMLInputElement).value }])} />${errorLine}</div>`;
     }
-    if (item.type === 'integer' || item.type === 'decimal') {
-      const shown = this.raw[item.linkId] ?? String(first?.valueInteger ?? first?.valueDecimal ?? '');
+    if (item.type === 'dateTime') {
+      const onInput = (e: Event) => {
+        const v = toFhirDateTime((e.target as HTMLInputElement).value);
+        set(v ? [{ valueDateTime: v }] : []);
+      };
+      return html`<div class="question">${label}<input id=${id} type="datetime-local" ?readonly=${done} aria-invalid=${invalid} aria-describedby=${described ?? nothing} .value=${toLocalInput(first?.valueDateTime)} @input=${onInput} />${errorLine}</div>`;
+    }
+    if (item.type === 'attachment') {
+      const f = first?.valueAttachment;
+      const hintId = `${id}-hint`;
+      return html`<div class="question">
+        ${label}
+        <p class="muted" id=${hintId}>${this.t('q.attach.hint')}</p>
+        ${f?.url
+          ? html`<p>${this.t('q.attach.done', { name: f.title ?? '' })}</p>
+              ${done ? nothing : html`<div class="actions"><button type="button" class="secondary" @click=${() => set([])}>${this.t('q.attach.remove', { name: f.title ?? '' })}</button></div>`}`
+          : nothing}
+        ${done
+          ? nothing
+          : html`<input id=${id} type="file" accept="image/jpeg,image/png,application/pdf" aria-invalid=${invalid} aria-describedby=${[hintId, described].filter(Boolean).join(' ')} ?disabled=${this.uploading[path] === true} @change=${(e: Event) => this.attach(scope, item, e.target as HTMLInputElement)} />`}
+        ${this.uploading[path] ? html`<p class="muted" role="status">${this.t('q.attach.uploading')}</p>` : nothing}
+        ${errorLine}
+      </div>`;
+    }
+    if (item.type === 'integer' || item.type === 'decimal' || item.type === 'quantity') {
+      const shown = this.raw[path] ?? String(first?.valueInteger ?? first?.valueDecimal ?? first?.valueQuantity?.value ?? '');
       const onInput = (e: Event) => {
         const typed = (e.target as HTMLInputElement).value;
-        this.raw = { ...this.raw, [item.linkId]: typed };
+        this.raw = { ...this.raw, [path]: typed };
         const n = Number(typed.trim().replace(',', '.'));
-        const ok = typed.trim() !== '' && Number.isFinite(n) && (item.type === 'decimal' || Number.isInteger(n));
-        this.setAnswer(item, ok ? [item.type === 'integer' ? { valueInteger: n } : { valueDecimal: n }] : []);
+        const ok = typed.trim() !== '' && Number.isFinite(n) && (item.type !== 'integer' || Number.isInteger(n));
+        set(ok ? [item.type === 'integer' ? { valueInteger: n } : item.type === 'quantity' ? withItemUnit(item, n) : { valueDecimal: n }] : []);
       };
-      return html`<div class="question">${label}<input id=${id} type="text" inputmode=${item.type === 'integer' ? 'numeric' : 'decimal'} ?readonly=${done} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described ?? nothing} .value=${shown} @input=${onInput} />${errorLine}</div>`;
+      return html`<div class="question">${label}<input id=${id} type="text" inputmode=${item.type === 'integer' ? 'numeric' : 'decimal'} ?readonly=${done} aria-invalid=${invalid} aria-describedby=${described ?? nothing} .value=${shown} @input=${onInput} />${errorLine}</div>`;
     }
-    return html`<div class="question">${label}<input id=${id} type="text" ?readonly=${done} maxlength=${item.maxLength ?? nothing} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described ?? nothing} .value=${first?.valueString ?? ''} @input=${(e: Event) => this.setAnswer(item, [{ valueString: (e.target as HTMLInputElement).value }])} />${errorLine}</div>`;
+    return html`<div class="question">${label}<input id=${id} type="text" ?readonly=${done} maxlength=${item.maxLength ?? nothing} aria-invalid=${invalid} aria-describedby=${described ?? nothing} .value=${first?.valueString ?? ''} @input=${(e: Event) => set([{ valueString: (e.target as HTMLInputElement).value }])} />${errorLine}</div>`;
   }
 }
 
