@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 import { generateSW } from 'workbox-build';
-import { CACHE_PAGES, CACHE_PUBLIC_CONFIG } from './shared/offline/cache-names.js';
+import { CACHE_LAZY_ASSETS, CACHE_PAGES, CACHE_PUBLIC_CONFIG } from './shared/offline/cache-names.js';
 
 /**
  * The service worker. The admin shell and every hashed asset are precached, so a new deployment is
@@ -27,6 +27,9 @@ function serviceWorker(): Plugin {
         swDest: resolve(dist, 'sw.js'),
         globDirectory: dist,
         globPatterns: ['assets/**/*.{js,css}', 'favicon.svg', 'icons/*.{svg,png}', 'portal.css'],
+        // The FHIRPath engine and its R4 model (~225 KB gzip) serve only questionnaires with expressions:
+        // fetched and kept (below) the first time one needs them, not pushed to every patient and staff member.
+        globIgnores: ['assets/fhirpath-*.js', 'assets/r4-*.js'],
         templatedURLs: { '/admin/': ['admin/index.html'] },
         // Hashed names change with their content: no revision query needed.
         dontCacheBustURLsMatching: /^assets\//,
@@ -45,6 +48,12 @@ function serviceWorker(): Plugin {
             urlPattern: ({ url }) => url.pathname.startsWith('/api/public/clinics/'),
             handler: 'NetworkFirst',
             options: { cacheName: CACHE_PUBLIC_CONFIG, networkTimeoutSeconds: 4, expiration: { maxEntries: 60 } },
+          },
+          {
+            // Hashed, so never stale: once fetched they work offline.
+            urlPattern: ({ url }) => /^\/assets\/(fhirpath|r4)-[\w-]+\.js$/.test(url.pathname),
+            handler: 'CacheFirst',
+            options: { cacheName: CACHE_LAZY_ASSETS, expiration: { maxEntries: 10 } },
           },
           {
             urlPattern: ({ url }) => url.pathname === '/widget.js' || url.pathname.endsWith('/manifest.webmanifest'),

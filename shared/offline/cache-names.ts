@@ -2,3 +2,5 @@
 export const CACHE_PAGES = 'sm-pages';
 export const CACHE_PUBLIC_CONFIG = 'sm-public-config';
 export const SERVICE_WORKER_URL = '/sw.js';
+/** Hashed assets too heavy to precache for everyone (the FHIRPath engine), kept once first used. */
+export const CACHE_LAZY_ASSETS = 'sm-lazy-assets';

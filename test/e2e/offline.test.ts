@@ -71,11 +71,11 @@ function rawDeviceData(frame: Frame): Promise<{ names: string[]; text: string }>
   });
 }
 
-/** Waits until the frame's device database holds a saved draft (autosave runs after a pause in typing). */
+/** Waits (up to 30 s: the device session starts after sign-in, slowly on a loaded machine) until the frame's device database holds a saved draft. */
 async function untilDraftSaved(page: Page): Promise<void> {
   const frame = await messagesFrame(page);
   await frame.evaluate(async (name) => {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 600; i++) {
       const count = await new Promise<number>((resolve) => {
         const open = indexedDB.open(name);
         open.onerror = () => resolve(0);
