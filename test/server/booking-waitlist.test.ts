@@ -206,6 +206,23 @@ for (const d of DIALECTS) {
       assert.deepEqual(['waitlist.offer', 'waitlist.decline', 'waitlist.expire', 'waitlist.leave'].map((x) => actions.filter((y) => y === x).length), [3, 1, 1, 1]);
     });
 
+    it('offers the old time of an appointment staff move away, and the time of one staff cancel', async (t) => {
+      const ctx = await setup(t, d.name);
+      const [p, q] = await ctx.patients(2, 'm');
+      for (const x of [p, q]) await ctx.ok(await join(ctx, x!.token, { typeId: ctx.type.id, earliest: day(3), latest: day(3) }), 201);
+      const [booker] = await ctx.patients(1, 'mb');
+      const slots = await slotsOf(ctx, booker!.token, ctx.type.id, ctx.provider.id, day(3));
+      const booked = await ctx.ok(await call(ctx.app, 'POST', '/api/patient/appointments', { token: booker!.token, body: { typeId: ctx.type.id, providerId: ctx.provider.id, startsAt: slots[4]!.startsAt } }), 201);
+      await ctx.ok(await call(ctx.app, 'POST', `/api/booking/appointments/${booked.id}/reschedule`, { cookie: ctx.admin, body: { startsAt: slots[10]!.startsAt } }), 200);
+      await settle(ctx);
+      let holds = await holdsOf(ctx);
+      assert.deepEqual(holds.map((h) => [h.patient_id, h.starts_at]), [[p!.id, slots[4]!.startsAt]], 'the old time goes to the first waiting');
+      await ctx.ok(await call(ctx.app, 'PATCH', `/api/booking/appointments/${booked.id}`, { cookie: ctx.admin, body: { status: 'cancelled' } }), 200);
+      await settle(ctx);
+      holds = await holdsOf(ctx);
+      assert.deepEqual(holds.map((h) => [h.patient_id, h.starts_at]), [[p!.id, slots[4]!.startsAt], [q!.id, slots[10]!.startsAt]], 'P holds one already: the next gets the cancelled time');
+    });
+
     it('never offers one slot twice: concurrent cancels, two instances’ runners, and the unique active hold', async (t) => {
       const ctx = await setup(t, d.name);
       const second = await secondInstance(ctx);
