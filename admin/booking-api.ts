@@ -1,5 +1,5 @@
 /** The Booking page's API calls (staff session cookie); a 401 tells the shell the session ended, as AdminApi does. */
-import type { Appointment, AppointmentType, BookingException, BookingRules, CalendarRange, NewAppointmentType, NewBooking, NewBookingException, NewWeeklyHours, Provider, Reschedule, SlotList, SlotQuery, StaffAppointment, WeeklyHours } from '../shared/booking.js';
+import type { Appointment, AppointmentType, BookingException, BookingRules, CalendarRange, NewAppointmentType, NewBooking, NewBookingException, NewWeeklyHours, Provider, Reschedule, SlotList, SlotQuery, StaffAppointment, StaffWaitlistEntry, WeeklyHours } from '../shared/booking.js';
 import { ApiError, fetchJson } from '../shared/fetch-json.js';
 import type { AdminApi } from './admin-api.js';
 
@@ -16,6 +16,14 @@ export class BookingAdminApi {
     }
   }
 
+  /** The clinic's waitlist (waiting entries with any time held for them). */
+  waitlist(): Promise<StaffWaitlistEntry[]> {
+    return this.#ended(fetchJson('/api/booking/waitlist'));
+  }
+  /** Takes an entry off the waitlist (a time held for it passes on). */
+  removeWaitlist(id: string): Promise<{ ok: true }> {
+    return this.#ended(fetchJson(`/api/booking/waitlist/${encodeURIComponent(id)}`, { method: 'DELETE' }));
+  }
   day(date: string): Promise<StaffAppointment[]> {
     return this.#ended(fetchJson(`/api/booking/appointments?date=${encodeURIComponent(date)}`));
   }

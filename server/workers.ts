@@ -8,7 +8,9 @@ import { enqueueJobs } from './domain/jobs.js';
 import { digestJobs, runMailJob, type JobEnv } from './domain/notices.js';
 import { sweep } from './domain/sweep.js';
 import { BOOKING_MAIL_JOB, BOOKING_REMINDER_JOB } from './domain/booking/appointments.js';
-import { runBookingJob } from './domain/booking/notices.js';
+import { runBookingJob, runWaitlistMail } from './domain/booking/notices.js';
+import { WAITLIST_EXPIRE_JOB, WAITLIST_MAIL_JOB, WAITLIST_OFFER_JOB } from './domain/booking/holds.js';
+import { runWaitlistJob } from './domain/booking/waitlist.js';
 import { RESET_REQUEST_JOB, handleResetRequest } from './domain/password-reset.js';
 import { StreamRegistry } from './http/sse.js';
 import { JobRunner, errorCode, type JobHandler, type JobLog } from './jobs/runner.js';
@@ -27,6 +29,10 @@ export const HANDLERS: Record<string, JobHandler> = {
   // Booking e-mails are mail too (listed with the others), but written by the booking domain.
   [BOOKING_MAIL_JOB]: runBookingJob,
   [BOOKING_REMINDER_JOB]: runBookingJob,
+  // The waitlist: offering freed time, ending holds, and the offer e-mail.
+  [WAITLIST_OFFER_JOB]: runWaitlistJob,
+  [WAITLIST_EXPIRE_JOB]: runWaitlistJob,
+  [WAITLIST_MAIL_JOB]: runWaitlistMail,
 };
 
 /** The instance's background parts. */

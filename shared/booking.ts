@@ -93,6 +93,8 @@ export const BookingOptions = Type.Object({
   timeZone: Type.String(),
   clinicName: Type.String(),
   cancelCutoffHours: Type.Integer(),
+  /** How far ahead slots open (days): the last day a waitlist window may reach. */
+  horizonDays: Type.Optional(Type.Integer()),
   types: Type.Array(Type.Object({ id: Id, name: Type.Object({ en: Type.String(), fr: Type.String() }), durationMinutes: Type.Integer(), mode: AppointmentMode, location: Type.String(), providerIds: Type.Array(Id) })),
   providers: Type.Array(Type.Object({ id: Id, name: Type.String() })),
 });
@@ -165,3 +167,34 @@ export type AppointmentPatch = Static<typeof AppointmentPatch>;
 /** FHIR R4 exports (validated in the tests). */
 export const FhirResource = Type.Object({ resourceType: Type.String() }, { additionalProperties: true });
 export const FhirSlotQuery = Type.Object({ from: Type.Optional(IsoDate), days: Type.Optional(Type.Integer({ minimum: 1, maximum: 31, default: 7 })), typeId: Id }, { additionalProperties: false });
+
+// --- waitlist -----------------------------------------------------------------------------------
+
+/** Joining the waitlist: a type, a provider or any, and the days (clinic zone) the patient could come. */
+export const NewWaitlistEntry = Type.Object(
+  { typeId: Id, providerId: Type.Optional(Id), earliest: IsoDate, latest: IsoDate, lang: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('fr')])) },
+  { additionalProperties: false },
+);
+export type NewWaitlistEntry = Static<typeof NewWaitlistEntry>;
+
+/** A freed slot held for a waitlist entry until `expiresAt`. */
+export const WaitlistOffer = Type.Object({ id: Id, providerId: Id, providerName: Type.String(), startsAt: Timestamp, endsAt: Timestamp, expiresAt: Timestamp });
+export type WaitlistOffer = Static<typeof WaitlistOffer>;
+
+/** A waitlist entry as its patient sees it, with the slot held for it if any. */
+export const WaitlistEntry = Type.Object({
+  id: Id,
+  typeId: Id,
+  typeName: Type.Object({ en: Type.String(), fr: Type.String() }),
+  providerId: Type.Union([Id, Type.Null()]),
+  providerName: Type.Union([Type.String(), Type.Null()]),
+  earliest: IsoDate,
+  latest: IsoDate,
+  joinedAt: Timestamp,
+  offer: Type.Union([WaitlistOffer, Type.Null()]),
+});
+export type WaitlistEntry = Static<typeof WaitlistEntry>;
+
+/** A waitlist entry in the staff list: with the patient's name. */
+export const StaffWaitlistEntry = Type.Object({ ...WaitlistEntry.properties, patientId: Id, patientName: Type.String() });
+export type StaffWaitlistEntry = Static<typeof StaffWaitlistEntry>;

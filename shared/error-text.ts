@@ -111,6 +111,11 @@ const WORDINGS: Record<string, Wording> = {
   },
   unknown_placeholder: (lang, p) => translate(lang, 'error.unknown_placeholder', { name: typeof p.name === 'string' ? p.name : '' }),
   invalid_patient_page: plain('error.invalid_patient_page'),
+  // The booking waitlist.
+  too_many_waitlist: (lang, p) => translate(lang, 'booking.waitlist.error.tooMany', { limit: formatNumber(lang, num(p, 'limit') ?? 0) }),
+  beyond_horizon: (lang, p) => translate(lang, 'booking.waitlist.error.horizon', { days: formatNumber(lang, num(p, 'days') ?? 0) }),
+  already_waiting: plain('booking.waitlist.error.duplicate'),
+  offer_expired: plain('booking.waitlist.error.expired'),
   rate_limited: (lang, p) => {
     const wait = num(p, 'retryAfterSeconds');
     return wait !== null && wait > 0 ? translate(lang, 'error.rate_limited', { in: formatIn(lang, wait) }) : translate(lang, 'frame.signIn.rateLimited');

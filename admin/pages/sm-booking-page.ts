@@ -1,11 +1,12 @@
 /**
- * @summary Booking: a day's appointments with cancel and "did not come" for every staff member; for
+ * @summary Booking: a day's appointments with cancel and "did not come", and the waitlist (with any
+ * time held for an entry, and removal), for every staff member; for
  * administrators, the set-up too: rules, providers (with a private calendar feed), appointment types,
  * weekly hours and blocked time. Times are shown in the clinic's time zone.
  */
 import { css, html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
-import type { AppointmentMode, AppointmentType, BookingException, BookingRules, Provider, StaffAppointment, WeekdayCode, WeeklyHours } from '../../shared/booking.js';
+import type { AppointmentMode, AppointmentType, BookingException, BookingRules, Provider, StaffAppointment, StaffWaitlistEntry, WeekdayCode, WeeklyHours } from '../../shared/booking.js';
 import { WEEKDAY_CODES } from '../../shared/booking.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
@@ -81,6 +82,8 @@ export class SmBookingPage extends AdminPage {
   @state() private zone = 'America/Toronto';
   @state() private date = '';
   @state() private day: StaffAppointment[] | null = null;
+  /** The waitlist (null while loading). */
+  @state() private waitlist: StaffWaitlistEntry[] | null = null;
   @state() private rules: BookingRules | null = null;
   @state() private providers: Provider[] = [];
   @state() private types: AppointmentType[] = [];
@@ -122,6 +125,28 @@ export class SmBookingPage extends AdminPage {
       Object.assign(this, { day, rules, providers, types, hours, exceptions });
       if (this.isAdmin) this.questionnaires = await this.api.questionnaires();
     });
+    await this.loadWaitlist();
+  }
+
+  /** The waitlist apart: if it cannot be read, the rest of the page still works. */
+  private async loadWaitlist() {
+    try {
+      this.waitlist = await this.booking.waitlist();
+    } catch {
+      this.waitlist = [];
+    }
+  }
+
+  private async removeFromWaitlist(e: StaffWaitlistEntry) {
+    await this.run(() => this.booking.removeWaitlist(e.id).then(() => undefined), this.t('admin.booking.waitlistRemoved', { patient: e.patientName }));
+    await this.loadWaitlist();
+    // The row and its button are gone: the focus goes back to the list's heading.
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('#waitlist-h')?.focus();
+  }
+
+  private dateOnly(date: string) {
+    return new Intl.DateTimeFormat(this.lang === 'fr' ? 'fr-CA' : 'en-CA', { timeZone: this.zone, dateStyle: 'medium' }).format(new Date(`${date}T12:00:00Z`));
   }
 
   private async reloadDay() {
@@ -231,7 +256,7 @@ export class SmBookingPage extends AdminPage {
     return html`<h1>${this.t('admin.booking.title')}</h1>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <p role="status" class="ok">${this.status ?? ''}</p>
-      ${this.dayList()} ${this.isAdmin ? this.setup() : nothing}`;
+      ${this.dayList()} ${this.waitlistSection()} ${this.isAdmin ? this.setup() : nothing}`;
   }
 
   private dayList() {
@@ -276,6 +301,47 @@ export class SmBookingPage extends AdminPage {
                               ? html`<button class="secondary" ?disabled=${this.busy} @click=${() => this.setStatus(a, 'no-show')}>${this.t('admin.booking.noShow')}</button>`
                               : nothing}`
                         : nothing}
+                    </td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`}
+    </section>`;
+  }
+
+  private waitlistSection() {
+    const list = this.waitlist;
+    return html`<section aria-labelledby="waitlist-h">
+      <h2 id="waitlist-h" tabindex="-1">${this.t('admin.booking.waitlist')}</h2>
+      ${!list
+        ? html`<p class="muted">${this.t('common.loading')}</p>`
+        : list.length === 0
+          ? html`<p class="muted">${this.t('admin.booking.waitlistEmpty')}</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th scope="col">${this.t('admin.booking.types')}</th>
+                  <th scope="col">${this.t('admin.booking.providers')}</th>
+                  <th scope="col">${this.t('admin.booking.patient')}</th>
+                  <th scope="col">${this.t('admin.booking.waitlistDays')}</th>
+                  <th scope="col">${this.t('admin.booking.waitlistJoined')}</th>
+                  <th scope="col">${this.t('admin.booking.waitlistOffer')}</th>
+                  <th scope="col"><span class="visually-hidden">${this.t('admin.booking.waitlistRemove')}</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${list.map(
+                  (e) => html`<tr>
+                    <td>${e.typeName[this.lang]}</td>
+                    <td>${e.providerName ?? this.t('admin.booking.waitlistAny')}</td>
+                    <td>${e.patientName}</td>
+                    <td>${this.dateOnly(e.earliest)} – ${this.dateOnly(e.latest)}</td>
+                    <td>${this.when(e.joinedAt)}</td>
+                    <td>${e.offer ? this.t('admin.booking.waitlistHeld', { when: `${this.when(e.offer.startsAt)} (${e.offer.providerName})`, until: this.when(e.offer.expiresAt) }) : this.t('admin.booking.waitlistWaiting')}</td>
+                    <td>
+                      <button class="secondary" ?disabled=${this.busy} @click=${() => this.removeFromWaitlist(e)} aria-label="${this.t('admin.booking.waitlistRemove')}: ${e.patientName}, ${e.typeName[this.lang]}">
+                        ${this.t('admin.booking.waitlistRemove')}
+                      </button>
                     </td>
                   </tr>`,
                 )}

@@ -508,6 +508,41 @@ export interface AppointmentSlotsTable {
   appointment_id: string;
 }
 
+/** A patient waiting for a freed slot of a type (any provider when null) between two days (clinic zone). */
+export interface BookingWaitlistTable {
+  id: string;
+  clinic_id: string;
+  patient_id: string;
+  type_id: string;
+  provider_id: string | null;
+  earliest_date: string;
+  latest_date: string;
+  /** The language of the offer e-mails ('' = the patient's). */
+  lang: string;
+  status: 'waiting' | 'booked' | 'left' | 'removed';
+  /** When the patient joined: the queue's order. */
+  created_at: string;
+  updated_at: string;
+}
+
+/** A freed slot held for a waitlist entry until it is accepted, declined or expires. */
+export interface BookingHoldsTable {
+  id: string;
+  clinic_id: string;
+  entry_id: string;
+  patient_id: string;
+  provider_id: string;
+  type_id: string;
+  starts_at: string;
+  ends_at: string;
+  busy_from: string;
+  busy_to: string;
+  expires_at: string;
+  status: 'held' | 'accepted' | 'declined' | 'expired' | 'void';
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   clinics: ClinicsTable;
   staff: StaffTable;
@@ -547,6 +582,8 @@ export interface Database {
   booking_exceptions: BookingExceptionsTable;
   appointments: AppointmentsTable;
   appointment_slots: AppointmentSlotsTable;
+  booking_waitlist: BookingWaitlistTable;
+  booking_holds: BookingHoldsTable;
 }
 
 export type ThreadRow = Selectable<ThreadsTable>;
@@ -563,3 +600,5 @@ export type JobRow = Selectable<JobsTable>;
 export type AppointmentRow = Selectable<AppointmentsTable>;
 export type BookingTypeRow = Selectable<BookingTypesTable>;
 export type BookingProviderRow = Selectable<BookingProvidersTable>;
+export type BookingWaitlistRow = Selectable<BookingWaitlistTable>;
+export type BookingHoldRow = Selectable<BookingHoldsTable>;

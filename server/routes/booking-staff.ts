@@ -6,13 +6,14 @@ import { Type } from 'typebox';
 import { ErrorBody, IdParams } from '../../shared/api.js';
 import {
   AppointmentPatch, AppointmentType, BookingException, BookingRules, CalendarFeed, CalendarQuery, CalendarRange, DayQuery, FhirResource, FhirSlotQuery, NewAppointmentType, NewBooking, NewBookingException, NewProvider, NewWeeklyHours,
-  Provider, ProviderPatch, Reschedule, SlotList, SlotQuery, StaffAppointment, Appointment, WeeklyHours,
+  Provider, ProviderPatch, Reschedule, SlotList, SlotQuery, StaffAppointment, StaffWaitlistEntry, Appointment, WeeklyHours,
 } from '../../shared/booking.js';
 import type { Deps } from '../deps.js';
 import { audited } from '../domain/action.js';
 import { clinicCipher, getClinic } from '../domain/clinics.js';
 import { appointmentDetail, bookAppointment, findSlots, listDay, listRange, rescheduleAppointment, updateAppointmentStatus } from '../domain/booking/appointments.js';
 import { appointmentResource, scheduleBundle } from '../domain/booking/fhir.js';
+import { leaveWaitlist, listClinicWaitlist } from '../domain/booking/waitlist.js';
 import { providerFeed } from '../domain/booking/feed.js';
 import {
   addException, addHours, addProvider, addType, clinicTimeZone, getBookingRules, getProvider, getType, listExceptions, listHours, listProviders, listTypes, removeException, removeHours, renewFeedToken, replaceType,
@@ -70,6 +71,17 @@ export const staffBookingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       updateAppointmentStatus(deps, staffOf(request), request.id, request.params.id, request.body),
     );
 
+    scoped.get('/api/booking/waitlist', { schema: { tags: ['booking'], summary: 'The waitlist: waiting entries by type, provider and join time, with any slot held for them', response: { 200: Type.Array(StaffWaitlistEntry), ...errors } } }, async (request) => {
+      const who = staffOf(request);
+      const cipher = clinicCipher(deps.keyring, await getClinic(deps.db, who.clinicId));
+      return audited(deps, who, request.id, (tx) => listClinicWaitlist(tx, cipher), (list) =>
+        list.length ? list.map((e) => ({ action: 'waitlist.read', patientId: e.patientId, target: `waitlist:${e.id}` })) : { action: 'waitlist.read', target: 'waitlist' },
+      );
+    });
+    scoped.delete('/api/booking/waitlist/:id', { schema: { tags: ['booking'], summary: 'Remove an entry from the waitlist (a slot held for it passes on)', params: IdParams, response: { 200: Done, ...errors } } }, async (request) => {
+      await leaveWaitlist(deps, staffOf(request), request.id, request.params.id);
+      return { ok: true as const };
+    });
     scoped.get('/api/booking/calendar', { schema: { tags: ['booking'], summary: 'The appointments of a day or a week (clinic time zone), every status; one provider or all', querystring: CalendarQuery, response: { 200: CalendarRange, ...errors } } }, async (request) => {
       const who = staffOf(request);
       const { from, days = 1, providerId } = request.query;

@@ -4,7 +4,7 @@ import '../../admin/pages/sm-booking-page.js';
 import type { SmBookingPage } from '../../admin/pages/sm-booking-page.js';
 import { AdminApi } from '../../admin/admin-api.js';
 import type { Me } from '../../shared/api.js';
-import type { AppointmentType, BookingRules, Provider, StaffAppointment, WeeklyHours } from '../../shared/booking.js';
+import type { AppointmentType, BookingRules, Provider, StaffAppointment, StaffWaitlistEntry, WeeklyHours } from '../../shared/booking.js';
 import { startWorker, worker } from './msw.js';
 
 const me = (role: 'admin' | 'staff'): Me => ({ staff: { id: 's1', name: 'Dana', email: 'd@x.test', role, disabled: false, createdAt: '' }, clinic: { id: 'c1', slug: 'north', name: 'North' }, devMailbox: false });
@@ -106,5 +106,38 @@ describe('<sm-booking-page>', () => {
     delete expected.id;
     expect(state.added[0]).to.deep.equal(expected, 'every other field kept as it was');
     await waitUntil(() => shadow(el).querySelector<HTMLSelectElement>('label.type-questionnaire select')!.value === 'q1');
+  });
+
+  it('shows the waitlist with any time held, and lets staff remove an entry', async () => {
+    const state = { day: [], hours: [], patches: [] as unknown[], added: [] as unknown[] };
+    api(state);
+    const entry = (over: Partial<StaffWaitlistEntry>): StaffWaitlistEntry => ({
+      id: 'w1', typeId: 't1', typeName: { en: 'Follow-up', fr: 'Suivi' }, providerId: null, providerName: null, earliest: '2099-03-02', latest: '2099-03-13',
+      joinedAt: '2099-02-01T15:00:00.000Z', offer: null, patientId: 'p1', patientName: 'Jamie Patient', ...over,
+    });
+    let list = [
+      entry({ offer: { id: 'h1', providerId: 'shah', providerName: 'Dr. Shah', startsAt: '2099-03-02T14:00:00.000Z', endsAt: '2099-03-02T14:30:00.000Z', expiresAt: '2099-03-01T16:00:00.000Z' } }),
+      entry({ id: 'w2', providerId: 'shah', providerName: 'Dr. Shah', patientId: 'p2', patientName: 'Robin Waiting' }),
+    ];
+    const removed: string[] = [];
+    worker.use(
+      http.get('/api/booking/waitlist', () => HttpResponse.json(list)),
+      http.delete('/api/booking/waitlist/:id', ({ params }) => {
+        removed.push(String(params.id));
+        list = list.filter((e) => e.id !== params.id);
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+    const el = await fixture<SmBookingPage>(html`<sm-booking-page .api=${new AdminApi()} .me=${me('staff')}></sm-booking-page>`);
+    await waitUntil(() => shadow(el).querySelector('section[aria-labelledby=waitlist-h] tbody tr'));
+    const rows = [...shadow(el).querySelectorAll('section[aria-labelledby=waitlist-h] tbody tr')].map((r) => r.textContent!.replace(/\s+/g, ' '));
+    expect(rows[0]).to.contain('Jamie Patient').and.contain('Any').and.contain('Held:').and.contain('Dr. Shah');
+    expect(rows[1]).to.contain('Robin Waiting').and.contain('Waiting');
+    await expect(el).to.be.accessible();
+    shadow(el).querySelector<HTMLButtonElement>('button[aria-label="Remove: Robin Waiting, Follow-up"]')!.click();
+    await waitUntil(() => text(el).includes('Robin Waiting is no longer on the waitlist.'));
+    expect(removed).to.deep.equal(['w2']);
+    expect(shadow(el).querySelectorAll('section[aria-labelledby=waitlist-h] tbody tr').length).to.equal(1);
+    expect(shadow(el).activeElement?.id).to.equal('waitlist-h');
   });
 });

@@ -4,7 +4,7 @@ import { http, HttpResponse } from 'msw';
 import '../../widget/frame/booking/sm-booking-view.js';
 import { PatientApi } from '../../widget/frame/patient-api.js';
 import type { SmBookingView } from '../../widget/frame/booking/sm-booking-view.js';
-import type { Appointment, BookingOptions, SlotList } from '../../shared/booking.js';
+import type { Appointment, BookingOptions, SlotList, WaitlistEntry } from '../../shared/booking.js';
 import { startWorker, worker } from './msw.js';
 
 const options: BookingOptions = {
@@ -155,5 +155,80 @@ describe('<sm-booking-view>', () => {
     await waitUntil(() => shadow(view).querySelector('[role=option]'));
     expect(asked).to.deep.equal(['roy']);
     expect(shadow(view).querySelectorAll('select')[1]!.value).to.equal('roy');
+  });
+
+  it('joins the waitlist when no time suits (a refusal worded first), shows it under My appointments and leaves it', async () => {
+    const joins: unknown[] = [];
+    let waiting: WaitlistEntry[] = [];
+    const entry: WaitlistEntry = { id: 'w1', typeId: 'follow', typeName: { en: 'Follow-up', fr: 'Suivi' }, providerId: null, providerName: null, earliest: '2099-03-02', latest: '2099-03-13', joinedAt: '2099-02-01T12:00:00.000Z', offer: null };
+    worker.use(
+      http.get('/api/patient/booking/options', () => HttpResponse.json({ ...options, horizonDays: 30 })),
+      http.get('/api/patient/booking/slots', () => HttpResponse.json({ timeZone: 'America/Toronto', slots: [], nextAvailable: null })),
+      http.get('/api/patient/appointments', () => HttpResponse.json([])),
+      http.get('/api/patient/waitlist', () => HttpResponse.json(waiting)),
+      http.post('/api/patient/waitlist', async ({ request }) => {
+        joins.push(await request.json());
+        if (joins.length === 1) return HttpResponse.json({ code: 'too_many_waitlist', message: 'At most 2', params: { limit: 2 } }, { status: 409 });
+        waiting = [entry];
+        return HttpResponse.json(entry, { status: 201 });
+      }),
+      http.delete('/api/patient/waitlist/w1', () => {
+        waiting = [];
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+    const view = await fixture<SmBookingView>(html`<sm-booking-view .api=${new PatientApi('north', 'en')}></sm-booking-view>`);
+    await waitUntil(() => text(view).includes('No open times in the weeks ahead'));
+    shadow(view).querySelector<HTMLButtonElement>('#wl-open')!.click();
+    await waitUntil(() => shadow(view).querySelector('fieldset'));
+    await view.updateComplete;
+    expect(shadow(view).activeElement?.id).to.equal('wl-earliest', 'focus moves into the form');
+    expect(shadow(view).querySelector('legend')!.textContent).to.contain('Follow-up (any provider)');
+    await expect(view).to.be.accessible();
+    const submit = () => [...shadow(view).querySelectorAll('fieldset button')].find((b) => b.textContent!.includes('Join the waitlist')) as HTMLButtonElement;
+    submit().click();
+    await waitUntil(() => shadow(view).querySelector('[role=alert]'));
+    expect(shadow(view).querySelector('[role=alert]')!.textContent).to.contain('You are on the waitlist 2 times already');
+    submit().click();
+    await waitUntil(() => text(view).includes('You are on the waitlist for Follow-up'));
+    expect(shadow(view).activeElement?.id).to.equal('booking-status', 'the result is read out where focus is');
+    const body = joins[1] as { typeId: string; earliest: string; latest: string; lang: string };
+    expect(body.typeId).to.equal('follow');
+    expect(body.lang).to.equal('en');
+    expect(body.latest >= body.earliest).to.equal(true);
+    expect(text(view)).to.contain('My waitlist');
+    expect(text(view)).to.contain('Follow-up, any provider, from Monday, March 2 to Friday, March 13');
+    await expect(view).to.be.accessible();
+    [...shadow(view).querySelectorAll('button')].find((b) => b.textContent!.includes('Leave the waitlist'))!.click();
+    await waitUntil(() => text(view).includes('You left the waitlist.'));
+    expect(text(view)).not.to.contain('My waitlist');
+  });
+
+  it('books a time the waitlist holds for the patient, in French', async () => {
+    let accepted = false;
+    const held: WaitlistEntry = {
+      id: 'w1', typeId: 'follow', typeName: { en: 'Follow-up', fr: 'Suivi' }, providerId: null, providerName: null, earliest: '2099-03-02', latest: '2099-03-13', joinedAt: '2099-02-01T12:00:00.000Z',
+      offer: { id: 'h1', providerId: 'shah', providerName: 'Dr. Shah', startsAt: slots.slots[0]!.startsAt, endsAt: slots.slots[0]!.endsAt, expiresAt: '2099-03-01T16:00:00.000Z' },
+    };
+    worker.use(
+      http.get('/api/patient/booking/options', () => HttpResponse.json(options)),
+      http.get('/api/patient/booking/slots', () => HttpResponse.json({ timeZone: 'America/Toronto', slots: [], nextAvailable: null })),
+      http.get('/api/patient/appointments', () => HttpResponse.json(accepted ? [appointment({ providerId: 'shah', providerName: 'Dr. Shah', startsAt: slots.slots[0]!.startsAt })] : [])),
+      http.get('/api/patient/waitlist', () => HttpResponse.json(accepted ? [] : [held])),
+      http.post('/api/patient/waitlist/offers/h1/accept', () => {
+        accepted = true;
+        return HttpResponse.json(appointment({ providerId: 'shah', providerName: 'Dr. Shah', startsAt: slots.slots[0]!.startsAt }), { status: 201 });
+      }),
+    );
+    let booked = 0;
+    const view = await fixture<SmBookingView>(html`<sm-booking-view lang="fr" .api=${new PatientApi('north', 'fr')} @sm-appointment-booked=${() => booked++}></sm-booking-view>`);
+    await waitUntil(() => shadow(view).querySelector('.offer'));
+    expect(shadow(view).querySelector('.offer')!.textContent!.replace(/\s+/g, ' ')).to.contain("Une heure s'est libérée : le lundi 2 mars à 9 h 00 avec Dr. Shah");
+    await expect(view).to.be.accessible();
+    [...shadow(view).querySelectorAll<HTMLButtonElement>('.offer button')].find((b) => b.textContent!.includes('Réserver cette heure'))!.click();
+    await waitUntil(() => text(view).includes('Rendez-vous pris pour le lundi 2 mars'));
+    expect(booked).to.equal(1);
+    expect(shadow(view).querySelector('.offer')).to.equal(null);
+    expect(shadow(view).querySelector('.appointments')!.textContent).to.contain('Dr. Shah');
   });
 });

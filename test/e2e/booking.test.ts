@@ -41,6 +41,14 @@ describe('end to end: self-booking on the demo clinic site', () => {
     assert.match(mail.subject, /is booked/);
     assert.ok(mail.attachments.some((a) => a.content.includes('BEGIN:VEVENT') && a.content.includes('TZID=America/Toronto')));
 
+    // Wanting another visit sooner, the patient joins the waitlist (the next two weeks, any provider).
+    await frame.getByRole('button', { name: 'Join the waitlist' }).click();
+    const join = frame.getByRole('group', { name: /Join the waitlist for Follow-up visit/ });
+    await join.getByRole('button', { name: 'Join the waitlist' }).click();
+    await frame.getByRole('status').filter({ hasText: 'You are on the waitlist for Follow-up visit' }).waitFor();
+    await frame.getByRole('button', { name: 'Leave the waitlist for Follow-up visit' }).waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+
     const staffLogin = h.product.demoLogins!.find((l) => l.role === 'staff')!;
     const staff = await newPage(h.browser);
     await staff.goto(`${h.product.publicUrl}/admin/`);
@@ -53,7 +61,9 @@ describe('end to end: self-booking on the demo clinic site', () => {
     const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Toronto', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(booked.starts_at));
     await staff.getByLabel('Day').fill(day);
     await staff.getByLabel('Day').dispatchEvent('change');
-    await staff.getByRole('cell', { name: DEMO_PATIENT.name, exact: true }).waitFor();
+    await staff.getByRole('region', { name: 'Appointments' }).getByRole('cell', { name: DEMO_PATIENT.name, exact: true }).waitFor();
+    // The waitlist, with the patient's entry.
+    await staff.getByRole('region', { name: 'Waitlist' }).getByRole('cell', { name: DEMO_PATIENT.name, exact: true }).waitFor();
     assert.deepEqual(await axeViolations(staff), []);
 
     // The Calendar: the appointment in Dr. Shah's column; staff move it, then book another for the patient.

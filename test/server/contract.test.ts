@@ -23,6 +23,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import type { OpenAPIV3 } from 'openapi-types';
 import { invalidVariants, validArb, type Schema } from '../support/schema-arbitrary.js';
 import { createStaff } from '../../server/domain/staff.js';
+import { joinWaitlist, offerFreedSlot } from '../../server/domain/booking/waitlist.js';
 import { DIALECTS, ORIGIN, PASSWORD, build, call, patientToken, seedClinic, seedPatient, staffCookie, type TestApp } from './helpers.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -260,6 +261,21 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
   const toMark = await made(await call(app, 'POST', '/api/booking/appointments', { cookie, body: { ...book, patientId, startsAt: at(2) } }));
   const toMoveByStaff = await made(await call(app, 'POST', '/api/booking/appointments', { cookie, body: { ...book, patientId, startsAt: at(6) } }));
   const feed = await made(await call(app, 'POST', `/api/booking/providers/${provider.id}/feed`, { cookie }));
+  // The waitlist: entries of the patient (two holding a freed time, one to leave) and of another patient (for staff to remove).
+  const clinicId = (await t.deps.db.selectFrom('patients').select('clinic_id').where('id', '=', patientId).executeTakeFirstOrThrow()).clinic_id;
+  const type2 = await made(await call(app, 'POST', '/api/booking/types', { cookie, body: { ...typeBody, name: { en: 'Visit 2', fr: 'Visite 2' } } }));
+  const day = (n: number) => new Date(Date.now() + n * 24 * 3600_000).toISOString().slice(0, 10);
+  const window = { earliest: day(1), latest: day(10) };
+  const me = { kind: 'patient' as const, clinicId, patientId };
+  await joinWaitlist(t.deps, me, null, { typeId: type.id, ...window });
+  await joinWaitlist(t.deps, me, null, { typeId: type2.id, ...window });
+  const toLeave = await joinWaitlist(t.deps, me, null, { typeId: type2.id, providerId: provider.id, ...window });
+  const other = await seedPatient(t.deps, (await t.deps.db.selectFrom('clinics').selectAll().where('id', '=', clinicId).executeTakeFirstOrThrow()), { email: 'waiting@north.example' });
+  const toRemove = await joinWaitlist(t.deps, { kind: 'patient', clinicId, patientId: other.id }, null, { typeId: type.id, ...window });
+  const freed = (typeId: string, i: number) => ({ providerId: provider.id, typeId, startsAt: at(i), endsAt: new Date(Date.parse(at(i)) + 30 * 60_000).toISOString() });
+  const [toAccept] = await offerFreedSlot(t.deps, clinicId, freed(type.id, 7));
+  const [toDecline] = await offerFreedSlot(t.deps, clinicId, freed(type2.id, 8));
+  assert.ok(toAccept && toDecline && toAccept.patient_id === patientId && toDecline.patient_id === patientId);
   return {
     ids: {
       bookingType: type.id,
@@ -272,6 +288,10 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
       postPatientAppointmentsByIdReschedule: toMove.id,
       postBookingAppointmentsByIdReschedule: toMoveByStaff.id,
       feedToken: new URL(feed.url).searchParams.get('token')!,
+      deletePatientWaitlistById: toLeave.id,
+      deleteBookingWaitlistById: toRemove.id,
+      postPatientWaitlistOffersByIdAccept: toAccept.id,
+      postPatientWaitlistOffersByIdDecline: toDecline.id,
     },
     hints: {
       postPatientAppointments: { ...book, startsAt: at(3) },
@@ -286,6 +306,7 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
       putBookingTypesById: { ...typeBody, questionnaireId: null },
       postBookingHours: hours,
       postBookingExceptions: { providerId: provider.id, ...far1h },
+      postPatientWaitlist: { typeId: type.id, providerId: provider.id, ...window },
     },
   };
 }

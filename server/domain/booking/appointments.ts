@@ -22,7 +22,8 @@ import { assignInAction, currentVersionId } from '../questionnaires.js';
 import type { PatientPrincipal, StaffPrincipal } from '../principal.js';
 import { HOUR, MINUTE } from '../time.js';
 import { clinicTimeZone, getBookingRules, getProvider, getType, listProviders, offers } from './setup.js';
-import { computeSlots, occupiedUnits, type ComputedSlot, type ProviderAvailability, type Range } from './slots.js';
+import { acceptHold, checkHolds, heldRanges, lockProvider, offerFreedTime } from './holds.js';
+import { computeSlots, occupiedRange, occupiedUnits, type ComputedSlot, type ProviderAvailability, type Range } from './slots.js';
 
 /** A database or an action's transaction. */
 type Db = Kysely<Database>;
@@ -43,8 +44,12 @@ function dayRange(timeZone: string, now: Date, from: string | undefined, days: n
   return { fromDate: first.toISODate()!, toDate: last.toISODate()!, start: first.toJSDate(), end: last.endOf('day').toJSDate() };
 }
 
-/** What the slot computation needs of each provider, read for the instants around [start, end]. */
-async function availability(db: Db, clinicId: string, providerIds: string[], start: Date, end: Date, withBusy: boolean): Promise<ProviderAvailability[]> {
+/**
+ * What the slot computation needs of each provider, read for the instants around [start, end]. With
+ * `busy`, the booked time and the waitlist holds (except those of `busy.holder`, who may book them).
+ */
+export async function availability(db: Db, clinicId: string, providerIds: string[], start: Date, end: Date, busy: false | { now: Date; holder?: string | undefined }): Promise<ProviderAvailability[]> {
+  const withBusy = busy !== false;
   if (providerIds.length === 0) return [];
   // A day either side: windows and buffers that reach over midnight.
   const lo = new Date(start.getTime() - 24 * HOUR).toISOString();
@@ -61,17 +66,19 @@ async function availability(db: Db, clinicId: string, providerIds: string[], sta
   const units = withBusy
     ? await db.selectFrom('appointment_slots').select(['provider_id', 'unit_start']).where('clinic_id', '=', clinicId).where('provider_id', 'in', providerIds).where('unit_start', '>=', lo).where('unit_start', '<', hi).execute()
     : [];
+  const held = busy ? await heldRanges(db, clinicId, providerIds, lo, hi, busy.now, busy.holder) : [];
   const range = (s: string, e: string): Range => ({ start: new Date(s), end: new Date(e) });
   return providerIds.map((id) => ({
     id,
     hours: hours.filter((h) => h.provider_id === id).map((h) => ({ rrule: h.rrule, start: h.start_time, end: h.end_time })),
     exceptions: exceptions.filter((x) => x.provider_id === null || x.provider_id === id).map((x) => range(x.starts_at, x.ends_at)),
     busy: units.filter((u) => u.provider_id === id).map((u) => ({ start: new Date(u.unit_start), end: new Date(Date.parse(u.unit_start) + GRID_MINUTES * MINUTE) })),
+    held: held.filter((h) => h.providerId === id),
   }));
 }
 
 /** The active providers offering an active type (one of them when asked). */
-async function bookableProviders(db: Db, clinicId: string, type: AppointmentType, providerId?: string): Promise<string[]> {
+export async function bookableProviders(db: Db, clinicId: string, type: AppointmentType, providerId?: string): Promise<string[]> {
   const providers = (await listProviders(db, clinicId, { activeOnly: true })).filter((p) => offers(type, p.id));
   if (providerId) {
     if (!providers.some((p) => p.id === providerId)) throw notFound('Provider');
@@ -80,7 +87,7 @@ async function bookableProviders(db: Db, clinicId: string, type: AppointmentType
   return providers.map((p) => p.id);
 }
 
-async function bookableType(db: Db, clinicId: string, typeId: string): Promise<AppointmentType> {
+export async function bookableType(db: Db, clinicId: string, typeId: string): Promise<AppointmentType> {
   const type = await getType(db, clinicId, typeId);
   if (!type.active) throw notFound('Appointment type');
   return type;
@@ -90,16 +97,17 @@ const toSlot = (s: ComputedSlot) => ({ providerId: s.providerId, startsAt: s.sta
 
 /**
  * The open slots of a type in a range of days, one provider or all ("first available"). With none,
- * the next open slot after the range (within the horizon), for "next available on …".
+ * the next open slot after the range (within the horizon), for "next available on …". Time held for
+ * a waitlist offer is open only to its `holder`.
  */
-export async function findSlots(db: Kysely<Database>, clinicId: string, q: SlotQuery, now = new Date()): Promise<SlotList> {
+export async function findSlots(db: Kysely<Database>, clinicId: string, q: SlotQuery, now = new Date(), holder?: string): Promise<SlotList> {
   const [rules, timeZone] = [await getBookingRules(db, clinicId), await clinicTimeZone(db, clinicId)];
   const type = await bookableType(db, clinicId, q.typeId);
   const providerIds = await bookableProviders(db, clinicId, type, q.providerId);
   if (!rules.enabled) return { timeZone, slots: [], nextAvailable: null };
   const compute = async (from: string | undefined, days: number) => {
     const r = dayRange(timeZone, now, from, days);
-    return computeSlots({ timeZone, now, fromDate: r.fromDate, toDate: r.toDate, type, rules, providers: await availability(db, clinicId, providerIds, r.start, r.end, true) });
+    return computeSlots({ timeZone, now, fromDate: r.fromDate, toDate: r.toDate, type, rules, providers: await availability(db, clinicId, providerIds, r.start, r.end, { now, holder }) });
   };
   const days = q.days ?? 7;
   const slots = await compute(q.from, days);
@@ -196,6 +204,8 @@ export async function bookAppointment(store: ActionStore, who: PatientPrincipal 
       if (who.kind === 'patient' && Number(upcoming.n) >= rules.maxUpcomingPerPatient) {
         throw new AppError(409, 'too_many_upcoming', `At most ${rules.maxUpcomingPerPatient} upcoming appointments can be booked online`);
       }
+      await lockProvider(a, clinicId, input.providerId, 'share');
+      const ownHold = await checkHolds(a, { clinicId, providerId: input.providerId, patientId, typeId: type.id, startsAt: start.toISOString(), busy: occupiedRange(start, type), now });
       const at = now.toISOString();
       const row: AppointmentRow = {
         id: randomUUID(),
@@ -216,6 +226,7 @@ export async function bookAppointment(store: ActionStore, who: PatientPrincipal 
       await a.tx.insertInto('appointments').values(row).execute();
       await insertUnits(a, row, type);
       a.audit({ action: 'appointment.book', patientId, target: `appointment:${row.id}` });
+      if (ownHold) await acceptHold(a, clinicId, ownHold, patientId, now);
       a.enqueue(mailJob(row, 0));
       for (const job of reminderJobs(row, rules.reminderMinutesBefore, now)) a.enqueue(job);
       await sendTypeQuestionnaire(a, row, zone);
@@ -278,6 +289,8 @@ export async function cancelAppointment(store: ActionStore, who: PatientPrincipa
     await a.tx.deleteFrom('appointment_slots').where('appointment_id', '=', id).execute();
     a.audit({ action: 'appointment.cancel', patientId: row.patient_id, target: `appointment:${id}` });
     a.enqueue(mailJob(row, Number(done.sequence)));
+    // The freed time goes to the waitlist, in this transaction: a crash cannot lose the offer.
+    await offerFreedTime(a, clinicId, { providerId: row.provider_id, typeId: row.type_id, startsAt: row.starts_at, endsAt: row.ends_at }, `${id}:${Number(done.sequence)}`, now);
   });
   return getAppointment(store.db, clinicId, id, { now });
 }
@@ -297,6 +310,8 @@ export async function rescheduleAppointment(store: ActionStore, who: PatientPrin
   await claiming(() =>
     runAction(store, who, requestId, async (a) => {
       await a.tx.deleteFrom('appointment_slots').where('appointment_id', '=', id).execute();
+      await lockProvider(a, clinicId, providerId, 'share');
+      const ownHold = await checkHolds(a, { clinicId, providerId, patientId: row.patient_id, typeId: type.id, startsAt: start.toISOString(), busy: occupiedRange(start, type), now });
       const moved = await a.tx
         .updateTable('appointments')
         .set((eb) => ({ provider_id: providerId, starts_at: start.toISOString(), ends_at: new Date(start.getTime() + type.durationMinutes * MINUTE).toISOString(), sequence: eb('sequence', '+', 1), updated_at: now.toISOString() }))
@@ -308,7 +323,11 @@ export async function rescheduleAppointment(store: ActionStore, who: PatientPrin
       if (!moved) throw new AppError(409, 'not_booked', 'This appointment is no longer booked');
       await insertUnits(a, moved, type);
       a.audit({ action: 'appointment.reschedule', patientId: row.patient_id, target: `appointment:${id}` });
+      if (ownHold) await acceptHold(a, clinicId, ownHold, row.patient_id, now);
       a.enqueue(mailJob(moved, Number(moved.sequence)));
+      if (row.provider_id !== moved.provider_id || row.starts_at !== moved.starts_at) {
+        await offerFreedTime(a, clinicId, { providerId: row.provider_id, typeId: row.type_id, startsAt: row.starts_at, endsAt: row.ends_at }, `${id}:${Number(moved.sequence)}`, now);
+      }
       for (const job of reminderJobs(moved, rules.reminderMinutesBefore, now)) a.enqueue(job);
     }),
   );

@@ -72,3 +72,36 @@ export async function runBookingJob(job: JobRow, env: JobEnv): Promise<void> {
     attachments: [{ filename: 'appointment.ics', contentType: `text/calendar; charset=utf-8; method=${cancelled ? 'CANCEL' : 'REQUEST'}`, content: ics }],
   });
 }
+
+/**
+ * "A time opened up and is held for you": the clinic, the date and time, until when, and a link; no
+ * provider or visit type. Sends nothing once the hold has ended (accepted, declined, expired).
+ */
+export async function runWaitlistMail(job: JobRow, env: JobEnv): Promise<void> {
+  const p = JSON.parse(job.payload) as { holdId: string };
+  const clinicId = job.clinic_id!;
+  const hold = await env.db
+    .selectFrom('booking_holds as h')
+    .innerJoin('booking_waitlist as w', 'w.id', 'h.entry_id')
+    .select(['h.patient_id', 'h.starts_at', 'h.expires_at', 'h.status', 'w.lang'])
+    .where('h.clinic_id', '=', clinicId)
+    .where('h.id', '=', p.holdId)
+    .executeTakeFirst();
+  if (!hold) throw new PermanentJobError('hold_gone');
+  if (hold.status !== 'held' || Date.parse(hold.expires_at) <= Date.now()) return;
+  const clinic = await getClinic(env.db, clinicId);
+  const patient = await getPatient(env.db, clinicCipher(env.keyring, clinic), hold.patient_id).catch((err: unknown) => {
+    throw err instanceof AppError && err.status === 404 ? new PermanentJobError('patient_gone') : err;
+  });
+  const lang = appointmentLang(hold, patient.lang);
+  const zone = await clinicTimeZone(env.db, clinicId);
+  const until = whenText(hold.expires_at, zone, lang);
+  const vars = { clinic: clinic.name, link: patientLink(clinic, env.config.publicUrl.origin), ...whenText(hold.starts_at, zone, lang), untilDate: until.date, untilTime: until.time };
+  await env.mailer.send({
+    clinicId,
+    to: patient.email,
+    subject: translate(lang, 'mail.waitlist.offer.subject', vars),
+    text: translate(lang, 'mail.waitlist.offer.body', vars),
+    messageId: `<${job.id}@${env.config.publicUrl.hostname}>`,
+  });
+}

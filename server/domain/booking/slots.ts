@@ -33,6 +33,8 @@ export interface ProviderAvailability {
   exceptions: Range[];
   /** Time already taken by appointments, buffers included (as in appointment_slots). */
   busy: Range[];
+  /** Time held for another patient's waitlist offer (buffers included): not open to anyone else. */
+  held?: Range[];
 }
 
 /** What a slot needs of its appointment type. */
@@ -134,7 +136,7 @@ export function computeSlots(input: SlotInput): ComputedSlot[] {
           const visit = { start: new Date(t), end: new Date(t + length) };
           if (p.exceptions.some((x) => overlaps(visit, x))) continue;
           const held = occupiedRange(visit.start, input.type);
-          if (p.busy.some((b) => overlaps(held, b))) continue;
+          if (p.busy.some((b) => overlaps(held, b)) || p.held?.some((b) => overlaps(held, b))) continue;
           seen.add(t);
           out.push({ providerId: p.id, ...visit });
         }

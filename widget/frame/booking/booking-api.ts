@@ -1,5 +1,5 @@
 /** The booking view's API calls, with the signed-in patient's token from the frame's PatientApi. */
-import type { Appointment, BookingOptions, NewBooking, Reschedule, SlotList } from '../../../shared/booking.js';
+import type { Appointment, BookingOptions, NewBooking, NewWaitlistEntry, Reschedule, SlotList, WaitlistEntry } from '../../../shared/booking.js';
 import { fetchJson } from '../../../shared/fetch-json.js';
 import type { PatientApi } from '../patient-api.js';
 
@@ -30,5 +30,25 @@ export class BookingApi {
 
   cancel(id: string): Promise<Appointment> {
     return fetchJson(`/api/patient/appointments/${encodeURIComponent(id)}/cancel`, { method: 'POST', headers: this.patient.authHeaders() });
+  }
+
+  waitlist(): Promise<WaitlistEntry[]> {
+    return fetchJson('/api/patient/waitlist', { headers: this.patient.authHeaders() });
+  }
+
+  joinWaitlist(input: NewWaitlistEntry): Promise<WaitlistEntry> {
+    return fetchJson('/api/patient/waitlist', { method: 'POST', body: input, headers: this.patient.authHeaders() });
+  }
+
+  leaveWaitlist(id: string): Promise<{ ok: true }> {
+    return fetchJson(`/api/patient/waitlist/${encodeURIComponent(id)}`, { method: 'DELETE', headers: this.patient.authHeaders() });
+  }
+
+  acceptOffer(id: string): Promise<Appointment> {
+    return fetchJson(`/api/patient/waitlist/offers/${encodeURIComponent(id)}/accept`, { method: 'POST', headers: this.patient.authHeaders() });
+  }
+
+  declineOffer(id: string): Promise<{ ok: true }> {
+    return fetchJson(`/api/patient/waitlist/offers/${encodeURIComponent(id)}/decline`, { method: 'POST', headers: this.patient.authHeaders() });
   }
 }

@@ -2,12 +2,15 @@
  * @summary Self-booking for a signed-in patient: choose a visit type and a provider (or the first
  * available), pick a time from a keyboard-friendly list grouped by day (in the clinic's time zone,
  * with the patient's own shown when it differs), confirm, and see, move or cancel "My appointments".
+ * When no time suits, join the waitlist for days of their choosing; a time held for them shows under
+ * "My waitlist", to book or let go.
  * @fires sm-appointment-booked - a booking was confirmed (no details: nothing leaves the frame).
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Appointment, BookingOptions, Slot, SlotList } from '../../../shared/booking.js';
+import type { Appointment, BookingOptions, Slot, SlotList, WaitlistEntry } from '../../../shared/booking.js';
 import { defineOnce } from '../../../shared/define-once.js';
+import { describeRefusal } from '../../../shared/error-text.js';
 import { ApiError } from '../../../shared/fetch-json.js';
 import { translate, type MessageKey } from '../../../shared/i18n.js';
 import type { Lang } from '../../../shared/lang.js';
@@ -103,6 +106,30 @@ export class SmBookingView extends LitElement {
         font-size: 1.05em;
         margin: 1rem 0 0.25rem;
       }
+      h4 {
+        font-size: 1em;
+        margin: 0.75rem 0 0.25rem;
+      }
+      fieldset {
+        border: 1px solid var(--sm-border, #c5ced6);
+        border-radius: calc(var(--sm-radius, 8px) / 2);
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.75rem;
+        align-items: end;
+      }
+      input[type='date'] {
+        font: inherit;
+        padding: 0.35rem 0.5rem;
+        border: 1px solid var(--sm-border-strong, #616e7c);
+        border-radius: calc(var(--sm-radius, 8px) / 2);
+        max-width: 100%;
+      }
+      .offer {
+        border-left: 4px solid var(--sm-accent, var(--sm-brand, #00587c));
+        padding-left: 0.5rem;
+        margin: 0.25rem 0;
+      }
     `,
   ];
 
@@ -120,12 +147,17 @@ export class SmBookingView extends LitElement {
   @state() private selected: Slot | null = null;
   @state() private active = 0;
   @state() private appointments: Appointment[] = [];
-  @state() private status: { key: MessageKey; vars?: Record<string, string>; alert?: boolean } | null = null;
+  /** The last result, announced (a status, or an alert); `text` when already worded. */
+  @state() private status: { key: MessageKey; vars?: Record<string, string>; text?: string; alert?: boolean } | null = null;
   @state() private busy = false;
   @state() private confirmingCancel: string | null = null;
   /** The appointment being moved: the next time chosen replaces its time. */
   @state() private moving: Appointment | null = null;
   @state() private failed = false;
+  /** The patient's waitlist entries (with any time held for them). */
+  @state() private waitlist: WaitlistEntry[] = [];
+  /** The join-the-waitlist form is open. */
+  @state() private joining = false;
   private client!: BookingApi;
 
   private t(key: MessageKey, vars?: Record<string, string>) {
@@ -166,6 +198,124 @@ export class SmBookingView extends LitElement {
       if (options.enabled && this.typeId) await this.loadSlots();
     } catch {
       this.failed = true;
+    }
+    await this.loadWaitlist();
+  }
+
+  /** The waitlist is an extra: if it cannot be read, booking still works. */
+  private async loadWaitlist() {
+    try {
+      this.waitlist = await this.client.waitlist();
+    } catch {
+      this.waitlist = [];
+    }
+  }
+
+  /** Moves focus to an element of the view once it is rendered (a changed screen, a result to read). */
+  private async focusOn(selector: string) {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
+  }
+
+  private dateText(date: string) {
+    return this.fmt(`${date}T12:00:00Z`, { weekday: 'long', month: 'long', day: 'numeric' });
+  }
+
+  private openJoin() {
+    this.joining = true;
+    this.status = null;
+    void this.focusOn('#wl-earliest');
+  }
+
+  private closeJoin() {
+    this.joining = false;
+    void this.focusOn('#wl-open');
+  }
+
+  private async join(e: Event) {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const data = new FormData(form);
+    const earliest = String(data.get('earliest') ?? '');
+    const latest = String(data.get('latest') ?? '');
+    this.busy = true;
+    try {
+      await this.client.joinWaitlist({ typeId: this.typeId, ...(this.providerId ? { providerId: this.providerId } : {}), earliest, latest, lang: this.lang });
+      this.joining = false;
+      this.status = { key: 'booking.waitlist.joined', vars: { type: this.typeName(this.typeId), from: this.dateText(earliest), to: this.dateText(latest) } };
+      await this.loadWaitlist();
+      void this.focusOn('#booking-status');
+    } catch (err) {
+      this.waitlistError(err);
+      void this.focusOn('#booking-status');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** A waitlist refusal in the reader's language. */
+  private waitlistError(err: unknown) {
+    const code = err instanceof ApiError ? err.code : '';
+    const keys: Record<string, MessageKey> = {
+      invalid_range: 'booking.waitlist.error.range',
+      offer_expired: 'booking.waitlist.error.expired',
+      already_waiting: 'booking.waitlist.error.duplicate',
+      too_many_upcoming: 'booking.error.tooMany',
+      slot_taken: 'booking.error.slotTaken',
+      slot_unavailable: 'booking.error.slotTaken',
+    };
+    if (err instanceof ApiError && (code === 'too_many_waitlist' || code === 'beyond_horizon')) {
+      this.status = { key: 'common.error', text: describeRefusal(this.lang, err), alert: true };
+    } else {
+      this.status = { key: keys[code] ?? 'common.error', alert: true };
+    }
+  }
+
+  private async leave(entry: WaitlistEntry) {
+    this.busy = true;
+    try {
+      await this.client.leaveWaitlist(entry.id);
+      this.status = { key: 'booking.waitlist.left' };
+      await this.loadWaitlist();
+      if (entry.offer && this.options?.enabled && this.typeId) await this.loadSlots();
+    } catch (err) {
+      this.waitlistError(err);
+      await this.loadWaitlist();
+    } finally {
+      this.busy = false;
+      void this.focusOn('#booking-status');
+    }
+  }
+
+  private async acceptOffer(entry: WaitlistEntry) {
+    if (!entry.offer) return;
+    this.busy = true;
+    try {
+      const done = await this.client.acceptOffer(entry.offer.id);
+      this.status = { key: 'booking.booked', vars: { date: this.date(done.startsAt), time: this.time(done.startsAt) } };
+      this.appointments = await this.client.appointments();
+      this.dispatchEvent(new CustomEvent('sm-appointment-booked', { bubbles: true, composed: true }));
+    } catch (err) {
+      this.waitlistError(err);
+    } finally {
+      await this.loadWaitlist();
+      this.busy = false;
+      void this.focusOn('#booking-status');
+    }
+  }
+
+  private async declineOffer(entry: WaitlistEntry) {
+    if (!entry.offer) return;
+    this.busy = true;
+    try {
+      await this.client.declineOffer(entry.offer.id);
+      this.status = { key: 'booking.waitlist.declined' };
+    } catch (err) {
+      this.waitlistError(err);
+    } finally {
+      await this.loadWaitlist();
+      this.busy = false;
+      void this.focusOn('#booking-status');
     }
   }
 
@@ -296,7 +446,9 @@ export class SmBookingView extends LitElement {
     if (!o) return html`<p class="muted" role="status">${this.t('common.loading')}</p>`;
     return html`
       <p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
-      ${this.status ? html`<p class=${this.status.alert ? 'error' : 'muted'} role=${this.status.alert ? 'alert' : 'status'}>${this.t(this.status.key, this.status.vars)}</p>` : nothing}
+      ${this.status
+        ? html`<p id="booking-status" tabindex="-1" class=${this.status.alert ? 'error' : 'muted'} role=${this.status.alert ? 'alert' : 'status'}>${this.status.text ?? this.t(this.status.key, this.status.vars)}</p>`
+        : nothing}
       ${!o.enabled || o.types.length === 0 ? html`<p role="status">${this.t('booking.closed', { clinic: o.clinicName })}</p>` : this.picker(o)}
       ${this.mine()}
     `;
@@ -334,8 +486,52 @@ export class SmBookingView extends LitElement {
         <span>${this.t('booking.weekOf', { date: this.date(`${this.from}T12:00:00Z`) })}</span>
         <button class="link" @click=${() => this.week(1)}>${this.t('booking.later')}</button>
       </div>
-      ${this.slotList()} ${this.confirmation()}
+      ${this.slotList()} ${this.confirmation()} ${this.moving ? nothing : this.joinForm(o)}
     `;
+  }
+
+  /** "Join the waitlist" for the chosen type and provider (or any), between two days. */
+  private joinForm(o: BookingOptions) {
+    if (!this.joining) {
+      return html`<p class="muted">${this.t('booking.waitlist.intro')}</p>
+        <button id="wl-open" class="secondary" @click=${this.openJoin}>${this.t('booking.waitlist.open')}</button>`;
+    }
+    const today = dayKey(new Date().toISOString(), this.zone);
+    const last = addDays(today, o.horizonDays ?? 60);
+    const earliest = this.from > today ? this.from : today;
+    const latest = addDays(earliest, 13) > last ? last : addDays(earliest, 13);
+    const provider = this.providerId ? this.providerName(this.providerId) : this.t('booking.waitlist.anyProvider');
+    return html`<form @submit=${this.join} style="margin-top: 0.75rem">
+      <fieldset>
+        <legend>${this.t('booking.waitlist.legend', { type: `${this.typeName(this.typeId)} (${provider})` })}</legend>
+        <label>${this.t('booking.waitlist.earliest')} <input id="wl-earliest" type="date" name="earliest" required min=${today} max=${last} .value=${earliest} /></label>
+        <label>${this.t('booking.waitlist.latest')} <input type="date" name="latest" required min=${today} max=${last} .value=${latest} /></label>
+        <button ?disabled=${this.busy}>${this.t('booking.waitlist.join')}</button>
+        <button type="button" class="link" @click=${this.closeJoin}>${this.t('booking.waitlist.close')}</button>
+      </fieldset>
+    </form>`;
+  }
+
+  private myWaitlist() {
+    if (this.waitlist.length === 0) return nothing;
+    return html`<h4 id="waitlist-h">${this.t('booking.waitlist.mine')}</h4>
+      <ul class="appointments" aria-labelledby="waitlist-h">
+        ${this.waitlist.map((w) => {
+          const type = w.typeName[this.lang];
+          return html`<li>
+            ${this.t('booking.waitlist.entry', { type, provider: w.providerName ?? this.t('booking.waitlist.anyProvider'), from: this.dateText(w.earliest), to: this.dateText(w.latest) })}
+            ${w.offer
+              ? html`<p class="offer">
+                  ${this.t('booking.waitlist.offer', { date: this.date(w.offer.startsAt), time: this.time(w.offer.startsAt), provider: w.offer.providerName, until: `${this.date(w.offer.expiresAt)}, ${this.time(w.offer.expiresAt)}` })}
+                  <br />
+                  <button ?disabled=${this.busy} @click=${() => this.acceptOffer(w)}>${this.t('booking.waitlist.accept')}</button>
+                  <button class="link" ?disabled=${this.busy} @click=${() => this.declineOffer(w)}>${this.t('booking.waitlist.decline')}</button>
+                </p>`
+              : html`<br />`}
+            <button class="link" ?disabled=${this.busy} aria-label=${this.t('booking.waitlist.leaveFor', { type })} @click=${() => this.leave(w)}>${this.t('booking.waitlist.leave')}</button>
+          </li>`;
+        })}
+      </ul>`;
   }
 
   private slotList() {
@@ -387,6 +583,7 @@ export class SmBookingView extends LitElement {
 
   private mine() {
     return html`<h3>${this.t('booking.mine')}</h3>
+      ${this.myWaitlist()}
       ${this.appointments.length === 0
         ? html`<p class="muted">${this.t('booking.mineEmpty')}</p>`
         : html`<ul class="appointments">
