@@ -9,6 +9,7 @@ import { digestJobs, runMailJob, type JobEnv } from './domain/notices.js';
 import { sweep } from './domain/sweep.js';
 import { BOOKING_MAIL_JOB, BOOKING_REMINDER_JOB } from './domain/booking/appointments.js';
 import { runBookingJob } from './domain/booking/notices.js';
+import { runSmsJob } from './domain/sms.js';
 import { RESET_REQUEST_JOB, handleResetRequest } from './domain/password-reset.js';
 import { StreamRegistry } from './http/sse.js';
 import { JobRunner, errorCode, type JobHandler, type JobLog } from './jobs/runner.js';
@@ -27,6 +28,8 @@ export const HANDLERS: Record<string, JobHandler> = {
   // Booking e-mails are mail too (listed with the others), but written by the booking domain.
   [BOOKING_MAIL_JOB]: runBookingJob,
   [BOOKING_REMINDER_JOB]: runBookingJob,
+  // Text messages: listed with e-mail on the Outgoing page, sent through the SmsSender.
+  'sms.*': runSmsJob,
 };
 
 /** The instance's background parts. */

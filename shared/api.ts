@@ -238,6 +238,8 @@ export type PublicClinic = Static<typeof PublicClinic>;
 // --- patients -------------------------------------------------------------------------------
 
 const Phone = Type.String({ pattern: '^[+0-9 ()-]{7,20}$' });
+/** A mobile number for text messages, strictly E.164: "+", country code, number, no spaces (e.g. +15145550123). */
+export const MobileNumber = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' });
 /** Ontario health card: 10 digits, optional two-letter version code. */
 const HealthNumber = Type.String({ pattern: '^[0-9]{10}([A-Za-z]{2})?$' });
 
@@ -247,6 +249,9 @@ export const PatientDetails = Type.Object(
     dateOfBirth: IsoDate,
     email: Email,
     phone: Type.Optional(Type.Union([Phone, Type.Null()])),
+    mobile: Type.Optional(Type.Union([MobileNumber, Type.Null()])),
+    /** Whether the patient agrees to text messages (recorded with the date; false withdraws it). */
+    smsConsent: Type.Optional(Type.Boolean()),
     healthNumber: Type.Optional(Type.Union([HealthNumber, Type.Null()])),
     lang: Type.Optional(Lang),
   },
@@ -263,6 +268,9 @@ export const Patient = Type.Object({
   dateOfBirth: Type.String(),
   email: Type.String(),
   phone: Type.Union([Type.String(), Type.Null()]),
+  mobile: Type.Union([Type.String(), Type.Null()]),
+  /** When the patient agreed to text messages; null: no texts. */
+  smsConsentAt: Type.Union([Timestamp, Type.Null()]),
   healthNumber: Type.Union([Type.String(), Type.Null()]),
   lang: Lang,
   consentedAt: Type.Union([Timestamp, Type.Null()]),

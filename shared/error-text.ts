@@ -110,6 +110,8 @@ const WORDINGS: Record<string, Wording> = {
   },
   unknown_placeholder: (lang, p) => translate(lang, 'error.unknown_placeholder', { name: typeof p.name === 'string' ? p.name : '' }),
   invalid_patient_page: plain('error.invalid_patient_page'),
+  sms_unavailable: plain('error.sms_unavailable'),
+  patient_not_textable: plain('error.patient_not_textable'),
   rate_limited: (lang, p) => {
     const wait = num(p, 'retryAfterSeconds');
     return wait !== null && wait > 0 ? translate(lang, 'error.rate_limited', { in: formatIn(lang, wait) }) : translate(lang, 'frame.signIn.rateLimited');

@@ -18,6 +18,7 @@ import * as m0014 from './migrations/0014_conversation_page.js';
 import * as m0015 from './migrations/0015_emergency_override.js';
 import * as m0016 from './migrations/0016_booking_mail_kinds.js';
 import * as m0017 from './migrations/0017_booking_questionnaire.js';
+import * as m0022 from './migrations/0022_sms.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0015_emergency_override': m0015,
   '0016_booking_mail_kinds': m0016,
   '0017_booking_questionnaire': m0017,
+  '0022_sms': m0022,
 };
 
 /** The migrations this database has not had yet, in order (all of them for an empty database). */

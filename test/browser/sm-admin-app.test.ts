@@ -12,7 +12,7 @@ const me = (role: 'admin' | 'staff', devMailbox = true): Me => ({
 });
 
 const patient: Patient = {
-  id: 'p1', name: 'Jamie Patient', dateOfBirth: '1990-05-17', email: 'jamie@example.com', phone: null, healthNumber: null, lang: 'en', consentedAt: null, createdAt: '2026-01-01T00:00:00.000Z',
+  id: 'p1', name: 'Jamie Patient', dateOfBirth: '1990-05-17', email: 'jamie@example.com', phone: null, mobile: null, smsConsentAt: null, healthNumber: null, lang: 'en', consentedAt: null, createdAt: '2026-01-01T00:00:00.000Z',
 };
 
 const shadow = (el: Element) => el.shadowRoot!;
