@@ -393,6 +393,8 @@ export const MailKind = Type.Union([Type.Literal('new-message'), Type.Literal('s
 /** One outgoing e-mail as the clinic's admins see it in the queue. */
 export const OutgoingMail = Type.Object({
   id: Id,
+  /** E-mail, or a text message (its kind is then one of the texts: booking-reminder, questionnaire-assigned). */
+  channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
   kind: MailKind,
   /** The recipient's name (patient or staff member); their address is not shown. */
   recipient: Type.String(),
@@ -409,3 +411,7 @@ export type OutgoingMail = Static<typeof OutgoingMail>;
 
 export const OutgoingMailQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('failed'), Type.Literal('done')])) }, { additionalProperties: false });
 export type OutgoingMailQuery = Static<typeof OutgoingMailQuery>;
+
+/** Whether this server can send text messages, and through which provider. */
+export const SmsStatus = Type.Object({ available: Type.Boolean(), provider: Type.Union([Type.String(), Type.Null()]) });
+export type SmsStatus = Static<typeof SmsStatus>;

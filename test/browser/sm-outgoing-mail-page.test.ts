@@ -8,7 +8,7 @@ import { startWorker, worker } from './msw.js';
 
 const me: Me = { staff: { id: 's1', name: 'Dana', email: 'd@x.test', role: 'admin', disabled: false, createdAt: '' }, clinic: { id: 'c1', slug: 'north', name: 'North' }, devMailbox: false };
 const mail = (over: Partial<OutgoingMail>): OutgoingMail => ({
-  id: 'm1', kind: 'new-message', recipient: 'Jamie Patient', status: 'failed', attempts: 10, maxAttempts: 10, lastError: 'ECONNREFUSED',
+  id: 'm1', channel: 'email', kind: 'new-message', recipient: 'Jamie Patient', status: 'failed', attempts: 10, maxAttempts: 10, lastError: 'ECONNREFUSED',
   createdAt: '2026-11-25T12:00:00.000Z', at: '2026-11-25T18:30:00.000Z', ...over,
 });
 
