@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './roles.js';
+import { MOBILE_PATTERN } from './mobile.js';
 
 /** A record id: UUIDs and similar, nothing that needs escaping. */
 export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
@@ -239,7 +240,7 @@ export type PublicClinic = Static<typeof PublicClinic>;
 
 const Phone = Type.String({ pattern: '^[+0-9 ()-]{7,20}$' });
 /** A mobile number for text messages, strictly E.164: "+", country code, number, no spaces (e.g. +15145550123). */
-export const MobileNumber = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' });
+export const MobileNumber = Type.String({ pattern: MOBILE_PATTERN.source });
 /** Ontario health card: 10 digits, optional two-letter version code. */
 const HealthNumber = Type.String({ pattern: '^[0-9]{10}([A-Za-z]{2})?$' });
 

@@ -88,5 +88,5 @@ export function twilioSender(s: TwilioSettings): SmsSender {
   };
 }
 
-/** A strict E.164 number: "+", a country code not starting with 0, 7 to 15 digits in all. */
-export const E164 = /^\+[1-9][0-9]{6,14}$/;
+/** A strict E.164 number (the same rule as patients' mobile numbers). */
+export { MOBILE_PATTERN as E164 } from '../../shared/mobile.js';
