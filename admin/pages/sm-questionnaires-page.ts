@@ -183,7 +183,7 @@ export class SmQuestionnairesPage extends AdminPage {
     const ok = await this.run(async () => {
       await this.api.assignQuestionnaire(questionnaireId, { patientIds: [patientId], ...(dueDate ? { dueDate } : {}), channel });
       await this.loadAssignments();
-    }, this.t('admin.q.assigned', { name: patient.name }));
+    }, this.t(channel === 'sms' ? 'admin.questionnaires.assignedSms' : 'admin.q.assigned', { name: patient.name }));
     if (ok) form.reset();
   }
 
