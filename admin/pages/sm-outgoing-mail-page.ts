@@ -85,7 +85,7 @@ export class SmOutgoingMailPage extends AdminPage {
   }
 
   private async retry(m: OutgoingMail) {
-    await this.run(() => this.api.retryOutgoingMail(m.id), this.t('admin.outgoing.retried', { recipient: this.recipient(m) }));
+    await this.run(() => this.api.retryOutgoingMail(m.id), this.t(m.channel === 'sms' ? 'admin.outgoing.retriedSms' : 'admin.outgoing.retried', { recipient: this.recipient(m) }));
     // Reload either way: after a refusal (404) the row is just as stale.
     await this.load();
     await this.updateComplete;

@@ -131,6 +131,10 @@ describe('<sm-outgoing-mail-page>', () => {
     expect(shadow(el).querySelector('.sms-status')!.textContent).to.equal('Text messages are sent through Twilio. They go through this same queue, and never contain health information.');
     expect(buttons(el, 'Send again')[0]!.getAttribute('aria-label')).to.equal('Send again: Appointment reminder (text) for Jamie Patient');
     await expect(el).to.be.accessible();
+    worker.use(http.post('/api/outgoing-mail/:id/retry', () => new HttpResponse(null, { status: 204 })));
+    buttons(el, 'Send again')[0]!.click();
+    await waitUntil(() => shadow(el).querySelector('[role=status]')!.textContent!.includes('back in the queue'));
+    expect(shadow(el).querySelector('[role=status]')!.textContent).to.equal('The text message for Jamie Patient is back in the queue and will be sent shortly.');
 
     worker.use(http.get('/api/sms-status', () => HttpResponse.json({ available: false, provider: null })));
     const fr = await fixture<SmOutgoingMailPage>(html`<sm-outgoing-mail-page .api=${new AdminApi()} .me=${me} .lang=${'fr'}></sm-outgoing-mail-page>`);
