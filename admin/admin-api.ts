@@ -1,5 +1,5 @@
 /** The staff API client: session cookie, JSON, and one place that notices a session has ended. */
-import type { AuditExportQuery, AuditPage, AuditQuery, AuditVerification, Clinic, DeviceKeys, ClinicSettings, InvitationInfo, MailItem, Me, NewStaff, PasswordResetInfo, OutgoingMail, OutgoingMailQuery, Patient, PatientDetails, PatientPage, PatientPatch, PatientQuery, StaffMember, StaffPatch } from '../shared/api.js';
+import type { AuditExportQuery, AuditPage, AuditQuery, AuditVerification, Clinic, DeviceKeys, ClinicSettings, InvitationInfo, MailItem, Me, NewStaff, PasswordResetInfo, OutgoingMail, OutgoingMailQuery, Patient, PatientDetails, PatientPage, PatientPatch, PatientQuery, StaffMember, StaffPatch, SmsStatus } from '../shared/api.js';
 import type { PasskeyAdded, RecoveryCodes, SecondFactorNeeded, TotpSetup, TwoFactorStatus } from '../shared/api.js';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
@@ -260,6 +260,11 @@ export class AdminApi {
   /** Puts a failed e-mail back in the queue. */
   retryOutgoingMail(id: string): Promise<void> {
     return this.#call(`/api/outgoing-mail/${encodeURIComponent(id)}/retry`, { method: 'POST' });
+  }
+
+  /** Whether text messages are set up on this server (admins). */
+  smsStatus(): Promise<SmsStatus> {
+    return this.#call('/api/sms-status');
   }
 
   /** The clinic's questionnaires (current versions). */

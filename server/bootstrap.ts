@@ -11,6 +11,7 @@ import { Keyring, loadOrCreateMasterKey } from './domain/crypto.js';
 import { ClinicCache } from './domain/clinic-cache.js';
 import { clinicCipher, getClinic } from './domain/clinics.js';
 import { devMailer, smtpMailer } from './domain/mail.js';
+import { smsSenderOf } from './domain/sms.js';
 import { fillMissingReplyDue } from './domain/messaging-settings.js';
 import { indexUnsearchedMessages } from './domain/message-search.js';
 import { indexUnsearchedPatients } from './domain/patients.js';
@@ -78,7 +79,10 @@ export async function createDeps(config: Config, webRoot = DEFAULT_WEB_ROOT): Pr
     if (indexed + due + words > 0) notes.push(`Prepared existing data for the faster inbox: ${indexed} patients indexed for search, ${due} reply-due times computed, ${words} messages indexed for search.`);
     const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom, config.smtpTimeouts) : devMailer(database.db, keyring);
     if (!config.smtpUrl) notes.push('DEVELOPMENT MODE: no SMTP_URL, so e-mail is kept in the dev mailbox (admin → Dev mailbox), not sent.');
-    const workers = createWorkers({ ...database, keyring, mailer, config }, config);
+    // Twilio when TWILIO_* is set; otherwise no sender at all: texts are unavailable, not faked.
+    const sms = smsSenderOf(config);
+    notes.push(config.sms ? `Text messages go through Twilio (${config.sms.apiBase}).` : 'Text messages are off: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are not set, so sends by text are refused.');
+    const workers = createWorkers({ ...database, keyring, mailer, config, sms }, config);
     return { deps: { ...database, ...workers, config, keyring, clinics: new ClinicCache(keyring), mailer, webRoot }, notes };
   } catch (err) {
     await database.db.destroy();

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { NOTICE_BATCH_MS } from './domain/notices.js';
+import { E164, type TwilioSettings } from './sms/sender.js';
 
 /** Everything the server reads from its environment. */
 export interface Config {
@@ -38,6 +39,8 @@ export interface Config {
    * (the address that many entries from the right of X-Forwarded-For), or the proxies' addresses.
    */
   trustProxy: false | number | string[];
+  /** Text messages through Twilio (TWILIO_*); null when not configured: SMS is then unavailable. */
+  sms: TwilioSettings | null;
   /** NODE_ENV=production: development conveniences (the dev mailbox) stay off whatever else is set. */
   production: boolean;
 }
@@ -104,6 +107,34 @@ function trustProxy(raw: string | undefined): Config['trustProxy'] {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/**
+ * TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM all set, or none (SMS unavailable);
+ * TWILIO_API_BASE (default https://api.twilio.com) and SMS_TIMEOUT_MS are optional.
+ */
+function twilio(env: Env): TwilioSettings | null {
+  const names = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
+  const set = names.filter((n) => env[n]);
+  if (set.length === 0) {
+    if (env.TWILIO_API_BASE) throw new ConfigError('TWILIO_API_BASE is set but TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are not: set all three to send text messages');
+    return null;
+  }
+  if (set.length < names.length) {
+    throw new ConfigError(`Text messages need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM together; missing: ${names.filter((n) => !env[n]).join(', ')}`);
+  }
+  const accountSid = env.TWILIO_ACCOUNT_SID!;
+  if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) throw new ConfigError('TWILIO_ACCOUNT_SID must be "AC" followed by 32 hexadecimal characters (the Account SID in the Twilio console)');
+  const authToken = env.TWILIO_AUTH_TOKEN!;
+  // Never echoed: it is a secret.
+  if (!/^[0-9A-Za-z]{16,128}$/.test(authToken)) throw new ConfigError('TWILIO_AUTH_TOKEN must be the Auth Token from the Twilio console (letters and digits only)');
+  const from = env.TWILIO_FROM!;
+  if (!E164.test(from) && !/^MG[0-9a-fA-F]{32}$/.test(from)) {
+    throw new ConfigError(`TWILIO_FROM must be the sending number in E.164 form (e.g. +15145550123) or a Messaging Service SID (MG…), got "${from}"`);
+  }
+  const apiBase = url('TWILIO_API_BASE', env.TWILIO_API_BASE || 'https://api.twilio.com', ['http:', 'https:']);
+  if (apiBase.search || apiBase.hash) throw new ConfigError(`TWILIO_API_BASE must be a base URL with no query or fragment, got "${env.TWILIO_API_BASE}"`);
+  return { accountSid, authToken, from, apiBase: apiBase.href.replace(/\/+$/, ''), timeoutMs: millis(env, 'SMS_TIMEOUT_MS', 15_000, 100, 120_000) };
+}
+
 /** Reads and checks the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const p = port(env, 'PORT', 3000);
@@ -138,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobs: { retryBaseMs: millis(env, 'JOB_RETRY_BASE_MS', 30_000, 10, 3_600_000), leaseMs: millis(env, 'JOB_LEASE_MS', 120_000, 500, 3_600_000) },
     noticeBatchMs: millis(env, 'NOTICE_BATCH_MS', NOTICE_BATCH_MS, 0, 3_600_000),
     trustProxy: trustProxy(env.TRUST_PROXY),
+    sms: twilio(env),
     production: env.NODE_ENV === 'production',
   };
 }

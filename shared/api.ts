@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './roles.js';
+import { MOBILE_PATTERN } from './mobile.js';
 
 /** A record id: UUIDs and similar, nothing that needs escaping. */
 export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
@@ -238,6 +239,8 @@ export type PublicClinic = Static<typeof PublicClinic>;
 // --- patients -------------------------------------------------------------------------------
 
 const Phone = Type.String({ pattern: '^[+0-9 ()-]{7,20}$' });
+/** A mobile number for text messages, strictly E.164: "+", country code, number, no spaces (e.g. +15145550123). */
+export const MobileNumber = Type.String({ pattern: MOBILE_PATTERN.source });
 /** Ontario health card: 10 digits, optional two-letter version code. */
 const HealthNumber = Type.String({ pattern: '^[0-9]{10}([A-Za-z]{2})?$' });
 
@@ -247,6 +250,9 @@ export const PatientDetails = Type.Object(
     dateOfBirth: IsoDate,
     email: Email,
     phone: Type.Optional(Type.Union([Phone, Type.Null()])),
+    mobile: Type.Optional(Type.Union([MobileNumber, Type.Null()])),
+    /** Whether the patient agrees to text messages (recorded with the date; false withdraws it). */
+    smsConsent: Type.Optional(Type.Boolean()),
     healthNumber: Type.Optional(Type.Union([HealthNumber, Type.Null()])),
     lang: Type.Optional(Lang),
   },
@@ -263,6 +269,9 @@ export const Patient = Type.Object({
   dateOfBirth: Type.String(),
   email: Type.String(),
   phone: Type.Union([Type.String(), Type.Null()]),
+  mobile: Type.Union([Type.String(), Type.Null()]),
+  /** When the patient agreed to text messages; null: no texts. */
+  smsConsentAt: Type.Union([Timestamp, Type.Null()]),
   healthNumber: Type.Union([Type.String(), Type.Null()]),
   lang: Lang,
   consentedAt: Type.Union([Timestamp, Type.Null()]),
@@ -385,6 +394,8 @@ export const MailKind = Type.Union([Type.Literal('new-message'), Type.Literal('s
 /** One outgoing e-mail as the clinic's admins see it in the queue. */
 export const OutgoingMail = Type.Object({
   id: Id,
+  /** E-mail, or a text message (its kind is then one of the texts: booking-reminder, questionnaire-assigned). */
+  channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
   kind: MailKind,
   /** The recipient's name (patient or staff member); their address is not shown. */
   recipient: Type.String(),
@@ -401,3 +412,7 @@ export type OutgoingMail = Static<typeof OutgoingMail>;
 
 export const OutgoingMailQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('failed'), Type.Literal('done')])) }, { additionalProperties: false });
 export type OutgoingMailQuery = Static<typeof OutgoingMailQuery>;
+
+/** Whether this server can send text messages, and through which provider. */
+export const SmsStatus = Type.Object({ available: Type.Boolean(), provider: Type.Union([Type.String(), Type.Null()]) });
+export type SmsStatus = Static<typeof SmsStatus>;

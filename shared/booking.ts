@@ -68,6 +68,10 @@ export type NewBookingException = Static<typeof NewBookingException>;
 export const BookingException = Type.Object({ id: Id, providerId: Type.Union([Id, Type.Null()]), startsAt: Timestamp, endsAt: Timestamp, label: Type.String() });
 export type BookingException = Static<typeof BookingException>;
 
+/** How a reminder reaches the patient. */
+export const ReminderChannel = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('both')]);
+export type ReminderChannel = Static<typeof ReminderChannel>;
+
 /** The clinic's booking rules. */
 export const BookingRules = Type.Object(
   {
@@ -80,6 +84,8 @@ export const BookingRules = Type.Object(
     slotStepMinutes: Minutes(5, 240),
     /** Reminder e-mails, in minutes before the appointment (e.g. 2880 and 120). */
     reminderMinutesBefore: Type.Array(Type.Integer({ minimum: 15, maximum: 60 * 24 * 14 }), { maxItems: 5, uniqueItems: true }),
+    /** How reminders go: e-mail (default), text message, or both; texts only to patients with a mobile number who agreed to them. */
+    reminderChannel: Type.Optional(ReminderChannel),
   },
   { additionalProperties: false },
 );

@@ -116,6 +116,8 @@ const WORDINGS: Record<string, Wording> = {
   beyond_horizon: (lang, p) => translate(lang, 'booking.waitlist.error.horizon', { days: formatNumber(lang, num(p, 'days') ?? 0) }),
   already_waiting: plain('booking.waitlist.error.duplicate'),
   offer_expired: plain('booking.waitlist.error.expired'),
+  sms_unavailable: plain('error.sms_unavailable'),
+  patient_not_textable: plain('error.patient_not_textable'),
   rate_limited: (lang, p) => {
     const wait = num(p, 'retryAfterSeconds');
     return wait !== null && wait > 0 ? translate(lang, 'error.rate_limited', { in: formatIn(lang, wait) }) : translate(lang, 'frame.signIn.rateLimited');

@@ -9,6 +9,7 @@ import { bookingStrings } from './i18n-booking.js';
 import { calendarStrings } from './i18n-calendar.js';
 import { messagingSettingsStrings } from './i18n-messaging-settings.js';
 import { conversationStrings } from './i18n-conversation.js';
+import { smsStrings } from './i18n-sms.js';
 
 const en = {
   'app.name': 'Secure Messaging',
@@ -73,6 +74,7 @@ const en = {
   ...calendarStrings.en,
   ...messagingSettingsStrings.en,
   ...conversationStrings.en,
+  ...smsStrings.en,
 
 
   'msg.newThread': 'New message',
@@ -592,6 +594,7 @@ const fr: Record<MessageKey, string> = {
   ...calendarStrings.fr,
   ...messagingSettingsStrings.fr,
   ...conversationStrings.fr,
+  ...smsStrings.fr,
 
 
   'msg.newThread': 'Nouveau message',

@@ -95,7 +95,12 @@ export type LibraryEntry = Static<typeof LibraryEntry>;
 
 /** Staff ask patients to fill in a questionnaire's current version. */
 export const NewAssignments = Type.Object(
-  { patientIds: Type.Array(Id, { minItems: 1, maxItems: 200, uniqueItems: true }), dueDate: Type.Optional(IsoDate) },
+  {
+    patientIds: Type.Array(Id, { minItems: 1, maxItems: 200, uniqueItems: true }),
+    dueDate: Type.Optional(IsoDate),
+    /** How the patient hears of it: an e-mail link (default) or a text-message link; neither names the questionnaire. */
+    channel: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('sms')])),
+  },
   { additionalProperties: false },
 );
 export type NewAssignments = Static<typeof NewAssignments>;

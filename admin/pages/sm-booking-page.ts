@@ -19,6 +19,7 @@ const MODES: AppointmentMode[] = ['in-person', 'phone', 'video'];
 
 /** API error codes this page words in the reader's language (anything else: the shared sentences). */
 const ERRORS: Record<string, MessageKey> = {
+  sms_unavailable: 'error.sms_unavailable',
   invalid_range: 'admin.booking.error.invalidRange',
   not_booked: 'admin.booking.error.notBooked',
   not_found: 'admin.booking.error.notFound',
@@ -194,6 +195,7 @@ export class SmBookingPage extends AdminPage {
       cancelCutoffHours: n('cutoff'),
       slotStepMinutes: n('step'),
       reminderMinutesBefore: [...new Set(f.get('reminders').split(',').map((s) => Math.round(Number(s.trim()) * 60)).filter((m) => m > 0))],
+      reminderChannel: (['email', 'sms', 'both'] as const).find((c) => c === f.get('reminderChannel')) ?? 'email',
     };
     void this.change(() => this.booking.saveRules(rules));
   }
@@ -365,6 +367,12 @@ export class SmBookingPage extends AdminPage {
               <label>${this.t('admin.booking.cutoff')}<input type="number" name="cutoff" min="0" .value=${String(r.cancelCutoffHours)} /></label>
               <label>${this.t('admin.booking.step')}<input type="number" name="step" min="5" step="5" .value=${String(r.slotStepMinutes)} /></label>
               <label>${this.t('admin.booking.reminders')}<input type="text" name="reminders" .value=${r.reminderMinutesBefore.map((m) => m / 60).join(', ')} /></label>
+              <label
+                >${this.t('admin.booking.reminderChannel')}
+                <select name="reminderChannel">
+                  ${(['email', 'sms', 'both'] as const).map((c) => html`<option value=${c} ?selected=${(r.reminderChannel ?? 'email') === c}>${this.t(`admin.channel.${c}`)}</option>`)}
+                </select>
+              </label>
               <button ?disabled=${this.busy}>${this.t('common.save')}</button>
             </form>`
           : nothing}

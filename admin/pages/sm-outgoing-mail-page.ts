@@ -1,11 +1,11 @@
 /**
- * @summary Outgoing e-mail (admins only): the clinic's e-mail queue by status (failed, waiting, sent),
- * with "Send again" for e-mail that failed. The result of a retry is announced in a polite live region,
+ * @summary Outgoing e-mail (admins only): the clinic's e-mail and text-message queue by status (failed,
+ * waiting, sent), with "Send again" for what failed, and whether text messages are set up. The result of a retry is announced in a polite live region,
  * which then takes focus, since the row whose button was pressed leaves the list.
  */
 import { css, html, nothing } from 'lit';
 import { query, state } from 'lit/decorators.js';
-import type { OutgoingMail, OutgoingMailQuery } from '../../shared/api.js';
+import type { OutgoingMail, OutgoingMailQuery, SmsStatus } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import type { MessageKey } from '../../shared/i18n.js';
@@ -44,6 +44,8 @@ export class SmOutgoingMailPage extends AdminPage {
 
   @state() private filter: MailFilter = 'failed';
   @state() private mail: OutgoingMail[] | null = null;
+  /** Whether texts are set up (null until known, or when the server could not say). */
+  @state() private sms: SmsStatus | null = null;
   /** Numbers each list request, so a slow answer for an earlier filter cannot replace a newer one. */
   private loads = 0;
   @query('#status') private statusEl?: HTMLElement;
@@ -52,6 +54,8 @@ export class SmOutgoingMailPage extends AdminPage {
   connectedCallback(): void {
     super.connectedCallback();
     void this.load();
+    // Only informative: a failure leaves the notice out rather than alarming anyone.
+    this.api.smsStatus().then((s) => (this.sms = s), () => (this.sms = null));
   }
 
   /** API errors as sentences of the catalog, never the server's English text. */
@@ -81,7 +85,7 @@ export class SmOutgoingMailPage extends AdminPage {
   }
 
   private async retry(m: OutgoingMail) {
-    await this.run(() => this.api.retryOutgoingMail(m.id), this.t('admin.outgoing.retried', { recipient: this.recipient(m) }));
+    await this.run(() => this.api.retryOutgoingMail(m.id), this.t(m.channel === 'sms' ? 'admin.outgoing.retriedSms' : 'admin.outgoing.retried', { recipient: this.recipient(m) }));
     // Reload either way: after a refusal (404) the row is just as stale.
     await this.load();
     await this.updateComplete;
@@ -94,7 +98,7 @@ export class SmOutgoingMailPage extends AdminPage {
   }
 
   private kind(m: OutgoingMail): string {
-    return this.t(`admin.outgoing.kind.${m.kind}`);
+    return m.channel === 'sms' ? this.t(`admin.outgoing.kind.sms.${m.kind}` as MessageKey) : this.t(`admin.outgoing.kind.${m.kind}`);
   }
 
   private table(mail: OutgoingMail[]) {
@@ -105,6 +109,7 @@ export class SmOutgoingMailPage extends AdminPage {
       <thead>
         <tr>
           <th scope="col">${this.t('admin.outgoing.kind')}</th>
+          <th scope="col">${this.t('admin.outgoing.channel')}</th>
           <th scope="col">${this.t('admin.outgoing.recipient')}</th>
           <th scope="col">${this.t('admin.outgoing.attempts')}</th>
           <th scope="col">${this.t('admin.outgoing.lastError')}</th>
@@ -116,6 +121,7 @@ export class SmOutgoingMailPage extends AdminPage {
         ${mail.map(
           (m) => html`<tr>
             <td>${this.kind(m)}</td>
+            <td>${this.t(m.channel === 'sms' ? 'admin.outgoing.channel.sms' : 'admin.outgoing.channel.email')}</td>
             <td>${m.recipient || html`<span class="muted">${this.t('admin.outgoing.unknownRecipient')}</span>`}</td>
             <td>${this.t('admin.outgoing.attemptsOf', { attempts: m.attempts, max: m.maxAttempts })}</td>
             <td>${m.lastError ? html`<code>${m.lastError}</code>` : html`<span class="muted">${this.t('admin.outgoing.noError')}</span>`}</td>
@@ -142,6 +148,9 @@ export class SmOutgoingMailPage extends AdminPage {
     const loading = this.mail === null && !this.error;
     return html`<h1>${this.t('admin.outgoing.title')}</h1>
       <p>${this.t('admin.outgoing.intro')}</p>
+      ${this.sms
+        ? html`<p class="sms-status">${this.sms.available ? this.t('admin.outgoing.smsAvailable', { provider: this.sms.provider ?? '' }) : this.t('admin.outgoing.smsUnavailable')}</p>`
+        : nothing}
       <div class="panel">
         <label
           >${this.t('admin.outgoing.show')}

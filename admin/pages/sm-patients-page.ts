@@ -4,6 +4,7 @@ import { state } from 'lit/decorators.js';
 import type { Patient, PatientDetails } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { AdminPage } from '../admin-page.js';
+import { MOBILE_PATTERN } from '../../shared/mobile.js';
 import { PagedList } from '../paged-list.js';
 
 /** Form values to API body: blank optional fields become null (cleared), not empty strings. */
@@ -15,6 +16,8 @@ function detailsFrom(form: HTMLFormElement): PatientDetails {
     dateOfBirth: text('dateOfBirth'),
     email: text('email'),
     phone: text('phone') || null,
+    mobile: text('mobile').replace(/[\s().-]/g, '') || null,
+    smsConsent: f.get('smsConsent') === 'on',
     healthNumber: text('healthNumber').replace(/[\s-]/g, '') || null,
     lang: text('lang') === 'fr' ? 'fr' : 'en',
   };
@@ -43,9 +46,19 @@ export class SmPatientsPage extends AdminPage {
     return this.run(() => this.patients.reload());
   }
 
+  /** True while the mobile number typed is not E.164 (shown beside the field, which then takes focus). */
+  @state() private mobileInvalid = false;
+
   private async save(e: SubmitEvent) {
     e.preventDefault();
-    const details = detailsFrom(e.target as HTMLFormElement);
+    const form = e.target as HTMLFormElement;
+    const details = detailsFrom(form);
+    this.mobileInvalid = Boolean(details.mobile && !MOBILE_PATTERN.test(details.mobile));
+    if (this.mobileInvalid) {
+      await this.updateComplete;
+      form.querySelector<HTMLInputElement>('input[name=mobile]')?.focus();
+      return;
+    }
     const editing = this.editing;
     const ok = await this.run(async () => {
       const saved = editing === 'new' ? await this.api.enrol(details) : await this.api.updatePatient(editing!.id, details);
@@ -63,6 +76,23 @@ export class SmPatientsPage extends AdminPage {
         <label>${this.t('admin.patients.dob')} <input name="dateOfBirth" type="date" required .value=${p?.dateOfBirth ?? ''} /></label>
         <label>${this.t('admin.patients.email')} <input name="email" type="email" required .value=${p?.email ?? ''} /></label>
         <label>${this.t('admin.patients.phone')} <input name="phone" type="tel" .value=${p?.phone ?? ''} /></label>
+        <label
+          >${this.t('admin.patients.mobile')}
+          <input
+            name="mobile"
+            type="tel"
+            autocomplete="off"
+            aria-describedby=${this.mobileInvalid ? 'mobile-hint mobile-error' : 'mobile-hint'}
+            aria-invalid=${this.mobileInvalid ? 'true' : 'false'}
+            .value=${p?.mobile ?? ''}
+          />
+          <span id="mobile-hint" class="muted">${this.t('admin.patients.mobileHint')}</span>
+          ${this.mobileInvalid ? html`<span id="mobile-error" class="error">${this.t('admin.patients.mobileInvalid')}</span>` : nothing}
+        </label>
+        <label class="check"
+          ><input type="checkbox" name="smsConsent" ?checked=${Boolean(p?.smsConsentAt)} /> ${this.t('admin.patients.smsConsent')}
+          ${p?.smsConsentAt ? html`<span class="muted">(${this.t('admin.patients.smsConsentedOn', { date: p.smsConsentAt.slice(0, 10) })})</span>` : nothing}</label
+        >
         <label>${this.t('admin.patients.healthNumber')} <input name="healthNumber" .value=${p?.healthNumber ?? ''} /></label>
         <label>${this.t('admin.patients.lang')}
           <select name="lang" .value=${p?.lang ?? 'en'}>
@@ -73,7 +103,7 @@ export class SmPatientsPage extends AdminPage {
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         <div>
           <button ?disabled=${this.busy}>${this.t('common.save')}</button>
-          <button type="button" class="secondary" @click=${() => (this.editing = null)}>${this.t('common.cancel')}</button>
+          <button type="button" class="secondary" @click=${() => ((this.editing = null), (this.mobileInvalid = false))}>${this.t('common.cancel')}</button>
         </div>
       </form>
     </section>`;

@@ -17,6 +17,8 @@ import type { LibraryEntry, QuestionnaireSummary, ResponseResult, StaffAssignmen
 import { AdminPage } from '../admin-page.js';
 
 const ERRORS: Record<string, MessageKey> = {
+  sms_unavailable: 'error.sms_unavailable',
+  patient_not_textable: 'error.patient_not_textable',
   forbidden: 'admin.outgoing.error.forbidden',
   not_found: 'admin.outgoing.error.notFound',
   storage_unavailable: 'admin.outgoing.error.unavailable',
@@ -175,12 +177,13 @@ export class SmQuestionnairesPage extends AdminPage {
     const questionnaireId = String(data.get('questionnaire') ?? '');
     const patientId = String(data.get('patient') ?? '');
     const dueDate = String(data.get('due') ?? '');
+    const channel = data.get('channel') === 'sms' ? 'sms' : 'email';
     const patient = this.found.find((p) => p.id === patientId);
     if (!questionnaireId || !patient) return;
     const ok = await this.run(async () => {
-      await this.api.assignQuestionnaire(questionnaireId, { patientIds: [patientId], ...(dueDate ? { dueDate } : {}) });
+      await this.api.assignQuestionnaire(questionnaireId, { patientIds: [patientId], ...(dueDate ? { dueDate } : {}), channel });
       await this.loadAssignments();
-    }, this.t('admin.q.assigned', { name: patient.name }));
+    }, this.t(channel === 'sms' ? 'admin.questionnaires.assignedSms' : 'admin.q.assigned', { name: patient.name }));
     if (ok) form.reset();
   }
 
@@ -298,6 +301,11 @@ export class SmQuestionnairesPage extends AdminPage {
           </select>
         </label>
         <label>${this.t('admin.q.assignDue')} <input type="date" name="due" /></label>
+        <fieldset>
+          <legend>${this.t('admin.questionnaires.sendBy')}</legend>
+          <label class="check"><input type="radio" name="channel" value="email" checked /> ${this.t('admin.questionnaires.channel.email')}</label>
+          <label class="check"><input type="radio" name="channel" value="sms" /> ${this.t('admin.questionnaires.channel.sms')}</label>
+        </fieldset>
         <button type="submit" ?disabled=${this.busy || this.found.length === 0}>${this.t('admin.q.assignDo')}</button>
       </form>
     </section>`;

@@ -79,6 +79,8 @@ export interface PatientsTable {
   consented_at: string | null;
   /** The consent text the patient agreed to, as shown to them. */
   consent_text: string | null;
+  /** When the patient (or staff on their word) agreed to text messages; null: no texts. */
+  sms_consent_at: string | null;
   /** Which version of the search tokens (patient_search) this row has; 0 = not yet indexed. */
   search_version: number;
   created_at: string;

@@ -157,11 +157,12 @@ function view(r: JobRow): JobView {
 export type JobScope = { clinicId: string } | 'all';
 
 /** Jobs, newest first, in a scope, optionally of a status and kind prefix (e.g. "mail."). */
-export async function listJobs(db: Kysely<Database>, scope: JobScope, f: { status?: JobRow['status'] | Array<JobRow['status']>; kindPrefix?: string; limit?: number } = {}): Promise<JobView[]> {
+export async function listJobs(db: Kysely<Database>, scope: JobScope, f: { status?: JobRow['status'] | Array<JobRow['status']>; kindPrefix?: string | string[]; limit?: number } = {}): Promise<JobView[]> {
   let q = db.selectFrom('jobs').selectAll();
   if (scope !== 'all') q = q.where('clinic_id', '=', scope.clinicId);
   if (f.status) q = q.where('status', 'in', Array.isArray(f.status) ? f.status : [f.status]);
-  if (f.kindPrefix) q = q.where('kind', 'like', `${f.kindPrefix}%`);
+  const prefixes = f.kindPrefix === undefined ? [] : Array.isArray(f.kindPrefix) ? f.kindPrefix : [f.kindPrefix];
+  if (prefixes.length > 0) q = q.where((eb) => eb.or(prefixes.map((p) => eb('kind', 'like', `${p}%`))));
   const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(f.limit ?? 100).execute();
   return rows.map(view);
 }
@@ -175,13 +176,14 @@ export async function jobCounts(db: Kysely<Database>): Promise<Record<JobRow['st
 }
 
 /** Puts a failed job of the scope back in the queue now, with a fresh set of attempts (admin's retry button, CLI). */
-export async function retryJob(db: Kysely<Database>, id: string, scope: JobScope, kindPrefix = ''): Promise<JobView> {
+export async function retryJob(db: Kysely<Database>, id: string, scope: JobScope, kindPrefix: string | string[] = ''): Promise<JobView> {
+  const prefixes = Array.isArray(kindPrefix) ? kindPrefix : [kindPrefix];
   let q = db
     .updateTable('jobs')
     .set({ status: 'pending', attempts: 0, run_at: new Date().toISOString(), finished_at: null, locked_by: null, locked_until: null })
     .where('id', '=', id)
     .where('status', '=', 'failed')
-    .where('kind', 'like', `${kindPrefix}%`);
+    .where((eb) => eb.or(prefixes.map((p) => eb('kind', 'like', `${p}%`))));
   if (scope !== 'all') q = q.where('clinic_id', '=', scope.clinicId);
   const done = await q.returningAll().executeTakeFirst();
   if (!done) throw notFound('Failed job');

@@ -13,6 +13,7 @@ import { clinicCipher, getClinic, patientLink } from './clinics.js';
 import { AppError } from './errors.js';
 import type { Keyring } from './crypto.js';
 import type { Mailer } from './mail.js';
+import type { SmsSender } from '../sms/sender.js';
 import type { NewJob } from './jobs.js';
 import type { Action } from './action.js';
 import { getMessagingSettings } from './messaging-settings.js';
@@ -26,6 +27,8 @@ export interface JobEnv {
   keyring: Keyring;
   mailer: Mailer;
   config: Config;
+  /** Sends texts; when absent, Twilio if `config.sms` is set; null: SMS unavailable. */
+  sms?: SmsSender | null;
 }
 
 /** A job that must not be retried (its recipient or subject no longer exists, the code expired). */

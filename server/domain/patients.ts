@@ -21,6 +21,8 @@ interface StoredDetails {
   dateOfBirth: string;
   email: string;
   phone: string | null;
+  /** E.164 mobile number for text messages (absent in details sealed before it existed). */
+  mobile?: string | null;
   healthNumber: string | null;
 }
 
@@ -33,7 +35,7 @@ function checkDateOfBirth(iso: string): void {
 
 function decode(cipher: ClinicCipher, row: PatientRow): Patient {
   const d = JSON.parse(cipher.decrypt(row.details_enc, PURPOSE)) as StoredDetails;
-  return { id: row.id, ...d, lang: normalizeLang(row.lang), consentedAt: row.consented_at, createdAt: row.created_at };
+  return { id: row.id, ...d, mobile: d.mobile ?? null, smsConsentAt: row.sms_consent_at ?? null, lang: normalizeLang(row.lang), consentedAt: row.consented_at, createdAt: row.created_at };
 }
 
 function seal(cipher: ClinicCipher, d: StoredDetails): { details_enc: string; email_index: string } {
@@ -56,6 +58,7 @@ export async function enrolPatient(db: Kysely<Database>, cipher: ClinicCipher, i
     dateOfBirth: input.dateOfBirth,
     email: normalizeEmail(input.email),
     phone: input.phone ?? null,
+    mobile: input.mobile ?? null,
     healthNumber: input.healthNumber?.toUpperCase() ?? null,
   };
   const row: PatientRow = {
@@ -65,6 +68,7 @@ export async function enrolPatient(db: Kysely<Database>, cipher: ClinicCipher, i
     lang: input.lang ?? 'en',
     consented_at: null,
     consent_text: null,
+    sms_consent_at: input.smsConsent && details.mobile ? now : null,
     search_version: SEARCH_VERSION,
     created_at: now,
     updated_at: now,
@@ -147,11 +151,15 @@ export async function updatePatient(db: Kysely<Database>, cipher: ClinicCipher, 
     dateOfBirth: patch.dateOfBirth ?? current.dateOfBirth,
     email: patch.email ? normalizeEmail(patch.email) : current.email,
     phone: patch.phone !== undefined ? patch.phone : current.phone,
+    mobile: patch.mobile !== undefined ? patch.mobile : current.mobile,
     healthNumber: patch.healthNumber !== undefined ? (patch.healthNumber?.toUpperCase() ?? null) : current.healthNumber,
   };
+  const now = new Date().toISOString();
+  // Consent to texts keeps its first date; withdrawn (or no number left to text), it is cleared.
+  const smsConsentAt = !next.mobile || patch.smsConsent === false ? null : patch.smsConsent === true ? (current.smsConsentAt ?? now) : current.smsConsentAt;
   await db
     .updateTable('patients')
-    .set({ ...seal(cipher, next), lang: patch.lang ?? current.lang, updated_at: new Date().toISOString() })
+    .set({ ...seal(cipher, next), sms_consent_at: smsConsentAt, lang: patch.lang ?? current.lang, updated_at: now })
     .where('clinic_id', '=', cipher.clinicId)
     .where('id', '=', id)
     .execute();

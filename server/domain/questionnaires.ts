@@ -29,6 +29,7 @@ import { buildResponse, calculatedExpression, expressionsOf, logicOptions, malfo
 import { assertConsent, getPatient, patientNames } from './patients.js';
 import type { PatientPrincipal, StaffPrincipal } from './principal.js';
 import { questionnaireAssignedNotice, questionnaireFlagNotice } from './notices.js';
+import { questionnaireAssignedText, smsUnavailable, textable } from './sms.js';
 
 /** What questionnaire operations need. */
 export interface QuestionnaireContext {
@@ -36,6 +37,8 @@ export interface QuestionnaireContext {
   store: ActionStore;
   requestId: string | null;
   cipher: ClinicCipher;
+  /** Whether this server can send texts (SMS configured). */
+  smsAvailable?: boolean;
 }
 
 type AssignmentRow = Selectable<QuestionnaireAssignmentsTable>;
@@ -215,10 +218,16 @@ export async function assignQuestionnaire(ctx: QuestionnaireContext, who: StaffP
   const q = await currentVersions(ctx.db, cipher.clinicId).where('q.id', '=', questionnaireId).executeTakeFirst();
   if (!q) throw notFound('Questionnaire');
   if (input.dueDate && Number.isNaN(Date.parse(`${input.dueDate}T00:00:00Z`))) throw new AppError(400, 'invalid_due_date', 'dueDate is not a date');
-  for (const patientId of input.patientIds) await getPatient(ctx.db, cipher, patientId);
+  const channel = input.channel ?? 'email';
+  if (channel === 'sms' && !ctx.smsAvailable) throw smsUnavailable();
+  for (const patientId of input.patientIds) {
+    const patient = await getPatient(ctx.db, cipher, patientId);
+    // By text only to patients with a mobile number who agreed to texts: all or none are sent.
+    if (channel === 'sms' && !textable(patient)) throw new AppError(409, 'patient_not_textable', 'A patient has no mobile number or has not agreed to text messages', { field: 'patientIds' });
+  }
   const ids: string[] = [];
   for (const patientId of input.patientIds) {
-    ids.push(await runAction(ctx.store, who, ctx.requestId, (a) => assignInAction(a, { clinicId: cipher.clinicId, patientId, versionId: q.version_id, questionnaireId, dueDate: input.dueDate ?? null, assignedBy: who.staffId })));
+    ids.push(await runAction(ctx.store, who, ctx.requestId, (a) => assignInAction(a, { clinicId: cipher.clinicId, patientId, versionId: q.version_id, questionnaireId, dueDate: input.dueDate ?? null, assignedBy: who.staffId, channel })));
   }
   return ids;
 }
@@ -233,6 +242,8 @@ export interface NewAssignment {
   /** The staff member who asked (for a booking: who set the appointment type to send it). */
   assignedBy: string;
   appointmentId?: string;
+  /** How the patient is told: an e-mail link (default) or a text-message link. */
+  channel?: 'email' | 'sms';
 }
 
 /** Assigns within an action: the row, its audit row and the patient's e-mail notice (a link only). */
@@ -244,7 +255,7 @@ export async function assignInAction(a: Action, n: NewAssignment): Promise<strin
     .values({ id, clinic_id: n.clinicId, patient_id: n.patientId, questionnaire_id: n.questionnaireId, version_id: n.versionId, status: 'assigned', due_date: n.dueDate, assigned_by: n.assignedBy, appointment_id: n.appointmentId ?? null, created_at: at, updated_at: at })
     .execute();
   a.audit({ action: 'questionnaire.assign', patientId: n.patientId, target: `assignment:${id}` });
-  a.enqueue(questionnaireAssignedNotice(n.clinicId, n.patientId));
+  a.enqueue(n.channel === 'sms' ? questionnaireAssignedText(n.clinicId, n.patientId) : questionnaireAssignedNotice(n.clinicId, n.patientId));
   return id;
 }
 

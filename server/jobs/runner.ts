@@ -11,6 +11,7 @@ import { CHANNEL } from '../domain/channels.js';
 import { backoffMs, claimJobs, completeJob, failJob, renewLease } from '../domain/jobs.js';
 import { PermanentJobError, type JobEnv } from '../domain/notices.js';
 import type { Listen } from '../db/connect.js';
+import { SmsError } from '../sms/sender.js';
 
 /** Runs one job; throws to have it retried (or PermanentJobError to fail it for good). */
 export type JobHandler = (job: JobRow, env: JobEnv) => Promise<void>;
@@ -45,6 +46,7 @@ export function errorCode(err: unknown): string {
 /** SMTP 5xx answers are permanent (no such mailbox, refused); everything else may pass later. */
 function isPermanent(err: unknown): boolean {
   if (err instanceof PermanentJobError) return true;
+  if (err instanceof SmsError) return !err.retryable;
   const code = Number((err as { responseCode?: unknown })?.responseCode);
   return code >= 500 && code < 600;
 }

@@ -9,6 +9,7 @@ import {
   Provider, ProviderPatch, Reschedule, SlotList, SlotQuery, StaffAppointment, StaffWaitlistEntry, Appointment, WeeklyHours,
 } from '../../shared/booking.js';
 import type { Deps } from '../deps.js';
+import { assertSmsAvailable } from '../domain/sms.js';
 import { audited } from '../domain/action.js';
 import { clinicCipher, getClinic } from '../domain/clinics.js';
 import { appointmentDetail, bookAppointment, findSlots, listDay, listRange, rescheduleAppointment, updateAppointmentStatus } from '../domain/booking/appointments.js';
@@ -114,7 +115,11 @@ export const staffBookingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
 
     scoped.get('/api/booking/rules', { schema: { tags: ['booking'], summary: 'The clinic’s booking rules', response: { 200: BookingRules, ...errors } } }, async (request) => getBookingRules(deps.db, clinicOf(request)));
     scoped.put('/api/booking/rules', { ...admin, schema: { tags: ['booking'], summary: 'Replace the booking rules', body: BookingRules, response: { 200: BookingRules, ...errors } } }, async (request) =>
-      change(request, 'booking.rules', (tx) => saveBookingRules(tx, clinicOf(request), request.body), () => 'booking-rules'),
+      {
+        // Reminders by text need a configured SMS provider: refused now rather than failing later.
+        if ((request.body.reminderChannel ?? 'email') !== 'email') assertSmsAvailable(deps.config);
+        return change(request, 'booking.rules', (tx) => saveBookingRules(tx, clinicOf(request), request.body), () => 'booking-rules');
+      },
     );
 
     scoped.get('/api/booking/providers', { schema: { tags: ['booking'], summary: 'Providers', response: { 200: Type.Array(Provider), ...errors } } }, async (request) => listProviders(deps.db, clinicOf(request)));

@@ -1,7 +1,7 @@
-/** The clinic's outgoing e-mail queue, for admins: what waits, what failed, and a retry button. */
+/** The clinic's outgoing e-mail and text queue, for admins: what waits, what failed, a retry button, and whether SMS is set up. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody, IdParams, OutgoingMail, OutgoingMailQuery } from '../../shared/api.js';
+import { ErrorBody, IdParams, OutgoingMail, OutgoingMailQuery, SmsStatus } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
 import { clinicCipher, getClinic } from '../domain/clinics.js';
 import { listOutgoingMail, retryOutgoingMail } from '../domain/outgoing-mail.js';
@@ -15,6 +15,11 @@ export const outgoingMailRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     const who = staffOf(request);
     return listOutgoingMail(deps, request.id, clinicCipher(deps.keyring, await getClinic(deps.db, who.clinicId)), who, request.query);
   });
+
+  app.get('/api/sms-status', { schema: { tags: ['infra'], summary: 'Whether text messages are set up on this server (admins)', response: { 200: SmsStatus, ...errors } } }, async () => ({
+    available: deps.config.sms !== null,
+    provider: deps.config.sms ? 'Twilio' : null,
+  }));
 
   app.post('/api/outgoing-mail/:id/retry', { schema: { tags: ['infra'], summary: 'Send a failed e-mail again', params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
     await retryOutgoingMail(deps, request.id, staffOf(request), request.params.id);

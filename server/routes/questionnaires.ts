@@ -19,7 +19,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 const CURATORS = ['admin', 'physician'] as const;
 
 async function context(deps: Deps, clinicId: string, requestId: string): Promise<QuestionnaireContext> {
-  return { db: deps.db, store: deps, requestId, cipher: clinicCipher(deps.keyring, await getClinic(deps.db, clinicId)) };
+  return { db: deps.db, store: deps, requestId, cipher: clinicCipher(deps.keyring, await getClinic(deps.db, clinicId)), smsAvailable: deps.config.sms !== null };
 }
 
 export const questionnaireRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {

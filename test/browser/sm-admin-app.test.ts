@@ -12,7 +12,7 @@ const me = (role: 'admin' | 'staff', devMailbox = true): Me => ({
 });
 
 const patient: Patient = {
-  id: 'p1', name: 'Jamie Patient', dateOfBirth: '1990-05-17', email: 'jamie@example.com', phone: null, healthNumber: null, lang: 'en', consentedAt: null, createdAt: '2026-01-01T00:00:00.000Z',
+  id: 'p1', name: 'Jamie Patient', dateOfBirth: '1990-05-17', email: 'jamie@example.com', phone: null, mobile: null, smsConsentAt: null, healthNumber: null, lang: 'en', consentedAt: null, createdAt: '2026-01-01T00:00:00.000Z',
 };
 
 const shadow = (el: Element) => el.shadowRoot!;
@@ -106,7 +106,7 @@ describe('<sm-admin-app>', () => {
     await expect(page).to.be.accessible();
     form.requestSubmit();
     await waitUntil(() => shadow(page).querySelector('[role=alert]'));
-    expect(posted).to.deep.equal([{ name: 'Alex New', dateOfBirth: '1985-01-02', email: 'alex@example.com', phone: null, healthNumber: '1234567890', lang: 'en' }]);
+    expect(posted).to.deep.equal([{ name: 'Alex New', dateOfBirth: '1985-01-02', email: 'alex@example.com', phone: null, mobile: null, smsConsent: false, healthNumber: '1234567890', lang: 'en' }]);
     expect(shadow(page).querySelector('[role=alert]')!.textContent).to.equal('Another patient of this clinic already uses this e-mail address');
     expect(form.querySelector<HTMLInputElement>('[name=name]')!.value).to.equal('Alex New');
   });

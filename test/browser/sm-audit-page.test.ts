@@ -12,7 +12,7 @@ const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   id: crypto.randomUUID(), at: '2026-11-25T18:30:00.000Z', actorType: 'staff', actorId: 's2', actorName: 'Sam Staff', role: 'staff',
   patientId: AMELIE, patientName: 'Amélie Tremblay', action: 'patient.read', target: 'patient-details', outcome: 'ok', requestId: 'r1', ...over,
 });
-const amelie: Patient = { id: AMELIE, name: 'Amélie Tremblay', dateOfBirth: '1984-03-09', email: 'a@x.test', phone: null, healthNumber: null, lang: 'fr', consentedAt: null, createdAt: '2026-01-01T00:00:00.000Z' };
+const amelie: Patient = { id: AMELIE, name: 'Amélie Tremblay', dateOfBirth: '1984-03-09', email: 'a@x.test', phone: null, mobile: null, smsConsentAt: null, healthNumber: null, lang: 'fr', consentedAt: null, createdAt: '2026-01-01T00:00:00.000Z' };
 
 const shadow = (el: Element) => el.shadowRoot!;
 const rows = (el: Element) => [...shadow(el).querySelectorAll('tbody tr')].map((r) => r.textContent!.replace(/\s+/g, ' ').trim());

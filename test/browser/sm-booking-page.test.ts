@@ -140,4 +140,28 @@ describe('<sm-booking-page>', () => {
     expect(shadow(el).querySelectorAll('section[aria-labelledby=waitlist-h] tbody tr').length).to.equal(1);
     expect(shadow(el).activeElement?.id).to.equal('waitlist-h');
   });
+
+  it('saves the reminder channel, and words the refusal when texts are not set up (in French)', async () => {
+    const state = { day: [], hours: [], patches: [] as unknown[], added: [] as unknown[] };
+    api(state);
+    const saved: unknown[] = [];
+    worker.use(
+      http.put('/api/booking/rules', async ({ request }) => {
+        saved.push(await request.json());
+        return HttpResponse.json({ code: 'sms_unavailable', message: 'Text messages are not set up on this server' }, { status: 409 });
+      }),
+    );
+    const el = await fixture<SmBookingPage>(html`<sm-booking-page lang="fr" .api=${new AdminApi()} .me=${me('admin')}></sm-booking-page>`);
+    await waitUntil(() => shadow(el).querySelector('select[name=reminderChannel]'));
+    const select = shadow(el).querySelector<HTMLSelectElement>('select[name=reminderChannel]')!;
+    expect(select.labels![0]!.textContent).to.contain('Envoyer les rappels par');
+    expect([...select.options].map((o) => o.textContent)).to.deep.equal(['Courriel', 'Texto', 'Courriel et texto']);
+    expect(select.value).to.equal('email');
+    select.value = 'both';
+    select.closest('form')!.requestSubmit();
+    await waitUntil(() => shadow(el).querySelector('[role=alert]'));
+    expect((saved[0] as { reminderChannel: string }).reminderChannel).to.equal('both');
+    expect(shadow(el).querySelector('[role=alert]')!.textContent).to.equal('Les textos ne sont pas configurés sur ce serveur. Choisissez plutôt le courriel.');
+    await expect(el).to.be.accessible();
+  });
 });

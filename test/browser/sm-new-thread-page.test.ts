@@ -8,7 +8,7 @@ import type { NewStaffThread } from '../../shared/messaging.js';
 import { startWorker, worker } from './msw.js';
 
 const me: Me = { staff: { id: 's1', name: 'Dana', email: 'd@x.test', role: 'staff', disabled: false, createdAt: '' }, clinic: { id: 'c1', slug: 'north', name: 'North' }, devMailbox: false };
-const person = (id: string, name: string): Patient => ({ id, name, dateOfBirth: '1980-01-01', email: `${id}@x.test`, phone: null, healthNumber: null, lang: 'en', consentedAt: null, createdAt: '' });
+const person = (id: string, name: string): Patient => ({ id, name, dateOfBirth: '1980-01-01', email: `${id}@x.test`, phone: null, mobile: null, smsConsentAt: null, healthNumber: null, lang: 'en', consentedAt: null, createdAt: '' });
 
 describe('<sm-new-thread-page>', () => {
   before(startWorker);

@@ -8,7 +8,7 @@ import { startWorker, worker } from './msw.js';
 
 const me: Me = { staff: { id: 's1', name: 'Dana', email: 'd@x.test', role: 'admin', disabled: false, createdAt: '' }, clinic: { id: 'c1', slug: 'north', name: 'North' }, devMailbox: false };
 const mail = (over: Partial<OutgoingMail>): OutgoingMail => ({
-  id: 'm1', kind: 'new-message', recipient: 'Jamie Patient', status: 'failed', attempts: 10, maxAttempts: 10, lastError: 'ECONNREFUSED',
+  id: 'm1', channel: 'email', kind: 'new-message', recipient: 'Jamie Patient', status: 'failed', attempts: 10, maxAttempts: 10, lastError: 'ECONNREFUSED',
   createdAt: '2026-11-25T12:00:00.000Z', at: '2026-11-25T18:30:00.000Z', ...over,
 });
 
@@ -101,7 +101,7 @@ describe('<sm-outgoing-mail-page>', () => {
     await waitUntil(() => rows(el).length === 2, 'waiting e-mail listed');
     expect(queries).to.deep.equal(['failed', 'pending']);
     expect(shadow(el).querySelector('caption')!.textContent).to.equal('E-mail waiting to be sent');
-    expect([...shadow(el).querySelectorAll('th')].map((th) => th.textContent)).to.deep.equal(['E-mail', 'Recipient', 'Attempts', 'Last error', 'Next attempt']);
+    expect([...shadow(el).querySelectorAll('th')].map((th) => th.textContent)).to.deep.equal(['E-mail', 'Channel', 'Recipient', 'Attempts', 'Last error', 'Next attempt']);
     expect(rows(el)[0]).to.contain('Sign-in code').and.contain('2 of 10').and.contain('ETIMEDOUT');
     expect(rows(el)[1]).to.contain('Being sent now').and.contain('None');
     expect(shadow(el).querySelector('tbody button')).to.equal(null);
@@ -119,5 +119,27 @@ describe('<sm-outgoing-mail-page>', () => {
     expect(rows(el)[0]).to.contain(new Intl.DateTimeFormat('fr-CA', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date('2026-11-25T18:30:00.000Z')));
     expect(buttons(el, 'Renvoyer')[0]!.getAttribute('aria-label')).to.equal('Renvoyer : Avis de nouveau message pour Jamie Patient');
     await expect(el).to.be.accessible();
+  });
+  it('lists a text message by kind and channel with no number or text, and says whether texts are set up (EN and FR)', async () => {
+    worker.use(
+      http.get('/api/outgoing-mail', () => HttpResponse.json([mail({ id: 't1', channel: 'sms', kind: 'booking-reminder', attempts: 1, maxAttempts: 6, lastError: 'sms_http_400_21211' })])),
+      http.get('/api/sms-status', () => HttpResponse.json({ available: true, provider: 'Twilio' })),
+    );
+    const el = await fixture<SmOutgoingMailPage>(html`<sm-outgoing-mail-page .api=${new AdminApi()} .me=${me}></sm-outgoing-mail-page>`);
+    await waitUntil(() => rows(el).length === 1 && shadow(el).querySelector('.sms-status'), 'text listed');
+    expect(rows(el)[0]).to.contain('Appointment reminder (text)').and.contain('Text message').and.contain('1 of 6').and.contain('sms_http_400_21211');
+    expect(shadow(el).querySelector('.sms-status')!.textContent).to.equal('Text messages are sent through Twilio. They go through this same queue, and never contain health information.');
+    expect(buttons(el, 'Send again')[0]!.getAttribute('aria-label')).to.equal('Send again: Appointment reminder (text) for Jamie Patient');
+    await expect(el).to.be.accessible();
+    worker.use(http.post('/api/outgoing-mail/:id/retry', () => new HttpResponse(null, { status: 204 })));
+    buttons(el, 'Send again')[0]!.click();
+    await waitUntil(() => shadow(el).querySelector('[role=status]')!.textContent!.includes('back in the queue'));
+    expect(shadow(el).querySelector('[role=status]')!.textContent).to.equal('The text message for Jamie Patient is back in the queue and will be sent shortly.');
+
+    worker.use(http.get('/api/sms-status', () => HttpResponse.json({ available: false, provider: null })));
+    const fr = await fixture<SmOutgoingMailPage>(html`<sm-outgoing-mail-page .api=${new AdminApi()} .me=${me} .lang=${'fr'}></sm-outgoing-mail-page>`);
+    await waitUntil(() => rows(fr).length === 1 && shadow(fr).querySelector('.sms-status'));
+    expect(rows(fr)[0]).to.contain('Rappel de rendez-vous (texto)').and.contain('Texto');
+    expect(shadow(fr).querySelector('.sms-status')!.textContent).to.contain('Les textos ne sont pas configurés sur ce serveur');
   });
 });

@@ -75,4 +75,42 @@ describe('<sm-questionnaires-page>', () => {
     expect(imports.length).to.equal(1);
     await expect(el).to.be.accessible();
   });
+  it('sends by text-message link when chosen, says so, and words a refusal from its code (EN and FR)', async () => {
+    serve([]);
+    const sent: unknown[] = [];
+    let refuse = false;
+    const jamie = { id: 'p1', name: 'Jamie Patient', dateOfBirth: '1990-05-17', email: 'j@x.test', phone: null, mobile: '+15145550123', smsConsentAt: '2026-11-01T00:00:00.000Z', healthNumber: null, lang: 'en', consentedAt: null, createdAt: '2026-01-01T00:00:00.000Z' };
+    worker.use(
+      http.get('/api/patients', () => HttpResponse.json({ patients: [jamie], nextCursor: null })),
+      http.post('/api/questionnaires/:id/assignments', async ({ request }) => {
+        sent.push(await request.json());
+        return refuse ? HttpResponse.json({ code: 'patient_not_textable', message: 'A patient has no mobile number' }, { status: 409 }) : HttpResponse.json({ ids: ['a2'] }, { status: 201 });
+      }),
+    );
+    const pick = async (el: SmQuestionnairesPage) => {
+      await waitUntil(() => shadow(el).querySelector('input[type=search]'));
+      const search = shadow(el).querySelector<HTMLInputElement>('input[type=search]')!;
+      search.value = 'Jamie';
+      search.dispatchEvent(new Event('input'));
+      await waitUntil(() => shadow(el).querySelector('select[name=patient] option'));
+      shadow(el).querySelector<HTMLInputElement>('input[name=channel][value=sms]')!.click();
+      return search.closest('form')!;
+    };
+    const el = await fixture<SmQuestionnairesPage>(html`<sm-questionnaires-page .api=${new AdminApi()} .me=${me}></sm-questionnaires-page>`);
+    const form = await pick(el);
+    const legend = form.querySelector('fieldset legend')!;
+    expect(legend.textContent).to.equal('Send by');
+    expect([...form.querySelectorAll('fieldset label')].map((l) => l.textContent!.trim())).to.deep.equal(['E-mail link', 'Text message link']);
+    await expect(el).to.be.accessible();
+    form.requestSubmit();
+    await waitUntil(() => shadow(el).querySelector('[role=status].ok'));
+    expect(sent[0]).to.deep.equal({ patientIds: ['p1'], channel: 'sms' });
+    expect(shadow(el).querySelector('[role=status].ok')!.textContent).to.equal('Assigned to Jamie Patient. They get a text message with a link, and nothing about the questionnaire.');
+
+    refuse = true;
+    const fr = await fixture<SmQuestionnairesPage>(html`<sm-questionnaires-page lang="fr" .api=${new AdminApi()} .me=${me}></sm-questionnaires-page>`);
+    (await pick(fr)).requestSubmit();
+    await waitUntil(() => shadow(fr).querySelector('[role=alert]'));
+    expect(shadow(fr).querySelector('[role=alert]')!.textContent).to.equal('Un patient n’a pas de numéro de cellulaire ou n’a pas accepté les textos. Ajoutez le numéro et le consentement à la page Patients, ou envoyez par courriel.');
+  });
 });

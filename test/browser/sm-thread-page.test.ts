@@ -9,7 +9,7 @@ import type { CannedReply, Message, StaffThreadDetail } from '../../shared/messa
 import { startWorker, worker } from './msw.js';
 
 const me: Me = { staff: { id: 's1', name: 'Dana Nurse', email: 'd@x.test', role: 'staff', disabled: false, createdAt: '' }, clinic: { id: 'c1', slug: 'north', name: 'North Clinic' }, devMailbox: false };
-const patient: Patient = { id: 'p1', name: 'Jamie Lee Patient', dateOfBirth: '1980-01-01', email: 'j@x.test', phone: null, healthNumber: null, lang: 'fr', consentedAt: null, createdAt: '2026-11-01T00:00:00.000Z' };
+const patient: Patient = { id: 'p1', name: 'Jamie Lee Patient', dateOfBirth: '1980-01-01', email: 'j@x.test', phone: null, mobile: null, smsConsentAt: null, healthNumber: null, lang: 'fr', consentedAt: null, createdAt: '2026-11-01T00:00:00.000Z' };
 const detail = (over: Partial<StaffThreadDetail['thread']> = {}): StaffThreadDetail => ({
   thread: {
     id: 't2', subject: 'Renewal', category: 'prescription', status: 'open', patientMayReply: true, startedBy: 'patient', unread: 0, lastMessageAt: '2026-11-26T14:00:00.000Z', createdAt: '2026-11-26T14:00:00.000Z',

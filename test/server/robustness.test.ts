@@ -48,8 +48,10 @@ for (const d of DIALECTS) {
       const clinic = await seedClinic(ctx.deps, 'north');
       const cookie = await staffCookie(ctx.app, 'admin@north.test');
       const marker = 'Qwertyuiop';
-      const enrol = await call(ctx.app, 'POST', '/api/patients', { cookie, body: { name: `Pat ${marker}`, dateOfBirth: '1970-01-01', email: `${marker.toLowerCase()}@example.com`, healthNumber: '1112223334' } });
+      const enrol = await call(ctx.app, 'POST', '/api/patients', { cookie, body: { name: `Pat ${marker}`, dateOfBirth: '1970-01-01', email: `${marker.toLowerCase()}@example.com`, healthNumber: '1112223334', mobile: '+15145550177', smsConsent: true } });
       assert.equal(enrol.statusCode, 201);
+      // A refused number is not logged either.
+      await call(ctx.app, 'PATCH', `/api/patients/${enrol.json().id}`, { cookie, body: { mobile: '514 555 0166' } });
       await call(ctx.app, 'GET', `/api/patients?q=${marker}`, { cookie });
       await call(ctx.app, 'POST', '/api/patients', { cookie, body: { name: `Pat ${marker}`, dateOfBirth: 'bad', email: 'not-an-email' } });
       const start = await call(ctx.app, 'POST', '/api/patient/auth/code', { body: { clinic: 'north', email: `${marker.toLowerCase()}@example.com` } });
@@ -57,7 +59,7 @@ for (const d of DIALECTS) {
       await call(ctx.app, 'POST', '/api/patient/auth/verify', { body: { challengeId: start.json().challengeId, code, dateOfBirth: '1970-01-01' } });
       assert.ok(logs.length > 10, 'requests were logged');
       const all = logs.join('\n').toLowerCase();
-      for (const secret of [marker.toLowerCase(), '1112223334', '1970-01-01', code, 'admin@north.test']) assert.equal(all.includes(secret), false, `logs contain ${secret}`);
+      for (const secret of [marker.toLowerCase(), '1112223334', '1970-01-01', code, 'admin@north.test', '5145550177', '514 555 0166']) assert.equal(all.includes(secret), false, `logs contain ${secret}`);
       assert.ok(clinic.id);
     });
   });

@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import type { Kysely } from 'kysely';
 import type { AppointmentRow, Database } from '../../db/schema.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import type { Appointment, AppointmentPatch, AppointmentType, NewBooking, Reschedule, SlotList, SlotQuery, StaffAppointment } from '../../../shared/booking.js';
+import type { Appointment, AppointmentPatch, AppointmentType, BookingRules, NewBooking, Reschedule, SlotList, SlotQuery, StaffAppointment } from '../../../shared/booking.js';
 import { GRID_MINUTES } from '../../../shared/booking.js';
 import { normalizeLang, type Lang } from '../../../shared/lang.js';
 import { runAction, type Action, type ActionStore } from '../action.js';
@@ -18,6 +18,7 @@ import type { ClinicCipher } from '../crypto.js';
 import { AppError, notFound } from '../errors.js';
 import type { NewJob } from '../jobs.js';
 import { patientNames } from '../patients.js';
+import { reminderText } from '../sms.js';
 import { assignInAction, currentVersionId } from '../questionnaires.js';
 import type { PatientPrincipal, StaffPrincipal } from '../principal.js';
 import { HOUR, MINUTE } from '../time.js';
@@ -139,18 +140,31 @@ async function assertOpen(db: Db, clinicId: string, type: AppointmentType, provi
   if (!open.some((s) => s.start.getTime() === start.getTime())) throw slotUnavailable();
 }
 
-/** The reminder jobs of an appointment at its current time (keys name the time, so a move plans new ones). */
-function reminderJobs(row: Pick<AppointmentRow, 'id' | 'clinic_id' | 'patient_id' | 'starts_at'>, minutesBefore: number[], now: Date): NewJob[] {
-  return minutesBefore
+/**
+ * The reminder jobs of an appointment at its current time (keys name the time, so a move plans new
+ * ones): by e-mail, by text, or both, as the rules say. A text is planned only for a patient who agreed
+ * to texts (consent is cleared with the number); the job checks again when it runs.
+ */
+async function reminderJobs(a: Action, row: Pick<AppointmentRow, 'id' | 'clinic_id' | 'patient_id' | 'starts_at'>, rules: BookingRules, now: Date): Promise<NewJob[]> {
+  const channel = rules.reminderChannel ?? 'email';
+  const byText =
+    channel !== 'email' &&
+    Boolean((await a.tx.selectFrom('patients').select('sms_consent_at').where('clinic_id', '=', row.clinic_id).where('id', '=', row.patient_id).executeTakeFirst())?.sms_consent_at);
+  return rules.reminderMinutesBefore
     .map((m) => ({ m, at: new Date(Date.parse(row.starts_at) - m * MINUTE) }))
     .filter(({ at }) => at.getTime() > now.getTime())
-    .map(({ m, at }) => ({
-      kind: BOOKING_REMINDER_JOB,
-      clinicId: row.clinic_id,
-      payload: { appointmentId: row.id, patientId: row.patient_id, startsAt: row.starts_at, minutesBefore: m },
-      runAt: at,
-      dedupeKey: `${BOOKING_REMINDER_JOB}:${row.id}:${m}:${row.starts_at}`,
-    }));
+    .flatMap(({ m, at }) => [
+      ...(channel !== 'sms'
+        ? [{
+            kind: BOOKING_REMINDER_JOB,
+            clinicId: row.clinic_id,
+            payload: { appointmentId: row.id, patientId: row.patient_id, startsAt: row.starts_at, minutesBefore: m },
+            runAt: at,
+            dedupeKey: `${BOOKING_REMINDER_JOB}:${row.id}:${m}:${row.starts_at}`,
+          }]
+        : []),
+      ...(byText ? [reminderText(row.clinic_id, row.id, row.patient_id, row.starts_at, m, at)] : []),
+    ]);
 }
 
 /** The e-mail (with .ics) of the appointment's state at `sequence`. */
@@ -228,7 +242,7 @@ export async function bookAppointment(store: ActionStore, who: PatientPrincipal 
       a.audit({ action: 'appointment.book', patientId, target: `appointment:${row.id}` });
       if (ownHold) await acceptHold(a, clinicId, ownHold, patientId, now);
       a.enqueue(mailJob(row, 0));
-      for (const job of reminderJobs(row, rules.reminderMinutesBefore, now)) a.enqueue(job);
+      for (const job of await reminderJobs(a, row, rules, now)) a.enqueue(job);
       await sendTypeQuestionnaire(a, row, zone);
       return row.id;
     }),
@@ -328,7 +342,7 @@ export async function rescheduleAppointment(store: ActionStore, who: PatientPrin
       if (row.provider_id !== moved.provider_id || row.starts_at !== moved.starts_at) {
         await offerFreedTime(a, clinicId, { providerId: row.provider_id, typeId: row.type_id, startsAt: row.starts_at, endsAt: row.ends_at }, `${id}:${Number(moved.sequence)}`, now);
       }
-      for (const job of reminderJobs(moved, rules.reminderMinutesBefore, now)) a.enqueue(job);
+      for (const job of await reminderJobs(a, moved, rules, now)) a.enqueue(job);
     }),
   );
   return getAppointment(store.db, clinicId, id, { now });

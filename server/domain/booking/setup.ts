@@ -23,6 +23,7 @@ export const DEFAULT_BOOKING_RULES: BookingRules = {
   cancelCutoffHours: 24,
   slotStepMinutes: 15,
   reminderMinutesBefore: [2 * 24 * 60, 120],
+  reminderChannel: 'email',
 };
 
 /** The clinic's booking rules (defaults until an admin saves them). */
