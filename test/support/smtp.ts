@@ -16,8 +16,8 @@ export interface ReceivedMail {
 export interface SmtpSink {
   url: string;
   messages: ReceivedMail[];
-  /** Removes and returns the oldest unread mail to `to`, waiting for one to arrive. */
-  take(to: string, timeoutMs?: number): Promise<ReceivedMail>;
+  /** Removes and returns the oldest unread mail to `to` (whose subject matches `subject`, if given), waiting for one to arrive. */
+  take(to: string, timeoutMs?: number, subject?: RegExp): Promise<ReceivedMail>;
   /** From now on, refuses recipients matching `pattern` with 550 (a mailbox that does not exist). */
   refuse(pattern: RegExp): void;
   close(): Promise<void>;
@@ -56,12 +56,12 @@ export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpS
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
-    async take(to, timeoutMs = 5000) {
+    async take(to, timeoutMs = 5000, subject) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const i = messages.findIndex((m) => m.to === to);
+        const i = messages.findIndex((m) => m.to === to && (!subject || subject.test(m.subject)));
         if (i >= 0) return messages.splice(i, 1)[0]!;
-        if (Date.now() > deadline) throw new Error(`No e-mail to ${to} within ${timeoutMs} ms`);
+        if (Date.now() > deadline) throw new Error(`No e-mail to ${to}${subject ? ` about ${subject}` : ''} within ${timeoutMs} ms`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 100);
