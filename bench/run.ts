@@ -27,6 +27,7 @@ import { startProduct } from '../server/product.js';
 import { clinicCipher, createClinic, getClinicBySlug } from '../server/domain/clinics.js';
 import { createStaff } from '../server/domain/staff.js';
 import { enrolPatient, recordConsent } from '../server/domain/patients.js';
+import { computeSlots, occupiedRange, weeklyRrule, type ProviderAvailability } from '../server/domain/booking/slots.js';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -400,17 +401,47 @@ async function withPostgres(url: string, work: (databaseUrl: string) => Promise<
 
 // `npm run bench -- sends` (or `tsx bench/run.ts sends`, no build needed): only the send figures.
 // BENCH_DATABASE_URL (a PostgreSQL server where the bench may create a database) adds them on PostgreSQL.
-/** `npm run bench -- sizes` or `-- sends` runs one part; no argument runs all. */
+/**
+ * Open slots over 90 days for 20 providers (goal < 50 ms): weekday hours 9–12 and 13–17 in
+ * America/Toronto (both DST changes inside the window), a 15-minute type with a 5-minute buffer,
+ * a third of the times booked and a week of vacation each. Pure computation, as the slot route runs it.
+ */
+function slots(): void {
+  const now = new Date('2026-02-02T12:00:00Z');
+  const type = { durationMinutes: 15, bufferBeforeMinutes: 0, bufferAfterMinutes: 5 };
+  const rrule = weeklyRrule(['MO', 'TU', 'WE', 'TH', 'FR']);
+  const providers: ProviderAvailability[] = Array.from({ length: 20 }, (_, i) => {
+    const busy = [];
+    for (let t = now.getTime() + 86_400_000; t < now.getTime() + 90 * 86_400_000; t += 60 * 60_000) busy.push(occupiedRange(new Date(t + ((i * 5) % 60) * 60_000), type));
+    const vacation = new Date(now.getTime() + (10 + i * 3) * 86_400_000);
+    return { id: `p${i}`, hours: [{ rrule, start: '09:00', end: '12:00' }, { rrule, start: '13:00', end: '17:00' }], exceptions: [{ start: vacation, end: new Date(vacation.getTime() + 7 * 86_400_000) }], busy };
+  });
+  const input = { timeZone: 'America/Toronto', now, fromDate: '2026-02-02', toDate: '2026-05-02', type, rules: { minNoticeMinutes: 120, horizonDays: 90, slotStepMinutes: 15 }, providers };
+  computeSlots(input); // warm-up
+  const times: number[] = [];
+  let count = 0;
+  for (let r = 0; r < 7; r++) {
+    const t0 = performance.now();
+    count = computeSlots(input).length;
+    times.push(performance.now() - t0);
+  }
+  const busy = providers.reduce((n, p) => n + p.busy.length, 0);
+  console.log(`\nOpen slots, 90 days × 20 providers (${busy} booked times, a week off each; ${count} open slots found), 7 runs after a warm-up:`);
+  console.log(`  computeSlots   median ${median(times).toFixed(1)} ms [${Math.min(...times).toFixed(1)}–${Math.max(...times).toFixed(1)}]   goal < 50 ms`);
+}
+
+/** `npm run bench -- sizes`, `-- slots` or `-- sends` runs one part; no argument runs all. */
 const only = process.argv[2];
-if (only !== 'sends') {
+if (!only || only === 'sizes') {
   sizes();
   precache();
 }
+if (!only || only === 'slots') slots();
 if (!only) {
   await outboxFlush();
   await api();
 }
-if (only !== 'sizes') {
+if (!only || only === 'sends') {
   await sends(null, 'SQLite (WAL, synchronous=FULL; group commit)');
   if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => sends(url, 'PostgreSQL (pool of 10)'));
 }

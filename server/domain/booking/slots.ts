@@ -7,7 +7,7 @@
 import * as rruleModule from 'rrule';
 import { DateTime } from 'luxon';
 import { GRID_MINUTES, WEEKDAY_CODES, type WeekdayCode } from '../../../shared/booking.js';
-import { MINUTE } from '../time.js';
+import { DAY, MINUTE } from '../time.js';
 
 // rrule ships a UMD bundle to Node: its exports sit on `default` there, and on the namespace for bundlers.
 const { RRule } = (rruleModule as unknown as { default?: typeof rruleModule }).default ?? rruleModule;
@@ -88,7 +88,13 @@ const ANCHOR = new Date(Date.UTC(2000, 0, 3));
 
 /** The calendar days (clinic zone) on which a rule occurs, between two dates included. */
 function occurrenceDays(rule: string, fromDate: string, toDate: string): Array<{ year: number; month: number; day: number }> {
-  const r = new RRule({ ...RRule.parseString(rule), dtstart: ANCHOR });
+  const options = RRule.parseString(rule);
+  // Start the rule near the window (whole periods after ANCHOR, so an INTERVAL keeps its phase):
+  // rrule walks every occurrence from its start, and 2000 is decades of weeks away.
+  const period = 7 * (options.interval ?? 1) * DAY;
+  const from = Date.parse(`${fromDate}T00:00:00Z`);
+  const dtstart = new Date(ANCHOR.getTime() + Math.max(0, Math.floor((from - ANCHOR.getTime()) / period) - 1) * period);
+  const r = new RRule({ ...options, dtstart });
   const asFields = (iso: string) => {
     const [y, m, d] = iso.split('-').map(Number);
     return new Date(Date.UTC(y!, m! - 1, d!));
@@ -107,7 +113,32 @@ function wallClock(zone: string, day: { year: number; month: number; day: number
   return candidates.reduce((a, b) => (b.toMillis() < a.toMillis() ? b : a));
 }
 
-const overlaps = (a: Range, b: Range) => a.start < b.end && b.start < a.end;
+/**
+ * Ranges sorted by start with the running maximum of their ends, so "does any of them overlap
+ * [start, end)?" is a binary search, not a scan: a provider's 90 days hold thousands of bookings.
+ */
+class RangeIndex {
+  readonly #starts: number[];
+  readonly #maxEnds: number[];
+
+  constructor(ranges: readonly Range[]) {
+    const sorted = ranges.map((r) => [r.start.getTime(), r.end.getTime()] as const).sort((a, b) => a[0] - b[0]);
+    this.#starts = sorted.map((r) => r[0]);
+    let max = -Infinity;
+    this.#maxEnds = sorted.map((r) => (max = Math.max(max, r[1])));
+  }
+
+  overlaps(start: number, end: number): boolean {
+    // The ranges that start before `end` are the first `n`; one of them overlaps if any ends after `start`.
+    let n = 0;
+    for (let hi = this.#starts.length; n < hi; ) {
+      const mid = (n + hi) >> 1;
+      if (this.#starts[mid]! < end) n = mid + 1;
+      else hi = mid;
+    }
+    return n > 0 && this.#maxEnds[n - 1]! > start;
+  }
+}
 
 /** The instant range a booking occupies, buffers included (what appointment_slots holds). */
 export function occupiedRange(start: Date, type: SlotType): Range {
@@ -125,18 +156,30 @@ export function computeSlots(input: SlotInput): ComputedSlot[] {
   const step = input.rules.slotStepMinutes * MINUTE;
   const length = input.type.durationMinutes * MINUTE;
   const out: ComputedSlot[] = [];
+  // Providers share hours: each wall-clock time is turned into an instant once (luxon's zone maths is the slow part).
+  const instants = new Map<string, number>();
+  const instant = (day: { year: number; month: number; day: number }, hhmm: string) => {
+    const key = `${day.year}-${day.month}-${day.day} ${hhmm}`;
+    let t = instants.get(key);
+    if (t === undefined) instants.set(key, (t = wallClock(zone, day, hhmm).toMillis()));
+    return t;
+  };
+  const days = new Map<string, ReturnType<typeof occurrenceDays>>();
   for (const p of input.providers) {
+    const blocked = new RangeIndex(p.exceptions);
+    const taken = new RangeIndex([...p.busy, ...(p.held ?? [])]);
     const seen = new Set<number>();
     for (const h of p.hours) {
-      for (const day of occurrenceDays(h.rrule, input.fromDate, input.toDate)) {
-        const open = wallClock(zone, day, h.start).toMillis();
-        const close = wallClock(zone, day, h.end).toMillis();
+      if (!days.has(h.rrule)) days.set(h.rrule, occurrenceDays(h.rrule, input.fromDate, input.toDate));
+      for (const day of days.get(h.rrule)!) {
+        const open = instant(day, h.start);
+        const close = instant(day, h.end);
         for (let t = open; t + length <= close; t += step) {
           if (t < earliest || t > latest || t % (GRID_MINUTES * MINUTE) !== 0 || seen.has(t)) continue;
+          if (blocked.overlaps(t, t + length)) continue;
           const visit = { start: new Date(t), end: new Date(t + length) };
-          if (p.exceptions.some((x) => overlaps(visit, x))) continue;
-          const held = occupiedRange(visit.start, input.type);
-          if (p.busy.some((b) => overlaps(held, b)) || p.held?.some((b) => overlaps(held, b))) continue;
+          const occupied = occupiedRange(visit.start, input.type);
+          if (taken.overlaps(occupied.start.getTime(), occupied.end.getTime())) continue;
           seen.add(t);
           out.push({ providerId: p.id, ...visit });
         }
