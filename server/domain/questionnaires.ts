@@ -259,6 +259,33 @@ export async function assignInAction(a: Action, n: NewAssignment): Promise<strin
   return id;
 }
 
+/**
+ * The appointment that sent questionnaires was cancelled or moved. Cancelled: those the patient has
+ * not started are withdrawn (nothing to prepare for a visit that will not happen); started or
+ * submitted ones stay, as answers are kept. Moved: those not yet submitted are due on the new day.
+ */
+export async function followAppointment(a: Action, clinicId: string, appointmentId: string, change: { cancelled: true } | { dueDate: string }): Promise<void> {
+  const rows = await a.tx
+    .selectFrom('questionnaire_assignments as qa')
+    .leftJoin('questionnaire_responses as r', 'r.assignment_id', 'qa.id')
+    .select(['qa.id', 'qa.patient_id', 'qa.status', 'r.id as response_id'])
+    .where('qa.clinic_id', '=', clinicId)
+    .where('qa.appointment_id', '=', appointmentId)
+    .where('qa.status', '!=', 'completed')
+    .execute();
+  for (const id of new Set(rows.map((r) => r.id))) {
+    const row = rows.find((r) => r.id === id)!;
+    if ('cancelled' in change) {
+      if (row.status !== 'assigned' || rows.some((r) => r.id === id && r.response_id !== null)) continue;
+      await a.tx.deleteFrom('questionnaire_assignments').where('clinic_id', '=', clinicId).where('id', '=', id).execute();
+      a.audit({ action: 'questionnaire.withdraw', patientId: row.patient_id, target: `assignment:${id}` });
+    } else {
+      await a.tx.updateTable('questionnaire_assignments').set({ due_date: change.dueDate, updated_at: new Date().toISOString() }).where('clinic_id', '=', clinicId).where('id', '=', id).execute();
+      a.audit({ action: 'questionnaire.due-date', patientId: row.patient_id, target: `assignment:${id}` });
+    }
+  }
+}
+
 /** The version id a new assignment of the clinic's questionnaire gets, or null when it has none (or is not the clinic's). */
 export async function currentVersionId(db: Kysely<Database>, clinicId: string, questionnaireId: string): Promise<string | null> {
   return (await currentVersions(db, clinicId).where('q.id', '=', questionnaireId).executeTakeFirst())?.version_id ?? null;

@@ -286,6 +286,31 @@ for (const d of DIALECTS) {
       assert.equal((await ctx.deps.db.selectFrom('questionnaire_assignments').select('id').where('patient_id', '=', other!.id).execute()).length, 0, 'no questionnaire once cleared');
     });
 
+    it('moves the questionnaire’s due date with its appointment; a cancel withdraws one not started and keeps one with answers', async (t) => {
+      const ctx = await setup(t, d.name);
+      const q = await ctx.ok(await call(ctx.app, 'POST', '/api/questionnaire-library/gad-7', { cookie: ctx.admin }), 201);
+      await ctx.ok(await call(ctx.app, 'PUT', `/api/booking/types/${ctx.type.id}`, { cookie: ctx.admin, body: typeBody({ questionnaireId: q.questionnaire.id }) }), 200);
+      const slots = await slotsOf(ctx, ctx.patient.token, ctx.type.id, inThreeDays(), 7);
+      const dayOf = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toISODate();
+      const later = slots.find((s) => dayOf(s.startsAt) !== dayOf(slots[0]!.startsAt))!;
+      const assignments = () => ctx.deps.db.selectFrom('questionnaire_assignments').select(['id', 'due_date', 'appointment_id']).where('patient_id', '=', ctx.patient.id).orderBy('created_at').execute();
+
+      const first = await ctx.ok(await call(ctx.app, 'POST', '/api/patient/appointments', { token: ctx.patient.token, body: { typeId: ctx.type.id, providerId: slots[0]!.providerId, startsAt: slots[0]!.startsAt } }), 201);
+      await ctx.ok(await call(ctx.app, 'POST', `/api/patient/appointments/${first.id}/reschedule`, { token: ctx.patient.token, body: { startsAt: later.startsAt, providerId: later.providerId } }), 200);
+      assert.deepEqual((await assignments()).map((r) => r.due_date), [dayOf(later.startsAt)], 'due on the new day');
+      await ctx.ok(await call(ctx.app, 'POST', `/api/patient/appointments/${first.id}/cancel`, { token: ctx.patient.token }), 200);
+      assert.deepEqual(await assignments(), [], 'not started: withdrawn with the visit');
+
+      const second = await ctx.ok(await call(ctx.app, 'POST', '/api/patient/appointments', { token: ctx.patient.token, body: { typeId: ctx.type.id, providerId: slots[1]!.providerId, startsAt: slots[1]!.startsAt } }), 201);
+      const [started] = await assignments();
+      await ctx.ok(await call(ctx.app, 'POST', '/api/patient/consent', { token: ctx.patient.token, body: { accept: true } }), 200);
+      await ctx.ok(await call(ctx.app, 'PUT', `/api/patient/questionnaires/${started!.id}/answers`, { token: ctx.patient.token, body: { answers: { 'gad7-1': [{ valueCoding: { system: 'http://loinc.org', code: 'LA6568-5' } }] } } }), 200);
+      await ctx.ok(await call(ctx.app, 'POST', `/api/patient/appointments/${second.id}/cancel`, { token: ctx.patient.token }), 200);
+      assert.deepEqual((await assignments()).map((r) => r.id), [started!.id], 'the patient’s answers are kept');
+      const audit = await ctx.deps.db.selectFrom('audit_log').select('action').where('patient_id', '=', ctx.patient.id).where('action', 'like', 'questionnaire.%').execute();
+      assert.deepEqual(audit.map((r) => r.action).sort(), ['questionnaire.assign', 'questionnaire.assign', 'questionnaire.due-date', 'questionnaire.save', 'questionnaire.withdraw']);
+    });
+
     it('exports FHIR R4 that validates, and serves a private calendar feed that can be revoked', async (t) => {
       const ctx = await setup(t, d.name);
       const slots = await slotsOf(ctx, ctx.patient.token, ctx.type.id);

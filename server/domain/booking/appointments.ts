@@ -19,7 +19,7 @@ import { AppError, notFound } from '../errors.js';
 import type { NewJob } from '../jobs.js';
 import { patientNames } from '../patients.js';
 import { reminderText } from '../sms.js';
-import { assignInAction, currentVersionId } from '../questionnaires.js';
+import { assignInAction, currentVersionId, followAppointment } from '../questionnaires.js';
 import type { PatientPrincipal, StaffPrincipal } from '../principal.js';
 import { HOUR, MINUTE } from '../time.js';
 import { clinicTimeZone, getBookingRules, getProvider, getType, listProviders, offers } from './setup.js';
@@ -303,6 +303,7 @@ export async function cancelAppointment(store: ActionStore, who: PatientPrincipa
     await a.tx.deleteFrom('appointment_slots').where('appointment_id', '=', id).execute();
     a.audit({ action: 'appointment.cancel', patientId: row.patient_id, target: `appointment:${id}` });
     a.enqueue(mailJob(row, Number(done.sequence)));
+    await followAppointment(a, clinicId, id, { cancelled: true });
     // The freed time goes to the waitlist, in this transaction: a crash cannot lose the offer.
     await offerFreedTime(a, clinicId, { providerId: row.provider_id, typeId: row.type_id, startsAt: row.starts_at, endsAt: row.ends_at }, `${id}:${Number(done.sequence)}`, now);
   });
@@ -321,6 +322,7 @@ export async function rescheduleAppointment(store: ActionStore, who: PatientPrin
   await bookableProviders(store.db, clinicId, type, providerId);
   const start = new Date(input.startsAt);
   await assertOpen(store.db, clinicId, type, providerId, start, now);
+  const zone = await clinicTimeZone(store.db, clinicId);
   await claiming(() =>
     runAction(store, who, requestId, async (a) => {
       await a.tx.deleteFrom('appointment_slots').where('appointment_id', '=', id).execute();
@@ -343,6 +345,7 @@ export async function rescheduleAppointment(store: ActionStore, who: PatientPrin
         await offerFreedTime(a, clinicId, { providerId: row.provider_id, typeId: row.type_id, startsAt: row.starts_at, endsAt: row.ends_at }, `${id}:${Number(moved.sequence)}`, now);
       }
       for (const job of await reminderJobs(a, moved, rules, now)) a.enqueue(job);
+      await followAppointment(a, clinicId, id, { dueDate: DateTime.fromISO(moved.starts_at, { zone }).toISODate()! });
     }),
   );
   return getAppointment(store.db, clinicId, id, { now });
