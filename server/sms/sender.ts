@@ -76,7 +76,8 @@ export function twilioSender(s: TwilioSettings): SmsSender {
         // A body that is not JSON: judged by the status alone.
       }
       if (res.status === 200 || res.status === 201) {
-        if (typeof answer.sid !== 'string' || answer.sid === '') throw new SmsError('sms_bad_answer', true);
+        // Accepted but unreadable: sending again could text the patient twice, so it is not retried (staff can resend).
+        if (typeof answer.sid !== 'string' || answer.sid === '') throw new SmsError('sms_bad_answer', false);
         return { providerId: answer.sid };
       }
       // Twilio's own error number (e.g. 21211 invalid "To") says why without quoting anything.

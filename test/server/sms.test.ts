@@ -7,6 +7,8 @@
  * not set up or a patient cannot be texted, retries and dead jobs, and no number or text in the logs.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { DateTime } from 'luxon';
 import { ConfigError, loadConfig } from '../../server/config.js';
@@ -57,6 +59,14 @@ describe('the Twilio sender against a stand-in of its API', () => {
 
   it('calls an unreachable server a retryable network failure', async () => {
     assert.deepEqual(await failure(sender({ apiBase: 'http://127.0.0.1:1' }).send({ to: MOBILE, body: 'x' })), { code: 'sms_network', retryable: true });
+  });
+
+  it('does not retry a text the provider accepted without an id (sending again could text the patient twice)', async (t) => {
+    const server = http.createServer((_req, res) => res.writeHead(201, { 'content-type': 'application/json' }).end('{"status":"queued"}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    assert.deepEqual(await failure(sender({ apiBase }).send({ to: MOBILE, body: 'x' })), { code: 'sms_bad_answer', retryable: false });
   });
 });
 
