@@ -72,6 +72,8 @@ describe('<sm-booking-page>', () => {
     await waitUntil(() => text(el).includes('Heures hebdomadaires') && shadow(el).querySelector('input[name=days]'));
     expect(text(el)).to.contain('Aucun rendez-vous ce jour-là.');
     await expect(el).to.be.accessible();
+    // Its button is enabled once the whole page has loaded (the administrator's questionnaires, the waitlist).
+    await waitUntil(() => !button(el, 'Ajouter des heures').disabled, 'the page loaded');
     button(el, 'Ajouter des heures').click();
     await waitUntil(() => state.added.length === 1);
     expect(state.added[0]).to.deep.equal({ providerId: 'shah', days: ['MO', 'TU', 'WE', 'TH', 'FR'], start: '09:00', end: '17:00' });
