@@ -16,6 +16,7 @@ import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import type { MessageKey } from '../../shared/i18n.js';
 import { translatePlural } from '../../shared/intl.js';
+import { PatientSearch } from '../patient-search.js';
 import { AdminPage } from '../admin-page.js';
 import { BookingAdminApi } from '../booking-api.js';
 
@@ -29,7 +30,6 @@ const ERRORS: Record<string, MessageKey> = {
   not_found: 'admin.booking.error.notFound',
 };
 /** Waits this long after the last keystroke before searching patients. */
-const SEARCH_DELAY_MS = 250;
 /** Hours always shown (clinic time); earlier or later rows appear when an appointment is there. */
 const FIRST_HOUR = 8;
 const LAST_HOUR = 18;
@@ -207,14 +207,11 @@ export class SmCalendarPage extends AdminPage {
   @state() private booking = false;
   @state() private pick: Pick | null = null;
   @state() private dialogError: string | null = null;
-  @state() private query = '';
-  @state() private results: Patient[] | null = null;
+  private readonly search = new PatientSearch(this, (q) => this.api.patients(q), (err) => (this.dialogError = this.describeError(err)));
   @state() private patient: Patient | null = null;
   private bookingApi!: BookingAdminApi;
   /** What opened the dialog, focused again when it closes. */
   private opener: HTMLElement | null = null;
-  private searchTimer: ReturnType<typeof setTimeout> | undefined;
-  private searches = 0;
   private slotLoads = 0;
   /** The first load (zone, providers, types): the book dialog waits for it. */
   private loaded: Promise<unknown> = Promise.resolve();
@@ -223,11 +220,6 @@ export class SmCalendarPage extends AdminPage {
     super.connectedCallback();
     this.bookingApi = new BookingAdminApi(this.api);
     this.loaded = this.load();
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.searchTimer);
   }
 
   protected override describeError(err: unknown): string {
@@ -519,8 +511,7 @@ export class SmCalendarPage extends AdminPage {
     await this.loaded;
     this.booking = true;
     this.patient = null;
-    this.query = '';
-    this.results = null;
+    this.search.clear();
     const type = this.types.find((t) => t.active);
     this.pick = type ? { typeId: type.id, providerId: this.providerFilter && this.offers(type, this.providerFilter) ? this.providerFilter : '', date: this.date, slots: null, nextAvailable: null, chosen: '' } : null;
     void this.showDialog('book', opener);
@@ -620,32 +611,9 @@ export class SmCalendarPage extends AdminPage {
 
   // --- patient search (the API "Message a patient" uses) -------------------------------------
 
-  private onSearch(e: Event) {
-    this.query = (e.target as HTMLInputElement).value;
-    clearTimeout(this.searchTimer);
-    const q = this.query.trim();
-    if (q.length < 2) {
-      this.searches++;
-      this.results = null;
-      return;
-    }
-    this.searchTimer = setTimeout(() => void this.search(q), SEARCH_DELAY_MS);
-  }
-
-  private async search(q: string) {
-    const mine = ++this.searches;
-    try {
-      const found = await this.api.patients(q);
-      if (mine === this.searches) this.results = found;
-    } catch (err) {
-      if (mine === this.searches) this.dialogError = this.describeError(err);
-    }
-  }
-
   private async choosePatient(p: Patient | null) {
     this.patient = p;
-    this.results = null;
-    this.query = '';
+    this.search.clear();
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(p ? 'select[name=type]' : '#patient-search')?.focus();
   }
@@ -658,17 +626,17 @@ export class SmCalendarPage extends AdminPage {
         <button type="button" class="secondary" @click=${() => this.choosePatient(null)}>${this.t('admin.calendar.changePatient')}</button>
       </p>`;
     }
-    const q = this.query.trim();
+    const q = this.search.query.trim();
     return html`<label
         >${this.t('admin.calendar.findPatient')}
-        <input id="patient-search" type="search" autocomplete="off" .value=${this.query} @input=${this.onSearch} aria-describedby="patient-count" />
+        <input id="patient-search" type="search" autocomplete="off" .value=${this.search.query} @input=${(e: Event) => this.search.input((e.target as HTMLInputElement).value)} aria-describedby="patient-count" />
       </label>
       <p id="patient-count" class="muted" role="status">
-        ${q.length < 2 ? (q ? this.t('admin.calendar.typeMore') : '') : this.results === null ? '' : this.results.length ? translatePlural(this.lang, 'admin.calendar.matches', this.results.length) : this.t('admin.calendar.noMatch', { q })}
+        ${q.length < 2 ? (q ? this.t('admin.calendar.typeMore') : '') : this.search.results === null ? '' : this.search.results.length ? translatePlural(this.lang, 'admin.calendar.matches', this.search.results.length) : this.t('admin.calendar.noMatch', { q })}
       </p>
-      ${this.results?.length
+      ${this.search.results?.length
         ? html`<ul class="results" aria-label=${this.t('admin.calendar.results')}>
-            ${this.results.map((r) => html`<li><button type="button" class="secondary" @click=${() => this.choosePatient(r)}>${this.t('admin.calendar.choosePatient', { name: r.name, dob: r.dateOfBirth })}</button></li>`)}
+            ${this.search.results.map((r) => html`<li><button type="button" class="secondary" @click=${() => this.choosePatient(r)}>${this.t('admin.calendar.choosePatient', { name: r.name, dob: r.dateOfBirth })}</button></li>`)}
           </ul>`
         : nothing}`;
   }

@@ -11,10 +11,10 @@ import { defineOnce } from '../../shared/define-once.js';
 import { describeRefusal, isKnownRefusal } from '../../shared/error-text.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import type { Category } from '../../shared/messaging.js';
+import { PatientSearch } from '../patient-search.js';
 import { AdminPage } from '../admin-page.js';
 
 /** Waits this long after the last keystroke before searching. */
-const SEARCH_DELAY_MS = 250;
 
 export class SmNewThreadPage extends AdminPage {
   static styles = [
@@ -42,23 +42,14 @@ export class SmNewThreadPage extends AdminPage {
   ];
 
   @state() private categories: Category[] | null = null;
-  @state() private query = '';
-  @state() private results: Patient[] | null = null;
+  private readonly search = new PatientSearch(this, (q) => this.api.patients(q), (err) => (this.error = this.describeError(err)));
   @state() private patient: Patient | null = null;
   /** Which field's problem is shown at it (and gets the focus). */
   @state() private invalid: 'patient' | 'category' | null = null;
-  private searchTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Only the latest search's answer is shown (an earlier, slower one must not replace it). */
-  private searches = 0;
 
   connectedCallback(): void {
     super.connectedCallback();
     void this.api.messagingSettings().then((s) => (this.categories = s.categories), () => (this.categories = []));
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.searchTimer);
   }
 
   protected firstUpdated(): void {
@@ -69,32 +60,9 @@ export class SmNewThreadPage extends AdminPage {
     return err instanceof ApiError && isKnownRefusal(err.code) ? describeRefusal(this.lang, err) : super.describeError(err);
   }
 
-  private onSearch(e: Event) {
-    this.query = (e.target as HTMLInputElement).value;
-    clearTimeout(this.searchTimer);
-    const q = this.query.trim();
-    if (q.length < 2) {
-      this.searches++;
-      this.results = null;
-      return;
-    }
-    this.searchTimer = setTimeout(() => void this.search(q), SEARCH_DELAY_MS);
-  }
-
-  private async search(q: string) {
-    const mine = ++this.searches;
-    try {
-      const found = await this.api.patients(q);
-      if (mine === this.searches) this.results = found;
-    } catch (err) {
-      if (mine === this.searches) this.error = this.describeError(err);
-    }
-  }
-
   private async choose(p: Patient) {
     this.patient = p;
-    this.results = null;
-    this.query = '';
+    this.search.clear();
     if (this.invalid === 'patient') this.invalid = null;
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('input[name=subject]')?.focus();
@@ -137,7 +105,7 @@ export class SmNewThreadPage extends AdminPage {
         <button type="button" class="secondary" @click=${this.unchoose}>${this.t('admin.newThread.change')}</button>
       </div>`;
     }
-    const q = this.query.trim();
+    const q = this.search.query.trim();
     const bad = this.invalid === 'patient';
     return html`<label
         >${this.t('admin.newThread.find')}
@@ -145,18 +113,18 @@ export class SmNewThreadPage extends AdminPage {
           id="patient-search"
           type="search"
           autocomplete="off"
-          .value=${this.query}
-          @input=${this.onSearch}
+          .value=${this.search.query}
+          @input=${(e: Event) => this.search.input((e.target as HTMLInputElement).value)}
           aria-invalid=${bad ? 'true' : 'false'}
           aria-describedby=${bad ? 'patient-error patient-count' : 'patient-count'}
       /></label>
       ${bad ? html`<p id="patient-error" class="error">${this.t('admin.newThread.patientRequired')}</p>` : nothing}
       <p id="patient-count" class="muted" role="status">
-        ${q.length < 2 ? (q ? this.t('admin.newThread.typeMore') : '') : this.results === null ? '' : this.results.length ? this.t('admin.newThread.count', { count: this.results.length }) : this.t('admin.newThread.noMatch', { q })}
+        ${q.length < 2 ? (q ? this.t('admin.newThread.typeMore') : '') : this.search.results === null ? '' : this.search.results.length ? this.t('admin.newThread.count', { count: this.search.results.length }) : this.t('admin.newThread.noMatch', { q })}
       </p>
-      ${this.results?.length
+      ${this.search.results?.length
         ? html`<ul class="results" aria-label=${this.t('admin.newThread.results')}>
-            ${this.results.map(
+            ${this.search.results.map(
               (r) => html`<li><button type="button" class="secondary" @click=${() => this.choose(r)}>${this.t('admin.newThread.chooseThis', { name: r.name, dob: r.dateOfBirth })}</button></li>`,
             )}
           </ul>`
