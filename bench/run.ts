@@ -432,14 +432,15 @@ function slots(): void {
 }
 
 /**
- * 50 patients booking at once over HTTP (loopback, the demo clinic on SQLite): each a different time
+ * 50 patients booking at once over HTTP (loopback, the demo clinic; SQLite, and PostgreSQL with
+ * BENCH_DATABASE_URL): each a different time
  * (3 rounds, cancelled between rounds), then all the same time (one wins, the rest 409 slot_taken).
  */
-async function bookings(): Promise<void> {
+async function bookings(databaseUrl: string | null, engine: string): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-bench-'));
   const port = await freePort();
   const base = `http://localhost:${port}`;
-  const product = await startProduct(loadConfig({ PORT: String(port), DEMO_PORT: String(await freePort()), DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { logLevel: false });
+  const product = await startProduct(loadConfig({ PORT: String(port), DEMO_PORT: String(await freePort()), DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }), { logLevel: false });
   try {
     const { db, keyring } = product.deps;
     await product.deps.jobs.stop(); // the confirmation e-mails would compete for the CPU
@@ -481,7 +482,7 @@ async function bookings(): Promise<void> {
     const won = race.filter((x) => x.status === 201).length;
     const lost = race.filter((x) => x.status === 409 && x.json.code === 'slot_taken').length;
     const pct = (q: number) => [...latencies].sort((a, b) => a - b)[Math.floor(q * (latencies.length - 1))]!.toFixed(0);
-    console.log('\nBookings over HTTP, SQLite (WAL, synchronous=FULL), demo clinic, 50 signed-in patients at once (median [range] of 3 rounds after a warm-up):');
+    console.log(`\nBookings over HTTP, ${engine}, demo clinic, 50 signed-in patients at once (median [range] of 3 rounds after a warm-up):`);
     console.log(`  50 bookings, each a different time   all answered in ${median(walls).toFixed(0)} ms [${Math.min(...walls).toFixed(0)}–${Math.max(...walls).toFixed(0)}]   per request p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`);
     console.log(`  50 bookings of one time              ${won} booked, ${lost} × 409 slot_taken, ${race.length - won - lost} other, in ${raceMs.toFixed(0)} ms   (must be 1, 49, 0)`);
   } finally {
@@ -497,7 +498,10 @@ if (!only || only === 'sizes') {
   precache();
 }
 if (!only || only === 'slots') slots();
-if (!only || only === 'bookings') await bookings();
+if (!only || only === 'bookings') {
+  await bookings(null, 'SQLite (WAL, synchronous=FULL)');
+  if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => bookings(url, 'PostgreSQL (pool of 10)'));
+}
 if (!only) {
   await outboxFlush();
   await api();
