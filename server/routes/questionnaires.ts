@@ -34,7 +34,7 @@ export const questionnaireRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
       listQuestionnaires(deps.db, staffOf(request).clinicId),
     );
 
-    scoped.get('/api/questionnaire-library', { schema: { tags, summary: 'The validated instruments shipped with the product (PHQ-9, GAD-7)', response: { 200: Type.Array(LibraryEntry), ...errors } } }, async (request) =>
+    scoped.get('/api/questionnaire-library', { schema: { tags, summary: 'The validated instruments shipped with the product (PHQ-9, GAD-7, home blood-pressure log)', response: { 200: Type.Array(LibraryEntry), ...errors } } }, async (request) =>
       listLibrary(deps.db, staffOf(request).clinicId),
     );
 

@@ -21,6 +21,7 @@ import { JobRunner } from '../../server/jobs/runner.js';
 import { HANDLERS } from '../../server/workers.js';
 import type { Deps } from '../../server/deps.js';
 import type { Answers } from '../../shared/questionnaire-logic.js';
+import { startTwilioStandIn } from '../support/twilio.js';
 import { DIALECTS, build, call, patientToken, secondInstance, seedClinic, seedPatient, staffCookie, type TestApp } from './helpers.js';
 
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
@@ -101,6 +102,7 @@ for (const d of DIALECTS) {
       ctx.owner.selectFrom('questionnaire_assignments').select(['id', 'period', 'due_date', 'status']).where('schedule_id', '=', scheduleId).orderBy('period').execute();
     /** Mail to `to` that arrived and was not taken yet. */
     const unread = (ctx: TestApp, to: string) => ctx.smtp.messages.filter((m) => m.to === to);
+    const smtpTo = (ctx: TestApp, to: string) => unread(ctx, to).length;
 
     it('sends one assignment per period as weeks pass, never twice for two instances at once, carries on after a restart, and ends on its last day', async (t) => {
       const ctx = await setup(t);
@@ -187,6 +189,29 @@ for (const d of DIALECTS) {
       const listed = (await call(ctx.app, 'GET', '/api/questionnaire-schedules', { cookie: ctx.admin })).json();
       assert.ok(listed[0].stoppedAt);
       assert.equal(listed[0].nextAt, null);
+    });
+
+    it('by text message: each period and the reminder go by text, naming nothing', async (t) => {
+      const twilio = await startTwilioStandIn();
+      t.after(() => twilio.close());
+      const ctx = await build(t, d.name, { ...twilio.env });
+      const clinic = await seedClinic(ctx.deps, 'north');
+      const patient = await seedPatient(ctx.deps, clinic);
+      const admin = await staffCookie(ctx.app, 'admin@north.test');
+      const questionnaireId = (await call(ctx.app, 'POST', '/api/questionnaire-library/bp-log', { cookie: admin })).json().questionnaire.id as string;
+      assert.equal((await call(ctx.app, 'PATCH', `/api/patients/${patient.id}`, { cookie: admin, body: { mobile: '+15145550123', smsConsent: true } })).statusCode, 200);
+      const start = new Date();
+      const body = { patientIds: [patient.id], channel: 'sms', dueDate: localDay(start, 3), reminderDaysBefore: 1, repeat: { every: 1, unit: 'week', until: localDay(start, 10) } };
+      const sent = await call(ctx.app, 'POST', `/api/questionnaires/${questionnaireId}/assignments`, { cookie: admin, body });
+      assert.equal(sent.statusCode, 201, sent.body);
+      await twilio.waitFor(1);
+      await runAt(t, ctx.deps, new Date(reminderAt(localDay(start, 3), 1, ZONE).getTime() + 60_000));
+      await twilio.waitFor(2);
+      assert.match(twilio.messages[1]!.body, /reminder/);
+      await runAt(t, ctx.deps, new Date(start.getTime() + 7 * DAY + 60_000));
+      await twilio.waitFor(3);
+      for (const m of twilio.messages) assert.equal(HEALTH.test(m.body), false, 'a text names nothing about the questionnaire');
+      assert.equal(smtpTo(ctx, patient.email), 0, 'no e-mail when sent by text');
     });
 
     it('sends a reminder once before the due date, none once completed, and refuses a reminder without a due date or a repeat that has ended', async (t) => {
