@@ -79,7 +79,7 @@ describe('<sm-booking-view new-patient>', () => {
       const input = shadow(form).querySelector(`#rq-${f}`)!;
       expect(input.getAttribute('aria-invalid')).to.equal('true');
       expect(input.getAttribute('aria-describedby')).to.contain(`rq-${f}-error`);
-      expect(shadow(form).querySelector(`#rq-${f}-error`), f).to.exist;
+      expect(shadow(form).querySelector(`#rq-${f}-error`), f).not.to.equal(null);
     }
     expect(shadow(form).querySelector('#rq-phone')!.getAttribute('aria-invalid')).to.equal('false', 'optional fields left empty are fine');
     expect(shadow(form).activeElement?.id).to.equal('rq-name', 'focus on the first field to correct');
