@@ -245,6 +245,8 @@ export const StaffBookingRequest = Type.Object({
   providerName: Type.String(),
   startsAt: Timestamp,
   endsAt: Timestamp,
+  /** The clinic's time zone, in which to show the times. */
+  timeZone: Type.String(),
   name: Type.String(),
   dateOfBirth: Type.String(),
   email: Type.String(),

@@ -207,7 +207,7 @@ const en = {
   'admin.requests.message': 'Message to the requester (optional; sent by e-mail, so no health information)',
   'admin.requests.declineConfirm': 'Decline and send',
   'admin.requests.keep': 'Keep the request',
-  'admin.requests.approved': 'Approved: {name} is booked for {date} at {time}.',
+  'admin.requests.approved': 'Approved: {date} at {time} is booked for {name}.',
   'admin.requests.declinedDone': 'Declined: {name} will get an e-mail.',
   'admin.requests.slotTaken': 'The time {name} asked for is no longer free. Choose another time below and approve again.',
   'admin.requests.decided': 'This request was already approved or declined.',

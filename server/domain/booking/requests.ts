@@ -171,6 +171,7 @@ async function requestRow(db: Db, clinicId: string, id: string): Promise<Booking
 /** The clinic's requests (pending by default), oldest first; reading the requesters' details is audited. */
 export async function listBookingRequests(store: ActionStore, who: StaffPrincipal, requestId: string | null, q: BookingRequestQuery, now = new Date()): Promise<StaffBookingRequest[]> {
   const cipher = clinicCipher(store.keyring, await getClinic(store.db, who.clinicId));
+  const timeZone = await clinicTimeZone(store.db, who.clinicId);
   return runAction(store, who, requestId, async (a) => {
     const rows = await a.tx
       .selectFrom('booking_requests as r')
@@ -196,6 +197,7 @@ export async function listBookingRequests(store: ActionStore, who: StaffPrincipa
         providerName: r.provider_name,
         startsAt: r.starts_at,
         endsAt: r.ends_at,
+        timeZone,
         ...d,
         lang: normalizeLang(r.lang),
         status: r.status,
