@@ -107,6 +107,16 @@ describe('<sm-booking-view new-patient>', () => {
     await expect(view).to.be.accessible();
   });
 
+  it('reflows at 320 CSS px: the details form and its errors never scroll sideways in a 256 px frame', async () => {
+    worker.use(http.get(`${BASE}/options`, () => HttpResponse.json(options)), http.get(`${BASE}/slots`, () => HttpResponse.json(slots)));
+    const box = await fixture<HTMLDivElement>(html`<div style="width: 256px; overflow: auto"><sm-booking-view new-patient lang="fr" .api=${new PatientApi('north', 'fr')}></sm-booking-view></div>`);
+    const view = box.querySelector('sm-booking-view')!;
+    const form = await toDetails(view, 'Continuer avec cette heure');
+    button(form, 'Envoyer la demande').click();
+    await waitUntil(() => shadow(form).querySelector('[role=alert]'));
+    expect(box.scrollWidth).to.be.at.most(box.clientWidth);
+  });
+
   it('in French: a time taken meanwhile goes back to the times with an alert, and a field refused by the server is shown at that field', async () => {
     let taken = true;
     worker.use(
