@@ -1,5 +1,5 @@
 /** The Booking page's API calls (staff session cookie); a 401 tells the shell the session ended, as AdminApi does. */
-import type { Appointment, AppointmentType, BookingException, BookingRules, CalendarRange, NewAppointmentType, NewBooking, NewBookingException, NewWeeklyHours, Provider, Reschedule, SlotList, SlotQuery, StaffAppointment, StaffWaitlistEntry, WeeklyHours } from '../shared/booking.js';
+import type { ApproveBookingRequest, BookingRequestStatus, StaffBookingRequest, Appointment, AppointmentType, BookingException, BookingRules, CalendarRange, NewAppointmentType, NewBooking, NewBookingException, NewWeeklyHours, Provider, Reschedule, SlotList, SlotQuery, StaffAppointment, StaffWaitlistEntry, WeeklyHours } from '../shared/booking.js';
 import { ApiError, fetchJson } from '../shared/fetch-json.js';
 import type { AdminApi } from './admin-api.js';
 
@@ -16,6 +16,18 @@ export class BookingAdminApi {
     }
   }
 
+  /** New patients' booking requests of a status (pending by default). */
+  requests(status: BookingRequestStatus = 'pending'): Promise<StaffBookingRequest[]> {
+    return this.#ended(fetchJson(`/api/booking/requests?status=${status}`));
+  }
+  /** Approves a request (at its time, or at another one): links or enrols the patient and books. */
+  approveRequest(id: string, at: ApproveBookingRequest = {}): Promise<StaffAppointment> {
+    return this.#ended(fetchJson(`/api/booking/requests/${encodeURIComponent(id)}/approve`, { method: 'POST', body: at }));
+  }
+  /** Declines a request, with an optional note e-mailed to the requester. */
+  declineRequest(id: string, message: string): Promise<{ ok: true }> {
+    return this.#ended(fetchJson(`/api/booking/requests/${encodeURIComponent(id)}/decline`, { method: 'POST', body: message ? { message } : {} }));
+  }
   /** The clinic's waitlist (waiting entries with any time held for them). */
   waitlist(): Promise<StaffWaitlistEntry[]> {
     return this.#ended(fetchJson('/api/booking/waitlist'));

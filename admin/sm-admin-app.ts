@@ -57,6 +57,8 @@ const NAV: NavItem[] = [
   { path: '/admin/messaging', tag: 'sm-messaging-settings-page', label: 'admin.nav.messaging', visible: () => true },
   { path: '/admin/booking', tag: 'sm-booking-page', label: 'admin.nav.booking', visible: () => true },
   { path: '/admin/calendar', tag: 'sm-calendar-page', label: 'admin.nav.calendar', visible: () => true },
+  // New patients' requests: its own chunk (most sessions never open it).
+  { path: '/admin/booking-requests', tag: 'sm-booking-requests-page', label: 'admin.nav.bookingRequests', visible: () => true, load: () => import('./pages/sm-booking-requests-page.js') },
   { path: '/admin/embed', tag: 'sm-embed-page', label: 'admin.nav.embed', visible: () => true },
   { path: '/admin/mailbox', tag: 'sm-mailbox-page', label: 'admin.nav.mailbox', visible: (me) => me.devMailbox },
   { path: '/admin/account', tag: 'sm-account-page', label: 'admin.nav.account', visible: () => true },

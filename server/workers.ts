@@ -9,6 +9,7 @@ import { digestJobs, runMailJob, type JobEnv } from './domain/notices.js';
 import { sweep } from './domain/sweep.js';
 import { BOOKING_MAIL_JOB, BOOKING_REMINDER_JOB } from './domain/booking/appointments.js';
 import { runBookingJob, runWaitlistMail } from './domain/booking/notices.js';
+import { REQUEST_MAIL_JOB, runRequestMail } from './domain/booking/requests.js';
 import { runSmsJob } from './domain/sms.js';
 import { WAITLIST_EXPIRE_JOB, WAITLIST_MAIL_JOB, WAITLIST_OFFER_JOB } from './domain/booking/holds.js';
 import { runWaitlistJob } from './domain/booking/waitlist.js';
@@ -36,6 +37,8 @@ export const HANDLERS: Record<string, JobHandler> = {
   [WAITLIST_OFFER_JOB]: runWaitlistJob,
   [WAITLIST_EXPIRE_JOB]: runWaitlistJob,
   [WAITLIST_MAIL_JOB]: runWaitlistMail,
+  // New patients' booking requests: received and declined e-mails (approval sends the booking's own).
+  [REQUEST_MAIL_JOB]: runRequestMail,
   // Text messages: listed with e-mail on the Outgoing page, sent through the SmsSender.
   'sms.*': runSmsJob,
   // Questionnaires: a recurring schedule's period, and the reminder before one is due (e-mail or text).

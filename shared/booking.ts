@@ -4,7 +4,7 @@
  * browser (types only).
  */
 import { Type, type Static } from 'typebox';
-import { Id, NonBlankLine, OneLine, Timestamp } from './api.js';
+import { Id, NonBlankLine, OneLine, PatientDetails, Timestamp } from './api.js';
 
 /** Minutes in the 5-minute grid every time in booking sits on (the unit of the no-double-booking constraint). */
 export const GRID_MINUTES = 5;
@@ -43,7 +43,7 @@ const typeFields = {
   location: OneLine(200),
   bufferBeforeMinutes: Minutes(0, 120),
   bufferAfterMinutes: Minutes(0, 120),
-  /** Only enrolled patients may book (new-patient requests come later). */
+  /** Only enrolled patients may book; when false, new patients may also ask for a time, which the clinic approves. */
   existingPatientsOnly: Type.Boolean(),
   /** Who offers it; empty means every provider. */
   providerIds: Type.Array(Id, { maxItems: 100 }),
@@ -204,3 +204,73 @@ export type WaitlistEntry = Static<typeof WaitlistEntry>;
 /** A waitlist entry in the staff list: with the patient's name. */
 export const StaffWaitlistEntry = Type.Object({ ...WaitlistEntry.properties, patientId: Id, patientName: Type.String() });
 export type StaffWaitlistEntry = Static<typeof StaffWaitlistEntry>;
+
+// --- booking requests from new patients ------------------------------------------------------
+
+const RequestLang = Type.Union([Type.Literal('en'), Type.Literal('fr')]);
+
+/**
+ * A new patient asks for a slot of a type open to new patients: who they are (the least the clinic
+ * needs to enrol them: no reason for the visit, no health information beyond the health card number).
+ */
+export const NewBookingRequest = Type.Object(
+  {
+    typeId: Id,
+    providerId: Id,
+    startsAt: Timestamp,
+    name: PatientDetails.properties.name,
+    dateOfBirth: PatientDetails.properties.dateOfBirth,
+    email: PatientDetails.properties.email,
+    phone: PatientDetails.properties.phone,
+    healthNumber: PatientDetails.properties.healthNumber,
+    lang: Type.Optional(RequestLang),
+  },
+  { additionalProperties: false },
+);
+export type NewBookingRequest = Static<typeof NewBookingRequest>;
+
+/** What the requester is told: received, for this time (nothing else is echoed back). */
+export const BookingRequestReceipt = Type.Object({ status: Type.Literal('pending'), startsAt: Timestamp });
+export type BookingRequestReceipt = Static<typeof BookingRequestReceipt>;
+
+export const BookingRequestStatus = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('declined')]);
+export type BookingRequestStatus = Static<typeof BookingRequestStatus>;
+
+/** A request as the clinic's staff see it, with the patient it would be linked to (same e-mail or health number), if any. */
+export const StaffBookingRequest = Type.Object({
+  id: Id,
+  typeId: Id,
+  typeName: Type.Object({ en: Type.String(), fr: Type.String() }),
+  providerId: Id,
+  providerName: Type.String(),
+  startsAt: Timestamp,
+  endsAt: Timestamp,
+  /** The clinic's time zone, in which to show the times. */
+  timeZone: Type.String(),
+  name: Type.String(),
+  dateOfBirth: Type.String(),
+  email: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  healthNumber: Type.Union([Type.String(), Type.Null()]),
+  lang: RequestLang,
+  status: BookingRequestStatus,
+  /** The pending request still keeps its time from others. */
+  held: Type.Boolean(),
+  holdExpiresAt: Timestamp,
+  match: Type.Union([Type.Object({ patientId: Id, patientName: Type.String(), by: Type.Union([Type.Literal('email'), Type.Literal('healthNumber')]) }), Type.Null()]),
+  patientId: Type.Union([Id, Type.Null()]),
+  appointmentId: Type.Union([Id, Type.Null()]),
+  createdAt: Timestamp,
+});
+export type StaffBookingRequest = Static<typeof StaffBookingRequest>;
+
+export const BookingRequestQuery = Type.Object({ status: Type.Optional(BookingRequestStatus) }, { additionalProperties: false });
+export type BookingRequestQuery = Static<typeof BookingRequestQuery>;
+
+/** Approving: at the requested time, or at another one staff pick (when the requested one is gone). */
+export const ApproveBookingRequest = Type.Object({ providerId: Type.Optional(Id), startsAt: Type.Optional(Timestamp) }, { additionalProperties: false });
+export type ApproveBookingRequest = Static<typeof ApproveBookingRequest>;
+
+/** Declining, with an optional note e-mailed to the requester (no health information). */
+export const DeclineBookingRequest = Type.Object({ message: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false });
+export type DeclineBookingRequest = Static<typeof DeclineBookingRequest>;

@@ -220,13 +220,24 @@ export class SmBookingPage extends AdminPage {
           location: f.get('location'),
           bufferBeforeMinutes: Number(f.get('before')),
           bufferAfterMinutes: Number(f.get('after')),
-          existingPatientsOnly: true,
+          existingPatientsOnly: f.get('who') !== 'new',
           providerIds: [],
           active: true,
           questionnaireId: f.get('questionnaire') || null,
         }),
       f.form,
     );
+  }
+
+  /** Changes only who may book a type: patients of the clinic, or new patients too (by request). */
+  private setTypeWho(type: AppointmentType, who: string) {
+    const { id, ...fields } = type;
+    void this.change(() => this.booking.replaceType(id, { ...fields, existingPatientsOnly: who !== 'new' }));
+  }
+
+  private whoOptions(existingOnly: boolean) {
+    return html`<option value="existing" ?selected=${existingOnly}>${this.t('admin.booking.who.existing')}</option>
+      <option value="new" ?selected=${!existingOnly}>${this.t('admin.booking.who.new')}</option>`;
   }
 
   /** Changes only which questionnaire a type sends after booking. */
@@ -412,8 +423,12 @@ export class SmBookingPage extends AdminPage {
                   ? html`<label class="type-questionnaire"
                       >${this.t('admin.booking.questionnaireFor', { type: t.name[this.lang] })}
                       <select ?disabled=${this.busy} @change=${(e: Event) => this.setTypeQuestionnaire(t, (e.target as HTMLSelectElement).value)}>${this.questionnaireOptions(t.questionnaireId)}</select></label
+                    >
+                    <label class="type-questionnaire"
+                      >${this.t('admin.booking.whoFor', { type: t.name[this.lang] })}
+                      <select ?disabled=${this.busy} @change=${(e: Event) => this.setTypeWho(t, (e.target as HTMLSelectElement).value)}>${this.whoOptions(t.existingPatientsOnly)}</select></label
                     >`
-                  : nothing}
+                  : html`<span class="muted">${this.t(t.existingPatientsOnly ? 'admin.booking.who.existing' : 'admin.booking.who.new')}</span>`}
               </li>`,
           )}
         </ul>
@@ -431,6 +446,7 @@ export class SmBookingPage extends AdminPage {
           <label>${this.t('admin.booking.bufferBefore')}<input type="number" name="before" min="0" max="120" step="5" value="0" /></label>
           <label>${this.t('admin.booking.bufferAfter')}<input type="number" name="after" min="0" max="120" step="5" value="0" /></label>
           <label>${this.t('admin.booking.questionnaire')}<select name="questionnaire">${this.questionnaireOptions(null)}</select></label>
+          <label>${this.t('admin.booking.whoMayBook')}<select name="who">${this.whoOptions(true)}</select></label>
           <button ?disabled=${this.busy}>${this.t('admin.booking.addType')}</button>
         </form>
       </section>

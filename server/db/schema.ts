@@ -572,6 +572,33 @@ export interface BookingHoldsTable {
   updated_at: string;
 }
 
+/** A new patient's request for a slot, pending until staff approve or decline it; details sealed. */
+export interface BookingRequestsTable {
+  id: string;
+  clinic_id: string;
+  type_id: string;
+  provider_id: string;
+  starts_at: string;
+  ends_at: string;
+  /** The time the pending request keeps from others (the visit with its buffers), until `hold_expires_at`. */
+  busy_from: string;
+  busy_to: string;
+  hold_expires_at: string;
+  /** Sealed JSON of name, date of birth, e-mail, phone, health number ('booking.request' purpose). */
+  details_enc: string;
+  /** Keyed hash of the normalised e-mail (the patients' `email_index` recipe). */
+  email_index: string;
+  lang: string;
+  status: 'pending' | 'approved' | 'declined';
+  patient_id: string | null;
+  appointment_id: string | null;
+  decided_by: string | null;
+  /** The staff member's optional note to the requester on decline, sealed. */
+  decline_message_enc: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   clinics: ClinicsTable;
   staff: StaffTable;
@@ -614,6 +641,7 @@ export interface Database {
   appointment_slots: AppointmentSlotsTable;
   booking_waitlist: BookingWaitlistTable;
   booking_holds: BookingHoldsTable;
+  booking_requests: BookingRequestsTable;
 }
 
 export type ThreadRow = Selectable<ThreadsTable>;
@@ -632,3 +660,4 @@ export type BookingTypeRow = Selectable<BookingTypesTable>;
 export type BookingProviderRow = Selectable<BookingProvidersTable>;
 export type BookingWaitlistRow = Selectable<BookingWaitlistTable>;
 export type BookingHoldRow = Selectable<BookingHoldsTable>;
+export type BookingRequestRow = Selectable<BookingRequestsTable>;

@@ -66,3 +66,8 @@ export function queryTokens(cipher: ClinicCipher, q: string): { nameWords: strin
   const exact = [cipher.blindIndex(`e:${normalizeEmail(q.trim())}`, PURPOSE), cipher.blindIndex(`h:${healthNumber(q)}`, PURPOSE)];
   return { nameWords: ws.map((w) => cipher.blindIndex(`n:${w.slice(0, MAX_PREFIX)}`, PURPOSE)), exact };
 }
+
+/** The stored token of a health number without its version code (every patient with that card has it, whatever the version). */
+export function healthNumberToken(cipher: ClinicCipher, hn: string): string {
+  return cipher.blindIndex(`h:${healthNumber(hn).replace(/[A-Z]+$/, '')}`, PURPOSE);
+}

@@ -105,6 +105,31 @@ describe('<sm-frame-app>', () => {
     root.querySelector('form')!.requestSubmit();
   }
 
+  it('offers a signed-out visitor of the booking widget a new patient\'s request, with focus on each screen, and back to the sign-in', async () => {
+    worker.use(
+      http.get('/api/public/clinics/north/booking/options', () =>
+        HttpResponse.json({ enabled: true, timeZone: 'America/Toronto', clinicName: 'Clinique Nord', cancelCutoffHours: 24, types: [], providers: [] }),
+      ),
+    );
+    const messages = await mount('messages');
+    await waitUntil(() => inner(messages, 'sm-patient-sign-in'));
+    expect(messages.shadowRoot!.querySelector('#request-open')).to.equal(null, 'only the booking widget offers it');
+    const app = await mount('booking');
+    await waitUntil(() => app.shadowRoot!.querySelector('#request-open'));
+    expect(textOf(app.shadowRoot!)).to.contain('Nouveau patient de Clinique Nord?');
+    app.shadowRoot!.querySelector<HTMLButtonElement>('#request-open')!.click();
+    await waitUntil(() => deepActive()?.id === 'screen-title', 'focus on the request screen\'s heading');
+    expect(deepActive()!.textContent).to.equal('Demander un rendez-vous (nouveaux patients)');
+    await waitUntil(() => inner(app, 'sm-booking-view'), 'the booking view, once its chunk is in');
+    const view = inner(app, 'sm-booking-view')!;
+    expect(view.hasAttribute('new-patient')).to.equal(true);
+    await waitUntil(() => textOf(view.shadowRoot!).includes('Les nouveaux patients ne peuvent pas demander de rendez-vous en ligne à Clinique Nord'));
+    await expect(app).to.be.accessible();
+    [...app.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.includes('Retour à la connexion'))!.click();
+    await waitUntil(() => inner(app, 'sm-patient-sign-in'));
+    await waitUntil(() => deepActive()?.tagName === 'H2' && inner(app, 'sm-patient-sign-in')!.shadowRoot!.contains(deepActive()), 'focus back on the sign-in heading');
+  });
+
   it('moves focus through sign-in, a wrong code, consent and the signed-in screen; declining consent signs out', async () => {
     const app = await mount();
     await signIn(app, '000000');

@@ -56,7 +56,7 @@ describe('end to end: self-booking on the demo clinic site', () => {
     await staff.getByLabel('E-mail').fill(staffLogin.email);
     await staff.getByLabel('Password').fill(staffLogin.password);
     await staff.getByRole('button', { name: 'Sign in' }).click();
-    await staff.getByRole('link', { name: 'Booking' }).click();
+    await staff.getByRole('link', { name: 'Booking', exact: true }).click();
     await staff.getByRole('heading', { name: 'Appointments' }).waitFor();
     const booked = await h.product.deps.db.selectFrom('appointments').select('starts_at').executeTakeFirstOrThrow();
     const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Toronto', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(booked.starts_at));

@@ -24,6 +24,7 @@ import type { OpenAPIV3 } from 'openapi-types';
 import { invalidVariants, validArb, type Schema } from '../support/schema-arbitrary.js';
 import { createStaff } from '../../server/domain/staff.js';
 import { joinWaitlist, offerFreedSlot } from '../../server/domain/booking/waitlist.js';
+import { createBookingRequest } from '../../server/domain/booking/requests.js';
 import { DIALECTS, ORIGIN, PASSWORD, build, call, patientToken, seedClinic, seedPatient, staffCookie, type TestApp } from './helpers.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -247,7 +248,8 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
   const rules = { enabled: true, minNoticeMinutes: 120, horizonDays: 60, maxUpcomingPerPatient: 10, cancelCutoffHours: 24, slotStepMinutes: 15, reminderMinutesBefore: [2880, 120] };
   await made(await call(app, 'PUT', '/api/booking/rules', { cookie, body: rules }));
   const provider = await made(await call(app, 'POST', '/api/booking/providers', { cookie, body: { name: 'Dr. Contract' } }));
-  const typeBody = { name: { en: 'Visit', fr: 'Visite' }, durationMinutes: 30, mode: 'in-person', location: '1 Main St', bufferBeforeMinutes: 0, bufferAfterMinutes: 0, existingPatientsOnly: true, providerIds: [], active: true };
+  // Open to new patients too, so the public slots and booking requests answer for it.
+  const typeBody = { name: { en: 'Visit', fr: 'Visite' }, durationMinutes: 30, mode: 'in-person', location: '1 Main St', bufferBeforeMinutes: 0, bufferAfterMinutes: 0, existingPatientsOnly: false, providerIds: [], active: true };
   const type = await made(await call(app, 'POST', '/api/booking/types', { cookie, body: typeBody }));
   const hours = { providerId: provider.id, days: ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'], start: '09:00', end: '17:00' };
   await made(await call(app, 'POST', '/api/booking/hours', { cookie, body: hours }));
@@ -279,6 +281,11 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
   const [toAccept] = await offerFreedSlot(t.deps, clinicId, freed(type.id, 7));
   const [toDecline] = await offerFreedSlot(t.deps, clinicId, freed(type2.id, 8));
   assert.ok(toAccept && toDecline && toAccept.patient_id === patientId && toDecline.patient_id === patientId);
+  // New patients' requests, at free times: one to approve (at its own time), one to decline; a third free time for the public request.
+  const requester = (n: number) => ({ ...book, name: `New Patient ${n}`, dateOfBirth: '1991-01-01', email: `new${n}@example.org` });
+  await createBookingRequest(t.deps, 'north', null, { ...requester(1), startsAt: slots[10]!.startsAt });
+  await createBookingRequest(t.deps, 'north', null, { ...requester(2), startsAt: slots[14]!.startsAt });
+  const requestIds = await t.deps.db.selectFrom('booking_requests').select(['id', 'starts_at']).orderBy('starts_at').execute();
   return {
     ids: {
       bookingType: type.id,
@@ -295,6 +302,8 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
       deleteBookingWaitlistById: toRemove.id,
       postPatientWaitlistOffersByIdAccept: toAccept.id,
       postPatientWaitlistOffersByIdDecline: toDecline.id,
+      postBookingRequestsByIdApprove: requestIds[0]!.id,
+      postBookingRequestsByIdDecline: requestIds[1]!.id,
     },
     hints: {
       postPatientAppointments: { ...book, startsAt: at(3) },
@@ -310,6 +319,8 @@ async function bookingWorld(t: TestApp, cookie: string, token: string, patientId
       postBookingHours: hours,
       postBookingExceptions: { providerId: provider.id, ...far1h },
       postPatientWaitlist: { typeId: type.id, providerId: provider.id, ...window },
+      postBookingRequestsByIdApprove: { providerId: provider.id, startsAt: slots[10]!.startsAt },
+      postPublicClinicsBySlugBookingRequests: { ...requester(3), startsAt: slots[6]!.startsAt, lang: 'fr' },
     },
   };
 }

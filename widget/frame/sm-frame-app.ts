@@ -69,6 +69,8 @@ export class SmFrameApp extends LitElement {
   @state() private outdated = false;
   @state() private notice: MessageKey | null = null;
   @state() private viewReady = false;
+  /** Signed out in the booking view: a new patient is requesting an appointment instead of signing in. */
+  @state() private requesting = false;
   private readonly onOnline = () => {
     if (this.phase === 'error') this.loadView();
     if (this.phase === 'error' || (this.phase === 'signed-in' && !this.patient)) void this.load();
@@ -141,7 +143,8 @@ export class SmFrameApp extends LitElement {
   async focusScreen() {
     await this.updateComplete;
     const root = this.renderRoot;
-    if (this.phase === 'signed-out') await root.querySelector('sm-patient-sign-in')?.focusHeading();
+    if (this.phase === 'signed-out' && this.requesting) root.querySelector<HTMLElement>('#screen-title')?.focus();
+    else if (this.phase === 'signed-out') await root.querySelector('sm-patient-sign-in')?.focusHeading();
     else if (this.phase === 'consent') await root.querySelector('sm-consent')?.focusHeading();
     else if (this.phase === 'signed-in') root.querySelector<HTMLElement>('#screen-title')?.focus();
   }
@@ -221,7 +224,14 @@ export class SmFrameApp extends LitElement {
     this.dispatchEvent(new CustomEvent('sm-signed-out', { bubbles: true, composed: true }));
   }
 
+  /** A new patient's request instead of the sign-in (booking view), or back to the sign-in. */
+  private async request(on: boolean) {
+    this.requesting = on;
+    await this.focusScreen();
+  }
+
   private onSignedIn(e: CustomEvent<{ patient: PatientSelf }>) {
+    this.requesting = false;
     this.enter(e.detail.patient);
     void this.focusScreen();
   }
@@ -279,7 +289,22 @@ export class SmFrameApp extends LitElement {
       case 'error':
         return html`<p class="error" role="alert">${this.t('common.error')}</p>`;
       case 'signed-out':
-        return html`<sm-patient-sign-in .api=${this.api} .lang=${this.lang} clinic-name=${this.clinic!.name} @sm-signed-in=${this.onSignedIn}></sm-patient-sign-in>`;
+        if (this.view === 'booking' && this.requesting) {
+          return html`<div class="card">
+            <div class="bar">
+              <h2 id="screen-title" tabindex="-1">${this.t('booking.request.title')}</h2>
+              <button class="link" @click=${() => this.request(false)}>${this.t('booking.request.back')}</button>
+            </div>
+            ${this.viewReady ? html`<sm-booking-view new-patient .api=${this.api} .lang=${this.lang} .type=${this.preselect.type} .provider=${this.preselect.provider}></sm-booking-view>` : html`<p class="muted" role="status">${this.t('common.loading')}</p>`}
+          </div>`;
+        }
+        return html`<sm-patient-sign-in .api=${this.api} .lang=${this.lang} clinic-name=${this.clinic!.name} @sm-signed-in=${this.onSignedIn}></sm-patient-sign-in>
+          ${this.view === 'booking'
+            ? html`<div class="card" style="margin-top: 0.75rem">
+                <p>${this.t('booking.request.intro', { clinic: this.clinic!.name })}</p>
+                <button id="request-open" class="secondary" @click=${() => this.request(true)}>${this.t('booking.request.open')}</button>
+              </div>`
+            : nothing}`;
       case 'consent':
         return html`<sm-consent .lang=${this.lang} .text=${this.patient!.consentText} .busy=${this.busy} @sm-consent-accepted=${this.onConsent} @sm-consent-declined=${() => this.signOut()}></sm-consent>`;
       case 'signed-in':

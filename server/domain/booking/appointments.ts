@@ -130,7 +130,7 @@ export async function findSlots(db: Kysely<Database>, clinicId: string, q: SlotQ
 }
 
 /** Throws unless `start` is a slot the rules open for this provider and type (whatever is booked: the database decides that). */
-async function assertOpen(db: Db, clinicId: string, type: AppointmentType, providerId: string, start: Date, now: Date): Promise<void> {
+export async function assertOpen(db: Db, clinicId: string, type: AppointmentType, providerId: string, start: Date, now: Date): Promise<void> {
   const rules = await getBookingRules(db, clinicId);
   if (!rules.enabled) throw new AppError(409, 'booking_closed', 'The clinic is not taking bookings online now');
   const timeZone = await clinicTimeZone(db, clinicId);
@@ -186,7 +186,7 @@ async function insertUnits(a: Action, row: AppointmentRow, type: AppointmentType
 }
 
 /** Runs a booking action; a unique violation on appointment_slots is someone else's booking of that time. */
-async function claiming<T>(work: () => Promise<T>): Promise<T> {
+export async function claiming<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
@@ -200,54 +200,68 @@ export async function bookAppointment(store: ActionStore, who: PatientPrincipal 
   const clinicId = who.clinicId;
   const type = await bookableType(store.db, clinicId, input.typeId);
   await bookableProviders(store.db, clinicId, type, input.providerId);
-  const start = new Date(input.startsAt);
-  await assertOpen(store.db, clinicId, type, input.providerId, start, now);
+  await assertOpen(store.db, clinicId, type, input.providerId, new Date(input.startsAt), now);
   const rules = await getBookingRules(store.db, clinicId);
   const zone = await clinicTimeZone(store.db, clinicId);
-  const id = await claiming(() =>
-    runAction(store, who, requestId, async (a) => {
-      await a.lockPatient(clinicId, patientId);
-      const upcoming = await a.tx
-        .selectFrom('appointments')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('clinic_id', '=', clinicId)
-        .where('patient_id', '=', patientId)
-        .where('status', '=', 'booked')
-        .where('starts_at', '>', now.toISOString())
-        .executeTakeFirstOrThrow();
-      if (who.kind === 'patient' && Number(upcoming.n) >= rules.maxUpcomingPerPatient) {
-        throw new AppError(409, 'too_many_upcoming', `At most ${rules.maxUpcomingPerPatient} upcoming appointments can be booked online`);
-      }
-      await lockProvider(a, clinicId, input.providerId, 'share');
-      const ownHold = await checkHolds(a, { clinicId, providerId: input.providerId, patientId, typeId: type.id, startsAt: start.toISOString(), busy: occupiedRange(start, type), now });
-      const at = now.toISOString();
-      const row: AppointmentRow = {
-        id: randomUUID(),
-        clinic_id: clinicId,
-        provider_id: input.providerId,
-        type_id: type.id,
-        patient_id: patientId,
-        starts_at: start.toISOString(),
-        ends_at: new Date(start.getTime() + type.durationMinutes * MINUTE).toISOString(),
-        status: 'booked',
-        sequence: 0,
-        // Empty: the patient's own language when the e-mail is written.
-        lang: input.lang ?? '',
-        booked_by: who.kind,
-        created_at: at,
-        updated_at: at,
-      };
-      await a.tx.insertInto('appointments').values(row).execute();
-      await insertUnits(a, row, type);
-      a.audit({ action: 'appointment.book', patientId, target: `appointment:${row.id}` });
-      if (ownHold) await acceptHold(a, clinicId, ownHold, patientId, now);
-      a.enqueue(mailJob(row, 0));
-      for (const job of await reminderJobs(a, row, rules, now)) a.enqueue(job);
-      await sendTypeQuestionnaire(a, row, zone);
-      return row.id;
-    }),
-  );
+  const id = await claiming(() => runAction(store, who, requestId, (a) => bookInAction(a, who, patientId, type, input, { rules, zone, now })));
   return getAppointment(store.db, clinicId, id, { patientId, now });
+}
+
+/**
+ * The booking itself, inside an action (a patient's or staff booking, or a new patient's approved
+ * request, whose own held time it may take). Returns the appointment's id; the caller runs it through
+ * `claiming` so a taken time is a 409.
+ */
+export async function bookInAction(
+  a: Action,
+  who: PatientPrincipal | StaffPrincipal,
+  patientId: string,
+  type: AppointmentType,
+  input: NewBooking,
+  ctx: { rules: BookingRules; zone: string; now: Date; request?: string },
+): Promise<string> {
+  const { rules, zone, now } = ctx;
+  const clinicId = who.clinicId;
+  const start = new Date(input.startsAt);
+  await a.lockPatient(clinicId, patientId);
+  const upcoming = await a.tx
+    .selectFrom('appointments')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('clinic_id', '=', clinicId)
+    .where('patient_id', '=', patientId)
+    .where('status', '=', 'booked')
+    .where('starts_at', '>', now.toISOString())
+    .executeTakeFirstOrThrow();
+  if (who.kind === 'patient' && Number(upcoming.n) >= rules.maxUpcomingPerPatient) {
+    throw new AppError(409, 'too_many_upcoming', `At most ${rules.maxUpcomingPerPatient} upcoming appointments can be booked online`);
+  }
+  await lockProvider(a, clinicId, input.providerId, 'share');
+  const ownHold = await checkHolds(a, { clinicId, providerId: input.providerId, patientId, typeId: type.id, startsAt: start.toISOString(), busy: occupiedRange(start, type), now, ...(ctx.request ? { request: ctx.request } : {}) });
+  const at = now.toISOString();
+  const row: AppointmentRow = {
+    id: randomUUID(),
+    clinic_id: clinicId,
+    provider_id: input.providerId,
+    type_id: type.id,
+    patient_id: patientId,
+    starts_at: start.toISOString(),
+    ends_at: new Date(start.getTime() + type.durationMinutes * MINUTE).toISOString(),
+    status: 'booked',
+    sequence: 0,
+    // Empty: the patient's own language when the e-mail is written.
+    lang: input.lang ?? '',
+    booked_by: who.kind,
+    created_at: at,
+    updated_at: at,
+  };
+  await a.tx.insertInto('appointments').values(row).execute();
+  await insertUnits(a, row, type);
+  a.audit({ action: 'appointment.book', patientId, target: `appointment:${row.id}` });
+  if (ownHold) await acceptHold(a, clinicId, ownHold, patientId, now);
+  a.enqueue(mailJob(row, 0));
+  for (const job of await reminderJobs(a, row, rules, now)) a.enqueue(job);
+  await sendTypeQuestionnaire(a, row, zone);
+  return row.id;
 }
 
 /** The type's questionnaire, if it has one, assigned with the booking and due on the appointment's day (clinic zone). */

@@ -66,15 +66,28 @@ export async function heldRanges(db: Kysely<Database>, clinicId: string, provide
     .where('busy_from', '<', hi)
     .where('busy_to', '>', lo);
   if (holder) q = q.where('patient_id', '!=', holder);
-  return (await q.execute()).map((h) => ({ providerId: h.provider_id, start: new Date(h.busy_from), end: new Date(h.busy_to) }));
+  const requests = await pendingRequests(db, clinicId, providerIds, lo, hi, now).select(['provider_id', 'busy_from', 'busy_to']).execute();
+  return [...(await q.execute()), ...requests].map((h) => ({ providerId: h.provider_id, start: new Date(h.busy_from), end: new Date(h.busy_to) }));
+}
+
+/** New patients' pending requests whose hold is still on, over [lo, hi) (requests.ts: why they hold). */
+function pendingRequests(db: Kysely<Database>, clinicId: string, providerIds: string[], lo: string, hi: string, now: Date) {
+  return db
+    .selectFrom('booking_requests')
+    .where('clinic_id', '=', clinicId)
+    .where('provider_id', 'in', providerIds)
+    .where('status', '=', 'pending')
+    .where('hold_expires_at', '>', now.toISOString())
+    .where('busy_from', '<', hi)
+    .where('busy_to', '>', lo);
 }
 
 /**
  * In a booking's transaction, under the provider lock: refuses a time that overlaps another
- * patient's active hold (409 slot_taken), and returns the patient's own hold of exactly this slot, if
+ * patient's active hold or a new patient's held request (409 slot_taken), and returns the patient's own hold of exactly this slot, if
  * any (the booking accepts it).
  */
-export async function checkHolds(a: Action, b: { clinicId: string; providerId: string; patientId: string; typeId: string; startsAt: string; busy: Range; now: Date }): Promise<string | null> {
+export async function checkHolds(a: Action, b: { clinicId: string; providerId: string; patientId: string; typeId: string; startsAt: string; busy: Range; now: Date; request?: string }): Promise<string | null> {
   const rows = await a.tx
     .selectFrom('booking_holds')
     .select(['id', 'patient_id', 'type_id', 'starts_at'])
@@ -86,6 +99,10 @@ export async function checkHolds(a: Action, b: { clinicId: string; providerId: s
     .where('busy_to', '>', b.busy.start.toISOString())
     .execute();
   if (rows.some((r) => r.patient_id !== b.patientId)) throw new AppError(409, 'slot_taken', 'That time was just booked; choose another one');
+  // A new patient's pending request keeps its time too, except from its own approval.
+  let requests = pendingRequests(a.tx, b.clinicId, [b.providerId], b.busy.start.toISOString(), b.busy.end.toISOString(), b.now).select('id');
+  if (b.request) requests = requests.where('id', '!=', b.request);
+  if (await requests.executeTakeFirst()) throw new AppError(409, 'slot_taken', 'That time was just booked; choose another one');
   return rows.find((r) => r.type_id === b.typeId && r.starts_at === b.startsAt)?.id ?? null;
 }
 

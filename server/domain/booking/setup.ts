@@ -145,7 +145,6 @@ export async function getType(db: Db, clinicId: string, id: string): Promise<App
 
 /** The row's columns for `t`; `staffId` is who chose its questionnaire, when that changes. */
 async function typeColumns(db: Db, clinicId: string, t: NewAppointmentType, staffId: string | null, before?: AppointmentType) {
-  if (!t.existingPatientsOnly) throw new AppError(400, 'new_patients_not_supported', 'Booking is for existing patients only for now');
   for (const id of t.providerIds) await getProvider(db, clinicId, id);
   const questionnaireId = t.questionnaireId ?? null;
   if (questionnaireId && !(await currentVersionId(db, clinicId, questionnaireId))) throw notFound('Questionnaire');
@@ -158,7 +157,7 @@ async function typeColumns(db: Db, clinicId: string, t: NewAppointmentType, staf
     location: t.location.trim(),
     buffer_before_minutes: t.bufferBeforeMinutes,
     buffer_after_minutes: t.bufferAfterMinutes,
-    existing_patients_only: 1,
+    existing_patients_only: t.existingPatientsOnly ? 1 : 0,
     provider_ids: JSON.stringify([...new Set(t.providerIds)]),
     active: t.active ? 1 : 0,
     // A client that leaves the field out keeps the type's questionnaire (and who chose it).

@@ -1,5 +1,5 @@
 /** The booking view's API calls, with the signed-in patient's token from the frame's PatientApi. */
-import type { Appointment, BookingOptions, NewBooking, NewWaitlistEntry, Reschedule, SlotList, WaitlistEntry } from '../../../shared/booking.js';
+import type { Appointment, BookingOptions, BookingRequestReceipt, NewBooking, NewBookingRequest, NewWaitlistEntry, Reschedule, SlotList, WaitlistEntry } from '../../../shared/booking.js';
 import { fetchJson } from '../../../shared/fetch-json.js';
 import type { PatientApi } from '../patient-api.js';
 
@@ -50,5 +50,28 @@ export class BookingApi {
 
   declineOffer(id: string): Promise<{ ok: true }> {
     return fetchJson(`/api/patient/waitlist/offers/${encodeURIComponent(id)}/decline`, { method: 'POST', headers: this.patient.authHeaders() });
+  }
+}
+
+/** The booking calls a visitor without a session may make: a new patient's view of open times, and the request. */
+export class PublicBookingApi {
+  constructor(private readonly clinic: string) {}
+
+  #base() {
+    return `/api/public/clinics/${encodeURIComponent(this.clinic)}/booking`;
+  }
+
+  /** The types open to new patients. */
+  options(): Promise<BookingOptions> {
+    return fetchJson(`${this.#base()}/options`);
+  }
+
+  slots(q: { typeId: string; providerId?: string; from: string; days: number }): Promise<SlotList> {
+    const query = new URLSearchParams({ typeId: q.typeId, from: q.from, days: String(q.days), ...(q.providerId ? { providerId: q.providerId } : {}) });
+    return fetchJson(`${this.#base()}/slots?${query}`);
+  }
+
+  request(input: NewBookingRequest): Promise<BookingRequestReceipt> {
+    return fetchJson(`${this.#base()}/requests`, { method: 'POST', body: input });
   }
 }

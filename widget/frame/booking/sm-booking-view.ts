@@ -4,7 +4,10 @@
  * with the patient's own shown when it differs), confirm, and see, move or cancel "My appointments".
  * When no time suits, join the waitlist for days of their choosing; a time held for them shows under
  * "My waitlist", to book or let go.
+ * With `new-patient` (a visitor without a session), only the types open to new patients are offered,
+ * and a chosen time leads to a request form (<sm-booking-request-form>) that the clinic approves.
  * @fires sm-appointment-booked - a booking was confirmed (no details: nothing leaves the frame).
+ * @fires sm-booking-requested - (from the request form) a new patient's request was received.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
@@ -15,7 +18,8 @@ import { ApiError } from '../../../shared/fetch-json.js';
 import { translate, type MessageKey } from '../../../shared/i18n.js';
 import type { Lang } from '../../../shared/lang.js';
 import { frameStyles } from '../styles.js';
-import { BookingApi } from './booking-api.js';
+import { BookingApi, PublicBookingApi } from './booking-api.js';
+import './sm-booking-request-form.js';
 import type { PatientApi } from '../patient-api.js';
 
 const DAYS_SHOWN = 7;
@@ -138,6 +142,8 @@ export class SmBookingView extends LitElement {
   /** Preselected type and provider (the element's `type` and `provider` attributes). */
   @property() type = '';
   @property() provider = '';
+  /** A visitor who is not a patient: offers the types open to new patients, and a request instead of a booking. */
+  @property({ type: Boolean, attribute: 'new-patient' }) newPatient = false;
 
   @state() private options: BookingOptions | null = null;
   @state() private typeId = '';
@@ -159,6 +165,9 @@ export class SmBookingView extends LitElement {
   /** The join-the-waitlist form is open. */
   @state() private joining = false;
   private client!: BookingApi;
+  private publicClient: PublicBookingApi | null = null;
+  /** A new patient's steps: pick a time, give their details, then the request is sent. */
+  @state() private step: 'pick' | 'details' | 'sent' = 'pick';
 
   private t(key: MessageKey, vars?: Record<string, string>) {
     return translate(this.lang, key, vars);
@@ -184,12 +193,13 @@ export class SmBookingView extends LitElement {
   connectedCallback(): void {
     super.connectedCallback();
     this.client = new BookingApi(this.api);
+    this.publicClient = this.newPatient ? new PublicBookingApi(this.api.clinic) : null;
     void this.load();
   }
 
   private async load() {
     try {
-      const [options, appointments] = await Promise.all([this.client.options(), this.client.appointments()]);
+      const [options, appointments] = this.publicClient ? [await this.publicClient.options(), []] : await Promise.all([this.client.options(), this.client.appointments()]);
       this.options = options;
       this.appointments = appointments;
       this.typeId = options.types.some((t) => t.id === this.type) ? this.type : (options.types[0]?.id ?? '');
@@ -199,7 +209,7 @@ export class SmBookingView extends LitElement {
     } catch {
       this.failed = true;
     }
-    await this.loadWaitlist();
+    if (!this.publicClient) await this.loadWaitlist();
   }
 
   /** The waitlist is an extra: if it cannot be read, booking still works. */
@@ -324,7 +334,7 @@ export class SmBookingView extends LitElement {
     this.active = 0;
     this.list = null;
     try {
-      this.list = await this.client.slots({ typeId: this.typeId, ...(this.providerId ? { providerId: this.providerId } : {}), from: this.from, days: DAYS_SHOWN });
+      this.list = await (this.publicClient ?? this.client).slots({ typeId: this.typeId, ...(this.providerId ? { providerId: this.providerId } : {}), from: this.from, days: DAYS_SHOWN });
     } catch {
       this.failed = true;
     }
@@ -393,6 +403,31 @@ export class SmBookingView extends LitElement {
     void this.loadSlots();
   }
 
+  /** A new patient's chosen time: on to the details (a new screen: focus its heading). */
+  private continueRequest() {
+    if (!this.selected) return;
+    this.status = null;
+    this.step = 'details';
+    void this.updateComplete.then(() => this.renderRoot.querySelector('sm-booking-request-form')?.focusHeading());
+  }
+
+  /** Back from the details to the times; when the time was taken meanwhile, say so and show the times again. */
+  private async requestBack(e: CustomEvent<{ taken: boolean }>) {
+    this.step = 'pick';
+    if (e.detail.taken) {
+      this.status = { key: 'booking.error.slotTaken', alert: true };
+      await this.loadSlots();
+      void this.focusOn('#booking-status');
+    } else {
+      void this.focusOn('#request-continue');
+    }
+  }
+
+  private requested() {
+    this.step = 'sent';
+    void this.focusOn('#request-sent');
+  }
+
   private async book() {
     if (!this.selected) return;
     this.busy = true;
@@ -444,6 +479,7 @@ export class SmBookingView extends LitElement {
     if (this.failed) return html`<p class="error" role="alert">${this.t('common.error')}</p>`;
     const o = this.options;
     if (!o) return html`<p class="muted" role="status">${this.t('common.loading')}</p>`;
+    if (this.newPatient) return this.requestScreens(o);
     return html`
       <p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
       ${this.status
@@ -452,6 +488,30 @@ export class SmBookingView extends LitElement {
       ${!o.enabled || o.types.length === 0 ? html`<p role="status">${this.t('booking.closed', { clinic: o.clinicName })}</p>` : this.picker(o)}
       ${this.mine()}
     `;
+  }
+
+  /** A new patient's screens: the times (types open to new patients), their details, then "sent". */
+  private requestScreens(o: BookingOptions) {
+    const s = this.selected;
+    if (this.step === 'sent' && s) {
+      return html`<h3 id="request-sent" tabindex="-1">${this.t('booking.request.sentTitle')}</h3>
+        <p role="status">${this.t('booking.request.sent', { clinic: o.clinicName, date: this.date(s.startsAt), time: this.time(s.startsAt) })}</p>`;
+    }
+    if (this.step === 'details' && s) {
+      return html`<sm-booking-request-form
+        .api=${this.publicClient!}
+        .lang=${this.lang}
+        .chosen=${{ typeId: this.typeId, providerId: s.providerId, startsAt: s.startsAt }}
+        summary=${this.t('booking.request.chosen', { type: this.typeName(this.typeId), provider: this.providerName(s.providerId), date: this.date(s.startsAt), time: this.time(s.startsAt) })}
+        @sm-request-back=${this.requestBack}
+        @sm-booking-requested=${this.requested}
+      ></sm-booking-request-form>`;
+    }
+    return html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
+      ${this.status
+        ? html`<p id="booking-status" tabindex="-1" class=${this.status.alert ? 'error' : 'muted'} role=${this.status.alert ? 'alert' : 'status'}>${this.status.text ?? this.t(this.status.key, this.status.vars)}</p>`
+        : nothing}
+      ${!o.enabled || o.types.length === 0 ? html`<p role="status">${this.t('booking.request.none', { clinic: o.clinicName })}</p>` : this.picker(o)}`;
   }
 
   private picker(o: BookingOptions) {
@@ -486,7 +546,7 @@ export class SmBookingView extends LitElement {
         <span>${this.t('booking.weekOf', { date: this.date(`${this.from}T12:00:00Z`) })}</span>
         <button class="link" @click=${() => this.week(1)}>${this.t('booking.later')}</button>
       </div>
-      ${this.slotList()} ${this.confirmation()} ${this.moving ? nothing : this.joinForm(o)}
+      ${this.slotList()} ${this.confirmation()} ${this.moving || this.newPatient ? nothing : this.joinForm(o)}
     `;
   }
 
@@ -577,7 +637,9 @@ export class SmBookingView extends LitElement {
     if (!s) return nothing;
     return html`<div class="card" style="margin-top: 0.75rem">
       <p>${this.t('booking.confirmText', { type: this.typeName(this.typeId), provider: this.providerName(s.providerId), date: this.date(s.startsAt), time: this.time(s.startsAt) })}</p>
-      <button @click=${this.book} ?disabled=${this.busy}>${this.t(this.moving ? 'booking.moveHere' : 'booking.confirm')}</button>
+      ${this.newPatient
+        ? html`<button id="request-continue" @click=${this.continueRequest}>${this.t('booking.request.continue')}</button>`
+        : html`<button @click=${this.book} ?disabled=${this.busy}>${this.t(this.moving ? 'booking.moveHere' : 'booking.confirm')}</button>`}
     </div>`;
   }
 
