@@ -5,7 +5,7 @@ import type { SmQuestionnaireView } from '../../widget/frame/sm-questionnaire-vi
 import { PREVIEW_READY, PREVIEW_SHOW } from '../../shared/questionnaire-preview.js';
 
 const fr = (text: string) => ({ extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/translation', extension: [{ url: 'lang', valueCode: 'fr' }, { url: 'content', valueString: text }] }] });
-const q: Questionnaire = {
+const q = {
   resourceType: 'Questionnaire',
   status: 'active',
   title: 'Intake',
@@ -13,8 +13,8 @@ const q: Questionnaire = {
   item: [
     { linkId: 'smoker', type: 'boolean', text: 'Do you smoke?', _text: fr('Fumez-vous?'), required: true },
     { linkId: 'cigs', type: 'integer', text: 'Cigarettes a day', _text: fr('Cigarettes par jour'), enableWhen: [{ question: 'smoker', operator: '=', answerBoolean: true }] },
-  ] as Questionnaire['item'],
-};
+  ],
+} as unknown as Questionnaire;
 
 const shadow = (el: Element) => el.shadowRoot!;
 const text = (el: Element) => shadow(el).textContent!.replace(/\s+/g, ' ');
@@ -61,13 +61,14 @@ describe('questionnaire preview mode', () => {
     try {
       await ready;
       const win = frame.contentWindow!;
+      const Message = (win as unknown as typeof globalThis).MessageEvent;
       const view = () => win.document.querySelector('sm-questionnaire-view');
       // Forged: another origin, or the frame's own window instead of its parent.
-      win.dispatchEvent(new win.MessageEvent('message', { data: { type: PREVIEW_SHOW, questionnaire: q, lang: 'en' }, origin: 'https://clinic.example', source: window }));
-      win.dispatchEvent(new win.MessageEvent('message', { data: { type: PREVIEW_SHOW, questionnaire: q, lang: 'en' }, origin: location.origin, source: win }));
+      win.dispatchEvent(new Message('message', { data: { type: PREVIEW_SHOW, questionnaire: q, lang: 'en' }, origin: 'https://clinic.example', source: window }));
+      win.dispatchEvent(new Message('message', { data: { type: PREVIEW_SHOW, questionnaire: q, lang: 'en' }, origin: location.origin, source: win }));
       // (dispatchEvent runs the listener at once, so nothing rendered means they were refused.)
       expect(view()).to.equal(null);
-      win.dispatchEvent(new win.MessageEvent('message', { data: { type: PREVIEW_SHOW, questionnaire: { resourceType: 'Patient' }, lang: 'en' }, origin: location.origin, source: window }));
+      win.dispatchEvent(new Message('message', { data: { type: PREVIEW_SHOW, questionnaire: { resourceType: 'Patient' }, lang: 'en' }, origin: location.origin, source: window }));
       expect(view(), 'not a Questionnaire').to.equal(null);
 
       win.postMessage({ type: PREVIEW_SHOW, questionnaire: q, lang: 'fr' }, location.origin);
