@@ -7,7 +7,7 @@
  * imported or library item carries that the builder does not edit (scores, expressions) is kept.
  */
 import type { Coding, Extension, Questionnaire, QuestionnaireItem, QuestionnaireItemAnswerOption, QuestionnaireItemEnableWhen } from '@medplum/fhirtypes';
-import { QUESTIONNAIRE_UNIT_URL, SUPPORTED_ITEM_TYPES, TRANSLATION_URL, UCUM } from '../../shared/questionnaire-logic.js';
+import { ITEM_CONTROL_URL, QUESTIONNAIRE_UNIT_URL, SUPPORTED_ITEM_TYPES, TRANSLATION_URL, UCUM } from '../../shared/questionnaire-logic.js';
 
 /** An item type the builder offers (the ones the patient's frame renders). */
 export type ItemType = (typeof SUPPORTED_ITEM_TYPES)[number];
@@ -19,7 +19,6 @@ export const OPERATORS: Operator[] = ['exists', '=', '!=', '>', '<', '>=', '<=']
 export const MIN_VALUE_URL = 'http://hl7.org/fhir/StructureDefinition/minValue';
 export const MAX_VALUE_URL = 'http://hl7.org/fhir/StructureDefinition/maxValue';
 export const MIN_LENGTH_URL = 'http://hl7.org/fhir/StructureDefinition/minLength';
-export const ITEM_CONTROL_URL = 'http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl';
 const ITEM_CONTROL_SYSTEM = 'http://hl7.org/fhir/questionnaire-item-control';
 const MANAGED_EXTENSIONS = [MIN_VALUE_URL, MAX_VALUE_URL, MIN_LENGTH_URL, QUESTIONNAIRE_UNIT_URL];
 

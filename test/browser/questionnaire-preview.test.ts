@@ -11,7 +11,10 @@ const q = {
   title: 'Intake',
   _title: fr('Accueil'),
   item: [
-    { linkId: 'smoker', type: 'boolean', text: 'Do you smoke?', _text: fr('Fumez-vous?'), required: true },
+    {
+      linkId: 'smoker', type: 'boolean', text: 'Do you smoke?', _text: fr('Fumez-vous?'), required: true,
+      item: [{ linkId: 'smoker-help', type: 'display', text: 'Including e-cigarettes', _text: fr('Y compris la cigarette électronique'), extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl', valueCodeableConcept: { coding: [{ system: 'http://hl7.org/fhir/questionnaire-item-control', code: 'help' }] } }] }],
+    },
     { linkId: 'cigs', type: 'integer', text: 'Cigarettes a day', _text: fr('Cigarettes par jour'), enableWhen: [{ question: 'smoker', operator: '=', answerBoolean: true }] },
   ],
 } as unknown as Questionnaire;
@@ -27,6 +30,7 @@ describe('questionnaire preview mode', () => {
     const el = await fixture<SmQuestionnaireView>(html`<sm-questionnaire-view lang="fr" .preview=${q}></sm-questionnaire-view>`);
     expect(shadow(el).querySelector('h3')!.textContent).to.equal('Accueil');
     expect(text(el)).to.contain('Fumez-vous?');
+    expect(shadow(el).querySelector('legend')!.textContent, 'help text is read with the question').to.contain('Y compris la cigarette électronique');
     expect(text(el)).not.to.contain('Cigarettes par jour');
     expect(shadow(el).querySelector('button.link'), 'no way back to a list that does not exist').to.equal(null);
 

@@ -18,7 +18,7 @@ import type { Lang } from '../../shared/lang.js';
 import { describeFailure } from '../../shared/error-text.js';
 import { hasEnableWhenExpressions } from '../../shared/questionnaire-expressions.js';
 import {
-  answerProblem, codingDisplay, enabledLinkIds, instanceEnabled, isQuestion, isRepeatingGroup, itemText, itemUnit, missingRequired, pruneAnswers, questionnaireTitle, scopeItems, withItemUnit,
+  answerProblem, codingDisplay, enabledLinkIds, itemHelp, instanceEnabled, isQuestion, isRepeatingGroup, itemText, itemUnit, missingRequired, pruneAnswers, questionnaireTitle, scopeItems, withItemUnit,
   type AnswerProblem, type AnswerValue, type Answers, type LogicOptions,
 } from '../../shared/questionnaire-logic.js';
 import type { PatientAssignment, PatientAssignmentDetail } from '../../shared/questionnaires.js';
@@ -155,6 +155,10 @@ export class SmQuestionnaireView extends LitElement {
       }
       input[type='file'] {
         width: 100%;
+      }
+      .help {
+        display: block;
+        font-weight: normal;
       }
       .unit {
         font-weight: normal;
@@ -567,6 +571,9 @@ export class SmQuestionnaireView extends LitElement {
     const error = this.fileErrors[path] ?? (this.errors[path] ? this.t(this.errors[path]) : undefined);
     const errorId = `${id}-error`;
     const star = item.required ? html` <span aria-hidden="true">*</span><span class="visually-hidden">${this.t('q.required')}</span>` : nothing;
+    // Help text (the builder's) is read with the question's name.
+    const helpText = itemHelp(item, this.lang);
+    const help = helpText ? html`<span class="help">${helpText}</span>` : nothing;
     const errorLine = error ? html`<p class="error" id=${errorId}>${error}</p>` : nothing;
     const described = error ? errorId : undefined;
     const values = scope.values[item.linkId] ?? [];
@@ -597,7 +604,7 @@ export class SmQuestionnaireView extends LitElement {
         set([...codings, ...(typed ? [{ valueString: typed }] : [])]);
       };
       return html`<fieldset class="question" aria-describedby=${described ?? nothing}>
-        <legend>${text}${star}</legend>
+        <legend>${text}${star}${help}</legend>
         ${options.map(
           (o, n) => html`<label class="check"
             ><input
@@ -623,7 +630,7 @@ export class SmQuestionnaireView extends LitElement {
       </fieldset>`;
     }
     const unit = item.type === 'quantity' ? itemUnit(item) : null;
-    const label = html`<label for=${id}>${text}${unit ? html` <span class="unit">(${this.t('q.unit', { unit: unit.display ?? unit.code ?? '' })})</span>` : nothing}${star}</label>`;
+    const label = html`<label for=${id}>${text}${unit ? html` <span class="unit">(${this.t('q.unit', { unit: unit.display ?? unit.code ?? '' })})</span>` : nothing}${star}${help}</label>`;
     const invalid = error ? 'true' : 'false';
     if (item.type === 'text') {
       return html`<div class="question">${label}<textarea id=${id} ?readonly=${done} aria-invalid=${invalid} aria-describedby=${described ?? nothing} .value=${first?.valueString ?? ''} @input=${(e: Event) => set([{ valueString: (e.target as HTMLTextAreaElement).value }])}></textarea>${errorLine}</div>`;
