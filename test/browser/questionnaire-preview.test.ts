@@ -79,6 +79,7 @@ describe('questionnaire preview mode', () => {
       await waitUntil(() => view()?.shadowRoot?.querySelector('h3'), 'the preview renders');
       expect(view()!.shadowRoot!.querySelector('h3')!.textContent).to.equal('Accueil');
       expect(win.document.documentElement.lang).to.equal('fr');
+      expect(view()!.shadowRoot!.querySelector('[role=alert]'), 'nothing was loaded for a patient').to.equal(null);
 
       win.postMessage({ type: PREVIEW_SHOW, questionnaire: { ...q, title: 'Intake v2', _title: undefined }, lang: 'en' }, location.origin);
       await waitUntil(() => view()!.shadowRoot!.querySelector('h3')!.textContent === 'Intake v2', 'the preview follows the edits');

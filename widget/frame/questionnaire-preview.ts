@@ -15,14 +15,14 @@ export function startPreview(win: Window = window): () => void {
     // Our own origin, from the page that frames this one: a clinic's site can never drive it.
     if (e.origin !== win.location.origin || e.source !== win.parent || win.parent === win || !isPreviewShow(e.data)) return;
     const lang = normalizeLang(e.data.lang);
-    if (!view) {
-      view = new SmQuestionnaireView();
-      win.document.body.append(view);
-    }
+    const first = !view;
+    view ??= new SmQuestionnaireView();
     win.document.documentElement.lang = lang;
     win.document.title = `${translate(lang, 'qb.preview')} – ${translate(lang, 'app.name')}`;
     view.lang = lang;
+    // Set before it is connected: a view without a preview would load the patient's list.
     view.preview = e.data.questionnaire;
+    if (first) win.document.body.append(view);
   };
   win.addEventListener('message', onMessage);
   if (win.parent !== win) win.parent.postMessage({ type: PREVIEW_READY }, win.location.origin);
