@@ -47,6 +47,9 @@ export class SmQuestionnaireBuilder extends LitElement {
           top: 0.5rem;
         }
       }
+      textarea {
+        min-height: 3.2rem;
+      }
       ol.items {
         list-style: none;
         padding: 0;

