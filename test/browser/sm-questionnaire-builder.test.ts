@@ -4,6 +4,9 @@ import type { Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
 import '../../admin/questionnaires/sm-questionnaire-builder.js';
 import type { SmQuestionnaireBuilder } from '../../admin/questionnaires/sm-questionnaire-builder.js';
 import { AdminApi } from '../../admin/admin-api.js';
+import '../../admin/pages/sm-questionnaires-page.js';
+import type { SmQuestionnairesPage } from '../../admin/pages/sm-questionnaires-page.js';
+import type { Me } from '../../shared/api.js';
 import { itemText, codingDisplay, questionnaireTitle } from '../../shared/questionnaire-logic.js';
 import { startWorker, worker } from './msw.js';
 
@@ -238,5 +241,39 @@ describe('<sm-questionnaire-builder>', () => {
     $<HTMLInputElement>(el, 'input[name=preview-lang][value=fr]').click();
     await waitUntil(() => view()?.textContent?.includes('Votre nom'), 'the French preview shows the item', { timeout: 5000 });
     expect(view()!.querySelector('h3')!.textContent).to.equal('Accueil');
+  });
+
+  it('opens from the Questionnaires page (new, or Edit on a questionnaire) and comes back with the list refreshed', async () => {
+    const me: Me = { staff: { id: 's1', name: 'Dana', email: 'd@x.test', role: 'physician', disabled: false, createdAt: '' }, clinic: { id: 'c1', slug: 'north', name: 'North' }, devMailbox: false };
+    let version = 1;
+    const summary = () => ({ id: 'q1', title: 'Follow-up', titleFr: 'Suivi', libraryKey: null, version, versionId: `v${version}`, updatedAt: '2026-11-26T00:00:00.000Z' });
+    const resource: Questionnaire = { resourceType: 'Questionnaire', status: 'active', title: 'Follow-up', item: [{ linkId: 'a', type: 'string', text: 'How are you?' }] };
+    worker.use(
+      http.get('/api/questionnaires', () => HttpResponse.json([summary()])),
+      http.get('/api/questionnaire-library', () => HttpResponse.json([])),
+      http.get('/api/questionnaire-assignments', () => HttpResponse.json([])),
+      http.get('/api/questionnaires/q1', () => HttpResponse.json({ questionnaire: summary(), versions: [], resource })),
+      http.put('/api/questionnaires/q1', () => {
+        version = 2;
+        return HttpResponse.json({ questionnaire: summary(), versions: [], resource });
+      }),
+    );
+    const page = await fixture<SmQuestionnairesPage>(html`<sm-questionnaires-page .api=${new AdminApi()} .me=${me}></sm-questionnaires-page>`);
+    await waitUntil(() => shadow(page).querySelector('#new-questionnaire'));
+    $(page, '#new-questionnaire').click();
+    await waitUntil(() => $(page, 'sm-questionnaire-builder')?.shadowRoot?.querySelector('#title'), 'the builder opens');
+    const builder = $<SmQuestionnaireBuilder>(page, 'sm-questionnaire-builder');
+    expect($(builder, 'h2').textContent).to.equal('New questionnaire');
+    [...shadow(builder).querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.trim() === 'Back to questionnaires')!.click();
+    await waitUntil(() => shadow(page).querySelector('#new-questionnaire'), 'back to the list');
+
+    [...shadow(page).querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.trim() === 'Edit Follow-up')!.click();
+    await waitUntil(() => $(page, 'sm-questionnaire-builder')?.shadowRoot?.querySelector('#title'), 'the builder opens on it');
+    const editor = $<SmQuestionnaireBuilder>(page, 'sm-questionnaire-builder');
+    expect($(editor, 'h2').textContent).to.contain('Follow-up');
+    $<HTMLFormElement>(editor, 'form').requestSubmit();
+    await waitUntil(() => shadow(page).querySelector('p.ok'), 'the list says what was published');
+    expect($(page, 'p.ok').textContent).to.equal('Follow-up: version 2 published.');
+    expect(shadow(page).activeElement?.tagName).to.equal('H1');
   });
 });

