@@ -157,6 +157,9 @@ export class SmQuestionnaireBuilder extends LitElement {
   @state() private dragging: string | null = null;
   @state() private dropTarget: string | null = null;
   @state() private newType: ItemType = 'string';
+  /** Asking whether to leave with changes not published. */
+  @state() private confirmLeave = false;
+  private dirty = false;
   private keySeq = 0;
   private previewReady = false;
   private previewTimer: ReturnType<typeof setTimeout> | undefined;
@@ -223,6 +226,7 @@ export class SmQuestionnaireBuilder extends LitElement {
   private setDraft(change: Partial<Draft>) {
     this.draft = { ...this.draft!, ...change };
     this.serverError = null;
+    this.dirty = true;
   }
 
   private setItems(items: DraftItem[]) {
@@ -356,8 +360,20 @@ export class SmQuestionnaireBuilder extends LitElement {
     }
   }
 
-  private close() {
+  private async close() {
+    if (this.dirty && !this.confirmLeave) {
+      this.confirmLeave = true;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('#stay')?.focus();
+      return;
+    }
     this.dispatchEvent(new CustomEvent('sm-builder-close', { bubbles: true, composed: true }));
+  }
+
+  private async stay() {
+    this.confirmLeave = false;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('button[type=submit]')?.focus();
   }
 
   private goTo(key: string | null, field: string) {
@@ -408,6 +424,15 @@ export class SmQuestionnaireBuilder extends LitElement {
           <button type="submit" ?disabled=${this.busy}>${this.t(this.busy ? 'qb.publishing' : this.questionnaireId ? 'qb.publishVersion' : 'qb.publish')}</button>
           <button type="button" class="secondary" @click=${this.close}>${this.t('qb.back')}</button>
         </div>
+        ${this.confirmLeave
+          ? html`<div class="panel" role="alertdialog" aria-labelledby="leave-question">
+              <p id="leave-question">${this.t('qb.leave.question')}</p>
+              <div class="row">
+                <button type="button" id="stay" @click=${this.stay}>${this.t('qb.leave.no')}</button>
+                <button type="button" class="secondary" @click=${this.close}>${this.t('qb.leave.yes')}</button>
+              </div>
+            </div>`
+          : nothing}
       </form>
       <aside>${this.renderProblems()} ${this.renderPreview()}</aside>
       <p class="visually-hidden" role="status" aria-live="polite">${this.announcement}</p>

@@ -243,6 +243,24 @@ describe('<sm-questionnaire-builder>', () => {
     expect(view()!.querySelector('h3')!.textContent).to.equal('Accueil');
   });
 
+  it('asks before leaving with changes not published', async () => {
+    const el = await fixture<SmQuestionnaireBuilder>(html`<sm-questionnaire-builder .api=${new AdminApi()}></sm-questionnaire-builder>`);
+    await waitUntil(() => shadow(el).querySelector('#title'));
+    let closed = 0;
+    el.addEventListener('sm-builder-close', () => closed++);
+    type($(el, '#title'), 'Draft');
+    const back = () => [...shadow(el).querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.trim() === 'Back to questionnaires')!;
+    back().click();
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(closed).to.equal(0);
+    expect($(el, '[role=alertdialog]').textContent).to.contain('Your changes are not published');
+    expect(shadow(el).activeElement!.id).to.equal('stay');
+    await expect(el).to.be.accessible({ ignoredRules: ['frame-tested'] });
+    [...shadow(el).querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.trim() === 'Leave without publishing')!.click();
+    expect(closed).to.equal(1);
+  });
+
   it('opens from the Questionnaires page (new, or Edit on a questionnaire) and comes back with the list refreshed', async () => {
     const me: Me = { staff: { id: 's1', name: 'Dana', email: 'd@x.test', role: 'physician', disabled: false, createdAt: '' }, clinic: { id: 'c1', slug: 'north', name: 'North' }, devMailbox: false };
     let version = 1;
