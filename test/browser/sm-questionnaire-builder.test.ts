@@ -283,9 +283,9 @@ describe('<sm-questionnaire-builder>', () => {
     const builder = $<SmQuestionnaireBuilder>(page, 'sm-questionnaire-builder');
     expect($(builder, 'h2').textContent).to.equal('New questionnaire');
     [...shadow(builder).querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.trim() === 'Back to questionnaires')!.click();
-    await waitUntil(() => shadow(page).querySelector('#new-questionnaire'), 'back to the list');
-
-    [...shadow(page).querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.trim() === 'Edit Follow-up')!.click();
+    const edit = () => [...shadow(page).querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.trim() === 'Edit Follow-up');
+    await waitUntil(edit, 'back to the list');
+    edit()!.click();
     await waitUntil(() => $(page, 'sm-questionnaire-builder')?.shadowRoot?.querySelector('#title'), 'the builder opens on it');
     const editor = $<SmQuestionnaireBuilder>(page, 'sm-questionnaire-builder');
     expect($(editor, 'h2').textContent).to.contain('Follow-up');
