@@ -127,7 +127,12 @@ export default defineConfig(({ mode }) => {
       // No inline module-preload polyfill: the CSP allows no inline script.
       modulePreload: { polyfill: false },
       rollupOptions: {
-        input: { frame: resolve(import.meta.dirname, 'widget/frame.html'), admin: resolve(import.meta.dirname, 'admin/index.html') },
+        input: {
+          frame: resolve(import.meta.dirname, 'widget/frame.html'),
+          // The admin's questionnaire builder previews through the patient's own view, on this page.
+          preview: resolve(import.meta.dirname, 'widget/questionnaire-preview.html'),
+          admin: resolve(import.meta.dirname, 'admin/index.html'),
+        },
       },
     },
   };

@@ -8,6 +8,12 @@ const mswWorker = (context, next) => {
   return next();
 };
 
+// The questionnaire builder's preview frame is served at /frame/questionnaire-preview by the server; here, the page from the source tree.
+const previewPage = (context, next) => {
+  if (context.path === '/frame/questionnaire-preview') return context.redirect(`/widget/questionnaire-preview.html${context.search}`);
+  return next();
+};
+
 // Dexie's package entry wraps its UMD build for bundlers; the dev server takes its real ES module.
 const dexieEsm = { name: 'dexie-esm', resolveImport: ({ source }) => (source === 'dexie' ? '/node_modules/dexie/dist/dexie.mjs' : undefined) };
 
@@ -26,7 +32,7 @@ export default {
   nodeResolve: { exportConditions: ['browser', 'development'] },
   concurrency: 1,
   testFramework: { config: { timeout: 10000 } },
-  middleware: [mswWorker],
+  middleware: [mswWorker, previewPage],
   plugins: [dexieEsm, fhirpathR4, esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
   browsers: [
     chromeLauncher({

@@ -284,6 +284,14 @@ export class AdminApi {
   importQuestionnaire(resource: unknown): Promise<QuestionnaireDetail> {
     return this.#call('/api/questionnaires', { method: 'POST', body: resource });
   }
+  /** One questionnaire with its versions and current FHIR resource. */
+  questionnaire(id: string): Promise<QuestionnaireDetail> {
+    return this.#call(`/api/questionnaires/${encodeURIComponent(id)}`);
+  }
+  /** Publishes a change: the resource becomes the questionnaire's next version (422 invalid_fhir "path: problem" when invalid). */
+  publishQuestionnaire(id: string, resource: unknown): Promise<QuestionnaireDetail> {
+    return this.#call(`/api/questionnaires/${encodeURIComponent(id)}`, { method: 'PUT', body: resource });
+  }
   /** Assigns a questionnaire's current version to patients. */
   assignQuestionnaire(id: string, input: NewAssignments): Promise<AssignmentsMade> {
     return this.#call(`/api/questionnaires/${encodeURIComponent(id)}/assignments`, { method: 'POST', body: input });

@@ -11,6 +11,7 @@ import { messagingSettingsStrings } from './i18n-messaging-settings.js';
 import { conversationStrings } from './i18n-conversation.js';
 import { smsStrings } from './i18n-sms.js';
 import { questionnaireScheduleStrings } from './i18n-questionnaire-schedules.js';
+import { questionnaireBuilderStrings } from './i18n-questionnaire-builder.js';
 
 const en = {
   'app.name': 'Secure Messaging',
@@ -77,6 +78,7 @@ const en = {
   ...conversationStrings.en,
   ...smsStrings.en,
   ...questionnaireScheduleStrings.en,
+  ...questionnaireBuilderStrings.en,
 
 
   'msg.newThread': 'New message',
@@ -598,6 +600,7 @@ const fr: Record<MessageKey, string> = {
   ...conversationStrings.fr,
   ...smsStrings.fr,
   ...questionnaireScheduleStrings.fr,
+  ...questionnaireBuilderStrings.fr,
 
 
   'msg.newThread': 'Nouveau message',

@@ -116,6 +116,15 @@ export function localized(base: string | undefined, ext: PrimitiveExtensions | u
 /** An item's text in `lang`. */
 export const itemText = (item: QuestionnaireItem, lang: Lang): string => localized(item.text, (item as { _text?: PrimitiveExtensions })._text, lang);
 
+/** The SDC item control marking a display child as its question's help text. */
+export const ITEM_CONTROL_URL = 'http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl';
+
+/** A question's help text in `lang` (its display child with the `help` item control), or ''. */
+export function itemHelp(item: QuestionnaireItem, lang: Lang): string {
+  const help = item.item?.find((c) => c.type === 'display' && c.extension?.some((e) => e.url === ITEM_CONTROL_URL && e.valueCodeableConcept?.coding?.some((x) => x.code === 'help')));
+  return help ? itemText(help, lang) : '';
+}
+
 /** A questionnaire's title in `lang`. */
 export const questionnaireTitle = (q: Questionnaire, lang: Lang): string => localized(q.title ?? q.name, (q as { _title?: PrimitiveExtensions })._title, lang);
 

@@ -18,6 +18,7 @@ import { AdminPage } from '../admin-page.js';
 import { translatePlural } from '../../shared/intl.js';
 import type { RepeatUnit } from '../../shared/questionnaire-schedules.js';
 import './sm-questionnaire-schedules.js';
+import '../questionnaires/sm-questionnaire-builder.js';
 
 const ERRORS: Record<string, MessageKey> = {
   sms_unavailable: 'error.sms_unavailable',
@@ -87,6 +88,8 @@ export class SmQuestionnairesPage extends AdminPage {
   @state() private importError: string | null = null;
   @state() private found: Patient[] = [];
   @state() private detail: StaffAssignmentDetail | null = null;
+  /** The builder, open on a new questionnaire (id null) or on one to edit. */
+  @state() private building: { id: string | null } | null = null;
   private readonly onLive = () => void this.loadAssignments();
 
   private get curator(): boolean {
@@ -271,8 +274,25 @@ export class SmQuestionnairesPage extends AdminPage {
     </dl>`;
   }
 
+  /** Opens the builder, or closes it (then the list is fresh and focus returns to the heading). */
+  private async build(target: { id: string | null } | null, published?: { id: string; version: number }) {
+    this.building = target;
+    this.status = null;
+    if (target) return;
+    await this.load();
+    const q = published && this.questionnaires?.find((x) => x.id === published.id);
+    if (q) this.status = this.t('qb.published', { title: this.titleOf(q), version: q.version });
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('h1')?.focus();
+  }
+
   render() {
-    return html`<h1>${this.t('admin.q.title')}</h1>
+    if (this.building) {
+      return html`<h1>${this.t('admin.q.title')}</h1>
+        <sm-questionnaire-builder .api=${this.api} lang=${this.lang} .questionnaireId=${this.building.id}
+          @sm-builder-close=${() => this.build(null)} @sm-questionnaire-published=${(e: CustomEvent<{ id: string; version: number }>) => this.build(null, e.detail)}></sm-questionnaire-builder>`;
+    }
+    return html`<h1 tabindex="-1">${this.t('admin.q.title')}</h1>
       ${this.status ? html`<p class="ok" role="status">${this.status}</p>` : nothing}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.renderList()} ${this.curator ? this.renderCuration() : nothing} ${this.renderAssign()} ${this.renderAssignments()} ${this.detail ? this.renderDetail(this.detail) : nothing}`;
@@ -284,13 +304,15 @@ export class SmQuestionnairesPage extends AdminPage {
     return html`<ul>
       ${this.questionnaires.map(
         (q) => html`<li>${this.titleOf(q)} (${this.t('admin.q.version', { version: q.version })}) ·
-          <a href=${`/api/questionnaires/${encodeURIComponent(q.id)}/fhir`} download=${`questionnaire-${q.id}-v${q.version}.json`}>${this.t('admin.q.export', { title: this.titleOf(q) })}</a></li>`,
+          <a href=${`/api/questionnaires/${encodeURIComponent(q.id)}/fhir`} download=${`questionnaire-${q.id}-v${q.version}.json`}>${this.t('admin.q.export', { title: this.titleOf(q) })}</a>
+          ${this.curator ? html` · <button class="link" @click=${() => this.build({ id: q.id })}>${this.t('qb.edit', { title: this.titleOf(q) })}</button>` : nothing}</li>`,
       )}
     </ul>`;
   }
 
   private renderCuration() {
-    return html`<section class="panel">
+    return html`<p><button id="new-questionnaire" @click=${() => this.build({ id: null })}>${this.t('qb.new')}</button></p>
+      <section class="panel">
         <h2>${this.t('admin.q.library')}</h2>
         <ul class="library">
           ${this.library.map((e) =>

@@ -63,6 +63,13 @@ export const webRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, 
   app.get('/admin', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/admin/'));
   app.get('/admin/*', { schema: { hide: true } }, async (_req, reply) => sendHtml(reply, await page('admin/index.html')));
 
+  // The admin's questionnaire builder shows its draft through the patient's view here: no clinic, no
+  // patient data, and only our own pages may frame it.
+  app.get('/frame/questionnaire-preview', { schema: { hide: true } }, async (_req, reply) => {
+    reply.header('content-security-policy', contentSecurityPolicy(["'self'"]));
+    return sendHtml(reply, await page('widget/questionnaire-preview.html'));
+  });
+
   app.get(
     '/frame/:view',
     {

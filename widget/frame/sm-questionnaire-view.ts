@@ -8,7 +8,7 @@
  * amendment, which the clinic sees beside the first answers.
  * @fires sm-questionnaire-submitted - the clinic received the answers.
  */
-import type { QuestionnaireItem } from '@medplum/fhirtypes';
+import type { Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
 import { LitElement, html, css, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { defineOnce } from '../../shared/define-once.js';
@@ -18,7 +18,7 @@ import type { Lang } from '../../shared/lang.js';
 import { describeFailure } from '../../shared/error-text.js';
 import { hasEnableWhenExpressions } from '../../shared/questionnaire-expressions.js';
 import {
-  answerProblem, codingDisplay, enabledLinkIds, instanceEnabled, isQuestion, isRepeatingGroup, itemText, itemUnit, missingRequired, pruneAnswers, questionnaireTitle, scopeItems, withItemUnit,
+  answerProblem, codingDisplay, enabledLinkIds, itemHelp, instanceEnabled, isQuestion, isRepeatingGroup, itemText, itemUnit, missingRequired, pruneAnswers, questionnaireTitle, scopeItems, withItemUnit,
   type AnswerProblem, type AnswerValue, type Answers, type LogicOptions,
 } from '../../shared/questionnaire-logic.js';
 import type { PatientAssignment, PatientAssignmentDetail } from '../../shared/questionnaires.js';
@@ -156,6 +156,10 @@ export class SmQuestionnaireView extends LitElement {
       input[type='file'] {
         width: 100%;
       }
+      .help {
+        display: block;
+        font-weight: normal;
+      }
       .unit {
         font-weight: normal;
       }
@@ -170,6 +174,9 @@ export class SmQuestionnaireView extends LitElement {
 
   @property({ attribute: false }) api!: PatientApi;
   @property() lang: Lang = 'en';
+  /** Preview mode (the admin's builder): this questionnaire as a patient sees it; nothing is loaded, saved or sent. */
+  @property({ attribute: false }) preview: Questionnaire | null = null;
+  @state() private previewDone = false;
 
   @state() private list: PatientAssignment[] | null = null;
   @state() private open: PatientAssignmentDetail | null = null;
@@ -201,13 +208,23 @@ export class SmQuestionnaireView extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    void this.loadList();
+    if (!this.preview) void this.loadList();
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
     if (this.dirty) void this.flush();
     clearTimeout(this.timer);
+  }
+
+  protected willUpdate(changed: Map<string, unknown>): void {
+    if (!changed.has('preview') || !this.preview) return;
+    const q = this.preview;
+    const title = (lang: Lang) => questionnaireTitle(q, lang);
+    this.open = { assignment: { id: 'preview', title: title('en'), titleFr: title('fr'), status: 'assigned', overdue: false, dueDate: null, createdAt: '', submittedAt: null }, questionnaire: q, response: null };
+    this.previewDone = false;
+    if (hasEnableWhenExpressions(q)) void loadExpressionLogic(q).then((logic) => { this.logic = logic; this.requestUpdate(); });
+    else this.logic = {};
   }
 
   private async loadList() {
@@ -275,6 +292,7 @@ export class SmQuestionnaireView extends LitElement {
   }
 
   private changed() {
+    if (this.preview) return;
     this.dirty = true;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.flush(), AUTOSAVE_MS);
@@ -357,6 +375,11 @@ export class SmQuestionnaireView extends LitElement {
     const file = input.files?.[0];
     const path = scope.prefix + item.linkId;
     if (!file) return;
+    if (this.preview) {
+      // Nothing leaves the preview: the file is named, never uploaded.
+      this.setAnswer(scope, item, [{ valueAttachment: { url: `urn:uuid:${crypto.randomUUID()}`, contentType: file.type, size: file.size, title: file.name } }]);
+      return;
+    }
     this.uploading = { ...this.uploading, [path]: true };
     try {
       const info = await this.api.upload(file);
@@ -428,6 +451,10 @@ export class SmQuestionnaireView extends LitElement {
       return;
     }
     this.summary = null;
+    if (this.preview) {
+      this.previewDone = true;
+      return;
+    }
     this.busy = true;
     clearTimeout(this.timer);
     try {
@@ -487,10 +514,11 @@ export class SmQuestionnaireView extends LitElement {
     const enabled = enabledLinkIds(d.questionnaire.item, this.answers, this.logic);
     const outside = pruneAnswers(d.questionnaire.item, this.answers, this.logic);
     const done = this.readOnly;
-    return html`<p><button class="link" @click=${this.back}>${this.t('q.back')}</button></p>
+    return html`${this.preview ? nothing : html`<p><button class="link" @click=${this.back}>${this.t('q.back')}</button></p>`}
       <h3 tabindex="-1">${questionnaireTitle(d.questionnaire, this.lang)}</h3>
       <p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
       ${this.thanks ? html`<p class="thanks" role="status" tabindex="-1">${this.t('q.submitted')}</p>` : nothing}
+      ${this.previewDone ? html`<p class="thanks" role="status">${this.t('q.preview.notSent')}</p>` : nothing}
       ${done && d.assignment.submittedAt ? html`<p>${this.t('q.submittedOn', { date: this.date(d.assignment.submittedAt) })}</p>` : nothing}
       ${done ? nothing : html`<p class="muted">${this.t('q.requiredNote')}</p>`}
       <form novalidate @submit=${this.submit}>
@@ -543,6 +571,9 @@ export class SmQuestionnaireView extends LitElement {
     const error = this.fileErrors[path] ?? (this.errors[path] ? this.t(this.errors[path]) : undefined);
     const errorId = `${id}-error`;
     const star = item.required ? html` <span aria-hidden="true">*</span><span class="visually-hidden">${this.t('q.required')}</span>` : nothing;
+    // Help text (the builder's) is read with the question's name.
+    const helpText = itemHelp(item, this.lang);
+    const help = helpText ? html`<span class="help">${helpText}</span>` : nothing;
     const errorLine = error ? html`<p class="error" id=${errorId}>${error}</p>` : nothing;
     const described = error ? errorId : undefined;
     const values = scope.values[item.linkId] ?? [];
@@ -573,7 +604,7 @@ export class SmQuestionnaireView extends LitElement {
         set([...codings, ...(typed ? [{ valueString: typed }] : [])]);
       };
       return html`<fieldset class="question" aria-describedby=${described ?? nothing}>
-        <legend>${text}${star}</legend>
+        <legend>${text}${star}${help}</legend>
         ${options.map(
           (o, n) => html`<label class="check"
             ><input
@@ -599,7 +630,7 @@ export class SmQuestionnaireView extends LitElement {
       </fieldset>`;
     }
     const unit = item.type === 'quantity' ? itemUnit(item) : null;
-    const label = html`<label for=${id}>${text}${unit ? html` <span class="unit">(${this.t('q.unit', { unit: unit.display ?? unit.code ?? '' })})</span>` : nothing}${star}</label>`;
+    const label = html`<label for=${id}>${text}${unit ? html` <span class="unit">(${this.t('q.unit', { unit: unit.display ?? unit.code ?? '' })})</span>` : nothing}${star}${help}</label>`;
     const invalid = error ? 'true' : 'false';
     if (item.type === 'text') {
       return html`<div class="question">${label}<textarea id=${id} ?readonly=${done} aria-invalid=${invalid} aria-describedby=${described ?? nothing} .value=${first?.valueString ?? ''} @input=${(e: Event) => set([{ valueString: (e.target as HTMLTextAreaElement).value }])}></textarea>${errorLine}</div>`;
