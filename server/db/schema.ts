@@ -397,6 +397,8 @@ export interface QuestionnaireAssignmentsTable {
   updated_at: string;
   /** The appointment whose booking sent it (null: assigned by hand). */
   appointment_id: string | null;
+  /** The conversation staff opened with the patient about its response (null: none yet). */
+  reply_thread_id: Generated<string | null>;
 }
 
 /** One revision of a patient's answers; an amendment of a submitted response is a new revision. */
