@@ -44,7 +44,6 @@ const en = {
   'admin.qr.reply.send': 'Send and open the conversation',
   'admin.qr.reply.cancel': 'Cancel',
   'admin.qr.reply.empty': 'Write a message first.',
-  'admin.qr.reply.closed': 'That conversation was closed; reopen it from the inbox or try again.',
 };
 
 const fr: Record<keyof typeof en, string> = {
@@ -88,7 +87,6 @@ const fr: Record<keyof typeof en, string> = {
   'admin.qr.reply.send': 'Envoyer et ouvrir la conversation',
   'admin.qr.reply.cancel': 'Annuler',
   'admin.qr.reply.empty': 'Écrivez d’abord un message.',
-  'admin.qr.reply.closed': 'Cette conversation a été fermée; rouvrez-la depuis la boîte de réception ou réessayez.',
 };
 
 /** Spread into the main catalog. */
