@@ -113,6 +113,15 @@ export class SmAdminApp extends LitElement {
         position: absolute;
         left: -999px;
       }
+      /* A printed page (a response's print view) is the page alone, without the shell around it. */
+      @media print {
+        .skip,
+        header,
+        nav,
+        sm-app-status {
+          display: none;
+        }
+      }
       .skip:focus {
         left: 1rem;
         top: 1rem;
@@ -311,7 +320,7 @@ export class SmAdminApp extends LitElement {
     void this.router.setRoutes(
       me.enrolmentRequired
         ? [page('/admin/account', 'sm-account-page'), { path: '(.*)', redirect: '/admin/account' }]
-        : [{ path: '/admin/', redirect: '/admin/inbox' }, page('/admin/inbox/new', 'sm-new-thread-page'), page('/admin/inbox/:id', 'sm-thread-page'), ...navFor(me).map((n) => page(n.path, n.tag, n.load)), page('(.*)', 'sm-not-found-page')],
+        : [{ path: '/admin/', redirect: '/admin/inbox' }, page('/admin/inbox/new', 'sm-new-thread-page'), page('/admin/inbox/:id', 'sm-thread-page'), page('/admin/questionnaires/responses/:id/print', 'sm-response-print', () => import('./questionnaires/sm-response-print.js')), ...navFor(me).map((n) => page(n.path, n.tag, n.load)), page('(.*)', 'sm-not-found-page')],
     );
   }
 

@@ -34,6 +34,7 @@ import { webRoutes } from './routes/web.js';
 import { portalRoutes } from './routes/portal.js';
 import { outgoingMailRoutes } from './routes/outgoing-mail.js';
 import { questionnaireRoutes } from './routes/questionnaires.js';
+import { questionnaireResponseRoutes } from './routes/questionnaire-responses.js';
 import { patientBookingRoutes } from './routes/booking-patient.js';
 import { staffBookingRoutes } from './routes/booking-staff.js';
 import { bookingRequestRoutes } from './routes/booking-requests.js';
@@ -101,7 +102,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [healthRoutes, staffAuthRoutes, twoFactorRoutes, staffRoutes, clinicRoutes, patientRoutes, patientAuthRoutes, patientMessagingRoutes, staffMessagingRoutes, auditRoutes, outgoingMailRoutes, questionnaireRoutes, deviceKeyRoutes, devMailboxRoutes, patientBookingRoutes, staffBookingRoutes, bookingRequestRoutes, portalRoutes, webRoutes]) {
+  for (const routes of [healthRoutes, staffAuthRoutes, twoFactorRoutes, staffRoutes, clinicRoutes, patientRoutes, patientAuthRoutes, patientMessagingRoutes, staffMessagingRoutes, auditRoutes, outgoingMailRoutes, questionnaireRoutes, questionnaireResponseRoutes, deviceKeyRoutes, devMailboxRoutes, patientBookingRoutes, staffBookingRoutes, bookingRequestRoutes, portalRoutes, webRoutes]) {
     await app.register(routes, { deps });
   }
   return app;

@@ -12,6 +12,7 @@ import { conversationStrings } from './i18n-conversation.js';
 import { smsStrings } from './i18n-sms.js';
 import { questionnaireScheduleStrings } from './i18n-questionnaire-schedules.js';
 import { questionnaireBuilderStrings } from './i18n-questionnaire-builder.js';
+import { questionnaireResponseStrings } from './i18n-questionnaire-responses.js';
 
 const en = {
   'app.name': 'Secure Messaging',
@@ -79,6 +80,7 @@ const en = {
   ...smsStrings.en,
   ...questionnaireScheduleStrings.en,
   ...questionnaireBuilderStrings.en,
+  ...questionnaireResponseStrings.en,
 
 
   'msg.newThread': 'New message',
@@ -601,6 +603,7 @@ const fr: Record<MessageKey, string> = {
   ...smsStrings.fr,
   ...questionnaireScheduleStrings.fr,
   ...questionnaireBuilderStrings.fr,
+  ...questionnaireResponseStrings.fr,
 
 
   'msg.newThread': 'Nouveau message',

@@ -134,7 +134,16 @@ export const StaffAssignment = Type.Object({
 export type StaffAssignment = Static<typeof StaffAssignment>;
 
 /** Filters of the staff list of assignments. */
-export const AssignmentQuery = Type.Object({ questionnaireId: Type.Optional(Id), patientId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }, { additionalProperties: false });
+export const AssignmentQuery = Type.Object(
+  {
+    questionnaireId: Type.Optional(Id),
+    patientId: Type.Optional(Id),
+    /** `overdue`: not completed and past the due date. */
+    status: Type.Optional(Type.Union([Type.Literal('assigned'), Type.Literal('in-progress'), Type.Literal('completed'), Type.Literal('overdue')])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  },
+  { additionalProperties: false },
+);
 export type AssignmentQuery = Static<typeof AssignmentQuery>;
 
 /** One revision of a response. */

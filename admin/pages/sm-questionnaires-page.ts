@@ -6,6 +6,7 @@
  * arriving live reloads the list.
  */
 import type { QuestionnaireItem } from '@medplum/fhirtypes';
+import { Router } from '@vaadin/router';
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { Patient } from '../../shared/api.js';
@@ -13,12 +14,16 @@ import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import type { MessageKey } from '../../shared/i18n.js';
 import { attachmentId, codingDisplay, isQuestion, isRepeatingGroup, itemText, scopeItems, type AnswerValue, type Answers } from '../../shared/questionnaire-logic.js';
-import type { LibraryEntry, QuestionnaireSummary, ResponseResult, StaffAssignment, StaffAssignmentDetail } from '../../shared/questionnaires.js';
+import type { AssignmentQuery, LibraryEntry, QuestionnaireSummary, ResponseResult, StaffAssignment, StaffAssignmentDetail } from '../../shared/questionnaires.js';
 import { AdminPage } from '../admin-page.js';
 import { translatePlural } from '../../shared/intl.js';
 import type { RepeatUnit } from '../../shared/questionnaire-schedules.js';
 import './sm-questionnaire-schedules.js';
 import '../questionnaires/sm-questionnaire-builder.js';
+import { ResponsesAdminApi } from '../questionnaires/response-api.js';
+import '../questionnaires/sm-response-filters.js';
+import '../questionnaires/sm-response-reply.js';
+import '../questionnaires/sm-response-trend.js';
 
 const ERRORS: Record<string, MessageKey> = {
   sms_unavailable: 'error.sms_unavailable',
@@ -90,6 +95,15 @@ export class SmQuestionnairesPage extends AdminPage {
   @state() private detail: StaffAssignmentDetail | null = null;
   /** The builder, open on a new questionnaire (id null) or on one to edit. */
   @state() private building: { id: string | null } | null = null;
+  /** The responses list's filters, and every patient seen in it (the patient filter's choices). */
+  @state() private filter: AssignmentQuery = {};
+  @state() private knownPatients = new Map<string, string>();
+  /** The trend shown (one patient, one questionnaire), if any. */
+  @state() private trend: { patientId: string; questionnaireId: string } | null = null;
+  private responsesApi: ResponsesAdminApi | null = null;
+  private get responses(): ResponsesAdminApi {
+    return (this.responsesApi ??= new ResponsesAdminApi(this.api));
+  }
   private readonly onLive = () => void this.loadAssignments();
 
   private get curator(): boolean {
@@ -123,7 +137,10 @@ export class SmQuestionnairesPage extends AdminPage {
 
   private async loadAssignments() {
     try {
-      this.assignments = await this.api.questionnaireAssignments();
+      this.assignments = await this.api.questionnaireAssignments(this.filter);
+      const known = new Map(this.knownPatients);
+      for (const a of this.assignments) known.set(a.patientId, a.patientName);
+      this.knownPatients = known;
     } catch (err) {
       this.error = this.describeError(err);
     }
@@ -228,6 +245,18 @@ export class SmQuestionnairesPage extends AdminPage {
     });
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('#detail h2')?.focus();
+  }
+
+  private async filterBy(e: CustomEvent<AssignmentQuery>) {
+    this.filter = e.detail;
+    await this.loadAssignments();
+  }
+
+  private async showTrend(a: StaffAssignment) {
+    this.trend = { patientId: a.patientId, questionnaireId: a.questionnaireId };
+    // The trend focuses its own heading once its data is in.
+    await this.updateComplete;
+    this.renderRoot.querySelector('#trend')?.scrollIntoView?.({ block: 'start' });
   }
 
   private score(result: ResponseResult | null) {
@@ -390,6 +419,14 @@ export class SmQuestionnairesPage extends AdminPage {
   private renderAssignments() {
     return html`<section>
       <h2>${this.t('admin.q.responses')}</h2>
+      <sm-response-filters
+        .lang=${this.lang}
+        .value=${this.filter}
+        .patients=${[...this.knownPatients].map(([id, name]) => ({ id, name })).sort((x, y) => x.name.localeCompare(y.name))}
+        .questionnaires=${this.questionnaires ?? []}
+        @sm-filter-change=${this.filterBy}
+      ></sm-response-filters>
+      ${this.assignments ? html`<p class="muted" role="status">${this.t('admin.qr.filter.shown', { count: this.assignments.length })}</p>` : nothing}
       ${!this.assignments
         ? nothing
         : this.assignments.length === 0
@@ -408,7 +445,10 @@ export class SmQuestionnairesPage extends AdminPage {
                 ${this.assignments.map(
                   (a) => html`<tr>
                     <td><button class="link" @click=${() => this.view(a)}>${this.t('admin.q.view', { name: a.patientName })}</button></td>
-                    <td>${this.titleOf(a)} (${this.t('admin.q.version', { version: a.version })})</td>
+                    <td>
+                      ${this.titleOf(a)} (${this.t('admin.q.version', { version: a.version })})
+                      <div><button class="link" @click=${() => this.showTrend(a)}>${this.t('admin.qr.trend.open', { title: this.titleOf(a), name: a.patientName })}</button></div>
+                    </td>
                     <td>${this.t(`admin.q.status.${a.status}`)}${a.overdue ? html` · <strong>${this.t('admin.q.overdue')}</strong>` : nothing}</td>
                     <td>${a.dueDate ?? ''}</td>
                     <td>${this.score(a.result)}</td>
@@ -416,7 +456,12 @@ export class SmQuestionnairesPage extends AdminPage {
                 )}
               </tbody>
             </table>`}
-    </section>`;
+    </section>
+    ${this.trend
+      ? html`<section class="panel" id="trend">
+          <sm-response-trend .api=${this.responses} .lang=${this.lang} patient-id=${this.trend.patientId} questionnaire-id=${this.trend.questionnaireId} @sm-trend-close=${() => (this.trend = null)}></sm-response-trend>
+        </section>`
+      : nothing}`;
   }
 
   private renderDetail(d: StaffAssignmentDetail) {
@@ -426,8 +471,10 @@ export class SmQuestionnairesPage extends AdminPage {
         (r) => html`<h3>${this.t('admin.q.revision', { revision: r.revision, status: this.t(`admin.q.rev.${r.status}`) })}</h3>
           ${this.score(r.result)}
           ${this.answerList(d.questionnaire.item, r.answers)}
-          <p><a href=${`/api/questionnaire-responses/${encodeURIComponent(r.id)}/fhir`} download=${`response-${r.id}.json`}>${this.t('admin.q.exportResponse', { revision: r.revision })}</a></p>`,
+          <p><a href=${`/api/questionnaire-responses/${encodeURIComponent(r.id)}/fhir`} download=${`response-${r.id}.json`}>${this.t('admin.q.exportResponse', { revision: r.revision })}</a>
+            · <a href=${`/admin/questionnaires/responses/${encodeURIComponent(r.id)}/print`}>${this.t('admin.qr.print.open', { revision: r.revision })}</a></p>`,
       )}
+      <sm-response-reply .api=${this.responses} .lang=${this.lang} assignment-id=${d.assignment.id} patient-name=${d.assignment.patientName} @sm-response-replied=${(e: CustomEvent<{ threadId: string }>) => Router.go(`/admin/inbox/${e.detail.threadId}`)}></sm-response-reply>
       <button class="secondary" @click=${() => (this.detail = null)}>${this.t('admin.q.close')}</button>
     </section>`;
   }

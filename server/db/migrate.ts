@@ -24,6 +24,7 @@ import * as m0021 from './migrations/0021_booking_waitlist.js';
 import * as m0022 from './migrations/0022_sms.js';
 import * as m0023 from './migrations/0023_booking_requests.js';
 import * as m0024 from './migrations/0024_questionnaire_schedules.js';
+import * as m0025 from './migrations/0025_response_reply_thread.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0022_sms': m0022,
   '0023_booking_requests': m0023,
   '0024_questionnaire_schedules': m0024,
+  '0025_response_reply_thread': m0025,
 };
 
 /** The migrations this database has not had yet, in order (all of them for an empty database). */

@@ -402,6 +402,8 @@ export interface QuestionnaireAssignmentsTable {
   period: string | null;
   /** Days before the due date a reminder goes, if not completed by then (null: none). */
   remind_days_before: number | null;
+  /** The conversation staff opened with the patient about its response (null: none yet). */
+  reply_thread_id: Generated<string | null>;
 }
 
 /** A recurring questionnaire for one patient: one assignment per period until `until` or stopped. */

@@ -348,15 +348,18 @@ async function latestResponse(db: Kysely<Database>, clinicId: string, assignment
   return db.selectFrom('questionnaire_responses').selectAll().where('clinic_id', '=', clinicId).where('assignment_id', '=', assignmentId).orderBy('revision', 'desc').limit(1).executeTakeFirst();
 }
 
-function resultOf(cipher: ClinicCipher, row: ResponseRow | undefined): ResponseResult | null {
+/** (Shared with questionnaire-responses.ts.) */
+export function resultOf(cipher: ClinicCipher, row: ResponseRow | undefined): ResponseResult | null {
   return row?.result_enc ? (JSON.parse(cipher.decrypt(row.result_enc, RESULT)) as ResponseResult) : null;
 }
 
-function answersOf(cipher: ClinicCipher, row: ResponseRow): Answers {
+/** (Shared with questionnaire-responses.ts.) */
+export function answersOf(cipher: ClinicCipher, row: ResponseRow): Answers {
   return JSON.parse(cipher.decrypt(row.answers_enc, ANSWERS)) as Answers;
 }
 
-async function versionOf(db: Kysely<Database>, clinicId: string, versionId: string) {
+/** (Shared with questionnaire-responses.ts.) */
+export async function versionOf(db: Kysely<Database>, clinicId: string, versionId: string) {
   const v = await db.selectFrom('questionnaire_versions').select(['id', 'questionnaire_id', 'version', 'resource']).where('clinic_id', '=', clinicId).where('id', '=', versionId).executeTakeFirstOrThrow();
   return { ...v, questionnaire: exported(v.resource, v.questionnaire_id, v.version) };
 }
@@ -373,6 +376,9 @@ export async function listAssignments(ctx: QuestionnaireContext, who: StaffPrinc
       .where('s.clinic_id', '=', cipher.clinicId);
     if (query.questionnaireId) q = q.where('s.questionnaire_id', '=', query.questionnaireId);
     if (query.patientId) q = q.where('s.patient_id', '=', query.patientId);
+    // Overdue: not completed and past its due date (the same rule as the `overdue` flag).
+    if (query.status === 'overdue') q = q.where('s.status', '!=', 'completed').where('s.due_date', '<', today());
+    else if (query.status) q = q.where('s.status', '=', query.status);
     const rows = await q.orderBy('s.created_at', 'desc').orderBy('s.id').limit(query.limit ?? 200).execute();
     const names = await patientNames(a.tx, cipher, [...new Set(rows.map((r) => r.patient_id))]);
     const list: StaffAssignment[] = [];
@@ -392,13 +398,15 @@ function staffAssignment(cipher: ClinicCipher, r: AssignmentRow, version: number
   };
 }
 
-async function assignmentOf(db: Kysely<Database>, clinicId: string, id: string): Promise<AssignmentRow> {
+/** (Shared with questionnaire-responses.ts.) */
+export async function assignmentOf(db: Kysely<Database>, clinicId: string, id: string): Promise<AssignmentRow> {
   const row = await db.selectFrom('questionnaire_assignments').selectAll().where('clinic_id', '=', clinicId).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('Assignment');
   return row;
 }
 
-function revisionOf(cipher: ClinicCipher, r: ResponseRow): ResponseRevision {
+/** (Shared with questionnaire-responses.ts.) */
+export function revisionOf(cipher: ClinicCipher, r: ResponseRow): ResponseRevision {
   return { id: r.id, revision: r.revision, status: r.status, answers: answersOf(cipher, r), result: resultOf(cipher, r), updatedAt: r.updated_at, submittedAt: r.submitted_at };
 }
 

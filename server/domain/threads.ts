@@ -240,7 +240,10 @@ export async function patientReply(ctx: MessagingContext, who: PatientPrincipal,
 }
 
 /** Staff answer (or add an internal note). A reply to the patient clears the response-time clock and e-mails the patient a notice. */
-export async function staffReply(ctx: MessagingContext, who: StaffPrincipal, threadId: string, input: NewReply): Promise<SendResult> {
+/** Work another domain adds to a staff send, in the same transaction (e.g. linking the thread to what it is about). */
+export type AlsoInSend = (a: Action, sent: SendResult) => Promise<void>;
+
+export async function staffReply(ctx: MessagingContext, who: StaffPrincipal, threadId: string, input: NewReply, also?: AlsoInSend): Promise<SendResult> {
   const { cipher } = ctx;
   const kind = input.note ? 'note' : 'message';
   const hash = contentHash(cipher, `${kind}:${threadId}`, input.body, input.attachmentIds);
@@ -262,12 +265,14 @@ export async function staffReply(ctx: MessagingContext, who: StaffPrincipal, thr
     // Who answers (or writes a note) has read what they answer.
     await markRead(a.tx, cipher.clinicId, threadId, who.staffId, at);
     await announce(a, ctx, { id: input.id, threadId, patientId: current.patient_id, author: 'staff', kind });
-    return { threadId, messageId: input.id, created: true };
+    const sent = { threadId, messageId: input.id, created: true };
+    await also?.(a, sent);
+    return sent;
   });
 }
 
 /** The clinic starts a conversation (a message or documents), choosing whether the patient may reply. */
-export async function startStaffThread(ctx: MessagingContext, who: StaffPrincipal, input: NewStaffThread): Promise<SendResult> {
+export async function startStaffThread(ctx: MessagingContext, who: StaffPrincipal, input: NewStaffThread, also?: AlsoInSend): Promise<SendResult> {
   const { cipher, settings } = ctx;
   const hash = contentHash(cipher, `staff-new:${input.patientId}:${input.subject}:${input.category}`, input.body, input.attachmentIds);
   await getPatient(ctx.db, cipher, input.patientId);
@@ -287,7 +292,9 @@ export async function startStaffThread(ctx: MessagingContext, who: StaffPrincipa
     await insertMessage(a.tx, cipher, { id: input.id, threadId, author: 'staff', authorId: who.staffId, kind: 'message', body: input.body, hash, at, attachmentIds: input.attachmentIds });
     a.audit({ action: 'thread.start', patientId: input.patientId, target: `thread:${threadId}` });
     await announce(a, ctx, { id: input.id, threadId, patientId: input.patientId, author: 'staff', kind: 'message' });
-    return { threadId, messageId: input.id, created: true };
+    const sent = { threadId, messageId: input.id, created: true };
+    await also?.(a, sent);
+    return sent;
   });
 }
 

@@ -359,6 +359,8 @@ function plans(doc: Doc, apiPath: string, op: Op, world: World, seed: number): P
   const queries = sample(queryArb, VALID_PER_CALLER, 2) as Array<Record<string, unknown>>;
   // Aim a query's patientId (upload) at the real patient.
   for (const q of queries.slice(0, 2)) if ('patientId' in q) q.patientId = world.ids['/api/patients'];
+  // A query naming a questionnaire (a patient's trend) names the real one.
+  for (const q of queries.slice(0, 2)) if ('questionnaireId' in q) q.questionnaireId = world.ids['/api/questionnaires'];
   // Booking queries name a real appointment type (and provider, when they name one).
   for (const q of queries.slice(0, 2)) {
     if ('typeId' in q) q.typeId = world.ids.bookingType;
