@@ -11,7 +11,7 @@ import { state } from 'lit/decorators.js';
 import type { Patient } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
-import type { MessageKey } from '../../shared/i18n.js';
+import type { MessageKey } from '../../shared/i18n-all.js';
 import { attachmentId, codingDisplay, isQuestion, isRepeatingGroup, itemText, scopeItems, type AnswerValue, type Answers } from '../../shared/questionnaire-logic.js';
 import type { LibraryEntry, QuestionnaireSummary, ResponseResult, StaffAssignment, StaffAssignmentDetail } from '../../shared/questionnaires.js';
 import { AdminPage } from '../admin-page.js';

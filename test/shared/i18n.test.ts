@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { catalog, translate } from '../../shared/i18n.js';
+import { catalog, translate } from '../../shared/i18n-all.js';
 import { normalizeLang } from '../../shared/lang.js';
 
 describe('string catalog', () => {
