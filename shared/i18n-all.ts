@@ -1,11 +1,13 @@
 /**
- * Every string: the patient side (shared/i18n.ts) plus what only staff see or the server sends. The
- * admin SPA and the server use this module; the frame must not (lint), so its bundle carries none
- * of the staff text. A catalog file the frame never shows goes in `ADMIN_SIDE`.
+ * Every string: the patient side (shared/i18n.ts), the frame views' files, and what only staff see
+ * or the server sends. The admin SPA and the server use this module; the frame must not (lint), so
+ * its bundle carries none of the staff text. A catalog file the frame never shows goes in `ADMIN_SIDE`.
  */
 import type { Lang } from './lang.js';
 import { translator, type KeysOf } from './i18n-core.js';
 import { PATIENT_SIDE } from './i18n.js';
+import { BOOKING_VIEW_SIDE } from './i18n-booking-view.js';
+import { QUESTIONNAIRE_VIEW_SIDE } from './i18n-questionnaire-view.js';
 import { adminStrings } from './i18n-admin.js';
 import { loaderStrings } from './i18n-loader.js';
 import { calendarStrings } from './i18n-calendar.js';
@@ -19,7 +21,7 @@ export const ADMIN_SIDE = [
   smsStrings,
 ] as const;
 
-const ALL = [...PATIENT_SIDE, ...ADMIN_SIDE] as const;
+const ALL = [...PATIENT_SIDE, ...BOOKING_VIEW_SIDE, ...QUESTIONNAIRE_VIEW_SIDE, ...ADMIN_SIDE] as const;
 
 /** A key of the whole catalog (patient side included). */
 export type MessageKey = KeysOf<typeof ALL>;

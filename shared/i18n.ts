@@ -1,16 +1,18 @@
 /**
- * The patient side of the string catalog: what the frame (and the shared code it runs) may say,
- * English and French. It is all the frame bundles; staff screens, e-mails and texts add their own
- * catalog files in shared/i18n-all.ts, which the admin SPA and the server use. Each file's French
+ * The patient side of the string catalog: what the frame's first load (and the shared code it runs)
+ * may say, English and French. The frame's booking and questionnaire views add their own files when
+ * they load; staff screens, e-mails and texts add theirs in shared/i18n-all.ts, which the admin SPA
+ * and the server use, so the frame never bundles them. Each file's French
  * object is typed against its English one, so a missing translation is a compile error.
  *
- * A new catalog file `shared/i18n-<area>.ts` exporting `<area>Strings = { en, fr }` goes in ONE of
- * the two lists: `PATIENT_SIDE` below if the frame shows any of it, else `ADMIN_SIDE` in i18n-all.ts.
+ * A new catalog file `shared/i18n-<area>.ts` exporting `<area>Strings = { en, fr }` goes in ONE list:
+ * - `PATIENT_SIDE` below if the frame's first load (sign-in, messages) or shared code shows it;
+ * - `BOOKING_VIEW_SIDE` (shared/i18n-booking-view.ts) or `QUESTIONNAIRE_VIEW_SIDE`
+ *   (shared/i18n-questionnaire-view.ts) if only that lazily loaded frame view shows it;
+ * - `ADMIN_SIDE` (shared/i18n-all.ts) if only staff screens, e-mails or texts show it.
  */
 import type { Lang } from './lang.js';
 import { translator, type KeysOf } from './i18n-core.js';
-import { questionnaireStrings } from './i18n-questionnaires.js';
-import { bookingStrings } from './i18n-booking.js';
 import { messagingSettingsStrings } from './i18n-messaging-settings.js';
 import { conversationStrings } from './i18n-conversation.js';
 
@@ -157,6 +159,11 @@ const en = {
   // Refusals of staff actions that shared/error-text.ts words (e-mail or text).
   'error.sms_unavailable': 'Text messages are not set up on this server. Choose e-mail instead.',
   'error.patient_not_textable': 'A patient has no mobile number or has not agreed to text messages. Add the number and the consent on the Patients page, or send by e-mail.',
+  // Waitlist refusals (shared/error-text.ts), apart from the booking view's strings.
+  'booking.waitlist.error.tooMany': 'You are on the waitlist {limit} times already, the most allowed. Leave an entry to join another.',
+  'booking.waitlist.error.horizon': 'Choose days within the next {days} days.',
+  'booking.waitlist.error.duplicate': 'You are already on the waitlist for this visit.',
+  'booking.waitlist.error.expired': 'This time is no longer held for you.',
 };
 
 const fr: Record<keyof typeof en, string> = {
@@ -302,13 +309,16 @@ const fr: Record<keyof typeof en, string> = {
   // Refus d’actions du personnel formulés par shared/error-text.ts (courriel ou texto).
   'error.sms_unavailable': 'Les textos ne sont pas configurés sur ce serveur. Choisissez plutôt le courriel.',
   'error.patient_not_textable': 'Un patient n’a pas de numéro de cellulaire ou n’a pas accepté les textos. Ajoutez le numéro et le consentement à la page Patients, ou envoyez par courriel.',
+  // Refus de la liste d’attente (shared/error-text.ts).
+  'booking.waitlist.error.tooMany': "Vous êtes déjà inscrit {limit} fois sur la liste d'attente, le maximum permis. Retirez une inscription pour en ajouter une autre.",
+  'booking.waitlist.error.horizon': 'Choisissez des jours dans les {days} prochains jours.',
+  'booking.waitlist.error.duplicate': "Vous êtes déjà sur la liste d'attente pour cette visite.",
+  'booking.waitlist.error.expired': "Cette heure ne vous est plus réservée.",
 };
 
-/** The catalog files the patient frame bundles (order only matters to a human reader). */
+/** The catalog files in the patient frame's first load (order only matters to a human reader). */
 export const PATIENT_SIDE = [
   { en, fr },
-  questionnaireStrings,
-  bookingStrings,
   messagingSettingsStrings,
   conversationStrings,
 ] as const;
