@@ -558,7 +558,47 @@ async function loaderPerf(): Promise<void> {
   }
 }
 
-/** `npm run bench -- sizes`, `-- slots`, `-- loader`, `-- bookings` or `-- sends` runs one part; no argument runs all. */
+/**
+ * Lighthouse (12.2.3, mobile defaults: simulated slow 4G and 4× CPU) performance score for the demo
+ * clinic page and the patient portal, median [range] of 3 runs, with the metrics behind it.
+ */
+async function lighthouse(): Promise<void> {
+  const h = await startHarness();
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-lighthouse-'));
+  try {
+    const bin = path.resolve(import.meta.dirname, '../node_modules/.bin/lighthouse');
+    type Lhr = { categories: { performance: { score: number } }; audits: Record<string, { numericValue?: number; score: number | null; displayValue?: string }> };
+    const run = async (url: string, i: number): Promise<Lhr> => {
+      const file = path.join(out, `${i}.json`);
+      await promisify(execFile)(bin, [url, '--only-categories=performance', '--output=json', `--output-path=${file}`, '--quiet', '--chrome-flags=--headless=new --no-sandbox --disable-gpu'], {
+        env: { ...process.env, CHROME_PATH: process.env.CHROME_PATH || '/usr/bin/chromium' },
+        maxBuffer: 1e8,
+      });
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as Lhr;
+    };
+    console.log('\nLighthouse 12.2.3 performance (mobile: simulated slow 4G, 4× CPU), median [range] of 3 runs:');
+    let n = 0;
+    for (const [label, url] of [
+      ['demo clinic page (3 embeds)', h.product.demoUrl!],
+      [`patient portal /p/${DEMO_SLUG}`, `${h.product.publicUrl}/p/${DEMO_SLUG}`],
+    ] as const) {
+      const runs: Lhr[] = [];
+      for (let i = 0; i < 3; i++) runs.push(await run(url, n++));
+      const stat = (xs: number[], digits = 0) => `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
+      const metric = (id: string, scale = 1, digits = 0) => stat(runs.map((r) => (r.audits[id]?.numericValue ?? 0) / scale), digits);
+      console.log(`  ${label.padEnd(40)} score ${stat(runs.map((r) => Math.round(r.categories.performance.score * 100)))} (goal ≥ 95)`);
+      console.log(`    FCP ${metric('first-contentful-paint')} ms, LCP ${metric('largest-contentful-paint')} ms, TBT ${metric('total-blocking-time')} ms, CLS ${metric('cumulative-layout-shift', 1, 3)}, unused JS ${metric('unused-javascript', 1)} ms`);
+      const last = runs[runs.length - 1]!;
+      const flagged = Object.entries(last.audits).filter(([, a]) => a.score !== null && a.score < 0.9 && a.displayValue).map(([id, a]) => `${id} (${a.displayValue})`);
+      if (flagged.length) console.log(`    flagged: ${flagged.join('; ')}`);
+    }
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+    await h.close();
+  }
+}
+
+/** `npm run bench -- sizes`, `-- slots`, `-- loader`, `-- lighthouse`, `-- bookings` or `-- sends` runs one part; no argument runs all. */
 const only = process.argv[2];
 if (!only || only === 'sizes') {
   sizes();
@@ -566,6 +606,7 @@ if (!only || only === 'sizes') {
 }
 if (!only || only === 'slots') slots();
 if (!only || only === 'loader') await loaderPerf();
+if (!only || only === 'lighthouse') await lighthouse();
 if (!only || only === 'bookings') {
   await bookings(null, 'SQLite (WAL, synchronous=FULL)');
   if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => bookings(url, 'PostgreSQL (pool of 10)'));
