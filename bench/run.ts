@@ -28,6 +28,7 @@ import { clinicCipher, createClinic, getClinicBySlug } from '../server/domain/cl
 import { DateTime } from 'luxon';
 import { createStaff } from '../server/domain/staff.js';
 import { enrolPatient, recordConsent } from '../server/domain/patients.js';
+import { scale } from './scale.js';
 import { computeSlots, occupiedRange, weeklyRrule, type ProviderAvailability } from '../server/domain/booking/slots.js';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -598,7 +599,7 @@ async function lighthouse(): Promise<void> {
   }
 }
 
-/** `npm run bench -- sizes`, `-- slots`, `-- loader`, `-- lighthouse`, `-- bookings` or `-- sends` runs one part; no argument runs all. */
+/** `npm run bench -- sizes`, `-- slots`, `-- loader`, `-- lighthouse`, `-- bookings`, `-- scale` or `-- sends` runs one part; no argument runs all. */
 const only = process.argv[2];
 if (!only || only === 'sizes') {
   sizes();
@@ -610,6 +611,10 @@ if (!only || only === 'lighthouse') await lighthouse();
 if (!only || only === 'bookings') {
   await bookings(null, 'SQLite (WAL, synchronous=FULL)');
   if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => bookings(url, 'PostgreSQL (pool of 10)'));
+}
+if (!only || only === 'scale') {
+  await scale(null, 'SQLite (WAL, synchronous=FULL)');
+  if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => scale(url, 'PostgreSQL (pool of 10)'));
 }
 if (!only) {
   await outboxFlush();

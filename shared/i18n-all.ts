@@ -12,6 +12,7 @@ import { adminStrings } from './i18n-admin.js';
 import { loaderStrings } from './i18n-loader.js';
 import { calendarStrings } from './i18n-calendar.js';
 import { smsStrings } from './i18n-sms.js';
+import { questionnaireScheduleStrings } from './i18n-questionnaire-schedules.js';
 
 /** The catalog files only staff screens, e-mails and texts use. */
 export const ADMIN_SIDE = [
@@ -19,6 +20,7 @@ export const ADMIN_SIDE = [
   loaderStrings,
   calendarStrings,
   smsStrings,
+  questionnaireScheduleStrings,
 ] as const;
 
 const ALL = [...PATIENT_SIDE, ...BOOKING_VIEW_SIDE, ...QUESTIONNAIRE_VIEW_SIDE, ...ADMIN_SIDE] as const;

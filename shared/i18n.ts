@@ -164,6 +164,10 @@ const en = {
   'booking.waitlist.error.horizon': 'Choose days within the next {days} days.',
   'booking.waitlist.error.duplicate': 'You are already on the waitlist for this visit.',
   'booking.waitlist.error.expired': 'This time is no longer held for you.',
+  // Refusals of questionnaire schedules (shared/error-text.ts).
+  'error.invalid_repeat': 'Choose a last day after today and within two years.',
+  'error.reminder_needs_due_date': 'A reminder needs a due date.',
+  'error.invalid_due_date': 'Choose a due date that is today or later.',
 };
 
 const fr: Record<keyof typeof en, string> = {
@@ -314,6 +318,10 @@ const fr: Record<keyof typeof en, string> = {
   'booking.waitlist.error.horizon': 'Choisissez des jours dans les {days} prochains jours.',
   'booking.waitlist.error.duplicate': "Vous êtes déjà sur la liste d'attente pour cette visite.",
   'booking.waitlist.error.expired': "Cette heure ne vous est plus réservée.",
+  // Refus des envois planifiés de questionnaires (shared/error-text.ts).
+  'error.invalid_repeat': 'Choisissez un dernier jour après aujourd’hui et dans les deux ans.',
+  'error.reminder_needs_due_date': 'Un rappel exige une date limite.',
+  'error.invalid_due_date': 'Choisissez une date limite à partir d’aujourd’hui.',
 };
 
 /** The catalog files in the patient frame's first load (order only matters to a human reader). */
