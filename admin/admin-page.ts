@@ -3,7 +3,7 @@ import { LitElement } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Me } from '../shared/api.js';
 import { ApiError } from '../shared/fetch-json.js';
-import { translate, type MessageKey } from '../shared/i18n.js';
+import { translate, type MessageKey } from '../shared/i18n-all.js';
 import type { Lang } from '../shared/lang.js';
 import type { AdminApi } from './admin-api.js';
 import type { StaffDevice } from './staff-device.js';

@@ -5,7 +5,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { ApiError } from '../shared/fetch-json.js';
-import type { MessageKey } from '../shared/i18n.js';
+import type { MessageKey } from '../shared/i18n-all.js';
 import { passwordLength, passwordLengthProblem } from '../shared/password-rules.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../shared/roles.js';
 

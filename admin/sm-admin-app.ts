@@ -7,7 +7,7 @@ import { state, query } from 'lit/decorators.js';
 import { Router, type Commands, type Route } from '@vaadin/router';
 import type { Me } from '../shared/api.js';
 import { defineOnce } from '../shared/define-once.js';
-import { translate, type MessageKey } from '../shared/i18n.js';
+import { translate, type MessageKey } from '../shared/i18n-all.js';
 import { normalizeLang, type Lang } from '../shared/lang.js';
 import { DeviceVault } from '../shared/offline/device-vault.js';
 import '../shared/offline/sm-app-status.js';

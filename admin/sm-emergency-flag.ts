@@ -7,7 +7,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { defineOnce } from '../shared/define-once.js';
-import { translate } from '../shared/i18n.js';
+import { translate } from '../shared/i18n-all.js';
 import { formatDateTime } from '../shared/intl.js';
 import type { Lang } from '../shared/lang.js';
 

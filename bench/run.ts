@@ -93,6 +93,13 @@ function sizes(): void {
     const w = weigh(files);
     console.log(`  ${label.padEnd(58)} ${kb(w.gzip)} gzip, ${kb(w.brotli)} brotli (${kb(w.raw)} raw, ${w.files} files)`);
   }
+  // Fetched once the page runs, not before it can show anything: listed apart, not hidden.
+  const later = weigh(new Set([lazyChunk(frame, 'workbox-window[\\w.]*')]));
+  console.log(`  ${'then, after start: workbox-window (service worker sign-up)'.padEnd(58)} ${kb(later.gzip)} gzip`);
+  // The catalog split, checked on the build: staff keys ('admin.…', 'mail.…') in what the frame loads.
+  const frameFiles = new Set([...messages, ...withView('sm-questionnaire-view'), ...withView('sm-booking-view')]);
+  const staffKeys = [...frameFiles].reduce((n, f) => n + (fs.readFileSync(f, 'utf8').match(/["'](admin|mail)\.[\w.-]+["']:/g)?.length ?? 0), 0);
+  console.log(`  ${"staff strings in any frame screen's JS (goal 0)".padEnd(58)} ${staffKeys}`);
 }
 
 async function api(): Promise<void> {
@@ -492,13 +499,115 @@ async function bookings(databaseUrl: string | null, engine: string): Promise<voi
   }
 }
 
-/** `npm run bench -- sizes`, `-- slots`, `-- bookings`, `-- scale` or `-- sends` runs one part; no argument runs all. */
+/** What a Chromium page observes about itself while it loads: layout shifts and long tasks, by whom. */
+interface PageObservations {
+  cls: number;
+  hostLongTasks: number[];
+  frameLongTasks: number[];
+  scripts: Array<{ name: string; start: number; duration: number }>;
+}
+
+/**
+ * The embed on a host page, measured inside the page (PerformanceObserver from an init script, so
+ * nothing is missed): cumulative layout shift, and long tasks (> 50 ms) on the host's main thread
+ * (where widget.js runs) and in the frames. CPU slowed 4× through the DevTools protocol, as
+ * Lighthouse's mobile run does. Median [range] of 3 loads after a warm-up, each in a fresh context.
+ */
+async function loaderPerf(): Promise<void> {
+  const h = await startHarness();
+  try {
+    const observe = `(() => {
+      const o = (globalThis.__smPerf = { cls: 0, hostLongTasks: [], frameLongTasks: [], scripts: [] });
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) o.cls += e.value; }).observe({ type: 'layout-shift', buffered: true });
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) (e.name === 'self' ? o.hostLongTasks : o.frameLongTasks).push(Math.round(e.duration)); }).observe({ type: 'longtask', buffered: true });
+    })();`;
+    const measure = async (url: string): Promise<PageObservations> => {
+      const context = await h.browser.newContext({ locale: 'en-CA', serviceWorkers: 'block', viewport: { width: 412, height: 823 } });
+      await context.addInitScript(observe);
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+      await page.goto(url, { waitUntil: 'load' });
+      // Until the frames have drawn and reported their height, and a little after.
+      await page.frameLocator('iframe').first().locator('sm-frame-app').waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(2000);
+      const seen = await page.evaluate(() => {
+        const o = (globalThis as unknown as { __smPerf: PageObservations }).__smPerf;
+        const scripts = performance.getEntriesByType('resource').filter((e) => (e as PerformanceResourceTiming).initiatorType === 'script').map((e) => ({ name: e.name.split('/').pop()!, start: Math.round(e.startTime), duration: Math.round(e.duration) }));
+        return { ...o, scripts };
+      });
+      await context.close();
+      return seen;
+    };
+    console.log('\nThe embed on a host page (412 px wide, CPU 4× slower; in-page PerformanceObserver; median [range] of 3 loads):');
+    for (const [label, url] of [
+      ['demo clinic page (3 embeds)', h.product.demoUrl!],
+      [`patient portal /p/${DEMO_SLUG}`, `${h.product.publicUrl}/p/${DEMO_SLUG}`],
+    ] as const) {
+      await measure(url); // warm-up (server caches, disk)
+      const runs: PageObservations[] = [];
+      for (let i = 0; i < 3; i++) runs.push(await measure(url));
+      const stat = (xs: number[], digits = 0) => `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
+      const longest = (xs: number[]) => (xs.length ? Math.max(...xs) : 0);
+      console.log(`  ${label}`);
+      console.log(`    layout shift (goal < 0.05)                               ${stat(runs.map((r) => r.cls), 3)}`);
+      console.log(`    longest task on the host page, widget.js (goal none > 50 ms)   ${stat(runs.map((r) => longest(r.hostLongTasks)))} ms  (${stat(runs.map((r) => r.hostLongTasks.length))} long tasks)`);
+      console.log(`    longest task inside the frames                           ${stat(runs.map((r) => longest(r.frameLongTasks)))} ms  (${stat(runs.map((r) => r.frameLongTasks.length))} long tasks)`);
+    }
+  } finally {
+    await h.close();
+  }
+}
+
+/**
+ * Lighthouse (12.2.3, mobile defaults: simulated slow 4G and 4× CPU) performance score for the demo
+ * clinic page and the patient portal, median [range] of 3 runs, with the metrics behind it.
+ */
+async function lighthouse(): Promise<void> {
+  const h = await startHarness();
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-lighthouse-'));
+  try {
+    const bin = path.resolve(import.meta.dirname, '../node_modules/.bin/lighthouse');
+    type Lhr = { categories: { performance: { score: number } }; audits: Record<string, { numericValue?: number; score: number | null; displayValue?: string }> };
+    const run = async (url: string, i: number): Promise<Lhr> => {
+      const file = path.join(out, `${i}.json`);
+      await promisify(execFile)(bin, [url, '--only-categories=performance', '--output=json', `--output-path=${file}`, '--quiet', '--chrome-flags=--headless=new --no-sandbox --disable-gpu'], {
+        env: { ...process.env, CHROME_PATH: process.env.CHROME_PATH || '/usr/bin/chromium' },
+        maxBuffer: 1e8,
+      });
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as Lhr;
+    };
+    console.log('\nLighthouse 12.2.3 performance (mobile: simulated slow 4G, 4× CPU), median [range] of 3 runs:');
+    let n = 0;
+    for (const [label, url] of [
+      ['demo clinic page (3 embeds)', h.product.demoUrl!],
+      [`patient portal /p/${DEMO_SLUG}`, `${h.product.publicUrl}/p/${DEMO_SLUG}`],
+    ] as const) {
+      const runs: Lhr[] = [];
+      for (let i = 0; i < 3; i++) runs.push(await run(url, n++));
+      const stat = (xs: number[], digits = 0) => `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
+      const metric = (id: string, scale = 1, digits = 0) => stat(runs.map((r) => (r.audits[id]?.numericValue ?? 0) / scale), digits);
+      console.log(`  ${label.padEnd(40)} score ${stat(runs.map((r) => Math.round(r.categories.performance.score * 100)))} (goal ≥ 95)`);
+      console.log(`    FCP ${metric('first-contentful-paint')} ms, LCP ${metric('largest-contentful-paint')} ms, TBT ${metric('total-blocking-time')} ms, CLS ${metric('cumulative-layout-shift', 1, 3)}, unused JS ${metric('unused-javascript', 1)} ms`);
+      const last = runs[runs.length - 1]!;
+      const flagged = Object.entries(last.audits).filter(([, a]) => a.score !== null && a.score < 0.9 && a.displayValue).map(([id, a]) => `${id} (${a.displayValue})`);
+      if (flagged.length) console.log(`    flagged: ${flagged.join('; ')}`);
+    }
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+    await h.close();
+  }
+}
+
+/** `npm run bench -- sizes`, `-- slots`, `-- loader`, `-- lighthouse`, `-- bookings`, `-- scale` or `-- sends` runs one part; no argument runs all. */
 const only = process.argv[2];
 if (!only || only === 'sizes') {
   sizes();
   precache();
 }
 if (!only || only === 'slots') slots();
+if (!only || only === 'loader') await loaderPerf();
+if (!only || only === 'lighthouse') await lighthouse();
 if (!only || only === 'bookings') {
   await bookings(null, 'SQLite (WAL, synchronous=FULL)');
   if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => bookings(url, 'PostgreSQL (pool of 10)'));

@@ -1,6 +1,6 @@
 /**
- * The questionnaire builder's strings (admin) and the preview mode of the patient's questionnaire
- * frame, English and French, spread into the main catalog (shared/i18n.ts).
+ * The questionnaire builder's strings (admin), English and French, on the staff side
+ * (shared/i18n-all.ts); the preview frame's own two are in i18n-questionnaires.ts.
  */
 const en = {
   'qb.new': 'New questionnaire',
@@ -99,7 +99,6 @@ const en = {
   'qb.problem.conditionQuestion': 'Choose the question this condition looks at.',
   'qb.problem.conditionAnswer': 'Give the answer this condition compares with.',
   'qb.problem.groupEmpty': 'A group the patient may repeat needs items.',
-  'qb.preview': 'Preview',
   'qb.previewNote': 'This is the patient’s own questionnaire screen. Nothing you enter in it is saved or sent.',
   'qb.previewLang': 'Language of the preview',
   'qb.previewFrame': 'Preview as the patient sees it ({lang})',
@@ -118,7 +117,6 @@ const en = {
   'qb.type.dateTime': 'Date and time',
   'qb.type.quantity': 'Measurement with unit',
   'qb.type.attachment': 'File (photo or PDF)',
-  'q.preview.notSent': 'Preview: the answers are complete. Nothing was sent.',
 };
 
 const fr: Record<keyof typeof en, string> = {
@@ -218,7 +216,6 @@ const fr: Record<keyof typeof en, string> = {
   'qb.problem.conditionQuestion': 'Choisissez la question sur laquelle porte cette condition.',
   'qb.problem.conditionAnswer': 'Indiquez la réponse avec laquelle cette condition compare.',
   'qb.problem.groupEmpty': 'Un groupe que le patient peut répéter a besoin d’éléments.',
-  'qb.preview': 'Aperçu',
   'qb.previewNote': 'Voici l’écran de questionnaire du patient lui-même. Rien de ce que vous y entrez n’est enregistré ni envoyé.',
   'qb.previewLang': 'Langue de l’aperçu',
   'qb.previewFrame': 'Aperçu tel que le patient le voit ({lang})',
@@ -237,7 +234,6 @@ const fr: Record<keyof typeof en, string> = {
   'qb.type.dateTime': 'Date et heure',
   'qb.type.quantity': 'Mesure avec unité',
   'qb.type.attachment': 'Fichier (photo ou PDF)',
-  'q.preview.notSent': 'Aperçu : les réponses sont complètes. Rien n’a été envoyé.',
 };
 
 /** The questionnaire builder's strings, by language. */

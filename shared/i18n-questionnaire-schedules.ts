@@ -46,9 +46,6 @@ const en = {
   'admin.q.sched.stopLabel': 'Stop {questionnaire} for {name}',
   'admin.q.sched.confirm': 'Stop sending {questionnaire} to {name}? Those already sent stay open.',
   'admin.q.sched.stopped': 'Stopped. {name} gets no more of {questionnaire}; those already sent stay open.',
-  'error.invalid_repeat': 'Choose a last day after today and within two years.',
-  'error.reminder_needs_due_date': 'A reminder needs a due date.',
-  'error.invalid_due_date': 'Choose a due date that is today or later.',
 };
 
 const fr: Record<keyof typeof en, string> = {
@@ -93,9 +90,6 @@ const fr: Record<keyof typeof en, string> = {
   'admin.q.sched.stopLabel': 'Arrêter {questionnaire} pour {name}',
   'admin.q.sched.confirm': 'Cesser d’envoyer {questionnaire} à {name}? Ceux déjà envoyés restent ouverts.',
   'admin.q.sched.stopped': 'Arrêté. {name} ne recevra plus {questionnaire}; ceux déjà envoyés restent ouverts.',
-  'error.invalid_repeat': 'Choisissez un dernier jour après aujourd’hui et dans les deux ans.',
-  'error.reminder_needs_due_date': 'Un rappel exige une date limite.',
-  'error.invalid_due_date': 'Choisissez une date limite à partir d’aujourd’hui.',
 };
 
 /** Reminders' and recurring sends' strings, by language. */

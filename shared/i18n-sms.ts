@@ -27,8 +27,6 @@ const en = {
   'admin.questionnaires.channel.email': 'E-mail link',
   'admin.questionnaires.channel.sms': 'Text message link',
   'admin.questionnaires.assignedSms': 'Assigned to {name}. They get a text message with a link, and nothing about the questionnaire.',
-  'error.sms_unavailable': 'Text messages are not set up on this server. Choose e-mail instead.',
-  'error.patient_not_textable': 'A patient has no mobile number or has not agreed to text messages. Add the number and the consent on the Patients page, or send by e-mail.',
 };
 
 const fr: Record<keyof typeof en, string> = {
@@ -55,8 +53,6 @@ const fr: Record<keyof typeof en, string> = {
   'admin.questionnaires.channel.email': 'Lien par courriel',
   'admin.questionnaires.channel.sms': 'Lien par texto',
   'admin.questionnaires.assignedSms': 'Assigné à {name}. La personne reçoit un texto avec un lien, sans rien sur le questionnaire.',
-  'error.sms_unavailable': 'Les textos ne sont pas configurés sur ce serveur. Choisissez plutôt le courriel.',
-  'error.patient_not_textable': 'Un patient n’a pas de numéro de cellulaire ou n’a pas accepté les textos. Ajoutez le numéro et le consentement à la page Patients, ou envoyez par courriel.',
 };
 
 /** Text messages' strings, by language. */

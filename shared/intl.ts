@@ -3,20 +3,11 @@
  * clock style per language (12-hour in English, 24-hour in French), never seconds, and times in the
  * clinic's time zone, naming the zone when it is not the reader's own.
  */
-import { translate, type MessageKey } from './i18n.js';
-import type { Lang } from './lang.js';
+import { LOCALES, type Lang } from './lang.js';
 
-/** The locale each language is written in (Ontario: Canadian English and French). */
-export const LOCALES: Record<Lang, string> = { en: 'en-CA', fr: 'fr-CA' };
-
-/** Catalog keys that come in a `.one` and an `.other` form. */
-type PluralBase<K = MessageKey> = K extends `${infer B}.one` ? (`${B}.other` extends MessageKey ? B : never) : never;
-
-/** The catalog string for `count`, choosing `.one` or `.other` by the language's plural rules. */
-export function translatePlural(lang: Lang, base: PluralBase, count: number, vars: Record<string, string | number> = {}): string {
-  const form = new Intl.PluralRules(LOCALES[lang]).select(count) === 'one' ? 'one' : 'other';
-  return translate(lang, `${base}.${form}` as MessageKey, { count: formatNumber(lang, count), ...vars });
-}
+export { LOCALES } from './lang.js';
+/** Plurals of patient-side keys; staff screens take `translatePlural` from shared/i18n-all.ts. */
+export { translatePlural } from './i18n.js';
 
 /** A number with the language's grouping ("1,200" / "1 200"). */
 export function formatNumber(lang: Lang, n: number): string {

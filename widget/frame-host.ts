@@ -195,11 +195,30 @@ export abstract class FrameHost extends HTMLElement {
       close.onclick = () => dialog.close();
       dialog.append(close, frame);
       dialog.onclose = () => button.focus();
-      root.replaceChildren(style, button, dialog);
-    } else root.replaceChildren(style, frame);
+      root.replaceChildren(style);
+      this.#later(frame, () => {
+        root.append(button, dialog);
+        this.#label();
+        this.#launcherText();
+      });
+    } else {
+      // The style reserves the widget's height at once; the frame follows in a task of its own.
+      root.replaceChildren(style);
+      this.#later(frame, () => root.append(frame));
+    }
     this.#label();
-    this.#launcherText();
-    void this.#checkAllowed(clinic, frame);
+    this.#later(frame, () => void this.#checkAllowed(clinic, frame));
+  }
+
+  /**
+   * Runs `step` in a task of its own unless `frame` has been replaced meanwhile. Inserting an iframe
+   * costs the host page's main thread tens of milliseconds on a slow phone: one task per step and
+   * per widget keeps a page with several embeds free of long tasks (> 50 ms) while it loads.
+   */
+  #later(frame: HTMLIFrameElement, step: () => void): void {
+    setTimeout(() => {
+      if (this.#frame === frame) step();
+    });
   }
 
   /** Words everything the loader shows in the widget's language; the launcher says how many messages are unread. */

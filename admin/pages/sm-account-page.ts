@@ -9,7 +9,7 @@ import { state } from 'lit/decorators.js';
 import type { TotpSetup, TwoFactorStatus } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
-import type { MessageKey } from '../../shared/i18n.js';
+import type { MessageKey } from '../../shared/i18n-all.js';
 import { AdminPage } from '../admin-page.js';
 import '../sm-confirm-password.js';
 

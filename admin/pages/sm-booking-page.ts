@@ -10,7 +10,7 @@ import type { AppointmentMode, AppointmentType, BookingException, BookingRules, 
 import { WEEKDAY_CODES } from '../../shared/booking.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
-import type { MessageKey } from '../../shared/i18n.js';
+import type { MessageKey } from '../../shared/i18n-all.js';
 import type { QuestionnaireSummary } from '../../shared/questionnaires.js';
 import { AdminPage } from '../admin-page.js';
 import { BookingAdminApi } from '../booking-api.js';

@@ -8,7 +8,7 @@ import { state } from 'lit/decorators.js';
 import type { Me, SecondFactorMethod } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
-import type { MessageKey } from '../../shared/i18n.js';
+import type { MessageKey } from '../../shared/i18n-all.js';
 import { AdminPage } from '../admin-page.js';
 
 /** Which screen is showing. */

@@ -8,7 +8,7 @@ import { query, state } from 'lit/decorators.js';
 import type { OutgoingMail, OutgoingMailQuery, SmsStatus } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
-import type { MessageKey } from '../../shared/i18n.js';
+import type { MessageKey } from '../../shared/i18n-all.js';
 import { AdminPage } from '../admin-page.js';
 
 /** The statuses an admin can list. */

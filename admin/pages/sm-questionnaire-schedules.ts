@@ -8,7 +8,8 @@ import { css, html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { describeFailure } from '../../shared/error-text.js';
-import { formatDate, formatDateTime, translatePlural } from '../../shared/intl.js';
+import { formatDate, formatDateTime } from '../../shared/intl.js';
+import { translatePlural } from '../../shared/i18n-all.js';
 import type { QuestionnaireSchedule } from '../../shared/questionnaire-schedules.js';
 import { AdminPage } from '../admin-page.js';
 

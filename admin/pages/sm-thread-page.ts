@@ -15,7 +15,8 @@ import { fillTemplate, splitName, type CannedReply, type Category, type Message,
 import { mergeNewest, withEarlier } from '../../shared/message-pages.js';
 import { describeRefusal, isKnownRefusal } from '../../shared/error-text.js';
 import { ApiError } from '../../shared/fetch-json.js';
-import { formatDateTime, formatShortDateTime, translatePlural } from '../../shared/intl.js';
+import { formatDateTime, formatShortDateTime } from '../../shared/intl.js';
+import { translatePlural } from '../../shared/i18n-all.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
 import { AdminPage } from '../admin-page.js';
 import '../sm-emergency-flag.js';

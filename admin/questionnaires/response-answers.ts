@@ -1,7 +1,7 @@
 /** A response's answers as staff read them (the print view): each question's text and its answers, repeating groups instance by instance. */
 import type { QuestionnaireItem } from '@medplum/fhirtypes';
 import { html, type TemplateResult } from 'lit';
-import { translate } from '../../shared/i18n.js';
+import { translate } from '../../shared/i18n-all.js';
 import type { Lang } from '../../shared/lang.js';
 import { codingDisplay, isQuestion, isRepeatingGroup, itemText, scopeItems, type AnswerValue, type Answers } from '../../shared/questionnaire-logic.js';
 

@@ -16,7 +16,7 @@ import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
-import { translate, type MessageKey } from '../../shared/i18n.js';
+import { translate, type MessageKey } from '../../shared/i18n-all.js';
 import type { Lang } from '../../shared/lang.js';
 import { SUPPORTED_ITEM_TYPES } from '../../shared/questionnaire-logic.js';
 import { PREVIEW_READY, PREVIEW_SHOW, type PreviewShow } from '../../shared/questionnaire-preview.js';

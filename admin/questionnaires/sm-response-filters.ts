@@ -6,7 +6,7 @@
 import { LitElement, css, html } from 'lit';
 import { property } from 'lit/decorators.js';
 import { defineOnce } from '../../shared/define-once.js';
-import { translate, type MessageKey } from '../../shared/i18n.js';
+import { translate, type MessageKey } from '../../shared/i18n-all.js';
 import type { Lang } from '../../shared/lang.js';
 import type { AssignmentQuery } from '../../shared/questionnaires.js';
 import { adminStyles } from '../styles.js';

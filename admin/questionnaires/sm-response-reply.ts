@@ -8,7 +8,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { describeFailure } from '../../shared/error-text.js';
-import { translate, type MessageKey } from '../../shared/i18n.js';
+import { translate, type MessageKey } from '../../shared/i18n-all.js';
 import type { Lang } from '../../shared/lang.js';
 import { adminStyles } from '../styles.js';
 import type { ResponsesAdminApi } from './response-api.js';

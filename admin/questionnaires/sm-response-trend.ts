@@ -11,7 +11,7 @@ import { property, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import { defineOnce } from '../../shared/define-once.js';
 import { describeFailure } from '../../shared/error-text.js';
-import { translate, type MessageKey } from '../../shared/i18n.js';
+import { translate, type MessageKey } from '../../shared/i18n-all.js';
 import type { Lang } from '../../shared/lang.js';
 import type { ResponseSeries, Series } from '../../shared/questionnaire-responses.js';
 import { adminStyles } from '../styles.js';

@@ -7,8 +7,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { defineOnce } from '../../shared/define-once.js';
-import { translate } from '../../shared/i18n.js';
-import { formatClock, sentence, translatePlural } from '../../shared/intl.js';
+import { translate, translatePlural } from '../../shared/i18n-all.js';
+import { formatClock, sentence } from '../../shared/intl.js';
 import type { Lang } from '../../shared/lang.js';
 import { WEEKDAYS, type MessagingSettings, type WeeklySchedule } from '../../shared/messaging.js';
 

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import type { Database, JobRow } from '../db/schema.js';
-import { translate } from '../../shared/i18n.js';
+import { translate } from '../../shared/i18n-all.js';
 import { normalizeLang, type Lang } from '../../shared/lang.js';
 import type { Config } from '../config.js';
 import { clinicCipher, getClinic, patientLink } from './clinics.js';

@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database, JobRow } from '../db/schema.js';
-import { translate } from '../../shared/i18n.js';
+import { translate } from '../../shared/i18n-all.js';
 import { clinicCipher, getClinic, patientLink } from './clinics.js';
 import { AppError } from './errors.js';
 import type { NewJob } from './jobs.js';

@@ -6,7 +6,7 @@
  */
 import type { Questionnaire } from '@medplum/fhirtypes';
 import { DateTime } from 'luxon';
-import { translate } from '../../shared/i18n.js';
+import { translate } from '../../shared/i18n-all.js';
 import { normalizeLang } from '../../shared/lang.js';
 import { itemText, itemUnit, questionnaireTitle, scopeItems, type AnswerValue } from '../../shared/questionnaire-logic.js';
 import type { ResponsePrint, ResponseReply, ResponseReplyResult, ResponseSeries, Series, SeriesQuery } from '../../shared/questionnaire-responses.js';

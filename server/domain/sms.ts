@@ -5,7 +5,7 @@
  * the SmsSender. Retryable failures are retried with backoff; permanent ones fail the job at once.
  * Neither the number nor the text is ever logged or stored outside the patient's sealed details.
  */
-import { translate } from '../../shared/i18n.js';
+import { translate } from '../../shared/i18n-all.js';
 import type { JobRow } from '../db/schema.js';
 import type { Config } from '../config.js';
 import { twilioSender, type SmsSender } from '../sms/sender.js';

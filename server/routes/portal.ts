@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorBody } from '../../shared/api.js';
-import { translate } from '../../shared/i18n.js';
+import { translate } from '../../shared/i18n-all.js';
 import { normalizeLang } from '../../shared/lang.js';
 import type { Deps } from '../deps.js';
 import { getClinicBySlug } from '../domain/clinics.js';

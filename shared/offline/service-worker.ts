@@ -2,7 +2,6 @@
  * Registers the service worker (workbox-window) for a page and reports when a new deployment is
  * waiting, so the page can offer a reload rather than mixing old and new code.
  */
-import { Workbox } from 'workbox-window';
 import { SERVICE_WORKER_URL } from './cache-names.js';
 
 export interface ServiceWorkerHooks {
@@ -17,6 +16,8 @@ export interface ServiceWorkerHooks {
 /** Registers the worker; does nothing where service workers are unavailable or refused (online-only). */
 export async function registerServiceWorker(hooks: ServiceWorkerHooks): Promise<void> {
   if (!('serviceWorker' in navigator)) return;
+  // Fetched after the page runs: registering can wait, and the frame's first load stays small.
+  const { Workbox } = await import('workbox-window');
   const wb = new Workbox(SERVICE_WORKER_URL, { scope: '/' });
   wb.addEventListener('waiting', () => {
     hooks.onUpdateReady(() => {

@@ -1,4 +1,4 @@
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture as litFixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import '../../widget/loader.js';
@@ -6,6 +6,16 @@ import { EMBED_EVENTS } from '../../widget/events.js';
 import type { HostToFrame } from '../../widget/protocol.js';
 import type { SmMessages } from '../../widget/sm-messages.js';
 import { startWorker, worker } from './msw.js';
+
+/** Tasks the loader queued (it inserts each frame in a task of its own) have run. */
+const tasksRun = () => new Promise((resolve) => setTimeout(resolve));
+
+/** A fixture once its frame is in place. */
+async function fixture<T extends Element>(template: Parameters<typeof litFixture>[0]): Promise<T> {
+  const el = await litFixture<T>(template);
+  await tasksRun();
+  return el;
+}
 
 /** Runs code inside the frame's own window, so its postMessage comes from the frame. */
 function inFrame(el: HTMLElement, code: string): unknown {
@@ -57,6 +67,7 @@ describe('embed loader', () => {
     expect(src().searchParams.get('type')).to.equal('t1');
     expect(src().searchParams.get('provider')).to.equal('p1');
     el.setAttribute('provider', 'p2');
+    await tasksRun();
     expect(src().searchParams.get('provider')).to.equal('p2');
     const messages = await fixture(html`<sm-messages clinic="north" type="t1"></sm-messages>`);
     expect(new URL(messages.shadowRoot!.querySelector('iframe')!.src).searchParams.has('type')).to.equal(false);
@@ -241,6 +252,7 @@ describe('embed loader: launcher mode', () => {
 
   it('keeps the launcher’s text readable on whatever accent the page sets, live', async () => {
     const el = await fixture<SmMessages>(html`<sm-messages clinic="north" mode="launcher" style="--sm-accent: #7cc4a4; --sm-accent-contrast: #ffffff"></sm-messages>`);
+    await waitUntil(() => el.shadowRoot!.querySelector('[part=launcher]'), 'the launcher is shown');
     const button = el.shadowRoot!.querySelector<HTMLButtonElement>('[part=launcher]')!;
     expect(getComputedStyle(button).color).to.equal('rgb(0, 0, 0)', 'black on a pale green, whatever --sm-accent-contrast says');
     el.style.setProperty('--sm-accent', '#24543f');

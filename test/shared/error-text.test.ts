@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { describeRefusal, isKnownRefusal } from '../../shared/error-text.js';
-import { translate } from '../../shared/i18n.js';
+import { translate } from '../../shared/i18n-all.js';
 import { formatClock, formatDateTime, formatIn, translatePlural } from '../../shared/intl.js';
 import { LANGS } from '../../shared/lang.js';
 

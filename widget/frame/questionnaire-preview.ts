@@ -4,7 +4,7 @@
  * patient sees it. Nothing is loaded for a patient, saved or sent (the view's preview mode).
  */
 import { PREVIEW_READY, isPreviewShow } from '../../shared/questionnaire-preview.js';
-import { translate } from '../../shared/i18n.js';
+import { translate } from '../../shared/i18n-questionnaire-view.js';
 import { normalizeLang } from '../../shared/lang.js';
 import { SmQuestionnaireView } from './sm-questionnaire-view.js';
 

@@ -13,7 +13,7 @@ import { LitElement, html, css, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
-import { translate, type MessageKey } from '../../shared/i18n.js';
+import { translate, type MessageKey } from '../../shared/i18n-questionnaire-view.js';
 import type { Lang } from '../../shared/lang.js';
 import { describeFailure } from '../../shared/error-text.js';
 import { hasEnableWhenExpressions } from '../../shared/questionnaire-expressions.js';

@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import type { JobRow } from '../../db/schema.js';
-import { translate } from '../../../shared/i18n.js';
+import { translate } from '../../../shared/i18n-all.js';
 import { clinicCipher, getClinic, patientLink } from '../clinics.js';
 import { AppError } from '../errors.js';
 import { PermanentJobError, type JobEnv } from '../notices.js';

@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { BookingRequestRow, Database, JobRow } from '../../db/schema.js';
 import type { ApproveBookingRequest, BookingRequestQuery, BookingRequestReceipt, DeclineBookingRequest, NewBookingRequest, StaffAppointment, StaffBookingRequest } from '../../../shared/booking.js';
-import { translate } from '../../../shared/i18n.js';
+import { translate } from '../../../shared/i18n-all.js';
 import { normalizeLang } from '../../../shared/lang.js';
 import { runAction, type ActionStore } from '../action.js';
 import { clinicCipher, getClinic, getClinicBySlug } from '../clinics.js';

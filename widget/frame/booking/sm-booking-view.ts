@@ -15,7 +15,7 @@ import type { Appointment, BookingOptions, Slot, SlotList, WaitlistEntry } from 
 import { defineOnce } from '../../../shared/define-once.js';
 import { describeRefusal } from '../../../shared/error-text.js';
 import { ApiError } from '../../../shared/fetch-json.js';
-import { translate, type MessageKey } from '../../../shared/i18n.js';
+import { translate, type MessageKey } from '../../../shared/i18n-booking-view.js';
 import type { Lang } from '../../../shared/lang.js';
 import { frameStyles } from '../styles.js';
 import { BookingApi, PublicBookingApi } from './booking-api.js';

@@ -1,0 +1,25 @@
+/**
+ * The text of the frame's questionnaire view: the patient side (shared/i18n.ts) plus the files only that
+ * view shows, which load with the view rather than with the frame. A catalog file only this view
+ * shows goes in `QUESTIONNAIRE_VIEW_SIDE`.
+ */
+import type { Lang } from './lang.js';
+import { translator, type KeysOf } from './i18n-core.js';
+import { PATIENT_SIDE } from './i18n.js';
+import { questionnaireStrings } from './i18n-questionnaires.js';
+
+/** The catalog files only the questionnaire view shows (staff screens get them from shared/i18n-all.ts). */
+export const QUESTIONNAIRE_VIEW_SIDE = [questionnaireStrings] as const;
+
+const SIDE = [...PATIENT_SIDE, ...QUESTIONNAIRE_VIEW_SIDE] as const;
+
+/** A key the questionnaire view may show. */
+export type MessageKey = KeysOf<typeof SIDE>;
+
+const view = translator(SIDE);
+
+/** The string for `key` in `lang`, with `{name}` placeholders filled from `vars`. */
+export const translate: (lang: Lang, key: MessageKey, vars?: Record<string, string | number>) => string = view.translate;
+
+/** The string for `count` (a `.one`/`.other` pair), chosen by the language's plural rules. */
+export const translatePlural = view.translatePlural;
