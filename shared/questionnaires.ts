@@ -173,6 +173,16 @@ export type PatientAssignmentDetail = Static<typeof PatientAssignmentDetail>;
 export const SaveAnswers = Type.Object({ answers: Answers, amend: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 export type SaveAnswers = Static<typeof SaveAnswers>;
 
+/**
+ * A submit: the answers, and the client's id for this submit (as a message's id): a retry with the
+ * same id (the device's outbox, after a lost answer) answers as the first did and stores nothing new.
+ */
+export const SubmitAnswers = Type.Object(
+  { answers: Answers, amend: Type.Optional(Type.Boolean()), id: Type.Optional(Type.String({ format: 'uuid', description: 'Client-generated; a retry with it is the same submit' })) },
+  { additionalProperties: false },
+);
+export type SubmitAnswers = Static<typeof SubmitAnswers>;
+
 /** What a save or submit stored. */
 export const SavedResponse = Type.Object({ id: Type.String(), revision: Type.Integer(), status: ResponseRevision.properties.status, updatedAt: Timestamp });
 export type SavedResponse = Static<typeof SavedResponse>;
