@@ -6,6 +6,7 @@
 import type { Questionnaire, QuestionnaireResponse } from '@medplum/fhirtypes';
 import { Type, type Static } from 'typebox';
 import { Id, Timestamp } from './api.js';
+import { ClientId } from './messaging.js';
 import type { Answers as LogicAnswers } from './questionnaire-logic.js';
 
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
@@ -178,7 +179,7 @@ export type SaveAnswers = Static<typeof SaveAnswers>;
  * same id (the device's outbox, after a lost answer) answers as the first did and stores nothing new.
  */
 export const SubmitAnswers = Type.Object(
-  { answers: Answers, amend: Type.Optional(Type.Boolean()), id: Type.Optional(Type.String({ format: 'uuid', description: 'Client-generated; a retry with it is the same submit' })) },
+  { answers: Answers, amend: Type.Optional(Type.Boolean()), id: Type.Optional(ClientId) },
   { additionalProperties: false },
 );
 export type SubmitAnswers = Static<typeof SubmitAnswers>;
