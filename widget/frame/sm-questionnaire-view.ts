@@ -696,7 +696,8 @@ export class SmQuestionnaireView extends LitElement {
             <button type="button" class="secondary" @click=${() => this.discardRefused(queued)}>${this.t('q.discard')}</button>
           </div>`
         : nothing}
-      ${this.thanks || this.sentLater ? html`<p class="thanks" role="status" tabindex="-1">${this.t(this.sentLater ? 'q.sent' : 'q.submitted')}</p>` : nothing}
+      ${this.thanks ? html`<p class="thanks" role="status" tabindex="-1">${this.t('q.submitted')}</p>` : nothing}
+      ${this.sentLater ? html`<p class="thanks">${this.t('q.sent')}</p>` : nothing}
       ${done && d.assignment.submittedAt ? html`<p>${this.t('q.submittedOn', { date: this.date(d.assignment.submittedAt) })}</p>` : nothing}
       ${done ? nothing : html`<p class="muted">${this.t('q.requiredNote')}</p>`}
       <form novalidate @submit=${this.submit}>
