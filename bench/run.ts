@@ -29,6 +29,7 @@ import { DateTime } from 'luxon';
 import { createStaff } from '../server/domain/staff.js';
 import { enrolPatient, recordConsent } from '../server/domain/patients.js';
 import { computeSlots, occupiedRange, weeklyRrule, type ProviderAvailability } from '../server/domain/booking/slots.js';
+import { questionnaireRender } from './questionnaire-render.js';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -70,7 +71,8 @@ function pageScript(html: string): string {
   return path.join(DEFAULT_WEB_ROOT, src);
 }
 
-function sizes(): void {
+/** Prints the front-end weights; returns the questionnaire frame's gzip bytes (for the SurveyJS comparison). */
+function sizes(): number {
   const loader = fs.readFileSync(path.join(DEFAULT_WEB_ROOT, 'widget.js'));
   console.log('Front-end weight: JS a screen needs, summed per file (gzip -9; brotli as sent to browsers that accept it):');
   console.log(`  /widget.js (embed loader; goal 4 KB gzip)             ${kb(gzipSync(loader, { level: 9 }).length)} gzip (${kb(loader.length)} raw)`);
@@ -88,10 +90,13 @@ function sizes(): void {
     ['frame, booking, signed in', withView('sm-booking-view')],
     ['admin SPA, inbox', staticClosure(pageScript('admin/index.html'))],
   ];
+  let questionnaire = 0;
   for (const [label, files] of rows) {
     const w = weigh(files);
+    if (label.startsWith('frame, questionnaire')) questionnaire = w.gzip;
     console.log(`  ${label.padEnd(58)} ${kb(w.gzip)} gzip, ${kb(w.brotli)} brotli (${kb(w.raw)} raw, ${w.files} files)`);
   }
+  return questionnaire;
 }
 
 async function api(): Promise<void> {
@@ -491,12 +496,14 @@ async function bookings(databaseUrl: string | null, engine: string): Promise<voi
   }
 }
 
-/** `npm run bench -- sizes`, `-- slots`, `-- bookings` or `-- sends` runs one part; no argument runs all. */
+/** `npm run bench -- sizes`, `-- questionnaire`, `-- slots`, `-- bookings` or `-- sends` runs one part; no argument runs all. */
 const only = process.argv[2];
+let questionnaireGzip: number | null = null;
 if (!only || only === 'sizes') {
-  sizes();
+  questionnaireGzip = sizes();
   precache();
 }
+if (!only || only === 'questionnaire') await questionnaireRender(questionnaireGzip ?? sizes());
 if (!only || only === 'slots') slots();
 if (!only || only === 'bookings') {
   await bookings(null, 'SQLite (WAL, synchronous=FULL)');
