@@ -215,7 +215,8 @@ export class SmQuestionnaireView extends LitElement {
   private readonly onDelivered = (e: Event) => void this.delivered((e as CustomEvent<string[]>).detail);
   private readonly onOnline = () => {
     if (this.dirty) void this.flush();
-    if (this.fromDevice && !this.open) void this.loadList();
+    // The list shown from the device, or none at all (opened offline): the server's, now.
+    if ((this.fromDevice || this.problem === 'q.offline') && !this.open) void this.loadList();
   };
   @state() private amending = false;
   @state() private busy = false;
