@@ -4,6 +4,7 @@ import type { PasskeyAdded, RecoveryCodes, SecondFactorNeeded, TotpSetup, TwoFac
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { ApiError, fetchJson, uploadFile } from '../shared/fetch-json.js';
 import type { Lang } from '../shared/lang.js';
+import type { AssignmentsMade, QuestionnaireSchedule, ScheduleQuery } from '../shared/questionnaire-schedules.js';
 import type { AssignmentQuery, LibraryEntry, NewAssignments, QuestionnaireDetail, QuestionnaireSummary, StaffAssignment, StaffAssignmentDetail } from '../shared/questionnaires.js';
 import type { AttachmentInfo, BulkThreadPatch, CannedReply, InboxFilter, InboxPage, MessagePage, MessagingSettings, NewReply, NewStaffThread, StaffThreadDetail, ThreadPatch } from '../shared/messaging.js';
 
@@ -284,8 +285,16 @@ export class AdminApi {
     return this.#call('/api/questionnaires', { method: 'POST', body: resource });
   }
   /** Assigns a questionnaire's current version to patients. */
-  assignQuestionnaire(id: string, input: NewAssignments): Promise<{ ids: string[] }> {
+  assignQuestionnaire(id: string, input: NewAssignments): Promise<AssignmentsMade> {
     return this.#call(`/api/questionnaires/${encodeURIComponent(id)}/assignments`, { method: 'POST', body: input });
+  }
+  /** Recurring questionnaires, newest first. */
+  questionnaireSchedules(q: ScheduleQuery = {}): Promise<QuestionnaireSchedule[]> {
+    return this.#call(`/api/questionnaire-schedules?${queryOf(q)}`);
+  }
+  /** Stops a recurring questionnaire. */
+  stopQuestionnaireSchedule(id: string): Promise<void> {
+    return this.#call(`/api/questionnaire-schedules/${encodeURIComponent(id)}/stop`, { method: 'POST' });
   }
   /** Assignments with status, scores, bands and safety flags. */
   questionnaireAssignments(q: AssignmentQuery = {}): Promise<StaffAssignment[]> {

@@ -28,6 +28,7 @@ import { clinicCipher, createClinic, getClinicBySlug } from '../server/domain/cl
 import { DateTime } from 'luxon';
 import { createStaff } from '../server/domain/staff.js';
 import { enrolPatient, recordConsent } from '../server/domain/patients.js';
+import { scale } from './scale.js';
 import { computeSlots, occupiedRange, weeklyRrule, type ProviderAvailability } from '../server/domain/booking/slots.js';
 import { questionnaireRender } from './questionnaire-render.js';
 
@@ -496,7 +497,7 @@ async function bookings(databaseUrl: string | null, engine: string): Promise<voi
   }
 }
 
-/** `npm run bench -- sizes`, `-- questionnaire`, `-- slots`, `-- bookings` or `-- sends` runs one part; no argument runs all. */
+/** `npm run bench -- sizes`, `-- questionnaire`, `-- slots`, `-- bookings`, `-- scale` or `-- sends` runs one part; no argument runs all. */
 const only = process.argv[2];
 let questionnaireGzip: number | null = null;
 if (!only || only === 'sizes') {
@@ -508,6 +509,10 @@ if (!only || only === 'slots') slots();
 if (!only || only === 'bookings') {
   await bookings(null, 'SQLite (WAL, synchronous=FULL)');
   if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => bookings(url, 'PostgreSQL (pool of 10)'));
+}
+if (!only || only === 'scale') {
+  await scale(null, 'SQLite (WAL, synchronous=FULL)');
+  if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => scale(url, 'PostgreSQL (pool of 10)'));
 }
 if (!only) {
   await outboxFlush();

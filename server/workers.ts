@@ -13,6 +13,8 @@ import { runSmsJob } from './domain/sms.js';
 import { WAITLIST_EXPIRE_JOB, WAITLIST_MAIL_JOB, WAITLIST_OFFER_JOB } from './domain/booking/holds.js';
 import { runWaitlistJob } from './domain/booking/waitlist.js';
 import { RESET_REQUEST_JOB, handleResetRequest } from './domain/password-reset.js';
+import { MAIL_REMINDER_JOB, SMS_REMINDER_JOB as SMS_QUESTIONNAIRE_REMINDER_JOB, runReminderJob } from './domain/questionnaire-reminders.js';
+import { RECUR_JOB, runRecurJob } from './domain/questionnaire-schedules.js';
 import { StreamRegistry } from './http/sse.js';
 import { JobRunner, errorCode, type JobHandler, type JobLog } from './jobs/runner.js';
 import { scheduleDue } from './jobs/schedule.js';
@@ -36,6 +38,10 @@ export const HANDLERS: Record<string, JobHandler> = {
   [WAITLIST_MAIL_JOB]: runWaitlistMail,
   // Text messages: listed with e-mail on the Outgoing page, sent through the SmsSender.
   'sms.*': runSmsJob,
+  // Questionnaires: a recurring schedule's period, and the reminder before one is due (e-mail or text).
+  [RECUR_JOB]: runRecurJob,
+  [MAIL_REMINDER_JOB]: runReminderJob,
+  [SMS_QUESTIONNAIRE_REMINDER_JOB]: runReminderJob,
 };
 
 /** The instance's background parts. */

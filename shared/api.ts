@@ -389,7 +389,7 @@ export const IdParams = Type.Object({ id: Id });
 
 /** Kinds of e-mail the server sends (none carries health information). */
 export const MailKind = Type.Union([Type.Literal('new-message'), Type.Literal('sign-in-code'), Type.Literal('staff-digest'), Type.Literal('staff-invitation'), Type.Literal('staff-password-reset'),
-  Type.Literal('questionnaire-assigned'), Type.Literal('questionnaire-flag'), Type.Literal('booking'), Type.Literal('booking-reminder'), Type.Literal('waitlist-offer')]);
+  Type.Literal('questionnaire-assigned'), Type.Literal('questionnaire-reminder'), Type.Literal('questionnaire-flag'), Type.Literal('booking'), Type.Literal('booking-reminder'), Type.Literal('waitlist-offer')]);
 
 /** One outgoing e-mail as the clinic's admins see it in the queue. */
 export const OutgoingMail = Type.Object({

@@ -118,6 +118,9 @@ const WORDINGS: Record<string, Wording> = {
   offer_expired: plain('booking.waitlist.error.expired'),
   sms_unavailable: plain('error.sms_unavailable'),
   patient_not_textable: plain('error.patient_not_textable'),
+  invalid_repeat: plain('error.invalid_repeat'),
+  reminder_needs_due_date: plain('error.reminder_needs_due_date'),
+  invalid_due_date: plain('error.invalid_due_date'),
   rate_limited: (lang, p) => {
     const wait = num(p, 'retryAfterSeconds');
     return wait !== null && wait > 0 ? translate(lang, 'error.rate_limited', { in: formatIn(lang, wait) }) : translate(lang, 'frame.signIn.rateLimited');

@@ -10,6 +10,7 @@ import { calendarStrings } from './i18n-calendar.js';
 import { messagingSettingsStrings } from './i18n-messaging-settings.js';
 import { conversationStrings } from './i18n-conversation.js';
 import { smsStrings } from './i18n-sms.js';
+import { questionnaireScheduleStrings } from './i18n-questionnaire-schedules.js';
 
 const en = {
   'app.name': 'Secure Messaging',
@@ -75,6 +76,7 @@ const en = {
   ...messagingSettingsStrings.en,
   ...conversationStrings.en,
   ...smsStrings.en,
+  ...questionnaireScheduleStrings.en,
 
 
   'msg.newThread': 'New message',
@@ -595,6 +597,7 @@ const fr: Record<MessageKey, string> = {
   ...messagingSettingsStrings.fr,
   ...conversationStrings.fr,
   ...smsStrings.fr,
+  ...questionnaireScheduleStrings.fr,
 
 
   'msg.newThread': 'Nouveau message',

@@ -8,6 +8,7 @@ import { Type, type Static } from 'typebox';
 import { Id, Timestamp } from './api.js';
 import { ClientId } from './messaging.js';
 import type { Answers as LogicAnswers } from './questionnaire-logic.js';
+import { ReminderDaysBefore, Repeat } from './questionnaire-schedules.js';
 
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -101,6 +102,10 @@ export const NewAssignments = Type.Object(
     dueDate: Type.Optional(IsoDate),
     /** How the patient hears of it: an e-mail link (default) or a text-message link; neither names the questionnaire. */
     channel: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('sms')])),
+    /** A reminder this many days before the due date, if not completed by then (needs a due date). */
+    reminderDaysBefore: Type.Optional(ReminderDaysBefore),
+    /** Send again each period until a date (remote monitoring); one schedule per patient. */
+    repeat: Type.Optional(Repeat),
   },
   { additionalProperties: false },
 );

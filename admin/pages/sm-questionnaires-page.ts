@@ -15,10 +15,16 @@ import type { MessageKey } from '../../shared/i18n.js';
 import { attachmentId, codingDisplay, isQuestion, isRepeatingGroup, itemText, scopeItems, type AnswerValue, type Answers } from '../../shared/questionnaire-logic.js';
 import type { LibraryEntry, QuestionnaireSummary, ResponseResult, StaffAssignment, StaffAssignmentDetail } from '../../shared/questionnaires.js';
 import { AdminPage } from '../admin-page.js';
+import { translatePlural } from '../../shared/intl.js';
+import type { RepeatUnit } from '../../shared/questionnaire-schedules.js';
+import './sm-questionnaire-schedules.js';
 
 const ERRORS: Record<string, MessageKey> = {
   sms_unavailable: 'error.sms_unavailable',
   patient_not_textable: 'error.patient_not_textable',
+  invalid_repeat: 'error.invalid_repeat',
+  reminder_needs_due_date: 'error.reminder_needs_due_date',
+  invalid_due_date: 'error.invalid_due_date',
   forbidden: 'admin.outgoing.error.forbidden',
   not_found: 'admin.outgoing.error.notFound',
   storage_unavailable: 'admin.outgoing.error.unavailable',
@@ -59,6 +65,16 @@ export class SmQuestionnairesPage extends AdminPage {
         font-weight: 600;
       }
       dd {
+        margin: 0;
+      }
+      .repeat {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1rem;
+        align-items: end;
+      }
+      .repeat > p {
+        flex-basis: 100%;
         margin: 0;
       }
     `,
@@ -180,10 +196,26 @@ export class SmQuestionnairesPage extends AdminPage {
     const channel = data.get('channel') === 'sms' ? 'sms' : 'email';
     const patient = this.found.find((p) => p.id === patientId);
     if (!questionnaireId || !patient) return;
-    const ok = await this.run(async () => {
-      await this.api.assignQuestionnaire(questionnaireId, { patientIds: [patientId], ...(dueDate ? { dueDate } : {}), channel });
-      await this.loadAssignments();
-    }, this.t(channel === 'sms' ? 'admin.questionnaires.assignedSms' : 'admin.q.assigned', { name: patient.name }));
+    const reminder = String(data.get('reminder') ?? '');
+    const unit = String(data.get('repeat-unit') ?? '') as RepeatUnit | '';
+    const until = String(data.get('repeat-until') ?? '');
+    // Refused here as the server would, with the focus on the field to fix.
+    const invalid = reminder && !dueDate ? (['admin.q.reminder.dueNeeded', 'due'] as const) : unit && !until ? (['admin.q.repeat.untilNeeded', 'repeat-until'] as const) : null;
+    if (invalid) {
+      this.status = null;
+      this.error = this.t(invalid[0]);
+      form.querySelector<HTMLElement>(`[name=${invalid[1]}]`)?.focus();
+      return;
+    }
+    const repeat = unit ? { every: Number(data.get('repeat-every') ?? 1) || 1, unit, until } : null;
+    const ok = await this.run(
+      async () => {
+        await this.api.assignQuestionnaire(questionnaireId, { patientIds: [patientId], ...(dueDate ? { dueDate } : {}), channel, ...(reminder ? { reminderDaysBefore: Number(reminder) } : {}), ...(repeat ? { repeat } : {}) });
+        await this.loadAssignments();
+        if (repeat) await this.renderRoot.querySelector('sm-questionnaire-schedules')?.reload();
+      },
+      repeat ? this.t('admin.q.scheduled', { name: patient.name, until: repeat.until }) : this.t(channel === 'sms' ? 'admin.questionnaires.assignedSms' : 'admin.q.assigned', { name: patient.name }),
+    );
     if (ok) form.reset();
   }
 
@@ -301,14 +333,36 @@ export class SmQuestionnairesPage extends AdminPage {
           </select>
         </label>
         <label>${this.t('admin.q.assignDue')} <input type="date" name="due" /></label>
+        <label
+          >${this.t('admin.q.reminder')}
+          <select name="reminder">
+            <option value="">${this.t('admin.q.reminder.none')}</option>
+            <option value="0">${this.t('admin.q.reminder.dueDay')}</option>
+            ${[1, 2, 3, 7].map((n) => html`<option value=${n}>${translatePlural(this.lang, 'admin.q.reminder.before', n)}</option>`)}
+          </select>
+        </label>
         <fieldset>
           <legend>${this.t('admin.questionnaires.sendBy')}</legend>
           <label class="check"><input type="radio" name="channel" value="email" checked /> ${this.t('admin.questionnaires.channel.email')}</label>
           <label class="check"><input type="radio" name="channel" value="sms" /> ${this.t('admin.questionnaires.channel.sms')}</label>
         </fieldset>
+        <div role="group" aria-labelledby="repeat-title" aria-describedby="repeat-hint" class="repeat">
+          <p id="repeat-title"><strong>${this.t('admin.q.repeat')}</strong></p>
+          <label
+            >${this.t('admin.q.repeat.unit')}
+            <select name="repeat-unit">
+              <option value="">${this.t('admin.q.repeat.never')}</option>
+              ${(['day', 'week', 'month'] as const).map((u) => html`<option value=${u}>${this.t(`admin.q.repeat.unit.${u}`)}</option>`)}
+            </select>
+          </label>
+          <label>${this.t('admin.q.repeat.every')} <input type="number" name="repeat-every" min="1" max="52" value="1" inputmode="numeric" /></label>
+          <label>${this.t('admin.q.repeat.until')} <input type="date" name="repeat-until" /></label>
+          <p id="repeat-hint" class="muted">${this.t('admin.q.repeat.hint')}</p>
+        </div>
         <button type="submit" ?disabled=${this.busy || this.found.length === 0}>${this.t('admin.q.assignDo')}</button>
       </form>
-    </section>`;
+    </section>
+    <sm-questionnaire-schedules .api=${this.api} .me=${this.me} lang=${this.lang}></sm-questionnaire-schedules>`;
   }
 
   private renderAssignments() {

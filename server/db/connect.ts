@@ -2,11 +2,12 @@
  * Opens the database: embedded SQLite in the data folder by default, PostgreSQL when a URL is given.
  * Everything above this file is the same code for both.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type PostgresCursor, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
 import { GroupCommit } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -108,6 +109,55 @@ export function cachedStatements(database: SQLite.Database, max = STATEMENT_CACH
   };
 }
 
+/** A DML statement: only these are prepared by name (DDL in migrations runs as sent). */
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+
+/** PostgreSQL's "cached plan must not change result type": a table changed shape under a prepared `select *`. */
+const STALE_PLAN = '0A000';
+
+/**
+ * The pool as Kysely sees it, preparing each DML statement once per connection under a name derived
+ * from its text, so repeated queries skip parse and planning (Kysely sends every query unnamed). A
+ * connection keeps at most `max` of them, so statements whose text varies (lists of values) cannot
+ * grow a server backend without bound. A connection whose prepared plan went stale (another instance
+ * migrated the table) is closed when released rather than kept failing.
+ */
+export function preparedStatements(pool: pg.Pool, max = STATEMENT_CACHE_SIZE): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    const names = new Set<string>();
+    let stale = false;
+    const query = async (text: string, values: unknown[]): Promise<pg.QueryResult> => {
+      if (!PREPARABLE.test(text)) return client.query(text, values);
+      const name = `k${createHash('sha1').update(text).digest('base64url')}`;
+      if (!names.has(name)) {
+        if (names.size >= max) return client.query(text, values);
+        names.add(name);
+      }
+      try {
+        return await client.query({ name, text, values });
+      } catch (err) {
+        if ((err as { code?: string }).code === STALE_PLAN) stale = true;
+        throw err;
+      }
+    };
+    return {
+      query: ((textOrCursor: string | PostgresCursor<unknown>, values?: unknown[]) =>
+        typeof textOrCursor === 'string' ? query(textOrCursor, values ?? []) : client.query(textOrCursor as never)) as unknown as PostgresPoolClient['query'],
+      release: (destroy?: boolean) => client.release(destroy || stale),
+    };
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let w = wrapped.get(client);
+      if (!w) wrapped.set(client, (w = wrap(client)));
+      return w;
+    },
+    end: () => pool.end(),
+  };
+}
+
 function postgres(opts: ConnectOptions & { databaseUrl: string }): Db {
   const clientConfig = { connectionString: opts.databaseUrl, ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}) };
   const pool = new pg.Pool({ ...clientConfig, max: 10, connectionTimeoutMillis: 10_000 });
@@ -155,7 +205,7 @@ function postgres(opts: ConnectOptions & { databaseUrl: string }): Db {
       if (handlers.size === 0) await (await client)?.end().catch(() => undefined);
     };
   };
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', listen, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparedStatements(pool) }) }), dialect: 'postgres', listen, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) };
 }
 
 /** Opens SQLite or PostgreSQL per the options. */

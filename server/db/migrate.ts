@@ -22,6 +22,7 @@ import * as m0018 from './migrations/0018_message_pages.js';
 import * as m0020 from './migrations/0020_questionnaire_attachments.js';
 import * as m0021 from './migrations/0021_booking_waitlist.js';
 import * as m0022 from './migrations/0022_sms.js';
+import * as m0024 from './migrations/0024_questionnaire_schedules.js';
 import * as m0027 from './migrations/0027_questionnaire_submit_id.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0020_questionnaire_attachments': m0020,
   '0021_booking_waitlist': m0021,
   '0022_sms': m0022,
+  '0024_questionnaire_schedules': m0024,
   '0027_questionnaire_submit_id': m0027,
 };
 

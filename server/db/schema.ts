@@ -397,6 +397,33 @@ export interface QuestionnaireAssignmentsTable {
   updated_at: string;
   /** The appointment whose booking sent it (null: assigned by hand). */
   appointment_id: string | null;
+  /** The recurring schedule that sent it, and its period (local wall time, unique with the schedule). */
+  schedule_id: string | null;
+  period: string | null;
+  /** Days before the due date a reminder goes, if not completed by then (null: none). */
+  remind_days_before: number | null;
+}
+
+/** A recurring questionnaire for one patient: one assignment per period until `until` or stopped. */
+export interface QuestionnaireSchedulesTable {
+  id: string;
+  clinic_id: string;
+  questionnaire_id: string;
+  patient_id: string;
+  channel: 'email' | 'sms';
+  /** RRULE over wall-clock times in `time_zone` (rrule's floating convention: UTC fields = local time). */
+  rule: string;
+  time_zone: string;
+  /** Last day (local, inclusive). */
+  until: string;
+  /** Each period's assignment is due this many days after it is sent (null: no due date). */
+  due_days: number | null;
+  remind_days_before: number | null;
+  created_by: string;
+  created_at: string;
+  last_period: string | null;
+  stopped_at: string | null;
+  stopped_by: string | null;
 }
 
 /** One revision of a patient's answers; an amendment of a submitted response is a new revision. */
@@ -580,6 +607,7 @@ export interface Database {
   questionnaires: QuestionnairesTable;
   questionnaire_versions: QuestionnaireVersionsTable;
   questionnaire_assignments: QuestionnaireAssignmentsTable;
+  questionnaire_schedules: QuestionnaireSchedulesTable;
   questionnaire_responses: QuestionnaireResponsesTable;
   booking_settings: BookingSettingsTable;
   booking_providers: BookingProvidersTable;

@@ -52,10 +52,12 @@ export async function enqueueJobs(db: Kysely<Database>, jobs: NewJob[]): Promise
 
 /**
  * Claims up to `limit` due jobs for `runner` until `leaseMs` from now: pending ones whose time has
- * come, and running ones whose runner's lease ran out (it died). Each claim counts as an attempt.
+ * come (by `dueBy`, a runner's clock, which tests move forward), and running ones whose runner's
+ * lease ran out (it died). Each claim counts as an attempt.
  */
-export async function claimJobs(db: Kysely<Database>, dialect: Dialect, runner: string, limit: number, leaseMs: number, now = new Date()): Promise<JobRow[]> {
+export async function claimJobs(db: Kysely<Database>, dialect: Dialect, runner: string, limit: number, leaseMs: number, now = new Date(), dueBy = now): Promise<JobRow[]> {
   const at = now.toISOString();
+  const due = dueBy.toISOString();
   return db.transaction().execute(async (tx) => {
     // A runner that died (or hung) on its last attempt never recorded the failure: record it now,
     // or a job that kills its runner would be claimed for ever.
@@ -66,14 +68,14 @@ export async function claimJobs(db: Kysely<Database>, dialect: Dialect, runner: 
       .where('locked_until', '<', at)
       .whereRef('attempts', '>=', 'max_attempts')
       .execute();
-    let due = tx
+    let pick = tx
       .selectFrom('jobs')
       .select('id')
-      .where((eb) => eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', at)]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', at)])]))
+      .where((eb) => eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', due)]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', at)])]))
       .orderBy('run_at')
       .limit(limit);
-    if (dialect === 'postgres') due = due.forUpdate().skipLocked();
-    const ids = (await due.execute()).map((r) => r.id);
+    if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+    const ids = (await pick.execute()).map((r) => r.id);
     if (ids.length === 0) return [];
     return tx
       .updateTable('jobs')

@@ -29,6 +29,8 @@ export interface JobEnv {
   config: Config;
   /** Sends texts; when absent, Twilio if `config.sms` is set; null: SMS unavailable. */
   sms?: SmsSender | null;
+  /** Now, for jobs that act by the calendar (recurring sends); tests move it forward. Default: the real clock. */
+  clock?: () => Date;
 }
 
 /** A job that must not be retried (its recipient or subject no longer exists, the code expired). */

@@ -1,7 +1,7 @@
 /**
  * The validated instruments shipped with the product, as FHIR R4 Questionnaires a clinic adds to its
  * own list: PHQ-9 (depression) and GAD-7 (anxiety), both free to use (Pfizer; Spitzer, Williams,
- * Kroenke et al.), with LOINC codes. Scores are data, not code: the total is an SDC
+ * Kroenke et al.), with LOINC codes, and a home blood-pressure log for remote monitoring. Scores are data, not code: the total is an SDC
  * `calculatedExpression` in FHIRPath over the answers' ordinal values, its bands and the PHQ-9
  * item-9 safety flag are extensions read by questionnaire-scoring.ts. French text rides in the FHIR
  * translation extension (see shared/questionnaire-logic.ts).
@@ -149,8 +149,82 @@ const GAD7 = build({
   },
 });
 
+const SNOMED = 'http://snomed.info/sct';
+const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+const UNIT_URL = 'http://hl7.org/fhir/StructureDefinition/questionnaire-unit';
+
+/** A coded answer option with its French display. */
+const option = (system: string, code: string, en: string, french: string) => ({ valueCoding: { system, code, display: en, _display: fr(french) } as Coding });
+
+/** The FHIRPath of a blood-pressure answer's number (quantity value). */
+const reading = (linkId: string) => `%resource.repeat(item).where(linkId = '${linkId}').answer.value.value`;
+
+/**
+ * A home blood-pressure log for remote monitoring (sent weekly, say): one reading with its date and
+ * time, systolic and diastolic in mm[Hg] (UCUM quantities), pulse, and optionally the arm and the
+ * position. Its category is data like the PHQ-9 total: a calculatedExpression in FHIRPath gives
+ * 2 when the reading is at or above Hypertension Canada's home threshold (systolic ≥ 135 or
+ * diastolic ≥ 85 mm Hg), 1 when it is just below it (systolic 130–134 or diastolic 80–84: "elevated",
+ * this product's early-warning margin, not a diagnosis), else 0; the bands name them.
+ */
+const BP_LOG: Questionnaire = {
+  resourceType: 'Questionnaire',
+  status: 'active',
+  name: 'HomeBloodPressureLog',
+  title: 'Home blood pressure log',
+  _title: fr('Relevé de la pression artérielle à domicile'),
+  code: [{ system: LOINC, code: '85354-9', display: 'Blood pressure panel with all children optional' }],
+  subjectType: ['Patient'],
+  item: [
+    {
+      linkId: 'bp-intro', type: 'display',
+      text: 'Sit quietly for 5 minutes, back supported and feet flat, with your arm resting at heart level. Take two readings one minute apart and enter the second one.',
+      _text: fr('Restez assis(e) calmement 5 minutes, le dos appuyé et les pieds à plat, le bras reposant à la hauteur du cœur. Prenez deux mesures à une minute d’intervalle et inscrivez la deuxième.'),
+    },
+    { linkId: 'bp-when', type: 'dateTime', required: true, text: 'Date and time of the reading', _text: fr('Date et heure de la mesure') },
+    {
+      linkId: 'bp-systolic', type: 'quantity', required: true, code: [{ system: LOINC, code: '8480-6', display: 'Systolic blood pressure' }],
+      text: 'Systolic (top number)', _text: fr('Systolique (chiffre du haut)'),
+      extension: [{ url: UNIT_URL, valueCoding: { system: UCUM_SYSTEM, code: 'mm[Hg]', display: 'mmHg' } }],
+    },
+    {
+      linkId: 'bp-diastolic', type: 'quantity', required: true, code: [{ system: LOINC, code: '8462-4', display: 'Diastolic blood pressure' }],
+      text: 'Diastolic (bottom number)', _text: fr('Diastolique (chiffre du bas)'),
+      extension: [{ url: UNIT_URL, valueCoding: { system: UCUM_SYSTEM, code: 'mm[Hg]', display: 'mmHg' } }],
+    },
+    {
+      linkId: 'bp-pulse', type: 'integer', code: [{ system: LOINC, code: '8867-4', display: 'Heart rate' }],
+      text: 'Pulse (beats per minute)', _text: fr('Pouls (battements par minute)'),
+      extension: [{ url: UNIT_URL, valueCoding: { system: UCUM_SYSTEM, code: '/min', display: 'beats/min' } }],
+    },
+    {
+      linkId: 'bp-arm', type: 'choice', code: [{ system: LOINC, code: '41904-4', display: 'Blood pressure measurement site' }], text: 'Arm used', _text: fr('Bras utilisé'),
+      answerOption: [option(SNOMED, '368208006', 'Left arm', 'Bras gauche'), option(SNOMED, '368209003', 'Right arm', 'Bras droit')],
+    },
+    {
+      linkId: 'bp-position', type: 'choice', code: [{ system: LOINC, code: '8361-8', display: 'Body position with respect to gravity' }], text: 'Position', _text: fr('Position'),
+      answerOption: [option(SNOMED, '33586001', 'Sitting', 'Assis(e)'), option(SNOMED, '10904000', 'Standing', 'Debout'), option(SNOMED, '40199007', 'Lying down', 'Couché(e)')],
+    },
+    {
+      linkId: 'bp-category', type: 'integer', readOnly: true, text: 'Home blood pressure category', _text: fr('Catégorie de la pression artérielle à domicile'),
+      extension: [
+        {
+          url: CALCULATED_EXPRESSION_URL,
+          valueExpression: {
+            language: 'text/fhirpath',
+            expression: `iif(${reading('bp-systolic')} >= 135 or ${reading('bp-diastolic')} >= 85, 2, iif(${reading('bp-systolic')} >= 130 or ${reading('bp-diastolic')} >= 80, 1, 0))`,
+          },
+        },
+        band(0, 0, 'normal', 'Normal (below 130/80)', 'Normale (moins de 130/80)'),
+        band(1, 1, 'elevated', 'Elevated (130–134/80–84)', 'Élevée (130–134/80–84)'),
+        band(2, 2, 'high', 'High (135/85 or more at home)', 'Haute (135/85 ou plus à domicile)'),
+      ],
+    },
+  ] as unknown as QuestionnaireItem[],
+} as Questionnaire;
+
 /** The library, by key. Each call of `libraryResource` hands out a fresh copy. */
-export const LIBRARY: Readonly<Record<string, Questionnaire>> = { 'phq-9': PHQ9, 'gad-7': GAD7 };
+export const LIBRARY: Readonly<Record<string, Questionnaire>> = { 'phq-9': PHQ9, 'gad-7': GAD7, 'bp-log': BP_LOG };
 
 /** A copy of a library instrument, or null for an unknown key. */
 export function libraryResource(key: string): Questionnaire | null {

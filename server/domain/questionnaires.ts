@@ -31,6 +31,10 @@ import { assertConsent, getPatient, patientNames } from './patients.js';
 import type { PatientPrincipal, StaffPrincipal } from './principal.js';
 import { questionnaireAssignedNotice, questionnaireFlagNotice } from './notices.js';
 import { questionnaireAssignedText, smsUnavailable, textable } from './sms.js';
+import { cancelReminder, reminderJob } from './questionnaire-reminders.js';
+import { checkRepeat, startScheduleInAction } from './questionnaire-schedules.js';
+import { clinicTimeZone } from './booking/setup.js';
+import { DateTime } from 'luxon';
 
 /** What questionnaire operations need. */
 export interface QuestionnaireContext {
@@ -211,26 +215,45 @@ export async function publishVersion(ctx: QuestionnaireContext, who: StaffPrinci
 
 /**
  * Asks patients to fill in the questionnaire's current version: one action per patient (the
- * assignment, its audit row and the patient's e-mail notice, a link only). Every patient must be the
- * clinic's (404 before anything is assigned otherwise).
+ * assignment, its audit row and the patient's e-mail notice, a link only; with `repeat`, the
+ * patient's schedule too). Every patient must be the clinic's (404 before anything is assigned otherwise).
  */
-export async function assignQuestionnaire(ctx: QuestionnaireContext, who: StaffPrincipal, questionnaireId: string, input: NewAssignments): Promise<string[]> {
+export async function assignQuestionnaire(ctx: QuestionnaireContext, who: StaffPrincipal, questionnaireId: string, input: NewAssignments, now = new Date()): Promise<{ ids: string[]; scheduleIds: string[] }> {
   const { cipher } = ctx;
   const q = await currentVersions(ctx.db, cipher.clinicId).where('q.id', '=', questionnaireId).executeTakeFirst();
   if (!q) throw notFound('Questionnaire');
   if (input.dueDate && Number.isNaN(Date.parse(`${input.dueDate}T00:00:00Z`))) throw new AppError(400, 'invalid_due_date', 'dueDate is not a date');
   const channel = input.channel ?? 'email';
   if (channel === 'sms' && !ctx.smsAvailable) throw smsUnavailable();
+  if (input.reminderDaysBefore !== undefined && !input.dueDate) throw new AppError(400, 'reminder_needs_due_date', 'A reminder needs a due date', { field: 'reminderDaysBefore' });
+  const zone = await clinicTimeZone(ctx.db, cipher.clinicId);
+  const today = DateTime.fromJSDate(now).setZone(zone).toISODate()!;
+  if (input.repeat) {
+    checkRepeat(input.repeat, zone, now);
+    if (input.dueDate && input.dueDate < today) throw new AppError(400, 'invalid_due_date', 'A repeating send cannot be due before today', { field: 'dueDate' });
+  }
   for (const patientId of input.patientIds) {
     const patient = await getPatient(ctx.db, cipher, patientId);
     // By text only to patients with a mobile number who agreed to texts: all or none are sent.
     if (channel === 'sms' && !textable(patient)) throw new AppError(409, 'patient_not_textable', 'A patient has no mobile number or has not agreed to text messages', { field: 'patientIds' });
   }
   const ids: string[] = [];
+  const scheduleIds: string[] = [];
+  const remindDaysBefore = input.reminderDaysBefore ?? null;
   for (const patientId of input.patientIds) {
-    ids.push(await runAction(ctx.store, who, ctx.requestId, (a) => assignInAction(a, { clinicId: cipher.clinicId, patientId, versionId: q.version_id, questionnaireId, dueDate: input.dueDate ?? null, assignedBy: who.staffId, channel })));
+    await runAction(ctx.store, who, ctx.requestId, async (a) => {
+      if (input.repeat) {
+        // Each later period is due as many days after it is sent as this one.
+        const dueDays = input.dueDate ? Math.round(DateTime.fromISO(input.dueDate).diff(DateTime.fromISO(today), 'days').days) : null;
+        const made = await startScheduleInAction(a, { clinicId: cipher.clinicId, patientId, questionnaireId, versionId: q.version_id, channel, repeat: input.repeat, zone, dueDays, remindDaysBefore, assignedBy: who.staffId }, now);
+        ids.push(made.assignmentId);
+        scheduleIds.push(made.scheduleId);
+      } else {
+        ids.push(await assignInAction(a, { clinicId: cipher.clinicId, patientId, versionId: q.version_id, questionnaireId, dueDate: input.dueDate ?? null, assignedBy: who.staffId, channel, remindDaysBefore, zone }, now));
+      }
+    });
   }
-  return ids;
+  return { ids, scheduleIds };
 }
 
 /** What one assignment needs: the version asked for, by whom, and (when a booking sent it) the appointment. */
@@ -245,18 +268,44 @@ export interface NewAssignment {
   appointmentId?: string;
   /** How the patient is told: an e-mail link (default) or a text-message link. */
   channel?: 'email' | 'sms';
+  /** A reminder this many days before the due date (by the same channel), in the clinic's time zone `zone`. */
+  remindDaysBefore?: number | null;
+  zone?: string;
 }
 
-/** Assigns within an action: the row, its audit row and the patient's e-mail notice (a link only). */
-export async function assignInAction(a: Action, n: NewAssignment): Promise<string> {
+/** Assigns within an action: the row, its audit row, the patient's notice (a link only) and any reminder. */
+export async function assignInAction(a: Action, n: NewAssignment, now = new Date()): Promise<string> {
+  return (await insertAssignment(a, n, null, now))!;
+}
+
+/**
+ * Assigns a schedule's period within an action, unless that period has its assignment already (the
+ * database's unique (schedule, period) decides, whoever tries): null then, and nothing is sent.
+ */
+export async function assignPeriodInAction(a: Action, n: NewAssignment, schedule: { id: string; period: string }, now = new Date()): Promise<string | null> {
+  return insertAssignment(a, n, schedule, now);
+}
+
+async function insertAssignment(a: Action, n: NewAssignment, schedule: { id: string; period: string } | null, now: Date): Promise<string | null> {
   const id = randomUUID();
   const at = new Date().toISOString();
-  await a.tx
+  const inserted = await a.tx
     .insertInto('questionnaire_assignments')
-    .values({ id, clinic_id: n.clinicId, patient_id: n.patientId, questionnaire_id: n.questionnaireId, version_id: n.versionId, status: 'assigned', due_date: n.dueDate, assigned_by: n.assignedBy, appointment_id: n.appointmentId ?? null, created_at: at, updated_at: at })
-    .execute();
+    .values({
+      id, clinic_id: n.clinicId, patient_id: n.patientId, questionnaire_id: n.questionnaireId, version_id: n.versionId, status: 'assigned', due_date: n.dueDate, assigned_by: n.assignedBy, appointment_id: n.appointmentId ?? null,
+      schedule_id: schedule?.id ?? null, period: schedule?.period ?? null, remind_days_before: n.remindDaysBefore ?? null, created_at: at, updated_at: at,
+    })
+    .onConflict((oc) => oc.columns(['schedule_id', 'period']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) return null;
   a.audit({ action: 'questionnaire.assign', patientId: n.patientId, target: `assignment:${id}` });
-  a.enqueue(n.channel === 'sms' ? questionnaireAssignedText(n.clinicId, n.patientId) : questionnaireAssignedNotice(n.clinicId, n.patientId));
+  const channel = n.channel ?? 'email';
+  a.enqueue(channel === 'sms' ? questionnaireAssignedText(n.clinicId, n.patientId) : questionnaireAssignedNotice(n.clinicId, n.patientId));
+  if (n.remindDaysBefore !== null && n.remindDaysBefore !== undefined && n.dueDate && n.zone) {
+    const reminder = reminderJob({ clinicId: n.clinicId, patientId: n.patientId, assignmentId: id, dueDate: n.dueDate, daysBefore: n.remindDaysBefore, channel, zone: n.zone }, now);
+    if (reminder) a.enqueue(reminder);
+  }
   return id;
 }
 
@@ -278,6 +327,7 @@ export async function followAppointment(a: Action, clinicId: string, appointment
     const row = rows.find((r) => r.id === id)!;
     if ('cancelled' in change) {
       if (row.status !== 'assigned' || rows.some((r) => r.id === id && r.response_id !== null)) continue;
+      await cancelReminder(a.tx, clinicId, id);
       await a.tx.deleteFrom('questionnaire_assignments').where('clinic_id', '=', clinicId).where('id', '=', id).execute();
       a.audit({ action: 'questionnaire.withdraw', patientId: row.patient_id, target: `assignment:${id}` });
     } else {
@@ -578,6 +628,7 @@ async function completeSubmit(a: Action, ctx: QuestionnaireContext, who: Patient
     .where('id', '=', s.row.id)
     .execute();
   await a.tx.updateTable('questionnaire_assignments').set({ status: 'completed', updated_at: at }).where('id', '=', id).execute();
+  await cancelReminder(a.tx, cipher.clinicId, id);
   a.audit({ action: 'questionnaire.submit', target: `response:${s.row.id}` });
   a.emit(cipher.clinicId, { type: 'questionnaire', assignmentId: id, patientId: who.patientId, kind: 'submitted' });
   if (scored.result.flags.length > 0) {

@@ -108,7 +108,7 @@ export class JobRunner {
     while (!this.#stopped && this.#inFlight.size < limit) {
       let jobs: JobRow[];
       try {
-        jobs = await claimJobs(this.env.db, this.env.dialect, this.id, limit - this.#inFlight.size, this.opts.leaseMs);
+        jobs = await claimJobs(this.env.db, this.env.dialect, this.id, limit - this.#inFlight.size, this.opts.leaseMs, new Date(), this.env.clock?.());
       } catch (err) {
         this.#log.warn({ err: { code: errorCode(err) } }, 'could not claim jobs');
         return;

@@ -6,7 +6,9 @@ import {
   AssignmentQuery, FhirQuestionnaire, FhirQuestionnaireResponse, LibraryEntry, NewAssignments, PatientAssignment, PatientAssignmentDetail, QuestionnaireDetail, QuestionnaireImport,
   QuestionnaireSummary, SaveAnswers, SavedResponse, SubmitAnswers, StaffAssignment, StaffAssignmentDetail,
 } from '../../shared/questionnaires.js';
+import { AssignmentsMade, QuestionnaireSchedule, ScheduleQuery } from '../../shared/questionnaire-schedules.js';
 import type { Deps } from '../deps.js';
+import { listSchedules, stopSchedule } from '../domain/questionnaire-schedules.js';
 import { clinicCipher, getClinic } from '../domain/clinics.js';
 import {
   addFromLibrary, assignQuestionnaire, exportQuestionnaire, exportResponse, getQuestionnaire, importQuestionnaire, listAssignments, listLibrary, listPatientAssignments, listQuestionnaires,
@@ -32,7 +34,7 @@ export const questionnaireRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
       listQuestionnaires(deps.db, staffOf(request).clinicId),
     );
 
-    scoped.get('/api/questionnaire-library', { schema: { tags, summary: 'The validated instruments shipped with the product (PHQ-9, GAD-7)', response: { 200: Type.Array(LibraryEntry), ...errors } } }, async (request) =>
+    scoped.get('/api/questionnaire-library', { schema: { tags, summary: 'The validated instruments shipped with the product (PHQ-9, GAD-7, home blood-pressure log)', response: { 200: Type.Array(LibraryEntry), ...errors } } }, async (request) =>
       listLibrary(deps.db, staffOf(request).clinicId),
     );
 
@@ -76,13 +78,32 @@ export const questionnaireRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
 
     scoped.post(
       '/api/questionnaires/:id/assignments',
-      { schema: { tags, summary: 'Assign the current version to enrolled patients (each gets an e-mail with a link, no details)', params: IdParams, body: NewAssignments, response: { 201: Type.Object({ ids: Type.Array(Type.String()) }), ...errors } } },
+      {
+        schema: {
+          tags,
+          summary: 'Assign the current version to enrolled patients (each gets an e-mail or text with a link, no details), optionally with a reminder before the due date and repeating until a date',
+          params: IdParams,
+          body: NewAssignments,
+          response: { 201: AssignmentsMade, ...errors },
+        },
+      },
       async (request, reply) => {
         const who = staffOf(request);
-        const ids = await assignQuestionnaire(await context(deps, who.clinicId, request.id), who, request.params.id, request.body);
-        return reply.status(201).send({ ids });
+        return reply.status(201).send(await assignQuestionnaire(await context(deps, who.clinicId, request.id), who, request.params.id, request.body));
       },
     );
+
+    scoped.get('/api/questionnaire-schedules', { schema: { tags, summary: 'Recurring questionnaires, newest first, with each one\'s next send', querystring: ScheduleQuery, response: { 200: Type.Array(QuestionnaireSchedule), ...errors } } }, async (request) => {
+      const who = staffOf(request);
+      const ctx = await context(deps, who.clinicId, request.id);
+      return listSchedules(deps, ctx.cipher, who, request.id, request.query);
+    });
+
+    scoped.post('/api/questionnaire-schedules/:id/stop', { schema: { tags, summary: 'Stop a recurring questionnaire (assignments already sent stay open)', params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
+      const who = staffOf(request);
+      await stopSchedule(deps, who, request.id, request.params.id);
+      return reply.status(204).send(null);
+    });
 
     scoped.get('/api/questionnaire-assignments', { schema: { tags, summary: 'Assignments with status, scores, bands and safety flags, newest first', querystring: AssignmentQuery, response: { 200: Type.Array(StaffAssignment), ...errors } } }, async (request) => {
       const who = staffOf(request);

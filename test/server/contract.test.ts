@@ -159,6 +159,8 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
   // A questionnaire (PHQ-9), assigned to the patient and submitted once.
   const questionnaireId = (await call(app, 'POST', '/api/questionnaire-library/phq-9', { cookie })).json().questionnaire.id as string;
   const assignmentId = (await call(app, 'POST', `/api/questionnaires/${questionnaireId}/assignments`, { cookie, body: { patientIds: [patientId] } })).json().ids[0] as string;
+  const until = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  const scheduleId = (await call(app, 'POST', `/api/questionnaires/${questionnaireId}/assignments`, { cookie, body: { patientIds: [patientId], repeat: { every: 1, unit: 'week', until } } })).json().scheduleIds[0] as string;
   const phq9Answers = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => [`phq9-${n}`, [{ valueCoding: { system: 'http://loinc.org', code: 'LA6568-5' } }]]));
   const submitted = await call(app, 'POST', `/api/patient/questionnaires/${assignmentId}/submit`, { token, body: { answers: phq9Answers } });
   assert.equal(submitted.statusCode, 200, submitted.body);
@@ -224,6 +226,7 @@ async function makeWorld(t: TestApp, cookie: string, token: string, patient: { i
       '/api/questionnaire-assignments': assignmentId,
       '/api/patient/questionnaires': assignmentId,
       '/api/questionnaire-responses': submitted.json().id as string,
+      '/api/questionnaire-schedules': scheduleId,
       ...(mail[0] ? { '/api/outgoing-mail': mail[0].id } : {}),
       ...booking.ids,
     },

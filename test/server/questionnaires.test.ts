@@ -109,7 +109,7 @@ for (const d of DIALECTS) {
     it('adds PHQ-9 from the library, assigns it, the patient fills it in, staff see score, band and the item-9 flag at once', async (t) => {
       const ctx = await setup(t);
       const library = (await call(ctx.app, 'GET', '/api/questionnaire-library', { cookie: ctx.admin })).json();
-      assert.deepEqual(library.map((e: { key: string }) => e.key).sort(), ['gad-7', 'phq-9']);
+      assert.deepEqual(library.map((e: { key: string }) => e.key).sort(), ['bp-log', 'gad-7', 'phq-9']);
       const added = await call(ctx.app, 'POST', '/api/questionnaire-library/phq-9', { cookie: ctx.admin });
       assert.equal(added.statusCode, 201, added.body);
       const q = added.json();
