@@ -30,6 +30,7 @@ import { createStaff } from '../server/domain/staff.js';
 import { enrolPatient, recordConsent } from '../server/domain/patients.js';
 import { scale } from './scale.js';
 import { computeSlots, occupiedRange, weeklyRrule, type ProviderAvailability } from '../server/domain/booking/slots.js';
+import { questionnaireRender } from './questionnaire-render.js';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -71,7 +72,8 @@ function pageScript(html: string): string {
   return path.join(DEFAULT_WEB_ROOT, src);
 }
 
-function sizes(): void {
+/** Prints the front-end weights; returns the questionnaire frame's gzip bytes (for the SurveyJS comparison). */
+function sizes(): number {
   const loader = fs.readFileSync(path.join(DEFAULT_WEB_ROOT, 'widget.js'));
   console.log('Front-end weight: JS a screen needs, summed per file (gzip -9; brotli as sent to browsers that accept it):');
   console.log(`  /widget.js (embed loader; goal 4 KB gzip)             ${kb(gzipSync(loader, { level: 9 }).length)} gzip (${kb(loader.length)} raw)`);
@@ -89,8 +91,10 @@ function sizes(): void {
     ['frame, booking, signed in', withView('sm-booking-view')],
     ['admin SPA, inbox', staticClosure(pageScript('admin/index.html'))],
   ];
+  let questionnaire = 0;
   for (const [label, files] of rows) {
     const w = weigh(files);
+    if (label.startsWith('frame, questionnaire')) questionnaire = w.gzip;
     console.log(`  ${label.padEnd(58)} ${kb(w.gzip)} gzip, ${kb(w.brotli)} brotli (${kb(w.raw)} raw, ${w.files} files)`);
   }
   // Fetched once the page runs, not before it can show anything: listed apart, not hidden.
@@ -100,6 +104,7 @@ function sizes(): void {
   const frameFiles = new Set([...messages, ...withView('sm-questionnaire-view'), ...withView('sm-booking-view')]);
   const staffKeys = [...frameFiles].reduce((n, f) => n + (fs.readFileSync(f, 'utf8').match(/["'](admin|mail)\.[\w.-]+["']:/g)?.length ?? 0), 0);
   console.log(`  ${"staff strings in any frame screen's JS (goal 0)".padEnd(58)} ${staffKeys}`);
+  return questionnaire;
 }
 
 async function api(): Promise<void> {
@@ -599,12 +604,14 @@ async function lighthouse(): Promise<void> {
   }
 }
 
-/** `npm run bench -- sizes`, `-- slots`, `-- loader`, `-- lighthouse`, `-- bookings`, `-- scale` or `-- sends` runs one part; no argument runs all. */
+/** `npm run bench -- sizes`, `-- slots`, `-- loader`, `-- lighthouse`, `-- questionnaire`, `-- bookings`, `-- scale` or `-- sends` runs one part; no argument runs all. */
 const only = process.argv[2];
+let questionnaireGzip: number | null = null;
 if (!only || only === 'sizes') {
-  sizes();
+  questionnaireGzip = sizes();
   precache();
 }
+if (!only || only === 'questionnaire') await questionnaireRender(questionnaireGzip ?? sizes());
 if (!only || only === 'slots') slots();
 if (!only || only === 'loader') await loaderPerf();
 if (!only || only === 'lighthouse') await lighthouse();

@@ -6,6 +6,7 @@
 import type { Questionnaire, QuestionnaireResponse } from '@medplum/fhirtypes';
 import { Type, type Static } from 'typebox';
 import { Id, Timestamp } from './api.js';
+import { ClientId } from './messaging.js';
 import type { Answers as LogicAnswers } from './questionnaire-logic.js';
 import { ReminderDaysBefore, Repeat } from './questionnaire-schedules.js';
 
@@ -186,6 +187,16 @@ export type PatientAssignmentDetail = Static<typeof PatientAssignmentDetail>;
 /** Autosave (in progress) or submit. `amend: true` starts a new revision of a submitted response. */
 export const SaveAnswers = Type.Object({ answers: Answers, amend: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 export type SaveAnswers = Static<typeof SaveAnswers>;
+
+/**
+ * A submit: the answers, and the client's id for this submit (as a message's id): a retry with the
+ * same id (the device's outbox, after a lost answer) answers as the first did and stores nothing new.
+ */
+export const SubmitAnswers = Type.Object(
+  { answers: Answers, amend: Type.Optional(Type.Boolean()), id: Type.Optional(ClientId) },
+  { additionalProperties: false },
+);
+export type SubmitAnswers = Static<typeof SubmitAnswers>;
 
 /** What a save or submit stored. */
 export const SavedResponse = Type.Object({ id: Type.String(), revision: Type.Integer(), status: ResponseRevision.properties.status, updatedAt: Timestamp });

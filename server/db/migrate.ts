@@ -25,6 +25,7 @@ import * as m0022 from './migrations/0022_sms.js';
 import * as m0023 from './migrations/0023_booking_requests.js';
 import * as m0024 from './migrations/0024_questionnaire_schedules.js';
 import * as m0025 from './migrations/0025_response_reply_thread.js';
+import * as m0027 from './migrations/0027_questionnaire_submit_id.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
@@ -54,6 +55,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0023_booking_requests': m0023,
   '0024_questionnaire_schedules': m0024,
   '0025_response_reply_thread': m0025,
+  '0027_questionnaire_submit_id': m0027,
 };
 
 /** The migrations this database has not had yet, in order (all of them for an empty database). */

@@ -444,6 +444,10 @@ export interface QuestionnaireResponsesTable {
   created_at: string;
   updated_at: string;
   submitted_at: string | null;
+  /** The client's id for the submit that completed this revision (a retry with it is the same submit). */
+  submit_id: string | null;
+  /** Keyed hash of what that submit sent: the same id with other answers is a conflict. */
+  submit_hash: string | null;
 }
 
 export interface ServerMetaTable {

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { isUniqueViolation } from '../db/errors.js';
 import type { Questionnaire } from '@medplum/fhirtypes';
 import type { Database, QuestionnaireAssignmentsTable, QuestionnaireResponsesTable } from '../db/schema.js';
 import type { Selectable } from 'kysely';
@@ -17,7 +18,7 @@ import type { QuestionnaireItem } from '@medplum/fhirtypes';
 import { claimForQuestionnaire } from './attachments.js';
 import type {
   AssignmentQuery, LibraryEntry, NewAssignments, PatientAssignment, PatientAssignmentDetail, QuestionnaireDetail, QuestionnaireSummary, ResponseResult, ResponseRevision, SaveAnswers,
-  SavedResponse, StaffAssignment, StaffAssignmentDetail,
+  SavedResponse, StaffAssignment, StaffAssignmentDetail, SubmitAnswers,
 } from '../../shared/questionnaires.js';
 import type { QuestionnaireResponse } from '@medplum/fhirtypes';
 import { runAction, type Action, type ActionStore } from './action.js';
@@ -564,7 +565,7 @@ async function store(a: Action, ctx: QuestionnaireContext, who: PatientPrincipal
     row = { ...latest, answers_enc: sealed, updated_at: at };
   } else {
     if (latest && !input.amend) throw new AppError(409, 'response_completed', 'This questionnaire was already submitted; to change an answer, start an amendment (amend: true)');
-    row = { id: randomUUID(), clinic_id: cipher.clinicId, assignment_id: id, patient_id: who.patientId, version_id: assignment.version_id, revision: (latest?.revision ?? 0) + 1, status: 'in-progress', answers_enc: sealed, result_enc: null, created_at: at, updated_at: at, submitted_at: null };
+    row = { id: randomUUID(), clinic_id: cipher.clinicId, assignment_id: id, patient_id: who.patientId, version_id: assignment.version_id, revision: (latest?.revision ?? 0) + 1, status: 'in-progress', answers_enc: sealed, result_enc: null, created_at: at, updated_at: at, submitted_at: null, submit_id: null, submit_hash: null };
     await a.tx.insertInto('questionnaire_responses').values(row).execute();
   }
   if (assignment.status === 'assigned') await a.tx.updateTable('questionnaire_assignments').set({ status: 'in-progress', updated_at: at }).where('id', '=', id).execute();
@@ -588,30 +589,61 @@ export async function saveAnswers(ctx: QuestionnaireContext, who: PatientPrincip
  * item 9) reaches staff at once: a live event and an e-mail notice (no health information) to each
  * active admin and physician.
  */
-export async function submitAnswers(ctx: QuestionnaireContext, who: PatientPrincipal, id: string, input: SaveAnswers): Promise<SavedResponse> {
+export async function submitAnswers(ctx: QuestionnaireContext, who: PatientPrincipal, id: string, input: SubmitAnswers): Promise<SavedResponse> {
   const { cipher } = ctx;
-  return runAction(ctx.store, who, ctx.requestId, async (a) => {
-    const s = await store(a, ctx, who, id, input);
-    const missing = missingRequired(s.questionnaire.item, s.answers, logicOptions(s.questionnaire));
-    if (missing.length > 0) throw new AppError(422, 'answers_missing', `Required questions are unanswered: ${missing.join(', ')}`);
-    const at = new Date().toISOString();
-    const status = s.row.revision > 1 ? 'amended' : 'completed';
-    const scored = scoreAnswers(s.questionnaire, s.answers, { id: s.row.id, status, questionnaireCanonical: s.canonical, patientId: who.patientId, authored: at });
-    await a.tx
-      .updateTable('questionnaire_responses')
-      .set({ status, answers_enc: cipher.encrypt(JSON.stringify(scored.answers), ANSWERS), result_enc: cipher.encrypt(JSON.stringify(scored.result), RESULT), updated_at: at, submitted_at: at })
-      .where('id', '=', s.row.id)
-      .execute();
-    await a.tx.updateTable('questionnaire_assignments').set({ status: 'completed', updated_at: at }).where('id', '=', id).execute();
-    await cancelReminder(a.tx, cipher.clinicId, id);
-    a.audit({ action: 'questionnaire.submit', target: `response:${s.row.id}` });
-    a.emit(cipher.clinicId, { type: 'questionnaire', assignmentId: id, patientId: who.patientId, kind: 'submitted' });
-    if (scored.result.flags.length > 0) {
-      a.emit(cipher.clinicId, { type: 'questionnaire', assignmentId: id, patientId: who.patientId, kind: 'safety-flag' });
-      const clinicians = await a.tx.selectFrom('staff').select('id').where('clinic_id', '=', cipher.clinicId).where('disabled_at', 'is', null).where('password_set_at', 'is not', null).where('role', 'in', ['admin', 'physician']).execute();
-      for (const c of clinicians) a.enqueue(questionnaireFlagNotice(cipher.clinicId, c.id, s.row.id));
-      a.audit({ action: 'questionnaire.flag', target: `response:${s.row.id}:${scored.result.flags.join(',')}` });
-    }
-    return saved({ ...s.row, status, updated_at: at, submitted_at: at });
-  });
+  // Hashed as sent, before checking rewrites anything (a quantity's unit): a retry sends the same bytes.
+  const hash = input.id ? cipher.blindIndex(JSON.stringify([id, input.answers, input.amend === true]), 'questionnaire.submit') : null;
+  try {
+    return await runAction(ctx.store, who, ctx.requestId, async (a) => {
+      await a.lockPatient(cipher.clinicId, who.patientId);
+      const again = input.id ? await replaySubmit(a.tx, who, id, input.id, hash!) : null;
+      if (again) return again;
+      return completeSubmit(a, ctx, who, id, input, hash);
+    });
+  } catch (err) {
+    // Two requests racing with one id: the loser answers as the winner did.
+    const winner = input.id && isUniqueViolation(err) ? await replaySubmit(ctx.db, who, id, input.id, hash!) : null;
+    if (winner) return winner;
+    throw err;
+  }
+}
+
+/**
+ * The earlier answer to a retried submit, or null for a new id. Someone else's id (another patient,
+ * another clinic, another assignment) is a 404 like every foreign id; the caller's own id with other
+ * answers is a 409, as for messages.
+ */
+async function replaySubmit(db: Kysely<Database>, who: PatientPrincipal, assignmentId: string, submitId: string, hash: string): Promise<SavedResponse | null> {
+  const row = await db.selectFrom('questionnaire_responses').selectAll().where('submit_id', '=', submitId).executeTakeFirst();
+  if (!row) return null;
+  if (row.clinic_id !== who.clinicId || row.patient_id !== who.patientId || row.assignment_id !== assignmentId) throw notFound('Questionnaire');
+  if (row.submit_hash !== hash) throw new AppError(409, 'id_conflict', 'Different answers were already submitted with this id');
+  return saved(row);
+}
+
+/** A new submit: stored, checked, scored and announced in the caller's action. */
+async function completeSubmit(a: Action, ctx: QuestionnaireContext, who: PatientPrincipal, id: string, input: SubmitAnswers, hash: string | null): Promise<SavedResponse> {
+  const { cipher } = ctx;
+  const s = await store(a, ctx, who, id, input);
+  const missing = missingRequired(s.questionnaire.item, s.answers, logicOptions(s.questionnaire));
+  if (missing.length > 0) throw new AppError(422, 'answers_missing', `Required questions are unanswered: ${missing.join(', ')}`);
+  const at = new Date().toISOString();
+  const status = s.row.revision > 1 ? 'amended' : 'completed';
+  const scored = scoreAnswers(s.questionnaire, s.answers, { id: s.row.id, status, questionnaireCanonical: s.canonical, patientId: who.patientId, authored: at });
+  await a.tx
+    .updateTable('questionnaire_responses')
+    .set({ status, answers_enc: cipher.encrypt(JSON.stringify(scored.answers), ANSWERS), result_enc: cipher.encrypt(JSON.stringify(scored.result), RESULT), updated_at: at, submitted_at: at, submit_id: input.id ?? null, submit_hash: hash })
+    .where('id', '=', s.row.id)
+    .execute();
+  await a.tx.updateTable('questionnaire_assignments').set({ status: 'completed', updated_at: at }).where('id', '=', id).execute();
+  await cancelReminder(a.tx, cipher.clinicId, id);
+  a.audit({ action: 'questionnaire.submit', target: `response:${s.row.id}` });
+  a.emit(cipher.clinicId, { type: 'questionnaire', assignmentId: id, patientId: who.patientId, kind: 'submitted' });
+  if (scored.result.flags.length > 0) {
+    a.emit(cipher.clinicId, { type: 'questionnaire', assignmentId: id, patientId: who.patientId, kind: 'safety-flag' });
+    const clinicians = await a.tx.selectFrom('staff').select('id').where('clinic_id', '=', cipher.clinicId).where('disabled_at', 'is', null).where('password_set_at', 'is not', null).where('role', 'in', ['admin', 'physician']).execute();
+    for (const c of clinicians) a.enqueue(questionnaireFlagNotice(cipher.clinicId, c.id, s.row.id));
+    a.audit({ action: 'questionnaire.flag', target: `response:${s.row.id}:${scored.result.flags.join(',')}` });
+  }
+  return saved({ ...s.row, status, updated_at: at, submitted_at: at });
 }

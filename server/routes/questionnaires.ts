@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { ErrorBody, IdParams } from '../../shared/api.js';
 import {
   AssignmentQuery, FhirQuestionnaire, FhirQuestionnaireResponse, LibraryEntry, NewAssignments, PatientAssignment, PatientAssignmentDetail, QuestionnaireDetail, QuestionnaireImport,
-  QuestionnaireSummary, SaveAnswers, SavedResponse, StaffAssignment, StaffAssignmentDetail,
+  QuestionnaireSummary, SaveAnswers, SavedResponse, SubmitAnswers, StaffAssignment, StaffAssignmentDetail,
 } from '../../shared/questionnaires.js';
 import { AssignmentsMade, QuestionnaireSchedule, ScheduleQuery } from '../../shared/questionnaire-schedules.js';
 import type { Deps } from '../deps.js';
@@ -141,7 +141,7 @@ export const questionnaireRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
       return saveAnswers(await context(deps, who.clinicId, request.id), who, request.params.id, request.body);
     });
 
-    scoped.post('/api/patient/questionnaires/:id/submit', { schema: { tags, summary: 'Submit the answers (422 answers_missing names unanswered required questions)', params: IdParams, body: SaveAnswers, response: { 200: SavedResponse, ...errors } } }, async (request) => {
+    scoped.post('/api/patient/questionnaires/:id/submit', { schema: { tags, summary: 'Submit the answers (422 answers_missing names unanswered required questions; a retry with the same id is the same submit, 409 id_conflict if its answers differ)', params: IdParams, body: SubmitAnswers, response: { 200: SavedResponse, ...errors } } }, async (request) => {
       const who = patientOf(request);
       return submitAnswers(await context(deps, who.clinicId, request.id), who, request.params.id, request.body);
     });

@@ -14,6 +14,8 @@ export interface DeviceSessionOptions<P> {
   persist: boolean;
   fetchKeys: () => Promise<DeviceKeys>;
   deliver: Deliver<P>;
+  /** The outbox item kinds this session sends and lists (default: all); see Outbox. */
+  kinds?: readonly string[];
 }
 
 /**
@@ -39,7 +41,7 @@ export class DeviceSession<P> extends EventTarget {
    */
   static async start<P>(options: DeviceSessionOptions<P>): Promise<DeviceSession<P>> {
     const vault = await DeviceVault.open(options);
-    const session = new DeviceSession(vault, new Outbox<P>(vault, options.deliver, `${options.name}:outbox`));
+    const session = new DeviceSession(vault, new Outbox<P>(vault, options.deliver, `${options.name}:outbox`, options.kinds ?? null));
     void session.unlock();
     addEventListener('online', session.#onOnline);
     session.outbox.start();

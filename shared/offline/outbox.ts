@@ -62,6 +62,11 @@ export class Outbox<P> extends EventTarget {
     readonly deliver: Deliver<P>,
     /** Names the Web Lock, so tabs of the same person and clinic take turns. */
     readonly lockName: string,
+    /**
+     * The kinds this outbox sends and lists (null: all). Two views keep their items in one device
+     * database (messages, questionnaires), each sending and showing only its own.
+     */
+    readonly kinds: readonly string[] | null = null,
   ) {
     super();
   }
@@ -92,7 +97,7 @@ export class Outbox<P> extends EventTarget {
 
   /** Everything queued, oldest first, readable when the vault is unlocked. */
   async items(): Promise<Array<OutboxItem<P>>> {
-    const rows = await this.vault.store.outbox();
+    const rows = (await this.vault.store.outbox()).filter((r) => this.#mine(r));
     return Promise.all(
       rows.map(async (r) => ({
         seq: r.seq!,
@@ -113,6 +118,10 @@ export class Outbox<P> extends EventTarget {
   async discard(seq: number): Promise<void> {
     await this.vault.store.deleteOutbox(seq);
     this.#changed();
+  }
+
+  #mine(row: OutboxRow): boolean {
+    return this.kinds === null || this.kinds.includes(row.kind);
   }
 
   async #open(row: OutboxRow): Promise<P | null> {
@@ -153,7 +162,7 @@ export class Outbox<P> extends EventTarget {
   async #sendWaiting(delivered: string[], onRefused: () => void): Promise<void> {
     if (!this.vault.canRead) return; // locked (offline since load): the next unlock or `online` retries
     for (const row of await this.vault.store.outbox()) {
-      if (row.status !== 'waiting') continue;
+      if (row.status !== 'waiting' || !this.#mine(row)) continue;
       try {
         await this.deliver({ clientId: row.clientId, kind: row.kind, target: row.target, payload: (await this.#open(row))! });
       } catch (err) {

@@ -199,6 +199,25 @@ describe('Outbox', () => {
     await outbox.discard(items[0]!.seq);
     expect((await outbox.items()).length).to.equal(1);
   });
+
+  it('shares one database between views: each outbox sends and lists only its own kinds', async () => {
+    const vault = await DeviceVault.open({ name: uniqueName(), persist: false, fetchKeys: newDeviceKeys });
+    await vault.unlock();
+    const sent: string[] = [];
+    const messages = new Outbox<{ body: string }>(vault, async ({ payload }) => void sent.push(`message:${payload.body}`), 'shared', ['reply', 'thread']);
+    const questionnaires = new Outbox<{ body: string }>(vault, async ({ payload }) => void sent.push(`questionnaire:${payload.body}`), 'shared', ['questionnaire-submit']);
+    messages.stop();
+    questionnaires.stop();
+    await messages.add('reply', 't', { body: 'hello' });
+    await questionnaires.add('questionnaire-submit', 'a1', { body: 'answers' });
+    expect((await messages.items()).map((i) => i.kind)).to.deep.equal(['reply']);
+    expect((await questionnaires.items()).map((i) => i.kind)).to.deep.equal(['questionnaire-submit']);
+    await messages.flush();
+    expect(sent).to.deep.equal(['message:hello'], 'the questionnaire waits for its own view');
+    await questionnaires.flush();
+    expect(sent).to.deep.equal(['message:hello', 'questionnaire:answers']);
+    expect(await vault.store.outbox()).to.deep.equal([]);
+  });
 });
 
 describe('<sm-app-status>', () => {

@@ -10,7 +10,7 @@
  */
 import type { CodeChallenge, DeviceKeys, PatientSelf, PatientSession, PublicClinic, ResumedSession } from '../../shared/api.js';
 import type { AttachmentInfo, MessagePage, MessagingRules, NewPatientReply, NewPatientThread, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
-import type { PatientAssignment, PatientAssignmentDetail, SaveAnswers, SavedResponse } from '../../shared/questionnaires.js';
+import type { PatientAssignment, PatientAssignmentDetail, SaveAnswers, SavedResponse, SubmitAnswers } from '../../shared/questionnaires.js';
 import { ApiError, fetchJson, uploadFile } from '../../shared/fetch-json.js';
 import type { Lang } from '../../shared/lang.js';
 
@@ -243,8 +243,8 @@ export class PatientApi {
     return fetchJson(`/api/patient/questionnaires/${encodeURIComponent(id)}/answers`, { method: 'PUT', body: input, headers: this.#auth() });
   }
 
-  /** Submits the answers. */
-  submitAnswers(id: string, input: SaveAnswers): Promise<SavedResponse> {
+  /** Submits the answers (with a client id, a retry is the same submit). */
+  submitAnswers(id: string, input: SubmitAnswers): Promise<SavedResponse> {
     return fetchJson(`/api/patient/questionnaires/${encodeURIComponent(id)}/submit`, { method: 'POST', body: input, headers: this.#auth() });
   }
 

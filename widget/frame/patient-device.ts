@@ -16,6 +16,9 @@ export interface PatientOutboxPayload {
 
 export type PatientDevice = DeviceSession<PatientOutboxPayload>;
 
+/** The outbox kinds of the messages view. */
+export const MESSAGE_KINDS = ['reply', 'thread'] as const;
+
 /** The device database of this clinic's patient (per clinic: the portal serves several from one origin). */
 export const patientDeviceName = (clinic: string) => `sm-patient-${clinic}`;
 
@@ -24,6 +27,8 @@ export function startPatientDevice(api: PatientApi): Promise<PatientDevice> {
     name: patientDeviceName(api.clinic),
     persist: api.persistent,
     fetchKeys: () => api.deviceKeys(),
+    // The questionnaire frame keeps its submissions in the same database: each sends its own.
+    kinds: MESSAGE_KINDS,
     deliver: async ({ clientId, kind, target, payload }) => {
       const override = payload.emergencyOverride ? { emergencyOverride: true } : {};
       if (kind === 'reply' && target) await api.reply(target, { id: clientId, body: payload.body, attachmentIds: payload.attachmentIds, ...override });

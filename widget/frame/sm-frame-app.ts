@@ -20,6 +20,7 @@ import '../../shared/offline/sm-app-status.js';
 import { applyReadableColors } from './contrast.js';
 import type { PatientApi } from './patient-api.js';
 import { patientDeviceName, startPatientDevice, type PatientDevice } from './patient-device.js';
+import { startQuestionnaireDevice, type QuestionnaireDevice } from './questionnaire-device.js';
 import { frameStyles } from './styles.js';
 import './sm-patient-sign-in.js';
 import './sm-consent.js';
@@ -64,7 +65,7 @@ export class SmFrameApp extends LitElement {
   @state() private busy = false;
   /** Set when a new deployment waits: calling it switches to it. */
   @property({ attribute: false }) applyUpdate: (() => void) | null = null;
-  @state() private device: PatientDevice | null = null;
+  @state() private device: PatientDevice | QuestionnaireDevice | null = null;
   @state() private storageProblem = false;
   @state() private outdated = false;
   @state() private notice: MessageKey | null = null;
@@ -150,7 +151,7 @@ export class SmFrameApp extends LitElement {
   }
 
   /** The signed-in patient's device session, if any (the service worker's wake-up flushes its outbox). */
-  get deviceSession(): PatientDevice | null {
+  get deviceSession(): PatientDevice | QuestionnaireDevice | null {
     return this.device;
   }
 
@@ -195,10 +196,10 @@ export class SmFrameApp extends LitElement {
   }
 
   private async startDevice() {
-    // Only the messages view keeps an outbox and drafts; the other widgets of the page share its
-    // sign-in, not its queue (two outboxes on one database would refuse items the view never hears of).
-    if (this.device || this.view !== 'messages') return;
-    const device = await startPatientDevice(this.api);
+    // The messages and questionnaire views keep an outbox and drafts, in one database, each sending
+    // and listing only its own kinds of item; booking shares the sign-in only.
+    if (this.device || (this.view !== 'messages' && this.view !== 'questionnaire')) return;
+    const device: PatientDevice | QuestionnaireDevice = this.view === 'messages' ? await startPatientDevice(this.api) : await startQuestionnaireDevice(this.api);
     device.addEventListener('session-ended', () => void this.sessionEnded());
     device.addEventListener('storage-failed', () => (this.storageProblem = true));
     device.addEventListener('versionchange', () => (this.outdated = true));
@@ -317,9 +318,9 @@ export class SmFrameApp extends LitElement {
           ${!this.viewReady
             ? html`<p class="muted" role="status">${this.t('common.loading')}</p>`
             : this.view === 'messages'
-            ? html`<sm-messages-view .api=${this.api} .device=${this.device} .lang=${this.lang}></sm-messages-view>`
+            ? html`<sm-messages-view .api=${this.api} .device=${this.device as PatientDevice | null} .lang=${this.lang}></sm-messages-view>`
             : this.view === 'questionnaire'
-              ? html`<sm-questionnaire-view .api=${this.api} .lang=${this.lang}></sm-questionnaire-view>`
+              ? html`<sm-questionnaire-view .api=${this.api} .device=${this.device as QuestionnaireDevice | null} .lang=${this.lang}></sm-questionnaire-view>`
               : this.view === 'booking'
                 ? html`<sm-booking-view .api=${this.api} .lang=${this.lang} .type=${this.preselect.type} .provider=${this.preselect.provider}></sm-booking-view>`
                 : html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>

@@ -4,7 +4,10 @@
  * groups and choices, a label for every field, errors beside the questions, announced and focused);
  * conditional items appear and disappear as answers change (shared/questionnaire-logic.ts, the rule
  * the server applies too), answers to hidden items are never sent, and answers autosave to the
- * server so the patient can finish on another device. A submitted questionnaire changes only by an
+ * server so the patient can finish on another device. Offline, answers autosave to the device
+ * (sealed, with the questionnaire, so it reopens) and a submit waits in the device's outbox, sent
+ * exactly once when the connection returns (its client id makes a retry the same submit); a
+ * refusal then is shown with the answers kept. A submitted questionnaire changes only by an
  * amendment, which the clinic sees beside the first answers.
  * @fires sm-questionnaire-submitted - the clinic received the answers.
  */
@@ -15,7 +18,8 @@ import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import { translate, type MessageKey } from '../../shared/i18n-questionnaire-view.js';
 import type { Lang } from '../../shared/lang.js';
-import { describeFailure } from '../../shared/error-text.js';
+import { describeFailure, describeRefusal } from '../../shared/error-text.js';
+import type { OutboxItem } from '../../shared/offline/outbox.js';
 import { hasEnableWhenExpressions } from '../../shared/questionnaire-expressions.js';
 import {
   answerProblem, codingDisplay, enabledLinkIds, itemHelp, instanceEnabled, isQuestion, isRepeatingGroup, itemText, itemUnit, missingRequired, pruneAnswers, questionnaireTitle, scopeItems, withItemUnit,
@@ -23,6 +27,9 @@ import {
 } from '../../shared/questionnaire-logic.js';
 import type { PatientAssignment, PatientAssignmentDetail } from '../../shared/questionnaires.js';
 import type { PatientApi } from './patient-api.js';
+import {
+  answersOnDevice, forgetAnswersOnDevice, listOnDevice, saveAnswersOnDevice, saveListOnDevice, SUBMIT_KIND, type QuestionnaireDevice, type QuestionnaireOutboxPayload,
+} from './questionnaire-device.js';
 import { loadExpressionLogic } from './questionnaire-engine.js';
 import { frameStyles } from './styles.js';
 
@@ -70,6 +77,12 @@ function toLocalInput(value: string | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+/** Refusals of a queued submit that have their own wording here (others: the shared catalog). */
+const REFUSAL_KEYS: Record<string, MessageKey> = { answers_missing: 'q.refused.missing', response_completed: 'q.refused.completed' };
+
+/** No answer from the server (offline, or it failed): worth keeping on the device and trying later. */
+const notNow = (err: unknown) => err instanceof ApiError && (err.status === 0 || err.status >= 500);
 
 /** A field id safe for the DOM from an item's linkId. */
 const fieldId = (linkId: string) => `q-${linkId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -177,6 +190,8 @@ export class SmQuestionnaireView extends LitElement {
   /** Preview mode (the admin's builder): this questionnaire as a patient sees it; nothing is loaded, saved or sent. */
   @property({ attribute: false }) preview: Questionnaire | null = null;
   @state() private previewDone = false;
+  /** The on-device answers and queued submits; null when the device keeps nothing (then saving needs a connection). */
+  @property({ attribute: false }) device: QuestionnaireDevice | null = null;
 
   @state() private list: PatientAssignment[] | null = null;
   @state() private open: PatientAssignmentDetail | null = null;
@@ -194,7 +209,22 @@ export class SmQuestionnaireView extends LitElement {
   /** enableWhenExpression evaluation, loaded with the questionnaire when it has any. */
   private logic: LogicOptions = {};
   @state() private summary: string | null = null;
-  @state() private save: 'idle' | 'saving' | 'saved' | 'failed' = 'idle';
+  @state() private save: 'idle' | 'saving' | 'saved' | 'device' | 'failed' = 'idle';
+  /** Submits waiting in (or refused from) the device's outbox. */
+  @state() private queue: Array<OutboxItem<QuestionnaireOutboxPayload>> = [];
+  /** What is shown came from the device (no connection): the list or the questionnaire as last seen. */
+  @state() private fromDevice = false;
+  /** A queued submit of the open questionnaire reached the clinic. */
+  @state() private sentLater = false;
+  /** The id of the submit under way, kept for its retry (the server stores one submit per id). */
+  private submitId: string | null = null;
+  private readonly onDeviceChange = () => void this.loadQueue();
+  private readonly onDelivered = (e: Event) => void this.delivered((e as CustomEvent<string[]>).detail);
+  private readonly onOnline = () => {
+    if (this.dirty) void this.flush();
+    // The list shown from the device, or none at all (opened offline): the server's, now.
+    if ((this.fromDevice || this.problem === 'q.offline') && !this.open) void this.loadList();
+  };
   @state() private amending = false;
   @state() private busy = false;
   @state() private problem: MessageKey | null = null;
@@ -208,11 +238,15 @@ export class SmQuestionnaireView extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
+    addEventListener('online', this.onOnline);
+    this.watch(this.device);
     if (!this.preview) void this.loadList();
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
+    removeEventListener('online', this.onOnline);
+    this.unwatch(this.device);
     if (this.dirty) void this.flush();
     clearTimeout(this.timer);
   }
@@ -227,23 +261,93 @@ export class SmQuestionnaireView extends LitElement {
     else this.logic = {};
   }
 
+  protected updated(changed: Map<string, unknown>): void {
+    if (changed.has('device') && this.isConnected) {
+      this.unwatch(changed.get('device') as QuestionnaireDevice | null | undefined);
+      this.watch(this.device);
+      void this.loadQueue();
+    }
+  }
+
+  private watch(device: QuestionnaireDevice | null) {
+    device?.addEventListener('change', this.onDeviceChange);
+    device?.addEventListener('delivered', this.onDelivered);
+  }
+
+  private unwatch(device: QuestionnaireDevice | null | undefined) {
+    device?.removeEventListener('change', this.onDeviceChange);
+    device?.removeEventListener('delivered', this.onDelivered);
+  }
+
+  /** The queued submit of a questionnaire (the latest), if any. */
+  private queuedFor(id: string | undefined): OutboxItem<QuestionnaireOutboxPayload> | undefined {
+    return this.queue.filter((i) => i.kind === SUBMIT_KIND && i.target === id).at(-1);
+  }
+
+  private async loadQueue() {
+    const before = this.queuedFor(this.open?.assignment.id);
+    this.queue = this.device ? await this.device.outbox.items().catch(() => []) : [];
+    const now = this.queuedFor(this.open?.assignment.id);
+    // Refused on the way (already submitted elsewhere, a required answer missing): its answers come back to the form.
+    if (now?.status === 'refused' && before?.status === 'waiting') this.resumeRefused(now);
+  }
+
+  /** Queued submits reached the server: their device copies go, and an open one shows "Sent". */
+  private async delivered(clientIds: string[]) {
+    const sent = this.queue.filter((i) => clientIds.includes(i.clientId));
+    for (const i of sent) if (this.device && i.target) await forgetAnswersOnDevice(this.device, i.target).catch(() => undefined);
+    const id = this.open?.assignment.id;
+    if (id && sent.some((i) => i.target === id)) {
+      await this.openOne(id, false);
+      this.sentLater = true;
+      this.announcement = this.t('q.sent');
+    } else if (!this.open && sent.length) {
+      await this.loadList();
+      this.announcement = this.t('q.sent');
+    }
+  }
+
   private async loadList() {
     this.problem = null;
     try {
       this.list = await this.api.questionnaires();
+      this.fromDevice = false;
+      if (this.device) void saveListOnDevice(this.device, this.list).catch(() => undefined);
     } catch (err) {
-      this.problem = err instanceof ApiError && err.status === 0 ? 'q.offline' : 'common.error';
+      const offline = err instanceof ApiError && err.status === 0;
+      const kept = offline && this.device ? await listOnDevice(this.device) : null;
+      if (kept) {
+        this.list = kept;
+        this.fromDevice = true;
+      } else this.problem = offline ? 'q.offline' : 'common.error';
     }
+    await this.loadQueue();
   }
 
-  private async openOne(id: string) {
+  /** Opens a questionnaire: from the server, or offline from the device's copy (with the answers saved there). */
+  private async openOne(id: string, focus = true) {
     this.problem = null;
     this.thanks = false;
+    this.sentLater = false;
+    const kept = this.device ? await answersOnDevice(this.device, id) : null;
+    let detail: PatientAssignmentDetail;
     try {
-      const detail = await this.api.questionnaire(id);
+      detail = await this.api.questionnaire(id);
+      this.fromDevice = false;
+    } catch (err) {
+      const offline = err instanceof ApiError && err.status === 0;
+      if (!offline || !kept) {
+        this.problem = offline ? 'q.offline' : 'common.error';
+        return;
+      }
+      detail = kept.detail;
+      this.fromDevice = true;
+    }
+    try {
       this.logic = hasEnableWhenExpressions(detail.questionnaire) ? await loadExpressionLogic(detail.questionnaire) : {};
       this.open = detail;
       this.answers = detail.response?.answers ?? {};
+      this.submitId = null;
       this.raw = {};
       this.errors = {};
       this.fileErrors = {};
@@ -252,11 +356,55 @@ export class SmQuestionnaireView extends LitElement {
       this.summary = null;
       this.save = 'idle';
       this.amending = false;
+      this.dirty = false;
+      await this.loadQueue();
+      this.restore(detail, kept);
       await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('h3')?.focus();
+      if (focus) this.renderRoot.querySelector<HTMLElement>('h3')?.focus();
     } catch (err) {
       this.problem = err instanceof ApiError && err.status === 0 ? 'q.offline' : 'common.error';
     }
+  }
+
+  /**
+   * Puts back what the device kept: a queued submit's answers first (read-only while it waits), else
+   * answers saved offline the server has not got (sent now), unless the questionnaire was submitted
+   * meanwhile (from another device: the server's copy wins).
+   */
+  private restore(detail: PatientAssignmentDetail, kept: Awaited<ReturnType<typeof answersOnDevice>>) {
+    const queued = this.queuedFor(detail.assignment.id);
+    if (queued?.status === 'refused') return this.resumeRefused(queued);
+    if (queued?.payload) {
+      this.answers = queued.payload.answers;
+      return;
+    }
+    const status = detail.response?.status;
+    if (kept && (kept.unsynced || this.fromDevice) && (kept.amending || status === undefined || status === 'in-progress')) {
+      this.answers = kept.answers;
+      this.amending = kept.amending;
+      if (kept.unsynced) {
+        this.save = 'device';
+        if (!this.fromDevice) this.changed();
+      }
+    } else if (this.device && !this.fromDevice) {
+      // The copy that lets it open offline later.
+      void saveAnswersOnDevice(this.device, detail.assignment.id, { detail, answers: this.answers, amending: false, unsynced: false }).catch(() => undefined);
+    }
+  }
+
+  /** A queued submit the server refused: its answers back in the form, to fix and submit again (an amendment if it was submitted meanwhile). */
+  private resumeRefused(item: OutboxItem<QuestionnaireOutboxPayload>) {
+    if (!item.payload) return;
+    this.answers = item.payload.answers;
+    const status = this.open?.response?.status;
+    this.amending = item.payload.amend || status === 'completed' || status === 'amended';
+  }
+
+  /** Drops a refused submit; the questionnaire shows as the server has it. */
+  private async discardRefused(item: OutboxItem<QuestionnaireOutboxPayload>) {
+    await this.device?.outbox.discard(item.seq);
+    if (this.device && item.target) await forgetAnswersOnDevice(this.device, item.target).catch(() => undefined);
+    if (item.target) await this.openOne(item.target);
   }
 
   private async back() {
@@ -397,15 +545,21 @@ export class SmQuestionnaireView extends LitElement {
     clearTimeout(this.timer);
     this.dirty = false;
     this.save = 'saving';
+    const open = this.open;
+    const answers = this.answers;
+    // On the device first (sealed): if the connection is gone, nothing typed is lost with the page.
+    const onDevice = this.device ? await saveAnswersOnDevice(this.device, open.assignment.id, { detail: open, answers, amending: this.amending, unsynced: true }).catch(() => false) : false;
     try {
-      const saved = await this.api.saveAnswers(this.open.assignment.id, { answers: this.sendable(), ...(this.amending ? { amend: true } : {}) });
+      if (!navigator.onLine && onDevice) throw new ApiError(0, 'network', 'offline');
+      const saved = await this.api.saveAnswers(open.assignment.id, { answers: this.sendable(), ...(this.amending ? { amend: true } : {}) });
       if (this.open) this.open = { ...this.open, response: { id: saved.id, revision: saved.revision, status: saved.status, answers: this.answers, updatedAt: saved.updatedAt } };
       this.amending = false;
       this.save = 'saved';
+      if (this.device && this.open) void saveAnswersOnDevice(this.device, open.assignment.id, { detail: this.open, answers, amending: false, unsynced: false }).catch(() => undefined);
     } catch {
-      // Kept on the page; the next change or the submit tries again.
+      // Kept on the page (and the device); the next change, the connection's return or the submit tries again.
       this.dirty = true;
-      this.save = 'failed';
+      this.save = onDevice ? 'device' : 'failed';
     }
   }
 
@@ -457,9 +611,18 @@ export class SmQuestionnaireView extends LitElement {
     }
     this.busy = true;
     clearTimeout(this.timer);
+    const id = this.open.assignment.id;
+    const refused = this.queuedFor(id);
+    // Submitting again replaces a refused submit (its answers are the ones in the form now).
+    if (refused?.status === 'refused') await this.device?.outbox.discard(refused.seq);
+    this.submitId ??= crypto.randomUUID();
+    const payload: QuestionnaireOutboxPayload = { answers: this.sendable(), amend: this.amending };
     try {
-      await this.api.submitAnswers(this.open.assignment.id, { answers: this.sendable(), ...(this.amending ? { amend: true } : {}) });
+      if (!navigator.onLine && this.device?.vault.canWrite) throw new ApiError(0, 'network', 'offline');
+      await this.api.submitAnswers(id, { id: this.submitId, answers: payload.answers, ...(payload.amend ? { amend: true } : {}) });
+      this.submitId = null;
       this.dirty = false;
+      if (this.device) void forgetAnswersOnDevice(this.device, id).catch(() => undefined);
       this.thanks = true;
       this.dispatchEvent(new CustomEvent('sm-questionnaire-submitted', { bubbles: true, composed: true }));
       await this.openOne(this.open.assignment.id);
@@ -467,10 +630,29 @@ export class SmQuestionnaireView extends LitElement {
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('.thanks')?.focus();
     } catch (err) {
-      this.summary = err instanceof ApiError && err.status === 0 ? this.t('q.saveFailed') : this.t('q.refused');
+      if (notNow(err) && this.device?.vault.canWrite) await this.queueSubmit(id, payload);
+      else if (notNow(err)) this.summary = this.t('q.saveFailed');
+      else {
+        this.submitId = null;
+        this.summary = err instanceof ApiError && REFUSAL_KEYS[err.code] ? this.t(REFUSAL_KEYS[err.code]!) : this.t('q.refused');
+      }
     } finally {
       this.busy = false;
     }
+  }
+
+  /** No connection: the submit waits on the device, sealed, and is sent exactly once later (same id). */
+  private async queueSubmit(id: string, payload: QuestionnaireOutboxPayload) {
+    const device = this.device!;
+    await saveAnswersOnDevice(device, id, { detail: this.open!, answers: this.answers, amending: this.amending, unsynced: false }).catch(() => undefined);
+    await device.outbox.add(SUBMIT_KIND, id, payload, this.submitId!);
+    this.submitId = null;
+    this.dirty = false;
+    this.save = 'idle';
+    await this.loadQueue();
+    this.announcement = this.t('q.queued');
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('.queued')?.focus();
   }
 
   private async amend() {
@@ -489,12 +671,14 @@ export class SmQuestionnaireView extends LitElement {
   }
 
   render() {
-    return html`${this.problem ? html`<p class="error" role="alert">${this.t(this.problem)}</p>` : nothing}${this.open ? this.renderOne(this.open) : this.renderList()}`;
+    return html`${this.problem ? html`<p class="error" role="alert">${this.t(this.problem)}</p>` : nothing}${this.open ? this.renderOne(this.open) : this.renderList()}
+      <p class="visually-hidden" role="status">${this.announcement}</p>`;
   }
 
   private renderList() {
     if (!this.list) return this.problem ? nothing : html`<p class="muted" role="status">${this.t('common.loading')}</p>`;
     return html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
+      ${this.fromDevice ? html`<p class="muted">${this.t('q.offlineList')}</p>` : nothing}
       <p>${this.t('q.expect')}</p>
       ${this.list.length === 0
         ? html`<p tabindex="-1">${this.t('q.list.empty')}</p>`
@@ -503,33 +687,58 @@ export class SmQuestionnaireView extends LitElement {
               (a) => html`<li>
                 <button @click=${() => this.openOne(a.id)}>
                   <span class="title">${this.titleOf(a)}</span>
-                  <span>${this.t(`q.status.${a.status}`)}${a.dueDate && a.status !== 'completed' ? html` · ${this.t(a.overdue ? 'q.list.overdue' : 'q.list.due', { date: this.date(a.dueDate) })}` : nothing}</span>
+                  <span>${this.listStatus(a)}${a.dueDate && a.status !== 'completed' ? html` · ${this.t(a.overdue ? 'q.list.overdue' : 'q.list.due', { date: this.date(a.dueDate) })}` : nothing}</span>
                 </button>
               </li>`,
             )}
           </ul>`}`;
   }
 
+  /** A questionnaire's status in the list, a submit waiting on the device first. */
+  private listStatus(a: PatientAssignment): string {
+    const queued = this.queuedFor(a.id);
+    if (queued) return this.t(queued.status === 'waiting' ? 'q.list.queued' : 'q.list.notSent');
+    return this.t(`q.status.${a.status}`);
+  }
+
+  /** A refusal of a queued submit, in the reader's language. */
+  private refusalOf(item: OutboxItem<QuestionnaireOutboxPayload>): string {
+    const key = item.code ? REFUSAL_KEYS[item.code] : undefined;
+    return key ? this.t(key) : describeRefusal(this.lang, { code: item.code ?? 'internal', params: item.params ?? undefined });
+  }
+
   private renderOne(d: PatientAssignmentDetail) {
     const enabled = enabledLinkIds(d.questionnaire.item, this.answers, this.logic);
     const outside = pruneAnswers(d.questionnaire.item, this.answers, this.logic);
-    const done = this.readOnly;
+    const queued = this.queuedFor(d.assignment.id);
+    const waiting = queued?.status === 'waiting';
+    const done = this.readOnly || waiting;
     return html`${this.preview ? nothing : html`<p><button class="link" @click=${this.back}>${this.t('q.back')}</button></p>`}
       <h3 tabindex="-1">${questionnaireTitle(d.questionnaire, this.lang)}</h3>
       <p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
+      ${this.fromDevice && !queued ? html`<p class="muted">${this.t('q.restoredDevice')}</p>` : nothing}
+      ${waiting ? html`<p class="notice queued" tabindex="-1">${this.t('q.queued')}</p>` : nothing}
+      ${queued?.status === 'refused'
+        ? html`<div class="error" role="alert">
+            <p>${this.t('q.notSent', { reason: this.refusalOf(queued) })}</p>
+            <button type="button" class="secondary" @click=${() => this.discardRefused(queued)}>${this.t('q.discard')}</button>
+          </div>`
+        : nothing}
       ${this.thanks ? html`<p class="thanks" role="status" tabindex="-1">${this.t('q.submitted')}</p>` : nothing}
       ${this.previewDone ? html`<p class="thanks" role="status">${this.t('q.preview.notSent')}</p>` : nothing}
+      ${this.sentLater ? html`<p class="thanks">${this.t('q.sent')}</p>` : nothing}
       ${done && d.assignment.submittedAt ? html`<p>${this.t('q.submittedOn', { date: this.date(d.assignment.submittedAt) })}</p>` : nothing}
       ${done ? nothing : html`<p class="muted">${this.t('q.requiredNote')}</p>`}
       <form novalidate @submit=${this.submit}>
         ${this.summary ? html`<p class="error" role="alert">${this.summary}</p>` : nothing}
         ${this.items(d.questionnaire.item ?? [], enabled, done, this.top, outside)}
-        <p class="visually-hidden" role="status">${this.announcement}</p>
-        ${done
+        ${waiting
+          ? nothing
+          : done
           ? html`<div class="actions"><button type="button" @click=${this.amend}>${this.t('q.amend')}</button><span class="muted">${this.t('q.amendNote')}</span></div>`
           : html`<div class="actions">
               <button type="submit" ?disabled=${this.busy}>${this.t(this.busy ? 'q.submitting' : 'q.submit')}</button>
-              <span class="muted" role="status">${this.save === 'saving' ? this.t('q.saving') : this.save === 'saved' ? this.t('q.saved') : this.save === 'failed' ? this.t('q.saveFailed') : ''}</span>
+              <span class="muted" role="status">${this.save === 'saving' ? this.t('q.saving') : this.save === 'saved' ? this.t('q.saved') : this.save === 'device' ? this.t('q.savedDevice') : this.save === 'failed' ? this.t('q.saveFailed') : ''}</span>
             </div>`}
       </form>`;
   }
