@@ -46,6 +46,19 @@ const en = {
   'admin.q.sched.stopLabel': 'Stop {questionnaire} for {name}',
   'admin.q.sched.confirm': 'Stop sending {questionnaire} to {name}? Those already sent stay open.',
   'admin.q.sched.stopped': 'Stopped. {name} gets no more of {questionnaire}; those already sent stay open.',
+  'admin.q.chosenAdd': 'Add to the list',
+  'admin.q.chosenHint': 'To send to several patients at once, add each one to the list.',
+  'admin.q.chosenTitle.one': 'Sending to 1 patient:',
+  'admin.q.chosenTitle.other': 'Sending to {count} patients:',
+  'admin.q.chosenAdded.one': '{name} added: 1 patient on the list.',
+  'admin.q.chosenAdded.other': '{name} added: {count} patients on the list.',
+  'admin.q.chosenRemove': 'Remove {name} from the list',
+  'admin.q.chosenRemoveShort': 'Remove',
+  'admin.q.chosenRemoved': '{name} is no longer on the list.',
+  'admin.q.assignedMany.one': 'Sent to 1 patient. They get a link, and nothing about the questionnaire.',
+  'admin.q.assignedMany.other': 'Sent to {count} patients. Each gets a link, and nothing about the questionnaire.',
+  'admin.q.scheduledMany.one': 'Sent to 1 patient. It repeats until {until}.',
+  'admin.q.scheduledMany.other': 'Sent to {count} patients. It repeats until {until} for each of them.',
 };
 
 const fr: Record<keyof typeof en, string> = {
@@ -90,6 +103,19 @@ const fr: Record<keyof typeof en, string> = {
   'admin.q.sched.stopLabel': 'Arrêter {questionnaire} pour {name}',
   'admin.q.sched.confirm': 'Cesser d’envoyer {questionnaire} à {name}? Ceux déjà envoyés restent ouverts.',
   'admin.q.sched.stopped': 'Arrêté. {name} ne recevra plus {questionnaire}; ceux déjà envoyés restent ouverts.',
+  'admin.q.chosenAdd': 'Ajouter à la liste',
+  'admin.q.chosenHint': 'Pour envoyer à plusieurs patients à la fois, ajoutez chacun à la liste.',
+  'admin.q.chosenTitle.one': 'Envoi à 1 patient :',
+  'admin.q.chosenTitle.other': 'Envoi à {count} patients :',
+  'admin.q.chosenAdded.one': '{name} ajouté : 1 patient sur la liste.',
+  'admin.q.chosenAdded.other': '{name} ajouté : {count} patients sur la liste.',
+  'admin.q.chosenRemove': 'Retirer {name} de la liste',
+  'admin.q.chosenRemoveShort': 'Retirer',
+  'admin.q.chosenRemoved': '{name} n’est plus sur la liste.',
+  'admin.q.assignedMany.one': 'Envoyé à 1 patient. La personne reçoit un lien, sans rien sur le questionnaire.',
+  'admin.q.assignedMany.other': 'Envoyé à {count} patients. Chacun reçoit un lien, sans rien sur le questionnaire.',
+  'admin.q.scheduledMany.one': 'Envoyé à 1 patient. L’envoi se répète jusqu’au {until}.',
+  'admin.q.scheduledMany.other': 'Envoyé à {count} patients. L’envoi se répète jusqu’au {until} pour chacun.',
 };
 
 /** Reminders' and recurring sends' strings, by language. */

@@ -54,6 +54,11 @@ export class SmQuestionnairesPage extends AdminPage {
         color: #b3261e;
         font-weight: 700;
       }
+      ul.chosen {
+        list-style: none;
+        padding: 0;
+        margin: 0.25rem 0;
+      }
       ul.library {
         list-style: none;
         padding: 0;
@@ -91,6 +96,8 @@ export class SmQuestionnairesPage extends AdminPage {
   @state() private importText = '';
   @state() private importError: string | null = null;
   @state() private found: Patient[] = [];
+  /** The patients a send goes to, when it goes to more than the one picked. */
+  @state() private chosen: Patient[] = [];
   @state() private detail: StaffAssignmentDetail | null = null;
   /** The builder, open on a new questionnaire (id null) or on one to edit. */
   @state() private building: { id: string | null } | null = null;
@@ -213,8 +220,10 @@ export class SmQuestionnairesPage extends AdminPage {
     const patientId = String(data.get('patient') ?? '');
     const dueDate = String(data.get('due') ?? '');
     const channel = data.get('channel') === 'sms' ? 'sms' : 'email';
-    const patient = this.found.find((p) => p.id === patientId);
-    if (!questionnaireId || !patient) return;
+    const picked = this.found.find((p) => p.id === patientId);
+    // The list when there is one; otherwise the one patient picked.
+    const patients = this.chosen.length ? this.chosen : picked ? [picked] : [];
+    if (!questionnaireId || patients.length === 0) return;
     const reminder = String(data.get('reminder') ?? '');
     const unit = String(data.get('repeat-unit') ?? '') as RepeatUnit | '';
     const until = String(data.get('repeat-until') ?? '');
@@ -229,13 +238,38 @@ export class SmQuestionnairesPage extends AdminPage {
     const repeat = unit ? { every: Number(data.get('repeat-every') ?? 1) || 1, unit, until } : null;
     const ok = await this.run(
       async () => {
-        await this.api.assignQuestionnaire(questionnaireId, { patientIds: [patientId], ...(dueDate ? { dueDate } : {}), channel, ...(reminder ? { reminderDaysBefore: Number(reminder) } : {}), ...(repeat ? { repeat } : {}) });
+        await this.api.assignQuestionnaire(questionnaireId, { patientIds: patients.map((p) => p.id), ...(dueDate ? { dueDate } : {}), channel, ...(reminder ? { reminderDaysBefore: Number(reminder) } : {}), ...(repeat ? { repeat } : {}) });
         await this.loadAssignments();
         if (repeat) await this.renderRoot.querySelector('sm-questionnaire-schedules')?.reload();
       },
-      repeat ? this.t('admin.q.scheduled', { name: patient.name, until: repeat.until }) : this.t(channel === 'sms' ? 'admin.questionnaires.assignedSms' : 'admin.q.assigned', { name: patient.name }),
+      patients.length > 1
+        ? translatePlural(this.lang, repeat ? 'admin.q.scheduledMany' : 'admin.q.assignedMany', patients.length, repeat ? { until: repeat.until } : {})
+        : repeat
+          ? this.t('admin.q.scheduled', { name: patients[0]!.name, until: repeat.until })
+          : this.t(channel === 'sms' ? 'admin.questionnaires.assignedSms' : 'admin.q.assigned', { name: patients[0]!.name }),
     );
-    if (ok) form.reset();
+    if (ok) {
+      form.reset();
+      this.chosen = [];
+    }
+  }
+
+  /** Adds the patient picked to the send's list (sending to several at once). */
+  private addChosen() {
+    const id = this.renderRoot.querySelector<HTMLSelectElement>('select[name=patient]')?.value;
+    const patient = this.found.find((p) => p.id === id);
+    if (!patient) return;
+    if (!this.chosen.some((p) => p.id === patient.id)) this.chosen = [...this.chosen, patient];
+    this.error = null;
+    this.status = translatePlural(this.lang, 'admin.q.chosenAdded', this.chosen.length, { name: patient.name });
+  }
+
+  private async removeChosen(patient: Patient) {
+    this.chosen = this.chosen.filter((p) => p.id !== patient.id);
+    this.status = this.t('admin.q.chosenRemoved', { name: patient.name });
+    await this.updateComplete;
+    // The focus stays in the list (or goes back to the pick when the list is empty).
+    (this.renderRoot.querySelector<HTMLElement>('ul.chosen button') ?? this.renderRoot.querySelector<HTMLElement>('select[name=patient]'))?.focus();
   }
 
   private async view(a: StaffAssignment) {
@@ -378,10 +412,19 @@ export class SmQuestionnairesPage extends AdminPage {
         <label>${this.t('admin.q.assignPatient')} <input type="search" autocomplete="off" @input=${this.search} /></label>
         <label
           >${this.t('admin.q.assignPick')}
-          <select name="patient" required>
+          <select name="patient" ?required=${this.chosen.length === 0}>
             ${this.found.map((p) => html`<option value=${p.id}>${p.name} (${p.dateOfBirth})</option>`)}
           </select>
         </label>
+        <div class="chosen">
+          <button type="button" ?disabled=${this.found.length === 0} @click=${this.addChosen}>${this.t('admin.q.chosenAdd')}</button>
+          ${this.chosen.length
+            ? html`<p id="chosen-title">${translatePlural(this.lang, 'admin.q.chosenTitle', this.chosen.length)}</p>
+                <ul class="chosen" aria-labelledby="chosen-title">
+                  ${this.chosen.map((p) => html`<li>${p.name} (${p.dateOfBirth}) <button type="button" class="link" aria-label=${this.t('admin.q.chosenRemove', { name: p.name })} @click=${() => this.removeChosen(p)}>${this.t('admin.q.chosenRemoveShort')}</button></li>`)}
+                </ul>`
+            : html`<p class="muted">${this.t('admin.q.chosenHint')}</p>`}
+        </div>
         <label>${this.t('admin.q.assignDue')} <input type="date" name="due" /></label>
         <label
           >${this.t('admin.q.reminder')}
@@ -409,7 +452,7 @@ export class SmQuestionnairesPage extends AdminPage {
           <label>${this.t('admin.q.repeat.until')} <input type="date" name="repeat-until" /></label>
           <p id="repeat-hint" class="muted">${this.t('admin.q.repeat.hint')}</p>
         </div>
-        <button type="submit" ?disabled=${this.busy || this.found.length === 0}>${this.t('admin.q.assignDo')}</button>
+        <button type="submit" ?disabled=${this.busy || (this.found.length === 0 && this.chosen.length === 0)}>${this.t('admin.q.assignDo')}</button>
       </form>
     </section>
     <sm-questionnaire-schedules .api=${this.api} .me=${this.me} lang=${this.lang}></sm-questionnaire-schedules>`;

@@ -107,6 +107,39 @@ describe('sending a questionnaire with a reminder and a repeat, and stopping a r
     expect(shadow(list()).querySelector('tbody button')).to.equal(null);
   });
 
+  it('sends to several patients at once: each added to the list, one removed, one request for the rest', async () => {
+    const sent: unknown[] = [];
+    serve(sent, []);
+    const sam = { ...jamie, id: 'p2', name: 'Sam Other', dateOfBirth: '1975-02-03' };
+    const lee = { ...jamie, id: 'p3', name: 'Lee Third', dateOfBirth: '1960-07-08' };
+    worker.use(http.get('/api/patients', () => HttpResponse.json({ patients: [jamie, sam, lee], nextCursor: null })));
+    const el = await fixture<SmQuestionnairesPage>(html`<sm-questionnaires-page .api=${new AdminApi()} .me=${me}></sm-questionnaires-page>`);
+    const form = await pick(el);
+    await waitUntil(() => form.querySelectorAll('select[name=patient] option').length === 3);
+    const select = form.querySelector<HTMLSelectElement>('select[name=patient]')!;
+    const add = [...form.querySelectorAll<HTMLButtonElement>('button[type=button]')].find((b) => b.textContent === 'Add to the list')!;
+    for (const id of ['p1', 'p2', 'p3', 'p2']) {
+      select.value = id;
+      add.click();
+      await el.updateComplete;
+    }
+    const names = () => [...form.querySelectorAll('ul.chosen li')].map((li) => li.textContent!.replace(/\s+/g, ' ').replace(/ Remove\s*$/, '').trim());
+    expect(names()).to.deep.equal(['Jamie Patient (1990-05-17)', 'Sam Other (1975-02-03)', 'Lee Third (1960-07-08)'], 'added once each');
+    expect(form.querySelector('#chosen-title')!.textContent).to.equal('Sending to 3 patients:');
+    const remove = form.querySelector<HTMLButtonElement>('ul.chosen li:nth-child(2) button')!;
+    expect(remove.getAttribute('aria-label')).to.equal('Remove Sam Other from the list');
+    remove.click();
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(names()).to.deep.equal(['Jamie Patient (1990-05-17)', 'Lee Third (1960-07-08)']);
+    expect(shadow(el).activeElement).to.equal(form.querySelector('ul.chosen button'), 'the focus stays in the list');
+    await expect(el).to.be.accessible();
+    form.requestSubmit();
+    await waitUntil(() => shadow(el).querySelector('[role=status].ok')?.textContent?.includes('Sent to 2 patients.'), 'sent');
+    expect(sent).to.deep.equal([{ patientIds: ['p1', 'p3'], channel: 'email' }]);
+    expect(form.querySelector('ul.chosen')).to.equal(null, 'the list is emptied after the send');
+  });
+
   it('speaks French: the repeat fields and the schedule list', async () => {
     serve([], []);
     const el = await fixture<SmQuestionnairesPage>(html`<sm-questionnaires-page lang="fr" .api=${new AdminApi()} .me=${me}></sm-questionnaires-page>`);
