@@ -128,6 +128,16 @@ export const adminStyles = css`
   .muted {
     color: #52606d;
   }
+  /* Read by screen readers, not shown. */
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
   label.check {
     display: flex;
     align-items: center;

@@ -69,14 +69,6 @@ export class SmBookingPage extends AdminPage {
       .feed {
         word-break: break-all;
       }
-      .visually-hidden {
-        position: absolute;
-        width: 1px;
-        height: 1px;
-        overflow: hidden;
-        clip: rect(0 0 0 0);
-        white-space: nowrap;
-      }
     `,
   ];
 

@@ -180,14 +180,6 @@ export class SmCalendarPage extends AdminPage {
         width: 100%;
         text-align: left;
       }
-      .visually-hidden {
-        position: absolute;
-        width: 1px;
-        height: 1px;
-        overflow: hidden;
-        clip: rect(0 0 0 0);
-        white-space: nowrap;
-      }
     `,
   ];
 

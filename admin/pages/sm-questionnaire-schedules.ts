@@ -17,17 +17,6 @@ export class SmQuestionnaireSchedules extends AdminPage {
   static styles = [
     ...AdminPage.styles,
     css`
-      table {
-        border-collapse: collapse;
-        width: 100%;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.4rem 0.5rem;
-        border-bottom: 1px solid #c5ced6;
-        vertical-align: top;
-      }
       .scroll {
         overflow-x: auto;
       }

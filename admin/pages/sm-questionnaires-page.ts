@@ -39,17 +39,6 @@ export class SmQuestionnairesPage extends AdminPage {
   static styles = [
     ...AdminPage.styles,
     css`
-      table {
-        border-collapse: collapse;
-        width: 100%;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.4rem 0.5rem;
-        border-bottom: 1px solid #c5ced6;
-        vertical-align: top;
-      }
       .flag {
         color: #b3261e;
         font-weight: 700;

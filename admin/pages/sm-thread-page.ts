@@ -142,14 +142,6 @@ export class SmThreadPage extends AdminPage {
         outline: 3px solid #00587c;
         outline-offset: 2px;
       }
-      .visually-hidden {
-        position: absolute;
-        width: 1px;
-        height: 1px;
-        overflow: hidden;
-        clip-path: inset(50%);
-        white-space: nowrap;
-      }
     `,
   ];
 

@@ -118,14 +118,6 @@ export class SmQuestionnaireBuilder extends LitElement {
         border-radius: 6px;
         background: #fff;
       }
-      .visually-hidden {
-        position: absolute;
-        width: 1px;
-        height: 1px;
-        overflow: hidden;
-        clip: rect(0 0 0 0);
-        white-space: nowrap;
-      }
       .problems ul {
         margin: 0.25rem 0;
         padding-left: 1.25rem;

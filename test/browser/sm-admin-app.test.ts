@@ -65,7 +65,7 @@ describe('<sm-admin-app>', () => {
     history.replaceState(null, '', '/admin/patients');
     const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
     await waitUntil(() => shadow(app).querySelector('nav'));
-    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Questionnaires', 'Clinic settings', 'Staff', 'Audit log', 'Outgoing e-mail', 'Messaging', 'Booking', 'Calendar', 'Booking requests', 'Embed', 'Dev mailbox', 'My account']);
+    expect(navTexts(app)).to.deep.equal(['Inbox', 'Patients', 'Questionnaires', 'Clinic settings', 'Staff', 'Audit log', 'Outgoing e-mail and texts', 'Messaging', 'Booking', 'Calendar', 'Booking requests', 'Embed', 'Dev mailbox', 'My account']);
     await waitUntil(() => currentPage(app)?.shadowRoot?.querySelector('table'));
     await expect(app).to.be.accessible();
 

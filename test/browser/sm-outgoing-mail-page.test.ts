@@ -37,7 +37,7 @@ describe('<sm-outgoing-mail-page>', () => {
     const el = await fixture<SmOutgoingMailPage>(html`<sm-outgoing-mail-page .api=${new AdminApi()} .me=${me}></sm-outgoing-mail-page>`);
     await waitUntil(() => rows(el).length === 2, 'failed e-mail listed');
     expect(queries).to.deep.equal(['?status=failed']);
-    expect(shadow(el).querySelector('h1')!.textContent).to.equal('Outgoing e-mail');
+    expect(shadow(el).querySelector('h1')!.textContent).to.equal('Outgoing e-mail and texts');
     expect(shadow(el).querySelector('select')!.value).to.equal('failed');
     expect(shadow(el).querySelector('caption')!.textContent).to.equal('E-mail that failed');
     const at = new Intl.DateTimeFormat('en-CA', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date('2026-11-25T18:30:00.000Z'));
@@ -112,7 +112,7 @@ describe('<sm-outgoing-mail-page>', () => {
     worker.use(http.get('/api/outgoing-mail', () => HttpResponse.json([mail({ attempts: 3 })])));
     const el = await fixture<SmOutgoingMailPage>(html`<sm-outgoing-mail-page .api=${new AdminApi()} .me=${me} .lang=${'fr'}></sm-outgoing-mail-page>`);
     await waitUntil(() => rows(el).length === 1);
-    expect(shadow(el).querySelector('h1')!.textContent).to.equal('Courriels sortants');
+    expect(shadow(el).querySelector('h1')!.textContent).to.equal('Courriels et textos sortants');
     expect(shadow(el).querySelector('label')!.textContent).to.contain('Afficher');
     expect(shadow(el).querySelector('option[value=failed]')!.textContent).to.equal('En échec');
     expect(rows(el)[0]).to.contain('Avis de nouveau message').and.contain('3 sur 10');
