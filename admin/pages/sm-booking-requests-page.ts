@@ -22,6 +22,9 @@ export class SmBookingRequestsPage extends AdminPage {
   static styles = [
     ...AdminPage.styles,
     css`
+      select.show {
+        max-width: 20rem;
+      }
       .requests {
         list-style: none;
         padding: 0;
@@ -173,7 +176,7 @@ export class SmBookingRequestsPage extends AdminPage {
       <p class="muted">${this.t('admin.requests.intro')}</p>
       <label
         >${this.t('admin.requests.show')}
-        <select @change=${this.changeFilter}>
+        <select class="show" @change=${this.changeFilter}>
           ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === this.filter}>${this.t(`admin.requests.status.${s}`)}</option>`)}
         </select></label
       >
