@@ -282,7 +282,8 @@ function itemTo(i: DraftItem, byLinkId: Map<string, DraftItem>): QuestionnaireIt
   } else {
     delete out.maxLength;
   }
-  if (i.type === 'quantity' && i.unitCode.trim()) {
+  // FHIR allows a unit on integers and decimals too (a pulse in /min); only quantities edit it here.
+  if ((i.type === 'quantity' || i.type === 'integer' || i.type === 'decimal') && i.unitCode.trim()) {
     extension.push({ url: QUESTIONNAIRE_UNIT_URL, valueCoding: { system: UCUM, code: i.unitCode.trim(), ...(i.unitDisplay.trim() ? { display: i.unitDisplay.trim() } : {}) } });
   }
   if (extension.length) out.extension = extension;

@@ -57,21 +57,17 @@ export class BookingApi {
 export class PublicBookingApi {
   constructor(private readonly clinic: string) {}
 
-  #base() {
-    return `/api/public/clinics/${encodeURIComponent(this.clinic)}/booking`;
-  }
-
   /** The types open to new patients. */
   options(): Promise<BookingOptions> {
-    return fetchJson(`${this.#base()}/options`);
+    return fetchJson(`/api/public/clinics/${encodeURIComponent(this.clinic)}/booking/options`);
   }
 
   slots(q: { typeId: string; providerId?: string; from: string; days: number }): Promise<SlotList> {
     const query = new URLSearchParams({ typeId: q.typeId, from: q.from, days: String(q.days), ...(q.providerId ? { providerId: q.providerId } : {}) });
-    return fetchJson(`${this.#base()}/slots?${query}`);
+    return fetchJson(`/api/public/clinics/${encodeURIComponent(this.clinic)}/booking/slots?${query}`);
   }
 
   request(input: NewBookingRequest): Promise<BookingRequestReceipt> {
-    return fetchJson(`${this.#base()}/requests`, { method: 'POST', body: input });
+    return fetchJson(`/api/public/clinics/${encodeURIComponent(this.clinic)}/booking/requests`, { method: 'POST', body: input });
   }
 }
