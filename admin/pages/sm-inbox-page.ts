@@ -6,7 +6,7 @@
  * time left to answer within the promise, live arrival of patient messages, today's
  * message-answering blocks, and a link to message a patient (sm-new-thread-page).
  */
-import { css, html, nothing } from 'lit';
+import { css, html, nothing, type PropertyValues } from 'lit';
 import { state } from 'lit/decorators.js';
 import { Router } from '@vaadin/router';
 import { defineOnce } from '../../shared/define-once.js';
@@ -214,6 +214,12 @@ export class SmInboxPage extends AdminPage {
   protected override describeError(err: unknown): string {
     const key = err instanceof ApiError ? ERRORS[err.code] : undefined;
     return key ? this.t(key) : super.describeError(err);
+  }
+
+  protected updated(changed: PropertyValues): void {
+    // A mark in the page's own timeline (from navigation start) when the first page of threads is on
+    // screen: the benchmark reads it, so render time is measured inside the page, not by polling.
+    if (changed.has('threads') && changed.get('threads') === null && this.threads) performance.mark('sm-inbox-shown', { detail: { threads: this.threads.length } });
   }
 
   /** The first page for the current filter; the selection and current row are kept where they still apply. */

@@ -72,6 +72,17 @@ describe('<sm-inbox-page>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('marks the moment its first page of threads is on screen, once, for in-page timing', async () => {
+    performance.clearMarks('sm-inbox-shown');
+    const { el } = await page();
+    const marks = performance.getEntriesByName('sm-inbox-shown', 'mark') as PerformanceMark[];
+    expect(marks.length).to.equal(1);
+    expect(marks[0]!.detail).to.deep.equal({ threads: 3 });
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(performance.getEntriesByName('sm-inbox-shown', 'mark').length).to.equal(1, 'not again on later updates');
+  });
+
   it('applies filters as they change, waits for a pause in typing, and leaves focus where it was', async () => {
     const { el, queries, $, $$ } = await page();
     expect($$('form.inline button:not([type=button])')).to.have.length(0, 'no Apply button');

@@ -56,6 +56,17 @@ describe('<sm-thread-page>', () => {
   before(startWorker);
   afterEach(() => worker.resetHandlers());
 
+  it('marks the moment the conversation is on screen, for in-page timing', async () => {
+    mockApi(detail(), []);
+    performance.clearMarks('sm-thread-shown');
+    const { root } = await page();
+    await waitUntil(() => performance.getEntriesByName('sm-thread-shown', 'mark').length > 0, 'marked');
+    const marks = performance.getEntriesByName('sm-thread-shown', 'mark') as PerformanceMark[];
+    expect(marks.length).to.equal(1);
+    expect(marks[0]!.detail).to.deep.equal({ messages: 3 });
+    expect(root.textContent).to.contain('Please renew.', 'marked once the messages are in the page');
+  });
+
   it('keeps the reply and the internal note apart: two tabs, two forms, two buttons; a note is never sent as a reply', async () => {
     const sent: Array<{ body: string; note: boolean }> = [];
     mockApi(detail(), sent);
