@@ -35,9 +35,11 @@ describe('end to end: a physician assigns PHQ-9, the patient fills it in on the 
     await staff.getByRole('heading', { name: 'Questionnaires', level: 1 }).waitFor();
     // The demo clinic starts with the library's instruments.
     await staff.getByText('Patient Health Questionnaire (PHQ-9): added').waitFor();
-    await staff.locator('select[name=questionnaire]').selectOption({ label: 'Patient Health Questionnaire (PHQ-9)' });
+    // The send form (the responses' filters below have selects of the same names).
+    const send = staff.locator('form', { has: staff.getByRole('button', { name: 'Assign' }) });
+    await send.locator('select[name=questionnaire]').selectOption({ label: 'Patient Health Questionnaire (PHQ-9)' });
     await staff.getByLabel(/Find the patient/).fill('Alex');
-    await staff.locator('select[name=patient] option', { hasText: DEMO_PATIENT.name }).waitFor({ state: 'attached' });
+    await send.locator('select[name=patient] option', { hasText: DEMO_PATIENT.name }).waitFor({ state: 'attached' });
     await staff.getByRole('button', { name: 'Assign' }).click();
     await staff.getByRole('status').filter({ hasText: `Assigned to ${DEMO_PATIENT.name}` }).waitFor();
     assert.deepEqual(await axeViolations(staff), []);
