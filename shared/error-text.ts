@@ -120,6 +120,7 @@ const WORDINGS: Record<string, Wording> = {
   patient_not_textable: plain('error.patient_not_textable'),
   invalid_repeat: plain('error.invalid_repeat'),
   reminder_needs_due_date: plain('error.reminder_needs_due_date'),
+  repeat_needs_link: plain('error.repeat_needs_link'),
   invalid_due_date: plain('error.invalid_due_date'),
   rate_limited: (lang, p) => {
     const wait = num(p, 'retryAfterSeconds');

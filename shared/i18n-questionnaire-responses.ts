@@ -6,6 +6,9 @@
 const en = {
   'q.reply.subject': 'About your questionnaire: {title}',
   'q.reply.about': 'About your questionnaire “{title}” of {date}:',
+  'q.send.subject': 'A questionnaire to fill in: {title}',
+  'q.send.body': 'Please fill in the questionnaire “{title}”. You will find it under Questionnaires on the clinic’s website.',
+  'q.send.bodyDue': 'Please fill in the questionnaire “{title}” by {date}. You will find it under Questionnaires on the clinic’s website.',
   'admin.qr.filters': 'Filter the responses',
   'admin.qr.filter.patient': 'Patient',
   'admin.qr.filter.questionnaire': 'Questionnaire',
@@ -49,6 +52,9 @@ const en = {
 const fr: Record<keyof typeof en, string> = {
   'q.reply.subject': 'Au sujet de votre questionnaire : {title}',
   'q.reply.about': 'Au sujet de votre questionnaire « {title} » du {date} :',
+  'q.send.subject': 'Un questionnaire à remplir : {title}',
+  'q.send.body': 'Veuillez remplir le questionnaire « {title} ». Vous le trouverez sous Questionnaires sur le site de la clinique.',
+  'q.send.bodyDue': 'Veuillez remplir le questionnaire « {title} » d’ici le {date}. Vous le trouverez sous Questionnaires sur le site de la clinique.',
   'admin.qr.filters': 'Filtrer les réponses',
   'admin.qr.filter.patient': 'Patient',
   'admin.qr.filter.questionnaire': 'Questionnaire',

@@ -26,6 +26,8 @@ const en = {
   'admin.questionnaires.sendBy': 'Send by',
   'admin.questionnaires.channel.email': 'E-mail link',
   'admin.questionnaires.channel.sms': 'Text message link',
+  'admin.questionnaires.channel.message': 'Message in a secure conversation',
+  'admin.questionnaires.assignedMessage': 'Sent to {name} as a message in a secure conversation; they get the usual e-mail notice, with nothing about the questionnaire.',
   'admin.questionnaires.assignedSms': 'Assigned to {name}. They get a text message with a link, and nothing about the questionnaire.',
 };
 
@@ -52,6 +54,8 @@ const fr: Record<keyof typeof en, string> = {
   'admin.questionnaires.sendBy': 'Envoyer par',
   'admin.questionnaires.channel.email': 'Lien par courriel',
   'admin.questionnaires.channel.sms': 'Lien par texto',
+  'admin.questionnaires.channel.message': 'Message dans une conversation sécurisée',
+  'admin.questionnaires.assignedMessage': 'Envoyé à {name} dans une conversation sécurisée; la personne reçoit l’avis habituel par courriel, sans rien sur le questionnaire.',
   'admin.questionnaires.assignedSms': 'Assigné à {name}. La personne reçoit un texto avec un lien, sans rien sur le questionnaire.',
 };
 

@@ -167,6 +167,7 @@ const en = {
   // Refusals of questionnaire schedules (shared/error-text.ts).
   'error.invalid_repeat': 'Choose a last day after today and within two years.',
   'error.reminder_needs_due_date': 'A reminder needs a due date.',
+  'error.repeat_needs_link': 'A repeating send goes by e-mail or text link, not as a message.',
   'error.invalid_due_date': 'Choose a due date that is today or later.',
   // The booking view's way in for new patients, shown on the frame's sign-in screen.
   'booking.request.title': 'Request an appointment (new patients)',
@@ -326,6 +327,7 @@ const fr: Record<keyof typeof en, string> = {
   // Refus des envois planifiés de questionnaires (shared/error-text.ts).
   'error.invalid_repeat': 'Choisissez un dernier jour après aujourd’hui et dans les deux ans.',
   'error.reminder_needs_due_date': 'Un rappel exige une date limite.',
+  'error.repeat_needs_link': 'Un envoi répété part par lien courriel ou texto, pas comme message.',
   'error.invalid_due_date': 'Choisissez une date limite à partir d’aujourd’hui.',
   // The booking view's way in for new patients, shown on the frame's sign-in screen.
   'booking.request.title': 'Demander un rendez-vous (nouveaux patients)',

@@ -100,8 +100,11 @@ export const NewAssignments = Type.Object(
   {
     patientIds: Type.Array(Id, { minItems: 1, maxItems: 200, uniqueItems: true }),
     dueDate: Type.Optional(IsoDate),
-    /** How the patient hears of it: an e-mail link (default) or a text-message link; neither names the questionnaire. */
-    channel: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('sms')])),
+    /**
+     * How the patient hears of it: an e-mail link (default) or a text-message link, neither naming the
+     * questionnaire; or a message in a secure conversation (its e-mail notice carries no content).
+     */
+    channel: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('message')])),
     /** A reminder this many days before the due date, if not completed by then (needs a due date). */
     reminderDaysBefore: Type.Optional(ReminderDaysBefore),
     /** Send again each period until a date (remote monitoring); one schedule per patient. */

@@ -208,7 +208,8 @@ export class SmQuestionnairesPage extends AdminPage {
     const questionnaireId = String(data.get('questionnaire') ?? '');
     const patientId = String(data.get('patient') ?? '');
     const dueDate = String(data.get('due') ?? '');
-    const channel = data.get('channel') === 'sms' ? 'sms' : 'email';
+    const pickedChannel = data.get('channel');
+    const channel = pickedChannel === 'sms' ? 'sms' : pickedChannel === 'message' ? 'message' : 'email';
     const picked = this.found.find((p) => p.id === patientId);
     // The list when there is one; otherwise the one patient picked.
     const patients = this.chosen.length ? this.chosen : picked ? [picked] : [];
@@ -235,7 +236,7 @@ export class SmQuestionnairesPage extends AdminPage {
         ? translatePlural(this.lang, repeat ? 'admin.q.scheduledMany' : 'admin.q.assignedMany', patients.length, repeat ? { until: repeat.until } : {})
         : repeat
           ? this.t('admin.q.scheduled', { name: patients[0]!.name, until: repeat.until })
-          : this.t(channel === 'sms' ? 'admin.questionnaires.assignedSms' : 'admin.q.assigned', { name: patients[0]!.name }),
+          : this.t(channel === 'sms' ? 'admin.questionnaires.assignedSms' : channel === 'message' ? 'admin.questionnaires.assignedMessage' : 'admin.q.assigned', { name: patients[0]!.name }),
     );
     if (ok) {
       form.reset();
@@ -427,6 +428,7 @@ export class SmQuestionnairesPage extends AdminPage {
           <legend>${this.t('admin.questionnaires.sendBy')}</legend>
           <label class="check"><input type="radio" name="channel" value="email" checked /> ${this.t('admin.questionnaires.channel.email')}</label>
           <label class="check"><input type="radio" name="channel" value="sms" /> ${this.t('admin.questionnaires.channel.sms')}</label>
+          <label class="check"><input type="radio" name="channel" value="message" /> ${this.t('admin.questionnaires.channel.message')}</label>
         </fieldset>
         <div role="group" aria-labelledby="repeat-title" aria-describedby="repeat-hint" class="repeat">
           <p id="repeat-title"><strong>${this.t('admin.q.repeat')}</strong></p>

@@ -14,7 +14,7 @@ import { runAction, type Action } from './action.js';
 import { notFound } from './errors.js';
 import { getPatient } from './patients.js';
 import type { StaffPrincipal } from './principal.js';
-import { answersOf, assignmentOf, resultOf, revisionOf, versionOf, type QuestionnaireContext } from './questionnaires.js';
+import { answersOf, assignmentOf, formsCategory, resultOf, revisionOf, versionOf, type QuestionnaireContext } from './questionnaires.js';
 import { startStaffThread, staffReply, type MessagingContext, type SendResult } from './threads.js';
 
 const NUMERIC = new Set(['integer', 'decimal', 'quantity']);
@@ -100,12 +100,6 @@ export async function responsePrint(ctx: QuestionnaireContext, who: StaffPrincip
   });
 }
 
-/** The category a reply about a questionnaire goes under: "Forms" when the clinic has it. */
-function replyCategory(m: MessagingContext): string {
-  const ids = m.settings.categories.map((c) => c.id);
-  return ids.includes('forms') ? 'forms' : ids.includes('other') ? 'other' : (ids[0] ?? '');
-}
-
 /**
  * Staff write to the patient about an assignment's response: the conversation opened about it
  * before (unless closed) or a new one, whose message starts with the questionnaire's name and date in
@@ -132,6 +126,6 @@ export async function replyAboutResponse(ctx: QuestionnaireContext, m: Messaging
   const open = row.reply_thread_id ? await ctx.db.selectFrom('threads').select(['id']).where('clinic_id', '=', cipher.clinicId).where('id', '=', row.reply_thread_id).where('status', '!=', 'closed').executeTakeFirst() : undefined;
   const sent = open
     ? await staffReply(m, who, open.id, { id: input.id, body }, link)
-    : await startStaffThread(m, who, { id: input.id, patientId: row.patient_id, subject: translate(lang, 'q.reply.subject', { title }).slice(0, 200), category: replyCategory(m), body, patientMayReply: true }, link);
+    : await startStaffThread(m, who, { id: input.id, patientId: row.patient_id, subject: translate(lang, 'q.reply.subject', { title }).slice(0, 200), category: formsCategory(m), body, patientMayReply: true }, link);
   return { threadId: sent.threadId, messageId: sent.messageId, newThread: !open };
 }

@@ -35,6 +35,9 @@ import { cancelReminder, reminderJob } from './questionnaire-reminders.js';
 import { checkRepeat, startScheduleInAction } from './questionnaire-schedules.js';
 import { clinicTimeZone } from './booking/setup.js';
 import { DateTime } from 'luxon';
+import { translate } from '../../shared/i18n-all.js';
+import { normalizeLang } from '../../shared/lang.js';
+import { startStaffThread, type MessagingContext } from './threads.js';
 
 /** What questionnaire operations need. */
 export interface QuestionnaireContext {
@@ -218,13 +221,16 @@ export async function publishVersion(ctx: QuestionnaireContext, who: StaffPrinci
  * assignment, its audit row and the patient's e-mail notice, a link only; with `repeat`, the
  * patient's schedule too). Every patient must be the clinic's (404 before anything is assigned otherwise).
  */
-export async function assignQuestionnaire(ctx: QuestionnaireContext, who: StaffPrincipal, questionnaireId: string, input: NewAssignments, now = new Date()): Promise<{ ids: string[]; scheduleIds: string[] }> {
+export async function assignQuestionnaire(ctx: QuestionnaireContext, who: StaffPrincipal, questionnaireId: string, input: NewAssignments, now = new Date(), messaging?: MessagingContext): Promise<{ ids: string[]; scheduleIds: string[] }> {
   const { cipher } = ctx;
   const q = await currentVersions(ctx.db, cipher.clinicId).where('q.id', '=', questionnaireId).executeTakeFirst();
   if (!q) throw notFound('Questionnaire');
   if (input.dueDate && Number.isNaN(Date.parse(`${input.dueDate}T00:00:00Z`))) throw new AppError(400, 'invalid_due_date', 'dueDate is not a date');
   const channel = input.channel ?? 'email';
   if (channel === 'sms' && !ctx.smsAvailable) throw smsUnavailable();
+  // A schedule's later periods go out as links (a job has no staff member to write as).
+  if (channel === 'message' && input.repeat) throw new AppError(400, 'repeat_needs_link', 'A repeating send goes by e-mail or text link', { field: 'channel' });
+  if (channel === 'message' && !messaging) throw new Error('Sending as a message needs the messaging context');
   if (input.reminderDaysBefore !== undefined && !input.dueDate) throw new AppError(400, 'reminder_needs_due_date', 'A reminder needs a due date', { field: 'reminderDaysBefore' });
   const zone = await clinicTimeZone(ctx.db, cipher.clinicId);
   const today = DateTime.fromJSDate(now).setZone(zone).toISODate()!;
@@ -240,6 +246,10 @@ export async function assignQuestionnaire(ctx: QuestionnaireContext, who: StaffP
   const ids: string[] = [];
   const scheduleIds: string[] = [];
   const remindDaysBefore = input.reminderDaysBefore ?? null;
+  if (channel === 'message') {
+    for (const patientId of input.patientIds) ids.push(await assignByMessage(ctx, messaging!, who, { patientId, q, dueDate: input.dueDate ?? null, remindDaysBefore, zone }, now));
+    return { ids, scheduleIds };
+  }
   for (const patientId of input.patientIds) {
     await runAction(ctx.store, who, ctx.requestId, async (a) => {
       if (input.repeat) {
@@ -266,8 +276,8 @@ export interface NewAssignment {
   /** The staff member who asked (for a booking: who set the appointment type to send it). */
   assignedBy: string;
   appointmentId?: string;
-  /** How the patient is told: an e-mail link (default) or a text-message link. */
-  channel?: 'email' | 'sms';
+  /** How the patient is told: an e-mail link (default), a text-message link, or a message in a conversation (sent by the caller). */
+  channel?: 'email' | 'sms' | 'message';
   /** A reminder this many days before the due date (by the same channel), in the clinic's time zone `zone`. */
   remindDaysBefore?: number | null;
   zone?: string;
@@ -286,6 +296,37 @@ export async function assignPeriodInAction(a: Action, n: NewAssignment, schedule
   return insertAssignment(a, n, schedule, now);
 }
 
+/**
+ * Sends a questionnaire as a message in a new secure conversation: the message names it (and its due
+ * date) in the patient's language and points to the clinic's questionnaires; the assignment, its link
+ * to the conversation, its audit row and any reminder commit with the message (one action).
+ */
+async function assignByMessage(
+  ctx: QuestionnaireContext,
+  m: MessagingContext,
+  who: StaffPrincipal,
+  s: { patientId: string; q: { id: string; version_id: string; resource: string }; dueDate: string | null; remindDaysBefore: number | null; zone: string },
+  now: Date,
+): Promise<string> {
+  const patient = await getPatient(ctx.db, ctx.cipher, s.patientId);
+  const lang = normalizeLang(patient.lang);
+  const title = questionnaireTitle(JSON.parse(s.q.resource) as Questionnaire, lang);
+  const due = s.dueDate ? DateTime.fromISO(s.dueDate).setLocale(lang === 'fr' ? 'fr-CA' : 'en-CA').toLocaleString(DateTime.DATE_FULL) : null;
+  const body = translate(lang, due ? 'q.send.bodyDue' : 'q.send.body', { title, ...(due ? { date: due } : {}) });
+  let id = '';
+  await startStaffThread(m, who, { id: randomUUID(), patientId: s.patientId, subject: translate(lang, 'q.send.subject', { title }).slice(0, 200), category: formsCategory(m), body, patientMayReply: true }, async (a, sent) => {
+    id = await assignInAction(a, { clinicId: ctx.cipher.clinicId, patientId: s.patientId, versionId: s.q.version_id, questionnaireId: s.q.id, dueDate: s.dueDate, assignedBy: who.staffId, channel: 'message', remindDaysBefore: s.remindDaysBefore, zone: s.zone }, now);
+    await a.tx.updateTable('questionnaire_assignments').set({ reply_thread_id: sent.threadId }).where('clinic_id', '=', ctx.cipher.clinicId).where('id', '=', id).execute();
+  });
+  return id;
+}
+
+/** The category a conversation about a questionnaire goes under: "Forms" when the clinic has it. */
+export function formsCategory(m: MessagingContext): string {
+  const ids = m.settings.categories.map((c) => c.id);
+  return ids.includes('forms') ? 'forms' : ids.includes('other') ? 'other' : (ids[0] ?? '');
+}
+
 async function insertAssignment(a: Action, n: NewAssignment, schedule: { id: string; period: string } | null, now: Date): Promise<string | null> {
   const id = randomUUID();
   const at = new Date().toISOString();
@@ -301,9 +342,10 @@ async function insertAssignment(a: Action, n: NewAssignment, schedule: { id: str
   if (!inserted) return null;
   a.audit({ action: 'questionnaire.assign', patientId: n.patientId, target: `assignment:${id}` });
   const channel = n.channel ?? 'email';
-  a.enqueue(channel === 'sms' ? questionnaireAssignedText(n.clinicId, n.patientId) : questionnaireAssignedNotice(n.clinicId, n.patientId));
+  // Sent as a message, the conversation's own notice tells the patient.
+  if (channel !== 'message') a.enqueue(channel === 'sms' ? questionnaireAssignedText(n.clinicId, n.patientId) : questionnaireAssignedNotice(n.clinicId, n.patientId));
   if (n.remindDaysBefore !== null && n.remindDaysBefore !== undefined && n.dueDate && n.zone) {
-    const reminder = reminderJob({ clinicId: n.clinicId, patientId: n.patientId, assignmentId: id, dueDate: n.dueDate, daysBefore: n.remindDaysBefore, channel, zone: n.zone }, now);
+    const reminder = reminderJob({ clinicId: n.clinicId, patientId: n.patientId, assignmentId: id, dueDate: n.dueDate, daysBefore: n.remindDaysBefore, channel: channel === 'sms' ? 'sms' : 'email', zone: n.zone }, now);
     if (reminder) a.enqueue(reminder);
   }
   return id;

@@ -15,6 +15,7 @@ import {
   publishVersion, readAssignment, readPatientAssignment, saveAnswers, submitAnswers, type QuestionnaireContext,
 } from '../domain/questionnaires.js';
 import { patientOf, requirePatient, requireRole, requireStaff, staffOf } from '../http/auth.js';
+import { messagingContext } from './messaging-context.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 /** Who curates the clinic's questionnaires (everyone may assign them and read responses). */
@@ -89,7 +90,8 @@ export const questionnaireRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
       },
       async (request, reply) => {
         const who = staffOf(request);
-        return reply.status(201).send(await assignQuestionnaire(await context(deps, who.clinicId, request.id), who, request.params.id, request.body));
+        const messaging = request.body.channel === 'message' ? await messagingContext(deps, who.clinicId, request.id) : undefined;
+        return reply.status(201).send(await assignQuestionnaire(await context(deps, who.clinicId, request.id), who, request.params.id, request.body, new Date(), messaging));
       },
     );
 
