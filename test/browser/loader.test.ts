@@ -321,9 +321,12 @@ describe('embed loader on a site that cannot show the widget', () => {
 
   it('says the clinic is unknown', async () => {
     worker.use(http.get('/api/public/clinics/nowhere/embed', () => HttpResponse.json({ code: 'not_found', message: 'Clinic not found', requestId: 'r' }, { status: 404 })));
+    // Listened for before the element exists: the embed check may answer before fixture() returns.
+    const seen = new Promise<CustomEvent<{ code: string }>>((resolve) => document.addEventListener('sm-error', (e) => resolve(e as CustomEvent<{ code: string }>), { once: true }));
     const el = await fixture<SmMessages>(html`<sm-messages clinic="nowhere" lang="en"></sm-messages>`);
-    const error = (await oneEvent(el, 'sm-error')) as CustomEvent<{ code: string }>;
+    const error = await seen;
     expect(error.detail).to.deep.equal({ code: 'unknown_clinic' });
+    await waitUntil(() => el.shadowRoot!.querySelector('[part=error]'), 'the message shows');
     expect(el.shadowRoot!.querySelector('[part=error]')!.textContent).to.contain('could not be found');
   });
 

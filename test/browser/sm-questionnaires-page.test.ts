@@ -100,7 +100,7 @@ describe('<sm-questionnaires-page>', () => {
     const form = await pick(el);
     const legend = form.querySelector('fieldset legend')!;
     expect(legend.textContent).to.equal('Send by');
-    expect([...form.querySelectorAll('fieldset label')].map((l) => l.textContent!.trim())).to.deep.equal(['E-mail link', 'Text message link']);
+    expect([...form.querySelectorAll('fieldset label')].map((l) => l.textContent!.trim())).to.deep.equal(['E-mail link', 'Text message link', 'Message in a secure conversation']);
     await expect(el).to.be.accessible();
     form.requestSubmit();
     await waitUntil(() => shadow(el).querySelector('[role=status].ok'));
