@@ -111,8 +111,8 @@ export async function scale(databaseUrl: string | null, engine: string): Promise
         await addThreads(product, clinic.id, patientIds, threads, step.threads);
         threads = step.threads;
       }
-      // Fresh planner statistics, as autovacuum would have after a bulk load.
-      if (databaseUrl) await sql`analyze`.execute(product.deps.db);
+      // Fresh planner statistics and visibility map (index-only counts), as autovacuum would have after a bulk load.
+      if (databaseUrl) await sql`vacuum analyze`.execute(product.deps.db);
       const first = await getJson<{ threads: unknown[]; nextCursor: string | null }>(`${base}/api/inbox?limit=200`, cookie);
       if (first.threads.length !== 200 || !first.nextCursor) throw new Error('The inbox did not return a full first page');
       const who = Math.floor(step.patients / 2);

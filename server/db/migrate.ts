@@ -26,6 +26,7 @@ import * as m0023 from './migrations/0023_booking_requests.js';
 import * as m0024 from './migrations/0024_questionnaire_schedules.js';
 import * as m0025 from './migrations/0025_response_reply_thread.js';
 import * as m0027 from './migrations/0027_questionnaire_submit_id.js';
+import * as m0028 from './migrations/0028_unread_total.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Db['dialect']) => Promise<void> };
 
@@ -56,6 +57,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0024_questionnaire_schedules': m0024,
   '0025_response_reply_thread': m0025,
   '0027_questionnaire_submit_id': m0027,
+  '0028_unread_total': m0028,
 };
 
 /** The migrations this database has not had yet, in order (all of them for an empty database). */

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { clinicCipher, getClinic } from '../../server/domain/clinics.js';
 import { DEFAULT_MESSAGING } from '../../server/domain/messaging-settings.js';
 import { indexUnsearchedMessages, messageTokens } from '../../server/domain/message-search.js';
+import { unreadTotal } from '../../server/domain/threads.js';
 import { DIALECTS, build, call, patientToken, seedClinic, seedPatient, staffCookie } from './helpers.js';
 
 const OPEN = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [{ start: '00:00', end: '23:59' }]]));
@@ -83,6 +84,39 @@ for (const d of DIALECTS) {
       await seedClinic(ctx.deps, 'south');
       const south = await inbox(await staffCookie(ctx.app, 'staff@south.test'));
       assert.deepEqual([south.threads.length, south.unreadTotal], [0, 0]);
+    });
+
+    it('counts the unread total as "unread for me" over every thread would, whatever the mix of read rows, baselines and patient messages', async (t) => {
+      const ctx = await setup(t, d.name);
+      const south = await seedClinic(ctx.deps, 'south');
+      const staffIds = (await ctx.deps.db.selectFrom('staff').select('id').where('clinic_id', '=', ctx.clinic.id).orderBy('email').execute()).map((s) => s.id);
+      const southPatient = await seedPatient(ctx.deps, south);
+      // A fixed pseudo-random sequence: every combination shows up, and a failure repeats.
+      let seed = 7;
+      const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 48271) % 2147483647) % xs.length]!;
+      const at = (minute: number | null) => (minute === null ? null : new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString());
+      const expected = new Map(staffIds.map((id) => [id, 0]));
+      for (let i = 0; i < 120; i++) {
+        const wrote = pick([null, 10, 20, 30]);
+        const baseline = pick([null, 5, 20, 40]);
+        const id = randomUUID();
+        const clinicId = i % 10 === 9 ? south.id : ctx.clinic.id;
+        await ctx.deps.db.insertInto('threads').values({
+          id, clinic_id: clinicId, patient_id: clinicId === south.id ? southPatient.id : ctx.patient.id, subject_enc: 'x', category: 'other', status: 'open', patient_may_reply: 1, started_by: 'patient',
+          assigned_to: null, awaiting_reply_since: null, due_at: null, patient_unread: 0, staff_unread: 0, patient_message_at: at(wrote), read_baseline: at(baseline), last_message_at: at(40)!, created_at: at(0)!,
+        }).execute();
+        if (clinicId !== ctx.clinic.id) continue;
+        for (const staffId of staffIds) {
+          // No read row, marked unread (null), or read before, at or after the patient's message.
+          const read = pick(['none', 'marked', 15, 20, 35] as const);
+          if (read !== 'none') await ctx.deps.db.insertInto('thread_reads').values({ clinic_id: ctx.clinic.id, thread_id: id, staff_id: staffId, read_at: read === 'marked' ? null : at(read) }).execute();
+          const since = read === 'none' ? (baseline === null ? '' : at(baseline)!) : read === 'marked' ? null : at(read)!;
+          const unread = read === 'marked' || (wrote !== null && at(wrote)! > since!);
+          if (unread) expected.set(staffId, expected.get(staffId)! + 1);
+        }
+      }
+      for (const staffId of staffIds) assert.equal(await unreadTotal(ctx.deps.db, ctx.clinic.id, staffId), expected.get(staffId), `staff ${staffId}`);
+      assert.ok(new Set(expected.values()).size > 1, 'the staff members see different totals');
     });
 
     it('finds words inside messages and notes through keyed tokens of the clinic only, and backfills older messages', async (t) => {
