@@ -384,8 +384,11 @@ export async function currentVersionId(db: Kysely<Database>, clinicId: string, q
   return (await currentVersions(db, clinicId).where('q.id', '=', questionnaireId).executeTakeFirst())?.version_id ?? null;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
-const isOverdue = (row: AssignmentRow) => row.status !== 'completed' && row.due_date !== null && row.due_date < today();
+/** Today's date where the clinic is: a form due today is not overdue in Ontario's evening, when it is already tomorrow in UTC. */
+async function clinicToday(db: Kysely<Database>, clinicId: string): Promise<string> {
+  return DateTime.now().setZone(await clinicTimeZone(db, clinicId)).toISODate()!;
+}
+const isOverdue = (row: AssignmentRow, today: string) => row.status !== 'completed' && row.due_date !== null && row.due_date < today;
 
 async function latestResponse(db: Kysely<Database>, clinicId: string, assignmentId: string): Promise<ResponseRow | undefined> {
   return db.selectFrom('questionnaire_responses').selectAll().where('clinic_id', '=', clinicId).where('assignment_id', '=', assignmentId).orderBy('revision', 'desc').limit(1).executeTakeFirst();
@@ -411,6 +414,7 @@ export async function versionOf(db: Kysely<Database>, clinicId: string, versionI
 export async function listAssignments(ctx: QuestionnaireContext, who: StaffPrincipal, query: AssignmentQuery): Promise<StaffAssignment[]> {
   const { cipher } = ctx;
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const today = await clinicToday(a.tx, cipher.clinicId);
     let q = a.tx
       .selectFrom('questionnaire_assignments as s')
       .innerJoin('questionnaire_versions as v', 'v.id', 's.version_id')
@@ -420,24 +424,24 @@ export async function listAssignments(ctx: QuestionnaireContext, who: StaffPrinc
     if (query.questionnaireId) q = q.where('s.questionnaire_id', '=', query.questionnaireId);
     if (query.patientId) q = q.where('s.patient_id', '=', query.patientId);
     // Overdue: not completed and past its due date (the same rule as the `overdue` flag).
-    if (query.status === 'overdue') q = q.where('s.status', '!=', 'completed').where('s.due_date', '<', today());
+    if (query.status === 'overdue') q = q.where('s.status', '!=', 'completed').where('s.due_date', '<', today);
     else if (query.status) q = q.where('s.status', '=', query.status);
     const rows = await q.orderBy('s.created_at', 'desc').orderBy('s.id').limit(query.limit ?? 200).execute();
     const names = await patientNames(a.tx, cipher, [...new Set(rows.map((r) => r.patient_id))]);
     const list: StaffAssignment[] = [];
     for (const r of rows) {
       const latestDone = await a.tx.selectFrom('questionnaire_responses').selectAll().where('clinic_id', '=', cipher.clinicId).where('assignment_id', '=', r.id).where('status', '!=', 'in-progress').orderBy('revision', 'desc').limit(1).executeTakeFirst();
-      list.push(staffAssignment(cipher, r, r.version, JSON.parse(r.resource) as Questionnaire, names.get(r.patient_id) ?? '', latestDone));
+      list.push(staffAssignment(cipher, r, r.version, JSON.parse(r.resource) as Questionnaire, names.get(r.patient_id) ?? '', latestDone, today));
     }
     a.audit(list.map((s) => ({ action: 'questionnaire.list', patientId: s.patientId, target: `assignment:${s.id}` })));
     return list;
   });
 }
 
-function staffAssignment(cipher: ClinicCipher, r: AssignmentRow, version: number, q: Questionnaire, patientName: string, latestDone: ResponseRow | undefined): StaffAssignment {
+function staffAssignment(cipher: ClinicCipher, r: AssignmentRow, version: number, q: Questionnaire, patientName: string, latestDone: ResponseRow | undefined, today: string): StaffAssignment {
   return {
     id: r.id, questionnaireId: r.questionnaire_id, versionId: r.version_id, version, title: questionnaireTitle(q, 'en'), titleFr: questionnaireTitle(q, 'fr'), patientId: r.patient_id, patientName,
-    status: r.status, overdue: isOverdue(r), dueDate: r.due_date, createdAt: r.created_at, submittedAt: latestDone?.submitted_at ?? null, result: resultOf(cipher, latestDone),
+    status: r.status, overdue: isOverdue(r, today), dueDate: r.due_date, createdAt: r.created_at, submittedAt: latestDone?.submitted_at ?? null, result: resultOf(cipher, latestDone),
   };
 }
 
@@ -463,7 +467,7 @@ export async function readAssignment(ctx: QuestionnaireContext, who: StaffPrinci
     const names = await patientNames(a.tx, cipher, [row.patient_id]);
     a.audit({ action: 'questionnaire.read', patientId: row.patient_id, target: `assignment:${id}` });
     return {
-      assignment: staffAssignment(cipher, row, v.version, v.questionnaire, names.get(row.patient_id) ?? '', responses.find((r) => r.status !== 'in-progress')),
+      assignment: staffAssignment(cipher, row, v.version, v.questionnaire, names.get(row.patient_id) ?? '', responses.find((r) => r.status !== 'in-progress'), await clinicToday(a.tx, cipher.clinicId)),
       questionnaire: v.questionnaire,
       responses: responses.map((r) => revisionOf(cipher, r)),
     };
@@ -488,14 +492,15 @@ function fhirResponse(q: Questionnaire, r: ResponseRow, answers: Answers, questi
 
 // --- the patient's side -----------------------------------------------------------------------
 
-function patientAssignment(r: AssignmentRow, q: Questionnaire, submittedAt: string | null): PatientAssignment {
-  return { id: r.id, title: questionnaireTitle(q, 'en'), titleFr: questionnaireTitle(q, 'fr'), status: r.status, overdue: isOverdue(r), dueDate: r.due_date, createdAt: r.created_at, submittedAt };
+function patientAssignment(r: AssignmentRow, q: Questionnaire, submittedAt: string | null, today: string): PatientAssignment {
+  return { id: r.id, title: questionnaireTitle(q, 'en'), titleFr: questionnaireTitle(q, 'fr'), status: r.status, overdue: isOverdue(r, today), dueDate: r.due_date, createdAt: r.created_at, submittedAt };
 }
 
 /** The patient's assignments: open ones first (earliest due first), then completed, newest first (audited). */
 export async function listPatientAssignments(ctx: QuestionnaireContext, who: PatientPrincipal): Promise<PatientAssignment[]> {
   const { cipher } = ctx;
   return runAction(ctx.store, who, ctx.requestId, async (a) => {
+    const today = await clinicToday(a.tx, cipher.clinicId);
     const rows = await a.tx
       .selectFrom('questionnaire_assignments as s')
       .innerJoin('questionnaire_versions as v', 'v.id', 's.version_id')
@@ -509,7 +514,7 @@ export async function listPatientAssignments(ctx: QuestionnaireContext, who: Pat
     const list: PatientAssignment[] = [];
     for (const r of rows) {
       const done = await a.tx.selectFrom('questionnaire_responses').select(['submitted_at']).where('clinic_id', '=', cipher.clinicId).where('assignment_id', '=', r.id).where('status', '!=', 'in-progress').orderBy('revision', 'desc').limit(1).executeTakeFirst();
-      list.push(patientAssignment(r, JSON.parse(r.resource) as Questionnaire, done?.submitted_at ?? null));
+      list.push(patientAssignment(r, JSON.parse(r.resource) as Questionnaire, done?.submitted_at ?? null, today));
     }
     a.audit({ action: 'questionnaire.list', target: `assignments:${list.length}` });
     const open = list.filter((s) => s.status !== 'completed').sort((x, y) => (x.dueDate ?? '9999').localeCompare(y.dueDate ?? '9999'));
@@ -533,7 +538,7 @@ export async function readPatientAssignment(ctx: QuestionnaireContext, who: Pati
     const done = latest && latest.status !== 'in-progress' ? latest : await a.tx.selectFrom('questionnaire_responses').selectAll().where('clinic_id', '=', cipher.clinicId).where('assignment_id', '=', id).where('status', '!=', 'in-progress').orderBy('revision', 'desc').limit(1).executeTakeFirst();
     a.audit({ action: 'questionnaire.read', target: `assignment:${id}` });
     return {
-      assignment: patientAssignment(row, v.questionnaire, done?.submitted_at ?? null),
+      assignment: patientAssignment(row, v.questionnaire, done?.submitted_at ?? null, await clinicToday(a.tx, cipher.clinicId)),
       questionnaire: v.questionnaire,
       response: latest ? { id: latest.id, revision: latest.revision, status: latest.status, answers: answersOf(cipher, latest), updatedAt: latest.updated_at } : null,
     };

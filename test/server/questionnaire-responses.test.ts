@@ -108,6 +108,18 @@ for (const d of DIALECTS) {
       assert.deepEqual(await list(`questionnaireId=${phq}&patientId=${ctx.patient.id}`), [done]);
       assert.deepEqual(await list('status=in-progress'), []);
       assert.equal((await call(ctx.app, 'GET', '/api/questionnaire-assignments?status=late', { cookie: ctx.admin })).statusCode, 400);
+
+      // Overdue by the clinic's calendar (America/Toronto): at 22:00 on 9 March there, already the
+      // 10th in UTC, a form due on the 9th is not late yet; two hours later it is.
+      const dueToday = (await call(ctx.app, 'POST', `/api/questionnaires/${phq}/assignments`, { cookie: ctx.admin, body: { patientIds: [ctx.patient.id], dueDate: '2026-03-09' } })).json().ids[0];
+      const overdueOf = async () => (await call(ctx.app, 'GET', `/api/questionnaire-assignments?patientId=${ctx.patient.id}`, { cookie: ctx.admin })).json().find((a: { id: string }) => a.id === dueToday).overdue;
+      t.mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-03-10T02:00:00Z') });
+      assert.equal(await overdueOf(), false);
+      assert.deepEqual(await list('status=overdue'), [late]);
+      t.mock.timers.setTime(Date.parse('2026-03-10T04:30:00Z'));
+      assert.equal(await overdueOf(), true);
+      assert.deepEqual(new Set(await list('status=overdue')), new Set([late, dueToday]));
+      t.mock.timers.reset();
     });
 
     it("gives the print view its clinic, patient, questionnaire version, answers and scores, audited as a view, and 404 to another clinic", async (t) => {
