@@ -41,10 +41,15 @@ const placed = (f: Date, zone: string): DateTime =>
 /** A period's key: its local wall time to the minute ("2026-12-03T09:00"). */
 const periodKey = (f: Date): string => f.toISOString().slice(0, 16);
 
-/** The RRULE of "every `every` `unit`s from `start` (local) until the end of `until` (local)". */
+/**
+ * The RRULE of "every `every` `unit`s from `start` (local) until the end of `until` (local)". Monthly
+ * from the 29th to the 31st falls on the month's last day where it is shorter (RFC 5545 would skip
+ * those months): the latest of days 28 to the start's that the month has.
+ */
 export function scheduleRule(repeat: Repeat, start: DateTime): string {
   const end = DateTime.fromISO(repeat.until, { zone: 'utc' }).endOf('day').toJSDate();
-  return new RRule({ freq: FREQ[repeat.unit], interval: repeat.every, dtstart: floating(start.startOf('minute')), until: end }).toString();
+  const monthEnd = repeat.unit === 'month' && start.day > 28 ? { bymonthday: Array.from({ length: start.day - 27 }, (_, i) => 28 + i), bysetpos: -1 } : {};
+  return new RRule({ freq: FREQ[repeat.unit], interval: repeat.every, dtstart: floating(start.startOf('minute')), until: end, ...monthEnd }).toString();
 }
 
 /** The schedule's latest period at or before `now`, and the one after it. */

@@ -15,7 +15,7 @@ import { libraryResource } from '../../server/domain/questionnaire-library.js';
 import { scoreAnswers } from '../../server/domain/questionnaire-scoring.js';
 import { checkQuestionnaire } from '../../server/domain/questionnaires.js';
 import { reminderAt } from '../../server/domain/questionnaire-reminders.js';
-import { RECUR_JOB, runRecurJob } from '../../server/domain/questionnaire-schedules.js';
+import { periodsAround, RECUR_JOB, runRecurJob, scheduleRule } from '../../server/domain/questionnaire-schedules.js';
 import type { JobEnv } from '../../server/domain/notices.js';
 import { JobRunner } from '../../server/jobs/runner.js';
 import { HANDLERS } from '../../server/workers.js';
@@ -45,6 +45,35 @@ const HEALTH = /PHQ|GAD|blood|pressure|tension|depress|anxi|systolic|mm ?Hg/i;
 const mmHg = (value: number) => [{ valueQuantity: { value } }];
 const bpAnswers = (systolic: number, diastolic: number): Answers => ({ 'bp-when': [{ valueDateTime: '2026-11-26T09:00:00-05:00' }], 'bp-systolic': mmHg(systolic), 'bp-diastolic': mmHg(diastolic) });
 const meta = { id: 'r1', status: 'completed' as const, questionnaireCanonical: 'urn:uuid:x|1', patientId: 'p1', authored: '2026-01-01T00:00:00.000Z' };
+
+describe('a monthly schedule', () => {
+  /** Each period's local date from `start`, walking the rule as the recurring job does. */
+  const periods = (startIso: string, every: number, until: string) => {
+    const start = DateTime.fromISO(startIso, { zone: ZONE });
+    const rule = scheduleRule({ unit: 'month', every, until }, start);
+    const out: string[] = [];
+    for (let at = start.toJSDate(), i = 0; i < 24; i++) {
+      const { next } = periodsAround(rule, ZONE, at);
+      if (!next) break;
+      const local = DateTime.fromObject({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate(), hour: next.getUTCHours(), minute: next.getUTCMinutes() }, { zone: ZONE });
+      out.push(local.toFormat("yyyy-MM-dd'T'HH:mm"));
+      at = local.toJSDate();
+    }
+    return out;
+  };
+
+  it('started on the 31st, falls on the last day of shorter months instead of skipping them', () => {
+    assert.deepEqual(periods('2027-01-31T09:30', 1, '2027-06-30'), ['2027-02-28T09:30', '2027-03-31T09:30', '2027-04-30T09:30', '2027-05-31T09:30', '2027-06-30T09:30']);
+  });
+
+  it('started on the 30th, every two months, keeps the 30th where there is one (29 February in a leap year)', () => {
+    assert.deepEqual(periods('2027-12-30T08:00', 2, '2028-08-31'), ['2028-02-29T08:00', '2028-04-30T08:00', '2028-06-30T08:00', '2028-08-30T08:00']);
+  });
+
+  it('started on an ordinary day, keeps that day', () => {
+    assert.deepEqual(periods('2027-01-15T10:00', 1, '2027-04-20'), ['2027-02-15T10:00', '2027-03-15T10:00', '2027-04-15T10:00']);
+  });
+});
 
 describe('the home blood-pressure log', () => {
   const bp = libraryResource('bp-log')!;
