@@ -19,6 +19,7 @@ import { AdminPage } from '../admin-page.js';
 import type { RepeatUnit } from '../../shared/questionnaire-schedules.js';
 import './sm-questionnaire-schedules.js';
 import '../questionnaires/sm-questionnaire-builder.js';
+import { flagText } from '../questionnaires/response-answers.js';
 import { ResponsesAdminApi } from '../questionnaires/response-api.js';
 import '../questionnaires/sm-response-filters.js';
 import '../questionnaires/sm-response-reply.js';
@@ -285,11 +286,7 @@ export class SmQuestionnairesPage extends AdminPage {
   private score(result: ResponseResult | null) {
     if (!result) return nothing;
     return html`${result.scores.map((s) => html`<div>${s.value}${s.band ? html` – ${this.lang === 'fr' ? s.band.fr : s.band.en}` : nothing}</div>`)}
-    ${result.flags.map((f) => html`<div class="flag">${this.t('admin.q.flag')}: ${this.flagText(f)}</div>`)}`;
-  }
-
-  private flagText(code: string) {
-    return code === 'phq9-item9' ? this.t('admin.q.flag.phq9-item9') : code;
+    ${result.flags.map((f) => html`<div class="flag">${this.t('admin.q.flag')}: ${flagText(f, this.lang)}</div>`)}`;
   }
 
   private answerText(item: QuestionnaireItem, a: AnswerValue): string {

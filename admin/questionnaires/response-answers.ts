@@ -1,9 +1,15 @@
 /** A response's answers as staff read them (the print view): each question's text and its answers, repeating groups instance by instance. */
 import type { QuestionnaireItem } from '@medplum/fhirtypes';
 import { html, type TemplateResult } from 'lit';
-import { translate } from '../../shared/i18n-all.js';
+import { catalog, translate, type MessageKey } from '../../shared/i18n-all.js';
 import type { Lang } from '../../shared/lang.js';
 import { codingDisplay, isQuestion, isRepeatingGroup, itemText, scopeItems, type AnswerValue, type Answers } from '../../shared/questionnaire-logic.js';
+
+/** A safety flag's words for staff (its code when it has none, say from an imported questionnaire). */
+export function flagText(code: string, lang: Lang): string {
+  const key = `admin.q.flag.${code}`;
+  return key in catalog(lang) ? translate(lang, key as MessageKey) : code;
+}
 
 /** One answer as text (a file by its name: the printed copy carries no file). */
 export function answerText(item: QuestionnaireItem, a: AnswerValue, lang: Lang): string {

@@ -11,7 +11,7 @@ import { describeFailure } from '../../shared/error-text.js';
 import type { ResponsePrint } from '../../shared/questionnaire-responses.js';
 import type { ResponseResult } from '../../shared/questionnaires.js';
 import { AdminPage } from '../admin-page.js';
-import { answerList } from './response-answers.js';
+import { answerList, flagText } from './response-answers.js';
 import { ResponsesAdminApi } from './response-api.js';
 
 export class SmResponsePrint extends AdminPage {
@@ -120,7 +120,7 @@ export class SmResponsePrint extends AdminPage {
     return html`<dl>
         ${result.scores.map((s) => html`<dt>${this.lang === 'fr' ? s.fr : s.en}</dt><dd>${s.value}${s.band ? html` – ${this.lang === 'fr' ? s.band.fr : s.band.en}` : nothing}</dd>`)}
       </dl>
-      ${result.flags.map((f) => html`<p class="flag">${this.t('admin.q.flag')}: ${f === 'phq9-item9' ? this.t('admin.q.flag.phq9-item9') : f}</p>`)}`;
+      ${result.flags.map((f) => html`<p class="flag">${this.t('admin.q.flag')}: ${flagText(f, this.lang)}</p>`)}`;
   }
 
   render() {

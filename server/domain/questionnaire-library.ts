@@ -165,7 +165,9 @@ const reading = (linkId: string) => `%resource.repeat(item).where(linkId = '${li
  * position. Its category is data like the PHQ-9 total: a calculatedExpression in FHIRPath gives
  * 2 when the reading is at or above Hypertension Canada's home threshold (systolic ≥ 135 or
  * diastolic ≥ 85 mm Hg), 1 when it is just below it (systolic 130–134 or diastolic 80–84: "elevated",
- * this product's early-warning margin, not a diagnosis), else 0; the bands name them.
+ * this product's early-warning margin, not a diagnosis), else 0; the bands name them. A reading of
+ * 180/110 or more (Hypertension Canada's severe range) is 3 and raises a safety flag to staff, and
+ * the form tells the patient what to do about it there and then.
  */
 const BP_LOG: Questionnaire = {
   resourceType: 'Questionnaire',
@@ -175,6 +177,9 @@ const BP_LOG: Questionnaire = {
   _title: fr('Relevé de la pression artérielle à domicile'),
   code: [{ system: LOINC, code: '85354-9', display: 'Blood pressure panel with all children optional' }],
   subjectType: ['Patient'],
+  extension: [
+    { url: SAFETY_FLAG_URL, extension: [{ url: 'code', valueCode: 'bp-severe' }, { url: 'expression', valueExpression: { language: 'text/fhirpath', expression: `${reading('bp-systolic')} >= 180 or ${reading('bp-diastolic')} >= 110` } }] },
+  ],
   item: [
     {
       linkId: 'bp-intro', type: 'display',
@@ -206,18 +211,24 @@ const BP_LOG: Questionnaire = {
       answerOption: [option(SNOMED, '33586001', 'Sitting', 'Assis(e)'), option(SNOMED, '10904000', 'Standing', 'Debout'), option(SNOMED, '40199007', 'Lying down', 'Couché(e)')],
     },
     {
+      linkId: 'bp-severe-advice', type: 'display',
+      text: 'If the top number is 180 or more, or the bottom number 110 or more: rest 5 minutes and measure again. If it is still that high, call the clinic today. Call 911 if you also have chest pain, shortness of breath, weakness, trouble speaking or a severe headache.',
+      _text: fr('Si le chiffre du haut est de 180 ou plus, ou celui du bas de 110 ou plus : reposez-vous 5 minutes et mesurez de nouveau. S’il est encore aussi élevé, appelez la clinique aujourd’hui. Faites le 911 si vous avez aussi une douleur à la poitrine, de l’essoufflement, une faiblesse, de la difficulté à parler ou un mal de tête intense.'),
+    },
+    {
       linkId: 'bp-category', type: 'integer', readOnly: true, text: 'Home blood pressure category', _text: fr('Catégorie de la pression artérielle à domicile'),
       extension: [
         {
           url: CALCULATED_EXPRESSION_URL,
           valueExpression: {
             language: 'text/fhirpath',
-            expression: `iif(${reading('bp-systolic')} >= 135 or ${reading('bp-diastolic')} >= 85, 2, iif(${reading('bp-systolic')} >= 130 or ${reading('bp-diastolic')} >= 80, 1, 0))`,
+            expression: `iif(${reading('bp-systolic')} >= 180 or ${reading('bp-diastolic')} >= 110, 3, iif(${reading('bp-systolic')} >= 135 or ${reading('bp-diastolic')} >= 85, 2, iif(${reading('bp-systolic')} >= 130 or ${reading('bp-diastolic')} >= 80, 1, 0)))`,
           },
         },
         band(0, 0, 'normal', 'Normal (below 130/80)', 'Normale (moins de 130/80)'),
         band(1, 1, 'elevated', 'Elevated (130–134/80–84)', 'Élevée (130–134/80–84)'),
         band(2, 2, 'high', 'High (135/85 or more at home)', 'Haute (135/85 ou plus à domicile)'),
+        band(3, 3, 'severe', 'Very high (180/110 or more)', 'Très haute (180/110 ou plus)'),
       ],
     },
   ] as unknown as QuestionnaireItem[],

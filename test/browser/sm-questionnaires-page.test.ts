@@ -16,7 +16,7 @@ const library: LibraryEntry[] = [
 const completed: StaffAssignment = {
   id: 'a1', questionnaireId: 'q1', versionId: 'v1', version: 1, title: phq9.title, titleFr: phq9.titleFr, patientId: 'p1', patientName: 'Jamie Patient', status: 'completed', overdue: false,
   dueDate: '2026-12-01', createdAt: '2026-11-20T00:00:00.000Z', submittedAt: '2026-11-25T00:00:00.000Z',
-  result: { scores: [{ linkId: 'phq9-total', en: 'Total score', fr: 'Score total', value: 12, band: { code: 'moderate', en: 'Moderate depression', fr: 'Dépression modérée' } }], flags: ['phq9-item9'] },
+  result: { scores: [{ linkId: 'phq9-total', en: 'Total score', fr: 'Score total', value: 12, band: { code: 'moderate', en: 'Moderate depression', fr: 'Dépression modérée' } }], flags: ['phq9-item9', 'bp-severe', 'clinic-own-flag'] },
 };
 
 const shadow = (el: Element) => el.shadowRoot!;
@@ -46,6 +46,9 @@ describe('<sm-questionnaires-page>', () => {
     expect(row).to.contain('Jamie Patient');
     expect(row).to.contain('12 – Moderate depression');
     expect(row).to.contain('Safety flag: PHQ-9 item 9');
+    expect(row).to.contain('Safety flag: Home blood pressure of 180/110 or more');
+    // A flag of an imported questionnaire has no words of ours: its code is shown.
+    expect(row).to.contain('Safety flag: clinic-own-flag');
     expect(text(el)).to.contain('Add Generalized Anxiety Disorder (GAD-7)');
     expect(text(el)).to.contain('Patient Health Questionnaire (PHQ-9): added');
     await expect(el).to.be.accessible();

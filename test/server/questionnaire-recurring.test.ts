@@ -84,19 +84,25 @@ describe('the home blood-pressure log', () => {
     assert.match(JSON.stringify(bp), /"code":"mm\[Hg\]"/);
     assert.match(JSON.stringify(bp), /Relevé de la pression artérielle à domicile/);
     assert.match(JSON.stringify(bp), /Diastolique/);
+    // What to do about a severe reading is on the form itself, in both languages.
+    const advice = bp.item!.find((i) => i.linkId === 'bp-severe-advice')!;
+    assert.equal(advice.type, 'display');
+    assert.match(advice.text!, /180 or more.*110 or more.*911/s);
+    assert.match(JSON.stringify(advice._text), /180 ou plus.*110 ou plus.*911/s);
   });
 
   const CASES: Array<[number, number, string]> = [
     [120, 70, 'normal'], [129, 79, 'normal'],
     [130, 70, 'elevated'], [120, 80, 'elevated'], [134, 84, 'elevated'],
-    [135, 70, 'high'], [120, 85, 'high'], [134, 85, 'high'], [135, 84, 'high'], [190, 115, 'high'],
+    [135, 70, 'high'], [120, 85, 'high'], [134, 85, 'high'], [135, 84, 'high'], [179, 109, 'high'],
+    [180, 90, 'severe'], [150, 110, 'severe'], [190, 115, 'severe'],
   ];
   for (const [systolic, diastolic, band] of CASES) {
-    it(`${systolic}/${diastolic} at home is ${band}`, () => {
+    it(`${systolic}/${diastolic} at home is ${band}${band === 'severe' ? ', flagged to staff' : ''}`, () => {
       const { result } = scoreAnswers(bp, bpAnswers(systolic, diastolic), meta);
       assert.equal(result.scores.length, 1);
       assert.equal(result.scores[0]!.band?.code, band);
-      assert.deepEqual(result.flags, []);
+      assert.deepEqual(result.flags, band === 'severe' ? ['bp-severe'] : []);
     });
   }
 
