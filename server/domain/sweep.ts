@@ -2,7 +2,8 @@
  * The periodic clean-up, run as one scheduled job across instances: what nobody will use again
  * leaves the database (unclaimed uploads, ended sessions and their device keys, spent sign-in codes
  * and second-factor challenges, old live events, finished jobs (failed ones after 30 days), stale
- * rate-limit counters, staff links (invitation, password reset) a month past their expiry).
+ * rate-limit counters, staff links (invitation, password reset) a month past their expiry, and new
+ * patients' booking requests once they are no longer needed).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -14,8 +15,15 @@ import { DAY } from './time.js';
 /** An upload no message claimed within this time is deleted. */
 export const UNCLAIMED_UPLOAD_TTL_MS = DAY;
 
+/**
+ * A new patient's booking request (their sealed details) is kept this long after staff decided it,
+ * or after its time if nobody did: enough to answer "what became of my request", and no longer: an
+ * approved requester's details live on in their patient record, a declined one is not a patient.
+ */
+export const BOOKING_REQUEST_RETENTION_MS = 90 * DAY;
+
 /** What one sweep removed, by kind. */
-export type SweepReport = Record<'uploads' | 'deviceKeys' | 'sessions' | 'challenges' | 'events' | 'jobs' | 'rateLimits' | 'staffLinks', number>;
+export type SweepReport = Record<'uploads' | 'deviceKeys' | 'sessions' | 'challenges' | 'events' | 'jobs' | 'rateLimits' | 'staffLinks' | 'bookingRequests', number>;
 
 /** Runs every clean-up once. */
 export async function sweep(db: Kysely<Database>, now = new Date()): Promise<SweepReport> {
@@ -41,5 +49,12 @@ export async function sweep(db: Kysely<Database>, now = new Date()): Promise<Swe
   const rateLimits = n(await db.deleteFrom('rate_limits').where('reset_at', '<', now.getTime()).executeTakeFirstOrThrow());
   // Kept a while after expiry, so the staff list can still say an invitation expired.
   const staffLinks = n(await db.deleteFrom('staff_tokens').where('expires_at', '<', ago(30 * DAY)).executeTakeFirstOrThrow());
-  return { uploads, deviceKeys, sessions, challenges, events, jobs, rateLimits, staffLinks };
+  const kept = ago(BOOKING_REQUEST_RETENTION_MS);
+  const bookingRequests = n(
+    await db
+      .deleteFrom('booking_requests')
+      .where((eb) => eb.or([eb.and([eb('status', '!=', 'pending'), eb('updated_at', '<', kept)]), eb.and([eb('status', '=', 'pending'), eb('starts_at', '<', kept)])]))
+      .executeTakeFirstOrThrow(),
+  );
+  return { uploads, deviceKeys, sessions, challenges, events, jobs, rateLimits, staffLinks, bookingRequests };
 }

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { DateTime } from 'luxon';
 import { createSession } from '../../server/domain/sessions.js';
+import { BOOKING_REQUEST_RETENTION_MS, sweep } from '../../server/domain/sweep.js';
 import type { Slot, StaffBookingRequest } from '../../shared/booking.js';
 import { DIALECTS, build, call, seedClinic, seedPatient, staffCookie } from './helpers.js';
 
@@ -135,6 +136,23 @@ for (const { name: dialect, skip } of DIALECTS) {
       const row = await ctx.deps.db.selectFrom('booking_requests').select(['status', 'decline_message_enc']).executeTakeFirstOrThrow();
       assert.equal(row.status, 'declined');
       assert.equal(row.decline_message_enc?.includes('March'), false, 'the note is sealed');
+    });
+
+    it('forgets a request 90 days after it was decided, or after its time when nobody decided it', async (t) => {
+      const ctx = await setup(t, dialect);
+      const slots = await ctx.publicSlots();
+      await ctx.ok(await ctx.request(at(slots, '10:00'), { email: 'declined@example.org' }), 201);
+      await ctx.ok(await ctx.request(at(slots, '11:00'), { email: 'undecided@example.org' }), 201);
+      const declined = (await ctx.pending()).find((r) => r.startsAt === at(slots, '10:00').startsAt)!;
+      await ctx.ok(await call(ctx.app, 'POST', `/api/booking/requests/${declined.id}/decline`, { cookie: ctx.staff, body: {} }), 200);
+      const left = async (days: number) => {
+        await sweep(ctx.deps.db, new Date(Date.now() + days * 86_400_000));
+        return (await ctx.deps.db.selectFrom('booking_requests').select('starts_at').orderBy('starts_at').execute()).map((r) => DateTime.fromISO(r.starts_at, { zone: ZONE }).toFormat('HH:mm'));
+      };
+      const retention = BOOKING_REQUEST_RETENTION_MS / 86_400_000;
+      assert.deepEqual(await left(retention - 1), ['10:00', '11:00']);
+      assert.deepEqual(await left(retention + 1), ['11:00'], 'the declined one is gone; the undecided one waits for its own time');
+      assert.deepEqual(await left(retention + 4), []);
     });
 
     it('answers 409 slot_taken when the time was booked after the hold lapsed, keeps the request, and approves it at another time', async (t) => {

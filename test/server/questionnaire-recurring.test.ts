@@ -88,7 +88,7 @@ describe('the home blood-pressure log', () => {
     const advice = bp.item!.find((i) => i.linkId === 'bp-severe-advice')!;
     assert.equal(advice.type, 'display');
     assert.match(advice.text!, /180 or more.*110 or more.*911/s);
-    assert.match(JSON.stringify(advice._text), /180 ou plus.*110 ou plus.*911/s);
+    assert.match(JSON.stringify((advice as { _text?: unknown })._text), /180 ou plus.*110 ou plus.*911/s);
   });
 
   const CASES: Array<[number, number, string]> = [
