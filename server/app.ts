@@ -10,7 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Deps } from './deps.js';
 import { startWorkers } from './workers.js';
 import { deviceKeyRoutes } from './routes/device-keys.js';
@@ -69,6 +69,11 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     bodyLimit: 1024 * 1024,
     // Server-Sent Event streams stay open; closing the server must not wait for them.
     forceCloseConnections: true,
+    // A path Fastify cannot even decode (`/assets/%ff`) is refused in the API's own error shape.
+    frameworkErrors: (error, request, reply) => {
+      const badUrl = error.code === 'FST_ERR_BAD_URL';
+      void (reply as FastifyReply).status(badUrl ? 400 : (error.statusCode ?? 400)).send({ code: badUrl ? 'bad_url' : error.code.toLowerCase(), message: badUrl ? 'The address is not valid percent-encoded text' : error.message, requestId: request.id });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Two validators: query strings and path parameters are text, so `?limit=5&unread=true` is coerced

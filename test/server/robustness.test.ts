@@ -42,6 +42,18 @@ for (const d of DIALECTS) {
       assert.ok(checked > 100, `checked ${checked} requests`);
     });
 
+    it('refuses a path that is not valid percent-encoding in the API error shape', async (t) => {
+      const { app } = await build(t, d.name);
+      for (const url of ['/assets/%ff', '/api/patients/%E0%A4%A', '/p/%c0%af']) {
+        const res = await app.inject({ method: 'GET', url });
+        assert.equal(res.statusCode, 400, `${url} → ${res.body}`);
+        assert.match(res.headers['content-type'] as string, /^application\/json/);
+        const body = res.json();
+        assert.equal(body.code, 'bad_url', url);
+        assert.ok(body.message && body.requestId, url);
+      }
+    });
+
     it('keeps names, e-mail addresses, codes and search terms out of the logs', async (t) => {
       const logs: string[] = [];
       const ctx = await build(t, d.name, {}, logs);
