@@ -19,17 +19,6 @@ import './pages/sm-login-page.js';
 import './pages/sm-inbox-page.js';
 import './pages/sm-new-thread-page.js';
 import './pages/sm-thread-page.js';
-import './pages/sm-messaging-settings-page.js';
-import './pages/sm-patients-page.js';
-import './pages/sm-settings-page.js';
-import './pages/sm-staff-page.js';
-import './pages/sm-audit-page.js';
-import './pages/sm-outgoing-mail-page.js';
-import './pages/sm-mailbox-page.js';
-import './pages/sm-embed-page.js';
-import './pages/sm-booking-page.js';
-import './pages/sm-calendar-page.js';
-import './pages/sm-account-page.js';
 import './pages/sm-not-found-page.js';
 import './pages/sm-accept-invitation-page.js';
 import './pages/sm-forgot-password-page.js';
@@ -41,27 +30,25 @@ interface NavItem {
   label: MessageKey;
   /** Shown only when true for the signed-in staff member. */
   visible: (me: Me) => boolean;
-  /** A page in its own chunk, fetched when first opened (one that carries a heavy library). */
+  /** The page's own chunk, fetched when first opened: the first load carries only the inbox and a conversation. */
   load?: () => Promise<unknown>;
 }
 
 const NAV: NavItem[] = [
   { path: '/admin/inbox', tag: 'sm-inbox-page', label: 'admin.nav.inbox', visible: () => true },
-  { path: '/admin/patients', tag: 'sm-patients-page', label: 'admin.nav.patients', visible: () => true },
-  // The FHIRPath engine for scores and conditions is most of its weight: not in the inbox's first load.
+  { path: '/admin/patients', tag: 'sm-patients-page', label: 'admin.nav.patients', visible: () => true, load: () => import('./pages/sm-patients-page.js') },
   { path: '/admin/questionnaires', tag: 'sm-questionnaires-page', label: 'admin.nav.questionnaires', visible: () => true, load: () => import('./pages/sm-questionnaires-page.js') },
-  { path: '/admin/settings', tag: 'sm-settings-page', label: 'admin.nav.settings', visible: () => true },
-  { path: '/admin/staff', tag: 'sm-staff-page', label: 'admin.nav.staff', visible: (me) => me.staff.role === 'admin' },
-  { path: '/admin/audit', tag: 'sm-audit-page', label: 'admin.nav.audit', visible: (me) => me.staff.role === 'admin' },
-  { path: '/admin/outgoing-mail', tag: 'sm-outgoing-mail-page', label: 'admin.nav.outgoing', visible: (me) => me.staff.role === 'admin' },
-  { path: '/admin/messaging', tag: 'sm-messaging-settings-page', label: 'admin.nav.messaging', visible: () => true },
-  { path: '/admin/booking', tag: 'sm-booking-page', label: 'admin.nav.booking', visible: () => true },
-  { path: '/admin/calendar', tag: 'sm-calendar-page', label: 'admin.nav.calendar', visible: () => true },
-  // New patients' requests: its own chunk (most sessions never open it).
+  { path: '/admin/settings', tag: 'sm-settings-page', label: 'admin.nav.settings', visible: () => true, load: () => import('./pages/sm-settings-page.js') },
+  { path: '/admin/staff', tag: 'sm-staff-page', label: 'admin.nav.staff', visible: (me) => me.staff.role === 'admin', load: () => import('./pages/sm-staff-page.js') },
+  { path: '/admin/audit', tag: 'sm-audit-page', label: 'admin.nav.audit', visible: (me) => me.staff.role === 'admin', load: () => import('./pages/sm-audit-page.js') },
+  { path: '/admin/outgoing-mail', tag: 'sm-outgoing-mail-page', label: 'admin.nav.outgoing', visible: (me) => me.staff.role === 'admin', load: () => import('./pages/sm-outgoing-mail-page.js') },
+  { path: '/admin/messaging', tag: 'sm-messaging-settings-page', label: 'admin.nav.messaging', visible: () => true, load: () => import('./pages/sm-messaging-settings-page.js') },
+  { path: '/admin/booking', tag: 'sm-booking-page', label: 'admin.nav.booking', visible: () => true, load: () => import('./pages/sm-booking-page.js') },
+  { path: '/admin/calendar', tag: 'sm-calendar-page', label: 'admin.nav.calendar', visible: () => true, load: () => import('./pages/sm-calendar-page.js') },
   { path: '/admin/booking-requests', tag: 'sm-booking-requests-page', label: 'admin.nav.bookingRequests', visible: () => true, load: () => import('./pages/sm-booking-requests-page.js') },
-  { path: '/admin/embed', tag: 'sm-embed-page', label: 'admin.nav.embed', visible: () => true },
-  { path: '/admin/mailbox', tag: 'sm-mailbox-page', label: 'admin.nav.mailbox', visible: (me) => me.devMailbox },
-  { path: '/admin/account', tag: 'sm-account-page', label: 'admin.nav.account', visible: () => true },
+  { path: '/admin/embed', tag: 'sm-embed-page', label: 'admin.nav.embed', visible: () => true, load: () => import('./pages/sm-embed-page.js') },
+  { path: '/admin/mailbox', tag: 'sm-mailbox-page', label: 'admin.nav.mailbox', visible: (me) => me.devMailbox, load: () => import('./pages/sm-mailbox-page.js') },
+  { path: '/admin/account', tag: 'sm-account-page', label: 'admin.nav.account', visible: () => true, load: () => import('./pages/sm-account-page.js') },
 ];
 
 /** The pages a session may show: only "My account" while the clinic's two-factor requirement waits for enrolment. */
@@ -319,7 +306,7 @@ export class SmAdminApp extends LitElement {
     this.router = new Router(this.outlet);
     void this.router.setRoutes(
       me.enrolmentRequired
-        ? [page('/admin/account', 'sm-account-page'), { path: '(.*)', redirect: '/admin/account' }]
+        ? [page('/admin/account', 'sm-account-page', () => import('./pages/sm-account-page.js')), { path: '(.*)', redirect: '/admin/account' }]
         : [{ path: '/admin/', redirect: '/admin/inbox' }, page('/admin/inbox/new', 'sm-new-thread-page'), page('/admin/inbox/:id', 'sm-thread-page'), page('/admin/questionnaires/responses/:id/print', 'sm-response-print', () => import('./questionnaires/sm-response-print.js')), ...navFor(me).map((n) => page(n.path, n.tag, n.load)), page('(.*)', 'sm-not-found-page')],
     );
   }
