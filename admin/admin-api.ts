@@ -25,11 +25,20 @@ export class AdminApi {
   /** Threads read ahead of the page that shows them (see prefetchThread); each answer is used once. */
   readonly #early = new Map<string, Promise<StaffThreadDetail | null>>();
 
-  async #call<T>(url: string, init?: Init): Promise<T> {
+  /** Runs a staff request; a 401 (the session is over) calls onSessionEnded before the error goes on. For the area clients (booking, responses). */
+  async call<T>(url: string, init?: Init): Promise<T> {
     try {
       return await fetchJson<T>(url, init);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) this.onSessionEnded();
+      throw err;
+    }
+  }
+
+  async #call<T>(url: string, init?: Init): Promise<T> {
+    try {
+      return await this.call<T>(url, init);
+    } catch (err) {
       if (err instanceof ApiError && err.status === 403 && err.code === 'two_factor_required') this.onTwoFactorRequired();
       throw err;
     }

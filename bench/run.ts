@@ -20,6 +20,7 @@ import { DEFAULT_MESSAGING, saveMessagingSettings } from '../server/domain/messa
 import { startPatientThread, startStaffThread, staffReply } from '../server/domain/threads.js';
 import { messagingContext } from '../server/routes/messaging-context.js';
 import { freePort, newPage, patientSignsIn, startHarness } from '../test/e2e/harness.js';
+import { fakeWebRoot } from '../test/support/fake-web-root.js';
 import { DEMO_SLUG } from '../server/demo-seed.js';
 import { loadConfig } from '../server/config.js';
 import { DEFAULT_WEB_ROOT } from '../server/bootstrap.js';
@@ -334,10 +335,7 @@ async function bareServer(): Promise<Target & { close(): Promise<void> }> {
 /** A product with one clinic, a consenting patient in a thread and a signed-in admin, ready to take sends. */
 async function sendingProduct(databaseUrl: string | null): Promise<{ targets: Target[]; close(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-bench-'));
-  const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-bench-web-'));
-  fs.mkdirSync(path.join(webRoot, 'widget'));
-  fs.mkdirSync(path.join(webRoot, 'admin'));
-  for (const f of ['widget/frame.html', 'admin/index.html', 'widget.js']) fs.writeFileSync(path.join(webRoot, f), '');
+  const webRoot = fakeWebRoot();
   const port = await freePort();
   const base = `http://localhost:${port}`;
   const config = loadConfig({ PORT: String(port), DEMO_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });

@@ -16,6 +16,7 @@ import { clinicCipher, createClinic, getClinicBySlug } from '../server/domain/cl
 import { createStaff } from '../server/domain/staff.js';
 import { enrolPatient } from '../server/domain/patients.js';
 import { freePort } from '../test/e2e/harness.js';
+import { fakeWebRoot } from '../test/support/fake-web-root.js';
 
 const FIRST = ['Alex', 'Marie', 'Jean', 'Priya', 'Wei', 'Fatima', 'Liam', 'Chloé', 'Noah', 'Aisha', 'Olivier', 'Sofia', 'Mateo', 'Émilie', 'Omar', 'Grace'];
 const LAST = ['Tremblay', 'Gagnon', 'Roy', 'Singh', 'Chen', 'Nguyen', 'Smith', 'Côté', 'Bouchard', 'Patel', 'Wilson', 'Lavoie', 'Ahmed', 'Martin', 'Brown', 'Li', 'Pelletier', 'Kim', 'Morin', 'Khan'];
@@ -86,10 +87,7 @@ async function getJson<T>(url: string, cookie: string): Promise<T> {
 
 export async function scale(databaseUrl: string | null, engine: string): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-bench-scale-'));
-  const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-bench-web-'));
-  fs.mkdirSync(path.join(webRoot, 'widget'));
-  fs.mkdirSync(path.join(webRoot, 'admin'));
-  for (const f of ['widget/frame.html', 'admin/index.html', 'widget.js']) fs.writeFileSync(path.join(webRoot, f), '');
+  const webRoot = fakeWebRoot();
   const port = await freePort();
   const base = `http://localhost:${port}`;
   const config = loadConfig({ PORT: String(port), DEMO_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });

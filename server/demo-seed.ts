@@ -63,7 +63,10 @@ export async function prepareDemo(deps: Deps, demoOrigin: string): Promise<DemoL
   return logins;
 }
 
-/** Self-booking on the demo: the physician, a 15-minute follow-up, weekday hours (once, when the clinic has no provider). */
+/**
+ * Self-booking on the demo: the physician, a 15-minute follow-up open to new patients too (so the demo
+ * shows their requests as well as patients' own bookings), weekday hours (once, when the clinic has no provider).
+ */
 async function seedDemoBooking(deps: Deps, clinicId: string): Promise<void> {
   const any = await deps.db.selectFrom('booking_providers').select('id').where('clinic_id', '=', clinicId).executeTakeFirst();
   if (any) return;
@@ -76,7 +79,7 @@ async function seedDemoBooking(deps: Deps, clinicId: string): Promise<void> {
     location: '100 Maple Grove Rd, Toronto',
     bufferBeforeMinutes: 0,
     bufferAfterMinutes: 5,
-    existingPatientsOnly: true,
+    existingPatientsOnly: false,
     providerIds: [],
     active: true,
   }, null);

@@ -136,8 +136,8 @@ export type Reschedule = Static<typeof Reschedule>;
 export const AppointmentStatus = Type.Union([Type.Literal('booked'), Type.Literal('cancelled'), Type.Literal('no-show')]);
 export type AppointmentStatus = Static<typeof AppointmentStatus>;
 
-/** An appointment as its patient sees it. */
-export const Appointment = Type.Object({
+/** The fields an appointment and a new patient's request for one share (which type, with whom, when); spread first, so both keep their field order. */
+const BookedTime = {
   id: Id,
   typeId: Id,
   typeName: Type.Object({ en: Type.String(), fr: Type.String() }),
@@ -145,6 +145,11 @@ export const Appointment = Type.Object({
   providerName: Type.String(),
   startsAt: Timestamp,
   endsAt: Timestamp,
+};
+
+/** An appointment as its patient sees it. */
+export const Appointment = Type.Object({
+  ...BookedTime,
   mode: AppointmentMode,
   location: Type.String(),
   status: AppointmentStatus,
@@ -238,13 +243,7 @@ export type BookingRequestStatus = Static<typeof BookingRequestStatus>;
 
 /** A request as the clinic's staff see it, with the patient it would be linked to (same e-mail or health number), if any. */
 export const StaffBookingRequest = Type.Object({
-  id: Id,
-  typeId: Id,
-  typeName: Type.Object({ en: Type.String(), fr: Type.String() }),
-  providerId: Id,
-  providerName: Type.String(),
-  startsAt: Timestamp,
-  endsAt: Timestamp,
+  ...BookedTime,
   /** The clinic's time zone, in which to show the times. */
   timeZone: Type.String(),
   name: Type.String(),

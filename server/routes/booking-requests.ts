@@ -13,8 +13,7 @@ import type { Deps } from '../deps.js';
 import { getClinicBySlug } from '../domain/clinics.js';
 import { AppError } from '../domain/errors.js';
 import { bookableType, findSlots } from '../domain/booking/appointments.js';
-import { approveBookingRequest, createBookingRequest, declineBookingRequest, listBookingRequests } from '../domain/booking/requests.js';
-import { clinicTimeZone, getBookingRules, listProviders, listTypes, offers } from '../domain/booking/setup.js';
+import { approveBookingRequest, createBookingRequest, declineBookingRequest, listBookingRequests, newPatientBookingOptions } from '../domain/booking/requests.js';
 import { requireStaff, staffOf } from '../http/auth.js';
 
 const Slug = Type.Object({ slug: Type.String({ maxLength: 64 }) });
@@ -28,22 +27,7 @@ export const bookingRequestRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
   app.get(
     '/api/public/clinics/:slug/booking/options',
     { schema: { tags: ['widget'], summary: 'What a new patient may request: the types open to new patients, their providers, the clinic’s time zone', params: Slug, response: { 200: BookingOptions, ...publicErrors } }, config: READS },
-    async (request) => {
-      const clinic = await getClinicBySlug(deps.db, request.params.slug);
-      const rules = await getBookingRules(deps.db, clinic.id);
-      const providers = await listProviders(deps.db, clinic.id, { activeOnly: true });
-      const types = (await listTypes(deps.db, clinic.id, { activeOnly: true })).filter((t) => !t.existingPatientsOnly && providers.some((p) => offers(t, p.id)));
-      const used = providers.filter((p) => types.some((t) => offers(t, p.id)));
-      return {
-        enabled: rules.enabled,
-        timeZone: await clinicTimeZone(deps.db, clinic.id),
-        clinicName: clinic.name,
-        cancelCutoffHours: rules.cancelCutoffHours,
-        horizonDays: rules.horizonDays,
-        types: types.map((t) => ({ id: t.id, name: t.name, durationMinutes: t.durationMinutes, mode: t.mode, location: t.location, providerIds: used.filter((p) => offers(t, p.id)).map((p) => p.id) })),
-        providers: used.map((p) => ({ id: p.id, name: p.name })),
-      };
-    },
+    async (request) => newPatientBookingOptions(deps.db, request.params.slug),
   );
 
   app.get(

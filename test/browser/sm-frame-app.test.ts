@@ -105,11 +105,16 @@ describe('<sm-frame-app>', () => {
     root.querySelector('form')!.requestSubmit();
   }
 
+  /** The public booking options of Clinique Nord: one type open to new patients, or (`open: false`) none. */
+  function requestOptions(open: boolean) {
+    const intake = { id: 'intake', name: { en: 'New patient visit', fr: 'Visite nouveau patient' }, durationMinutes: 30, mode: 'in-person', location: '', providerIds: ['shah'] };
+    return HttpResponse.json({ enabled: true, timeZone: 'America/Toronto', clinicName: 'Clinique Nord', cancelCutoffHours: 24, types: open ? [intake] : [], providers: open ? [{ id: 'shah', name: 'Dr. Shah' }] : [] });
+  }
+
   it('offers a signed-out visitor of the booking widget a new patient\'s request, with focus on each screen, and back to the sign-in', async () => {
     worker.use(
-      http.get('/api/public/clinics/north/booking/options', () =>
-        HttpResponse.json({ enabled: true, timeZone: 'America/Toronto', clinicName: 'Clinique Nord', cancelCutoffHours: 24, types: [], providers: [] }),
-      ),
+      http.get('/api/public/clinics/north/booking/options', () => requestOptions(true)),
+      http.get('/api/public/clinics/north/booking/slots', () => HttpResponse.json({ timeZone: 'America/Toronto', slots: [], nextAvailable: null })),
     );
     const messages = await mount('messages');
     await waitUntil(() => inner(messages, 'sm-patient-sign-in'));
@@ -123,11 +128,29 @@ describe('<sm-frame-app>', () => {
     await waitUntil(() => inner(app, 'sm-booking-view'), 'the booking view, once its chunk is in');
     const view = inner(app, 'sm-booking-view')!;
     expect(view.hasAttribute('new-patient')).to.equal(true);
-    await waitUntil(() => textOf(view.shadowRoot!).includes('Les nouveaux patients ne peuvent pas demander de rendez-vous en ligne à Clinique Nord'));
+    await waitUntil(() => textOf(view.shadowRoot!).includes('Visite nouveau patient'), 'the type open to new patients');
     await expect(app).to.be.accessible();
     [...app.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.includes('Retour à la connexion'))!.click();
     await waitUntil(() => inner(app, 'sm-patient-sign-in'));
     await waitUntil(() => deepActive()?.tagName === 'H2' && inner(app, 'sm-patient-sign-in')!.shadowRoot!.contains(deepActive()), 'focus back on the sign-in heading');
+  });
+
+  it('offers no new patient\'s request when no type is open to new patients, and offers it again once one is', async () => {
+    let open = false;
+    let asked = 0;
+    worker.use(http.get('/api/public/clinics/north/booking/options', () => (asked++, requestOptions(open))));
+    const closed = await mount('booking');
+    await waitUntil(() => inner(closed, 'sm-patient-sign-in') && asked === 1, 'the closed options asked for');
+
+    open = true;
+    const opened = await mount('booking');
+    await waitUntil(() => opened.shadowRoot!.querySelector('#request-open'), 'the link, once a type is open to new patients');
+    expect(textOf(opened.shadowRoot!)).to.contain('Nouveau patient de Clinique Nord?');
+    // The first frame's answer came before the second's: it has had its say.
+    await closed.updateComplete;
+    expect(closed.shadowRoot!.querySelector('#request-open') === null).to.equal(true, 'no request link');
+    expect(textOf(closed.shadowRoot!)).not.to.contain('Nouveau patient de Clinique Nord?');
+    await expect(closed).to.be.accessible();
   });
 
   it('moves focus through sign-in, a wrong code, consent and the signed-in screen; declining consent signs out', async () => {

@@ -9,7 +9,7 @@ describe('end to end: a new patient requests an appointment on the demo clinic s
   });
   after(() => h?.close());
 
-  it('lets the admin open a type to new patients, a visitor request a time in <sm-booking>, and staff approve it on Booking requests (patient enrolled, confirmation with .ics)', async () => {
+  it('offers a visitor a new patient\'s request only while a type is open to new patients (the demo opens its visit; the admin can close and reopen it), then the visitor requests a time in <sm-booking> and staff approve it on Booking requests (patient enrolled, confirmation with .ics)', async () => {
     const adminLogin = h.product.demoLogins!.find((l) => l.role === 'admin')!;
     const staff = await newPage(h.browser);
     await staff.goto(`${h.product.publicUrl}/admin/`);
@@ -18,14 +18,31 @@ describe('end to end: a new patient requests an appointment on the demo clinic s
     await staff.getByRole('button', { name: 'Sign in' }).click();
     await staff.getByRole('link', { name: 'Booking', exact: true }).click();
     const who = staff.getByLabel('Who may book Follow-up visit');
-    await who.selectOption('new');
-    await staff.getByRole('status').filter({ hasText: /./ }).or(staff.getByRole('alert')).first().waitFor();
-    const type = await h.product.deps.db.selectFrom('booking_types').select('existing_patients_only').where('name_en', '=', 'Follow-up visit').executeTakeFirstOrThrow();
-    assert.equal(Number(type.existing_patients_only), 0);
+    assert.equal(await who.inputValue(), 'new', 'the demo seeds its visit open to new patients');
+    const saved = async (existingOnly: number) => {
+      for (let i = 0; i < 200; i++) {
+        const type = await h.product.deps.db.selectFrom('booking_types').select('existing_patients_only').where('name_en', '=', 'Follow-up visit').executeTakeFirstOrThrow();
+        if (Number(type.existing_patients_only) === existingOnly) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.fail(`"Who may book" was not saved as ${existingOnly ? 'existing' : 'new'}`);
+    };
 
+    // Kept to existing patients: the signed-out widget shows the sign-in alone.
+    await who.selectOption('existing');
+    await saved(1);
     const page = await newPage(h.browser);
-    await page.goto(h.product.demoUrl!);
     const frame = page.frameLocator('sm-booking iframe');
+    const options = page.waitForResponse((r) => r.url().includes('/booking/options'));
+    await page.goto(h.product.demoUrl!);
+    await frame.getByRole('button', { name: 'E-mail me a code' }).waitFor();
+    await options;
+    await page.waitForTimeout(200);
+    assert.equal(await frame.getByRole('button', { name: 'Request an appointment as a new patient' }).count(), 0);
+
+    await who.selectOption('new');
+    await saved(0);
+    await page.reload();
     await frame.getByRole('button', { name: 'Request an appointment as a new patient' }).click();
     await frame.getByRole('heading', { name: 'Request an appointment (new patients)' }).waitFor();
     const first = frame.getByRole('listbox', { name: /Open times/ }).getByRole('option').first();

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { DateTime } from 'luxon';
+import { newPatientBookingOptions } from '../../server/domain/booking/requests.js';
 import { createSession } from '../../server/domain/sessions.js';
 import { BOOKING_REQUEST_RETENTION_MS, sweep } from '../../server/domain/sweep.js';
 import type { Slot, StaffBookingRequest } from '../../shared/booking.js';
@@ -175,6 +176,25 @@ for (const { name: dialect, skip } of DIALECTS) {
       const later = at(slots, '15:30');
       const appt = await ctx.ok(await call(ctx.app, 'POST', `/api/booking/requests/${lapsed!.id}/approve`, { cookie: ctx.staff, body: { startsAt: later.startsAt, providerId: later.providerId } }), 201);
       assert.equal(appt.startsAt, later.startsAt);
+    });
+
+    it('offers new patients only the active types open to them that an active provider offers, with only those providers', async (t) => {
+      const ctx = await setup(t, dialect);
+      const away = await ctx.ok(await call(ctx.app, 'POST', '/api/booking/providers', { cookie: ctx.admin, body: { name: 'Dr. Away' } }), 201);
+      await ctx.ok(await call(ctx.app, 'PATCH', `/api/booking/providers/${away.id}`, { cookie: ctx.admin, body: { active: false } }), 200);
+      await ctx.ok(await call(ctx.app, 'POST', '/api/booking/types', { cookie: ctx.admin, body: typeBody({ name: { en: 'Retired', fr: 'Retiré' }, active: false }) }), 201);
+      await ctx.ok(await call(ctx.app, 'POST', '/api/booking/types', { cookie: ctx.admin, body: typeBody({ name: { en: 'Only away', fr: 'Absent seul' }, providerIds: [away.id] }) }), 201);
+      const options = await newPatientBookingOptions(ctx.deps.db, 'north');
+      assert.deepEqual(options.types.map((x) => [x.id, x.providerIds]), [[ctx.intake.id, [ctx.provider.id]]]);
+      assert.deepEqual(options.providers, [{ id: ctx.provider.id, name: 'Dr. Priya Shah' }]);
+      assert.equal(options.timeZone, ZONE);
+      assert.equal(options.enabled, true);
+      await assert.rejects(newPatientBookingOptions(ctx.deps.db, 'nowhere'), { status: 404 });
+
+      // Nothing open to new patients: no types and no providers (the widget then offers no request).
+      await ctx.ok(await call(ctx.app, 'PUT', `/api/booking/types/${ctx.intake.id}`, { cookie: ctx.admin, body: typeBody({ existingPatientsOnly: true }) }), 200);
+      const closed = await ctx.ok(await call(ctx.app, 'GET', '/api/public/clinics/north/booking/options'), 200);
+      assert.deepEqual([closed.types, closed.providers], [[], []]);
     });
 
     it('keeps each clinic to its own requests (404), and refuses a type for existing patients only by code', async (t) => {

@@ -27,6 +27,7 @@ import { enrolPatient } from '../../server/domain/patients.js';
 import type { ClinicRow } from '../../server/db/schema.js';
 import type { StaffRole } from '../../shared/roles.js';
 import { startSmtpSink, codeFrom, type SmtpSink } from '../support/smtp.js';
+import { fakeWebRoot } from '../support/fake-web-root.js';
 
 export const ORIGIN = 'http://localhost:3000';
 export const PASSWORD = 'correct horse battery staple';
@@ -107,17 +108,6 @@ after(async () => {
   await client.query(`drop database if exists ${name} with (force)`);
   await client.end();
 });
-
-/** A folder with stand-ins for the built pages, so server tests do not need `npm run build`. */
-function fakeWebRoot(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm-web-'));
-  fs.mkdirSync(path.join(dir, 'widget'));
-  fs.mkdirSync(path.join(dir, 'admin'));
-  fs.writeFileSync(path.join(dir, 'widget', 'frame.html'), '<!doctype html><title>frame</title>');
-  fs.writeFileSync(path.join(dir, 'admin', 'index.html'), '<!doctype html><title>admin</title>');
-  fs.writeFileSync(path.join(dir, 'widget.js'), '/* loader */');
-  return dir;
-}
 
 /** Builds the app on the given database; closed when the test ends. Pass `logs` to collect every log line. */
 export async function build(t: TestContext, dialect: 'sqlite' | 'postgres', env: Record<string, string> = {}, logs?: string[]): Promise<TestApp> {

@@ -9,6 +9,7 @@
  * third-party storage").
  */
 import type { CodeChallenge, DeviceKeys, PatientSelf, PatientSession, PublicClinic, ResumedSession } from '../../shared/api.js';
+import type { BookingOptions } from '../../shared/booking.js';
 import type { AttachmentInfo, MessagePage, MessagingRules, NewPatientReply, NewPatientThread, ThreadDetail, ThreadSummary } from '../../shared/messaging.js';
 import type { PatientAssignment, PatientAssignmentDetail, SaveAnswers, SavedResponse, SubmitAnswers } from '../../shared/questionnaires.js';
 import { ApiError, fetchJson, uploadFile } from '../../shared/fetch-json.js';
@@ -102,6 +103,11 @@ export class PatientApi {
 
   publicClinic(): Promise<PublicClinic> {
     return fetchJson(`/api/public/clinics/${encodeURIComponent(this.clinic)}`);
+  }
+
+  /** What a visitor without a session may request (the types open to new patients): for the booking view's request link and screens. */
+  newPatientBookingOptions(): Promise<BookingOptions> {
+    return fetchJson(`/api/public/clinics/${encodeURIComponent(this.clinic)}/booking/options`);
   }
 
   requestCode(email: string): Promise<CodeChallenge> {

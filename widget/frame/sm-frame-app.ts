@@ -72,6 +72,9 @@ export class SmFrameApp extends LitElement {
   @state() private viewReady = false;
   /** Signed out in the booking view: a new patient is requesting an appointment instead of signing in. */
   @state() private requesting = false;
+  /** Signed out in the booking view: the clinic takes new patients' requests online (some type is open to them), so the request link shows. */
+  @state() private requestsOpen = false;
+  #requestsAsked = false;
   private readonly onOnline = () => {
     if (this.phase === 'error') this.loadView();
     if (this.phase === 'error' || (this.phase === 'signed-in' && !this.patient)) void this.load();
@@ -84,6 +87,18 @@ export class SmFrameApp extends LitElement {
 
   protected willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('view')) this.loadView();
+    if (this.phase === 'signed-out' && this.view === 'booking' && !this.#requestsAsked) void this.checkRequests();
+  }
+
+  /** Whether to offer a new patient's request: a link to a screen that could only say "none" would be a dead end. */
+  private async checkRequests() {
+    this.#requestsAsked = true;
+    try {
+      const options = await this.api.newPatientBookingOptions();
+      this.requestsOpen = options.enabled && options.types.length > 0;
+    } catch {
+      // Unknown (offline before anything was cached): no link, as when closed; the sign-in still works.
+    }
   }
 
   /**
@@ -300,7 +315,7 @@ export class SmFrameApp extends LitElement {
           </div>`;
         }
         return html`<sm-patient-sign-in .api=${this.api} .lang=${this.lang} clinic-name=${this.clinic!.name} @sm-signed-in=${this.onSignedIn}></sm-patient-sign-in>
-          ${this.view === 'booking'
+          ${this.view === 'booking' && this.requestsOpen
             ? html`<div class="card" style="margin-top: 0.75rem">
                 <p>${this.t('booking.request.intro', { clinic: this.clinic!.name })}</p>
                 <button id="request-open" class="secondary" @click=${() => this.request(true)}>${this.t('booking.request.open')}</button>

@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { BookingRequestRow, Database, JobRow } from '../../db/schema.js';
-import type { ApproveBookingRequest, BookingRequestQuery, BookingRequestReceipt, DeclineBookingRequest, NewBookingRequest, StaffAppointment, StaffBookingRequest } from '../../../shared/booking.js';
+import type { ApproveBookingRequest, BookingOptions, BookingRequestQuery, BookingRequestReceipt, DeclineBookingRequest, NewBookingRequest, StaffAppointment, StaffBookingRequest } from '../../../shared/booking.js';
 import { translate } from '../../../shared/i18n-all.js';
 import { normalizeLang } from '../../../shared/lang.js';
 import { runAction, type ActionStore } from '../action.js';
@@ -35,7 +35,7 @@ import { normalizeEmail } from '../staff.js';
 import { HOUR, MINUTE } from '../time.js';
 import { assertOpen, bookableProviders, bookableType, bookInAction, claiming, getAppointment } from './appointments.js';
 import { checkHolds, lockProvider } from './holds.js';
-import { clinicTimeZone, getBookingRules, getProvider, getType } from './setup.js';
+import { clinicTimeZone, getBookingRules, getProvider, getType, listProviders, listTypes, offers } from './setup.js';
 import { occupiedRange } from './slots.js';
 
 type Db = Kysely<Database>;
@@ -71,6 +71,27 @@ function checkDateOfBirth(iso: string, now: Date): void {
 }
 
 const open = (cipher: ClinicCipher, row: Pick<BookingRequestRow, 'details_enc'>) => JSON.parse(cipher.decrypt(row.details_enc, PURPOSE)) as RequestDetails;
+
+/**
+ * What a visitor may request at the clinic of a public address: the active types open to new patients
+ * that an active provider offers, and only those providers (a type nobody offers would show no times).
+ */
+export async function newPatientBookingOptions(db: Db, slug: string): Promise<BookingOptions> {
+  const clinic = await getClinicBySlug(db, slug);
+  const rules = await getBookingRules(db, clinic.id);
+  const providers = await listProviders(db, clinic.id, { activeOnly: true });
+  const types = (await listTypes(db, clinic.id, { activeOnly: true })).filter((t) => !t.existingPatientsOnly && providers.some((p) => offers(t, p.id)));
+  const used = providers.filter((p) => types.some((t) => offers(t, p.id)));
+  return {
+    enabled: rules.enabled,
+    timeZone: await clinicTimeZone(db, clinic.id),
+    clinicName: clinic.name,
+    cancelCutoffHours: rules.cancelCutoffHours,
+    horizonDays: rules.horizonDays,
+    types: types.map((t) => ({ id: t.id, name: t.name, durationMinutes: t.durationMinutes, mode: t.mode, location: t.location, providerIds: used.filter((p) => offers(t, p.id)).map((p) => p.id) })),
+    providers: used.map((p) => ({ id: p.id, name: p.name })),
+  };
+}
 
 /**
  * A visitor's request for a slot (no session: the clinic comes from its public address). Refuses a type

@@ -53,14 +53,9 @@ export class BookingApi {
   }
 }
 
-/** The booking calls a visitor without a session may make: a new patient's view of open times, and the request. */
+/** The booking calls a visitor without a session may make: a new patient's view of open times, and the request (the options are PatientApi's: the frame reads them too). */
 export class PublicBookingApi {
   constructor(private readonly clinic: string) {}
-
-  /** The types open to new patients. */
-  options(): Promise<BookingOptions> {
-    return fetchJson(`/api/public/clinics/${encodeURIComponent(this.clinic)}/booking/options`);
-  }
 
   slots(q: { typeId: string; providerId?: string; from: string; days: number }): Promise<SlotList> {
     const query = new URLSearchParams({ typeId: q.typeId, from: q.from, days: String(q.days), ...(q.providerId ? { providerId: q.providerId } : {}) });

@@ -199,7 +199,7 @@ export class SmBookingView extends LitElement {
 
   private async load() {
     try {
-      const [options, appointments] = this.publicClient ? [await this.publicClient.options(), []] : await Promise.all([this.client.options(), this.client.appointments()]);
+      const [options, appointments] = this.publicClient ? [await this.api.newPatientBookingOptions(), []] : await Promise.all([this.client.options(), this.client.appointments()]);
       this.options = options;
       this.appointments = appointments;
       this.typeId = options.types.some((t) => t.id === this.type) ? this.type : (options.types[0]?.id ?? '');
