@@ -192,11 +192,36 @@ export class SmAdminApp extends LitElement {
   @query('#outlet') private outlet?: HTMLElement;
   private readonly api = new AdminApi();
   private router: Router | null = null;
+  /** The page the router showed last. */
+  private shownPage: Element | null = null;
+  /** False until the first page after the document loaded: that one leaves the focus where the browser put it. */
+  private focusPages = false;
   private readonly onLocation = () => {
     this.path = location.pathname;
     if (this.path.startsWith('/admin/inbox')) this.newMessages = 0;
     if (this.path.startsWith('/admin/questionnaires')) this.safetyFlag = false;
+    // The router says where it goes before it attaches the page: it is there once `ready` settles.
+    void this.router?.ready.then(() => this.pageShown(), () => undefined);
   };
+
+  /**
+   * After a screen change: the tab's title names the page, and keyboard and screen-reader users land
+   * on its heading (not on the link they followed), unless the page already moved the focus itself.
+   */
+  private async pageShown() {
+    const page = this.outlet?.firstElementChild as AdminPage | null;
+    if (!page || page === this.shownPage) return;
+    const moveFocus = this.focusPages;
+    this.shownPage = page;
+    this.focusPages = true;
+    await page.updateComplete;
+    const heading = page.shadowRoot?.querySelector<HTMLElement>('h1');
+    const clinic = this.me?.clinic.name;
+    document.title = [heading?.textContent?.trim(), clinic, this.t('admin.title')].filter(Boolean).join(' · ');
+    if (!moveFocus || !heading || page.shadowRoot?.activeElement) return;
+    if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+    heading.focus();
+  }
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -359,6 +384,7 @@ export class SmAdminApp extends LitElement {
     remember(me);
     this.me = me;
     this.endedNotice = false;
+    this.focusPages = true;
   }
 
   private linkPage(tag: (typeof LINK_PAGES)[string]) {
@@ -377,7 +403,7 @@ export class SmAdminApp extends LitElement {
         .api=${this.api}
         .lang=${this.uiLang}
         .status=${this.endedNotice ? this.t('admin.sessionExpired') : null}
-        @sm-staff-signed-in=${(e: CustomEvent<{ me: Me }>) => (remember(e.detail.me), (this.me = e.detail.me), (this.endedNotice = false))}
+        @sm-staff-signed-in=${(e: CustomEvent<{ me: Me }>) => (remember(e.detail.me), (this.me = e.detail.me), (this.endedNotice = false), (this.focusPages = true))}
       ></sm-login-page>`;
     }
     const me = this.me;

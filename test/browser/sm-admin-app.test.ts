@@ -81,6 +81,34 @@ describe('<sm-admin-app>', () => {
     await expect(app).to.be.accessible();
   });
 
+  it("lands on the new page's heading after a screen change and names the page in the tab's title, in French too", async () => {
+    worker.use(
+      http.get('/api/staff/me', () => HttpResponse.json(me('admin'))),
+      http.get('/api/inbox', () => HttpResponse.json({ threads: [], nextCursor: null, unreadTotal: 0 })),
+      http.get('/api/patients', () => HttpResponse.json({ patients: [patient], nextCursor: null })),
+      http.get('/api/messaging/settings', () => HttpResponse.json({ categories: [], answeringBlocks: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } })),
+    );
+    history.replaceState(null, '', '/admin/inbox');
+    const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
+    await waitUntil(() => currentPage(app)?.shadowRoot?.querySelector('h1'), 'the inbox shows');
+    await waitUntil(() => document.title.startsWith('Inbox'), 'the title names the page');
+    expect(document.title).to.equal('Inbox · North Clinic · Clinic administration');
+    const link = [...shadow(app).querySelectorAll<HTMLAnchorElement>('nav a')].find((a) => a.textContent!.trim() === 'Patients')!;
+    link.focus();
+    link.click();
+    await waitUntil(() => currentPage(app)?.tagName === 'SM-PATIENTS-PAGE' && shadow(currentPage(app)!).activeElement?.tagName === 'H1', 'focus on the patients heading');
+    expect(shadow(app).activeElement).to.equal(currentPage(app));
+    expect(document.title).to.equal('Patients · North Clinic · Clinic administration');
+
+    const select = shadow(app).querySelector<HTMLSelectElement>('header select')!;
+    select.value = 'fr';
+    select.dispatchEvent(new Event('change'));
+    await app.updateComplete;
+    [...shadow(app).querySelectorAll<HTMLAnchorElement>('nav a')].find((a) => a.textContent!.trim() === 'Boîte de réception')!.click();
+    await waitUntil(() => currentPage(app)?.tagName === 'SM-INBOX-PAGE' && shadow(currentPage(app)!).activeElement?.tagName === 'H1', 'focus on the inbox heading');
+    expect(document.title).to.equal('Boîte de réception · North Clinic · Administration de la clinique');
+  });
+
   it('enrols a patient and keeps the form as typed when the server refuses it', async () => {
     const posted: unknown[] = [];
     worker.use(
