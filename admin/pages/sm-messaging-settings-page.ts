@@ -819,10 +819,14 @@ export class SmMessagingSettingsPage extends AdminPage {
   }
 
   render() {
+    // One heading for both states: focus put on it while loading stays there.
     const s = this.draft;
-    if (!s) return html`<h1>${this.t('admin.messaging.title')}</h1>${this.error ? html`<p class="error" role="alert">${this.error}</p>` : html`<p role="status">${this.t('common.loading')}</p>`}`;
+    return html`<h1>${this.t('admin.messaging.title')}</h1>${s ? this.rulesForm(s) : this.error ? html`<p class="error" role="alert">${this.error}</p>` : html`<p role="status">${this.t('common.loading')}</p>`}`;
+  }
+
+  private rulesForm(s: NonNullable<typeof this.draft>) {
     const readOnly = this.me.staff.role !== 'admin';
-    return html`<h1>${this.t('admin.messaging.title')}</h1>
+    return html`
       <div class="layout">
         <form class="grid" novalidate @submit=${this.save}>
           ${this.summary()}

@@ -76,10 +76,14 @@ export class SmSettingsPage extends AdminPage {
   }
 
   render() {
+    // One heading for both states: focus put on it while loading stays there.
     const c = this.clinic;
-    if (!c) return html`<h1>${this.t('admin.settings.title')}</h1>${this.error ? html`<p class="error" role="alert">${this.error}</p>` : html`<p role="status">${this.t('common.loading')}</p>`}`;
+    return html`<h1>${this.t('admin.settings.title')}</h1>${c ? this.settingsForm(c) : this.error ? html`<p class="error" role="alert">${this.error}</p>` : html`<p role="status">${this.t('common.loading')}</p>`}`;
+  }
+
+  private settingsForm(c: NonNullable<typeof this.clinic>) {
     const readOnly = this.me.staff.role !== 'admin';
-    return html`<h1>${this.t('admin.settings.title')}</h1>
+    return html`
       <form class="grid panel" @submit=${this.save}>
         <fieldset class="plain" ?disabled=${readOnly}>
           <label>${this.t('admin.settings.name')} <input name="name" required maxlength="120" .value=${c.name} /></label>

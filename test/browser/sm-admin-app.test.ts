@@ -100,6 +100,20 @@ describe('<sm-admin-app>', () => {
     expect(shadow(app).activeElement).to.equal(currentPage(app));
     expect(document.title).to.equal('Patients · North Clinic · Clinic administration');
 
+    // A page that shows its heading while it loads keeps the focus there once its content arrives.
+    let answer: (() => void) | null = null;
+    worker.use(
+      http.get('/api/clinic', async () => {
+        await new Promise<void>((resolve) => (answer = resolve));
+        return HttpResponse.json({ id: 'c1', slug: 'north', name: 'North Clinic', allowedOrigins: [], brandColor: '#0b5cad', consentText: { en: 'x', fr: 'x' }, requireTwoFactor: false, patientPageUrl: null });
+      }),
+    );
+    [...shadow(app).querySelectorAll<HTMLAnchorElement>('nav a')].find((a) => a.textContent!.trim() === 'Clinic settings')!.click();
+    await waitUntil(() => currentPage(app)?.tagName === 'SM-SETTINGS-PAGE' && shadow(currentPage(app)!).activeElement?.tagName === 'H1' && answer, 'focus on the settings heading while it loads');
+    answer!();
+    await waitUntil(() => shadow(currentPage(app)!).querySelector('form'), 'the settings form shows');
+    expect(shadow(currentPage(app)!).activeElement?.tagName).to.equal('H1');
+
     const select = shadow(app).querySelector<HTMLSelectElement>('header select')!;
     select.value = 'fr';
     select.dispatchEvent(new Event('change'));
