@@ -92,8 +92,8 @@ export const staffBookingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       );
       return { timeZone: await clinicTimeZone(deps.db, who.clinicId), from, days, appointments };
     });
-    scoped.get('/api/booking/slots', { schema: { tags: ['booking'], summary: 'Open slots of a type (one provider or all), for booking or moving on a patient’s behalf', querystring: SlotQuery, response: { 200: SlotList, ...errors } } }, async (request) =>
-      findSlots(deps.db, clinicOf(request), request.query),
+    scoped.get('/api/booking/slots', { schema: { tags: ['booking'], summary: 'Open slots of a type (one provider or all), for booking or moving on a patient’s behalf: outside the online rules (also while online booking is off, inside the notice window and up to a year ahead)', querystring: SlotQuery, response: { 200: SlotList, ...errors } } }, async (request) =>
+      findSlots(deps.db, clinicOf(request), request.query, new Date(), undefined, 'staff'),
     );
     scoped.post('/api/booking/appointments/:id/reschedule', { schema: { tags: ['booking'], summary: 'Move to another open slot of the same type (no patient cut-off; 409 `slot_taken` when someone was faster)', params: IdParams, body: Reschedule, response: { 200: Appointment, ...errors } } }, async (request) =>
       rescheduleAppointment(deps, staffOf(request), request.id, request.params.id, request.body),

@@ -145,6 +145,40 @@ for (const d of DIALECTS) {
       assert.equal(DateTime.fromISO(res.json().nextAvailable, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm'), `${day.plus({ days: 3 }).toISODate()} 09:00`);
     });
 
+    it('lets staff book outside the online rules (inside the notice window, past the horizon, while online booking is off), never outside hours or on a taken time', async (t) => {
+      const ctx = await setup(t, d.name, { minNoticeMinutes: 3 * 24 * 60, horizonDays: 30 });
+      const [other] = await patientsOf(ctx, ctx.clinic, 1, 'q');
+      const at = (days: number, hour: number) => DateTime.now().setZone(ZONE).plus({ days }).set({ hour, minute: 0, second: 0, millisecond: 0 });
+      const staffSlots = async (day: DateTime) => {
+        const res = await call(ctx.app, 'GET', `/api/booking/slots?typeId=${ctx.type.id}&providerId=${ctx.provider.id}&from=${day.toISODate()}&days=1`, { cookie: ctx.admin });
+        assert.equal(res.statusCode, 200, res.body);
+        return (res.json().slots as Slot[]).map((x) => x.startsAt);
+      };
+      const staffBook = (start: DateTime, patientId = ctx.patient.id) =>
+        call(ctx.app, 'POST', '/api/booking/appointments', { cookie: ctx.admin, body: { patientId, typeId: ctx.type.id, providerId: ctx.provider.id, startsAt: start.toUTC().toISO() } });
+      const patientBook = (start: DateTime) => call(ctx.app, 'POST', '/api/patient/appointments', { token: other!.token, body: { typeId: ctx.type.id, providerId: ctx.provider.id, startsAt: start.toUTC().toISO() } });
+
+      // Inside the three-day notice window: closed online, open to staff.
+      const soon = at(1, 10);
+      assert.equal((await patientBook(soon)).json().code, 'slot_unavailable');
+      assert.ok((await staffSlots(soon)).includes(soon.toUTC().toISO()!), 'staff see the time');
+      await ctx.ok(await staffBook(soon), 201);
+      assert.equal((await staffBook(soon, other!.id)).json().code, 'slot_taken');
+      // Past the 30-day horizon.
+      const later = at(60, 11);
+      assert.deepEqual(await slotsOf(ctx, other!.token, ctx.type.id, later.toISODate()!), []);
+      await ctx.ok(await staffBook(later), 201);
+      // Never outside the provider's hours, nor in the past.
+      assert.equal((await staffBook(at(1, 20))).json().code, 'slot_unavailable');
+      assert.equal((await staffBook(at(-1, 10))).json().code, 'slot_unavailable');
+      // Online booking off: patients are refused, staff still book, and move an appointment into the window.
+      await ctx.ok(await call(ctx.app, 'PUT', '/api/booking/rules', { cookie: ctx.admin, body: { ...RULES, minNoticeMinutes: 3 * 24 * 60, enabled: false } }), 200);
+      assert.equal((await patientBook(at(5, 10))).json().code, 'booking_closed');
+      const booked = await ctx.ok(await staffBook(at(5, 10), other!.id), 201);
+      const moved = await ctx.ok(await call(ctx.app, 'POST', `/api/booking/appointments/${booked.id}/reschedule`, { cookie: ctx.admin, body: { startsAt: at(2, 14).toUTC().toISO() } }), 200);
+      assert.equal(moved.startsAt, at(2, 14).toUTC().toISO());
+    });
+
     it('shows patients only their own appointments, keeps the cut-off, lets staff cancel, and answers 404 for another clinic', async (t) => {
       const ctx = await setup(t, d.name);
       const [other] = await patientsOf(ctx, ctx.clinic, 1, 'other');

@@ -97,12 +97,30 @@ export async function bookableType(db: Db, clinicId: string, typeId: string): Pr
 const toSlot = (s: ComputedSlot) => ({ providerId: s.providerId, startsAt: s.start.toISOString(), endsAt: s.end.toISOString() });
 
 /**
+ * Who a booking is made by, for the rules it is held to: `online` (a patient, a new patient's
+ * request) or `staff` (on a patient's behalf, by phone or at the desk).
+ */
+export type Booker = 'online' | 'staff';
+
+/** How far ahead staff may book, whatever the online horizon. */
+export const STAFF_HORIZON_DAYS = 365;
+
+/**
+ * The rules a booking is held to. Staff book outside the online ones: while online booking is off,
+ * inside the notice window (a same-day visit) and past the online horizon, up to a year; provider
+ * hours, closures, buffers and the time already taken still apply.
+ */
+export function rulesFor(rules: BookingRules, booker: Booker): BookingRules {
+  return booker === 'online' ? rules : { ...rules, enabled: true, minNoticeMinutes: 0, horizonDays: Math.max(rules.horizonDays, STAFF_HORIZON_DAYS) };
+}
+
+/**
  * The open slots of a type in a range of days, one provider or all ("first available"). With none,
  * the next open slot after the range (within the horizon), for "next available on …". Time held for
  * a waitlist offer is open only to its `holder`.
  */
-export async function findSlots(db: Kysely<Database>, clinicId: string, q: SlotQuery, now = new Date(), holder?: string): Promise<SlotList> {
-  const [rules, timeZone] = [await getBookingRules(db, clinicId), await clinicTimeZone(db, clinicId)];
+export async function findSlots(db: Kysely<Database>, clinicId: string, q: SlotQuery, now = new Date(), holder?: string, booker: Booker = 'online'): Promise<SlotList> {
+  const [rules, timeZone] = [rulesFor(await getBookingRules(db, clinicId), booker), await clinicTimeZone(db, clinicId)];
   const type = await bookableType(db, clinicId, q.typeId);
   const providerIds = await bookableProviders(db, clinicId, type, q.providerId);
   if (!rules.enabled) return { timeZone, slots: [], nextAvailable: null };
@@ -130,8 +148,8 @@ export async function findSlots(db: Kysely<Database>, clinicId: string, q: SlotQ
 }
 
 /** Throws unless `start` is a slot the rules open for this provider and type (whatever is booked: the database decides that). */
-export async function assertOpen(db: Db, clinicId: string, type: AppointmentType, providerId: string, start: Date, now: Date): Promise<void> {
-  const rules = await getBookingRules(db, clinicId);
+export async function assertOpen(db: Db, clinicId: string, type: AppointmentType, providerId: string, start: Date, now: Date, booker: Booker = 'online'): Promise<void> {
+  const rules = rulesFor(await getBookingRules(db, clinicId), booker);
   if (!rules.enabled) throw new AppError(409, 'booking_closed', 'The clinic is not taking bookings online now');
   const timeZone = await clinicTimeZone(db, clinicId);
   const day = DateTime.fromJSDate(start, { zone: timeZone }).toISODate()!;
@@ -200,7 +218,7 @@ export async function bookAppointment(store: ActionStore, who: PatientPrincipal 
   const clinicId = who.clinicId;
   const type = await bookableType(store.db, clinicId, input.typeId);
   await bookableProviders(store.db, clinicId, type, input.providerId);
-  await assertOpen(store.db, clinicId, type, input.providerId, new Date(input.startsAt), now);
+  await assertOpen(store.db, clinicId, type, input.providerId, new Date(input.startsAt), now, who.kind === 'staff' ? 'staff' : 'online');
   const rules = await getBookingRules(store.db, clinicId);
   const zone = await clinicTimeZone(store.db, clinicId);
   const id = await claiming(() => runAction(store, who, requestId, (a) => bookInAction(a, who, patientId, type, input, { rules, zone, now })));
@@ -335,7 +353,7 @@ export async function rescheduleAppointment(store: ActionStore, who: PatientPrin
   const providerId = input.providerId ?? row.provider_id;
   await bookableProviders(store.db, clinicId, type, providerId);
   const start = new Date(input.startsAt);
-  await assertOpen(store.db, clinicId, type, providerId, start, now);
+  await assertOpen(store.db, clinicId, type, providerId, start, now, who.kind === 'staff' ? 'staff' : 'online');
   const zone = await clinicTimeZone(store.db, clinicId);
   await claiming(() =>
     runAction(store, who, requestId, async (a) => {

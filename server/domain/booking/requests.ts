@@ -252,7 +252,8 @@ export async function approveBookingRequest(store: ActionStore, who: StaffPrinci
   await getProvider(store.db, clinicId, providerId);
   await bookableProviders(store.db, clinicId, type, providerId);
   const startsAt = new Date(input.startsAt ?? req.starts_at).toISOString();
-  await assertOpen(store.db, clinicId, type, providerId, new Date(startsAt), now);
+  // Staff decide: the time is held to their rules, not the online ones (the requester's time may be inside the notice window by now).
+  await assertOpen(store.db, clinicId, type, providerId, new Date(startsAt), now, 'staff');
   const rules = await getBookingRules(store.db, clinicId);
   const zone = await clinicTimeZone(store.db, clinicId);
   const lang = normalizeLang(req.lang);
