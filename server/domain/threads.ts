@@ -425,16 +425,15 @@ function threadsFor(db: Kysely<Database>, clinicId: string, staffId: string) {
  */
 export async function unreadTotal(db: Kysely<Database>, clinicId: string, staffId: string): Promise<number> {
   const patientWrote = sql<SqlBool>`t.patient_message_at > coalesce(t.read_baseline, '')`;
-  const [wrote, mine] = await Promise.all([
-    db.selectFrom('threads as t').select((eb) => eb.fn.countAll<number>().as('n')).where('t.clinic_id', '=', clinicId).where('t.patient_message_at', 'is not', null).where(patientWrote).executeTakeFirstOrThrow(),
-    db
-      .selectFrom('thread_reads as r')
-      .innerJoin('threads as t', 't.id', 'r.thread_id')
-      .select([sql<number>`coalesce(sum(case when ${patientWrote} then 1 else 0 end), 0)`.as('wrote'), sql<number>`coalesce(sum(case when ${unreadForMe} then 1 else 0 end), 0)`.as('unread')])
-      .where('r.clinic_id', '=', clinicId)
-      .where('r.staff_id', '=', staffId)
-      .executeTakeFirstOrThrow(),
-  ]);
+  // One after the other: `db` is often the action's transaction, one connection.
+  const wrote = await db.selectFrom('threads as t').select((eb) => eb.fn.countAll<number>().as('n')).where('t.clinic_id', '=', clinicId).where('t.patient_message_at', 'is not', null).where(patientWrote).executeTakeFirstOrThrow();
+  const mine = await db
+    .selectFrom('thread_reads as r')
+    .innerJoin('threads as t', 't.id', 'r.thread_id')
+    .select([sql<number>`coalesce(sum(case when ${patientWrote} then 1 else 0 end), 0)`.as('wrote'), sql<number>`coalesce(sum(case when ${unreadForMe} then 1 else 0 end), 0)`.as('unread')])
+    .where('r.clinic_id', '=', clinicId)
+    .where('r.staff_id', '=', staffId)
+    .executeTakeFirstOrThrow();
   return Number(wrote.n) - Number(mine.wrote) + Number(mine.unread);
 }
 
