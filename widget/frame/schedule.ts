@@ -4,9 +4,19 @@
  * that would be one long task there is split, and what can wait waits for the page to be idle.
  */
 
-/** Resolves in a task of its own, after the current one (and its microtasks) has ended. */
+/**
+ * Resolves in a task of its own, after the current one (and its microtasks) has ended. A message, not
+ * a timer: browsers delay timers in hidden frames (a launcher's closed dialog) by up to a second.
+ */
 export function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve));
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }
 
 /** Runs `work` once `win` has loaded and its browser is idle (at most `timeout` ms after the load). */
