@@ -6,7 +6,7 @@ import { registerServiceWorker } from '../../shared/offline/service-worker.js';
 import { FRAME_EVENTS } from '../events.js';
 import { HostBridge, hostOriginOf } from './host-bridge.js';
 import { PatientApi } from './patient-api.js';
-import { afterLoadWhenIdle, nextTask } from './schedule.js';
+import { nextTask } from './schedule.js';
 import { SmFrameApp } from './sm-frame-app.js';
 import { trackUnread } from './unread.js';
 
@@ -57,12 +57,8 @@ try {
 } catch {
   // A clinic's site (another origin): its page is not ours to cache.
 }
-// The worker's install fetches every asset and its warming opens caches: not while the first screen loads.
-afterLoadWhenIdle(
-  () =>
-    void registerServiceWorker({
-      onUpdateReady: (apply) => (app.applyUpdate = apply),
-      onFlushRequest: () => app.deviceSession?.outbox.flushSoon(0),
-      warm: { [CACHE_PAGES]: pages, [CACHE_PUBLIC_CONFIG]: publicFiles },
-    }),
-);
+void registerServiceWorker({
+  onUpdateReady: (apply) => (app.applyUpdate = apply),
+  onFlushRequest: () => app.deviceSession?.outbox.flushSoon(0),
+  warm: { [CACHE_PAGES]: pages, [CACHE_PUBLIC_CONFIG]: publicFiles },
+});

@@ -1,7 +1,7 @@
 /**
  * When the frame does its work. On a clinic's site each frame has its own process, but on our patient
  * portal (/p/<clinic>) the three frames are same-origin with the page and share its main thread: work
- * that would be one long task there is split, and what can wait waits for the page to be idle.
+ * that would be one long task there is split.
  */
 
 /**
@@ -17,13 +17,4 @@ export function nextTask(): Promise<void> {
     };
     port2.postMessage(null);
   });
-}
-
-/** Runs `work` once `win` has loaded and its browser is idle (at most `timeout` ms after the load). */
-export function afterLoadWhenIdle(work: () => void, win: Window = window, timeout = 3000): void {
-  // Safari has no requestIdleCallback: there, the next task after the load.
-  const idle = (win as Partial<Window>).requestIdleCallback?.bind(win);
-  const whenIdle = () => (idle ? idle(() => work(), { timeout }) : win.setTimeout(work));
-  if (win.document.readyState === 'complete') whenIdle();
-  else win.addEventListener('load', whenIdle, { once: true });
 }
