@@ -6,6 +6,7 @@ import { registerServiceWorker } from '../../shared/offline/service-worker.js';
 import { FRAME_EVENTS } from '../events.js';
 import { HostBridge, hostOriginOf } from './host-bridge.js';
 import { PatientApi } from './patient-api.js';
+import { nextTask } from './schedule.js';
 import { SmFrameApp } from './sm-frame-app.js';
 import { trackUnread } from './unread.js';
 
@@ -28,6 +29,8 @@ if (view === 'messages') {
   const resetUnread = trackUnread(app.api, (count) => bridge.reportUnread(count));
   app.addEventListener('sm-signed-out', resetUnread);
 }
+// The first render in a task of its own: with the modules' evaluation it would be one long task.
+await nextTask();
 document.body.append(app);
 bridge.listen(document.documentElement, {
   lang(next) {
