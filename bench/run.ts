@@ -442,6 +442,44 @@ async function withPostgres(url: string, work: (databaseUrl: string) => Promise<
   }
 }
 
+/** This machine's fsync: median of 200 writes of 4 KB each followed by fsync, in ms. */
+function fsyncMs(): number {
+  const file = path.join(os.tmpdir(), `sm-bench-fsync-${process.pid}`);
+  const fd = fs.openSync(file, 'w');
+  const block = Buffer.alloc(4096, 1);
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    fs.writeSync(fd, block, 0, block.length, 0);
+    fs.fsyncSync(fd);
+    times.push(performance.now() - t0);
+  }
+  fs.closeSync(fd);
+  fs.rmSync(file);
+  return median(times);
+}
+
+/**
+ * The send figures again with every fsync `us` microseconds slower (an LD_PRELOAD shim, compiled
+ * here with the system's C compiler, in a child process running both servers): the bare server
+ * pays it on each insert, the full API once per group-committed batch. Skipped without a compiler.
+ */
+async function sendsOnSlowDisk(us: number): Promise<void> {
+  const lib = path.join(os.tmpdir(), `sm-slow-fsync-${process.pid}.so`);
+  try {
+    await promisify(execFile)('cc', ['-shared', '-fPIC', '-O2', '-o', lib, path.join(import.meta.dirname, 'slow-fsync.c'), '-ldl']);
+  } catch {
+    console.log('\nSends on a slow disk: not measured (no C compiler to build bench/slow-fsync.c)');
+    return;
+  }
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'run.ts'), 'sends-on-slow-disk'], { env: { ...process.env, LD_PRELOAD: lib, SLOW_FSYNC_US: String(us) }, stdio: ['ignore', 'inherit', 'inherit'] });
+    await new Promise((resolve) => child.on('close', resolve));
+  } finally {
+    fs.rmSync(lib, { force: true });
+  }
+}
+
 // `npm run bench -- sends` (or `tsx bench/run.ts sends`, no build needed): only the send figures.
 // BENCH_DATABASE_URL (a PostgreSQL server where the bench may create a database) adds them on PostgreSQL.
 /**
@@ -660,6 +698,8 @@ if (!only || only === 'scale') {
 if (!only) await outboxFlush();
 if (!only || only === 'api') await api();
 if (!only || only === 'sends') {
-  await sends(null, 'SQLite (WAL, synchronous=FULL; group commit)');
+  await sends(null, `SQLite (WAL, synchronous=FULL; group commit; this machine's fsync of a 4 KB write: ${fsyncMs().toFixed(2)} ms)`);
+  await sendsOnSlowDisk(2000);
   if (process.env.BENCH_DATABASE_URL) await withPostgres(process.env.BENCH_DATABASE_URL, (url) => sends(url, 'PostgreSQL (pool of 10)'));
 }
+if (only === 'sends-on-slow-disk') await sends(null, `SQLite (WAL, synchronous=FULL; group commit), every fsync made ${Number(process.env.SLOW_FSYNC_US) / 1000} ms slower (bench/slow-fsync.c)`);
