@@ -11,6 +11,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { PatientSelf, PublicClinic } from '../../shared/api.js';
+import type { BookingOptions } from '../../shared/booking.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import { translate, type MessageKey } from '../../shared/i18n.js';
@@ -74,6 +75,8 @@ export class SmFrameApp extends LitElement {
   @state() private requesting = false;
   /** Signed out in the booking view: the clinic takes new patients' requests online (some type is open to them), so the request link shows. */
   @state() private requestsOpen = false;
+  /** The options that answer it, handed to the request screen. */
+  private newPatientOptions: BookingOptions | null = null;
   #requestsAsked = false;
   private readonly onOnline = () => {
     if (this.phase === 'error') this.loadView();
@@ -95,6 +98,7 @@ export class SmFrameApp extends LitElement {
     this.#requestsAsked = true;
     try {
       const options = await this.api.newPatientBookingOptions();
+      this.newPatientOptions = options;
       this.requestsOpen = options.enabled && options.types.length > 0;
     } catch {
       // Unknown (offline before anything was cached): no link, as when closed; the sign-in still works.
@@ -311,7 +315,7 @@ export class SmFrameApp extends LitElement {
               <h2 id="screen-title" tabindex="-1">${this.t('booking.request.title')}</h2>
               <button class="link" @click=${() => this.request(false)}>${this.t('booking.request.back')}</button>
             </div>
-            ${this.viewReady ? html`<sm-booking-view new-patient .api=${this.api} .lang=${this.lang} .type=${this.preselect.type} .provider=${this.preselect.provider}></sm-booking-view>` : html`<p class="muted" role="status">${this.t('common.loading')}</p>`}
+            ${this.viewReady ? html`<sm-booking-view new-patient .api=${this.api} .newPatientOptions=${this.newPatientOptions} .lang=${this.lang} .type=${this.preselect.type} .provider=${this.preselect.provider}></sm-booking-view>` : html`<p class="muted" role="status">${this.t('common.loading')}</p>`}
           </div>`;
         }
         return html`<sm-patient-sign-in .api=${this.api} .lang=${this.lang} clinic-name=${this.clinic!.name} @sm-signed-in=${this.onSignedIn}></sm-patient-sign-in>

@@ -144,6 +144,8 @@ export class SmBookingView extends LitElement {
   @property() provider = '';
   /** A visitor who is not a patient: offers the types open to new patients, and a request instead of a booking. */
   @property({ type: Boolean, attribute: 'new-patient' }) newPatient = false;
+  /** A new patient's options as the frame already read them (for its request link): not asked for again. */
+  @property({ attribute: false }) newPatientOptions: BookingOptions | null = null;
 
   @state() private options: BookingOptions | null = null;
   @state() private typeId = '';
@@ -199,7 +201,7 @@ export class SmBookingView extends LitElement {
 
   private async load() {
     try {
-      const [options, appointments] = this.publicClient ? [await this.api.newPatientBookingOptions(), []] : await Promise.all([this.client.options(), this.client.appointments()]);
+      const [options, appointments] = this.publicClient ? [this.newPatientOptions ?? (await this.api.newPatientBookingOptions()), []] : await Promise.all([this.client.options(), this.client.appointments()]);
       this.options = options;
       this.appointments = appointments;
       this.typeId = options.types.some((t) => t.id === this.type) ? this.type : (options.types[0]?.id ?? '');
