@@ -402,10 +402,13 @@ async function markRead(tx: Kysely<Database>, clinicId: string, threadId: string
     .execute();
 }
 
+/** Whether a patient wrote in thread `t` after the clinic-wide baseline: what is unread for someone with no read row of it. */
+const patientWroteSinceBaseline = sql<SqlBool>`t.patient_message_at > coalesce(t.read_baseline, '')`;
+
 /**
  * Whether thread `t` has something the staff member whose read row is joined as `r` has not read:
  * they marked it unread, or a patient wrote after they (or, before reads were kept per person, the
- * clinic) last read it.
+ * clinic) last read it. Without a read row this is `patientWroteSinceBaseline`.
  */
 const unreadForMe = sql<SqlBool>`((r.staff_id is not null and r.read_at is null) or t.patient_message_at > coalesce(r.read_at, t.read_baseline, ''))`;
 
@@ -424,13 +427,12 @@ function threadsFor(db: Kysely<Database>, clinicId: string, staffId: string) {
  * that are unread. Equal to counting `unreadForMe` over every thread, without a join per thread.
  */
 export async function unreadTotal(db: Kysely<Database>, clinicId: string, staffId: string): Promise<number> {
-  const patientWrote = sql<SqlBool>`t.patient_message_at > coalesce(t.read_baseline, '')`;
   // One after the other: `db` is often the action's transaction, one connection.
-  const wrote = await db.selectFrom('threads as t').select((eb) => eb.fn.countAll<number>().as('n')).where('t.clinic_id', '=', clinicId).where('t.patient_message_at', 'is not', null).where(patientWrote).executeTakeFirstOrThrow();
+  const wrote = await db.selectFrom('threads as t').select((eb) => eb.fn.countAll<number>().as('n')).where('t.clinic_id', '=', clinicId).where('t.patient_message_at', 'is not', null).where(patientWroteSinceBaseline).executeTakeFirstOrThrow();
   const mine = await db
     .selectFrom('thread_reads as r')
     .innerJoin('threads as t', 't.id', 'r.thread_id')
-    .select([sql<number>`coalesce(sum(case when ${patientWrote} then 1 else 0 end), 0)`.as('wrote'), sql<number>`coalesce(sum(case when ${unreadForMe} then 1 else 0 end), 0)`.as('unread')])
+    .select([sql<number>`coalesce(sum(case when ${patientWroteSinceBaseline} then 1 else 0 end), 0)`.as('wrote'), sql<number>`coalesce(sum(case when ${unreadForMe} then 1 else 0 end), 0)`.as('unread')])
     .where('r.clinic_id', '=', clinicId)
     .where('r.staff_id', '=', staffId)
     .executeTakeFirstOrThrow();
