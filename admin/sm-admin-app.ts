@@ -282,7 +282,10 @@ export class SmAdminApp extends LitElement {
   }
 
   protected updated(): void {
-    if (LINK_PAGES[this.path]) return;
+    if (LINK_PAGES[this.path] || (this.checked && !this.me)) {
+      void this.nameSignedOutTab();
+      return;
+    }
     if (this.me && this.outlet && !this.router) this.startRouter(this.me);
     // A session limited to two-factor enrolment gets no live events or device keys (the server refuses them).
     if (this.me?.enrolmentRequired) return;
@@ -293,6 +296,14 @@ export class SmAdminApp extends LitElement {
     }
   }
   private deviceStarting = false;
+
+  /** Signed out (sign-in, invitation, password pages): the tab is named by the page's heading, in the chosen language. */
+  private async nameSignedOutTab() {
+    const page = this.renderRoot.firstElementChild as AdminPage | null;
+    await page?.updateComplete;
+    const heading = page?.shadowRoot?.querySelector('h1')?.textContent?.trim();
+    document.title = [heading, this.t('admin.title')].filter(Boolean).join(' · ');
+  }
 
   /** Live notice of patient messages wherever the staff member is in the admin. */
   private listen() {

@@ -123,6 +123,20 @@ describe('<sm-admin-app>', () => {
     expect(document.title).to.equal('Boîte de réception · North Clinic · Administration de la clinique');
   });
 
+  it('names the tab of the signed-out pages in the chosen language', async () => {
+    worker.use(http.get('/api/staff/me', () => HttpResponse.json({ code: 'unauthenticated', message: '' }, { status: 401 })));
+    document.title = 'Clinic administration – Secure Messaging';
+    localStorage.setItem('sm-admin-lang', 'fr');
+    const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
+    await waitUntil(() => document.title.startsWith('Connexion'), 'the sign-in page names the tab');
+    expect(document.title).to.equal('Connexion du personnel · Administration de la clinique');
+    app.remove();
+    history.replaceState(null, '', '/admin/forgot-password');
+    await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
+    await waitUntil(() => document.title.startsWith('Réinitialiser'), 'the forgotten-password page names the tab');
+    expect(document.title).to.equal('Réinitialiser votre mot de passe · Administration de la clinique');
+  });
+
   it('enrols a patient and keeps the form as typed when the server refuses it', async () => {
     const posted: unknown[] = [];
     worker.use(
