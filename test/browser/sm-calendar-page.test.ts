@@ -119,9 +119,9 @@ function clinicTime(date: string, hour: number, minute: number): string {
   return new Date(Date.UTC(...(date.split('-').map(Number) as [number, number, number]).map((n, i) => (i === 1 ? n - 1 : n)) as [number, number, number], hour - offset, minute)).toISOString();
 }
 
-/** A mouse pointer event at a viewport point, as the browser would send it. */
-function pointer(target: Element, type: 'pointerdown' | 'pointermove' | 'pointerup', x: number, y: number) {
-  target.dispatchEvent(new PointerEvent(type, { bubbles: true, composed: true, cancelable: true, clientX: x, clientY: y, pointerId: 7, pointerType: 'mouse', isPrimary: true, button: 0, buttons: type === 'pointerup' ? 0 : 1 }));
+/** A pointer event (mouse unless told) at a viewport point, as the browser would send it. */
+function pointer(target: Element, type: 'pointerdown' | 'pointermove' | 'pointerup', x: number, y: number, pointerType: 'mouse' | 'touch' = 'mouse') {
+  target.dispatchEvent(new PointerEvent(type, { bubbles: true, composed: true, cancelable: true, clientX: x, clientY: y, pointerId: 7, pointerType, isPrimary: true, button: 0, buttons: type === 'pointerup' ? 0 : 1 }));
 }
 
 const centre = (e: Element) => {
@@ -137,12 +137,12 @@ const into = (td: Element, minute: number) => {
 const gridAppt = (el: Element, id: string) => shadow(el).querySelector<HTMLButtonElement>(`table button.appt[data-id="${id}"]`)!;
 
 /** Presses an appointment and drags it (synthetic pointer events) to a point, without letting go. */
-function dragTo(el: Element, id: string, to: { x: number; y: number }) {
+function dragTo(el: Element, id: string, to: { x: number; y: number }, type: 'mouse' | 'touch' = 'mouse') {
   const b = gridAppt(el, id);
   const from = centre(b);
-  pointer(b, 'pointerdown', from.x, from.y);
-  pointer(b, 'pointermove', from.x + 2, from.y + 1); // under the threshold: still a press
-  pointer(b, 'pointermove', to.x, to.y);
+  pointer(b, 'pointerdown', from.x, from.y, type);
+  pointer(b, 'pointermove', from.x + 2, from.y + 1, type); // under the threshold: still a press
+  pointer(b, 'pointermove', to.x, to.y, type);
   return b;
 }
 
@@ -348,7 +348,7 @@ describe('<sm-calendar-page>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('drags to another day in the week view, keeping the provider', async () => {
+  it('drags by touch to another day in the week view, keeping the provider', async () => {
     const state = fresh({ appointments: [visit()] });
     const el = await page(state);
     shadow(el).querySelector<HTMLInputElement>('input[name=view][value=week]')!.click();
@@ -356,8 +356,9 @@ describe('<sm-calendar-page>', () => {
     const from = state.calendarQueries.at(-1)!.get('from')!;
     const day = new Date(Date.parse(`${from}T12:00:00Z`) + 86_400_000 * (clinicDate() === from ? 1 : 0)).toISOString().slice(0, 10);
     const to = into(cell(el, day, 9), 45);
-    const b = dragTo(el, 'a1', to);
-    pointer(b, 'pointerup', to.x, to.y);
+    const b = dragTo(el, 'a1', to, 'touch');
+    expect(getComputedStyle(b).touchAction).to.equal('none', 'the finger moves the appointment, not the page');
+    pointer(b, 'pointerup', to.x, to.y, 'touch');
     await waitUntil(() => state.moves.length === 1, 'the move asked');
     expect(state.moves[0]).to.deep.equal({ id: 'a1', providerId: 'shah', startsAt: clinicTime(day, 9, 45) });
     await waitUntil(() => announced(el).startsWith('Moved: Jamie Patient'), 'announced');
