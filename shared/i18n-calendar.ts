@@ -68,6 +68,13 @@ const en = {
   'admin.calendar.error.slotTaken': 'Someone just booked that time. The open times are up to date now; choose another one.',
   'admin.calendar.error.closed': 'Booking is turned off in the rules; turn it on on the Booking page to book or move appointments.',
   'admin.calendar.error.notStarted': 'An appointment can be marked as did not come once its time has come.',
+  'admin.calendar.dragHint': 'To move an appointment, drag it to another time, or open it and choose “Move to another time”.',
+  'admin.calendar.drop.preview': 'Move to {time} with {provider}',
+  'admin.calendar.drop.cancelled': 'Move cancelled: {patient} is still on {when}.',
+  'admin.calendar.drop.refused': 'Not moved: {patient} is still on {when}. {reason}',
+  'admin.calendar.drop.taken': 'That time is already booked.',
+  'admin.calendar.drop.notOpen': 'That time is not open for this visit: outside the provider’s hours, blocked, or too short for it.',
+  'admin.calendar.drop.notFound': 'That provider does not offer this type of visit, or the appointment was removed meanwhile.',
 };
 
 const fr: Record<keyof typeof en, string> = {
@@ -136,6 +143,13 @@ const fr: Record<keyof typeof en, string> = {
   'admin.calendar.error.slotTaken': "Quelqu'un vient de réserver cette heure. Les heures libres sont à jour; choisissez-en une autre.",
   'admin.calendar.error.closed': 'La prise de rendez-vous est désactivée dans les règles; activez-la à la page Rendez-vous pour réserver ou déplacer.',
   'admin.calendar.error.notStarted': "Un rendez-vous peut être marqué comme absent une fois son heure venue.",
+  'admin.calendar.dragHint': 'Pour déplacer un rendez-vous, faites-le glisser vers une autre heure, ou ouvrez-le et choisissez « Déplacer à une autre heure ».',
+  'admin.calendar.drop.preview': 'Déplacer à {time} avec {provider}',
+  'admin.calendar.drop.cancelled': 'Déplacement annulé : {patient} est toujours le {when}.',
+  'admin.calendar.drop.refused': 'Non déplacé : {patient} est toujours le {when}. {reason}',
+  'admin.calendar.drop.taken': 'Cette heure est déjà réservée.',
+  'admin.calendar.drop.notOpen': "Cette heure n'est pas offerte pour ce rendez-vous : hors des heures du professionnel, bloquée ou trop courte.",
+  'admin.calendar.drop.notFound': "Ce professionnel n'offre pas ce type de rendez-vous, ou le rendez-vous a été retiré entre-temps.",
 };
 
 /** The calendar's strings, by language. */

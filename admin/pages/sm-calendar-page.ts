@@ -5,19 +5,26 @@
  * "move to another time" (the open slots of its type); "Book for a patient" finds a patient (the
  * patient search of "Message a patient"), a type, a provider and an open slot. Results are announced
  * in a live region and the focus returns to what opened a dialog. Under 40rem the table becomes a
- * list by day.
+ * list by day. With a pointer (mouse or touch), a booked appointment can also be dragged to another
+ * time (and, in the day view, another provider's column): it snaps to the clinic's slot step, a
+ * preview shows where it lands, the drop asks the same move API as the dialog (which stays the
+ * keyboard and screen-reader path), and a refusal puts it back with the reason.
  */
 import { css, html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import type { Patient } from '../../shared/api.js';
 import type { AppointmentType, Provider, Slot, StaffAppointment } from '../../shared/booking.js';
 import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import { translatePlural, type MessageKey } from '../../shared/i18n-all.js';
+import { sentence } from '../../shared/intl.js';
 import { PatientSearch } from '../patient-search.js';
 import { AdminPage } from '../admin-page.js';
 import { BookingAdminApi } from '../booking-api.js';
+import { clinicInstant } from '../clinic-time.js';
+import { PointerDrag } from '../pointer-drag.js';
 
 /** API error codes this page words in the reader's language. */
 const ERRORS: Record<string, MessageKey> = {
@@ -28,7 +35,16 @@ const ERRORS: Record<string, MessageKey> = {
   not_booked: 'admin.booking.error.notBooked',
   not_found: 'admin.booking.error.notFound',
 };
-/** Waits this long after the last keystroke before searching patients. */
+/** Why a drag was refused, in the reader's language (the drop's own wording, not the dialog's). */
+const DROP_ERRORS: Record<string, MessageKey> = {
+  slot_taken: 'admin.calendar.drop.taken',
+  slot_unavailable: 'admin.calendar.drop.notOpen',
+  booking_closed: 'admin.calendar.error.closed',
+  not_booked: 'admin.booking.error.notBooked',
+  not_found: 'admin.calendar.drop.notFound',
+};
+/** The snap step when the clinic's rules cannot be read (their default). */
+const DEFAULT_STEP_MINUTES = 15;
 /** Hours always shown (clinic time); earlier or later rows appear when an appointment is there. */
 const FIRST_HOUR = 8;
 const LAST_HOUR = 18;
@@ -49,6 +65,15 @@ interface Pick {
   nextAvailable: string | null;
   /** `${providerId}|${startsAt}` of the chosen slot. */
   chosen: string;
+}
+/** Where a dragged appointment would land: a provider, a clinic date and time, and that instant. */
+interface DropTarget {
+  providerId: string;
+  date: string;
+  hour: number;
+  minute: number;
+  startsAt: string;
+  endsAt: string;
 }
 
 export class SmCalendarPage extends AdminPage {
@@ -97,6 +122,40 @@ export class SmCalendarPage extends AdminPage {
       table.calendar td {
         min-width: 9rem;
         height: 2.5rem;
+        position: relative;
+      }
+      /* Dragging: touch moves the appointment, not the page. */
+      button.appt.booked[data-where='grid'] {
+        touch-action: none;
+        user-select: none;
+        cursor: grab;
+      }
+      /* The card follows the pointer, see-through, under the outline of where it would land. */
+      button.appt.dragging {
+        position: relative;
+        z-index: 2;
+        opacity: 0.6;
+        cursor: grabbing;
+        pointer-events: none;
+        box-shadow: 0 4px 12px rgb(16 42 67 / 0.35);
+      }
+      button.appt[aria-busy='true'] {
+        opacity: 0.6;
+      }
+      .drop-preview {
+        position: absolute;
+        inset-inline: 2px;
+        z-index: 3;
+        box-sizing: border-box;
+        min-height: 1.5rem;
+        padding: 0.1rem 0.3rem;
+        border: 2px dashed #1f5f99;
+        border-radius: 3px;
+        background: rgb(255 255 255 / 0.92);
+        color: #102a43;
+        font-size: 0.8rem;
+        font-weight: 600;
+        pointer-events: none;
       }
       ul.appts {
         list-style: none;
@@ -206,6 +265,19 @@ export class SmCalendarPage extends AdminPage {
   private slotLoads = 0;
   /** The first load (zone, providers, types): the book dialog waits for it. */
   private loaded: Promise<unknown> = Promise.resolve();
+  /** The clinic's slot step (minutes): where a dragged appointment snaps. */
+  @state() private slotStep = DEFAULT_STEP_MINUTES;
+  /** The appointment a drop is moving (shown at its new place until the server answers). */
+  @state() private moving: string | null = null;
+  private readonly dragger = new PointerDrag<DropTarget>(this, {
+    selector: "button.appt.booked[data-where='grid']",
+    target: (x, y, el) => this.dropTarget(x, y, el.dataset.id!),
+    drop: (el, target) => void this.dropOn(el.dataset.id!, target),
+    cancel: (el, why) => {
+      const a = this.appointments?.find((x) => x.id === el.dataset.id);
+      if (a && why === 'escape') this.announcement = sentence(this.t('admin.calendar.drop.cancelled', { patient: a.patientName, when: this.when(a.startsAt) }));
+    },
+  });
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -227,8 +299,13 @@ export class SmCalendarPage extends AdminPage {
     await this.run(async () => {
       this.zone = (await this.api.messagingSettings()).timeZone;
       this.date ||= this.today();
-      const [providers, types] = await Promise.all([this.bookingApi.providers(), this.bookingApi.types()]);
-      Object.assign(this, { providers, types });
+      const [providers, types, slotStep] = await Promise.all([
+        this.bookingApi.providers(),
+        this.bookingApi.types(),
+        // Only where drags snap: a calendar without it still works.
+        this.bookingApi.rules().then((r) => r.slotStepMinutes, () => DEFAULT_STEP_MINUTES),
+      ]);
+      Object.assign(this, { providers, types, slotStep });
       await this.loadRange(false);
     });
   }
@@ -316,13 +393,17 @@ export class SmCalendarPage extends AdminPage {
   }
 
   private apptButton(a: StaffAppointment, where: 'grid' | 'list', withProvider: boolean) {
+    const drag = this.dragger.drag;
+    const dragged = where === 'grid' && drag?.element.dataset.id === a.id;
     return html`<li>
       <button
         type="button"
-        class="appt ${a.status}"
+        class="appt ${a.status} ${dragged ? 'dragging' : ''}"
+        style=${styleMap(dragged ? { transform: `translate(${drag.dx}px, ${drag.dy}px)` } : {})}
         data-id=${a.id}
         data-where=${where}
         aria-haspopup="dialog"
+        aria-busy=${this.moving === a.id ? 'true' : 'false'}
         @click=${(e: Event) => this.openDetails(a, e.currentTarget as HTMLElement)}
       >
         <span class="time">${this.apptLabel(a)}</span>
@@ -347,6 +428,7 @@ export class SmCalendarPage extends AdminPage {
       });
     const withProvider = week && !this.providerFilter;
     return html`<div class="scroll">
+        <p class="muted">${this.t('admin.calendar.dragHint')}</p>
         <table class="calendar" aria-labelledby="range-h">
           <thead>
             <tr>
@@ -360,7 +442,9 @@ export class SmCalendarPage extends AdminPage {
                 <th scope="row">${this.hourLabel(h)}</th>
                 ${columns.map((c) => {
                   const here = at(c.key, h);
-                  return html`<td>${here.length ? html`<ul class="appts">${repeat(here, (a) => a.id, (a) => this.apptButton(a, 'grid', withProvider))}</ul>` : nothing}</td>`;
+                  return html`<td data-col=${c.key} data-hour=${h}>
+                    ${here.length ? html`<ul class="appts">${repeat(here, (a) => a.id, (a) => this.apptButton(a, 'grid', withProvider))}</ul>` : nothing}${this.dropPreview(c.key, h)}
+                  </td>`;
                 })}
               </tr>`,
             )}
@@ -375,6 +459,67 @@ export class SmCalendarPage extends AdminPage {
             ${today.length ? html`<ul class="appts">${repeat(today, (a) => a.id, (a) => this.apptButton(a, 'list', !this.providerFilter))}</ul>` : html`<p class="muted">${this.t('admin.calendar.empty')}</p>`}`;
         })}
       </div>`;
+  }
+
+  // --- dragging (pointer) --------------------------------------------------------------------
+
+  /** The slot under a viewport point: its cell's column and hour, the minutes snapped to the slot step. */
+  private dropTarget(x: number, y: number, id: string): DropTarget | null {
+    const a = this.appointments?.find((x) => x.id === id);
+    if (!a || this.moving) return null;
+    for (const td of this.renderRoot.querySelectorAll<HTMLElement>('table.calendar td[data-hour]')) {
+      const r = td.getBoundingClientRect();
+      if (x < r.left || x >= r.right || y < r.top || y >= r.bottom) continue;
+      const step = Math.min(this.slotStep, 60);
+      const minute = Math.min(Math.floor((((y - r.top) / r.height) * 60) / step) * step, 60 - step);
+      const hour = Number(td.dataset.hour);
+      const week = this.view === 'week';
+      const date = week ? td.dataset.col! : this.range.from;
+      const providerId = week ? a.providerId : td.dataset.col!;
+      const startsAt = clinicInstant(this.zone, date, hour, minute);
+      const endsAt = new Date(Date.parse(startsAt) + Date.parse(a.endsAt) - Date.parse(a.startsAt)).toISOString();
+      return { providerId, date, hour, minute, startsAt, endsAt };
+    }
+    return null;
+  }
+
+  /** The outline of where the dragged appointment would land, in that cell (its length to scale). */
+  private dropPreview(col: string, hour: number) {
+    const target = this.dragger.drag?.target;
+    if (!target || target.hour !== hour || (this.view === 'week' ? target.date : target.providerId) !== col) return nothing;
+    const minutes = (Date.parse(target.endsAt) - Date.parse(target.startsAt)) / 60_000;
+    return html`<div class="drop-preview" aria-hidden="true" style=${styleMap({ top: `${(target.minute / 60) * 100}%`, height: `${(minutes / 60) * 100}%` })}>
+      ${this.t('admin.calendar.drop.preview', { time: `${this.time(target.startsAt)}–${this.time(target.endsAt)}`, provider: this.providerName(target.providerId) })}
+    </div>`;
+  }
+
+  /**
+   * A drop: the appointment shows at its new place while the server decides (the same move as the
+   * dialog's); a refusal puts it back and says why. The focus follows the appointment.
+   */
+  private async dropOn(id: string, target: DropTarget) {
+    const before = this.appointments;
+    const a = before?.find((x) => x.id === id);
+    if (!before || !a || this.moving || (a.providerId === target.providerId && a.startsAt === target.startsAt)) return;
+    this.moving = id;
+    this.error = null;
+    this.announcement = '';
+    this.appointments = before.map((x) => (x.id === id ? { ...x, providerId: target.providerId, providerName: this.providerName(target.providerId), startsAt: target.startsAt, endsAt: target.endsAt } : x));
+    try {
+      const moved = await this.bookingApi.reschedule(id, { providerId: target.providerId, startsAt: target.startsAt });
+      await this.loadRange(false).catch(() => undefined);
+      this.announcement = this.t('admin.calendar.moved', { patient: a.patientName, when: this.when(moved.startsAt), provider: moved.providerName });
+    } catch (err) {
+      this.appointments = before;
+      const key = err instanceof ApiError ? DROP_ERRORS[err.code] : undefined;
+      const reason = err instanceof ApiError && err.status === 0 ? this.t('common.offline') : this.t(key ?? 'common.error');
+      this.error = sentence(this.t('admin.calendar.drop.refused', { patient: a.patientName, when: this.when(a.startsAt), reason }));
+      if (err instanceof ApiError && (err.code === 'not_booked' || err.code === 'not_found')) await this.loadRange(false).catch(() => undefined);
+    } finally {
+      this.moving = null;
+    }
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`button.appt[data-id="${id}"][data-where="grid"]`)?.focus();
   }
 
   // --- dialogs -------------------------------------------------------------------------------

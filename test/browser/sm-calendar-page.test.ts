@@ -1,5 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { sendKeys, setViewport } from '@web/test-runner-commands';
+import { sendKeys, sendMouse, setViewport } from '@web/test-runner-commands';
 import { http, HttpResponse } from 'msw';
 import '../../admin/pages/sm-calendar-page.js';
 import type { SmCalendarPage } from '../../admin/pages/sm-calendar-page.js';
@@ -37,6 +37,8 @@ interface State {
   slots: Slot[];
   patches: unknown[];
   moves: unknown[];
+  /** Every move asked for, refused or not. */
+  moveAsks: unknown[];
   books: unknown[];
   moveRefusal?: string;
 }
@@ -46,6 +48,7 @@ function api(state: State) {
     http.get('/api/messaging/settings', () => HttpResponse.json({ timeZone: ZONE })),
     http.get('/api/booking/providers', () => HttpResponse.json([shah, tremblay])),
     http.get('/api/booking/types', () => HttpResponse.json([followUp])),
+    http.get('/api/booking/rules', () => HttpResponse.json({ slotStepMinutes: 15 })),
     http.get('/api/booking/calendar', ({ request }) => {
       const q = new URL(request.url).searchParams;
       state.calendarQueries.push(q);
@@ -64,6 +67,7 @@ function api(state: State) {
     }),
     http.post('/api/booking/appointments/:id/reschedule', async ({ request, params }) => {
       const body = (await request.json()) as { providerId: string; startsAt: string };
+      state.moveAsks.push({ id: params.id, ...body });
       if (state.moveRefusal) return HttpResponse.json({ code: state.moveRefusal, message: 'That time was just booked' }, { status: 409 });
       state.moves.push({ id: params.id, ...body });
       state.appointments = state.appointments.map((a) => (a.id === params.id ? { ...a, startsAt: body.startsAt, endsAt: new Date(Date.parse(body.startsAt) + 30 * 60_000).toISOString(), providerId: body.providerId, providerName: body.providerId === 'shah' ? 'Dr. Shah' : 'Dr. Tremblay' } : a));
@@ -83,7 +87,7 @@ function api(state: State) {
   );
 }
 
-const fresh = (over: Partial<State> = {}): State => ({ appointments: [], calendarQueries: [], slotQueries: [], slots: [], patches: [], moves: [], books: [], ...over });
+const fresh = (over: Partial<State> = {}): State => ({ appointments: [], calendarQueries: [], slotQueries: [], slots: [], patches: [], moves: [], moveAsks: [], books: [], ...over });
 
 async function page(state: State, lang: 'en' | 'fr' = 'en') {
   api(state);
@@ -106,6 +110,39 @@ async function openAppointment(el: SmCalendarPage, id: string) {
   await sendKeys({ press: 'Enter' });
   await waitUntil(() => shadow(el).querySelector<HTMLDialogElement>('dialog#details')!.open, 'the details dialog open');
   await waitUntil(() => active(el)?.id === 'details-h', 'the focus on the dialog’s heading');
+  return b;
+}
+
+/** The instant of a clinic wall-clock time on a date (Toronto is UTC−5 or −4; `at` tells which). */
+function clinicTime(date: string, hour: number, minute: number): string {
+  const offset = Number(new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, hour: 'numeric', hourCycle: 'h23' }).format(new Date(at(date)))) - 15;
+  return new Date(Date.UTC(...(date.split('-').map(Number) as [number, number, number]).map((n, i) => (i === 1 ? n - 1 : n)) as [number, number, number], hour - offset, minute)).toISOString();
+}
+
+/** A pointer event (mouse unless told) at a viewport point, as the browser would send it. */
+function pointer(target: Element, type: 'pointerdown' | 'pointermove' | 'pointerup', x: number, y: number, pointerType: 'mouse' | 'touch' = 'mouse') {
+  target.dispatchEvent(new PointerEvent(type, { bubbles: true, composed: true, cancelable: true, clientX: x, clientY: y, pointerId: 7, pointerType, isPrimary: true, button: 0, buttons: type === 'pointerup' ? 0 : 1 }));
+}
+
+const centre = (e: Element) => {
+  const r = e.getBoundingClientRect();
+  return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+};
+const cell = (el: Element, col: string, hour: number) => shadow(el).querySelector<HTMLElement>(`table.calendar td[data-col="${col}"][data-hour="${hour}"]`)!;
+/** A point `minute` minutes (plus a little) down an hour's cell. */
+const into = (td: Element, minute: number) => {
+  const r = td.getBoundingClientRect();
+  return { x: r.left + r.width / 2, y: r.top + (r.height * (minute + 3)) / 60 };
+};
+const gridAppt = (el: Element, id: string) => shadow(el).querySelector<HTMLButtonElement>(`table button.appt[data-id="${id}"]`)!;
+
+/** Presses an appointment and drags it (synthetic pointer events) to a point, without letting go. */
+function dragTo(el: Element, id: string, to: { x: number; y: number }, type: 'mouse' | 'touch' = 'mouse') {
+  const b = gridAppt(el, id);
+  const from = centre(b);
+  pointer(b, 'pointerdown', from.x, from.y, type);
+  pointer(b, 'pointermove', from.x + 2, from.y + 1, type); // under the threshold: still a press
+  pointer(b, 'pointermove', to.x, to.y, type);
   return b;
 }
 
@@ -277,5 +314,123 @@ describe('<sm-calendar-page>', () => {
     } finally {
       await setViewport({ width: 800, height: 600 });
     }
+  });
+  it('drags an appointment to another provider and time: snapped preview, the move API, the move announced', async () => {
+    const today = clinicDate();
+    const state = fresh({ appointments: [visit()] });
+    const el = await page(state);
+    const b = gridAppt(el, 'a1');
+    const from = centre(b);
+    pointer(b, 'pointerdown', from.x, from.y);
+    pointer(b, 'pointermove', from.x + 3, from.y + 2);
+    await el.updateComplete;
+    expect(shadow(el).querySelector('.drop-preview'), 'no drag under the threshold').to.equal(null);
+
+    const target = cell(el, 'tremblay', 14);
+    const to = into(target, 30);
+    pointer(b, 'pointermove', to.x, to.y);
+    await el.updateComplete;
+    const preview = target.querySelector('.drop-preview');
+    expect(text(preview)).to.match(/^Move to 2:30 p\.m\.–3:00 p\.m\. with Dr\. Tremblay$/);
+    expect(gridAppt(el, 'a1').classList.contains('dragging')).to.equal(true);
+    expect(shadow(el).querySelectorAll('.drop-preview').length).to.equal(1);
+
+    pointer(b, 'pointerup', to.x, to.y);
+    await waitUntil(() => state.moves.length === 1, 'the move asked');
+    expect(state.moves[0]).to.deep.equal({ id: 'a1', providerId: 'tremblay', startsAt: clinicTime(today, 14, 30) });
+    await waitUntil(() => announced(el).startsWith('Moved: Jamie Patient, now'), 'the move announced');
+    expect(announced(el)).to.contain('2:30 p.m. with Dr. Tremblay');
+    expect(column(el, 'Dr. Tremblay')).to.contain('Jamie Patient');
+    expect(column(el, 'Dr. Shah')).to.not.contain('Jamie Patient');
+    expect(shadow(el).querySelector('.drop-preview')).to.equal(null);
+    expect(shadow(el).querySelector<HTMLDialogElement>('dialog#details')!.open).to.equal(false, 'a drag is not a click');
+    await waitUntil(() => active(el)?.dataset.id === 'a1', 'the focus on the appointment at its new place');
+    await expect(el).to.be.accessible();
+  });
+
+  it('drags by touch to another day in the week view, keeping the provider', async () => {
+    const state = fresh({ appointments: [visit()] });
+    const el = await page(state);
+    shadow(el).querySelector<HTMLInputElement>('input[name=view][value=week]')!.click();
+    await waitUntil(() => shadow(el).querySelectorAll('table.calendar thead th').length === 8, 'the week shown');
+    const from = state.calendarQueries.at(-1)!.get('from')!;
+    const day = new Date(Date.parse(`${from}T12:00:00Z`) + 86_400_000 * (clinicDate() === from ? 1 : 0)).toISOString().slice(0, 10);
+    const to = into(cell(el, day, 9), 45);
+    const b = dragTo(el, 'a1', to, 'touch');
+    expect(getComputedStyle(b).touchAction).to.equal('none', 'the finger moves the appointment, not the page');
+    pointer(b, 'pointerup', to.x, to.y, 'touch');
+    await waitUntil(() => state.moves.length === 1, 'the move asked');
+    expect(state.moves[0]).to.deep.equal({ id: 'a1', providerId: 'shah', startsAt: clinicTime(day, 9, 45) });
+    await waitUntil(() => announced(el).startsWith('Moved: Jamie Patient'), 'announced');
+  });
+
+  it('puts the appointment back with the reason when the server refuses the drop (in French)', async () => {
+    const state = fresh({ appointments: [visit()], moveRefusal: 'slot_taken' });
+    const el = await page(state, 'fr');
+    const to = into(cell(el, 'tremblay', 13), 0);
+    const b = dragTo(el, 'a1', to);
+    await el.updateComplete;
+    expect(text(cell(el, 'tremblay', 13).querySelector('.drop-preview'))).to.match(/^Déplacer à 13 h 00–13 h 30 avec Dr\. Tremblay$/);
+    pointer(b, 'pointerup', to.x, to.y);
+    await waitUntil(() => state.moveAsks.length === 1, 'the move asked');
+    const alert = () => text(shadow(el).querySelector('p.error[role=alert]'));
+    await waitUntil(() => alert().startsWith('Non déplacé : Jamie Patient est toujours le'), 'the refusal worded');
+    expect(alert()).to.contain('Cette heure est déjà réservée.');
+    expect(column(el, 'Dr. Shah')).to.contain('Jamie Patient');
+    expect(column(el, 'Dr. Tremblay')).to.not.contain('Jamie Patient');
+    expect(gridAppt(el, 'a1').closest('tr')!.querySelector('th')!.textContent).to.match(/1[01] h 00/, 'back at its own hour');
+    expect(state.moves).to.deep.equal([]);
+
+    // Outside the provider's hours: the server's other code, worded too.
+    state.moveRefusal = 'slot_unavailable';
+    const late = into(cell(el, 'shah', 17), 15);
+    pointer(gridAppt(el, 'a1'), 'pointerdown', centre(gridAppt(el, 'a1')).x, centre(gridAppt(el, 'a1')).y);
+    pointer(gridAppt(el, 'a1'), 'pointermove', late.x, late.y);
+    pointer(gridAppt(el, 'a1'), 'pointerup', late.x, late.y);
+    await waitUntil(() => alert().includes("Cette heure n'est pas offerte"), 'not open, worded');
+    expect(column(el, 'Dr. Shah').split(' | ').findIndex((c) => c.includes('Jamie'))).to.be.lessThan(4, 'still in the morning');
+  });
+
+  it('cancels a drag with Escape: nothing asked, the appointment stays, the cancel announced', async () => {
+    const state = fresh({ appointments: [visit()] });
+    const el = await page(state);
+    const to = into(cell(el, 'tremblay', 15), 15);
+    const b = dragTo(el, 'a1', to);
+    await el.updateComplete;
+    expect(shadow(el).querySelector('.drop-preview')).to.not.equal(null);
+    await sendKeys({ press: 'Escape' });
+    await waitUntil(() => !shadow(el).querySelector('.drop-preview'), 'the preview gone');
+    expect(gridAppt(el, 'a1').classList.contains('dragging')).to.equal(false);
+    expect(announced(el)).to.match(/^Move cancelled: Jamie Patient is still on /);
+    expect(announced(el)).to.not.contain('..', 'one period after “a.m.”');
+    pointer(b, 'pointerup', to.x, to.y);
+    await el.updateComplete;
+    expect(state.moveAsks).to.deep.equal([]);
+    expect(column(el, 'Dr. Shah')).to.contain('Jamie Patient');
+  });
+
+  it('with a real mouse, a click under the threshold opens the appointment and a drag does not', async () => {
+    const state = fresh({ appointments: [visit()] });
+    const el = await page(state);
+    const dialog = shadow(el).querySelector<HTMLDialogElement>('dialog#details')!;
+    const p = centre(gridAppt(el, 'a1'));
+    await sendMouse({ type: 'move', position: [Math.round(p.x), Math.round(p.y)] });
+    await sendMouse({ type: 'down' });
+    await sendMouse({ type: 'move', position: [Math.round(p.x) + 3, Math.round(p.y) + 1] });
+    await sendMouse({ type: 'up' });
+    await waitUntil(() => dialog.open, 'a click still opens the details');
+    dialog.close();
+    await waitUntil(() => !dialog.open);
+
+    const to = into(cell(el, 'tremblay', 12), 0);
+    const q = centre(gridAppt(el, 'a1'));
+    await sendMouse({ type: 'move', position: [Math.round(q.x), Math.round(q.y)] });
+    await sendMouse({ type: 'down' });
+    await sendMouse({ type: 'move', position: [Math.round(q.x) + 10, Math.round(q.y) + 10] });
+    await sendMouse({ type: 'move', position: [Math.round(to.x), Math.round(to.y)] });
+    await sendMouse({ type: 'up' });
+    await waitUntil(() => state.moves.length === 1, 'moved');
+    expect(dialog.open).to.equal(false, 'a drag does not open the details');
+    await waitUntil(() => announced(el).startsWith('Moved: Jamie Patient'));
   });
 });
