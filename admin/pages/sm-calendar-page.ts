@@ -29,7 +29,7 @@ import { PointerDrag } from '../pointer-drag.js';
 /** API error codes this page words in the reader's language. */
 const ERRORS: Record<string, MessageKey> = {
   slot_taken: 'admin.calendar.error.slotTaken',
-  slot_unavailable: 'admin.calendar.error.slotTaken',
+  slot_unavailable: 'admin.calendar.error.slotGone',
   booking_closed: 'admin.calendar.error.closed',
   not_started: 'admin.calendar.error.notStarted',
   not_booked: 'admin.booking.error.notBooked',

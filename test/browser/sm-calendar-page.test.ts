@@ -234,6 +234,14 @@ describe('<sm-calendar-page>', () => {
     expect((dialog as HTMLDialogElement).open).to.equal(true);
     await waitUntil(() => state.slotQueries.length === 2, 'the slots fetched again');
 
+    // The hours changed meanwhile: not "someone booked it".
+    state.moveRefusal = 'slot_unavailable';
+    await waitUntil(() => dialog.querySelectorAll('input[name=slot]').length === 2);
+    dialog.querySelector<HTMLInputElement>('input[name=slot]')!.click();
+    button(dialog, 'Move here').click();
+    await waitUntil(() => text(dialog.querySelector('[role=alert]')).startsWith('That time is no longer open'), 'the closed time worded');
+    await waitUntil(() => state.slotQueries.length === 3, 'the slots fetched again');
+
     state.moveRefusal = undefined;
     await waitUntil(() => dialog.querySelectorAll('input[name=slot]').length === 2);
     dialog.querySelectorAll<HTMLInputElement>('input[name=slot]')[1]!.click();
