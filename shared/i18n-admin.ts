@@ -947,7 +947,7 @@ const fr: Record<keyof typeof en, string> = {
   'admin.twoFactor.error.setupFirst': "Configurez d'abord votre propre deuxième facteur (Mon compte) avant de l'exiger de tout le monde.",
   'admin.nav.account': 'Mon compte',
   'admin.account.title': 'Mon compte',
-  'admin.account.signedInAs': 'Connecté en tant que {name} ({email})',
+  'admin.account.signedInAs': 'Session ouverte : {name} ({email})',
   'admin.account.requiredNotice': "Votre clinique exige la connexion à deux facteurs. Configurez une application d'authentification ou une clé d'accès pour continuer.",
   'admin.account.twoFactorTitle': 'Connexion à deux facteurs',
   'admin.account.twoFactorIntro': "Après votre mot de passe, vous confirmez aussi votre identité avec un code de votre téléphone ou une clé d'accès. Une personne qui connaît votre mot de passe ne peut quand même pas se connecter.",

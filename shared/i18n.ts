@@ -226,7 +226,7 @@ const fr: Record<keyof typeof en, string> = {
   'frame.signIn.rateLimited': 'Trop de demandes. Attendez quelques minutes et réessayez.',
   'frame.consent.title': 'Avant de commencer',
   'frame.consent.accept': "Je comprends et j'accepte",
-  'frame.signedIn': 'Connecté en tant que {name}',
+  'frame.signedIn': 'Session ouverte : {name}',
   'frame.signOut': 'Se déconnecter',
   'frame.view.messages': 'Messages sécurisés',
   'frame.view.questionnaire': 'Questionnaires',

@@ -223,7 +223,7 @@ describe('<sm-frame-app>', () => {
     // Two message widgets on one page: both hold a device session on the same on-device database.
     const messages = await mount('messages');
     const booking = await mount('messages');
-    for (const app of [messages, booking]) await waitUntil(() => textOf(app.shadowRoot!).includes('Connecté en tant que Alex Tremblay'));
+    for (const app of [messages, booking]) await waitUntil(() => textOf(app.shadowRoot!).includes('Session ouverte : Alex Tremblay'));
     await waitUntil(() => messages.deviceSession && booking.deviceSession);
 
     const signOut = [...messages.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Se déconnecter')!;
@@ -231,13 +231,13 @@ describe('<sm-frame-app>', () => {
     await waitUntil(() => inner(booking, 'sm-patient-sign-in'), 'the other frame shows the sign-in');
     await new Promise((r) => setTimeout(r, 200)); // let a late "versionchange" arrive, if one were to
     const other = textOf(booking.shadowRoot!);
-    expect(other).not.to.contain('Connecté en tant que');
+    expect(other).not.to.contain('Session ouverte');
     expect(other).not.to.contain('mise à jour dans un autre onglet');
     expect(logouts).to.equal(1, 'one sign-out on the server');
 
     // Signing in again in the other frame signs this one in too.
     await signIn(booking, '123456');
-    await waitUntil(() => textOf(messages.shadowRoot!).includes('Connecté en tant que Alex Tremblay'), 'the first frame follows the sign-in');
+    await waitUntil(() => textOf(messages.shadowRoot!).includes('Session ouverte : Alex Tremblay'), 'the first frame follows the sign-in');
     expect(textOf(messages.shadowRoot!)).not.to.contain('mise à jour dans un autre onglet');
     await messages.deviceSession?.end();
   });
@@ -249,7 +249,7 @@ describe('<sm-frame-app>', () => {
     for (const app of [messages, booking]) await waitUntil(() => inner(app, 'sm-consent')?.shadowRoot?.querySelector('button'), 'both frames ask for consent');
     [...inner(messages, 'sm-consent')!.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === "Je comprends et j'accepte" || b.textContent === 'Je comprends et j’accepte')!.click();
     await waitUntil(() => !inner(booking, 'sm-consent'), 'the other frame stopped asking');
-    expect(textOf(booking.shadowRoot!)).to.contain('Connecté en tant que Alex Tremblay');
+    expect(textOf(booking.shadowRoot!)).to.contain('Session ouverte : Alex Tremblay');
     await messages.deviceSession?.end();
   });
 
@@ -307,7 +307,7 @@ describe('<sm-frame-app>', () => {
     consentRequired = false;
     localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');
     const booking = await mount('booking');
-    await waitUntil(() => textOf(booking.shadowRoot!).includes('Connecté en tant que Alex Tremblay'));
+    await waitUntil(() => textOf(booking.shadowRoot!).includes('Session ouverte : Alex Tremblay'));
     expect(booking.deviceSession).to.equal(null);
   });
   it('where the browser refuses the frame any storage, takes up the session the server kept in its cookie; elsewhere it does not ask', async () => {
@@ -324,7 +324,7 @@ describe('<sm-frame-app>', () => {
     Object.defineProperty(window, 'localStorage', { configurable: true, get: () => { throw new DOMException('Access is denied for this document.', 'SecurityError'); } });
     try {
       const app = await mount();
-      await waitUntil(() => textOf(app.shadowRoot!).includes('Connecté en tant que Alex Tremblay'), 'signed in with no new code');
+      await waitUntil(() => textOf(app.shadowRoot!).includes('Session ouverte : Alex Tremblay'), 'signed in with no new code');
       expect(asked).to.deep.equal([{ clinic: 'north' }]);
       await app.deviceSession?.end();
     } finally {
