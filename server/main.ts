@@ -1,6 +1,7 @@
 /** `npm start`: validates the configuration, starts the product and prints where to find it. */
 import { ConfigError, loadConfig } from './config.js';
 import { startProduct } from './product.js';
+import { DEMO_SLUG } from './demo-seed.js';
 
 try {
   const config = loadConfig();
@@ -13,7 +14,10 @@ try {
     `  API docs:      ${product.publicUrl}/api/docs   (OpenAPI: ${product.publicUrl}/api/openapi.json)`,
     `  Health:        ${product.publicUrl}/health`,
   ];
-  if (product.demoUrl) lines.push(`  Demo clinic website (second origin): ${product.demoUrl}/   (French: ${product.demoUrl}/fr/)`);
+  if (product.demoUrl) {
+    lines.push(`  Demo clinic website (second origin): ${product.demoUrl}/   (French: ${product.demoUrl}/fr/)`);
+    lines.push(`  Demo patient portal (installable):   ${product.publicUrl}/p/${DEMO_SLUG}`);
+  }
   if (product.demoLogins) {
     lines.push('', 'Demo staff sign-ins (new random passwords at every start):');
     for (const l of product.demoLogins) lines.push(`  ${l.role.padEnd(10)} ${l.email.padEnd(24)} ${l.password}`);
