@@ -177,8 +177,10 @@ export abstract class FrameHost extends HTMLElement {
     style.textContent = STYLE;
     const frame = el('iframe', 'frame');
     frame.referrerPolicy = 'no-referrer';
-    // The frame may not navigate the clinic's page; it keeps its own origin for its storage and API calls.
-    frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-downloads allow-popups allow-popups-to-escape-sandbox');
+    // On a clinic's site the frame may not navigate the clinic's page; it keeps its own origin for its
+    // storage and API calls. On our own pages (portal, admin preview) a same-origin frame could lift
+    // any sandbox, so none is set (and the browser has nothing to warn about).
+    if (location.origin !== FRAME_ORIGIN) frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-downloads allow-popups allow-popups-to-escape-sandbox');
     frame.src = `${FRAME_ORIGIN}/frame/${this.view}?${new URLSearchParams([['clinic', clinic], ['lang', this.language], ['host', location.origin], ...extra])}`;
     this.#frame = frame;
     this.#ready = false;

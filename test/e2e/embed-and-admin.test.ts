@@ -24,6 +24,8 @@ describe('end to end: the demo clinic site, the widget and the admin', () => {
     });
     const frame = page.frameLocator('sm-messages iframe');
     await frame.getByLabel('E-mail address').fill(DEMO_PATIENT.email);
+    // On the clinic's site the frame is sandboxed: it cannot navigate the clinic's page.
+    assert.equal(await page.locator('sm-messages iframe').getAttribute('sandbox'), 'allow-scripts allow-same-origin allow-forms allow-downloads allow-popups allow-popups-to-escape-sandbox');
     await frame.getByRole('button', { name: 'E-mail me a code' }).click();
     const mail = await h.smtp.take(DEMO_PATIENT.email);
     assert.equal(mail.text.includes(DEMO_PATIENT.name), false);
@@ -176,8 +178,13 @@ describe('end to end: the installable patient portal', () => {
 
   it('shows the widgets on our own origin with a manifest and icons, accessibly', async () => {
     const page = await newPage(h.browser);
+    const warnings: string[] = [];
+    page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
     await page.goto(`${h.product.publicUrl}/p/demo?lang=en`);
     await page.frameLocator('sm-messages iframe').getByLabel('E-mail address').waitFor();
+    // Same origin: a sandbox could not hold, so there is none (and no browser warning about one).
+    assert.equal(await page.locator('sm-messages iframe').getAttribute('sandbox'), null);
+    assert.deepEqual(warnings.filter((w) => w.includes('sandbox')), []);
     const manifestHref = await page.locator('link[rel=manifest]').getAttribute('href');
     const manifest = (await (await fetch(`${h.product.publicUrl}${manifestHref}`)).json()) as { icons: Array<{ src: string }> };
     for (const icon of manifest.icons) assert.equal((await fetch(`${h.product.publicUrl}${icon.src}`)).status, 200, icon.src);
