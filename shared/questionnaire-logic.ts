@@ -210,15 +210,23 @@ export interface LogicOptions {
   evaluate?: ExpressionEvaluator;
 }
 
-/** Where a set of items is answered: the answers outside it (a repeating group's instance sees the rest) and how to see the whole. */
-interface Scope {
+/**
+ * Where a set of items is answered: the questionnaire, or one instance of a repeating group (at any
+ * depth: a group's instance inside another group's instance sees its own answers, then its outer
+ * instance's, then the questionnaire's) and how to see the whole.
+ */
+export interface LogicScope {
   /** The visible answers outside this scope, flat by linkId (for enableWhen). */
   outer: Answers;
   /** This scope's visible answers placed in the whole questionnaire's shape (for expressions). */
   whole: (own: Answers) => Answers;
 }
 
-const TOP: Scope = { outer: {}, whole: (own) => own };
+type Scope = LogicScope;
+
+/** The questionnaire's own scope (outside every repeating group). */
+export const TOP_SCOPE: LogicScope = { outer: {}, whole: (own) => own };
+const TOP = TOP_SCOPE;
 
 /** Whether an item's own conditions hold (ignoring its parents). `visible` is flat by linkId; `whole` in the questionnaire's shape. */
 export function itemConditionsHold(item: QuestionnaireItem, answers: Answers, options: LogicOptions = {}, whole: Answers = answers): boolean {
@@ -238,6 +246,11 @@ export function flattenItems(items: QuestionnaireItem[] | undefined): Questionna
 /** The items of one scope, depth first: the tree without the insides of repeating groups (each instance is a scope of its own). */
 export function scopeItems(items: QuestionnaireItem[] | undefined): QuestionnaireItem[] {
   return (items ?? []).flatMap((i) => [i, ...(isRepeatingGroup(i) ? [] : scopeItems(i.item))]);
+}
+
+/** The enabled items of one scope (the insides of its repeating groups are decided per instance). */
+export function scopeEnabled(items: QuestionnaireItem[] | undefined, answers: Answers, scope: LogicScope, options: LogicOptions = {}): Set<string> {
+  return enabledIn(items, answers, scope, options);
 }
 
 function enabledIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope: Scope, options: LogicOptions): Set<string> {
@@ -270,8 +283,12 @@ export function enabledLinkIds(items: QuestionnaireItem[] | undefined, answers: 
   return enabledIn(items, answers, TOP, options);
 }
 
-/** The scope of one instance of a repeating group, seen from the answers around it (already pruned). */
-function instanceScope(group: QuestionnaireItem, outside: Answers, parent: Scope): Scope {
+/**
+ * The scope of one instance of a repeating group, seen from the scope that holds the group:
+ * `around` is that scope's answers and `enabled` its enabled items (answers to disabled ones do not count).
+ */
+export function instanceScope(group: QuestionnaireItem, around: Answers, enabled: Set<string>, parent: LogicScope): LogicScope {
+  const outside = Object.fromEntries(Object.entries(around).filter(([id]) => enabled.has(id)));
   return { outer: { ...parent.outer, ...outside }, whole: (own) => parent.whole({ ...outside, [group.linkId]: [{ item: own }] }) };
 }
 
@@ -281,7 +298,7 @@ function instanceScope(group: QuestionnaireItem, outside: Answers, parent: Scope
  * `outside` is the questionnaire's answers (as `pruneAnswers` keeps them).
  */
 export function instanceEnabled(group: QuestionnaireItem, instance: Answers, outside: Answers, options: LogicOptions = {}): Set<string> {
-  return enabledIn(group.item, instance, instanceScope(group, outside, TOP), options);
+  return enabledIn(group.item, instance, instanceScope(group, outside, new Set(Object.keys(outside)), TOP), options);
 }
 
 /** Whether an item takes answers (display items and plain groups do not; a repeating group's answers are its instances). */
@@ -290,12 +307,11 @@ export const isQuestion = (item: QuestionnaireItem): boolean => item.type !== 'd
 function pruneIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope: Scope, options: LogicOptions): Answers {
   const enabled = enabledIn(items, answers, scope, options);
   const out: Answers = {};
-  const kept = Object.fromEntries(Object.entries(answers).filter(([id]) => enabled.has(id)));
   for (const item of scopeItems(items)) {
     if (!isQuestion(item) || !enabled.has(item.linkId)) continue;
     let given = (answers[item.linkId] ?? []).filter((a) => !isEmptyAnswer(a));
     if (isRepeatingGroup(item)) {
-      const inner = instanceScope(item, kept, scope);
+      const inner = instanceScope(item, answers, enabled, scope);
       given = given.map((a) => ({ item: pruneIn(item.item, a.item ?? {}, inner, options) })).filter((a) => !isEmptyAnswer(a));
       if (given.length > 0) out[item.linkId] = given;
       continue;
@@ -388,7 +404,7 @@ function missingIn(items: QuestionnaireItem[] | undefined, answers: Answers, sco
     if (!isQuestion(i) || !enabled.has(i.linkId)) continue;
     if (i.required && !kept[i.linkId]) out.push(prefix + i.linkId);
     if (isRepeatingGroup(i)) {
-      const inner = instanceScope(i, kept, scope);
+      const inner = instanceScope(i, answers, enabled, scope);
       (answers[i.linkId] ?? []).forEach((inst, n) => {
         if (!isEmptyAnswer(inst)) out.push(...missingIn(i.item, inst.item ?? {}, inner, options, `${prefix}${i.linkId}/${n}/`));
       });

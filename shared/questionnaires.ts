@@ -4,7 +4,7 @@
  * inside it, answers are a map of linkId → FHIR answer values (shared/questionnaire-logic.ts).
  */
 import type { Questionnaire, QuestionnaireResponse } from '@medplum/fhirtypes';
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { Id, Timestamp } from './api.js';
 import { ClientId } from './messaging.js';
 import type { Answers as LogicAnswers } from './questionnaire-logic.js';
@@ -48,17 +48,22 @@ const answerValues = {
 };
 const LinkId = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,255}$' });
 
-/** One answer value inside a repeating group's instance: exactly one value[x]. */
+/** How deep repeating groups nest (a repeating group inside a repeating group: 2); deeper ones are refused at import. */
+export const MAX_REPEAT_DEPTH = 2;
+
+/** One answer value inside the innermost repeating group's instance: exactly one value[x]. */
 const LeafAnswerValue = Type.Object(answerValues, { additionalProperties: false });
+
+/** An answer value that may be an instance of a repeating group `depth` levels deep at most. */
+const answerValueOf = (depth: number): TSchema =>
+  depth === 0 ? LeafAnswerValue : Type.Object({ ...answerValues, item: Type.Optional(Type.Record(LinkId, Type.Array(answerValueOf(depth - 1), { maxItems: 50 }), { maxProperties: 200 })) }, { additionalProperties: false });
 
 /**
  * One answer value: exactly one value[x] (the server refuses more, or one of the wrong type, with
- * 422); for a repeating group (`group` with `repeats`), one instance with its answers by linkId.
+ * 422); for a repeating group (`group` with `repeats`), one instance with its answers by linkId,
+ * whose own repeating groups nest the same way (MAX_REPEAT_DEPTH levels at most).
  */
-export const AnswerValue = Type.Object(
-  { ...answerValues, item: Type.Optional(Type.Record(LinkId, Type.Array(LeafAnswerValue, { maxItems: 50 }), { maxProperties: 200 })) },
-  { additionalProperties: false },
-);
+export const AnswerValue = answerValueOf(MAX_REPEAT_DEPTH);
 
 /** Answers by item linkId. */
 export const Answers = Type.Unsafe<LogicAnswers>(Type.Record(LinkId, Type.Array(AnswerValue, { maxItems: 50 }), { maxProperties: 1000 }));

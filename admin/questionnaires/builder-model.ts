@@ -8,6 +8,7 @@
  */
 import type { Coding, Extension, Questionnaire, QuestionnaireItem, QuestionnaireItemAnswerOption, QuestionnaireItemEnableWhen } from '@medplum/fhirtypes';
 import { ITEM_CONTROL_URL, QUESTIONNAIRE_UNIT_URL, SUPPORTED_ITEM_TYPES, TRANSLATION_URL, UCUM } from '../../shared/questionnaire-logic.js';
+import { MAX_REPEAT_DEPTH } from '../../shared/questionnaires.js';
 
 /** An item type the builder offers (the ones the patient's frame renders). */
 export type ItemType = (typeof SUPPORTED_ITEM_TYPES)[number];
@@ -125,6 +126,26 @@ export const emptyDraft = (): Draft => ({ title: '', titleFr: '', description: '
 /** Every item, depth first. */
 export function allItems(items: DraftItem[]): DraftItem[] {
   return items.flatMap((i) => [i, ...allItems(i.children)]);
+}
+
+/** The repeating groups around each item (outermost first), by item key. */
+function repeatingAround(items: DraftItem[], around: string[] = [], out = new Map<string, string[]>()): Map<string, string[]> {
+  for (const i of items) {
+    out.set(i.key, around);
+    repeatingAround(i.children, i.type === 'group' && i.repeats ? [...around, i.key] : around, out);
+  }
+  return out;
+}
+
+/**
+ * The questions a condition of item `key` may look at: answerable, not the item itself, and not
+ * inside a repeating group the item is not in (answered once per instance, so which would it mean?).
+ * Inside a dose of a medication, that is the dose's questions, the medication's and the rest.
+ */
+export function conditionQuestions(items: DraftItem[], key: string): DraftItem[] {
+  const around = repeatingAround(items);
+  const mine = around.get(key) ?? [];
+  return allItems(items).filter((q) => answerable(q.type) && q.key !== key && (around.get(q.key) ?? []).every((g, n) => mine[n] === g));
 }
 
 const isHelp = (i: QuestionnaireItem) => i.type === 'display' && (i.extension ?? []).some((e) => e.url === ITEM_CONTROL_URL && e.valueCodeableConcept?.coding?.some((c) => c.code === 'help'));
@@ -409,7 +430,7 @@ export function removeItem(items: DraftItem[], key: string): DraftItem[] {
 export interface DraftProblem {
   key: string | null;
   field: 'title' | 'linkId' | 'text' | 'options' | 'enableWhen' | 'children';
-  code: 'titleMissing' | 'linkIdMissing' | 'linkIdTwice' | 'textMissing' | 'optionsMissing' | 'optionCode' | 'conditionQuestion' | 'conditionAnswer' | 'groupEmpty';
+  code: 'titleMissing' | 'linkIdMissing' | 'linkIdTwice' | 'textMissing' | 'optionsMissing' | 'optionCode' | 'conditionQuestion' | 'conditionScope' | 'conditionAnswer' | 'groupEmpty' | 'repeatTooDeep';
 }
 
 /** The first problems that would make the server refuse the questionnaire, found before sending it. */
@@ -417,6 +438,7 @@ export function draftProblems(draft: Draft): DraftProblem[] {
   const out: DraftProblem[] = [];
   if (!draft.title.trim()) out.push({ key: null, field: 'title', code: 'titleMissing' });
   const items = allItems(draft.items);
+  const around = repeatingAround(draft.items);
   const seen = new Set<string>();
   for (const i of items) {
     const id = i.linkId.trim();
@@ -428,8 +450,10 @@ export function draftProblems(draft: Draft): DraftProblem[] {
     if (i.type === 'choice' && i.options.length === 0) out.push({ key: i.key, field: 'options', code: 'optionsMissing' });
     if (hasOptions(i.type) && i.options.some((o) => !o.code.trim())) out.push({ key: i.key, field: 'options', code: 'optionCode' });
     if (i.type === 'group' && i.repeats && i.children.length === 0) out.push({ key: i.key, field: 'children', code: 'groupEmpty' });
+    if (i.type === 'group' && i.repeats && around.get(i.key)!.length >= MAX_REPEAT_DEPTH) out.push({ key: i.key, field: 'children', code: 'repeatTooDeep' });
     for (const c of i.enableWhen) {
       if (!c.question || !items.some((q) => q.linkId === c.question && q.key !== i.key)) out.push({ key: i.key, field: 'enableWhen', code: 'conditionQuestion' });
+      else if (!conditionQuestions(draft.items, i.key).some((q) => q.linkId === c.question)) out.push({ key: i.key, field: 'enableWhen', code: 'conditionScope' });
       else if (c.operator !== 'exists' && !c.answer.trim() && items.find((q) => q.linkId === c.question)?.type !== 'boolean') out.push({ key: i.key, field: 'enableWhen', code: 'conditionAnswer' });
     }
   }

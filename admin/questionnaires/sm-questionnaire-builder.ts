@@ -24,7 +24,7 @@ import type { AdminApi } from '../admin-api.js';
 import { adminStyles } from '../styles.js';
 import {
   answerable, blankOption, cloneItems, draftProblems, emptyDraft, fromFhir, hasLength, hasOptions, hasValueRange, itemAtPath, moveBy, moveIntoPrevious, moveOut, moveTo, newItem, operatorsFor,
-  placeOf, removeItem, toFhir, updateItem, allItems, type Draft, type DraftCondition, type DraftItem, type DraftOption, type DraftProblem, type ItemType, type Moved,
+  placeOf, removeItem, toFhir, updateItem, allItems, conditionQuestions, type Draft, type DraftCondition, type DraftItem, type DraftOption, type DraftProblem, type ItemType, type Moved,
 } from './builder-model.js';
 
 
@@ -652,7 +652,7 @@ export class SmQuestionnaireBuilder extends LitElement {
 
   private renderConditions(item: DraftItem) {
     const k = item.key;
-    const questions = allItems(this.draft!.items).filter((q) => answerable(q.type) && q.key !== k);
+    const questions = conditionQuestions(this.draft!.items, k);
     const setRow = (n: number, patch: Partial<DraftCondition>) => this.change(k, (i) => ({ enableWhen: i.enableWhen.map((c, m) => (m === n ? { ...c, ...patch } : c)) }));
     const addRow = async () => {
       this.change(k, (i) => ({ enableWhen: [...i.enableWhen, { question: questions[0]?.linkId ?? '', operator: '=', answer: '' }] }));

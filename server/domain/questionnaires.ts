@@ -20,6 +20,7 @@ import type {
   AssignmentQuery, LibraryEntry, NewAssignments, PatientAssignment, PatientAssignmentDetail, QuestionnaireDetail, QuestionnaireSummary, ResponseResult, ResponseRevision, SaveAnswers,
   SavedResponse, StaffAssignment, StaffAssignmentDetail, SubmitAnswers,
 } from '../../shared/questionnaires.js';
+import { MAX_REPEAT_DEPTH } from '../../shared/questionnaires.js';
 import type { QuestionnaireResponse } from '@medplum/fhirtypes';
 import { runAction, type Action, type ActionStore } from './action.js';
 import type { ClinicCipher } from './crypto.js';
@@ -84,7 +85,7 @@ export function checkQuestionnaire(json: unknown): Questionnaire {
         if (!o.valueCoding?.code) throw problem(`${at}.answerOption[${k}]`, 'answer options must be coded (valueCoding with a code)');
       });
       if (isRepeatingGroup(item)) {
-        if (groups.length > 0) throw problem(`${at}.repeats`, 'a repeating group inside another repeating group is not supported');
+        if (groups.length >= MAX_REPEAT_DEPTH) throw problem(`${at}.repeats`, `repeating groups nest ${MAX_REPEAT_DEPTH} deep at most (a repeating group inside a repeating group)`);
         if (!(item.item ?? []).length) throw problem(`${at}.item`, 'a repeating group needs items');
       }
       if (groups.length > 0 && calculatedExpression(item)) throw problem(`${at}.extension`, 'a calculated item inside a repeating group is not supported');

@@ -168,6 +168,85 @@ describe('<sm-questionnaire-builder>', () => {
     expect($(el, '[role=status][aria-live]').textContent).to.equal('Moved out of the group, to position 3 of 3.');
   });
 
+  it('authors a repeating group inside a repeating group (Medication → Dose), offers conditions only where the patient can see them, and refuses a third level before sending', async () => {
+    const sent: Questionnaire[] = [];
+    worker.use(
+      http.post('/api/questionnaires', async ({ request }) => {
+        sent.push((await request.json()) as Questionnaire);
+        return HttpResponse.json({ questionnaire: { id: 'q8', title: 'Medications', titleFr: 'Médicaments', libraryKey: null, version: 1, versionId: 'v', updatedAt: '2026-11-26T00:00:00.000Z' }, versions: [], resource: sent[0] }, { status: 201 });
+      }),
+    );
+    const el = await fixture<SmQuestionnaireBuilder>(html`<sm-questionnaire-builder .api=${new AdminApi()}></sm-questionnaire-builder>`);
+    await waitUntil(() => shadow(el).querySelector('#title'));
+    type($(el, '#title'), 'Medications');
+    /** Adds an item of `kind` inside group `parent`; returns its key (focus is on its text). */
+    const addIn = async (parent: string, kind: string) => {
+      choose($<HTMLSelectElement>(el, `#add-${parent}-type`), kind);
+      $(el, `#add-${parent}`).click();
+      await el.updateComplete;
+      await el.updateComplete;
+      return (shadow(el).activeElement as HTMLElement).id.slice('text-'.length);
+    };
+    const meds = await addItem(el, 'group');
+    type($(el, `#text-${meds}`), 'Medication');
+    $<HTMLInputElement>(el, `#repeats-${meds}`).click();
+    await el.updateComplete;
+    const prn = await addIn(meds, 'boolean');
+    type($(el, `#text-${prn}`), 'Only when needed?');
+    const doses = await addIn(meds, 'group');
+    type($(el, `#text-${doses}`), 'Dose');
+    $<HTMLInputElement>(el, `#repeats-${doses}`).click();
+    await el.updateComplete;
+    const amount = await addIn(doses, 'decimal');
+    type($(el, `#text-${amount}`), 'Amount');
+    const time = await addIn(doses, 'string');
+    type($(el, `#text-${time}`), 'Time of day');
+    const after = await addItem(el, 'string');
+    type($(el, `#text-${after}`), 'Anything else?');
+    await el.updateComplete;
+
+    const offered = (key: string) => [...$<HTMLSelectElement>(el, `#question-0-${key}`).options].map((o) => o.textContent!.replace(/ \(.*\)$/, '')).filter((t) => t !== '—');
+    // Inside a dose: the dose's own questions, its medication's and the questionnaire's.
+    $(el, `#add-condition-${time}`).click();
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(offered(time)).to.deep.equal(['Only when needed?', 'Amount', 'Anything else?']);
+    choose($<HTMLSelectElement>(el, `#question-0-${time}`), $<HTMLInputElement>(el, `#linkid-${prn}`).value);
+    await el.updateComplete;
+    choose($<HTMLSelectElement>(el, `#answer-0-${time}`), 'false');
+    await el.updateComplete;
+    // Outside every medication: nothing asked once per medication or per dose.
+    $(el, `#add-condition-${after}`).click();
+    await el.updateComplete;
+    await el.updateComplete;
+    expect($(el, `#add-condition-${after}`).hasAttribute('disabled')).to.equal(true, 'no question it could look at');
+    await expect(el).to.be.accessible({ ignoredRules: ['frame-tested'] });
+
+    const published = new Promise<CustomEvent>((resolve) => el.addEventListener('sm-questionnaire-published', resolve as EventListener, { once: true }));
+    $<HTMLFormElement>(el, 'form').requestSubmit();
+    expect((await published).detail).to.deep.equal({ id: 'q8', version: 1 });
+    await el.updateComplete;
+    const [m] = sent[0]!.item as QuestionnaireItem[];
+    expect(m).to.include({ type: 'group', repeats: true, text: 'Medication' });
+    const d = m!.item!.find((i) => i.text === 'Dose')!;
+    expect(d).to.include({ type: 'group', repeats: true });
+    expect(d.item!.map((i) => i.text)).to.deep.equal(['Amount', 'Time of day']);
+    expect(d.item![1]!.enableWhen).to.deep.equal([{ question: m!.item![0]!.linkId, operator: '=', answerBoolean: false }]);
+
+    // A third level is named before anything is sent.
+    const third = await addIn(doses, 'group');
+    type($(el, `#text-${third}`), 'Tablet');
+    $<HTMLInputElement>(el, `#repeats-${third}`).click();
+    await el.updateComplete;
+    const inner = await addIn(third, 'string');
+    type($(el, `#text-${inner}`), 'Colour');
+    $<HTMLFormElement>(el, 'form').requestSubmit();
+    await el.updateComplete;
+    await el.updateComplete;
+    expect($(el, '.problems').textContent).to.contain('Tablet: Repeating groups go two deep at most');
+    expect(sent.length).to.equal(1);
+  });
+
   it('names what is missing before sending anything, in French too', async () => {
     let calls = 0;
     worker.use(http.post('/api/questionnaires', () => (calls++, HttpResponse.json({}, { status: 500 }))));

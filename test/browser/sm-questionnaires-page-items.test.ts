@@ -16,7 +16,10 @@ const questionnaire = {
   item: [
     { linkId: 'weight', type: 'quantity', text: 'Weight' },
     { linkId: 'photo', type: 'attachment', text: 'Photo' },
-    { linkId: 'meds', type: 'group', text: 'Medication', repeats: true, item: [{ linkId: 'med-name', type: 'string', text: 'Name' }] },
+    {
+      linkId: 'meds', type: 'group', text: 'Medication', repeats: true,
+      item: [{ linkId: 'med-name', type: 'string', text: 'Name' }, { linkId: 'doses', type: 'group', text: 'Dose', repeats: true, item: [{ linkId: 'dose-amount', type: 'decimal', text: 'Amount' }] }],
+    },
   ],
 } as unknown as Questionnaire;
 const assignment: StaffAssignment = {
@@ -31,7 +34,10 @@ const detail: StaffAssignmentDetail = {
     answers: {
       weight: [{ valueQuantity: { value: 72.5, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' } }],
       photo: [{ valueAttachment: { url: 'urn:uuid:0b5c2a9e-8f3e-4d5b-9c1a-1d2e3f4a5b6c', contentType: 'image/png', size: 68, title: 'rash.png' } }],
-      meds: [{ item: { 'med-name': [{ valueString: 'Ramipril' }] } }, { item: { 'med-name': [{ valueString: 'Vitamin D' }] } }],
+      meds: [
+        { item: { 'med-name': [{ valueString: 'Ramipril' }], doses: [{ item: { 'dose-amount': [{ valueDecimal: 5 }] } }, { item: { 'dose-amount': [{ valueDecimal: 2.5 }] } }] } },
+        { item: { 'med-name': [{ valueString: 'Vitamin D' }] } },
+      ],
     },
   }],
 };
@@ -42,7 +48,7 @@ describe('<sm-questionnaires-page> answers of the remaining item types', () => {
   before(startWorker);
   afterEach(() => worker.resetHandlers());
 
-  it('reads quantities with their unit, links attached files and lists each group instance', async () => {
+  it('reads quantities with their unit, links attached files and lists each group instance, doses inside their medication', async () => {
     worker.use(
       http.get('/api/questionnaires', () => HttpResponse.json([])),
       http.get('/api/questionnaire-library', () => HttpResponse.json([])),
@@ -57,7 +63,9 @@ describe('<sm-questionnaires-page> answers of the remaining item types', () => {
     expect(pairs).to.include('Weight: 72.5 kg');
     expect(pairs).to.include('Name: Ramipril');
     expect(pairs).to.include('Name: Vitamin D');
-    expect([...shadow(el).querySelectorAll('#detail dd > p')].map((p) => p.textContent)).to.deep.equal(['Medication 1', 'Medication 2']);
+    expect([...shadow(el).querySelectorAll('#detail dd > p')].map((p) => p.textContent)).to.deep.equal(['Medication 1', 'Dose 1', 'Dose 2', 'Medication 2']);
+    expect(pairs.filter((p) => p.startsWith('Amount'))).to.deep.equal(['Amount: 5', 'Amount: 2.5']);
+    expect(pairs).to.include('Dose: No answer', 'Vitamin D has no dose');
     const link = shadow(el).querySelector<HTMLAnchorElement>('#detail a[download]')!;
     expect(link.getAttribute('href')).to.equal('/api/attachments/0b5c2a9e-8f3e-4d5b-9c1a-1d2e3f4a5b6c');
     expect(link.textContent).to.equal('rash.png');

@@ -57,4 +57,51 @@ describe('end to end: a physician builds a questionnaire, previews it as the pat
     validateResource(exported as Resource);
     assert.deepEqual(exported.item[1].enableWhen, [{ question: exported.item[0].linkId, operator: '=', answerBoolean: true }]);
   });
+
+  it('edits an imported questionnaire with doses inside medications, and its preview adds and removes doses per medication', async () => {
+    const physician = h.product.demoLogins!.find((l) => l.role === 'physician')!;
+    const page = await newPage(h.browser);
+    await page.goto(`${h.product.publicUrl}/admin/`);
+    await page.getByLabel('E-mail').fill(physician.email);
+    await page.getByLabel('Password').fill(physician.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Questionnaires' }).waitFor();
+    const meds = {
+      resourceType: 'Questionnaire', status: 'active', title: 'Medications',
+      item: [{
+        linkId: 'meds', type: 'group', text: 'Medication', repeats: true,
+        item: [
+          { linkId: 'med-name', type: 'string', text: 'Name', required: true },
+          { linkId: 'doses', type: 'group', text: 'Dose', repeats: true, item: [{ linkId: 'dose-amount', type: 'decimal', text: 'Amount' }, { linkId: 'dose-time', type: 'string', text: 'Time of day' }] },
+        ],
+      }],
+    };
+    const status = await page.evaluate((body) => fetch('/api/questionnaires', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status), meds);
+    assert.equal(status, 201, 'the import takes a repeating group inside a repeating group');
+    await page.getByRole('link', { name: 'Questionnaires' }).click();
+    await page.getByRole('button', { name: 'Edit Medications' }).click();
+
+    const preview = page.frameLocator('iframe');
+    await preview.getByRole('heading', { name: 'Medications' }).waitFor();
+    await preview.getByRole('button', { name: 'Add Medication' }).click();
+    await page.keyboard.type('Ramipril');
+    await preview.getByRole('button', { name: 'Add Dose to Medication 1' }).click();
+    await page.keyboard.type('5');
+    await preview.getByRole('button', { name: 'Add Dose to Medication 1' }).click();
+    await page.keyboard.type('2.5');
+    await preview.getByRole('button', { name: 'Add Medication' }).click();
+    await page.keyboard.type('Tylenol');
+    await preview.getByRole('button', { name: 'Add Dose to Medication 2' }).click();
+    await page.keyboard.type('500');
+    assert.equal(await preview.getByLabel('Amount').count(), 3);
+    await preview.getByRole('button', { name: 'Remove Dose 1 from Medication 1' }).click();
+    await preview.getByText('Dose 1 removed from Medication 1.').waitFor();
+    assert.deepEqual(await preview.getByLabel('Amount').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), ['2.5', '500']);
+    assert.deepEqual(await axeViolations(page), []);
+    // Two levels of instances still reflow at 320 CSS px, with no sideways scrolling.
+    await page.locator('iframe').evaluate((f) => { (f as HTMLIFrameElement).style.width = '320px'; });
+    const overflow = await page.frames().find((f) => f.url().includes('questionnaire-preview'))!.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (process.env.SCREENSHOT) await page.locator('iframe').screenshot({ path: process.env.SCREENSHOT });
+    assert.equal(overflow, 0);
+  });
 });

