@@ -222,11 +222,8 @@ export interface LogicScope {
   whole: (own: Answers) => Answers;
 }
 
-type Scope = LogicScope;
-
 /** The questionnaire's own scope (outside every repeating group). */
 export const TOP_SCOPE: LogicScope = { outer: {}, whole: (own) => own };
-const TOP = TOP_SCOPE;
 
 /** Whether an item's own conditions hold (ignoring its parents). `visible` is flat by linkId; `whole` in the questionnaire's shape. */
 export function itemConditionsHold(item: QuestionnaireItem, answers: Answers, options: LogicOptions = {}, whole: Answers = answers): boolean {
@@ -253,7 +250,7 @@ export function scopeEnabled(items: QuestionnaireItem[] | undefined, answers: An
   return enabledIn(items, answers, scope, options);
 }
 
-function enabledIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope: Scope, options: LogicOptions): Set<string> {
+function enabledIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope: LogicScope, options: LogicOptions): Set<string> {
   let enabled = new Set(scopeItems(items).map((i) => i.linkId));
   for (let round = 0; round < 20; round++) {
     const own = Object.fromEntries(Object.entries(answers).filter(([id]) => enabled.has(id)));
@@ -280,7 +277,7 @@ function enabledIn(items: QuestionnaireItem[] | undefined, answers: Answers, sco
  * this settles by repetition (conditions may point forwards as well as back).
  */
 export function enabledLinkIds(items: QuestionnaireItem[] | undefined, answers: Answers, options: LogicOptions = {}): Set<string> {
-  return enabledIn(items, answers, TOP, options);
+  return enabledIn(items, answers, TOP_SCOPE, options);
 }
 
 /**
@@ -298,13 +295,13 @@ export function instanceScope(group: QuestionnaireItem, around: Answers, enabled
  * `outside` is the questionnaire's answers (as `pruneAnswers` keeps them).
  */
 export function instanceEnabled(group: QuestionnaireItem, instance: Answers, outside: Answers, options: LogicOptions = {}): Set<string> {
-  return enabledIn(group.item, instance, instanceScope(group, outside, new Set(Object.keys(outside)), TOP), options);
+  return enabledIn(group.item, instance, instanceScope(group, outside, new Set(Object.keys(outside)), TOP_SCOPE), options);
 }
 
 /** Whether an item takes answers (display items and plain groups do not; a repeating group's answers are its instances). */
 export const isQuestion = (item: QuestionnaireItem): boolean => item.type !== 'display' && (item.type !== 'group' || isRepeatingGroup(item));
 
-function pruneIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope: Scope, options: LogicOptions): Answers {
+function pruneIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope: LogicScope, options: LogicOptions): Answers {
   const enabled = enabledIn(items, answers, scope, options);
   const out: Answers = {};
   for (const item of scopeItems(items)) {
@@ -323,7 +320,7 @@ function pruneIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope
 
 /** The answers worth keeping: only to enabled questions of this questionnaire, empty values and empty group instances left out. */
 export function pruneAnswers(items: QuestionnaireItem[] | undefined, answers: Answers, options: LogicOptions = {}): Answers {
-  return pruneIn(items, answers, TOP, options);
+  return pruneIn(items, answers, TOP_SCOPE, options);
 }
 
 /** Why one answer does not fit its item, or null when it does. */
@@ -396,7 +393,7 @@ export function withItemUnit(item: QuestionnaireItem, value: number): AnswerValu
   return { valueQuantity: { value, ...(unit ? { unit: unit.display ?? unit.code, system: unit.system ?? UCUM, code: unit.code } : {}) } };
 }
 
-function missingIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope: Scope, options: LogicOptions, prefix: string): string[] {
+function missingIn(items: QuestionnaireItem[] | undefined, answers: Answers, scope: LogicScope, options: LogicOptions, prefix: string): string[] {
   const kept = pruneIn(items, answers, scope, options);
   const enabled = enabledIn(items, answers, scope, options);
   const out: string[] = [];
@@ -419,5 +416,5 @@ function missingIn(items: QuestionnaireItem[] | undefined, answers: Answers, sco
  * repeating group needs at least one instance.
  */
 export function missingRequired(items: QuestionnaireItem[] | undefined, answers: Answers, options: LogicOptions = {}): string[] {
-  return missingIn(items, answers, TOP, options, '');
+  return missingIn(items, answers, TOP_SCOPE, options, '');
 }
