@@ -277,7 +277,8 @@ describe('end to end: offline', { timeout: 90_000 }, () => {
     await untilDraftSaved(page);
     await page.reload();
     await frame.getByRole('button', { name: 'New message' }).click();
-    for (let i = 0; i < 50 && (await frame.getByLabel('Your message').inputValue()) !== typed; i++) await page.waitForTimeout(100);
+    // Put back once the device session and its keys are ready: up to 30 s on a loaded machine, as above.
+    for (let i = 0; i < 300 && (await frame.getByLabel('Your message').inputValue()) !== typed; i++) await page.waitForTimeout(100);
     assert.equal(await frame.getByLabel('Your message').inputValue(), typed);
     await page.context().close();
   });

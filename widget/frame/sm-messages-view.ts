@@ -223,21 +223,24 @@ export class SmMessagesView extends LitElement {
     return this.screen.name === 'thread' ? `reply:${this.screen.id}` : 'new';
   }
 
-  /** Shows a screen and puts back its draft, if one was saved on this device. */
-  private async show(screen: Screen) {
+  /** Shows a screen and puts back its draft, if one was saved on this device (without waiting for it: reading it can take a while). */
+  private show(screen: Screen) {
     this.screen = screen;
     this.status = null;
     this.error = null;
     this.fieldError = null;
     this.draft = '';
-    this.draft = (await this.device?.loadDraft(this.draftKey)) ?? '';
+    if (this.device) void this.restoreDraft(this.device);
   }
 
-  /** The device session arrived after the screen was shown: its draft is put back unless the patient has started typing. */
+  /**
+   * Puts back the screen's saved draft, unless the patient has started typing or gone to another
+   * screen meanwhile: reading it waits for the device keys, which come late on a slow phone.
+   */
   private async restoreDraft(device: PatientDevice) {
-    const key = this.draftKey;
-    const saved = await device.loadDraft(key).catch(() => null);
-    if (saved && key === this.draftKey && !this.editor?.value) this.draft = saved;
+    const screen = this.screen;
+    const saved = await device.loadDraft(this.draftKey).catch(() => null);
+    if (saved && screen === this.screen && !this.editor?.value) this.draft = saved;
   }
 
   /** After a screen change: focus its heading (a programmatic target, tabindex=-1), once it is drawn. */
@@ -342,7 +345,7 @@ export class SmMessagesView extends LitElement {
   }
 
   private async open(id: string) {
-    await this.show({ name: 'thread', id });
+    this.show({ name: 'thread', id });
     try {
       this.detail = this.joined(await this.api.thread(id));
     } catch (err) {
@@ -358,12 +361,12 @@ export class SmMessagesView extends LitElement {
   private async backToList() {
     this.detail = null;
     this.pagedBack = false;
-    await this.show({ name: 'list' });
+    this.show({ name: 'list' });
     await this.focusHeading();
   }
 
   private async compose() {
-    await this.show({ name: 'compose' });
+    this.show({ name: 'compose' });
     await this.focusHeading();
   }
 
@@ -431,7 +434,7 @@ export class SmMessagesView extends LitElement {
         // No connection: the message waits on the device, sealed, and is sent exactly once later.
         await this.device.outbox.add(reply ? 'reply' : 'thread', reply, { body: e.detail.body, attachmentIds, subject, category, label, ...(emergencyOverride ? { emergencyOverride } : {}) }, this.pendingId);
         this.sent(draftKey);
-        if (!reply) await this.show({ name: 'list' });
+        if (!reply) this.show({ name: 'list' });
         this.status = this.t('outbox.queued');
         if (!reply) await this.focusHeading();
       } else if (notNow) {
