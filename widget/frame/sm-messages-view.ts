@@ -169,6 +169,8 @@ export class SmMessagesView extends LitElement {
   /** The id of the message being sent: kept across retries so the server stores it once. */
   private pendingId: string | null = null;
   private stopListening: (() => void) | null = null;
+  /** Bumped at each read or change of the conversation list: an older read that answers later does not replace it. */
+  private threadsVersion = 0;
 
   private t(key: MessageKey, vars?: Record<string, string | number>) {
     return translate(this.lang, key, vars);
@@ -287,7 +289,7 @@ export class SmMessagesView extends LitElement {
         }
       }
       const before = new Map(this.threads.map((t) => [t.id, t.unread]));
-      this.threads = await this.api.threads();
+      await this.readThreads();
       const fresh = this.threads.find((t) => t.id === threadId && t.unread > (before.get(t.id) ?? 0));
       arrived ??= fresh ? this.subjectOf(fresh) : null;
       if (arrived !== null) await this.announce(this.t('msg.live.newMessage', { subject: arrived }));
@@ -296,13 +298,22 @@ export class SmMessagesView extends LitElement {
     }
   }
 
+  /** Reads the conversation list (kept unless a newer read or change came first). */
+  private async readThreads() {
+    const version = ++this.threadsVersion;
+    const threads = await this.api.threads();
+    if (version === this.threadsVersion) this.threads = threads;
+  }
+
   private async refresh() {
+    const version = ++this.threadsVersion;
     const [rules, threads, quota] = await Promise.allSettled([this.api.messagingRules(), this.api.threads(), fetchMessagingStatus(this.api)]);
     // The rules may come from the service worker's cache while the conversations cannot.
     if (rules.status === 'fulfilled') this.rules = rules.value;
     // Unknown (offline): only the clinic's limit is said, not a count that may be stale.
     this.quota = quota.status === 'fulfilled' ? quota.value : null;
-    if (threads.status === 'fulfilled') this.threads = threads.value;
+    // A live update may have read the list again while the rest of this refresh was slow.
+    if (threads.status === 'fulfilled' && version === this.threadsVersion) this.threads = threads.value;
     const failure = [rules, threads].find((r) => r.status === 'rejected')?.reason as unknown;
     this.offline = failure instanceof ApiError && failure.status === 0;
     if (failure && !this.offline) this.error = this.t('common.error');
@@ -354,6 +365,7 @@ export class SmMessagesView extends LitElement {
       await this.focusHeading();
       return;
     }
+    this.threadsVersion++;
     this.threads = this.threads.map((t) => (t.id === id ? { ...t, unread: 0 } : t));
     await this.focusHeading();
   }
@@ -424,7 +436,7 @@ export class SmMessagesView extends LitElement {
         : (await this.api.startThread({ id: this.pendingId, subject, category, body: e.detail.body, attachmentIds, ...(emergencyOverride ? { emergencyOverride } : {}) })).threadId;
       this.sent(draftKey);
       this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true, detail: { kind: reply ? 'reply' : 'conversation' } }));
-      this.threads = await this.api.threads();
+      await this.readThreads();
       if (!reply) this.quota = await fetchMessagingStatus(this.api).catch(() => null);
       await this.open(threadId);
       this.status = this.t('msg.sent');
