@@ -51,6 +51,12 @@ export interface DeviceRecords {
   putMeta(key: string, value: string): Promise<void>;
   /** Deletes every record, keeping the store open (a new session starts clean). */
   clear(): Promise<void>;
+  /**
+   * Makes the records the session's whose key is `keyId`: records left by another session are deleted
+   * first. Read and cleared at once, so two frames starting the same session together clear once,
+   * before either keeps anything (not after the first one saved a draft).
+   */
+  claim(keyId: string, publicKey: string): Promise<void>;
   /** Deletes everything (the whole database, for IndexedDB). */
   wipe(): Promise<void>;
 }
@@ -85,6 +91,12 @@ export function memoryRecords(): DeviceRecords {
     getMeta: async (key) => meta.get(key),
     putMeta: async (key, value) => void meta.set(key, value),
     clear,
+    claim: async (keyId, publicKey) => {
+      if (meta.get('keyId') === keyId) return;
+      await clear();
+      meta.set('keyId', keyId);
+      meta.set('publicKey', publicKey);
+    },
     wipe: clear,
   };
 }

@@ -66,11 +66,31 @@ export class DeviceSession<P> extends EventTarget {
     return true;
   }
 
-  /** Saves a draft (sealed); an empty text deletes it. Silently skipped when nothing can be sealed. */
+  /** Each key's latest draft write: a save still waiting for the keys is dropped once a newer save or a clear came. */
+  readonly #draftWrites = new Map<string, number>();
+  #nextDraftWrite(key: string): number {
+    const n = (this.#draftWrites.get(key) ?? 0) + 1;
+    this.#draftWrites.set(key, n);
+    return n;
+  }
+
+  /**
+   * Saves a draft (sealed); an empty text deletes it. Just after sign-in the keys are still on their
+   * way: the save waits for them (typing then must not be lost). Skipped when nothing can be sealed
+   * (offline before any key came), or when a newer save or a clear of the key came meanwhile.
+   */
   async saveDraft(key: string, text: string): Promise<void> {
+    const write = this.#nextDraftWrite(key);
     if (!text.trim()) return this.vault.store.deleteDraft(key);
-    if (!this.vault.canWrite) return;
-    await this.vault.store.putDraft({ key, sealed: await this.vault.seal(text), updatedAt: Date.now() });
+    let sealed;
+    try {
+      sealed = await this.vault.seal(text);
+    } catch (err) {
+      if (!this.vault.canWrite) return;
+      throw err;
+    }
+    if (this.#draftWrites.get(key) !== write) return;
+    await this.vault.store.putDraft({ key, sealed, updatedAt: Date.now() });
   }
 
   /** The saved draft, if any and readable now. */
@@ -80,7 +100,9 @@ export class DeviceSession<P> extends EventTarget {
     return this.vault.open<string>(row.sealed).catch(() => null);
   }
 
+  /** Deletes a draft (its message was sent); a save still waiting for the keys will not bring it back. */
   clearDraft(key: string): Promise<void> {
+    this.#nextDraftWrite(key);
     return this.vault.store.deleteDraft(key);
   }
 

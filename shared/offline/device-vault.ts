@@ -99,12 +99,8 @@ export class DeviceVault extends EventTarget {
       if (remembered && !this.#publicKey) this.#publicKey = await importPublicKey(remembered);
       throw err;
     }
-    if ((await this.#records.getMeta('keyId').catch(() => undefined)) !== keys.keyId) {
-      // Left by an ended session: unreadable anyway, so delete it and start clean.
-      await this.store.clear();
-      await this.store.putMeta('keyId', keys.keyId);
-      await this.store.putMeta('publicKey', keys.publicKey);
-    }
+    // Left by an ended session: unreadable anyway, so deleted (once, whichever frame of the session gets here first).
+    await this.store.claim(keys.keyId, keys.publicKey);
     this.#publicKey = await importPublicKey(keys.publicKey);
     this.#privateKey = await importPrivateKey(keys.privateKey);
     return true;
@@ -150,6 +146,7 @@ export class DeviceVault extends EventTarget {
     getMeta: (key) => this.#guard(() => this.#records.getMeta(key)),
     putMeta: (key, value) => this.#guard(() => this.#records.putMeta(key, value)),
     clear: () => this.#guard(() => this.#records.clear()),
+    claim: (keyId, publicKey) => this.#guard(() => this.#records.claim(keyId, publicKey)),
     wipe: () => this.wipe(),
   };
 

@@ -51,6 +51,12 @@ export async function openIndexedDbRecords(name: string, onVersionChange: (delet
     getMeta: async (key) => (await db.meta.get(key))?.value,
     putMeta: async (key, value) => void (await db.meta.put({ key, value })),
     clear: () => db.transaction('rw', db.outbox, db.drafts, db.meta, async () => void (await Promise.all([db.outbox.clear(), db.drafts.clear(), db.meta.clear()]))),
+    claim: (keyId, publicKey) =>
+      db.transaction('rw', db.outbox, db.drafts, db.meta, async () => {
+        if ((await db.meta.get('keyId'))?.value === keyId) return;
+        await Promise.all([db.outbox.clear(), db.drafts.clear(), db.meta.clear()]);
+        await db.meta.bulkPut([{ key: 'keyId', value: keyId }, { key: 'publicKey', value: publicKey }]);
+      }),
     wipe: async () => {
       db.close();
       await Dexie.delete(name);

@@ -130,6 +130,19 @@ describe('DeviceVault', () => {
     await next.wipe();
   });
 
+  it('two frames of one session starting together: the later one keeps what the first already saved', async () => {
+    const name = uniqueName();
+    const keys = await newDeviceKeys();
+    const messages = await DeviceVault.open({ name, persist: true, fetchKeys: async () => keys });
+    const questionnaire = await DeviceVault.open({ name, persist: true, fetchKeys: async () => keys });
+    const both = Promise.all([messages.unlock(), questionnaire.unlock()]);
+    await messages.unlock();
+    await messages.store.putDraft({ key: 'new', sealed: await messages.seal('typed at once'), updatedAt: 1 });
+    await both;
+    expect(await questionnaire.open((await questionnaire.store.getDraft('new'))!.sealed)).to.equal('typed at once');
+    await messages.wipe();
+  });
+
   it('keeps nothing on a shared computer', async () => {
     const name = uniqueName();
     const vault = await DeviceVault.open({ name, persist: false, fetchKeys: newDeviceKeys });

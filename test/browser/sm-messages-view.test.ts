@@ -60,6 +60,28 @@ describe('<sm-message-editor>', () => {
   });
 });
 
+describe('<sm-message-editor> with nothing written', () => {
+  for (const [lang, said, text] of [['en', 'Your message is empty.', ''], ['fr', 'Votre message est vide.', '   ']] as const) {
+    it(`says an empty message is empty (${JSON.stringify(text)}), beside the box, instead of ignoring the click; the error goes as the patient types (${lang})`, async () => {
+      const el = await fixture<SmMessageEditor>(html`<sm-message-editor label="Your message" .lang=${lang}></sm-message-editor>`);
+      let sent = false;
+      el.addEventListener('sm-editor-submit', () => (sent = true));
+      await type(el, text);
+      shadow(el).querySelector('form')!.requestSubmit();
+      await waitUntil(() => shadow(el).querySelector('#body-error'));
+      const area = shadow(el).querySelector('textarea')!;
+      expect(shadow(el).querySelector('#body-error')!.textContent).to.equal(said);
+      expect(area.getAttribute('aria-invalid')).to.equal('true');
+      expect(area.getAttribute('aria-describedby')!.split(' ')).to.include('body-error');
+      await waitUntil(() => deepActive() === area, 'focus on the box');
+      expect(sent).to.equal(false);
+      await expect(el).to.be.accessible();
+      await type(el, 'Now something');
+      expect(shadow(el).querySelector('#body-error')).to.equal(null);
+    });
+  }
+});
+
 describe('<sm-message-editor> emergency notice', () => {
   it('moves focus to the notice; editing the text re-checks it; "Edit my message" returns to the text; sending anyway is marked', async () => {
     const el = await fixture<SmMessageEditor>(html`<sm-message-editor label="Your message" emergencyNotice="Call 911."></sm-message-editor>`);
@@ -619,4 +641,77 @@ describe('<sm-messages-view> long conversations', () => {
       await waitUntil(() => live().textContent!.includes('Genou'), 'the clinic’s reply is announced');
     });
   }
+});
+
+describe('<sm-messages-view> drafts on a slow device', () => {
+  before(startWorker);
+  afterEach(() => worker.resetHandlers());
+
+  const online = () =>
+    worker.use(
+      http.get('/api/public/clinics/north/messaging', () => HttpResponse.json(rules)),
+      http.get('/api/patient/messaging', () => HttpResponse.json({ weeklyThreadQuota: 3, weeklyThreadsLeft: 2, weeklyResetsAt: null })),
+      http.get('/api/patient/threads', () => HttpResponse.json([thread('t1', 'Knee')])),
+      http.get('/api/patient/events', () => new HttpResponse(null, { status: 401 })),
+      http.get('/api/patient/threads/t1', () => HttpResponse.json({ thread: thread('t1', 'Knee'), messages: [] })),
+    );
+  const newMessage = async (view: SmMessagesView) => {
+    await waitUntil(() => shadow(view).querySelector('ul.threads'));
+    shadow(view).querySelector<HTMLButtonElement>('button:not(.link)')!.click();
+    await waitUntil(() => shadow(view).querySelector('sm-message-editor'));
+  };
+
+  it('saves what was typed before the device keys came, once they come', async () => {
+    online();
+    const pair = await crypto.subtle.generateKey({ name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['wrapKey', 'unwrapKey']);
+    const b64 = (b: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(b)));
+    const keys = { keyId: 'k', publicKey: b64(await crypto.subtle.exportKey('spki', pair.publicKey)), privateKey: b64(await crypto.subtle.exportKey('pkcs8', pair.privateKey)) };
+    // The server is slow to hand out the session's keys (just after sign-in, on a loaded phone).
+    let giveKeys!: () => void;
+    const keysCame = new Promise<void>((resolve) => (giveKeys = resolve));
+    const device = await DeviceSession.start<PatientOutboxPayload>({ name: `sm-test-${crypto.randomUUID()}`, persist: false, fetchKeys: () => keysCame.then(() => keys), deliver: async () => undefined });
+    device.outbox.stop();
+    let saves = 0;
+    const save = device.saveDraft.bind(device);
+    device.saveDraft = (key, text) => (saves++, save(key, text));
+    const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${new PatientApi('north', 'en')} .device=${device satisfies PatientDevice}></sm-messages-view>`);
+    await newMessage(view);
+    await type(editorOf(view), 'My knee is worse since Monday');
+    await waitUntil(() => saves === 1, 'the draft is saved after a pause in typing', { timeout: 3000 });
+    expect(device.vault.canWrite, 'no key yet').to.equal(false);
+
+    giveKeys();
+    await waitUntil(async () => (await device.loadDraft('new')) === 'My knee is worse since Monday', 'the draft is kept once the keys come', { timeout: 3000 });
+    await device.end();
+  });
+
+  it('a draft read late never replaces what the patient typed, nor lands in another screen’s box', async () => {
+    online();
+    // The device reads drafts slowly (its keys are still on the way): each read waits for the test.
+    const reads: Array<{ key: string; give: (text: string | null) => void }> = [];
+    const device = Object.assign(new EventTarget(), {
+      loadDraft: (key: string) => new Promise<string | null>((give) => reads.push({ key, give })),
+      saveDraft: async () => undefined,
+      clearDraft: async () => undefined,
+      outbox: { items: async () => [] },
+    }) as unknown as PatientDevice;
+    const view = await fixture<SmMessagesView>(html`<sm-messages-view .api=${new PatientApi('north', 'en')} .device=${device}></sm-messages-view>`);
+    await newMessage(view);
+    await type(editorOf(view), 'Typed before the draft was read');
+    for (const r of reads.splice(0)) r.give('An older draft');
+    await view.updateComplete;
+    await editorOf(view).updateComplete;
+    expect(editorOf(view).value).to.equal('Typed before the draft was read');
+    expect(shadow(editorOf(view)).querySelector('textarea')!.value).to.equal('Typed before the draft was read');
+
+    // The patient leaves the new message before its draft is read, and opens a conversation.
+    shadow(view).querySelector<HTMLButtonElement>('button.link')!.click();
+    await waitUntil(() => shadow(view).querySelector('ul.threads button'));
+    shadow(view).querySelector<HTMLButtonElement>('ul.threads button')!.click();
+    await waitUntil(() => shadow(view).querySelector('sm-message-editor'));
+    // The conversation's read answers first, then the new message's stale one.
+    for (const r of reads.splice(0).reverse()) r.give(r.key === 'new' ? 'The new message’s draft' : null);
+    await view.updateComplete;
+    expect(editorOf(view).value, 'the reply box gets nothing of the new message').to.equal('');
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * @summary A message box with the clinic's live length counter, attachments and the emergency check.
- * The text is only cleared when the parent says the message was sent; an error never loses it. Text
+ * The text is only cleared when the parent says the message was sent; an error never loses it. Sending
+ * an empty box says so beside it (never a click with no answer). Text
  * that suggests an emergency shows the clinic's emergency notice (focus goes to it) with "Edit my
  * message" (focus back to the text) and "It is not an emergency: send"; editing the text re-checks it,
  * and the notice goes once the text no longer suggests an emergency.
@@ -96,6 +97,8 @@ export class SmMessageEditor extends LitElement {
     const check = checkLength(this.value, this.limits);
     if (!check.ok || !this.value.trim()) {
       this.overLimitTried = !check.ok;
+      // Never a click with no answer: an empty box is said beside it, as the server would say it.
+      if (check.ok) this.fieldError = { field: 'body', text: this.t('error.empty_message') };
       void this.focusField('body');
       return;
     }
@@ -129,7 +132,8 @@ export class SmMessageEditor extends LitElement {
     const bodyError = this.fieldError?.field === 'body' ? this.fieldError.text : null;
     const filesError = this.fieldError?.field === 'files' ? this.fieldError.text : null;
     const bodyInvalid = overShown || bodyError !== null;
-    return html`<form @submit=${this.submit}>
+    // Our own check, not the browser's: its bubble speaks the browser's language, not the widget's, and screen readers may miss it.
+    return html`<form novalidate @submit=${this.submit}>
       <label>${this.label}
         <textarea
           name="body"

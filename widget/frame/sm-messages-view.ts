@@ -169,6 +169,8 @@ export class SmMessagesView extends LitElement {
   /** The id of the message being sent: kept across retries so the server stores it once. */
   private pendingId: string | null = null;
   private stopListening: (() => void) | null = null;
+  /** Bumped at each read or change of the conversation list: an older read that answers later does not replace it. */
+  private threadsVersion = 0;
 
   private t(key: MessageKey, vars?: Record<string, string | number>) {
     return translate(this.lang, key, vars);
@@ -223,21 +225,24 @@ export class SmMessagesView extends LitElement {
     return this.screen.name === 'thread' ? `reply:${this.screen.id}` : 'new';
   }
 
-  /** Shows a screen and puts back its draft, if one was saved on this device. */
-  private async show(screen: Screen) {
+  /** Shows a screen and puts back its draft, if one was saved on this device (without waiting for it: reading it can take a while). */
+  private show(screen: Screen) {
     this.screen = screen;
     this.status = null;
     this.error = null;
     this.fieldError = null;
     this.draft = '';
-    this.draft = (await this.device?.loadDraft(this.draftKey)) ?? '';
+    if (this.device) void this.restoreDraft(this.device);
   }
 
-  /** The device session arrived after the screen was shown: its draft is put back unless the patient has started typing. */
+  /**
+   * Puts back the screen's saved draft, unless the patient has started typing or gone to another
+   * screen meanwhile: reading it waits for the device keys, which come late on a slow phone.
+   */
   private async restoreDraft(device: PatientDevice) {
-    const key = this.draftKey;
-    const saved = await device.loadDraft(key).catch(() => null);
-    if (saved && key === this.draftKey && !this.editor?.value) this.draft = saved;
+    const screen = this.screen;
+    const saved = await device.loadDraft(this.draftKey).catch(() => null);
+    if (saved && screen === this.screen && !this.editor?.value) this.draft = saved;
   }
 
   /** After a screen change: focus its heading (a programmatic target, tabindex=-1), once it is drawn. */
@@ -284,7 +289,7 @@ export class SmMessagesView extends LitElement {
         }
       }
       const before = new Map(this.threads.map((t) => [t.id, t.unread]));
-      this.threads = await this.api.threads();
+      await this.readThreads();
       const fresh = this.threads.find((t) => t.id === threadId && t.unread > (before.get(t.id) ?? 0));
       arrived ??= fresh ? this.subjectOf(fresh) : null;
       if (arrived !== null) await this.announce(this.t('msg.live.newMessage', { subject: arrived }));
@@ -293,13 +298,22 @@ export class SmMessagesView extends LitElement {
     }
   }
 
+  /** Reads the conversation list (kept unless a newer read or change came first). */
+  private async readThreads() {
+    const version = ++this.threadsVersion;
+    const threads = await this.api.threads();
+    if (version === this.threadsVersion) this.threads = threads;
+  }
+
   private async refresh() {
+    const version = ++this.threadsVersion;
     const [rules, threads, quota] = await Promise.allSettled([this.api.messagingRules(), this.api.threads(), fetchMessagingStatus(this.api)]);
     // The rules may come from the service worker's cache while the conversations cannot.
     if (rules.status === 'fulfilled') this.rules = rules.value;
     // Unknown (offline): only the clinic's limit is said, not a count that may be stale.
     this.quota = quota.status === 'fulfilled' ? quota.value : null;
-    if (threads.status === 'fulfilled') this.threads = threads.value;
+    // A live update may have read the list again while the rest of this refresh was slow.
+    if (threads.status === 'fulfilled' && version === this.threadsVersion) this.threads = threads.value;
     const failure = [rules, threads].find((r) => r.status === 'rejected')?.reason as unknown;
     this.offline = failure instanceof ApiError && failure.status === 0;
     if (failure && !this.offline) this.error = this.t('common.error');
@@ -342,7 +356,7 @@ export class SmMessagesView extends LitElement {
   }
 
   private async open(id: string) {
-    await this.show({ name: 'thread', id });
+    this.show({ name: 'thread', id });
     try {
       this.detail = this.joined(await this.api.thread(id));
     } catch (err) {
@@ -351,6 +365,7 @@ export class SmMessagesView extends LitElement {
       await this.focusHeading();
       return;
     }
+    this.threadsVersion++;
     this.threads = this.threads.map((t) => (t.id === id ? { ...t, unread: 0 } : t));
     await this.focusHeading();
   }
@@ -358,12 +373,12 @@ export class SmMessagesView extends LitElement {
   private async backToList() {
     this.detail = null;
     this.pagedBack = false;
-    await this.show({ name: 'list' });
+    this.show({ name: 'list' });
     await this.focusHeading();
   }
 
   private async compose() {
-    await this.show({ name: 'compose' });
+    this.show({ name: 'compose' });
     await this.focusHeading();
   }
 
@@ -421,7 +436,7 @@ export class SmMessagesView extends LitElement {
         : (await this.api.startThread({ id: this.pendingId, subject, category, body: e.detail.body, attachmentIds, ...(emergencyOverride ? { emergencyOverride } : {}) })).threadId;
       this.sent(draftKey);
       this.dispatchEvent(new CustomEvent('sm-message-sent', { bubbles: true, composed: true, detail: { kind: reply ? 'reply' : 'conversation' } }));
-      this.threads = await this.api.threads();
+      await this.readThreads();
       if (!reply) this.quota = await fetchMessagingStatus(this.api).catch(() => null);
       await this.open(threadId);
       this.status = this.t('msg.sent');
@@ -431,7 +446,7 @@ export class SmMessagesView extends LitElement {
         // No connection: the message waits on the device, sealed, and is sent exactly once later.
         await this.device.outbox.add(reply ? 'reply' : 'thread', reply, { body: e.detail.body, attachmentIds, subject, category, label, ...(emergencyOverride ? { emergencyOverride } : {}) }, this.pendingId);
         this.sent(draftKey);
-        if (!reply) await this.show({ name: 'list' });
+        if (!reply) this.show({ name: 'list' });
         this.status = this.t('outbox.queued');
         if (!reply) await this.focusHeading();
       } else if (notNow) {
