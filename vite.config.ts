@@ -133,6 +133,14 @@ export default defineConfig(({ mode }) => {
           preview: resolve(import.meta.dirname, 'widget/questionnaire-preview.html'),
           admin: resolve(import.meta.dirname, 'admin/index.html'),
         },
+        output: {
+          codeSplitting: {
+            // The wording every screen loads (errors, dates and numbers, and the catalog they read) in
+            // one chunk: split by which pages import each part, it became several and the frame paid
+            // for each one's overhead.
+            groups: [{ name: 'error-text', test: /shared[\\/](intl|error-text)\.ts$/ }],
+          },
+        },
       },
     },
   };
