@@ -244,7 +244,7 @@ export class SmFrameApp extends LitElement {
     this.dispatchEvent(new CustomEvent('sm-signed-out', { bubbles: true, composed: true }));
   }
 
-  /** A view found the session ended (the booking view keeps no device session that would): the sign-in, saying why, with focus on it. */
+  /** A view found the session ended (the booking view keeps no device session that would; the questionnaire's notices only when it sends): the sign-in, saying why, with focus on it. */
   private async viewSessionEnded() {
     if (this.phase !== 'signed-in') return;
     await this.sessionEnded();
@@ -347,7 +347,7 @@ export class SmFrameApp extends LitElement {
             : this.view === 'messages'
             ? html`<sm-messages-view .api=${this.api} .device=${this.device as PatientDevice | null} .lang=${this.lang}></sm-messages-view>`
             : this.view === 'questionnaire'
-              ? html`<sm-questionnaire-view .api=${this.api} .device=${this.device as QuestionnaireDevice | null} .lang=${this.lang}></sm-questionnaire-view>`
+              ? html`<sm-questionnaire-view .api=${this.api} .device=${this.device as QuestionnaireDevice | null} .lang=${this.lang} @sm-session-ended=${this.viewSessionEnded}></sm-questionnaire-view>`
               : this.view === 'booking'
                 ? html`<sm-booking-view .api=${this.api} .lang=${this.lang} .type=${this.preselect.type} .provider=${this.preselect.provider} @sm-session-ended=${this.viewSessionEnded}></sm-booking-view>`
                 : html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
