@@ -336,6 +336,22 @@ describe('<sm-frame-app>', () => {
     expect(deepActive()!.textContent).to.contain('Connexion');
   });
 
+  it('in the messages widget, opening a conversation after the session ended on the server brings back the sign-in, saying why', async () => {
+    consentRequired = false;
+    localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');
+    worker.use(
+      http.get('/api/patient/threads', () => HttpResponse.json([{ id: 't1', subject: 'Renouvellement', category: 'other', status: 'open', patientMayReply: true, startedBy: 'patient', unread: 0, lastMessageAt: '2026-11-26T14:00:00.000Z', createdAt: '2026-11-26T14:00:00.000Z' }])),
+      http.get('/api/patient/threads/t1', () => HttpResponse.json({ code: 'unauthenticated', message: 'Sign in' }, { status: 401 })),
+    );
+    const app = await mount('messages');
+    await waitUntil(() => inner(app, 'sm-messages-view')?.shadowRoot?.querySelector('ul.threads button'), 'the conversations');
+    inner(app, 'sm-messages-view')!.shadowRoot!.querySelector<HTMLButtonElement>('ul.threads button')!.click();
+    await waitUntil(() => inner(app, 'sm-patient-sign-in'), 'the sign-in');
+    expect(textOf(app.shadowRoot!)).to.match(/Votre session a pris fin/);
+    expect(textOf(app.shadowRoot!)).not.to.contain('Connecté en tant que');
+    await waitUntil(() => deepActive()?.tagName === 'H2', 'focus on the sign-in heading');
+  });
+
   it('where the browser refuses the frame any storage, takes up the session the server kept in its cookie; elsewhere it does not ask', async () => {
     consentRequired = false;
     const asked: unknown[] = [];

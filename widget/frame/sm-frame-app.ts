@@ -244,7 +244,7 @@ export class SmFrameApp extends LitElement {
     this.dispatchEvent(new CustomEvent('sm-signed-out', { bubbles: true, composed: true }));
   }
 
-  /** A view found the session ended (the booking view keeps no device session that would; the questionnaire's notices only when it sends): the sign-in, saying why, with focus on it. */
+  /** A view found the session ended (the booking view keeps no device session that would; the others' notice it only when they send): the sign-in, saying why, with focus on it. */
   private async viewSessionEnded() {
     if (this.phase !== 'signed-in') return;
     await this.sessionEnded();
@@ -345,7 +345,7 @@ export class SmFrameApp extends LitElement {
           ${!this.viewReady
             ? html`<p class="muted" role="status">${this.t('common.loading')}</p>`
             : this.view === 'messages'
-            ? html`<sm-messages-view .api=${this.api} .device=${this.device as PatientDevice | null} .lang=${this.lang}></sm-messages-view>`
+            ? html`<sm-messages-view .api=${this.api} .device=${this.device as PatientDevice | null} .lang=${this.lang} @sm-session-ended=${this.viewSessionEnded}></sm-messages-view>`
             : this.view === 'questionnaire'
               ? html`<sm-questionnaire-view .api=${this.api} .device=${this.device as QuestionnaireDevice | null} .lang=${this.lang} @sm-session-ended=${this.viewSessionEnded}></sm-questionnaire-view>`
               : this.view === 'booking'
