@@ -31,6 +31,7 @@ const plain = (key: MessageKey): Wording => (lang) => translate(lang, key);
 const WORDINGS: Record<string, Wording> = {
   subject_required: plain('error.subject_required'),
   unknown_category: plain('error.unknown_category'),
+  unknown_staff: plain('error.unknown_staff'),
   category_required: plain('error.category_required'),
   empty_message: plain('error.empty_message'),
   new_threads_closed: plain('error.new_threads_closed'),

@@ -42,6 +42,9 @@ const en = {
   'booking.error.slotTaken': 'Someone just booked that time. Please choose another one.',
   'booking.error.tooMany': 'You already have as many upcoming appointments as can be booked online. Please call the clinic.',
   'booking.error.cutoff': 'It is too late to change this appointment online. Please call the clinic.',
+  'booking.error.notBooked': 'This appointment is no longer booked: the clinic may have cancelled or moved it. My appointments below is up to date.',
+  'booking.error.closed': 'The clinic has just closed online booking, so nothing was booked or changed. Please call the clinic.',
+  'booking.error.offline': 'You are offline, so nothing was booked or changed. Try again once the connection returns.',
 
   'booking.waitlist.intro': 'No time that suits you? Join the waitlist: if a time opens up on the days you choose, it is held for you and you get an e-mail.',
   'booking.waitlist.open': 'Join the waitlist',
@@ -126,6 +129,9 @@ const fr: Record<keyof typeof en, string> = {
   'booking.error.slotTaken': "Quelqu'un vient de réserver cette heure. Veuillez en choisir une autre.",
   'booking.error.tooMany': 'Vous avez déjà le nombre maximal de rendez-vous à venir réservables en ligne. Veuillez téléphoner à la clinique.',
   'booking.error.cutoff': 'Il est trop tard pour modifier ce rendez-vous en ligne. Veuillez téléphoner à la clinique.',
+  'booking.error.notBooked': "Ce rendez-vous n'est plus réservé : la clinique l'a peut-être annulé ou déplacé. Mes rendez-vous ci-dessous est à jour.",
+  'booking.error.closed': "La clinique vient de fermer la prise de rendez-vous en ligne : rien n'a été réservé ni modifié. Veuillez téléphoner à la clinique.",
+  'booking.error.offline': "Vous êtes hors ligne : rien n'a été réservé ni modifié. Réessayez au retour de la connexion.",
 
   'booking.waitlist.intro': "Aucune heure ne vous convient? Inscrivez-vous sur la liste d'attente : si une heure se libère aux jours choisis, elle vous est réservée et vous recevez un courriel.",
   'booking.waitlist.open': "M'inscrire sur la liste d'attente",

@@ -110,6 +110,7 @@ const en = {
   // Patient refusals, worded by code (shared/error-text.ts); plurals in `.one` / `.other`.
   'error.subject_required': 'This clinic asks for a subject. Add one, then send again.',
   'error.unknown_category': 'Choose one of the clinic’s categories.',
+  'error.unknown_staff': 'That person is no longer active on the clinic’s staff (their account was disabled meanwhile). The list is up to date now; choose someone else.',
   'error.empty_message': 'Your message is empty.',
   'error.new_threads_closed': 'This clinic does not take new conversations from patients here. You can reply to the messages it sends you.',
   'error.replies_not_allowed': 'The clinic does not take replies to this message.',
@@ -270,6 +271,7 @@ const fr: Record<keyof typeof en, string> = {
   // Refus côté patient, formulés par code (shared/error-text.ts); pluriels en `.one` / `.other`.
   'error.subject_required': 'Cette clinique demande un objet. Ajoutez-en un, puis envoyez de nouveau.',
   'error.unknown_category': 'Choisissez l’une des catégories de la clinique.',
+  'error.unknown_staff': 'Cette personne ne fait plus partie du personnel actif de la clinique (son compte a été désactivé entre-temps). La liste est maintenant à jour; choisissez quelqu’un d’autre.',
   'error.empty_message': 'Votre message est vide.',
   'error.new_threads_closed': 'Cette clinique ne reçoit pas de nouvelles conversations de patients ici. Vous pouvez répondre aux messages qu’elle vous envoie.',
   'error.replies_not_allowed': 'La clinique ne prend pas de réponses à ce message.',

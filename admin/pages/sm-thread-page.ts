@@ -356,12 +356,27 @@ export class SmThreadPage extends AdminPage {
     );
   }
 
-  private change(patch: { status?: 'open' | 'closed'; assignedTo?: string | null; category?: string }) {
-    return this.run(async () => {
+  private async change(patch: { status?: 'open' | 'closed'; assignedTo?: string | null; category?: string }) {
+    const done = await this.run(async () => {
       await this.api.updateThread(this.threadId, patch);
       this.take(await this.api.thread(this.threadId));
       if (patch.status === 'closed') this.mode = 'note';
     }, this.t('common.saved'));
+    // Refused (a colleague disabled meanwhile, a category removed): the controls show the conversation and the staff as they are now.
+    if (!done) await this.refresh();
+    return done;
+  }
+
+  private async refresh() {
+    try {
+      const [detail, colleagues] = await Promise.all([this.api.thread(this.threadId), this.api.colleagues()]);
+      this.take(detail);
+      this.colleagues = colleagues;
+      await this.updateComplete;
+      for (const select of this.renderRoot.querySelectorAll('select')) select.value = select.querySelector<HTMLOptionElement>('option[selected]')?.value ?? select.value;
+    } catch {
+      // The refusal is already shown; the controls stay as they were.
+    }
   }
 
   /** The patient's language: templates and their placeholders are filled in it. */

@@ -15,6 +15,15 @@ import type { Principal } from './principal.js';
 
 const ALLOWED: Record<string, string> = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' };
 
+/**
+ * The uploader's name for a file as shown to staff and the patient: without control characters, nor
+ * the invisible marks that reorder text (U+202E would show "invoice\u202Efdp.exe" as "invoiceexe.pdf"),
+ * at most 200 characters.
+ */
+export function displayFileName(raw: string): string {
+  return raw.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, 200);
+}
+
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff]);
 const PDF = Buffer.from('%PDF-');
@@ -53,7 +62,7 @@ export async function storeAttachment(
   const mime = sniffType(file.data);
   if (!mime) throw new AppError(415, 'unsupported_file', 'Only PDF, JPEG and PNG files can be attached');
   const id = randomUUID();
-  const fileName = file.fileName.replace(/[\u0000-\u001f]/g, '').slice(0, 200) || `file.${ALLOWED[mime]}`;
+  const fileName = displayFileName(file.fileName) || `file.${ALLOWED[mime]}`;
   const uploadedBy = uploader.kind === 'staff' ? uploader.staffId : uploader.patientId;
   await runAction(store, uploader, requestId, async (a) => {
     await a.lockPatient(cipher.clinicId, patientId);

@@ -42,9 +42,10 @@ export const patientBookingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = a
     return audited(deps, who, request.id, (tx) => listPatientAppointments(tx, who), () => ({ action: 'appointment.list', target: 'appointments' }));
   });
 
-  app.post('/api/patient/appointments', { schema: { tags: ['widget'], summary: 'Book a slot (409 `slot_taken` when someone was faster)', body: NewBooking, response: { 201: Appointment, ...errors } } }, async (request, reply) => {
+  app.post('/api/patient/appointments', { schema: { tags: ['widget'], summary: 'Book a slot (409 `slot_taken` when someone was faster; the same booking again answers 200 with the appointment already made)', body: NewBooking, response: { 200: Appointment, 201: Appointment, ...errors } } }, async (request, reply) => {
     const who = patientOf(request);
-    return reply.status(201).send(await bookAppointment(deps, who, request.id, who.patientId, request.body));
+    const { appointment, created } = await bookAppointment(deps, who, request.id, who.patientId, request.body);
+    return reply.status(created ? 201 : 200).send(appointment);
   });
 
   app.post('/api/patient/appointments/:id/cancel', { schema: { tags: ['widget'], summary: 'Cancel, until the clinic’s cut-off', params: IdParams, response: { 200: Appointment, ...errors } } }, async (request) =>

@@ -62,11 +62,12 @@ export const staffBookingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
         list.length ? list.map((a) => ({ action: 'appointment.day', patientId: a.patientId, target: `appointment:${a.id}` })) : { action: 'appointment.day', target: `day:${request.query.date}` },
       );
     });
-    scoped.post('/api/booking/appointments', { schema: { tags: ['booking'], summary: 'Book for a patient', body: StaffBooking, response: { 201: Appointment, ...errors } } }, async (request, reply) => {
+    scoped.post('/api/booking/appointments', { schema: { tags: ['booking'], summary: 'Book for a patient (the same booking again answers 200 with the appointment already made)', body: StaffBooking, response: { 200: Appointment, 201: Appointment, ...errors } } }, async (request, reply) => {
       const who = staffOf(request);
       const { patientId, ...booking } = request.body;
       await getPatient(deps.db, clinicCipher(deps.keyring, await getClinic(deps.db, who.clinicId)), patientId);
-      return reply.status(201).send(await bookAppointment(deps, who, request.id, patientId, booking));
+      const { appointment, created } = await bookAppointment(deps, who, request.id, patientId, booking);
+      return reply.status(created ? 201 : 200).send(appointment);
     });
     scoped.patch('/api/booking/appointments/:id', { schema: { tags: ['booking'], summary: 'Cancel, or mark as a no-show', params: IdParams, body: AppointmentPatch, response: { 200: Appointment, ...errors } } }, async (request) =>
       updateAppointmentStatus(deps, staffOf(request), request.id, request.params.id, request.body),

@@ -116,6 +116,71 @@ describe('<sm-booking-view>', () => {
     expect(text(view)).to.contain('You have no upcoming appointments.');
   });
 
+  it('words each refusal a clinic change can cause in French, refreshes what it changed, and puts focus on the result', async () => {
+    let mine: Appointment[] = [appointment()];
+    let open = true;
+    let booking: 'closed' | 'offline' = 'closed';
+    worker.use(
+      http.get('/api/patient/booking/options', () => HttpResponse.json({ ...options, enabled: open })),
+      http.get('/api/patient/booking/slots', () => HttpResponse.json(slots)),
+      http.get('/api/patient/appointments', () => HttpResponse.json(mine)),
+      // The clinic cancelled it meanwhile.
+      http.post('/api/patient/appointments/a1/cancel', () => ((mine = []), HttpResponse.json({ code: 'not_booked', message: 'This appointment is no longer booked' }, { status: 409 }))),
+      http.post('/api/patient/appointments', () => {
+        if (booking === 'offline') return HttpResponse.error();
+        open = false;
+        return HttpResponse.json({ code: 'booking_closed', message: 'The clinic is not taking bookings online now' }, { status: 409 });
+      }),
+    );
+    const view = await fixture<SmBookingView>(html`<sm-booking-view lang="fr" .api=${new PatientApi('north', 'fr')}></sm-booking-view>`);
+    await waitUntil(() => shadow(view).querySelector('[role=option]') && shadow(view).querySelector('.appointments'));
+    const button = (label: string) => [...shadow(view).querySelectorAll('button')].find((b) => b.textContent!.includes(label))!;
+    const alert = () => shadow(view).querySelector('[role=alert]')?.textContent ?? '';
+
+    button('Annuler ce rendez-vous').click();
+    await view.updateComplete;
+    button("Oui, l'annuler").click();
+    await waitUntil(() => alert());
+    expect(alert()).to.contain("Ce rendez-vous n'est plus réservé");
+    expect(text(view)).to.contain("Vous n'avez aucun rendez-vous à venir.", 'the list shows what the clinic did');
+    expect(shadow(view).activeElement?.id).to.equal('booking-status');
+
+    booking = 'offline';
+    shadow(view).querySelector<HTMLElement>('[role=option]')!.click();
+    await view.updateComplete;
+    button('Réserver cette heure').click();
+    await waitUntil(() => alert().includes('hors ligne'));
+    expect(alert()).to.contain("Vous êtes hors ligne : rien n'a été réservé ni modifié.");
+
+    booking = 'closed';
+    button('Réserver cette heure').click();
+    await waitUntil(() => alert().includes('vient de fermer'));
+    expect(alert()).to.contain('La clinique vient de fermer la prise de rendez-vous en ligne');
+    expect(alert()).not.to.contain('Une erreur est survenue');
+    await waitUntil(() => text(view).includes("La prise de rendez-vous en ligne n'est pas ouverte"), 'the closed state shows');
+    expect(shadow(view).activeElement?.id).to.equal('booking-status');
+    await expect(view).to.be.accessible();
+  });
+
+  it('hands a session the server ended to the frame (which shows the sign-in) instead of showing an error', async () => {
+    worker.use(
+      http.get('/api/patient/booking/options', () => HttpResponse.json(options)),
+      http.get('/api/patient/booking/slots', () => HttpResponse.json(slots)),
+      http.get('/api/patient/appointments', () => HttpResponse.json([])),
+      http.post('/api/patient/appointments', () => HttpResponse.json({ code: 'unauthenticated', message: 'Sign in' }, { status: 401 })),
+    );
+    const view = await fixture<SmBookingView>(html`<sm-booking-view .api=${new PatientApi('north', 'en')}></sm-booking-view>`);
+    await waitUntil(() => shadow(view).querySelector('[role=option]'));
+    let ended = 0;
+    view.addEventListener('sm-session-ended', () => ended++);
+    shadow(view).querySelector<HTMLElement>('[role=option]')!.click();
+    await view.updateComplete;
+    [...shadow(view).querySelectorAll('button')].find((b) => b.textContent!.includes('Book this time'))!.click();
+    await waitUntil(() => ended === 1);
+    await view.updateComplete;
+    expect(shadow(view).querySelector('[role=alert]')).to.equal(null);
+  });
+
   it('moves an appointment to another open time', async () => {
     const moves: unknown[] = [];
     worker.use(

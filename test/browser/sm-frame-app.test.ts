@@ -310,6 +310,48 @@ describe('<sm-frame-app>', () => {
     await waitUntil(() => textOf(booking.shadowRoot!).includes('Session ouverte : Alex Tremblay'));
     expect(booking.deviceSession).to.equal(null);
   });
+  it('in the booking widget, a session that ended on the server brings back the sign-in, says why in French and focuses it (not a generic error)', async () => {
+    consentRequired = false;
+    localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');
+    const slot = { providerId: 'shah', startsAt: '2099-03-02T14:00:00.000Z', endsAt: '2099-03-02T14:30:00.000Z' };
+    const type = { id: 'follow', name: { en: 'Follow-up', fr: 'Suivi' }, durationMinutes: 30, mode: 'in-person', location: '', providerIds: ['shah'] };
+    worker.use(
+      http.get('/api/patient/booking/options', () => HttpResponse.json({ enabled: true, timeZone: 'America/Toronto', clinicName: 'Clinique Nord', cancelCutoffHours: 24, types: [type], providers: [{ id: 'shah', name: 'Dr. Shah' }] })),
+      http.get('/api/patient/booking/slots', () => HttpResponse.json({ timeZone: 'America/Toronto', slots: [slot], nextAvailable: null })),
+      http.get('/api/patient/appointments', () => HttpResponse.json([])),
+      http.get('/api/patient/waitlist', () => HttpResponse.json([])),
+      http.post('/api/patient/appointments', () => HttpResponse.json({ code: 'unauthenticated', message: 'Sign in to continue; your session may have ended' }, { status: 401 })),
+    );
+    const app = await mount('booking');
+    await waitUntil(() => inner(app, 'sm-booking-view')?.shadowRoot?.querySelector('[role=option]'), 'the open times');
+    const view = inner(app, 'sm-booking-view')!.shadowRoot!;
+    view.querySelector<HTMLElement>('[role=option]')!.click();
+    await waitUntil(() => [...view.querySelectorAll('button')].find((b) => b.textContent!.includes('Réserver cette heure')));
+    [...view.querySelectorAll('button')].find((b) => b.textContent!.includes('Réserver cette heure'))!.click();
+    await waitUntil(() => inner(app, 'sm-patient-sign-in'), 'the sign-in');
+    expect(app.shadowRoot!.querySelector('[role=status].notice')?.textContent).to.contain('Votre session a pris fin. Veuillez vous reconnecter.');
+    expect(textOf(app.shadowRoot!)).not.to.contain('Une erreur est survenue');
+    expect(localStorage.getItem('sm:session:north')).to.equal(null, 'the ended token is forgotten');
+    await waitUntil(() => deepActive()?.tagName === 'H2', 'focus on the sign-in heading');
+    expect(deepActive()!.textContent).to.contain('Connexion');
+  });
+
+  it('in the messages widget, opening a conversation after the session ended on the server brings back the sign-in, saying why', async () => {
+    consentRequired = false;
+    localStorage.setItem('sm:session:north', 'tok_abcdefghijklmnopqrstuvwxyz');
+    worker.use(
+      http.get('/api/patient/threads', () => HttpResponse.json([{ id: 't1', subject: 'Renouvellement', category: 'other', status: 'open', patientMayReply: true, startedBy: 'patient', unread: 0, lastMessageAt: '2026-11-26T14:00:00.000Z', createdAt: '2026-11-26T14:00:00.000Z' }])),
+      http.get('/api/patient/threads/t1', () => HttpResponse.json({ code: 'unauthenticated', message: 'Sign in' }, { status: 401 })),
+    );
+    const app = await mount('messages');
+    await waitUntil(() => inner(app, 'sm-messages-view')?.shadowRoot?.querySelector('ul.threads button'), 'the conversations');
+    inner(app, 'sm-messages-view')!.shadowRoot!.querySelector<HTMLButtonElement>('ul.threads button')!.click();
+    await waitUntil(() => inner(app, 'sm-patient-sign-in'), 'the sign-in');
+    expect(textOf(app.shadowRoot!)).to.match(/Votre session a pris fin/);
+    expect(textOf(app.shadowRoot!)).not.to.contain('Connecté en tant que');
+    await waitUntil(() => deepActive()?.tagName === 'H2', 'focus on the sign-in heading');
+  });
+
   it('where the browser refuses the frame any storage, takes up the session the server kept in its cookie; elsewhere it does not ask', async () => {
     consentRequired = false;
     const asked: unknown[] = [];

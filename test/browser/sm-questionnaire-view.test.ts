@@ -117,6 +117,27 @@ describe('<sm-questionnaire-view>', () => {
     expect(text(view)).to.contain('Change my answers');
   });
 
+  it('hands a session the server ended at submit to the frame instead of "reload and try again"; words other refusals by their code in French', async () => {
+    const { view } = await openView('fr');
+    root(view).querySelector<HTMLButtonElement>('ul.list button')!.click();
+    await waitUntil(() => root(view).querySelector('form'), 'the questionnaire opens');
+    await choose(view, 'Fumez-vous ?', 'Non');
+    await choose(view, 'Humeur', 'Bonne');
+    let ended = 0;
+    view.addEventListener('sm-session-ended', () => ended++);
+    let answer = () => HttpResponse.json({ code: 'unauthenticated', message: 'Sign in' }, { status: 401 });
+    worker.use(http.post('/api/patient/questionnaires/a1/submit', () => answer()));
+    root(view).querySelector('form')!.requestSubmit();
+    await waitUntil(() => ended === 1, 'the frame is told');
+    await view.updateComplete;
+    expect(text(view)).not.to.contain('Rechargez le questionnaire');
+
+    answer = () => HttpResponse.json({ code: 'rate_limited', message: 'Too many', params: { retryAfterSeconds: 120 } }, { status: 429 });
+    root(view).querySelector('form')!.requestSubmit();
+    await waitUntil(() => text(view).includes('Trop de tentatives'), 'the wait is said');
+    expect(ended).to.equal(1);
+  });
+
   it('speaks French from the FHIR translation extension', async () => {
     const { view } = await openView('fr');
     expect(text(view)).to.contain('Vérification avant la visite');

@@ -132,6 +132,30 @@ describe('<sm-thread-page>', () => {
     expect(sent[0]).to.deep.equal({ category: 'forms' });
   });
 
+  it('says in French when the colleague chosen was disabled meanwhile, and shows the assignment and the staff list as they are now', async () => {
+    const sent: unknown[] = [];
+    mockApi(detail(), sent);
+    let colleagues = [{ id: 's1', name: 'Dana Nurse' }, { id: 's9', name: 'Ex Colleague' }];
+    worker.use(
+      http.get('/api/messaging/staff', () => HttpResponse.json(colleagues)),
+      http.patch('/api/threads/:id', async ({ request }) => {
+        sent.push(await request.json());
+        colleagues = [{ id: 's1', name: 'Dana Nurse' }];
+        return HttpResponse.json({ code: 'unknown_staff', message: 'assignedTo is not an active staff member of this clinic' }, { status: 400 });
+      }),
+    );
+    const { root } = await page('fr');
+    await waitUntil(() => root.querySelector('option[value=s9]'), 'the colleagues');
+    const assign = root.querySelector<HTMLOptionElement>('option[value=s9]')!.closest('select')!;
+    assign.value = 's9';
+    assign.dispatchEvent(new Event('change'));
+    await waitUntil(() => root.querySelector('[role=alert]'), 'the refusal');
+    expect(sent).to.deep.equal([{ assignedTo: 's9' }]);
+    expect(root.querySelector('[role=alert]')!.textContent).to.contain('Cette personne ne fait plus partie du personnel actif');
+    await waitUntil(() => !root.querySelector('option[value=s9]'), 'the list is refreshed');
+    expect(assign.value).to.equal('', 'still unassigned, as on the server');
+  });
+
   it('reflows at 320 px: the composer and the details fit the screen, nothing scrolls sideways', async () => {
     mockApi(detail(), []);
     await page();

@@ -121,6 +121,31 @@ for (const d of DIALECTS) {
       assert.deepEqual(audits.filter((a) => a.action === 'appointment.cancel').map((a) => a.patient_id), [winner.id]);
     });
 
+    it('answers a repeated booking of the same time by the same patient (double submit, or a retry after a lost answer, on either instance) with the appointment it made, not slot_taken', async (t) => {
+      const ctx = await setup(t, d.name, { maxUpcomingPerPatient: 1 });
+      const other = await secondInstance(ctx);
+      const slot = (await slotsOf(ctx, ctx.patient.token, ctx.type.id))[2]!;
+      const body = { typeId: ctx.type.id, providerId: slot.providerId, startsAt: slot.startsAt };
+      const both = await Promise.all([ctx.app, other.app, ctx.app].map((app) => call(app, 'POST', '/api/patient/appointments', { token: ctx.patient.token, body })));
+      for (const a of both) assert.ok(a.statusCode === 200 || a.statusCode === 201, `${a.statusCode} ${a.body}`);
+      assert.equal(both.filter((a) => a.statusCode === 201).length, 1, 'one made it');
+      assert.equal(new Set(both.map((a) => a.json().id)).size, 1, 'all answer with the same appointment');
+      const retry = await call(other.app, 'POST', '/api/patient/appointments', { token: ctx.patient.token, body });
+      assert.equal(retry.statusCode, 200, retry.body);
+      assert.equal(retry.json().id, both[0]!.json().id);
+      const rows = await ctx.deps.db.selectFrom('appointments').select('id').where('patient_id', '=', ctx.patient.id).execute();
+      assert.equal(rows.length, 1, 'one appointment');
+      const audits = await ctx.deps.db.selectFrom('audit_log').select('action').where('action', '=', 'appointment.book').execute();
+      assert.equal(audits.length, 1, 'one booking audited');
+
+      // Another patient still cannot have it, and the same patient at another time still meets the limit.
+      const [rival] = await patientsOf(ctx, ctx.clinic, 1, 'rival');
+      assert.equal((await call(other.app, 'POST', '/api/patient/appointments', { token: rival!.token, body })).json().code, 'slot_taken');
+      const later = (await slotsOf(ctx, ctx.patient.token, ctx.type.id))[6]!;
+      const more = await call(ctx.app, 'POST', '/api/patient/appointments', { token: ctx.patient.token, body: { ...body, startsAt: later.startsAt } });
+      assert.equal(more.json().code, 'too_many_upcoming');
+    });
+
     it('refuses times the rules do not open, and more upcoming bookings than allowed', async (t) => {
       const ctx = await setup(t, d.name, { maxUpcomingPerPatient: 1 });
       const slot = (await slotsOf(ctx, ctx.patient.token, ctx.type.id))[0]!;

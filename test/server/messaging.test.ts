@@ -296,6 +296,10 @@ for (const d of DIALECTS) {
       assert.equal(started.statusCode, 201, started.body);
       const thread = (await call(ctx.app, 'GET', `/api/patient/threads/${started.json().threadId}`, { token: ctx.token })).json();
       assert.equal(thread.messages[0].attachments[0].fileName, 'requisition (A).pdf');
+      // A name that reorders itself on screen (U+202E: "invoice‮fdp.exe" shows as "invoiceexe.pdf") is kept without its marks.
+      const spoof = await upload(ctx, '/api/patient/attachments', { token: ctx.token }, PDF, 'invoice\u202efdp.exe\u2066');
+      assert.equal(spoof.statusCode, 201, spoof.body);
+      assert.equal(spoof.json().fileName, 'invoicefdp.exe');
       const dl = await call(ctx.app, 'GET', `/api/patient/attachments/${up.json().id}`, { token: ctx.token });
       assert.equal(dl.statusCode, 200);
       assert.deepEqual(dl.rawPayload, PDF);

@@ -244,6 +244,14 @@ export class SmFrameApp extends LitElement {
     this.dispatchEvent(new CustomEvent('sm-signed-out', { bubbles: true, composed: true }));
   }
 
+  /** A view found the session ended (the booking view keeps no device session that would; the others' notice it only when they send): the sign-in, saying why, with focus on it. */
+  private async viewSessionEnded() {
+    if (this.phase !== 'signed-in') return;
+    await this.sessionEnded();
+    this.notice ??= 'error.unauthenticated';
+    await this.focusScreen();
+  }
+
   /** A new patient's request instead of the sign-in (booking view), or back to the sign-in. */
   private async request(on: boolean) {
     this.requesting = on;
@@ -337,11 +345,11 @@ export class SmFrameApp extends LitElement {
           ${!this.viewReady
             ? html`<p class="muted" role="status">${this.t('common.loading')}</p>`
             : this.view === 'messages'
-            ? html`<sm-messages-view .api=${this.api} .device=${this.device as PatientDevice | null} .lang=${this.lang}></sm-messages-view>`
+            ? html`<sm-messages-view .api=${this.api} .device=${this.device as PatientDevice | null} .lang=${this.lang} @sm-session-ended=${this.viewSessionEnded}></sm-messages-view>`
             : this.view === 'questionnaire'
-              ? html`<sm-questionnaire-view .api=${this.api} .device=${this.device as QuestionnaireDevice | null} .lang=${this.lang}></sm-questionnaire-view>`
+              ? html`<sm-questionnaire-view .api=${this.api} .device=${this.device as QuestionnaireDevice | null} .lang=${this.lang} @sm-session-ended=${this.viewSessionEnded}></sm-questionnaire-view>`
               : this.view === 'booking'
-                ? html`<sm-booking-view .api=${this.api} .lang=${this.lang} .type=${this.preselect.type} .provider=${this.preselect.provider}></sm-booking-view>`
+                ? html`<sm-booking-view .api=${this.api} .lang=${this.lang} .type=${this.preselect.type} .provider=${this.preselect.provider} @sm-session-ended=${this.viewSessionEnded}></sm-booking-view>`
                 : html`<p class="notice" role="note">${this.t('frame.notForEmergencies')}</p>
                 <p>${this.t('frame.placeholder')}</p>`}
         </div>`;

@@ -10,6 +10,7 @@
  * the reader's language, beside the field they are about; after each screen change focus moves to
  * the new screen's heading (or the field to fix), and new messages are announced politely.
  * @fires sm-message-sent - a message reached the clinic; detail `{ kind: 'conversation' | 'reply' }`.
+ * @fires sm-session-ended - a read found the session ended on the server: the frame shows its sign-in.
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
@@ -263,6 +264,17 @@ export class SmMessagesView extends LitElement {
   }
 
   /** A refusal in the reader's language, times in the clinic's zone. */
+  /**
+   * A read found that the server no longer knows the session (expired, or ended elsewhere): the frame
+   * ends it here too and shows its sign-in, saying why. (A refused send keeps its text in the box
+   * instead, so the patient can copy it before signing in again.)
+   */
+  private sessionEnded(err: unknown): boolean {
+    if (!(err instanceof ApiError) || err.status !== 401) return false;
+    this.dispatchEvent(new CustomEvent('sm-session-ended', { bubbles: true, composed: true }));
+    return true;
+  }
+
   private word(refusal: Refusal): string {
     return describeRefusal(this.lang, refusal, { timeZone: this.rules?.timeZone });
   }
@@ -315,6 +327,7 @@ export class SmMessagesView extends LitElement {
     // A live update may have read the list again while the rest of this refresh was slow.
     if (threads.status === 'fulfilled' && version === this.threadsVersion) this.threads = threads.value;
     const failure = [rules, threads].find((r) => r.status === 'rejected')?.reason as unknown;
+    if (this.sessionEnded(failure)) return;
     this.offline = failure instanceof ApiError && failure.status === 0;
     if (failure && !this.offline) this.error = this.t('common.error');
     else if (this.error === this.t('common.error')) this.error = null;
@@ -349,6 +362,7 @@ export class SmMessagesView extends LitElement {
       const first = page.messages[0];
       if (first) this.renderRoot.querySelector<HTMLElement>(`li[data-id="${first.id}"]`)?.focus();
     } catch (err) {
+      if (this.sessionEnded(err)) return;
       this.error = err instanceof ApiError ? this.word(err) : this.t('common.error');
     } finally {
       this.loadingEarlier = false;
@@ -360,6 +374,7 @@ export class SmMessagesView extends LitElement {
     try {
       this.detail = this.joined(await this.api.thread(id));
     } catch (err) {
+      if (this.sessionEnded(err)) return;
       this.offline = err instanceof ApiError && err.status === 0;
       this.error = this.offline ? this.t('offline.threadsHidden') : err instanceof ApiError ? this.word(err) : this.t('common.error');
       await this.focusHeading();

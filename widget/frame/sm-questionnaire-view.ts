@@ -10,6 +10,7 @@
  * refusal then is shown with the answers kept. A submitted questionnaire changes only by an
  * amendment, which the clinic sees beside the first answers.
  * @fires sm-questionnaire-submitted - the clinic received the answers.
+ * @fires sm-session-ended - the server no longer knows the session (expired, or ended elsewhere): the frame shows its sign-in.
  */
 import type { Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
 import { LitElement, html, css, nothing, type TemplateResult } from 'lit';
@@ -18,7 +19,7 @@ import { defineOnce } from '../../shared/define-once.js';
 import { ApiError } from '../../shared/fetch-json.js';
 import { translate, type MessageKey } from '../../shared/i18n-questionnaire-view.js';
 import type { Lang } from '../../shared/lang.js';
-import { describeFailure, describeRefusal } from '../../shared/error-text.js';
+import { describeFailure, describeRefusal, isKnownRefusal } from '../../shared/error-text.js';
 import type { OutboxItem } from '../../shared/offline/outbox.js';
 import { hasEnableWhenExpressions } from '../../shared/questionnaire-expressions.js';
 import {
@@ -317,6 +318,16 @@ export class SmQuestionnaireView extends LitElement {
     }
   }
 
+  /**
+   * The server no longer knows the session (expired, or ended elsewhere): the frame ends it here too
+   * and shows its sign-in, saying why, rather than a refusal that trying again cannot clear.
+   */
+  private sessionEnded(err: unknown): boolean {
+    if (!(err instanceof ApiError) || err.status !== 401) return false;
+    this.dispatchEvent(new CustomEvent('sm-session-ended', { bubbles: true, composed: true }));
+    return true;
+  }
+
   private async loadList() {
     this.problem = null;
     try {
@@ -324,6 +335,7 @@ export class SmQuestionnaireView extends LitElement {
       this.fromDevice = false;
       if (this.device) void saveListOnDevice(this.device, this.list).catch(() => undefined);
     } catch (err) {
+      if (this.sessionEnded(err)) return;
       const offline = err instanceof ApiError && err.status === 0;
       const kept = offline && this.device ? await listOnDevice(this.device) : null;
       if (kept) {
@@ -345,6 +357,7 @@ export class SmQuestionnaireView extends LitElement {
       detail = await this.api.questionnaire(id);
       this.fromDevice = false;
     } catch (err) {
+      if (this.sessionEnded(err)) return;
       const offline = err instanceof ApiError && err.status === 0;
       if (!offline || !kept) {
         this.problem = offline ? 'q.offline' : 'common.error';
@@ -657,11 +670,12 @@ export class SmQuestionnaireView extends LitElement {
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('.thanks')?.focus();
     } catch (err) {
+      if (this.sessionEnded(err)) return;
       if (notNow(err) && this.device?.vault.canWrite) await this.queueSubmit(id, payload);
       else if (notNow(err)) this.summary = this.t('q.saveFailed');
       else {
         this.submitId = null;
-        this.summary = err instanceof ApiError && REFUSAL_KEYS[err.code] ? this.t(REFUSAL_KEYS[err.code]!) : this.t('q.refused');
+        this.summary = err instanceof ApiError && REFUSAL_KEYS[err.code] ? this.t(REFUSAL_KEYS[err.code]!) : err instanceof ApiError && isKnownRefusal(err.code) ? describeRefusal(this.lang, err) : this.t('q.refused');
       }
     } finally {
       this.busy = false;
@@ -922,5 +936,6 @@ declare global {
   }
   interface HTMLElementEventMap {
     'sm-questionnaire-submitted': CustomEvent<void>;
+    'sm-session-ended': CustomEvent<void>;
   }
 }

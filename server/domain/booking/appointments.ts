@@ -213,16 +213,45 @@ export async function claiming<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Books a slot for a patient (the patient themself, or staff for them). */
-export async function bookAppointment(store: ActionStore, who: PatientPrincipal | StaffPrincipal, requestId: string | null, patientId: string, input: NewBooking, now = new Date()): Promise<Appointment> {
+/**
+ * Books a slot for a patient (the patient themself, or staff for them). The same booking again (the
+ * type, provider and time the patient already holds: a double submit, or a retry after a lost answer,
+ * on any instance) answers with that appointment and `created: false`, not `slot_taken`.
+ */
+export async function bookAppointment(
+  store: ActionStore,
+  who: PatientPrincipal | StaffPrincipal,
+  requestId: string | null,
+  patientId: string,
+  input: NewBooking,
+  now = new Date(),
+): Promise<{ appointment: Appointment; created: boolean }> {
   const clinicId = who.clinicId;
   const type = await bookableType(store.db, clinicId, input.typeId);
   await bookableProviders(store.db, clinicId, type, input.providerId);
   await assertOpen(store.db, clinicId, type, input.providerId, new Date(input.startsAt), now, who.kind === 'staff' ? 'staff' : 'online');
   const rules = await getBookingRules(store.db, clinicId);
   const zone = await clinicTimeZone(store.db, clinicId);
-  const id = await claiming(() => runAction(store, who, requestId, (a) => bookInAction(a, who, patientId, type, input, { rules, zone, now })));
-  return getAppointment(store.db, clinicId, id, { patientId, now });
+  let created = true;
+  const id = await claiming(() =>
+    runAction(store, who, requestId, async (a) => {
+      // Under the patient's lock: a repeat that raced the first waits for it, then finds it here.
+      await a.lockPatient(clinicId, patientId);
+      const same = await a.tx
+        .selectFrom('appointments')
+        .select('id')
+        .where('clinic_id', '=', clinicId)
+        .where('patient_id', '=', patientId)
+        .where('type_id', '=', type.id)
+        .where('provider_id', '=', input.providerId)
+        .where('starts_at', '=', new Date(input.startsAt).toISOString())
+        .where('status', '=', 'booked')
+        .executeTakeFirst();
+      created = !same;
+      return same ? same.id : bookInAction(a, who, patientId, type, input, { rules, zone, now });
+    }),
+  );
+  return { appointment: await getAppointment(store.db, clinicId, id, { patientId, now }), created };
 }
 
 /**

@@ -156,7 +156,7 @@ export async function acceptOffer(store: ActionStore, who: PatientPrincipal, req
   const hold = await activeHold(store.db, who, holdId, now);
   const entry = await store.db.selectFrom('booking_waitlist').select('lang').where('id', '=', hold.entry_id).executeTakeFirstOrThrow();
   const lang = entry.lang === 'en' || entry.lang === 'fr' ? entry.lang : undefined;
-  return bookAppointment(store, who, requestId, who.patientId, { typeId: hold.type_id, providerId: hold.provider_id, startsAt: hold.starts_at, ...(lang ? { lang } : {}) }, now);
+  return (await bookAppointment(store, who, requestId, who.patientId, { typeId: hold.type_id, providerId: hold.provider_id, startsAt: hold.starts_at, ...(lang ? { lang } : {}) }, now)).appointment;
 }
 
 /** Lets the held slot go to the next entry; the patient stays on the waitlist. */

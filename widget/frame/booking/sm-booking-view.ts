@@ -7,13 +7,14 @@
  * With `new-patient` (a visitor without a session), only the types open to new patients are offered,
  * and a chosen time leads to a request form (<sm-booking-request-form>) that the clinic approves.
  * @fires sm-appointment-booked - a booking was confirmed (no details: nothing leaves the frame).
+ * @fires sm-session-ended - the server no longer knows the session (expired, or ended elsewhere): the frame shows its sign-in.
  * @fires sm-booking-requested - (from the request form) a new patient's request was received.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Appointment, BookingOptions, Slot, SlotList, WaitlistEntry } from '../../../shared/booking.js';
 import { defineOnce } from '../../../shared/define-once.js';
-import { describeRefusal } from '../../../shared/error-text.js';
+import { describeFailure } from '../../../shared/error-text.js';
 import { ApiError } from '../../../shared/fetch-json.js';
 import { translate, type MessageKey } from '../../../shared/i18n-booking-view.js';
 import type { Lang } from '../../../shared/lang.js';
@@ -23,6 +24,17 @@ import './sm-booking-request-form.js';
 import type { PatientApi } from '../patient-api.js';
 
 const DAYS_SHOWN = 7;
+
+/** Refusals of a booking, a move or a cancellation with a sentence of their own (others get the shared wording of their code). */
+const CHANGE_REFUSALS: Partial<Record<string, MessageKey>> = {
+  slot_taken: 'booking.error.slotTaken',
+  slot_unavailable: 'booking.error.slotTaken',
+  too_many_upcoming: 'booking.error.tooMany',
+  change_cutoff: 'booking.error.cutoff',
+  not_booked: 'booking.error.notBooked',
+  booking_closed: 'booking.error.closed',
+  network: 'booking.error.offline',
+};
 
 /** `YYYY-MM-DD` of an instant in a zone. */
 function dayKey(iso: string, zone: string): string {
@@ -162,6 +174,8 @@ export class SmBookingView extends LitElement {
   /** The appointment being moved: the next time chosen replaces its time. */
   @state() private moving: Appointment | null = null;
   @state() private failed = false;
+  /** The session ended: the frame is replacing this view with its sign-in. */
+  private ended = false;
   /** The patient's waitlist entries (with any time held for them). */
   @state() private waitlist: WaitlistEntry[] = [];
   /** The join-the-waitlist form is open. */
@@ -208,7 +222,8 @@ export class SmBookingView extends LitElement {
       this.providerId = options.providers.some((p) => p.id === this.provider) ? this.provider : '';
       this.from = dayKey(new Date().toISOString(), options.timeZone);
       if (options.enabled && this.typeId) await this.loadSlots();
-    } catch {
+    } catch (err) {
+      if (this.sessionEnded(err)) return;
       this.failed = true;
     }
     if (!this.publicClient) await this.loadWaitlist();
@@ -226,6 +241,7 @@ export class SmBookingView extends LitElement {
   /** Moves focus to an element of the view once it is rendered (a changed screen, a result to read). */
   private async focusOn(selector: string) {
     await this.updateComplete;
+    if (this.ended) return; // the frame moves focus to its sign-in
     this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
   }
 
@@ -265,22 +281,28 @@ export class SmBookingView extends LitElement {
     }
   }
 
+  /**
+   * The server no longer knows the session (it expired, or ended elsewhere): the frame shows the
+   * sign-in and says why, instead of a refusal that trying again could never clear.
+   */
+  private sessionEnded(err: unknown): boolean {
+    if (this.publicClient || !(err instanceof ApiError) || err.status !== 401) return false;
+    this.ended = true;
+    this.dispatchEvent(new CustomEvent('sm-session-ended', { bubbles: true, composed: true }));
+    return true;
+  }
+
+  /** A refusal in the reader's language: the booking's own sentence for its code, else the shared wording of the code. */
+  private refused(err: unknown, keys: Partial<Record<string, MessageKey>>) {
+    if (this.sessionEnded(err)) return;
+    const code = err instanceof ApiError ? err.code : '';
+    const key = Object.hasOwn(keys, code) ? keys[code] : undefined;
+    this.status = key ? { key, alert: true } : { key: 'common.error', text: describeFailure(this.lang, err, { timeZone: this.zone }), alert: true };
+  }
+
   /** A waitlist refusal in the reader's language. */
   private waitlistError(err: unknown) {
-    const code = err instanceof ApiError ? err.code : '';
-    const keys: Record<string, MessageKey> = {
-      invalid_range: 'booking.waitlist.error.range',
-      offer_expired: 'booking.waitlist.error.expired',
-      already_waiting: 'booking.waitlist.error.duplicate',
-      too_many_upcoming: 'booking.error.tooMany',
-      slot_taken: 'booking.error.slotTaken',
-      slot_unavailable: 'booking.error.slotTaken',
-    };
-    if (err instanceof ApiError && (code === 'too_many_waitlist' || code === 'beyond_horizon')) {
-      this.status = { key: 'common.error', text: describeRefusal(this.lang, err), alert: true };
-    } else {
-      this.status = { key: keys[code] ?? 'common.error', alert: true };
-    }
+    this.refused(err, { ...CHANGE_REFUSALS, invalid_range: 'booking.waitlist.error.range', offer_expired: 'booking.waitlist.error.expired', already_waiting: 'booking.waitlist.error.duplicate' });
   }
 
   private async leave(entry: WaitlistEntry) {
@@ -444,13 +466,11 @@ export class SmBookingView extends LitElement {
       this.dispatchEvent(new CustomEvent('sm-appointment-booked', { bubbles: true, composed: true }));
       await this.loadSlots();
     } catch (err) {
-      const code = err instanceof ApiError ? err.code : '';
-      const key: MessageKey =
-        code === 'slot_taken' || code === 'slot_unavailable' ? 'booking.error.slotTaken' : code === 'too_many_upcoming' ? 'booking.error.tooMany' : code === 'change_cutoff' ? 'booking.error.cutoff' : 'common.error';
-      this.status = { key, alert: true };
-      if (code === 'slot_taken' || code === 'slot_unavailable') await this.loadSlots();
+      this.refused(err, CHANGE_REFUSALS);
+      await this.afterRefusal(err);
     } finally {
       this.busy = false;
+      void this.focusOn('#booking-status');
     }
   }
 
@@ -463,9 +483,27 @@ export class SmBookingView extends LitElement {
       this.appointments = await this.client.appointments();
       if (this.options?.enabled && this.typeId) await this.loadSlots();
     } catch (err) {
-      this.status = { key: err instanceof ApiError && err.code === 'change_cutoff' ? 'booking.error.cutoff' : 'common.error', alert: true };
+      this.confirmingCancel = null;
+      this.refused(err, CHANGE_REFUSALS);
+      await this.afterRefusal(err);
     } finally {
       this.busy = false;
+      void this.focusOn('#booking-status');
+    }
+  }
+
+  /** What a refusal changed on screen: taken times go, an appointment the clinic changed shows as it is now, a closed booking shows closed. */
+  private async afterRefusal(err: unknown) {
+    const code = err instanceof ApiError ? err.code : '';
+    try {
+      if (code === 'slot_taken' || code === 'slot_unavailable') await this.loadSlots();
+      if (code === 'not_booked' || code === 'change_cutoff') this.appointments = await this.client.appointments();
+      if (code === 'booking_closed') {
+        this.moving = null;
+        this.options = await this.client.options();
+      }
+    } catch {
+      // Shown as it was; the refusal already said what happened.
     }
   }
 
@@ -678,5 +716,6 @@ declare global {
   }
   interface HTMLElementEventMap {
     'sm-appointment-booked': CustomEvent<void>;
+    'sm-session-ended': CustomEvent<void>;
   }
 }
