@@ -348,7 +348,7 @@ describe('<sm-frame-app>', () => {
     inner(app, 'sm-messages-view')!.shadowRoot!.querySelector<HTMLButtonElement>('ul.threads button')!.click();
     await waitUntil(() => inner(app, 'sm-patient-sign-in'), 'the sign-in');
     expect(textOf(app.shadowRoot!)).to.match(/Votre session a pris fin/);
-    expect(textOf(app.shadowRoot!)).not.to.contain('Connecté en tant que');
+    expect(textOf(app.shadowRoot!)).not.to.contain('Session ouverte');
     await waitUntil(() => deepActive()?.tagName === 'H2', 'focus on the sign-in heading');
   });
 
