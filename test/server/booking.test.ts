@@ -137,6 +137,8 @@ for (const d of DIALECTS) {
       assert.equal(rows.length, 1, 'one appointment');
       const audits = await ctx.deps.db.selectFrom('audit_log').select('action').where('action', '=', 'appointment.book').execute();
       assert.equal(audits.length, 1, 'one booking audited');
+      const repeats = await ctx.deps.db.selectFrom('audit_log').select('action').where('action', '=', 'appointment.book-repeat').execute();
+      assert.equal(repeats.length, 3, 'each repeat that showed the appointment again audited');
 
       // Another patient still cannot have it, and the same patient at another time still meets the limit.
       const [rival] = await patientsOf(ctx, ctx.clinic, 1, 'rival');

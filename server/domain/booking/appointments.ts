@@ -248,7 +248,10 @@ export async function bookAppointment(
         .where('status', '=', 'booked')
         .executeTakeFirst();
       created = !same;
-      return same ? same.id : bookInAction(a, who, patientId, type, input, { rules, zone, now });
+      if (!same) return bookInAction(a, who, patientId, type, input, { rules, zone, now });
+      // Nothing new is booked, but the appointment is shown again: that access is audited too.
+      a.audit({ action: 'appointment.book-repeat', patientId, target: `appointment:${same.id}` });
+      return same.id;
     }),
   );
   return { appointment: await getAppointment(store.db, clinicId, id, { patientId, now }), created };
