@@ -3,6 +3,7 @@ import { html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { Patient, PatientDetails } from '../../shared/api.js';
 import { defineOnce } from '../../shared/define-once.js';
+import { ApiError } from '../../shared/fetch-json.js';
 import { AdminPage } from '../admin-page.js';
 import { MOBILE_PATTERN } from '../../shared/mobile.js';
 import { PagedList } from '../paged-list.js';
@@ -24,6 +25,10 @@ function detailsFrom(form: HTMLFormElement): PatientDetails {
 }
 
 export class SmPatientsPage extends AdminPage {
+  protected describeError(err: unknown): string {
+    return err instanceof ApiError && err.code === 'email_taken' ? this.t('admin.patients.error.emailTaken') : super.describeError(err);
+  }
+
   private readonly patients = new PagedList<Patient>(
     this,
     async (cursor) => {

@@ -163,8 +163,38 @@ describe('<sm-admin-app>', () => {
     form.requestSubmit();
     await waitUntil(() => shadow(page).querySelector('[role=alert]'));
     expect(posted).to.deep.equal([{ name: 'Alex New', dateOfBirth: '1985-01-02', email: 'alex@example.com', phone: null, mobile: null, smsConsent: false, healthNumber: '1234567890', lang: 'en' }]);
-    expect(shadow(page).querySelector('[role=alert]')!.textContent).to.equal('Another patient of this clinic already uses this e-mail address');
+    expect(shadow(page).querySelector('[role=alert]')!.textContent).to.equal('Another patient of this clinic already uses this e-mail address.');
     expect(form.querySelector<HTMLInputElement>('[name=name]')!.value).to.equal('Alex New');
+  });
+
+  it("words every refusal in the reader's language, never with the server's English sentence", async () => {
+    let refusal = { code: 'email_taken', message: 'Another patient of this clinic already uses this e-mail address' };
+    worker.use(
+      http.get('/api/staff/me', () => HttpResponse.json(me('staff'))),
+      http.get('/api/patients', () => HttpResponse.json({ patients: [], nextCursor: null })),
+      http.post('/api/patients', () => HttpResponse.json(refusal, { status: 409 })),
+    );
+    localStorage.setItem('sm-admin-lang', 'fr');
+    history.replaceState(null, '', '/admin/patients');
+    const app = await fixture<SmAdminApp>(html`<sm-admin-app></sm-admin-app>`);
+    await waitUntil(() => currentPage(app)?.shadowRoot?.querySelector('form'));
+    const page = currentPage(app)!;
+    [...shadow(page).querySelectorAll('button')].find((b) => b.textContent === 'Inscrire un patient')!.click();
+    await page.updateComplete;
+    const form = shadow(page).querySelector<HTMLFormElement>('form.grid')!;
+    const set = (name: string, value: string) => (form.querySelector<HTMLInputElement>(`[name=${name}]`)!.value = value);
+    set('name', 'Alex Nouveau');
+    set('dateOfBirth', '1985-01-02');
+    set('email', 'alex@example.com');
+    const alert = () => shadow(page).querySelector('[role=alert]')?.textContent ?? '';
+    form.requestSubmit();
+    await waitUntil(() => alert() !== '', 'the refusal shown');
+    expect(alert()).to.equal('Un autre patient de cette clinique utilise déjà cette adresse courriel.');
+    // A code this page does not know: the generic sentence in French, not the server's words.
+    refusal = { code: 'something_new', message: 'A refusal in English' };
+    form.requestSubmit();
+    await waitUntil(() => alert() !== '' && !alert().startsWith('Un autre'), 'the second refusal shown');
+    expect(alert()).to.equal('Une erreur est survenue. Veuillez réessayer.');
   });
 
   it('returns to sign-in with a notice when the session ends', async () => {
