@@ -18,6 +18,8 @@ export async function uploadedFile(request: FastifyRequest, maxMb: number): Prom
   if (!request.isMultipart()) throw new AppError(415, 'multipart_required', 'Send the file as multipart/form-data in a field named "file"');
   const part = await request.file({ limits: { fileSize: maxMb * 1024 * 1024, files: 1 } });
   if (!part) throw new AppError(400, 'file_missing', 'No file in the request');
+  // As documented: a file under another name is a client's mistake to hear about, not to guess past.
+  if (part.fieldname !== 'file') throw new AppError(400, 'file_missing', 'Send the file in a field named "file"');
   const data = await part.toBuffer().catch((err: { code?: string }) => {
     if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError(413, 'file_too_large', `Files may be at most ${maxMb} MB`, { params: { maxMb } });
     throw err;

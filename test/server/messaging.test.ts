@@ -26,10 +26,10 @@ async function setup(t: Parameters<typeof build>[0], dialect: 'sqlite' | 'postgr
 
 const newThread = (over: object = {}) => ({ id: randomUUID(), subject: 'Renewal', category: 'prescription', body: 'Please renew my prescription.', ...over });
 
-async function upload(ctx: TestApp, url: string, auth: { cookie?: string; token?: string }, file: Buffer, name = 'scan.pdf') {
+async function upload(ctx: TestApp, url: string, auth: { cookie?: string; token?: string }, file: Buffer, name = 'scan.pdf', field = 'file') {
   const boundary = 'xBoundary42';
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
     file,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -286,6 +286,8 @@ for (const d of DIALECTS) {
       const fake = await upload(ctx, '/api/patient/attachments', { token: ctx.token }, Buffer.from('MZ this is an executable'), 'harmless.pdf');
       assert.equal(fake.statusCode, 415);
       assert.equal(fake.json().code, 'unsupported_file');
+      const misnamed = await upload(ctx, '/api/patient/attachments', { token: ctx.token }, PDF, 'scan.pdf', 'document');
+      assert.deepEqual([misnamed.statusCode, misnamed.json().code], [400, 'file_missing'], 'a file under another field name is refused, as documented');
       const big = await upload(ctx, '/api/patient/attachments', { token: ctx.token }, Buffer.concat([PDF, Buffer.alloc(1024 * 1024 + 10)]));
       assert.equal(big.statusCode, 413);
       assert.deepEqual(big.json().params, { maxMb: 1 });
