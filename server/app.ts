@@ -100,6 +100,9 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(cookie);
   // Counted in the database: limits hold across instances and restarts.
   await app.register(rateLimit, { global: false, store: databaseRateLimitStore(deps.db, deps.keyring.derive('rate-limit')) });
+  // JSON and multipart only: a text/plain body (what a cross-site form or beacon can send without
+  // asking) is 415 at once, not parsed into a string for the schema to refuse.
+  app.removeContentTypeParser('text/plain');
   // Attachments: one file per request; each route applies its clinic's size cap.
   await app.register(multipart, { limits: { files: 1, fields: 5, fileSize: 25 * 1024 * 1024 } });
 

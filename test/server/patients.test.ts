@@ -97,6 +97,8 @@ for (const d of DIALECTS) {
       assert.equal(notJson.statusCode, 400);
       const wrongType = await app.inject({ method: 'POST', url: '/api/patients', headers: { cookie, origin: 'http://localhost:3000', 'content-type': 'application/xml' }, payload: '<patient/>' });
       assert.equal(wrongType.statusCode, 415);
+      const text = await app.inject({ method: 'POST', url: '/api/patients', headers: { cookie, origin: 'http://localhost:3000', 'content-type': 'text/plain' }, payload: '{"name":"A"}' });
+      assert.equal(text.statusCode, 415, 'a text/plain body is not read');
       assert.equal((await call(app, 'PATCH', '/api/patients/x', { cookie, body: {} })).statusCode, 400, 'an empty patch');
     });
 
