@@ -18,7 +18,6 @@ const ERROR_KEYS: Record<string, MessageKey> = {
   second_factor_throttled: 'admin.twoFactor.error.throttled',
   passkey_failed: 'admin.twoFactor.error.passkey',
   passkey_challenge_expired: 'admin.twoFactor.error.passkey',
-  passkey_exists: 'admin.twoFactor.error.passkeyExists',
 };
 
 export class SmAccountPage extends AdminPage {

@@ -35,10 +35,6 @@ export class SmSettingsPage extends AdminPage {
     });
   }
 
-  protected describeError(err: unknown): string {
-    return err instanceof ApiError && err.code === 'two_factor_setup_first' ? this.t('admin.twoFactor.error.setupFirst') : super.describeError(err);
-  }
-
   protected updated(): void {
     if (this.originError) this.renderRoot.querySelector<HTMLTextAreaElement>('textarea[name=origins]')?.focus();
     else if (this.pageError) this.renderRoot.querySelector<HTMLInputElement>('input[name=patientPageUrl]')?.focus();

@@ -22,12 +22,8 @@ export class SmStaffPage extends AdminPage {
   }
 
   protected describeError(err: unknown): string {
-    if (err instanceof ApiError) {
-      if (err.code === 'email_taken') return this.t('admin.staff.error.emailTaken');
-      if (err.code === 'not_invited') return this.t('admin.staff.error.notInvited');
-      if (err.code === 'last_admin') return this.t('admin.staff.error.lastAdmin');
-    }
-    return super.describeError(err);
+    // not_invited and last_admin: worded by every page (AdminPage); a taken e-mail is a staff account's here.
+    return err instanceof ApiError && err.code === 'email_taken' ? this.t('admin.staff.error.emailTaken') : super.describeError(err);
   }
 
   private replace(saved: StaffMember) {
